@@ -1,0 +1,18 @@
+// tensorfold's N-API module: registers each group of functions. Context-aware: all state lives in
+// per-environment instance data, so the addon loads in several worker_threads at once.
+#include "handle.h"
+
+namespace tfb {
+void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, fused optimizers
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new std::shared_ptr<tfb::EnvState>(std::make_shared<tfb::EnvState>()));
+  tfb::InitTensor(env, exports);
+  tfb::InitOps(env, exports);
+  tfb::InitAutograd(env, exports);
+  tfb::InitNN(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(tensorfold, Init)

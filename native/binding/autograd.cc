@@ -1,0 +1,141 @@
+// Autograd entry points: requiresGrad, .grad, backward, functional grad, grad mode, custom nodes.
+#include "handle.h"
+
+namespace tfb {
+
+using CI = const Napi::CallbackInfo&;
+
+static Napi::Value RequiresGrad(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), Unwrap(info, 0, "requiresGrad").requires_grad());
+  });
+}
+
+static Napi::Value SetRequiresGrad(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    Unwrap(info, 0, "requiresGrad").set_requires_grad(ArgBool(info, 1));
+    return info.Env().Undefined();
+  });
+}
+
+static Napi::Value IsLeaf(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), Unwrap(info, 0, "isLeaf").is_leaf());
+  });
+}
+
+static Napi::Value GradFnName(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "gradFn");
+    if (!t.grad_fn()) return info.Env().Null();
+    return Napi::String::New(info.Env(), t.grad_fn()->name);
+  });
+}
+
+static Napi::Value GetGrad(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor g = Unwrap(info, 0, "grad").grad();
+    return g.defined() ? Wrap(info.Env(), g) : info.Env().Null();
+  });
+}
+
+static Napi::Value SetGrad(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "grad");
+    if (info[1].IsNull() || info[1].IsUndefined()) {
+      t.set_grad(tf::Tensor());
+    } else {
+      tf::Tensor g = Unwrap(info, 1, "grad");
+      if (g.shape() != t.shape() || g.dtype() != t.dtype())
+        tf::fail("grad: assigned gradient of shape " + tf::shape_str(g.shape()) + " (" + tf::dtype_name(g.dtype()) +
+                 ") does not match tensor of shape " + tf::shape_str(t.shape()) + " (" + tf::dtype_name(t.dtype()) + ")");
+      t.set_grad(g);
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// backward(t, grad|null, retainGraph, createGraph)
+static Napi::Value Backward(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "backward");
+    tf::Tensor g;
+    if (!(info[1].IsNull() || info[1].IsUndefined())) g = Unwrap(info, 1, "backward");
+    tf::backward(t, g, ArgBool(info, 2), ArgBool(info, 3));
+    return info.Env().Undefined();
+  });
+}
+
+// gradOf(outputs[], gradOutputs[] (null entries allowed), inputs[], retainGraph, createGraph)
+static Napi::Value GradOf(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    auto outs = ArgTensors(info, 0, "grad");
+    auto gouts = ArgTensors(info, 1, "grad");
+    auto ins = ArgTensors(info, 2, "grad");
+    for (auto& i : ins)
+      if (!i.defined()) tf::fail("grad: inputs must be tensors");
+    auto r = tf::run_backward(outs, gouts, ArgBool(info, 3), ArgBool(info, 4), ins, true);
+    return WrapAll(info.Env(), r);
+  });
+}
+
+static Napi::Value SetGradEnabled(CI info) {
+  bool prev = tf::grad_enabled();
+  tf::set_grad_enabled(ArgBool(info, 0));
+  return Napi::Boolean::New(info.Env(), prev);
+}
+
+static Napi::Value IsGradEnabled(CI info) { return Napi::Boolean::New(info.Env(), tf::grad_enabled()); }
+
+// customOp(name, inputs[], outputs[], backward(grads[]) -> (Tensor handle|null)[])
+// Attaches a node whose backward is a JavaScript function: used for checkpointed loops (the
+// function re-runs the body) and user-defined gradients. Outputs must not be part of a graph yet.
+static Napi::Value CustomOp(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    std::string name = info[0].ToString();
+    auto ins = ArgTensors(info, 1, "customOp");
+    auto outs = ArgTensors(info, 2, "customOp");
+    if (!info[3].IsFunction()) throw Napi::TypeError::New(info.Env(), "customOp: backward must be a function");
+    for (auto& o : outs) {
+      if (!o.defined()) tf::fail("customOp: outputs must be tensors");
+      if (o.grad_fn() || o.requires_grad()) tf::fail("customOp: outputs must be fresh tensors (computed under noGrad)");
+      if (!tf::is_float(o.dtype())) tf::fail("customOp: outputs must be floating point");
+    }
+    if (!tf::any_requires_grad(ins)) return info.Env().Undefined();
+    auto fnref = std::make_shared<Napi::FunctionReference>(Napi::Persistent(info[3].As<Napi::Function>()));
+    Napi::Env env = info.Env();
+    size_t nin = ins.size();
+    tf::record(name.c_str(), ins, outs, [fnref, env, nin, name](tf::Node&, const std::vector<tf::Tensor>& g) {
+      Napi::HandleScope scope(env);
+      Napi::Value res = fnref->Call({WrapAll(env, g)});
+      if (!res.IsArray()) tf::fail(name + ": backward must return an array of gradients");
+      auto arr = res.As<Napi::Array>();
+      if (arr.Length() != nin)
+        tf::fail(name + ": backward returned " + std::to_string(arr.Length()) + " gradients for " +
+                 std::to_string(nin) + " inputs");
+      std::vector<tf::Tensor> r(nin);
+      for (uint32_t k = 0; k < nin; k++) {
+        Napi::Value v = arr[k];
+        if (!(v.IsNull() || v.IsUndefined())) r[k] = UnwrapValue(env, v, name.c_str());
+      }
+      return r;
+    });
+    return info.Env().Undefined();
+  });
+}
+
+void InitAutograd(Napi::Env env, Napi::Object exports) {
+  exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
+  exports.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));
+  exports.Set("isLeaf", Napi::Function::New(env, IsLeaf));
+  exports.Set("gradFn", Napi::Function::New(env, GradFnName));
+  exports.Set("getGrad", Napi::Function::New(env, GetGrad));
+  exports.Set("setGrad", Napi::Function::New(env, SetGrad));
+  exports.Set("backward", Napi::Function::New(env, Backward));
+  exports.Set("gradOf", Napi::Function::New(env, GradOf));
+  exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
+  exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
+  exports.Set("customOp", Napi::Function::New(env, CustomOp));
+}
+
+}  // namespace tfb

@@ -1,0 +1,134 @@
+#include "handle.h"
+
+#include <cmath>
+
+namespace tfb {
+
+static const napi_type_tag kTensorTag = {0x7e45f01d2a8b4c11ULL, 0x9d3e6b5a1c2f8e07ULL};
+
+std::shared_ptr<EnvState> StatePtr(Napi::Env env) {
+  auto* p = env.GetInstanceData<std::shared_ptr<EnvState>>();
+  return *p;
+}
+EnvState& State(Napi::Env env) { return **env.GetInstanceData<std::shared_ptr<EnvState>>(); }
+
+static void Account(Napi::Env env, EnvState& st, tf::Storage* s, int sign) {
+  if (!s) return;
+  int64_t& refs = st.storage_refs[s];
+  refs += sign;
+  int64_t delta = 0;
+  if (sign > 0 && refs == 1) delta = int64_t(s->nbytes);
+  if (sign < 0 && refs == 0) {
+    delta = -int64_t(s->nbytes);
+    st.storage_refs.erase(s);
+  }
+  if (delta) {
+    st.live_bytes += delta;
+    int64_t dummy;
+    napi_adjust_external_memory(env, delta, &dummy);
+  }
+}
+
+void Release(Napi::Env env, Holder* h) {
+  if (h->disposed) return;
+  h->disposed = true;
+  EnvState& st = *h->env;
+  st.live_tensors--;
+  Account(env, st, h->t.storage().get(), -1);
+  h->t = tf::Tensor();
+}
+
+Napi::Value Wrap(Napi::Env env, const tf::Tensor& t) {
+  auto* h = new Holder{t, StatePtr(env), false};
+  EnvState& st = *h->env;
+  st.live_tensors++;
+  Account(env, st, t.storage().get(), +1);
+  auto ext = Napi::External<Holder>::New(env, h, [](Napi::Env e, Holder* p) {
+    Release(e, p);
+    delete p;
+  });
+  napi_type_tag_object(env, ext, &kTensorTag);
+  return ext;
+}
+
+bool IsHandle(Napi::Env env, Napi::Value v) {
+  if (!v.IsExternal()) return false;
+  bool ok = false;
+  napi_check_object_type_tag(env, v, &kTensorTag, &ok);
+  return ok;
+}
+
+tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op) {
+  if (!IsHandle(env, v))
+    throw Napi::TypeError::New(env, std::string(op) + ": expected a Tensor");
+  Holder* h = v.As<Napi::External<Holder>>().Data();
+  if (h->disposed)
+    throw Napi::Error::New(env, std::string(op) + ": tensor has been disposed");
+  return h->t;
+}
+
+tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  return UnwrapValue(info.Env(), info[i], op);
+}
+
+double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
+  double d = ArgNum(info, i, op, what);
+  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be an integer, got " +
+                                               std::to_string(d));
+  return int64_t(d);
+}
+
+bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].ToBoolean().Value();
+}
+
+tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": shape must be an array");
+  auto arr = info[i].As<Napi::Array>();
+  tf::Shape s(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value v = arr[k];
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!std::isfinite(d) || std::floor(d) != d)
+      throw Napi::TypeError::New(info.Env(), std::string(op) + ": shape entries must be integers");
+    if (std::fabs(d) > 9007199254740991.0)
+      throw Napi::RangeError::New(info.Env(), std::string(op) + ": shape entry too large");
+    s[k] = int64_t(d);
+  }
+  return s;
+}
+
+tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  int64_t d = ArgInt(info, i, op, "dtype");
+  if (d < 0 || d > 3) throw Napi::TypeError::New(info.Env(), std::string(op) + ": unknown dtype");
+  return tf::DType(d);
+}
+
+std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected an array of Tensors");
+  auto arr = info[i].As<Napi::Array>();
+  std::vector<tf::Tensor> r;
+  r.reserve(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value v = arr[k];
+    if (v.IsNull() || v.IsUndefined()) r.push_back(tf::Tensor());
+    else r.push_back(UnwrapValue(info.Env(), v, op));
+  }
+  return r;
+}
+
+Napi::Value WrapAll(Napi::Env env, const std::vector<tf::Tensor>& ts) {
+  auto arr = Napi::Array::New(env, ts.size());
+  for (size_t k = 0; k < ts.size(); k++)
+    arr.Set(uint32_t(k), ts[k].defined() ? Wrap(env, ts[k]) : env.Null());
+  return arr;
+}
+
+}  // namespace tfb

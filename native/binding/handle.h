@@ -1,0 +1,73 @@
+// JS <-> engine glue: wrapping tensors in type-tagged externals, per-environment state, argument
+// unpacking and error translation. No math here.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "../core/ops.h"
+
+namespace tfb {
+
+// State of one JavaScript environment (the main thread or one worker_thread).
+struct EnvState {
+  tf::Generator gen;
+  int64_t live_tensors = 0;
+  int64_t live_bytes = 0;
+  // Storages referenced by live JS handles, so bytes of views are counted once.
+  std::unordered_map<tf::Storage*, int64_t> storage_refs;
+};
+
+struct Holder {
+  tf::Tensor t;
+  std::shared_ptr<EnvState> env;
+  bool disposed = false;
+};
+
+EnvState& State(Napi::Env env);
+std::shared_ptr<EnvState> StatePtr(Napi::Env env);
+
+// Wraps an engine tensor as a JS handle that owns one reference (freed by dispose() or by GC).
+Napi::Value Wrap(Napi::Env env, const tf::Tensor& t);
+// Unwraps argument i; throws a TypeError naming `op` if it is not a live tensor handle.
+tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op);
+tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
+bool IsHandle(Napi::Env env, Napi::Value v);
+void Release(Napi::Env env, Holder* h);  // drop the handle's reference and its accounting
+
+int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
+double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
+bool ArgBool(const Napi::CallbackInfo& info, size_t i);
+tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op);
+tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op);
+std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op);
+Napi::Value WrapAll(Napi::Env env, const std::vector<tf::Tensor>& ts);
+
+// Runs fn, turning engine errors into JS Error / TypeError / RangeError.
+template <typename F>
+Napi::Value Guard(Napi::Env env, F&& fn) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const tf::Error& e) {
+    switch (e.kind) {
+      case tf::ErrorKind::Type: throw Napi::TypeError::New(env, e.what());
+      case tf::ErrorKind::Range: throw Napi::RangeError::New(env, e.what());
+      default: throw Napi::Error::New(env, e.what());
+    }
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(env, "out of memory");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("internal error: ") + e.what());
+  }
+}
+
+// Registration of each group of functions.
+void InitTensor(Napi::Env env, Napi::Object exports);
+void InitOps(Napi::Env env, Napi::Object exports);
+void InitAutograd(Napi::Env env, Napi::Object exports);
+
+}  // namespace tfb

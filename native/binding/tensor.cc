@@ -1,0 +1,230 @@
+// Tensor creation, data transfer, metadata, memory.
+#include <cmath>
+#include <cstring>
+
+#include "../core/cpu.h"
+#include "../core/gemm.h"
+#include "../core/parallel.h"
+#include "handle.h"
+
+namespace tfb {
+
+using CI = const Napi::CallbackInfo&;
+
+static tf::DType TypedDType(napi_typedarray_type t, bool& ok) {
+  ok = true;
+  switch (t) {
+    case napi_float32_array: return tf::DType::F32;
+    case napi_float64_array: return tf::DType::F64;
+    case napi_int32_array: return tf::DType::I32;
+    case napi_uint8_array: return tf::DType::Bool;
+    default: ok = false; return tf::DType::F32;
+  }
+}
+
+// fromTyped(typedArray, shape, dtype): copies the array into a new tensor of dtype.
+static Napi::Value FromTyped(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "tensor: data must be a typed array");
+    auto ta = info[0].As<Napi::TypedArray>();
+    bool ok;
+    tf::DType src = TypedDType(ta.TypedArrayType(), ok);
+    if (!ok) throw Napi::TypeError::New(info.Env(), "tensor: unsupported typed array type");
+    tf::Shape shape = ArgShape(info, 1, "tensor");
+    tf::DType dt = ArgDType(info, 2, "tensor");
+    int64_t n = tf::numel_of(shape, "tensor");
+    if (n != int64_t(ta.ElementLength()))
+      tf::fail("tensor: " + std::to_string(ta.ElementLength()) + " values do not fill shape " +
+               tf::shape_str(shape) + " (" + std::to_string(n) + " elements)");
+    const char* base = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    return Wrap(info.Env(), tf::from_buffer(base, src, shape, dt));
+  });
+}
+
+static Napi::Value ToTyped(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = tf::contiguous(tf::detach(Unwrap(info, 0, "toTypedArray")));
+    size_t n = size_t(t.numel()), es = tf::dtype_size(t.dtype());
+    auto buf = Napi::ArrayBuffer::New(info.Env(), n * es);
+    if (n) std::memcpy(buf.Data(), t.raw_data(), n * es);
+    switch (t.dtype()) {
+      case tf::DType::F32: return Napi::Float32Array::New(info.Env(), n, buf, 0);
+      case tf::DType::F64: return Napi::Float64Array::New(info.Env(), n, buf, 0);
+      case tf::DType::I32: return Napi::Int32Array::New(info.Env(), n, buf, 0);
+      default: return Napi::Uint8Array::New(info.Env(), n, buf, 0);
+    }
+  });
+}
+
+static Napi::Value Item(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "item");
+    if (t.numel() != 1)
+      tf::fail("item: only one-element tensors can be converted to a number, got shape " + tf::shape_str(t.shape()));
+    return Napi::Number::New(info.Env(), tf::item_at(t, 0));
+  });
+}
+
+static Napi::Value ShapeOf(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "shape");
+    auto arr = Napi::Array::New(info.Env(), t.shape().size());
+    for (size_t k = 0; k < t.shape().size(); k++) arr.Set(uint32_t(k), double(t.shape()[k]));
+    return arr;
+  });
+}
+
+static Napi::Value DTypeOf(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), int(Unwrap(info, 0, "dtype").dtype()));
+  });
+}
+
+static Napi::Value StridesOf(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "strides");
+    auto arr = Napi::Array::New(info.Env(), t.dim());
+    for (int64_t k = 0; k < t.dim(); k++) arr.Set(uint32_t(k), double(t.strides()[k]));
+    return arr;
+  });
+}
+
+static Napi::Value SameStorage(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), Unwrap(info, 0, "sameStorage").storage() == Unwrap(info, 1, "sameStorage").storage());
+  });
+}
+
+static Napi::Value Dispose(CI info) {
+  if (IsHandle(info.Env(), info[0])) Release(info.Env(), info[0].As<Napi::External<Holder>>().Data());
+  return info.Env().Undefined();
+}
+
+static Napi::Value IsDisposed(CI info) {
+  if (!IsHandle(info.Env(), info[0])) return Napi::Boolean::New(info.Env(), true);
+  return Napi::Boolean::New(info.Env(), info[0].As<Napi::External<Holder>>().Data()->disposed);
+}
+
+static Napi::Value Memory(CI info) {
+  EnvState& st = State(info.Env());
+  auto o = Napi::Object::New(info.Env());
+  o.Set("tensors", double(st.live_tensors));
+  o.Set("bytes", double(st.live_bytes));
+  o.Set("engineStorages", double(tf::live_storage_count()));
+  o.Set("engineBytes", double(tf::live_storage_bytes()));
+  return o;
+}
+
+static Napi::Value BackendInfo(CI info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("blas", tf::gemm_backend());
+  o.Set("simd", tf::simd_level_name());
+  o.Set("threads", tf::num_threads());
+  return o;
+}
+
+static Napi::Value SetNumThreads(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    int64_t n = ArgInt(info, 0, "setNumThreads", "n");
+    if (n < 1 || n > 1024) tf::fail_range("setNumThreads: n must be between 1 and 1024, got " + std::to_string(n));
+    tf::set_num_threads(int(n));
+    return info.Env().Undefined();
+  });
+}
+
+static Napi::Value ManualSeed(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    double s = ArgNum(info, 0, "manualSeed", "seed");
+    if (!std::isfinite(s)) tf::fail_type("manualSeed: seed must be a finite number");
+    EnvState& st = State(info.Env());
+    st.gen.seed = uint64_t(int64_t(s));
+    st.gen.offset = 0;
+    return info.Env().Undefined();
+  });
+}
+
+// ---- creation ----
+static Napi::Value Full(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Shape s = ArgShape(info, 0, "full");
+    double v = ArgNum(info, 1, "full", "value");
+    return Wrap(info.Env(), tf::full(s, v, ArgDType(info, 2, "full")));
+  });
+}
+
+static Napi::Value Arange(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Wrap(info.Env(), tf::arange(ArgNum(info, 0, "arange", "start"), ArgNum(info, 1, "arange", "end"),
+                                       ArgNum(info, 2, "arange", "step"), ArgDType(info, 3, "arange")));
+  });
+}
+
+static Napi::Value Linspace(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    return Wrap(info.Env(), tf::linspace(ArgNum(info, 0, "linspace", "start"), ArgNum(info, 1, "linspace", "end"),
+                                         ArgInt(info, 2, "linspace", "n"), ArgDType(info, 3, "linspace")));
+  });
+}
+
+static Napi::Value Eye(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    int64_t n = ArgInt(info, 0, "eye", "n"), m = ArgInt(info, 1, "eye", "m");
+    if (n < 0 || m < 0) tf::fail_range("eye: sizes must be non-negative");
+    tf::numel_of({n, m}, "eye");
+    return Wrap(info.Env(), tf::eye(n, m, ArgDType(info, 2, "eye")));
+  });
+}
+
+static Napi::Value Random(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    std::string kind = info[0].ToString();
+    tf::Shape s = ArgShape(info, 1, kind.c_str());
+    tf::DType dt = ArgDType(info, 2, kind.c_str());
+    tf::Generator& g = State(info.Env()).gen;
+    if (kind == "rand") return Wrap(info.Env(), tf::rand(s, dt, g));
+    if (kind == "randn") return Wrap(info.Env(), tf::randn(s, dt, g));
+    if (kind == "randint")
+      return Wrap(info.Env(), tf::randint(ArgInt(info, 3, "randint", "low"), ArgInt(info, 4, "randint", "high"), s, dt, g));
+    if (kind == "bernoulli") return Wrap(info.Env(), tf::bernoulli_mask(s, ArgNum(info, 3, "dropout", "p"), dt, g));
+    tf::fail("random: unknown kind " + kind);
+  });
+}
+
+// In-place initialisers used by nn.init: uniform_(h, low, high), normal_(h, mean, std), fill_, copy_
+static Napi::Value InPlace(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    std::string kind = info[0].ToString();
+    tf::Tensor t = Unwrap(info, 1, kind.c_str());
+    tf::Generator& g = State(info.Env()).gen;
+    if (kind == "uniform") tf::uniform_(t, ArgNum(info, 2, "uniform_", "low"), ArgNum(info, 3, "uniform_", "high"), g);
+    else if (kind == "normal") tf::normal_(t, ArgNum(info, 2, "normal_", "mean"), ArgNum(info, 3, "normal_", "std"), g);
+    else if (kind == "fill") tf::fill_(t, ArgNum(info, 2, "fill_", "value"));
+    else if (kind == "copy") tf::copy_(t, Unwrap(info, 2, "copy_"));
+    else tf::fail("inPlace: unknown kind " + kind);
+    return info.Env().Undefined();
+  });
+}
+
+void InitTensor(Napi::Env env, Napi::Object exports) {
+  exports.Set("fromTyped", Napi::Function::New(env, FromTyped));
+  exports.Set("toTyped", Napi::Function::New(env, ToTyped));
+  exports.Set("item", Napi::Function::New(env, Item));
+  exports.Set("shape", Napi::Function::New(env, ShapeOf));
+  exports.Set("dtype", Napi::Function::New(env, DTypeOf));
+  exports.Set("strides", Napi::Function::New(env, StridesOf));
+  exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
+  exports.Set("dispose", Napi::Function::New(env, Dispose));
+  exports.Set("isDisposed", Napi::Function::New(env, IsDisposed));
+  exports.Set("memory", Napi::Function::New(env, Memory));
+  exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
+  exports.Set("full", Napi::Function::New(env, Full));
+  exports.Set("arange", Napi::Function::New(env, Arange));
+  exports.Set("linspace", Napi::Function::New(env, Linspace));
+  exports.Set("eye", Napi::Function::New(env, Eye));
+  exports.Set("random", Napi::Function::New(env, Random));
+  exports.Set("inPlace", Napi::Function::New(env, InPlace));
+}
+
+}  // namespace tfb

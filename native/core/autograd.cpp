@@ -1,0 +1,325 @@
+#include "autograd.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ops.h"
+
+namespace tf {
+
+namespace {
+thread_local bool t_grad_enabled = true;
+thread_local uint64_t t_seq = 0;
+}  // namespace
+
+bool grad_enabled() { return t_grad_enabled; }
+void set_grad_enabled(bool on) { t_grad_enabled = on; }
+
+bool any_requires_grad(const std::vector<Tensor>& inputs) {
+  if (!t_grad_enabled) return false;
+  for (auto& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+static std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+  // One accumulator per leaf would be nicer to share, but a fresh one per use is equally correct:
+  // the engine sums the contributions into .grad one at a time.
+  auto n = std::make_shared<Node>();
+  n->name = "AccumulateGrad";
+  n->leaf_weak = leaf.ptr();
+  n->is_acc_ = true;
+  n->out_shapes = {leaf.shape()};
+  n->out_dtypes = {leaf.dtype()};
+  n->seq = 0;
+  return n;
+}
+
+Tensor Node::get_saved(size_t i) {
+  if (!fn || i >= saved.size())
+    fail(name + ": trying to backward through the graph a second time (its saved tensors were "
+                "freed); pass retainGraph: true to the first backward");
+  SavedTensor& s = saved[i];
+  if (s.t.version() != s.version)
+    fail(name + ": a tensor of shape " + shape_str(s.t.shape()) +
+         " needed for the gradient was modified in place after it was used; clone() it first");
+  if (s.is_output && grad_enabled()) {
+    auto impl = std::make_shared<TensorImpl>(*s.t.impl());
+    impl->grad_fn = shared_from_this();
+    impl->requires_grad = true;
+    return Tensor(impl);
+  }
+  return s.t;
+}
+
+void Node::release() {
+  saved.clear();
+  saved.shrink_to_fit();
+  fn = nullptr;
+}
+
+std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs,
+                             const std::vector<Tensor>& outputs, Node::BackwardFn fn,
+                             const std::vector<int>& save_inputs,
+                             const std::vector<int>& save_outputs) {
+  auto node = std::make_shared<Node>();
+  node->name = name;
+  node->seq = ++t_seq;
+  node->next.reserve(inputs.size());
+  for (auto& t : inputs) {
+    Edge e;
+    if (t.defined() && t.requires_grad()) {
+      if (t.grad_fn()) {
+        e.node = t.grad_fn();
+        e.output_nr = t.impl()->output_nr;
+      } else {
+        e.node = grad_accumulator(t);
+      }
+    }
+    node->next.push_back(e);
+  }
+  for (int i : save_inputs) node->saved.push_back({inputs[i], inputs[i].version(), false, 0});
+  for (int i : save_outputs) {
+    // Save a grad_fn-free alias of the output: sharing storage, not the impl.
+    auto impl = std::make_shared<TensorImpl>();
+    const Tensor& o = outputs[i];
+    impl->storage = o.storage();
+    impl->dtype = o.dtype();
+    impl->shape = o.shape();
+    impl->strides = o.strides();
+    impl->offset = o.offset();
+    node->saved.push_back({Tensor(impl), o.version(), true, i});
+  }
+  for (size_t i = 0; i < outputs.size(); i++) {
+    node->out_shapes.push_back(outputs[i].shape());
+    node->out_dtypes.push_back(outputs[i].dtype());
+    TensorImpl* o = outputs[i].impl();
+    o->grad_fn = node;
+    o->output_nr = int(i);
+    o->requires_grad = true;
+  }
+  node->fn = std::move(fn);
+  return node;
+}
+
+namespace {
+
+struct Key {
+  Node* node;
+  int nr;
+  bool operator==(const Key& o) const { return node == o.node && nr == o.nr; }
+};
+struct KeyHash {
+  size_t operator()(const Key& k) const { return std::hash<void*>()(k.node) * 31 + k.nr; }
+};
+
+Tensor accumulate(const Tensor& a, const Tensor& b) {
+  if (!a.defined()) return b;
+  if (!b.defined()) return a;
+  return add(a, b);
+}
+
+}  // namespace
+
+std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
+                                 const std::vector<Tensor>& root_grads, bool retain_graph,
+                                 bool create_graph, const std::vector<Tensor>& inputs,
+                                 bool allow_unused) {
+  GradModeGuard mode(create_graph);
+  const bool capture = !inputs.empty();
+
+  // Targets for capture: (node, output_nr) -> input index. A leaf input is identified by its impl.
+  std::unordered_map<Key, std::vector<size_t>, KeyHash> capture_nodes;
+  std::unordered_map<TensorImpl*, std::vector<size_t>> capture_leaves;
+  for (size_t i = 0; i < inputs.size(); i++) {
+    const Tensor& t = inputs[i];
+    if (!t.requires_grad())
+      fail("grad: input " + std::to_string(i) + " of shape " + shape_str(t.shape()) +
+           " does not require grad");
+    if (t.grad_fn())
+      capture_nodes[{t.grad_fn().get(), t.impl()->output_nr}].push_back(i);
+    else
+      capture_leaves[t.impl()].push_back(i);
+  }
+  std::vector<Tensor> result(inputs.size());
+
+  // Discover the graph and count dependencies.
+  std::unordered_map<Node*, int> deps;
+  std::unordered_map<Node*, std::shared_ptr<Node>> keep;
+  std::vector<Node*> stack;
+  auto visit = [&](const std::shared_ptr<Node>& n) {
+    if (!n) return;
+    if (keep.emplace(n.get(), n).second) stack.push_back(n.get());
+  };
+  std::unordered_map<Key, Tensor, KeyHash> grads;
+  for (size_t i = 0; i < roots.size(); i++) {
+    const Tensor& r = roots[i];
+    if (!r.requires_grad())
+      fail("backward: tensor of shape " + shape_str(r.shape()) +
+           " does not require grad (no input of the computation requires grad)");
+    Tensor g = root_grads.size() > i ? root_grads[i] : Tensor();
+    if (!g.defined()) {
+      if (r.numel() != 1)
+        fail("backward: grad can be implicitly created only for scalar outputs, got shape " +
+             shape_str(r.shape()));
+      g = full(r.shape(), 1.0, r.dtype());
+    } else if (g.shape() != r.shape()) {
+      fail("backward: grad of shape " + shape_str(g.shape()) + " does not match output shape " +
+           shape_str(r.shape()));
+    }
+    std::shared_ptr<Node> n = r.grad_fn();
+    int nr = r.impl()->output_nr;
+    if (!n) {
+      // Root is a leaf itself.
+      if (capture) {
+        auto it = capture_leaves.find(r.impl());
+        if (it != capture_leaves.end())
+          for (size_t k : it->second) result[k] = accumulate(result[k], g);
+        continue;
+      }
+      n = grad_accumulator(r);
+      nr = 0;
+    }
+    visit(n);
+    Key k{n.get(), nr};
+    grads[k] = accumulate(grads[k], g);
+  }
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (auto& e : n->next) {
+      if (!e.node) continue;
+      deps[e.node.get()]++;
+      visit(e.node);
+    }
+  }
+
+  // When capturing, only nodes on a path to a target need to run.
+  std::unordered_set<Node*> needed;
+  if (capture) {
+    std::unordered_map<Node*, int> memo;  // 0 unknown, 1 yes, 2 no
+    std::function<bool(Node*)> leads = [&](Node* n) -> bool {
+      auto it = memo.find(n);
+      if (it != memo.end()) return it->second == 1;
+      memo[n] = 2;
+      bool yes = false;
+      for (auto& kv : capture_nodes)
+        if (kv.first.node == n) yes = true;
+      if (n->is_acc_) {
+        auto leaf = n->leaf_weak.lock();
+        if (leaf && capture_leaves.count(leaf.get())) yes = true;
+      }
+      for (auto& e : n->next)
+        if (e.node && leads(e.node.get())) yes = true;
+      memo[n] = yes ? 1 : 2;
+      return yes;
+    };
+    for (auto& kv : keep)
+      if (leads(kv.first)) needed.insert(kv.first);
+  }
+
+  auto cmp = [](Node* a, Node* b) { return a->seq < b->seq; };
+  std::priority_queue<Node*, std::vector<Node*>, decltype(cmp)> ready(cmp);
+  for (auto& kv : keep)
+    if (deps[kv.first] == 0) ready.push(kv.first);
+
+  while (!ready.empty()) {
+    Node* n = ready.top();
+    ready.pop();
+    int nout = std::max(1, n->num_outputs());
+    std::vector<Tensor> gout(nout);
+    for (int i = 0; i < nout; i++) {
+      auto it = grads.find({n, i});
+      if (it != grads.end()) {
+        gout[i] = it->second;
+        grads.erase(it);
+      }
+    }
+    bool run = !capture || needed.count(n);
+    if (capture) {
+      for (int i = 0; i < nout; i++) {
+        auto it = capture_nodes.find({n, i});
+        if (it != capture_nodes.end() && gout[i].defined())
+          for (size_t k : it->second) result[k] = accumulate(result[k], gout[i]);
+      }
+    }
+    if (n->is_acc_) {
+      auto leaf = n->leaf_weak.lock();
+      if (leaf && gout[0].defined()) {
+        if (capture) {
+          auto it = capture_leaves.find(leaf.get());
+          if (it != capture_leaves.end())
+            for (size_t k : it->second) result[k] = accumulate(result[k], gout[0]);
+        } else {
+          Tensor g = gout[0];
+          if (!create_graph && g.requires_grad()) g = detach(g);
+          Tensor lg(leaf);
+          if (lg.grad().defined()) {
+            lg.set_grad(add(lg.grad(), g));
+          } else if (create_graph) {
+            lg.set_grad(g);
+          } else {
+            // .grad must own its buffer: clipping updates it in place, so an expanded view or a
+            // buffer shared with another tensor (held here by gout[0] and g only) is copied.
+            bool owned = g.is_contiguous() && g.offset() == 0 && g.ptr().use_count() <= 2 &&
+                         g.storage().use_count() == 1;
+            lg.set_grad(owned ? g : clone(g));
+          }
+        }
+      }
+    } else if (run) {
+      bool any = false;
+      for (auto& g : gout) any = any || g.defined();
+      if (any) {
+        if (!n->fn)
+          fail(n->name + ": trying to backward through the graph a second time (its saved "
+                         "tensors were freed); pass retainGraph: true to the first backward");
+        for (int i = 0; i < nout; i++)
+          if (!gout[i].defined()) gout[i] = zeros(n->out_shapes[i], n->out_dtypes[i]);
+        std::vector<Tensor> gin = n->fn(*n, gout);
+        if (gin.size() != n->next.size())
+          fail(n->name + ": backward returned " + std::to_string(gin.size()) +
+               " gradients for " + std::to_string(n->next.size()) + " inputs");
+        for (size_t i = 0; i < gin.size(); i++) {
+          const Edge& e = n->next[i];
+          if (!e.node || !gin[i].defined()) continue;
+          Key k{e.node.get(), e.output_nr};
+          grads[k] = accumulate(grads[k], gin[i]);
+        }
+      }
+      if (!retain_graph) n->release();
+    }
+    for (auto& e : n->next) {
+      if (!e.node) continue;
+      if (--deps[e.node.get()] == 0) ready.push(e.node.get());
+    }
+  }
+  if (capture && !allow_unused) {
+    for (size_t i = 0; i < result.size(); i++)
+      if (!result[i].defined())
+        fail("grad: input " + std::to_string(i) + " was not used in the computation");
+  }
+  return result;
+}
+
+void backward(const Tensor& root, const Tensor& grad, bool retain_graph, bool create_graph) {
+  run_backward({root}, {grad}, retain_graph, create_graph);
+}
+
+Tensor sum_to(const Tensor& g, const Shape& shape) {
+  if (g.shape() == shape) return g;
+  int64_t lead = g.dim() - int64_t(shape.size());
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < g.dim(); i++) {
+    if (i < lead) axes.push_back(i);
+    else if (shape[i - lead] == 1 && g.shape()[i] != 1) axes.push_back(i);
+  }
+  Tensor r = axes.empty() ? g : sum(g, axes, true);
+  if (lead > 0 || r.shape() != shape) r = reshape(r, shape);
+  return r;
+}
+
+}  // namespace tf

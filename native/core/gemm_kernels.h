@@ -1,0 +1,208 @@
+// GEMM micro-kernels and their blocking parameters, one set per SIMD level. Private to gemm.cpp.
+//
+// A micro-kernel computes one MR x NR tile of C from a packed A panel (KC steps of MR values) and a
+// packed B panel (KC steps of NR values):
+//   C[0:MR, 0:NR] = alpha * sum_k a[k][0:MR] (outer) b[k][0:NR] + beta * C   (beta == 0: C not read)
+// The tile lives in registers for the whole K loop: each step loads NR/W vectors of B, broadcasts
+// the MR values of A, and issues MR * NR/W FMAs.
+#pragma once
+#include <cstdint>
+
+#include "cpu.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define TF_GEMM_X86 1
+#define TF_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+#define TF_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+namespace tf {
+namespace gemm_detail {
+
+template <typename T>
+using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
+                             T beta);
+
+template <typename T>
+struct KernelSet {
+  MicroKernel<T> kernel;
+  int MR, NR;          // register tile
+  int64_t KC, MC, NC;  // cache blocks: KC*NR panel of B in L1, MC*KC block of A in L2, KC*NC in L3
+};
+
+// ---- scalar (any CPU; also what arm64 gets, where -O3 auto-vectorises it with NEON) ----------
+template <typename T, int MR, int NR>
+void ukernel_scalar(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += NR)
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) {
+      const T v = alpha * acc[i][j];
+      c[i * ldc + j] = beta == T(0) ? v : v + beta * c[i * ldc + j];
+    }
+}
+
+#ifdef TF_GEMM_X86
+// ---- AVX-512: 32 zmm registers hold a 12 x 32 float tile (24 accumulators) + 2 B vectors + A ----
+template <int MR>
+TF_TARGET_AVX512 void ukernel_s_avx512(int64_t kc, const float* a, const float* b, float* c,
+                                       int64_t ldc, float alpha, float beta) {
+  __m512 c0[MR], c1[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += 32) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
+      c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
+    }
+  }
+  const __m512 va = _mm512_set1_ps(alpha);
+  if (beta == 0.0f) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      _mm512_storeu_ps(c + i * ldc, _mm512_mul_ps(va, c0[i]));
+      _mm512_storeu_ps(c + i * ldc + 16, _mm512_mul_ps(va, c1[i]));
+    }
+  } else {
+    const __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+      _mm512_storeu_ps(ci, _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), _mm512_mul_ps(va, c0[i])));
+      _mm512_storeu_ps(ci + 16,
+                       _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci + 16), _mm512_mul_ps(va, c1[i])));
+    }
+  }
+}
+
+template <int MR>
+TF_TARGET_AVX512 void ukernel_d_avx512(int64_t kc, const double* a, const double* b, double* c,
+                                       int64_t ldc, double alpha, double beta) {
+  __m512d c0[MR], c1[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_pd();
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += 16) {
+    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512d ai = _mm512_set1_pd(a[i]);
+      c0[i] = _mm512_fmadd_pd(ai, b0, c0[i]);
+      c1[i] = _mm512_fmadd_pd(ai, b1, c1[i]);
+    }
+  }
+  const __m512d va = _mm512_set1_pd(alpha);
+  if (beta == 0.0) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      _mm512_storeu_pd(c + i * ldc, _mm512_mul_pd(va, c0[i]));
+      _mm512_storeu_pd(c + i * ldc + 8, _mm512_mul_pd(va, c1[i]));
+    }
+  } else {
+    const __m512d vb = _mm512_set1_pd(beta);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      double* ci = c + i * ldc;
+      _mm512_storeu_pd(ci, _mm512_fmadd_pd(vb, _mm512_loadu_pd(ci), _mm512_mul_pd(va, c0[i])));
+      _mm512_storeu_pd(ci + 8,
+                       _mm512_fmadd_pd(vb, _mm512_loadu_pd(ci + 8), _mm512_mul_pd(va, c1[i])));
+    }
+  }
+}
+
+// ---- AVX2: 16 ymm registers hold a 6 x 16 float tile (12 accumulators) + 2 B vectors + A -----
+TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const float* b, float* c,
+                                          int64_t ldc, float alpha, float beta) {
+  constexpr int MR = 6;
+  __m256 c0[MR], c1[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += 16) {
+    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      c0[i] = _mm256_fmadd_ps(ai, b0, c0[i]);
+      c1[i] = _mm256_fmadd_ps(ai, b1, c1[i]);
+    }
+  }
+  const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+    __m256 r0 = _mm256_mul_ps(va, c0[i]), r1 = _mm256_mul_ps(va, c1[i]);
+    if (beta != 0.0f) {
+      r0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci), r0);
+      r1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci + 8), r1);
+    }
+    _mm256_storeu_ps(ci, r0);
+    _mm256_storeu_ps(ci + 8, r1);
+  }
+}
+
+TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const double* b, double* c,
+                                          int64_t ldc, double alpha, double beta) {
+  constexpr int MR = 6;
+  __m256d c0[MR], c1[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_pd();
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += 8) {
+    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m256d ai = _mm256_broadcast_sd(a + i);
+      c0[i] = _mm256_fmadd_pd(ai, b0, c0[i]);
+      c1[i] = _mm256_fmadd_pd(ai, b1, c1[i]);
+    }
+  }
+  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) {
+    double* ci = c + i * ldc;
+    __m256d r0 = _mm256_mul_pd(va, c0[i]), r1 = _mm256_mul_pd(va, c1[i]);
+    if (beta != 0.0) {
+      r0 = _mm256_fmadd_pd(vb, _mm256_loadu_pd(ci), r0);
+      r1 = _mm256_fmadd_pd(vb, _mm256_loadu_pd(ci + 4), r1);
+    }
+    _mm256_storeu_pd(ci, r0);
+    _mm256_storeu_pd(ci + 4, r1);
+  }
+}
+#endif  // TF_GEMM_X86
+
+template <typename T>
+const KernelSet<T>& kernels_for(SimdLevel level);
+
+template <>
+inline const KernelSet<float>& kernels_for<float>(SimdLevel level) {
+  static const KernelSet<float> scalar{ukernel_scalar<float, 4, 8>, 4, 8, 256, 128, 2048};
+#ifdef TF_GEMM_X86
+  static const KernelSet<float> avx512{ukernel_s_avx512<12>, 12, 32, 256, 144, 4096};
+  static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096};
+  if (level == SimdLevel::AVX512) return avx512;
+  if (level == SimdLevel::AVX2) return avx2;
+#endif
+  (void)level;
+  return scalar;
+}
+
+template <>
+inline const KernelSet<double>& kernels_for<double>(SimdLevel level) {
+  static const KernelSet<double> scalar{ukernel_scalar<double, 4, 4>, 4, 4, 256, 64, 2048};
+#ifdef TF_GEMM_X86
+  static const KernelSet<double> avx512{ukernel_d_avx512<12>, 12, 16, 256, 72, 2048};
+  static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048};
+  if (level == SimdLevel::AVX512) return avx512;
+  if (level == SimdLevel::AVX2) return avx2;
+#endif
+  (void)level;
+  return scalar;
+}
+
+}  // namespace gemm_detail
+}  // namespace tf

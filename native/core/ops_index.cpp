@@ -1,0 +1,192 @@
+// Indexing: gather, index_select, index_add, scatter_add, one_hot. Indices are int32 tensors.
+#include "iter.h"
+#include "ops.h"
+
+namespace tf {
+
+static void check_index(const Tensor& index, const char* op) {
+  if (index.dtype() != DType::I32)
+    fail_type(std::string(op) + ": index must be an int32 tensor, got " + dtype_name(index.dtype()) +
+              " of shape " + shape_str(index.shape()));
+}
+
+static int64_t read_index(const Tensor& index, int64_t off, int64_t size, const char* op) {
+  int64_t v = index.data<int32_t>()[off];
+  if (v < -size || v >= size)
+    fail_range(std::string(op) + ": index " + std::to_string(v) + " is out of range for a dimension of size " +
+               std::to_string(size));
+  return v < 0 ? v + size : v;
+}
+
+// Visits every element of `shape`, calling fn(multi_index).
+template <typename F>
+static void for_each_index(const Shape& shape, F&& fn) {
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+  if (n == 0) return;
+  Shape idx(shape.size(), 0);
+  for (int64_t k = 0; k < n; k++) {
+    fn(idx);
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+static int64_t offset_of(const Shape& idx, const Shape& strides, int64_t skip, int64_t skip_val) {
+  int64_t off = 0;
+  for (size_t d = 0; d < idx.size(); d++) off += (int64_t(d) == skip ? skip_val : idx[d]) * strides[d];
+  return off;
+}
+
+static void check_gather_shapes(const Tensor& a, int64_t dim, const Tensor& index, const char* op) {
+  if (index.dim() != a.dim())
+    fail(std::string(op) + ": index shape " + shape_str(index.shape()) + " must have as many dims as input shape " +
+         shape_str(a.shape()));
+  for (int64_t d = 0; d < a.dim(); d++)
+    if (d != dim && index.shape()[d] > a.shape()[d])
+      fail(std::string(op) + ": index shape " + shape_str(index.shape()) + " is larger than input shape " +
+           shape_str(a.shape()) + " in dim " + std::to_string(d));
+}
+
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
+  check_index(index, "gather");
+  dim = norm_axis(dim, a.dim(), "gather");
+  check_gather_shapes(a, dim, index, "gather");
+  Tensor out = empty(index.shape(), a.dtype());
+  int64_t size = a.dim() ? a.shape()[dim] : 1;
+  TF_DISPATCH_ALL(a.dtype(), T, {
+    const T* src = a.data<T>();
+    T* o = out.data<T>();
+    int64_t k = 0;
+    for_each_index(index.shape(), [&](const Shape& idx) {
+      int64_t j = read_index(index, offset_of(idx, index.strides(), -1, 0), size, "gather");
+      o[k++] = src[offset_of(idx, a.strides(), dim, j)];
+    });
+  });
+  if (any_requires_grad({a})) {
+    Shape ash = a.shape();
+    Tensor ix = index;
+    record("gather", {a}, {out}, [ash, dim, ix](Node&, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{scatter_add(zeros(ash, g[0].dtype()), dim, ix, g[0])};
+    });
+  }
+  return out;
+}
+
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src_in) {
+  check_index(index, "scatterAdd");
+  dim = norm_axis(dim, a.dim(), "scatterAdd");
+  check_gather_shapes(a, dim, index, "scatterAdd");
+  if (src_in.dim() != index.dim())
+    fail("scatterAdd: src shape " + shape_str(src_in.shape()) + " must have as many dims as index shape " +
+         shape_str(index.shape()));
+  for (int64_t d = 0; d < index.dim(); d++)
+    if (index.shape()[d] > src_in.shape()[d])
+      fail("scatterAdd: index shape " + shape_str(index.shape()) + " is larger than src shape " +
+           shape_str(src_in.shape()));
+  Tensor src = to_dtype(src_in, a.dtype());
+  Tensor out = contiguous(detach(a));
+  if (out.storage() == a.storage()) out = clone(detach(a));
+  int64_t size = a.dim() ? a.shape()[dim] : 1;
+  TF_DISPATCH_ALL(a.dtype(), T, {
+    const T* s = src.data<T>();
+    T* o = out.data<T>();
+    for_each_index(index.shape(), [&](const Shape& idx) {
+      int64_t j = read_index(index, offset_of(idx, index.strides(), -1, 0), size, "scatterAdd");
+      T& dst = o[offset_of(idx, out.strides(), dim, j)];
+      dst = T(dst + s[offset_of(idx, src.strides(), -1, 0)]);
+    });
+  });
+  if (any_requires_grad({a, src})) {
+    Tensor ix = index;
+    Shape ssh = src.shape();
+    record("scatterAdd", {a, src}, {out}, [dim, ix, ssh](Node& n, const std::vector<Tensor>& g) {
+      Tensor gs;
+      if (n.next[1].node) {
+        gs = gather(g[0], dim, ix);
+        if (gs.shape() != ssh) gs = pad_narrow(gs, ssh, 0, 0);  // index smaller than src: rest gets 0
+      }
+      return std::vector<Tensor>{n.next[0].node ? g[0] : Tensor(), gs};
+    });
+  }
+  return out;
+}
+
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
+  check_index(index, "indexSelect");
+  if (index.dim() > 1) fail("indexSelect: index must be 1-d, got shape " + shape_str(index.shape()));
+  if (a.dim() == 0) fail_range("indexSelect: cannot index a 0-d tensor");
+  dim = norm_axis(dim, a.dim(), "indexSelect");
+  int64_t n = index.numel(), size = a.shape()[dim];
+  Tensor ix = contiguous(index);
+  Shape sh = a.shape();
+  sh[dim] = n;
+  Tensor out = empty(sh, a.dtype());
+  {
+    NoGradGuard ng;
+    Tensor src = detach(a);
+    for (int64_t i = 0; i < n; i++) {
+      int64_t j = read_index(ix, i, size, "indexSelect");
+      copy_(select(out, dim, i), select(src, dim, j));
+    }
+  }
+  if (any_requires_grad({a})) {
+    Shape ash = a.shape();
+    record("indexSelect", {a}, {out}, [ash, dim, ix](Node&, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{index_add(zeros(ash, g[0].dtype()), dim, ix, g[0])};
+    });
+  }
+  return out;
+}
+
+Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src_in) {
+  check_index(index, "indexAdd");
+  if (index.dim() > 1) fail("indexAdd: index must be 1-d, got shape " + shape_str(index.shape()));
+  dim = norm_axis(dim, a.dim(), "indexAdd");
+  int64_t n = index.numel(), size = a.shape()[dim];
+  Shape want = a.shape();
+  want[dim] = n;
+  if (src_in.shape() != want)
+    fail("indexAdd: src shape " + shape_str(src_in.shape()) + " should be " + shape_str(want));
+  Tensor src = to_dtype(src_in, a.dtype());
+  Tensor ix = contiguous(index);
+  Tensor out = clone(detach(a));
+  {
+    NoGradGuard ng;
+    Tensor s = detach(src);
+    for (int64_t i = 0; i < n; i++) {
+      int64_t j = read_index(ix, i, size, "indexAdd");
+      Tensor row = select(out, dim, j);
+      copy_(row, add(row, select(s, dim, i)));
+    }
+  }
+  if (any_requires_grad({a, src})) {
+    record("indexAdd", {a, src}, {out}, [dim, ix](Node& n, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{n.next[0].node ? g[0] : Tensor(),
+                                 n.next[1].node ? index_select(g[0], dim, ix) : Tensor()};
+    });
+  }
+  return out;
+}
+
+Tensor one_hot(const Tensor& index, int64_t classes) {
+  check_index(index, "oneHot");
+  if (classes <= 0) fail_range("oneHot: classes must be positive, got " + std::to_string(classes));
+  Shape sh = index.shape();
+  sh.push_back(classes);
+  Tensor out = zeros(sh, DType::I32);
+  Tensor ix = contiguous(index);
+  int32_t* o = out.data<int32_t>();
+  for (int64_t i = 0; i < ix.numel(); i++) {
+    int64_t v = ix.data<int32_t>()[i];
+    if (v < 0 || v >= classes)
+      fail_range("oneHot: class index " + std::to_string(v) + " is out of range for " + std::to_string(classes) +
+                 " classes");
+    o[i * classes + v] = 1;
+  }
+  return out;
+}
+
+}  // namespace tf

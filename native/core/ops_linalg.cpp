@@ -1,0 +1,119 @@
+// matmul: 1-D, 2-D and batched with broadcast batch dims, on GEMM (OpenBLAS or our own).
+#include "gemm.h"
+#include "iter.h"
+#include "ops.h"
+
+namespace tf {
+
+// A 2-D operand GEMM can read without a copy: row-major (stride [ld, 1]) or transposed ([1, ld]).
+struct GemmOperand {
+  Tensor t;
+  bool trans = false;
+  int64_t ld = 0;
+};
+
+static GemmOperand as_gemm_operand(const Tensor& m) {
+  int64_t r = m.shape()[0], c = m.shape()[1];
+  const Shape& st = m.strides();
+  if ((st[1] == 1 || c == 1) && (st[0] >= c || r == 1)) return {m, false, std::max<int64_t>(st[0], std::max<int64_t>(c, 1))};
+  if ((st[0] == 1 || r == 1) && (st[1] >= r || c == 1)) return {m, true, std::max<int64_t>(st[1], std::max<int64_t>(r, 1))};
+  Tensor cm = contiguous(m);
+  return {cm, false, std::max<int64_t>(c, 1)};
+}
+
+// out[M,N] = a[M,K] @ b[K,N] for 2-D tensors; no autograd.
+static void mm_into(const Tensor& a, const Tensor& b, const Tensor& out) {
+  int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
+  if (M == 0 || N == 0) return;
+  if (K == 0) return;  // out is zero-filled
+  GemmOperand A = as_gemm_operand(a), B = as_gemm_operand(b);
+  DType dt = out.dtype();
+  if (dt == DType::F32) {
+    sgemm(A.trans, B.trans, M, N, K, 1.0f, A.t.data<float>(), A.ld, B.t.data<float>(), B.ld, 0.0f,
+          out.data<float>(), N);
+  } else if (dt == DType::F64) {
+    dgemm(A.trans, B.trans, M, N, K, 1.0, A.t.data<double>(), A.ld, B.t.data<double>(), B.ld, 0.0,
+          out.data<double>(), N);
+  } else {
+    Tensor ac = contiguous(a), bc = contiguous(b);
+    const int32_t* x = ac.data<int32_t>();
+    const int32_t* y = bc.data<int32_t>();
+    int32_t* z = out.data<int32_t>();
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t k = 0; k < K; k++) {
+        int32_t v = x[i * K + k];
+        for (int64_t j = 0; j < N; j++) z[i * N + j] += v * y[k * N + j];
+      }
+  }
+}
+
+static Tensor matmul_nd(const Tensor& a, const Tensor& b) {
+  // a [..., M, K], b [..., K, N], both at least 2-D.
+  int64_t M = a.shape()[a.dim() - 2], K = a.shape()[a.dim() - 1];
+  int64_t K2 = b.shape()[b.dim() - 2], N = b.shape()[b.dim() - 1];
+  if (K != K2)
+    fail("matmul: shapes " + shape_str(a.shape()) + " and " + shape_str(b.shape()) + " do not align (" +
+         std::to_string(K) + " != " + std::to_string(K2) + ")");
+  Shape ba(a.shape().begin(), a.shape().end() - 2), bb(b.shape().begin(), b.shape().end() - 2);
+  Shape batch = broadcast_shapes(ba, bb, "matmul");
+  Shape osh = batch;
+  osh.push_back(M);
+  osh.push_back(N);
+  Tensor out = empty(osh, a.dtype());
+  int64_t nb = 1;
+  for (auto d : batch) nb *= d;
+  if (nb == 0) return out;
+  if (batch.empty()) {
+    mm_into(a, b, out);
+    return out;
+  }
+  if (bb.empty() && a.is_contiguous()) {
+    // [B..., M, K] @ [K, N]: one GEMM over B·M rows.
+    mm_into(reshape(a, {nb * M, K}), b, reshape(out, {nb * M, N}));
+    return out;
+  }
+  Shape ea = batch, eb = batch;
+  ea.push_back(M); ea.push_back(K);
+  eb.push_back(K); eb.push_back(N);
+  Tensor a3 = reshape(contiguous(expand(a, ea)), {nb, M, K});
+  Tensor b3 = reshape(contiguous(expand(b, eb)), {nb, K, N});
+  Tensor o3 = reshape(out, {nb, M, N});
+  for (int64_t i = 0; i < nb; i++) mm_into(select(a3, 0, i), select(b3, 0, i), select(o3, 0, i));
+  return out;
+}
+
+Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+  if (a_in.dim() == 0 || b_in.dim() == 0)
+    fail("matmul: both arguments must be at least 1-d, got shapes " + shape_str(a_in.shape()) + " and " +
+         shape_str(b_in.shape()));
+  if (a_in.dtype() == DType::Bool || b_in.dtype() == DType::Bool)
+    fail_type("matmul: bool tensors are not supported (shapes " + shape_str(a_in.shape()) + " and " +
+              shape_str(b_in.shape()) + ")");
+  DType dt = promote(a_in.dtype(), b_in.dtype());
+  Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
+  // 1-D operands: promote to matrices, then drop the added dim (composed from views, so
+  // differentiable for free).
+  if (a.dim() == 1 && b.dim() == 1) {
+    if (a.shape()[0] != b.shape()[0])
+      fail("matmul: shapes " + shape_str(a.shape()) + " and " + shape_str(b.shape()) + " do not align (" +
+           std::to_string(a.shape()[0]) + " != " + std::to_string(b.shape()[0]) + ")");
+    return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), {});
+  }
+  if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+
+  Tensor out = matmul_nd(detach(a), detach(b));
+  if (any_requires_grad({a, b})) {
+    Shape ash = a.shape(), bsh = b.shape();
+    record("matmul", {a, b}, {out}, [ash, bsh](Node& n, const std::vector<Tensor>& g) {
+      Tensor ga, gb;
+      // dA = G Bᵀ, dB = Aᵀ G, summed over broadcast batch dims.
+      if (n.next[0].node) ga = sum_to(matmul(g[0], transpose(n.get_saved(1), -1, -2)), ash);
+      if (n.next[1].node) gb = sum_to(matmul(transpose(n.get_saved(0), -1, -2), g[0]), bsh);
+      return std::vector<Tensor>{ga, gb};
+    }, {0, 1});
+  }
+  return out;
+}
+
+}  // namespace tf

@@ -1,0 +1,307 @@
+// Reductions (sum, mean, max, min, arg*, var, std, logsumexp) and softmax.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "iter.h"
+#include "kernels.h"
+#include "ops.h"
+
+namespace tf {
+
+static std::vector<int64_t> norm_axes(const std::vector<int64_t>& axes, int64_t nd, const char* op) {
+  std::vector<int64_t> r;
+  if (axes.empty()) {
+    for (int64_t i = 0; i < nd; i++) r.push_back(i);
+    return r;
+  }
+  for (int64_t a : axes) {
+    int64_t x = norm_axis(a, nd, op);
+    if (nd == 0) continue;
+    if (std::find(r.begin(), r.end(), x) != r.end())
+      fail_range(std::string(op) + ": axis " + std::to_string(a) + " appears twice");
+    r.push_back(x);
+  }
+  std::sort(r.begin(), r.end());
+  return r;
+}
+
+static Shape reduced_shape(const Shape& s, const std::vector<int64_t>& axes, bool keepdim) {
+  Shape out;
+  for (int64_t i = 0; i < int64_t(s.size()); i++) {
+    bool red = std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (!red) out.push_back(s[i]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+enum class RedKind { Sum, Max, Min };
+
+// Reduces contiguous x viewed as [A, R, B] over R. Output [A, B].
+template <typename T, typename Acc>
+static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int64_t B) {
+  auto combine = [k](Acc acc, T v) -> Acc {
+    switch (k) {
+      case RedKind::Sum: return acc + Acc(v);
+      case RedKind::Max: return (v != v || Acc(v) > acc) ? Acc(v) : acc;
+      case RedKind::Min: return (v != v || Acc(v) < acc) ? Acc(v) : acc;
+    }
+    return acc;
+  };
+  if (B == 1) {
+    parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
+      for (int64_t a = lo; a < hi; a++) {
+        const T* row = x + a * R;
+        if (k == RedKind::Sum) {
+          if constexpr (std::is_same_v<T, float>) { out[a] = sum_f32(row, R); continue; }
+          if constexpr (std::is_same_v<T, double>) { out[a] = sum_f64(row, R); continue; }
+        }
+        Acc acc = Acc(row[0]);
+        if (k == RedKind::Sum) acc = Acc(0);
+        for (int64_t r = (k == RedKind::Sum ? 0 : 1); r < R; r++) {
+          acc = combine(acc, row[r]);
+          if constexpr (std::is_floating_point_v<T>) if (acc != acc) break;
+        }
+        out[a] = T(acc);
+      }
+    });
+    return;
+  }
+  // Column reduction: accumulate whole rows of B, vector-friendly.
+  parallel_for(0, A * B, std::max<int64_t>(64, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
+    for (int64_t a = lo / B; a <= (hi - 1) / B; a++) {
+      int64_t b0 = std::max(lo, a * B) - a * B, b1 = std::min(hi, (a + 1) * B) - a * B;
+      T* o = out + a * B;
+      const T* base = x + a * R * B;
+      for (int64_t b = b0; b < b1; b++) o[b] = k == RedKind::Sum ? T(0) : base[b];
+      for (int64_t r = (k == RedKind::Sum ? 0 : 1); r < R; r++) {
+        const T* row = base + r * B;
+        for (int64_t b = b0; b < b1; b++) o[b] = T(combine(Acc(o[b]), row[b]));
+      }
+    }
+  });
+}
+
+// Moves the (sorted) reduced axes into one block so the data is [A, R, B], copying only if needed.
+static Tensor reduce_raw(RedKind k, const Tensor& a_in, const std::vector<int64_t>& axes,
+                         bool keepdim, const char* op) {
+  Tensor a = detach(a_in);
+  const int64_t nd = a.dim();
+  Shape oshape = reduced_shape(a.shape(), axes, keepdim);
+  if (a.numel() == 0 && k != RedKind::Sum)
+    fail(std::string(op) + ": cannot reduce an empty tensor of shape " + shape_str(a.shape()));
+  bool block = axes.empty() || axes.back() - axes.front() + 1 == int64_t(axes.size());
+  if (!block) {
+    std::vector<int64_t> perm;
+    for (int64_t i = 0; i < nd; i++)
+      if (std::find(axes.begin(), axes.end(), i) == axes.end()) perm.push_back(i);
+    for (int64_t x : axes) perm.push_back(x);
+    a = permute(a, perm);
+  }
+  a = contiguous(a);
+  int64_t A = 1, R = 1, B = 1;
+  if (!block) {
+    for (int64_t i = 0; i < nd - int64_t(axes.size()); i++) A *= a.shape()[i];
+    for (int64_t i = nd - int64_t(axes.size()); i < nd; i++) R *= a.shape()[i];
+  } else if (!axes.empty()) {
+    for (int64_t i = 0; i < axes.front(); i++) A *= a.shape()[i];
+    for (int64_t x : axes) R *= a.shape()[x];
+    for (int64_t i = axes.back() + 1; i < nd; i++) B *= a.shape()[i];
+  } else {
+    A = a.numel();
+  }
+  Tensor out = empty(oshape, a.dtype());
+  if (A * B == 0) return out;
+  if (R == 0) return out;  // sum of nothing is 0
+  TF_DISPATCH_ALL(a.dtype(), T, {
+    if constexpr (std::is_same_v<T, uint8_t>) reduce_arb<T, int64_t>(k, a.data<T>(), out.data<T>(), A, R, B);
+    else if constexpr (std::is_same_v<T, int32_t>) reduce_arb<T, int64_t>(k, a.data<T>(), out.data<T>(), A, R, B);
+    else reduce_arb<T, T>(k, a.data<T>(), out.data<T>(), A, R, B);
+  });
+  return out;
+}
+
+Tensor sum(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  Tensor a = a_in.dtype() == DType::Bool ? to_dtype(a_in, DType::I32) : a_in;
+  auto axes = norm_axes(axes_in, a.dim(), "sum");
+  Tensor out = reduce_raw(RedKind::Sum, a, axes, keepdim, "sum");
+  if (any_requires_grad({a})) {
+    Shape ash = a.shape(), kshape = reduced_shape(a.shape(), axes, true);
+    record("sum", {a}, {out}, [ash, kshape](Node&, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{expand(reshape(g[0], kshape), ash)};
+    });
+  }
+  return out;
+}
+
+static int64_t count_of(const Tensor& a, const std::vector<int64_t>& axes) {
+  int64_t n = 1;
+  for (int64_t x : axes) n *= a.shape()[x];
+  return n;
+}
+
+Tensor mean(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
+  auto axes = norm_axes(axes_in, a.dim(), "mean");
+  int64_t n = count_of(a, axes);
+  return mul(sum(a, axes, keepdim), scalar_tensor(n ? 1.0 / double(n) : NAN, a.dtype()));
+}
+
+static Tensor extreme(RedKind k, const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim,
+                      const char* op) {
+  if (a_in.dtype() == DType::Bool) return to_dtype(extreme(k, to_dtype(a_in, DType::I32), axes_in, keepdim, op), DType::Bool);
+  auto axes = norm_axes(axes_in, a_in.dim(), op);
+  Tensor out = reduce_raw(k, a_in, axes, keepdim, op);
+  if (any_requires_grad({a_in})) {
+    // Gradient goes to the elements equal to the extreme, split evenly among ties.
+    Shape ash = a_in.shape(), kshape = reduced_shape(a_in.shape(), axes, true);
+    record(op, {a_in}, {out}, [ash, kshape, axes](Node& n, const std::vector<Tensor>& g) {
+      Tensor a = n.get_saved(0);
+      Tensor y = expand(reshape(n.get_saved(1), kshape), ash);
+      Tensor mask = to_dtype(compare(Compare::Eq, a, y), g[0].dtype());
+      Tensor cnt = sum(mask, axes, true);
+      Tensor gg = expand(reshape(g[0], kshape), ash);
+      return std::vector<Tensor>{div(mul(gg, mask), cnt)};
+    }, {0}, {0});
+  }
+  return out;
+}
+
+Tensor amax(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return extreme(RedKind::Max, a, axes, keepdim, "max"); }
+Tensor amin(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return extreme(RedKind::Min, a, axes, keepdim, "min"); }
+
+static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t> axis, bool keepdim) {
+  const char* op = is_max ? "argmax" : "argmin";
+  if (a_in.numel() == 0) fail(std::string(op) + ": cannot reduce an empty tensor of shape " + shape_str(a_in.shape()));
+  Tensor a = detach(a_in);
+  Shape oshape;
+  int64_t ax;
+  if (!axis) {
+    a = reshape(contiguous(a), {a.numel()});
+    ax = 0;
+    if (keepdim) oshape = Shape(a_in.dim(), 1);
+  } else {
+    ax = norm_axis(*axis, a.dim(), op);
+    if (a.dim() == 0) { a = reshape(a, {1}); ax = 0; }
+    oshape = reduced_shape(a_in.dim() == 0 ? Shape{1} : a_in.shape(), {ax}, keepdim);
+    if (a_in.dim() == 0) oshape = {};
+  }
+  // Move the axis last, contiguous: rows of length R.
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < a.dim(); i++) if (i != ax) perm.push_back(i);
+  perm.push_back(ax);
+  a = contiguous(permute(a, perm));
+  int64_t R = a.shape().back(), rows = a.numel() / R;
+  Tensor out = empty(oshape, DType::I32);
+  int32_t* o = out.data<int32_t>();
+  TF_DISPATCH_ALL(a.dtype(), T, {
+    const T* x = a.data<T>();
+    for (int64_t r = 0; r < rows; r++) {
+      const T* row = x + r * R;
+      int64_t best = 0;
+      for (int64_t i = 1; i < R; i++) {
+        if constexpr (std::is_floating_point_v<T>) if (row[best] != row[best]) break;
+        bool better = is_max ? row[i] > row[best] : row[i] < row[best];
+        if constexpr (std::is_floating_point_v<T>) better = better || row[i] != row[i];
+        if (better) best = i;
+      }
+      o[r] = int32_t(best);
+    }
+  });
+  return out;
+}
+
+Tensor argmax(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { return arg_extreme(true, a, axis, keepdim); }
+Tensor argmin(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { return arg_extreme(false, a, axis, keepdim); }
+
+Tensor var(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim, double correction) {
+  Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
+  auto axes = norm_axes(axes_in, a.dim(), "var");
+  int64_t n = count_of(a, axes);
+  Tensor d = sub(a, mean(a, axes, true));
+  double denom = std::max(0.0, double(n) - correction);
+  return div(sum(mul(d, d), axes, keepdim), scalar_tensor(denom, a.dtype()));
+}
+
+Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double correction) {
+  return sqrt(var(a, axes, keepdim, correction));
+}
+
+Tensor logsumexp(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
+  auto axes = norm_axes(axes_in, a.dim(), "logsumexp");
+  if (a.numel() == 0) return log(sum(exp(a), axes, keepdim));
+  // Shift by the (constant) max for stability; an infinite max is replaced by 0.
+  Tensor m = amax(detach(a), axes, true);
+  Tensor fin = compare(Compare::Lt, unary(Unary::Abs, m), scalar_tensor(INFINITY, m.dtype()));
+  m = where(fin, m, scalar_tensor(0, m.dtype()));
+  Tensor r = add(log(sum(exp(sub(a, m)), axes, true)), m);
+  if (!keepdim) r = reshape(r, reduced_shape(a.shape(), axes, false));
+  return r;
+}
+
+// Softmax over the last axis of a contiguous [rows, C] buffer.
+template <typename T>
+static void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_space) {
+  parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1)), [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; r++) {
+      const T* xr = x + r * C;
+      T* yr = y + r * C;
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t i = 0; i < C; i++) m = xr[i] > m ? xr[i] : m;
+      if (!std::isfinite(m)) m = 0;
+      for (int64_t i = 0; i < C; i++) yr[i] = xr[i] - m;
+      if constexpr (std::is_same_v<T, float>) unary_f32(UnaryKind::Exp, yr, yr, C);
+      else unary_f64(UnaryKind::Exp, yr, yr, C);
+      T s = 0;
+      for (int64_t i = 0; i < C; i++) s += yr[i];
+      if (log_space) {
+        T ls = std::log(s) + m;
+        for (int64_t i = 0; i < C; i++) yr[i] = xr[i] - ls;
+      } else {
+        T inv = T(1) / s;
+        for (int64_t i = 0; i < C; i++) yr[i] *= inv;
+      }
+    }
+  });
+}
+
+static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) {
+  const char* op = log_space ? "logSoftmax" : "softmax";
+  Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
+  int64_t axis = norm_axis(axis_in, a.dim(), op);
+  if (a.dim() == 0) return log_space ? zeros({}, a.dtype()) : full({}, 1, a.dtype());
+  Tensor x = detach(a);
+  int64_t last = a.dim() - 1;
+  if (axis != last) x = transpose(x, axis, last);
+  x = contiguous(x);
+  Tensor y = empty(x.shape(), x.dtype());
+  int64_t C = x.shape().back(), rows = C ? x.numel() / C : 0;
+  if (C > 0) {
+    if (x.dtype() == DType::F32) softmax_rows(x.data<float>(), y.data<float>(), rows, C, log_space);
+    else softmax_rows(x.data<double>(), y.data<double>(), rows, C, log_space);
+  }
+  Tensor out = axis != last ? contiguous(transpose(y, axis, last)) : y;
+  if (any_requires_grad({a})) {
+    if (log_space) {
+      // d logsoftmax: g - softmax · Σg
+      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {
+        Tensor y = n.get_saved(0);
+        return std::vector<Tensor>{sub(g[0], mul(exp(y), sum(g[0], {axis}, true)))};
+      }, {}, {0});
+    } else {
+      // d softmax: y · (g - Σ g·y)
+      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {
+        Tensor y = n.get_saved(0);
+        return std::vector<Tensor>{mul(y, sub(g[0], sum(mul(g[0], y), {axis}, true)))};
+      }, {}, {0});
+    }
+  }
+  return out;
+}
+
+Tensor softmax(const Tensor& a, int64_t axis) { return softmax_impl(a, axis, false); }
+Tensor log_softmax(const Tensor& a, int64_t axis) { return softmax_impl(a, axis, true); }
+
+}  // namespace tf

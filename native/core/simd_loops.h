@@ -1,0 +1,134 @@
+// The contiguous loops behind kernels.h for one ISA: vector main loop, then the leftovers through
+// the one-lane (F1 / D1) instantiation of the same operation.
+// No include guard: included once per ISA namespace of kernels.cpp (after simd_math.h).
+
+template <class V, class S, class T, class Op>
+inline void map1(const T* x, T* y, int64_t n, Op op) {
+  int64_t i = 0;
+  for (; i + V::N <= n; i += V::N) store(y + i, op(ld(V{}, x + i)));
+  for (; i < n; ++i) store(y + i, op(S{x[i]}));
+}
+
+// z[i] = op(a[i*sa], b[i*sb]), sa and sb in {0, 1}; a stride of 0 is a broadcast scalar.
+template <class V, class S, class T, class Op>
+inline void map2(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n, Op op) {
+  int64_t i = 0;
+  if (sa && sb) {
+    for (; i + V::N <= n; i += V::N) store(z + i, op(ld(V{}, a + i), ld(V{}, b + i)));
+    for (; i < n; ++i) store(z + i, op(S{a[i]}, S{b[i]}));
+  } else if (sa) {
+    const V bv = set1(V{}, *b);
+    for (; i + V::N <= n; i += V::N) store(z + i, op(ld(V{}, a + i), bv));
+    for (; i < n; ++i) store(z + i, op(S{a[i]}, S{*b}));
+  } else if (sb) {
+    const V av = set1(V{}, *a);
+    for (; i + V::N <= n; i += V::N) store(z + i, op(av, ld(V{}, b + i)));
+    for (; i < n; ++i) store(z + i, op(S{*a}, S{b[i]}));
+  } else {
+    const S r = op(S{*a}, S{*b});
+    for (; i < n; ++i) store(z + i, r);
+  }
+}
+
+// Returns false for kinds this ISA does not vectorise (the caller then runs the scalar libm loop).
+inline bool unary_f32(UnaryKind k, const float* x, float* y, int64_t n) {
+  using S = F1;
+  switch (k) {
+    case UnaryKind::Neg: map1<VF, S>(x, y, n, [](auto v) { return -v; }); return true;
+    case UnaryKind::Abs: map1<VF, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
+    case UnaryKind::Exp: map1<VF, S>(x, y, n, [](auto v) { return exp_f(v); }); return true;
+    case UnaryKind::Log: map1<VF, S>(x, y, n, [](auto v) { return log_f(v); }); return true;
+    case UnaryKind::Sqrt: map1<VF, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case UnaryKind::Rsqrt:
+      map1<VF, S>(x, y, n, [](auto v) { return cst<decltype(v)>(1.0f) / vsqrt(v); });
+      return true;
+    case UnaryKind::Sin: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, false); }); return true;
+    case UnaryKind::Cos: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, true); }); return true;
+    case UnaryKind::Tanh: map1<VF, S>(x, y, n, [](auto v) { return tanh_f(v); }); return true;
+    case UnaryKind::Sigmoid: map1<VF, S>(x, y, n, [](auto v) { return sigmoid_f(v); }); return true;
+    // max(0, x) returns its second operand when unordered, so relu(nan) = nan as in PyTorch.
+    case UnaryKind::Relu:
+      map1<VF, S>(x, y, n, [](auto v) { return vmax(cst<decltype(v)>(0.0f), v); });
+      return true;
+    case UnaryKind::Gelu: map1<VF, S>(x, y, n, [](auto v) { return gelu_f(v); }); return true;
+    case UnaryKind::Silu: map1<VF, S>(x, y, n, [](auto v) { return silu_f(v); }); return true;
+    case UnaryKind::Softplus: map1<VF, S>(x, y, n, [](auto v) { return softplus_f(v); }); return true;
+    default: return false;
+  }
+}
+
+inline bool unary_f64(UnaryKind k, const double* x, double* y, int64_t n) {
+  using S = D1;
+  switch (k) {
+    case UnaryKind::Neg: map1<VD, S>(x, y, n, [](auto v) { return -v; }); return true;
+    case UnaryKind::Abs: map1<VD, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
+    case UnaryKind::Sqrt: map1<VD, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case UnaryKind::Rsqrt:
+      map1<VD, S>(x, y, n, [](auto v) { return cstd<decltype(v)>(1.0) / vsqrt(v); });
+      return true;
+    case UnaryKind::Relu:
+      map1<VD, S>(x, y, n, [](auto v) { return vmax(cstd<decltype(v)>(0.0), v); });
+      return true;
+    default: return false;  // transcendentals: std:: functions, in kernels.cpp
+  }
+}
+
+// Maximum/minimum propagate NaN (PyTorch semantics), unlike the raw max/min instructions.
+template <class V, class S, class T>
+inline bool binary_t(BinaryKind k, const T* a, int64_t sa, const T* b, int64_t sb, T* z,
+                     int64_t n) {
+  switch (k) {
+    case BinaryKind::Add: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p + q; }); return true;
+    case BinaryKind::Sub: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p - q; }); return true;
+    case BinaryKind::Mul: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p * q; }); return true;
+    case BinaryKind::Div: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p / q; }); return true;
+    case BinaryKind::Maximum:
+      map2<V, S>(a, sa, b, sb, z, n,
+                 [](auto p, auto q) { return select(unord(p, q), p + q, vmax(p, q)); });
+      return true;
+    case BinaryKind::Minimum:
+      map2<V, S>(a, sa, b, sb, z, n,
+                 [](auto p, auto q) { return select(unord(p, q), p + q, vmin(p, q)); });
+      return true;
+    default: return false;  // Pow: std::pow in kernels.cpp
+  }
+}
+
+inline bool binary_f32(BinaryKind k, const float* a, int64_t sa, const float* b, int64_t sb,
+                       float* z, int64_t n) {
+  return binary_t<VF, F1>(k, a, sa, b, sb, z, n);
+}
+inline bool binary_f64(BinaryKind k, const double* a, int64_t sa, const double* b, int64_t sb,
+                       double* z, int64_t n) {
+  return binary_t<VD, D1>(k, a, sa, b, sb, z, n);
+}
+
+// Sum of one block: four independent vector accumulators (hides add latency; each lane sums at
+// most kSumBlock / (4 N) values, so float rounding stays ~1e-7 relative). The caller adds the
+// block results in double.
+template <class V, class T>
+inline double sum_block(const T* p, int64_t m) {
+  V a0 = set1(V{}, T(0)), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 4 * V::N <= m; i += 4 * V::N) {
+    a0 = a0 + ld(V{}, p + i);
+    a1 = a1 + ld(V{}, p + i + V::N);
+    a2 = a2 + ld(V{}, p + i + 2 * V::N);
+    a3 = a3 + ld(V{}, p + i + 3 * V::N);
+  }
+  for (; i + V::N <= m; i += V::N) a0 = a0 + ld(V{}, p + i);
+  double s = hsum((a0 + a1) + (a2 + a3));
+  for (; i < m; ++i) s += p[i];
+  return s;
+}
+
+inline double sum_blocks_f32(const float* x, int64_t n, int64_t block) {
+  double total = 0;
+  for (int64_t i = 0; i < n; i += block) total += sum_block<VF>(x + i, std::min(block, n - i));
+  return total;
+}
+inline double sum_blocks_f64(const double* x, int64_t n, int64_t block) {
+  double total = 0;
+  for (int64_t i = 0; i < n; i += block) total += sum_block<VD>(x + i, std::min(block, n - i));
+  return total;
+}

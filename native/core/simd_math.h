@@ -1,0 +1,218 @@
+// Vectorised float32 math and the contiguous loops of kernels.cpp, written once against the small
+// wrapper interface of simd_scalar.h / simd_vec_avx512.h / simd_vec_avx2.h.
+//
+// No include guard: kernels.cpp includes this file once per ISA namespace, under that ISA's target
+// pragma, so every function and lambda below is compiled for that ISA.
+//
+// Accuracy (float32, max error in ulp against a double-precision reference; measured exhaustively
+// over the stated inputs by scripts/kernel_test.cpp, which fails above 2 ulp):
+//   exp, log, sigmoid, tanh, silu, softplus, gelu, sin, cos -- see the numbers in the test output
+//   and in the report quoted at the top of kernels.cpp.
+// Special values follow libm: exp(-inf)=0, exp(x>88.72)=inf, log(0)=-inf, log(x<0)=nan, nan in
+// gives nan out.
+
+template <class V>
+inline V cst(float c) {
+  return set1(V{}, c);
+}
+template <class V>
+inline V cstd(double c) {
+  return set1(V{}, c);
+}
+
+// ---- exp --------------------------------------------------------------------------------------
+// exp(x) = 2^n * e^r, n = round(x / ln2), r = x - n ln2 in [-ln2/2, ln2/2] (Cody-Waite: ln2_hi has
+// trailing zero bits so n*ln2_hi is exact). e^r = 1 + r + r^2 q(r), q a degree-4 least-squares fit
+// (relative error 8e-9 on the interval, far below float's 6e-8 half-ulp).
+template <class V>
+inline V exp_f(V x) {
+  const V xc = vmin(vmax(x, cst<V>(-104.0f)), cst<V>(89.0f));  // beyond: result is 0 / inf
+  const V n = vround(xc * cst<V>(1.44269504088896341f));
+  V r = vfma(n, cst<V>(-0.693145751953125f), xc);
+  r = vfma(n, cst<V>(-1.42860682030941723212e-6f), r);
+  V q = cst<V>(0.0013901269024476236f);
+  q = vfma(q, r, cst<V>(0.008363140354462199f));
+  q = vfma(q, r, cst<V>(0.041666853537880716f));
+  q = vfma(q, r, cst<V>(0.16666577320146506f));
+  q = vfma(q, r, cst<V>(0.4999999955257306f));
+  const V p = cst<V>(1.0f) + vfma(r * r, q, r);
+  const V y = scale2(p, n);
+  return select(unord(x, x), x, y);
+}
+
+// ---- log --------------------------------------------------------------------------------------
+// log(x) = e ln2 + log1p(f), x = (1+f) 2^e with 1+f in [0.75, 1.5) so f = m - 1 is exact.
+// log1p(f) = f - f^2/2 + s (f^2/2 + R), s = f / (2 + f), R = 2 atanh(s)/s - 2 = sum 2 s^2k/(2k+1):
+// the big term f is exact and s only enters a correction, so rounding in s costs little.
+template <class V>
+inline V log1p_core(V f, V e) {
+  const V s = f / (cst<V>(2.0f) + f);
+  const V z = s * s;
+  V R = cst<V>(2.0f / 11.0f);
+  R = vfma(R, z, cst<V>(2.0f / 9.0f));
+  R = vfma(R, z, cst<V>(2.0f / 7.0f));
+  R = vfma(R, z, cst<V>(2.0f / 5.0f));
+  R = vfma(R, z, cst<V>(2.0f / 3.0f));
+  R = R * z;
+  const V hfsq = cst<V>(0.5f) * f * f;
+  const V lo = vfma(s, hfsq + R, e * cst<V>(1.42860682030941723212e-6f));
+  return vfma(e, cst<V>(0.693145751953125f), f - (hfsq - lo));
+}
+
+template <class V>
+inline V log_f(V x) {
+  V m, e;
+  // frexp_norm needs a finite positive input; specials are patched afterwards.
+  const auto ok = m_and(gt(x, cst<V>(0.0f)), lt(x, cst<V>(INFINITY)));
+  frexp_norm(select(ok, x, cst<V>(1.0f)), m, e);
+  V y = log1p_core(m - cst<V>(1.0f), e);
+  y = select(eq(x, cst<V>(INFINITY)), x, y);
+  y = select(eq(x, cst<V>(0.0f)), cst<V>(-INFINITY), y);
+  y = select(m_or(lt(x, cst<V>(0.0f)), unord(x, x)), cst<V>(NAN), y);
+  return y;
+}
+
+// log1p(u) for u in [0, 1] (what softplus needs): u < 1/2 is f itself; otherwise
+// 1 + u = 2 (1 + f) with f = (u - 1) / 2, exact by Sterbenz.
+template <class V>
+inline V log1p01_f(V u) {
+  const auto big = ge(u, cst<V>(0.5f));
+  const V f = select(big, (u - cst<V>(1.0f)) * cst<V>(0.5f), u);
+  return log1p_core(f, select(big, cst<V>(1.0f), cst<V>(0.0f)));
+}
+
+// ---- sigmoid / silu / softplus ----------------------------------------------------------------
+// All use e = exp(-|x|) in (0, 1], which never overflows, so tiny results stay accurate.
+template <class V>
+inline V sigmoid_f(V x) {
+  const V e = exp_f(-vabs(x));
+  const V num = select(ge(x, cst<V>(0.0f)), cst<V>(1.0f), e);
+  return num / (cst<V>(1.0f) + e);
+}
+
+template <class V>
+inline V silu_f(V x) {
+  const V e = exp_f(-vabs(x));
+  const V num = select(ge(x, cst<V>(0.0f)), x, x * e);
+  return num / (cst<V>(1.0f) + e);
+}
+
+// PyTorch's softplus (beta 1, threshold 20): x when x > 20, else log1p(exp(x)), written as
+// max(x, 0) + log1p(exp(-|x|)) so exp cannot overflow.
+template <class V>
+inline V softplus_f(V x) {
+  const V y = select(gt(x, cst<V>(0.0f)), x, cst<V>(0.0f)) + log1p01_f(exp_f(-vabs(x)));
+  return select(gt(x, cst<V>(20.0f)), x, y);
+}
+
+// ---- tanh -------------------------------------------------------------------------------------
+// |x| < 0.9: odd polynomial x p(x^2) (least-squares fit, relative error 1e-9).
+// Otherwise 1 - 2 / (exp(2|x|) + 1); there the subtracted term is <= 0.29 of a result >= 0.71,
+// so exp's error is scaled down. Sign restored at the end.
+template <class V>
+inline V tanh_f(V x) {
+  const V a = vabs(x);
+  const V z = x * x;
+  V p = cst<V>(-0.00045015543081369173f);
+  p = vfma(p, z, cst<V>(0.002566576462049876f));
+  p = vfma(p, z, cst<V>(-0.008245033804976352f));
+  p = vfma(p, z, cst<V>(0.021651512103191765f));
+  p = vfma(p, z, cst<V>(-0.05392533864773697f));
+  p = vfma(p, z, cst<V>(0.1333291158870431f));
+  p = vfma(p, z, cst<V>(-0.3333331737738799f));
+  const V small = vfma(p * z, x, x);
+  const V E = exp_f(a + a);
+  const V big = copysign_(cst<V>(1.0f) - cst<V>(2.0f) / (E + cst<V>(1.0f)), x);
+  return select(lt(a, cst<V>(0.9f)), small, big);
+}
+
+// ---- gelu (exact erf form, PyTorch's default) -------------------------------------------------
+// gelu(x) = x Phi(x), Phi the normal CDF.
+//   |x| < 0.75:  Phi(x) = 1/2 + x q(x^2)          (fit, relative error 5e-11)
+//   |x| >= 0.75: Phi(-|x|) = exp(-x^2/2) R(t), t = 1/(|x|+2), R a degree-9 fit (relative 4e-9);
+//                x^2 is split exactly with an FMA so exp's argument carries no rounding error.
+//                gelu = x (1 - Phi(-x)) for x > 0, x Phi(x) for x < 0 (no cancellation either way).
+template <class V>
+inline V gelu_f(V x) {
+  const V z = x * x;
+  V q = cst<V>(-8.253369774666176e-06f);
+  q = vfma(q, z, cst<V>(0.00011459500241893335f));
+  q = vfma(q, z, cst<V>(-0.0011870517041233937f));
+  q = vfma(q, z, cst<V>(0.009973515589111805f));
+  q = vfma(q, z, cst<V>(-0.06649037778828468f));
+  q = vfma(q, z, cst<V>(0.39894228038111423f));
+  const V near0 = x * vfma(x, q, cst<V>(0.5f));
+
+  const V a = vabs(x);
+  const V t = cst<V>(1.0f) / (a + cst<V>(2.0f));
+  V R = cst<V>(49.48779005721597f);
+  R = vfma(R, t, cst<V>(-113.89712733259573f));
+  R = vfma(R, t, cst<V>(104.81940157008584f));
+  R = vfma(R, t, cst<V>(-44.13693003892351f));
+  R = vfma(R, t, cst<V>(5.5401350158088905f));
+  R = vfma(R, t, cst<V>(-0.19569532965954922f));
+  R = vfma(R, t, cst<V>(1.2822189763263179f));
+  R = vfma(R, t, cst<V>(0.7932702617437308f));
+  R = vfma(R, t, cst<V>(0.3990843211919741f));
+  R = vfma(R, t, cst<V>(-1.894688924083029e-06f));
+  const V zlo = vfma(a, a, -z);  // a*a = z + zlo exactly
+  const V g = exp_f(z * cst<V>(-0.5f)) * (cst<V>(1.0f) - zlo * cst<V>(0.5f));
+  const V tail = g * R;  // Phi(-|x|)
+  V far = select(gt(x, cst<V>(0.0f)), x - x * tail, x * tail);
+  far = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), far);  // avoids -inf * 0
+  return select(lt(a, cst<V>(0.75f)), near0, far);
+}
+
+// ---- sin / cos via double ---------------------------------------------------------------------
+// A float argument is widened to double, reduced by pi/2 in double (two-part pi/2: exact enough for
+// |x| < 2^20) and evaluated with Taylor polynomials accurate to ~1e-12 on [-pi/4, pi/4]; the only
+// float rounding is the final narrowing, so the error is ~0.5 ulp. Lanes with |x| >= 2^20 (where
+// this reduction would lose bits) go to std::sin/std::cos in double.
+template <class D>
+inline D sincos_d(D x, bool is_cos) {
+  const D n = vround(x * cstd<D>(0.63661977236758134308));
+  D r = vfma(n, cstd<D>(-1.57079632679489655800e+00), x);
+  r = vfma(n, cstd<D>(-6.12323399573676603587e-17), r);
+  const D z = r * r;
+  D s = cstd<D>(-2.5052108385441720e-08);  // -1/11!
+  s = vfma(s, z, cstd<D>(2.7557319223985893e-06));
+  s = vfma(s, z, cstd<D>(-1.9841269841269841e-04));
+  s = vfma(s, z, cstd<D>(8.3333333333333333e-03));
+  s = vfma(s, z, cstd<D>(-1.6666666666666667e-01));
+  s = vfma(s * z, r, r);
+  D c = cstd<D>(2.0876756987868099e-09);  // 1/12!
+  c = vfma(c, z, cstd<D>(-2.7557319223985891e-07));
+  c = vfma(c, z, cstd<D>(2.4801587301587302e-05));
+  c = vfma(c, z, cstd<D>(-1.3888888888888889e-03));
+  c = vfma(c, z, cstd<D>(4.1666666666666667e-02));
+  c = vfma(c, z, cstd<D>(-0.5));
+  c = vfma(c, z, cstd<D>(1.0));
+  // Quadrant q = n mod 4 (cos is sin shifted by one quadrant).
+  D q = is_cos ? n + cstd<D>(1.0) : n;
+  q = q - cstd<D>(4.0) * vfloor(q * cstd<D>(0.25));
+  const D odd = q - cstd<D>(2.0) * vfloor(q * cstd<D>(0.5));
+  D y = select(eq(odd, cstd<D>(1.0)), c, s);
+  return select(ge(q, cstd<D>(2.0)), -y, y);
+}
+
+template <class V>
+inline V sincos_f(V x, bool is_cos) {
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = sincos_d(lo, is_cos);
+  if constexpr (V::DN == 2) hi = sincos_d(hi, is_cos);
+  V y = narrow(lo, hi);
+  const auto huge = m_andnot(unord(x, x), ge(vabs(x), cst<V>(1048576.0f)));
+  if (any(huge)) {
+    float xs[V::N], ys[V::N];
+    store(xs, x);
+    store(ys, y);
+    for (int i = 0; i < V::N; ++i)
+      if (std::fabs(xs[i]) >= 1048576.0f)
+        ys[i] = static_cast<float>(is_cos ? std::cos(static_cast<double>(xs[i]))
+                                          : std::sin(static_cast<double>(xs[i])));
+    y = ld(V{}, ys);
+  }
+  return y;
+}
+

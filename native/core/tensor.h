@@ -1,0 +1,127 @@
+// tensorfold engine: tensors, storage and strided views.
+//
+// A Tensor is a cheap, refcounted handle to a TensorImpl: storage + dtype + shape + strides +
+// offset. Views (reshape of contiguous data, transpose, permute, narrow, select, expand, squeeze,
+// unsqueeze) share storage. Autograd state lives in the impl (requires_grad, grad, grad_fn).
+//
+// Example (C++):
+//   tf::Tensor a = tf::full({2, 3}, 1.0, tf::DType::F32);
+//   a.set_requires_grad(true);
+//   tf::Tensor y = tf::sum(tf::mul(a, a), {}, false);   // y = sum(a^2)
+//   tf::backward(y, tf::Tensor(), false, false);         // a.grad() == 2a
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tf {
+
+enum class DType : uint8_t { F32 = 0, F64 = 1, I32 = 2, Bool = 3 };
+const char* dtype_name(DType d);
+size_t dtype_size(DType d);
+inline bool is_float(DType d) { return d == DType::F32 || d == DType::F64; }
+
+using Shape = std::vector<int64_t>;
+std::string shape_str(const Shape& s);  // "[2,3]"
+
+// Errors cross into JavaScript as Error / TypeError / RangeError with this message.
+enum class ErrorKind { Error, Type, Range };
+struct Error : std::runtime_error {
+  ErrorKind kind;
+  Error(ErrorKind k, const std::string& msg) : std::runtime_error(msg), kind(k) {}
+};
+[[noreturn]] void fail(const std::string& msg);        // Error
+[[noreturn]] void fail_type(const std::string& msg);   // TypeError
+[[noreturn]] void fail_range(const std::string& msg);  // RangeError
+
+// Refcounted, 64-byte aligned buffer. `version` counts in-place writes, so autograd can detect that
+// a tensor saved for backward was modified afterwards.
+struct Storage {
+  void* data = nullptr;
+  size_t nbytes = 0;
+  std::atomic<uint64_t> version{0};
+  explicit Storage(size_t nbytes);  // zero-filled
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
+
+// Live storage counters across the process (for leak tests); per-environment accounting is the
+// binding's job.
+int64_t live_storage_count();
+int64_t live_storage_bytes();
+
+struct Node;
+struct TensorImpl;
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& ptr() const { return impl_; }
+
+  DType dtype() const;
+  const Shape& shape() const;
+  const Shape& strides() const;
+  int64_t offset() const;
+  int64_t dim() const;
+  int64_t numel() const;
+  int64_t size(int64_t d) const;  // negative d allowed
+  bool is_contiguous() const;
+  const std::shared_ptr<Storage>& storage() const;
+
+  template <typename T>
+  T* data() const;  // pointer to element [0,...,0] (storage + offset)
+  void* raw_data() const;
+
+  bool requires_grad() const;
+  void set_requires_grad(bool r);  // leaves only
+  Tensor grad() const;
+  void set_grad(const Tensor& g);
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const;
+
+  void bump_version() const;  // call after any in-place write
+  uint64_t version() const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  DType dtype = DType::F32;
+  Shape shape;
+  Shape strides;
+  int64_t offset = 0;
+  bool requires_grad = false;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;  // null for leaves
+  int output_nr = 0;              // which output of grad_fn this is
+  bool retains_grad = false;
+};
+
+// ---- construction ----
+int64_t numel_of(const Shape& s, const char* op);  // checks for negative / absurd sizes
+Shape contiguous_strides(const Shape& s);
+Tensor empty(const Shape& shape, DType dtype);   // zero-filled new storage
+Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
+// Copies `n` values of type `src_dtype` from a host buffer into a new tensor of `dtype`.
+Tensor from_buffer(const void* src, DType src_dtype, const Shape& shape, DType dtype);
+
+// Maximum elements in one tensor: 2^40 (4 TiB of float32). Beyond it an Error, not an abort.
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+template <typename T>
+T* Tensor::data() const {
+  return reinterpret_cast<T*>(static_cast<char*>(impl_->storage->data) +
+                              impl_->offset * int64_t(sizeof(T)));
+}
+
+}  // namespace tf
