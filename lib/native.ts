@@ -1,0 +1,98 @@
+// Loads the native addon and types its surface. Everything here is internal: the public API is
+// the Tensor class and the functions in index.ts.
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Opaque handle to a native tensor (a type-tagged N-API external). */
+export type Handle = { readonly __tensorHandle: unique symbol };
+type H = Handle;
+type HN = Handle | number;
+
+export interface Binding {
+  fromTyped(data: Float32Array | Float64Array | Int32Array | Uint8Array, shape: number[], dtype: number): H;
+  toTyped(h: H): Float32Array | Float64Array | Int32Array | Uint8Array;
+  item(h: H): number;
+  shape(h: H): number[];
+  dtype(h: H): number;
+  strides(h: H): number[];
+  sameStorage(a: H, b: H): boolean;
+  dispose(h: H): void;
+  isDisposed(h: H): boolean;
+  memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number };
+  backendInfo(): { blas: string; simd: string; threads: number };
+  setNumThreads(n: number): void;
+  manualSeed(seed: number): void;
+  full(shape: number[], value: number, dtype: number): H;
+  arange(start: number, end: number, step: number, dtype: number): H;
+  linspace(start: number, end: number, n: number, dtype: number): H;
+  eye(n: number, m: number, dtype: number): H;
+  random(kind: 'rand' | 'randn' | 'randint' | 'bernoulli', shape: number[], dtype: number, a?: number, b?: number): H;
+  inPlace(kind: 'uniform' | 'normal' | 'fill' | 'copy', h: H, a?: number | H, b?: number): void;
+
+  unary(op: number, h: H): H;
+  binary(op: number, a: HN, b: HN): H;
+  compare(op: number, a: HN | boolean, b: HN | boolean): H;
+  where(cond: H, a: HN, b: HN): H;
+  clamp(h: H, lo: number | null, hi: number | null): H;
+  leakyRelu(h: H, slope: number): H;
+  reduce(kind: string, h: H, axes: number | number[] | null, keepdim: boolean, correction?: number): H;
+  softmax(h: H, axis: number, log: boolean): H;
+  matmul(a: H, b: H): H;
+  to(h: H, dtype: number): H;
+  clone(h: H): H;
+  contiguous(h: H): H;
+  detach(h: H): H;
+  reshape(h: H, shape: number[]): H;
+  transpose(h: H, d0: number, d1: number): H;
+  permute(h: H, dims: number[]): H;
+  squeeze(h: H, dim: number | null): H;
+  unsqueeze(h: H, dim: number): H;
+  expand(h: H, shape: number[]): H;
+  flatten(h: H, start: number, end: number): H;
+  narrow(h: H, dim: number, start: number, length: number): H;
+  select(h: H, dim: number, index: number): H;
+  concat(hs: H[], dim: number): H;
+  stack(hs: H[], dim: number): H;
+  split(h: H, size: number, dim: number): H[];
+  chunk(h: H, n: number, dim: number): H[];
+  gather(h: H, dim: number, index: H): H;
+  indexSelect(h: H, dim: number, index: H): H;
+  scatterAdd(h: H, dim: number, index: H, src: H): H;
+  indexAdd(h: H, dim: number, index: H, src: H): H;
+  oneHot(h: H, classes: number): H;
+
+  requiresGrad(h: H): boolean;
+  setRequiresGrad(h: H, r: boolean): void;
+  isLeaf(h: H): boolean;
+  gradFn(h: H): string | null;
+  getGrad(h: H): H | null;
+  setGrad(h: H, g: H | null): void;
+  backward(h: H, grad: H | null, retainGraph: boolean, createGraph: boolean): void;
+  gradOf(outputs: H[], gradOutputs: (H | null)[], inputs: H[], retainGraph: boolean, createGraph: boolean): (H | null)[];
+  setGradEnabled(on: boolean): boolean;
+  isGradEnabled(): boolean;
+  customOp(name: string, inputs: H[], outputs: H[], backward: (grads: H[]) => (H | null)[]): void;
+
+  // Neural-network kernels (native/binding/nn.cc); present once those land.
+  [name: string]: unknown;
+}
+
+function locate(): string {
+  const root = path.resolve(__dirname, '..');
+  const candidates = [
+    process.env.TENSORFOLD_ADDON,
+    path.join(root, 'build', 'Release', 'tensorfold.node'),
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'tensorfold.node'),
+  ].filter((p): p is string => !!p);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new Error(
+      'tensorfold: native addon not found (looked in ' + candidates.join(', ') + '). ' +
+        'Build it with `npm run build`, or install with scripts allowed: `npm install tensorfold --allow-scripts=tensorfold`.',
+    );
+  }
+  return found;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const native: Binding = require(locate());
