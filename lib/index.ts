@@ -10,3 +10,9 @@ export type { DType, TensorLike, NestedArray, TensorOptions, CreateOptions } fro
 export * from './ops';
 export { noGrad, enableGrad, isGradEnabled, grad, valueAndGrad, vjp } from './autograd';
 export type { GradOptions } from './autograd';
+export { save, load } from './io/safetensors';
+export { saveCheckpoint, loadCheckpoint } from './io/checkpoint';
+export * as data from './data';
+export * as optim from './optim';
+export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
+export { jvp, jacobian, hessian, hvp } from './transforms';

@@ -1,0 +1,54 @@
+// Datasets: anything with a length and an indexed get(i). TensorDataset is the common case of
+// several tensors whose first dimension runs over examples (images and their labels).
+import { Tensor, tensor, describe, intArg } from '../tensor';
+
+/** What DataLoader needs from a dataset. `getBatch` is an optional fast path for many rows at once. */
+export interface Dataset<T = unknown> {
+  readonly length: number;
+  get(i: number): T;
+  getBatch?(indices: Int32Array): T;
+}
+
+/**
+ * Wraps tensors that share their first dimension: `new TensorDataset(images, labels)`.
+ * `get(i)` returns the i-th row of each tensor (views, no copy); `length` is the shared dim 0.
+ */
+export class TensorDataset implements Dataset<Tensor[]> {
+  readonly tensors: Tensor[];
+  readonly length: number;
+
+  constructor(...tensors: Tensor[]) {
+    if (tensors.length === 0) throw new TypeError('TensorDataset: expected at least one tensor');
+    tensors.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} must be a Tensor, got ${describe(t)}`);
+      if (t.ndim === 0) throw new Error(`TensorDataset: argument ${i} is a scalar; every tensor needs a first dimension over examples`);
+    });
+    const n = tensors[0].shape[0];
+    const bad = tensors.findIndex((t) => t.shape[0] !== n);
+    if (bad >= 0)
+      throw new Error(`TensorDataset: tensors must share their first dimension, got shapes ` +
+        tensors.map((t) => `[${t.shape}]`).join(', ') + ` (argument ${bad} has ${tensors[bad].shape[0]} rows, argument 0 has ${n})`);
+    this.tensors = tensors;
+    this.length = n;
+  }
+
+  get(i: number): Tensor[] {
+    intArg(i, 'TensorDataset.get', 'index');
+    const j = i < 0 ? i + this.length : i;
+    if (j < 0 || j >= this.length) throw new RangeError(`TensorDataset.get: index ${i} is out of range for a dataset of ${this.length} examples`);
+    return this.tensors.map((t) => t.select(0, j));
+  }
+
+  /** Rows `indices` of every tensor, stacked along dim 0 (one indexSelect per tensor). */
+  getBatch(indices: Int32Array): Tensor[] {
+    for (const i of indices)
+      if (i < 0 || i >= this.length)
+        throw new RangeError(`TensorDataset.getBatch: index ${i} is out of range for a dataset of ${this.length} examples`);
+    const idx = tensor(indices, { dtype: 'int32' });
+    try {
+      return this.tensors.map((t) => t.indexSelect(0, idx));
+    } finally {
+      idx.dispose();
+    }
+  }
+}

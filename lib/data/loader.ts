@@ -1,0 +1,168 @@
+// DataLoader: batches over a dataset, optionally shuffled with a seeded generator, as a plain
+// iterable (`for (const [x, y] of loader)`) or an async one (`for await (...)`) that builds the next
+// batch on the event loop while the caller is still busy with the current one.
+import { Tensor, tensor, describe, intArg, dispose } from '../tensor';
+import { stack } from '../ops';
+import { Dataset } from './dataset';
+
+export interface DataLoaderOptions {
+  /** Examples per batch (default 1). */
+  batchSize?: number;
+  /** Visit examples in a fresh random order every epoch (default false). */
+  shuffle?: boolean;
+  /** Drop the last batch when it would be smaller than batchSize (default false). */
+  dropLast?: boolean;
+  /** Seed for the shuffle: the same seed gives the same sequence of epoch orders. Random if omitted. */
+  seed?: number;
+}
+
+/** What a batch looks like for dataset items of type T: every tensor or number becomes a stacked tensor. */
+export type Collated<T> = T extends Tensor ? Tensor
+  : T extends number | boolean ? Tensor
+  : T extends readonly unknown[] ? { [K in keyof T]: Collated<T[K]> }
+  : T extends object ? { [K in keyof T]: Collated<T[K]> }
+  : never;
+
+/** mulberry32: a small, fast, well-mixed 32-bit generator; plenty for shuffling. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** A permutation of 0..n-1 that depends only on (seed, epoch). */
+export function permutation(n: number, seed: number, epoch: number): Int32Array {
+  // Mix seed and epoch so that neighbouring epochs (and seeds) give unrelated streams.
+  const next = mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35));
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    // 53 random bits, so the choice is unbiased for any dataset size we can hold.
+    const r = (next() * 2 ** 21 + (next() >>> 11)) / 2 ** 53;
+    const j = Math.floor(r * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+/** Stacks a list of dataset items field by field. */
+function collate(items: unknown[], where = 'item'): unknown {
+  const first = items[0];
+  if (first instanceof Tensor) {
+    items.forEach((x, i) => {
+      if (!(x instanceof Tensor)) throw new TypeError(`DataLoader: ${where} of example ${i} is ${describe(x)}, but example 0 has a Tensor`);
+    });
+    return stack(items as Tensor[], 0);
+  }
+  if (typeof first === 'number') {
+    const v = items as number[];
+    return v.every(Number.isInteger) ? tensor(Int32Array.from(v)) : tensor(Float32Array.from(v));
+  }
+  if (typeof first === 'boolean') return tensor(Uint8Array.from(items as boolean[], (b) => (b ? 1 : 0)), { dtype: 'bool' });
+  if (Array.isArray(first)) return first.map((_, k) => collate(items.map((x) => (x as unknown[])[k]), `${where}[${k}]`));
+  if (first !== null && typeof first === 'object' && Object.getPrototypeOf(first) === Object.prototype)
+    return Object.fromEntries(Object.keys(first).map((k) =>
+      [k, collate(items.map((x) => (x as Record<string, unknown>)[k]), `${where}.${k}`)]));
+  throw new TypeError(`DataLoader: cannot batch ${where} of type ${describe(first)} (expected Tensors, numbers, booleans, arrays or plain objects)`);
+}
+
+export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIterable<Collated<T>> {
+  readonly dataset: Dataset<T>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly seed: number;
+  /** Epoch number of the next iteration; each iteration advances it. Set it to resume a run's order. */
+  epoch = 0;
+
+  constructor(dataset: Dataset<T>, opts: DataLoaderOptions = {}) {
+    if (!dataset || typeof (dataset as Dataset<T>).get !== 'function' || typeof (dataset as Dataset<T>).length !== 'number')
+      throw new TypeError(`DataLoader: dataset must have a numeric length and a get(i) method, got ${describe(dataset)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`DataLoader: options must be an object, got ${describe(opts)}`);
+    const { batchSize = 1, shuffle = false, dropLast = false, seed } = opts;
+    intArg(batchSize, 'DataLoader', 'batchSize');
+    if (batchSize < 1) throw new RangeError(`DataLoader: batchSize must be at least 1, got ${batchSize}`);
+    if (seed !== undefined) intArg(seed, 'DataLoader', 'seed');
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = !!shuffle;
+    this.dropLast = !!dropLast;
+    this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
+  }
+
+  /** Number of batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The example order of the given epoch (the identity when not shuffling). */
+  order(epoch: number): Int32Array {
+    const n = this.dataset.length;
+    if (this.shuffle) return permutation(n, this.seed, epoch);
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return p;
+  }
+
+  private batch(order: Int32Array, b: number): Collated<T> {
+    const idx = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+    if (this.dataset.getBatch) return this.dataset.getBatch(idx) as unknown as Collated<T>;
+    const items: unknown[] = [];
+    for (const i of idx) items.push(this.dataset.get(i));
+    return collate(items) as Collated<T>;
+  }
+
+  *[Symbol.iterator](): Iterator<Collated<T>> {
+    const order = this.order(this.epoch++);
+    const nb = this.length;
+    for (let b = 0; b < nb; b++) yield this.batch(order, b);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Collated<T>> {
+    const order = this.order(this.epoch++);
+    const nb = this.length;
+    if (nb === 0) return;
+    // Build batch b on the next turn of the event loop, so that it overlaps with whatever the
+    // consumer awaits while working on batch b - 1 (rendering progress, I/O, timers).
+    const prefetch = (b: number): Promise<Collated<T>> => {
+      const p = new Promise<Collated<T>>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(this.batch(order, b));
+          } catch (e) {
+            reject(e);
+          }
+        }));
+      // Mark the rejection handled now: it is awaited (and rethrown) later, but Node would otherwise
+      // report it as unhandled while the consumer is still busy with the previous batch.
+      p.catch(() => undefined);
+      return p;
+    };
+    let current: Collated<T> | null = this.batch(order, 0);
+    let pending: Promise<Collated<T>> | null = null;
+    try {
+      for (let b = 0; b < nb; b++) {
+        pending = b + 1 < nb ? prefetch(b + 1) : null;
+        const out = current as Collated<T>;
+        current = null;
+        yield out;
+        if (pending) {
+          current = await pending;
+          pending = null;
+        }
+      }
+    } finally {
+      // The consumer stopped early: free the batch nobody will see.
+      if (pending) pending.then((x) => dispose(x), () => undefined);
+      if (current) dispose(current);
+    }
+  }
+}
