@@ -16,5 +16,3 @@ export * as data from './data';
 export * as optim from './optim';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';
-export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
-export { jvp, jacobian, hessian, hvp } from './transforms';
