@@ -1,0 +1,266 @@
+// Times the workloads: warm-up, then the median of several samples, with the repetition count
+// chosen from the warm-up so each workload takes about the target time whatever its speed.
+// scripts/bench_torch.py uses the same scheme, so both sides are measured alike.
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '../index';
+import { Prepared, Unit, Workload, missing } from './workloads';
+
+export interface Row {
+  workload: string;
+  unit: Unit;
+  /** The figure in `unit`; null when skipped or failed. */
+  value: number | null;
+  /** Median wall time of one step, in milliseconds. */
+  msPerStep?: number;
+  samples?: number;
+  /** Steps per timed sample. */
+  inner?: number;
+  skipped?: string;
+  error?: string;
+  torch?: number | null;
+  torchError?: string;
+  /** ours / PyTorch as times (GFLOP/s inverted first): below 1 means tensorfold is faster. */
+  timeRatio?: number;
+}
+
+export interface Timing {
+  msPerStep: number;
+  samples: number;
+  inner: number;
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Median time of `step`. Warm-up runs at least twice (first calls pay for page faults, thread
+ * start-up, lazy initialisation) and up to a tenth of the budget; a sample groups enough steps to
+ * last ≥ 2 ms so the clock's resolution does not matter; between 3 and 200 samples fill the rest.
+ */
+export function measure(step: () => void, targetS: number): Timing {
+  const budgetMs = targetS * 1000;
+  let best = Infinity;
+  const warmStart = nowMs();
+  for (let n = 0; n < 2 || (nowMs() - warmStart < budgetMs * 0.1 && n < 1000); n++) {
+    const t0 = nowMs();
+    step();
+    best = Math.min(best, nowMs() - t0);
+  }
+  const est = Math.max(best, 1e-4);
+  const inner = Math.max(1, Math.ceil(2 / est));
+  const samples = Math.min(200, Math.max(3, Math.floor((budgetMs * 0.9) / (inner * est))));
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = nowMs();
+    for (let i = 0; i < inner; i++) step();
+    times.push((nowMs() - t0) / inner);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { msPerStep: median, samples, inner };
+}
+
+/** The figure for a step time, in the workload's unit. */
+export function figure(w: Workload, ms: number): number {
+  switch (w.unit) {
+    case 'GFLOP/s':
+      return (w.count as number) / (ms * 1e6);
+    case 'µs/op':
+      return (ms * 1000) / (w.count as number);
+    default:
+      return ms;
+  }
+}
+
+/** Figure → milliseconds per step (the inverse of `figure`), for time-based ratios. */
+export function toMs(unit: Unit, value: number, count?: number): number {
+  switch (unit) {
+    case 'GFLOP/s':
+      return (count as number) / (value * 1e6);
+    case 'µs/op':
+      return (value * (count as number)) / 1000;
+    default:
+      return value;
+  }
+}
+
+export type Progress = (line: string) => void;
+
+/** Runs one workload on tensorfold. Never throws: a failure becomes the row's `error`. */
+export function runOne(w: Workload, targetS: number, tag: string, progress: Progress): Row {
+  const absent = missing(w.needs);
+  if (absent.length) {
+    // Name a whole namespace when it is absent, rather than each of its members.
+    const what = new Set(absent.map((n) => {
+      const ns = n.split('.').slice(0, 2).join('.');
+      return missing([ns.slice(3)]).length ? ns : n;
+    }));
+    const skipped = `needs ${[...what].join(', ')} (not built yet)`;
+    progress(`${tag}: skipped, ${skipped}`);
+    return { workload: w.id, unit: w.unit, value: null, skipped };
+  }
+  progress(`${tag} …`);
+  const before = tf.memory().tensors;
+  tf.manualSeed(0);
+  let row: Row;
+  let prepared: Prepared | undefined;
+  try {
+    prepared = w.prepare();
+    const t = measure(prepared.step, targetS);
+    const value = figure(w, t.msPerStep);
+    row = { workload: w.id, unit: w.unit, value, msPerStep: t.msPerStep, samples: t.samples, inner: t.inner };
+    progress(`${tag}: ${fmt(value)} ${w.unit} (median of ${t.samples} samples × ${t.inner})`);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    row = { workload: w.id, unit: w.unit, value: null, error };
+    progress(`${tag}: failed: ${error}`);
+  }
+  try {
+    prepared?.dispose();
+  } catch {
+    // A failed workload may have left its inputs disposed already.
+  }
+  const leaked = tf.memory().tensors - before;
+  if (leaked > 0) progress(`${tag}: note: ${leaked} tensor(s) still live after the workload (left to the GC)`);
+  return row;
+}
+
+export function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  if (v >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+export interface TorchRow {
+  workload: string;
+  unit: string;
+  value: number | null;
+  error?: string;
+}
+
+export interface TorchInfo {
+  available: boolean;
+  /** Why PyTorch's figures are missing, when they are. */
+  reason?: string;
+  version?: string;
+  threads?: number;
+}
+
+export const PYTHON = process.env.TENSORFOLD_PYTHON || '/usr/bin/python3';
+
+/** The PyTorch side lives in scripts/ at the package root (dist/bench/ → ../../scripts). */
+export function torchScript(): string {
+  return path.resolve(__dirname, '..', '..', 'scripts', 'bench_torch.py');
+}
+
+/**
+ * scripts/bench_torch.py kept running in `--serve` mode: it is handed one workload id at a time,
+ * so the CLI can alternate the two sides workload by workload (load from elsewhere on the machine
+ * then hits both figures of a row, not all of one column) and pays for `import torch` once.
+ */
+export class TorchServer {
+  private child: ChildProcessWithoutNullStreams;
+  private lines: string[] = [];
+  private waiting: ((line: string | null) => void) | null = null;
+  private closed = false;
+  info: TorchInfo = { available: false };
+
+  private constructor(threads: number, targetS: number) {
+    const args = [torchScript(), '--threads', String(threads), '--time', String(targetS), '--serve'];
+    // stderr passes through: the script prints its own progress lines there.
+    this.child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'inherit'] }) as unknown as ChildProcessWithoutNullStreams;
+    let buf = '';
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        this.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    });
+    const end = () => {
+      this.closed = true;
+      if (this.waiting) this.waiting(null);
+      this.waiting = null;
+    };
+    this.child.on('close', end);
+    this.child.on('error', end);
+  }
+
+  private push(line: string): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w(line);
+    } else this.lines.push(line);
+  }
+
+  private next(): Promise<string | null> {
+    if (this.lines.length) return Promise.resolve(this.lines.shift() as string);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** Starts the PyTorch side, or says plainly why it cannot. */
+  static async start(threads: number, targetS: number): Promise<TorchServer | TorchInfo> {
+    const script = torchScript();
+    if (!fs.existsSync(script)) return { available: false, reason: `${script} is missing from this installation` };
+    const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      const why = probe.error ? probe.error.message : (probe.stderr || '').trim().split('\n').pop();
+      return { available: false, reason: `\`${PYTHON} -c 'import torch'\` failed (${why})` };
+    }
+    const server = new TorchServer(threads, targetS);
+    const head = await server.next();
+    try {
+      const h = JSON.parse(head as string);
+      server.info = { available: true, version: h.version, threads: h.threads };
+      return server;
+    } catch {
+      server.close();
+      return { available: false, reason: `${path.basename(script)} did not start (it printed ${JSON.stringify(head)})` };
+    }
+  }
+
+  async run(id: string): Promise<TorchRow> {
+    if (this.closed) return { workload: id, unit: '', value: null, error: 'the PyTorch process has exited' };
+    this.child.stdin.write(id + '\n');
+    const line = await this.next();
+    if (line === null) return { workload: id, unit: '', value: null, error: 'the PyTorch process exited' };
+    try {
+      return JSON.parse(line);
+    } catch {
+      return { workload: id, unit: '', value: null, error: `unreadable reply ${JSON.stringify(line)}` };
+    }
+  }
+
+  close(): void {
+    if (!this.closed) this.child.stdin.end();
+  }
+}
+
+/** Adds PyTorch's figure and the time ratio to one of our rows. */
+export function mergeRow(row: Row, t: TorchRow, w: Workload): void {
+  row.torch = t.value;
+  if (t.error) row.torchError = t.error;
+  if (row.value !== null && t.value !== null && t.value > 0 && row.value > 0)
+    row.timeRatio = toMs(row.unit, row.value, w.count) / toMs(row.unit, t.value, w.count);
+}
+
+/** Runs each workload on tensorfold, then (with a server) the same one on PyTorch, in turn. */
+export async function runBench(list: Workload[], targetS: number, progress: Progress,
+  torch: TorchServer | null): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i];
+    const row = runOne(w, targetS, `[${i + 1}/${list.length}] ${w.id}`, progress);
+    if (torch && row.value !== null) mergeRow(row, await torch.run(w.id), w);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""The PyTorch side of `tensorfold bench --compare`.
+
+Defines the workloads of WORKLOADS.md exactly as lib/bench/workloads.ts does (same shapes, models,
+hyperparameters, same counted operations) and times them with the same scheme as
+lib/bench/runner.ts: warm-up, samples of >= 2 ms, the median of 3..200 samples filling about
+--time seconds. Progress goes to stderr; with --json, stdout holds only the JSON result.
+
+    /usr/bin/python3 scripts/bench_torch.py --threads 2 --json gemm256 small_add
+"""
+import argparse
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+N16M = 1 << 24
+
+
+def gemm(n):
+    def prepare():
+        a = torch.randn(n, n)
+        b = torch.randn(n, n)
+        return lambda: torch.matmul(a, b)
+    return {'unit': 'GFLOP/s', 'count': 2 * n ** 3, 'prepare': prepare}
+
+
+def ew_fma():
+    a, b, c = torch.randn(N16M), torch.randn(N16M), torch.randn(N16M)
+    return lambda: a.mul(b).add(c)
+
+
+def ew_exp():
+    a = torch.randn(N16M)
+    return lambda: a.exp()
+
+
+def sum16m():
+    a = torch.randn(N16M)
+    return lambda: a.sum()
+
+
+def train_step(params, forward, target):
+    opt = torch.optim.Adam(params, lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(forward(), target)
+        loss.backward()
+        opt.step()
+    return step
+
+
+def mlp():
+    l1, l2, l3 = nn.Linear(784, 1024), nn.Linear(1024, 1024), nn.Linear(1024, 10)
+    x = torch.randn(256, 784)
+    y = torch.randint(0, 10, (256,))
+    params = [*l1.parameters(), *l2.parameters(), *l3.parameters()]
+    return train_step(params, lambda: l3(l2(l1(x).relu()).relu()), y)
+
+
+def cnn():
+    c1, c2 = nn.Conv2d(1, 32, 3), nn.Conv2d(32, 64, 3)
+    pool = nn.MaxPool2d(2)
+    f1, f2 = nn.Linear(9216, 128), nn.Linear(128, 10)
+    x = torch.randn(64, 1, 28, 28)
+    y = torch.randint(0, 10, (64,))
+    params = [p for m in (c1, c2, f1, f2) for p in m.parameters()]
+
+    def forward():
+        h = pool(c2(c1(x).relu()).relu())
+        return f2(f1(h.flatten(1)).relu())
+    return train_step(params, forward, y)
+
+
+def lstm():
+    rnn = nn.LSTM(128, 256)
+    fc = nn.Linear(256, 10)
+    x = torch.randn(32, 32, 128)
+    y = torch.randint(0, 10, (32,))
+    params = [*rnn.parameters(), *fc.parameters()]
+
+    def forward():
+        out, _ = rnn(x)
+        return fc(out[-1])
+    return train_step(params, forward, y)
+
+
+def small_add():
+    a, b = torch.randn(16), torch.randn(16)
+
+    def step():
+        for _ in range(10000):
+            a.add(b)
+    return step
+
+
+def small_tape():
+    x = torch.randn(16, requires_grad=True)
+    b = torch.randn(16)
+
+    def step():
+        x.grad = None
+        s = x
+        for _ in range(2000):
+            s = s.mul(1.0001).add(b)
+        s.sum().backward()
+    return step
+
+
+WORKLOADS = {
+    'gemm256': gemm(256),
+    'gemm512': gemm(512),
+    'gemm1024': gemm(1024),
+    'gemm2048': gemm(2048),
+    'ew_fma_16M': {'unit': 'ms', 'prepare': ew_fma},
+    'ew_exp_16M': {'unit': 'ms', 'prepare': ew_exp},
+    'sum_16M': {'unit': 'ms', 'prepare': sum16m},
+    'mlp_step': {'unit': 'ms/step', 'prepare': mlp},
+    'cnn_step': {'unit': 'ms/step', 'prepare': cnn},
+    'lstm_step': {'unit': 'ms/step', 'prepare': lstm},
+    'small_add': {'unit': 'µs/op', 'count': 10000, 'prepare': small_add},
+    'small_tape': {'unit': 'µs/op', 'count': 4000, 'prepare': small_tape},
+}
+
+
+def measure(step, target_s):
+    """Median ms per step; the same scheme as measure() in lib/bench/runner.ts."""
+    budget_ms = target_s * 1000
+    best = float('inf')
+    warm_start = time.perf_counter()
+    n = 0
+    while n < 2 or ((time.perf_counter() - warm_start) * 1000 < budget_ms * 0.1 and n < 1000):
+        t0 = time.perf_counter()
+        step()
+        best = min(best, (time.perf_counter() - t0) * 1000)
+        n += 1
+    est = max(best, 1e-4)
+    inner = max(1, math.ceil(2 / est))
+    samples = int(min(200, max(3, (budget_ms * 0.9) // (inner * est))))
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            step()
+        times.append((time.perf_counter() - t0) * 1000 / inner)
+    times.sort()
+    mid = len(times) // 2
+    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+    return median, samples, inner
+
+
+def figure(w, ms):
+    if w['unit'] == 'GFLOP/s':
+        return w['count'] / (ms * 1e6)
+    if w['unit'] == 'µs/op':
+        return ms * 1000 / w['count']
+    return ms
+
+
+def run_one(wid, target_s, tag):
+    w = WORKLOADS[wid]
+    print(tag + ' …', file=sys.stderr, flush=True)
+    torch.manual_seed(0)
+    try:
+        # Only small_tape records a graph; the others match tensorfold's calls, which record
+        # nothing because no input requires grad.
+        ms, samples, inner = measure(w['prepare'](), target_s)
+        value = figure(w, ms)
+        print('%s: %.4g %s (median of %d samples x %d)' % (tag, value, w['unit'], samples, inner),
+              file=sys.stderr, flush=True)
+        return {'workload': wid, 'unit': w['unit'], 'value': value, 'msPerStep': ms,
+                'samples': samples, 'inner': inner}
+    except Exception as e:  # report and go on: one broken workload must not hide the rest
+        print('%s: failed: %s' % (tag, e), file=sys.stderr, flush=True)
+        return {'workload': wid, 'unit': w['unit'], 'value': None, 'error': str(e)}
+
+
+def serve(target_s):
+    """Line protocol for `tensorfold bench --compare`: one JSON header line, then for each workload
+    id read on stdin one JSON row line. The CLI alternates tensorfold and PyTorch workload by
+    workload, so a burst of load from elsewhere on the machine hits both sides of a row alike."""
+    print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        wid = line.strip()
+        if not wid:
+            continue
+        if wid not in WORKLOADS:
+            row = {'workload': wid, 'unit': '', 'value': None, 'error': 'unknown workload'}
+        else:
+            row = run_one(wid, target_s, '[torch] ' + wid)
+        print(json.dumps(row), flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('workloads', nargs='*', help='workload ids (default: all)')
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument('--time', type=float, default=1.5, help='target seconds per workload')
+    p.add_argument('--json', action='store_true')
+    p.add_argument('--serve', action='store_true', help='read workload ids from stdin, one JSON row per line')
+    args = p.parse_args()
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        p.error('unknown workload(s) %s; valid: %s' % (', '.join(unknown), ', '.join(WORKLOADS)))
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    ids = args.workloads or list(WORKLOADS)
+
+    if args.serve:
+        serve(args.time)
+        return
+    rows = [run_one(wid, args.time, '[torch %d/%d] %s' % (i + 1, len(ids), wid)) for i, wid in enumerate(ids)]
+    result = {'version': torch.__version__, 'threads': torch.get_num_threads(), 'rows': rows}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for r in rows:
+            print('%-12s %10s %s' % (r['workload'], '%.4g' % r['value'] if r['value'] is not None else '—', r['unit']))
+
+
+if __name__ == '__main__':
+    main()
