@@ -14,5 +14,7 @@ export { save, load } from './io/safetensors';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint';
 export * as data from './data';
 export * as optim from './optim';
+export * as nn from './nn';
+export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';

@@ -1,0 +1,189 @@
+// Multi-head attention, and a Transformer encoder layer built from it.
+//
+// Parameters as PyTorch's nn.MultiheadAttention (with kdim = vdim = embedDim): in_proj_weight
+// [3E, E] (xavier-uniform), in_proj_bias [3E] (zeros), out_proj.weight [E, E], out_proj.bias (zeros).
+// Shapes are sequence-first [L, N, E] unless batchFirst ([N, L, E]); 2-d inputs are unbatched.
+// Masks: a bool mask marks positions that may NOT be attended (true = masked); a float mask is
+// added to the attention scores.
+import { Tensor, describe } from '../tensor';
+import * as F from './functional';
+import * as init from './init';
+import { Linear, Dropout, LayerNorm, newParam } from './layers';
+import { Module } from './module';
+
+export interface MultiheadAttentionOptions {
+  bias?: boolean;
+  batchFirst?: boolean;
+  /** Dropout on the attention weights, in training mode. */
+  dropout?: number;
+  dtype?: 'float32' | 'float64';
+}
+
+export interface AttentionCallOptions {
+  /** [N, S] (or [S] unbatched): true / −inf where a key is padding. */
+  keyPaddingMask?: Tensor | null;
+  /** [L, S] or [N·numHeads, L, S]: true / −inf where query l may not attend to key s. */
+  attnMask?: Tensor | null;
+  /** Return the attention weights (default true). */
+  needWeights?: boolean;
+  /** Average the returned weights over heads ([N, L, S]) or not ([N, heads, L, S]). Default true. */
+  averageAttnWeights?: boolean;
+  /** Adds a causal mask (query l attends to keys ≤ l); attnMask may then be omitted. */
+  isCausal?: boolean;
+}
+
+export class MultiheadAttention extends Module {
+  in_proj_weight: Tensor;
+  in_proj_bias: Tensor | null;
+  out_proj: Linear;
+  readonly embedDim: number;
+  readonly numHeads: number;
+  readonly headDim: number;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+
+  constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
+    super();
+    if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0)
+      throw new TypeError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${embedDim}, ${numHeads}`);
+    if (embedDim % numHeads)
+      throw new Error(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.headDim = embedDim / numHeads;
+    this.batchFirst = !!opts.batchFirst;
+    this.dropout = opts.dropout ?? 0;
+    const bias = opts.bias ?? true;
+    this.in_proj_weight = init.xavierUniform(newParam([3 * embedDim, embedDim], opts.dtype));
+    this.in_proj_bias = bias ? newParam([3 * embedDim], opts.dtype) : null;
+    this.out_proj = new Linear(embedDim, embedDim, { bias, dtype: opts.dtype });
+    if (this.out_proj.bias) init.zeros(this.out_proj.bias);
+  }
+
+  /**
+   * query [L, N, E], key [S, N, E], value [S, N, E] (batch first with batchFirst, or unbatched 2-d).
+   * Returns [output like query, weights [N, L, S] (or per head), or null when needWeights is false].
+   */
+  forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+    const op = 'MultiheadAttention';
+    for (const [t, w] of [[query, 'query'], [key, 'key'], [value, 'value']] as const)
+      if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${w} must be a Tensor, got ${describe(t)}`);
+    const E = this.embedDim, Hh = this.numHeads, hd = this.headDim;
+    const unbatched = query.ndim === 2;
+    const nd = unbatched ? 2 : 3;
+    if ((query.ndim !== 2 && query.ndim !== 3) || key.ndim !== nd || value.ndim !== nd)
+      throw new Error(`${op}: query, key and value must all be 3-d (or all 2-d), got [${query.shape}], [${key.shape}], [${value.shape}]`);
+    for (const [t, w] of [[query, 'query'], [key, 'key'], [value, 'value']] as const)
+      if (t.shape[nd - 1] !== E) throw new Error(`${op}: ${w} of shape [${t.shape}] must have embedDim ${E} features`);
+    // To [L, N, E]: the layout the projections below assume.
+    const toSeqFirst = (t: Tensor) => (unbatched ? t.unsqueeze(1) : this.batchFirst ? t.transpose(0, 1) : t);
+    const q0 = toSeqFirst(query), k0 = toSeqFirst(key), v0 = toSeqFirst(value);
+    const [L, N] = q0.shape;
+    const S = k0.shape[0];
+    if (k0.shape[1] !== N || v0.shape[1] !== N || v0.shape[0] !== S)
+      throw new Error(`${op}: key [${key.shape}] and value [${value.shape}] must match each other and query [${query.shape}] in batch and length`);
+
+    const w = this.in_proj_weight, b = this.in_proj_bias;
+    const proj = (x: Tensor, i: number) => F.linear(x, w.narrow(0, i * E, E), b ? b.narrow(0, i * E, E) : null);
+    // [len, N, E] → [N·heads, len, hd]
+    const heads = (x: Tensor, len: number) => x.reshape([len, N * Hh, hd]).transpose(0, 1);
+    const q = heads(proj(q0, 0), L), k = heads(proj(k0, 1), S), v = heads(proj(v0, 2), S);
+
+    let mask: Tensor | null = null;
+    if (opts.attnMask) {
+      const m = opts.attnMask;
+      const ok2 = m.ndim === 2 && m.shape[0] === L && m.shape[1] === S;
+      const ok3 = m.ndim === 3 && m.shape[0] === N * Hh && m.shape[1] === L && m.shape[2] === S;
+      if (!ok2 && !ok3)
+        throw new Error(`${op}: attnMask must have shape [${L},${S}] or [${N * Hh},${L},${S}], got [${m.shape}]`);
+      mask = F.maskToAdditive(m, q.dtype, op, 'attnMask');
+    }
+    if (opts.keyPaddingMask) {
+      const m = opts.keyPaddingMask;
+      const want = unbatched ? [S] : [N, S];
+      if (m.ndim !== want.length || m.shape.some((d, i) => d !== want[i]))
+        throw new Error(`${op}: keyPaddingMask must have shape [${want}], got [${m.shape}]`);
+      // [N, S] → [N·heads, 1, S], batch-major like q's first dim.
+      const add = F.maskToAdditive(m, q.dtype, op, 'keyPaddingMask').reshape([N, 1, 1, S]).expand([N, Hh, 1, S])
+        .reshape([N * Hh, 1, S]);
+      mask = mask ? mask.add(add) : add;
+    }
+    const [ctx, weights] = F.scaledDotProductAttention(q, k, v, {
+      attnMask: mask, isCausal: opts.isCausal, dropoutP: this.dropout, training: this.training,
+    });
+    // [N·heads, L, hd] → [L, N, E]
+    let out = this.out_proj.forward(ctx.transpose(0, 1).reshape([L, N, E]));
+    if (unbatched) out = out.squeeze(1);
+    else if (this.batchFirst) out = out.transpose(0, 1);
+
+    if (opts.needWeights === false) return [out, null];
+    let aw = weights.reshape([N, Hh, L, S]);
+    if (opts.averageAttnWeights ?? true) aw = aw.mean(1);
+    if (unbatched) aw = aw.squeeze(0);
+    return [out, aw];
+  }
+
+  extraRepr(): string {
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}`;
+  }
+}
+
+export interface TransformerEncoderLayerOptions {
+  dimFeedforward?: number;
+  dropout?: number;
+  activation?: 'relu' | 'gelu';
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  /** LayerNorm before each sublayer instead of after (default false, as PyTorch). */
+  normFirst?: boolean;
+  dtype?: 'float32' | 'float64';
+}
+
+/** PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
+export class TransformerEncoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly activation: 'relu' | 'gelu';
+  readonly normFirst: boolean;
+
+  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+    super();
+    const p = opts.dropout ?? 0.1;
+    const dtype = opts.dtype;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst, dtype });
+    this.linear1 = new Linear(dModel, opts.dimFeedforward ?? 2048, { dtype });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(opts.dimFeedforward ?? 2048, dModel, { dtype });
+    this.norm1 = new LayerNorm(dModel, { eps: opts.layerNormEps ?? 1e-5, dtype });
+    this.norm2 = new LayerNorm(dModel, { eps: opts.layerNormEps ?? 1e-5, dtype });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.activation = opts.activation ?? 'relu';
+    this.normFirst = !!opts.normFirst;
+  }
+
+  forward(src: Tensor, opts: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, {
+      attnMask: opts.srcMask, keyPaddingMask: opts.srcKeyPaddingMask, needWeights: false, isCausal: opts.isCausal,
+    })[0]);
+    const ff = (x: Tensor) => {
+      const h = this.linear1.forward(x);
+      return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation === 'gelu' ? h.gelu() : h.relu())));
+    };
+    let x = src;
+    if (this.normFirst) {
+      x = x.add(sa(this.norm1.forward(x)));
+      x = x.add(ff(this.norm2.forward(x)));
+    } else {
+      x = this.norm1.forward(x.add(sa(x)));
+      x = this.norm2.forward(x.add(ff(x)));
+    }
+    return x;
+  }
+}

@@ -1,0 +1,442 @@
+// Feed-forward layers: linear, convolution, pooling, normalisation, dropout, embedding, activations.
+// Parameter names, shapes and default initialisation follow PyTorch, so state dicts move between
+// the two unchanged.
+import { noGrad } from '../autograd';
+import { DType, Tensor, describe, ones, zeros } from '../tensor';
+import * as F from './functional';
+import * as init from './init';
+import { Module, Parameter } from './module';
+
+export interface FactoryOptions {
+  /** dtype of the parameters (default float32). */
+  dtype?: DType;
+}
+
+function posInt(v: unknown, layer: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new TypeError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
+  return v;
+}
+
+/** @internal A fresh float parameter of the given shape (zeros until initialised). */
+export function newParam(shape: number[], dtype: DType = 'float32'): Tensor {
+  return Parameter(zeros(shape, { dtype }));
+}
+
+/** y = x Wᵀ + b over the last dim. weight [out, in], bias [out]; both U(−1/sqrt(in), 1/sqrt(in)). */
+export class Linear extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOptions = {}) {
+    super();
+    this.inFeatures = posInt(inFeatures, 'Linear', 'inFeatures');
+    this.outFeatures = posInt(outFeatures, 'Linear', 'outFeatures');
+    this.weight = newParam([outFeatures, inFeatures], opts.dtype);
+    this.bias = opts.bias ?? true ? newParam([outFeatures], opts.dtype) : null;
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    // kaiming_uniform(a = √5) is U(±1/sqrt(fanIn)): PyTorch's long-standing default.
+    init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(this.inFeatures);
+      init.uniform(this.bias, -bound, bound);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+  extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${!!this.bias}`;
+  }
+}
+
+export interface ConvOptions<P> extends FactoryOptions {
+  stride?: P;
+  padding?: P | 'valid' | 'same';
+  dilation?: P;
+  groups?: number;
+  bias?: boolean;
+}
+
+// Weight [out, in/groups, ...kernel] and bias [out], both U(±1/sqrt(fanIn)) as PyTorch's default.
+function convParams(layer: string, inChannels: number, outChannels: number, kernel: number[], groups: number,
+  bias: boolean, dtype?: DType): { weight: Tensor; bias: Tensor | null } {
+  posInt(inChannels, layer, 'inChannels');
+  posInt(outChannels, layer, 'outChannels');
+  posInt(groups, layer, 'groups');
+  if (inChannels % groups || outChannels % groups)
+    throw new Error(`${layer}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+  kernel.forEach((k) => posInt(k, layer, 'kernel size'));
+  const w = newParam([outChannels, inChannels / groups, ...kernel], dtype);
+  init.kaimingUniform(w, { a: Math.sqrt(5) });
+  let b: Tensor | null = null;
+  if (bias) {
+    const bound = 1 / Math.sqrt(init.calculateFanInAndFanOut(w)[0]);
+    b = init.uniform(newParam([outChannels], dtype), -bound, bound);
+  }
+  return { weight: w, bias: b };
+}
+
+function asPair(v: number | number[], layer: string, what: string): [number, number] {
+  const a = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0], v[0]] : v;
+  if (a.length !== 2 || !a.every((n) => Number.isInteger(n)))
+    throw new TypeError(`${layer}: ${what} must be an integer or two integers, got ${JSON.stringify(v)}`);
+  return [a[0], a[1]];
+}
+
+/** 2-d convolution over NCHW input: weight [out, in/groups, kh, kw], bias [out]. */
+export class Conv2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'valid' | 'same';
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[],
+    opts: ConvOptions<number | number[]> = {}) {
+    super();
+    const k = asPair(kernelSize, 'Conv2d', 'kernelSize');
+    const { weight, bias } = convParams('Conv2d', inChannels, outChannels, k, opts.groups ?? 1, opts.bias ?? true,
+      opts.dtype);
+    this.weight = weight;
+    this.bias = bias;
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = k;
+    this.stride = asPair(opts.stride ?? 1, 'Conv2d', 'stride');
+    const p = opts.padding ?? 0;
+    this.padding = p === 'same' || p === 'valid' ? p : asPair(p, 'Conv2d', 'padding');
+    this.dilation = asPair(opts.dilation ?? 1, 'Conv2d', 'dilation');
+    this.groups = opts.groups ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation,
+      groups: this.groups });
+  }
+  extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], ` +
+      `padding=${Array.isArray(this.padding) ? `[${this.padding}]` : this.padding}`;
+  }
+}
+
+/** 1-d convolution over [N, C, L] input: weight [out, in/groups, k], bias [out]. */
+export class Conv1d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number | 'valid' | 'same';
+  readonly dilation: number;
+  readonly groups: number;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number, opts: ConvOptions<number> = {}) {
+    super();
+    const { weight, bias } = convParams('Conv1d', inChannels, outChannels, [kernelSize], opts.groups ?? 1,
+      opts.bias ?? true, opts.dtype);
+    this.weight = weight;
+    this.bias = bias;
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernelSize;
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.groups = opts.groups ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation,
+      groups: this.groups });
+  }
+  extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}`;
+  }
+}
+
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: number | number[], readonly opts: F.MaxPool2dOptions = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, this.opts);
+  }
+}
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: number | number[], readonly opts: F.AvgPool2dOptions = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, this.opts);
+  }
+}
+export class MaxPool1d extends Module {
+  constructor(readonly kernelSize: number,
+    readonly opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.maxPool1d(x, this.kernelSize, this.opts);
+  }
+}
+export class AvgPool1d extends Module {
+  constructor(readonly kernelSize: number,
+    readonly opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.avgPool1d(x, this.kernelSize, this.opts);
+  }
+}
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | number[]) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+export interface BatchNormOptions extends FactoryOptions {
+  eps?: number;
+  /** Weight of the new batch in the running averages (0.1); null for a cumulative average. */
+  momentum?: number | null;
+  /** Learnable per-channel scale and shift (default true). */
+  affine?: boolean;
+  /** Keep running statistics for eval mode (default true); without them eval uses batch statistics. */
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNormBase extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  // PyTorch's buffer names, so state dicts load in both directions.
+  running_mean!: Tensor | null;
+  running_var!: Tensor | null;
+  num_batches_tracked!: Tensor | null;
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+
+  constructor(name: string, numFeatures: number, opts: BatchNormOptions) {
+    super();
+    this.numFeatures = posInt(numFeatures, name, 'numFeatures');
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    const affine = opts.affine ?? true;
+    this.weight = affine ? Parameter(ones([numFeatures], { dtype: opts.dtype })) : null;
+    this.bias = affine ? newParam([numFeatures], opts.dtype) : null;
+    const track = opts.trackRunningStats ?? true;
+    this.registerBuffer('running_mean', track ? zeros([numFeatures], { dtype: opts.dtype }) : null);
+    this.registerBuffer('running_var', track ? ones([numFeatures], { dtype: opts.dtype }) : null);
+    this.registerBuffer('num_batches_tracked', track ? zeros([], { dtype: 'int32' }) : null);
+  }
+  get runningMean(): Tensor | null {
+    return this.running_mean;
+  }
+  get runningVar(): Tensor | null {
+    return this.running_var;
+  }
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.running_mean?.fill_(0);
+      this.running_var?.fill_(1);
+      this.num_batches_tracked?.fill_(0);
+    });
+  }
+  protected abstract checkInput(x: Tensor): void;
+  forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.constructor.name}: input must be a Tensor, got ${describe(x)}`);
+    this.checkInput(x);
+    if (x.shape[1] !== this.numFeatures)
+      throw new Error(`${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got input [${x.shape}]`);
+    if (!this.training && this.running_mean && this.running_var)
+      return F.batchNorm(x, this.running_mean, this.running_var, { weight: this.weight, bias: this.bias, eps: this.eps });
+    let n: number | undefined;
+    if (this.training && this.num_batches_tracked) {
+      n = this.num_batches_tracked.item() + 1;
+      noGrad(() => this.num_batches_tracked!.fill_(n!));
+    }
+    // Training, or eval without running statistics: normalise with the batch's own statistics.
+    const track = this.training;
+    return F.batchNorm(x, track ? this.running_mean : null, track ? this.running_var : null, {
+      weight: this.weight, bias: this.bias, training: true, momentum: this.momentum, eps: this.eps,
+      numBatchesTracked: n,
+    });
+  }
+  extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}`;
+  }
+}
+
+/** Batch normalisation of [N, C] or [N, C, L] input over all but the channel dim. */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super('BatchNorm1d', numFeatures, opts);
+  }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2-d or 3-d input, got [${x.shape}]`);
+  }
+}
+/** Batch normalisation of NCHW input over N, H, W. */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, opts);
+  }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4-d input [N,C,H,W], got [${x.shape}]`);
+  }
+}
+
+/** Normalises over the trailing normalizedShape dims, then scales and shifts elementwise. */
+export class LayerNorm extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  constructor(normalizedShape: number | number[],
+    opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
+    this.normalizedShape.forEach((d) => posInt(d, 'LayerNorm', 'normalizedShape entry'));
+    this.eps = opts.eps ?? 1e-5;
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? Parameter(ones(this.normalizedShape, { dtype: opts.dtype })) : null;
+    this.bias = affine && (opts.bias ?? true) ? newParam(this.normalizedShape, opts.dtype) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+  extraRepr(): string {
+    return `[${this.normalizedShape}], eps=${this.eps}`;
+  }
+}
+
+/** Inverted dropout in training mode (masks from tf.rand, so tf.manualSeed makes them repeatable); identity in eval. */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+  extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+/** A lookup table: int32 indices of any shape → [..., embeddingDim]. weight ~ N(0, 1). */
+export class Embedding extends Module {
+  weight: Tensor;
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null } & FactoryOptions = {}) {
+    super();
+    this.numEmbeddings = posInt(numEmbeddings, 'Embedding', 'numEmbeddings');
+    this.embeddingDim = posInt(embeddingDim, 'Embedding', 'embeddingDim');
+    let pad = opts.paddingIdx ?? null;
+    if (pad !== null) {
+      if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)
+        throw new RangeError(`Embedding: paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.paddingIdx = pad;
+    this.weight = newParam([numEmbeddings, embeddingDim], opts.dtype);
+    init.normal(this.weight);
+    if (pad !== null) noGrad(() => this.weight.narrow(0, pad as number, 1).fill_(0));
+  }
+  forward(input: Tensor): Tensor {
+    return F.embedding(input, this.weight, this.paddingIdx);
+  }
+  extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+  }
+}
+
+// ---- parameter-free layers ----
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.relu(x);
+  }
+}
+export class GELU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.gelu(x);
+  }
+}
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return F.tanh(x);
+  }
+}
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return F.sigmoid(x);
+  }
+}
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
+}
+export class Softplus extends Module {
+  forward(x: Tensor): Tensor {
+    return F.softplus(x);
+  }
+}
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.elu(x, this.alpha);
+  }
+}
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+}
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.softmax(x, this.dim);
+  }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.logSoftmax(x, this.dim);
+  }
+}
+/** Flattens dims startDim..endDim (default 1..−1: everything but the batch). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+}

@@ -1,0 +1,327 @@
+// Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional) and their single-step cells.
+//
+// Parameter names, shapes, gate order and initialisation are PyTorch's:
+//   weight_ih_l{k}[_reverse] [G·H, in], weight_hh_l{k}[_reverse] [G·H, H], bias_ih / bias_hh [G·H]
+//   LSTM gates (G = 4): input, forget, cell, output.  GRU gates (G = 3): reset, update, new.
+//   Every weight and bias ~ U(−1/sqrt(H), 1/sqrt(H)).
+// Sequences are time-major [T, B, in] unless batchFirst ([B, T, in]); a 2-d input [T, in] is one
+// unbatched sequence.
+//
+// The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
+// where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
+import { concat, stack } from '../ops';
+import { DType, Tensor, describe, zeros } from '../tensor';
+import * as F from './functional';
+import * as init from './init';
+import { Module } from './module';
+import { newParam } from './layers';
+
+type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+export interface RNNOptions {
+  numLayers?: number;
+  /** Use bias_ih and bias_hh (default true). */
+  bias?: boolean;
+  /** Input and output as [B, T, features] instead of [T, B, features]. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode. */
+  dropout?: number;
+  bidirectional?: boolean;
+  dtype?: DType;
+}
+
+function posInt(v: unknown, layer: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new TypeError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
+  return v;
+}
+
+// One time step. xp: the input projection of this step [B, G·H] (with bias_ih, and bias_hh too
+// except for GRU, whose reset gate multiplies the hidden projection including its bias).
+// whhT: W_hhᵀ [H, G·H]. Returns the new h (and c for LSTM).
+function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, whhT: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
+  let hp = h.matmul(whhT);
+  switch (mode) {
+    case 'LSTM': {
+      const gates = xp.add(hp);
+      const [i, f, g, o] = gates.chunk(4, -1);
+      const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
+      return [o.sigmoid().mul(c2.tanh()), c2];
+    }
+    case 'GRU': {
+      if (bhh) hp = hp.add(bhh);
+      const [xr, xz, xn] = xp.chunk(3, -1);
+      const [hr, hz, hn] = hp.chunk(3, -1);
+      const r = xr.add(hr).sigmoid();
+      const z = xz.add(hz).sigmoid();
+      const n = xn.add(r.mul(hn)).tanh();
+      // (1 − z)·n + z·h, written with one fewer op
+      return [h.sub(n).mul(z).add(n), null];
+    }
+    case 'RNN_TANH':
+      return [xp.add(hp).tanh(), null];
+    case 'RNN_RELU':
+      return [xp.add(hp).relu(), null];
+  }
+}
+
+class RNNBase extends Module {
+  readonly mode: Mode;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+
+  constructor(name: string, mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
+    super();
+    this.mode = mode;
+    this.inputSize = posInt(inputSize, name, 'inputSize');
+    this.hiddenSize = posInt(hiddenSize, name, 'hiddenSize');
+    this.numLayers = posInt(opts.numLayers ?? 1, name, 'numLayers');
+    this.bias = opts.bias ?? true;
+    this.batchFirst = !!opts.batchFirst;
+    this.dropout = opts.dropout ?? 0;
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1))
+      throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
+    this.bidirectional = !!opts.bidirectional;
+    const G = GATES[mode] * hiddenSize;
+    const D = this.bidirectional ? 2 : 1;
+    // Registration order is PyTorch's, so stateDict() lists the keys in the same order.
+    for (let l = 0; l < this.numLayers; l++)
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        const inL = l === 0 ? inputSize : hiddenSize * D;
+        this.registerParameter(`weight_ih${sfx}`, newParam([G, inL], opts.dtype));
+        this.registerParameter(`weight_hh${sfx}`, newParam([G, hiddenSize], opts.dtype));
+        if (this.bias) {
+          this.registerParameter(`bias_ih${sfx}`, newParam([G], opts.dtype));
+          this.registerParameter(`bias_hh${sfx}`, newParam([G], opts.dtype));
+        }
+      }
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const k = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) init.uniform(p, -k, k);
+  }
+
+  private param(name: string): Tensor | null {
+    return ((this as unknown as Record<string, Tensor | null>)[name]) ?? null;
+  }
+
+  /** Runs the whole sequence; hx is h0 [L·D, B, H] (for LSTM [h0, c0]), zeros when absent. */
+  protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor, Tensor | null] {
+    const name = this.constructor.name;
+    if (!(input instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(input)}`);
+    if (input.dtype !== 'float32' && input.dtype !== 'float64')
+      throw new TypeError(`${name}: input must be float32 or float64, got ${input.dtype}`);
+    if (input.ndim !== 2 && input.ndim !== 3)
+      throw new Error(`${name}: expected input of 3 dims ([T,B,in] or [B,T,in] with batchFirst) or 2 dims ([T,in]), got [${input.shape}]`);
+    if (input.shape[input.ndim - 1] !== this.inputSize)
+      throw new Error(`${name}: input of shape [${input.shape}] has ${input.shape[input.ndim - 1]} features, expected inputSize ${this.inputSize}`);
+    const unbatched = input.ndim === 2;
+    let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
+    const [T, B] = x.shape;
+    const H = this.hiddenSize, D = this.bidirectional ? 2 : 1, L = this.numLayers;
+    const isLSTM = this.mode === 'LSTM';
+    const hShape = [L * D, B, H];
+
+    let h0: Tensor | null = null, c0: Tensor | null = null;
+    if (hx !== undefined && hx !== null) {
+      if (isLSTM) {
+        if (!Array.isArray(hx) || hx.length !== 2 || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))
+          throw new TypeError(`${name}: the initial state must be [h0, c0], got ${describe(hx)}`);
+        [h0, c0] = hx;
+      } else {
+        if (!(hx instanceof Tensor)) throw new TypeError(`${name}: h0 must be a Tensor, got ${describe(hx)}`);
+        h0 = hx;
+      }
+      for (const [t, w] of [[h0, 'h0'], [c0, 'c0']] as const) {
+        if (!t) continue;
+        const want = unbatched ? [L * D, H] : hShape;
+        const s = t.shape;
+        if (s.length !== want.length || s.some((v, i) => v !== want[i]))
+          throw new Error(`${name}: ${w} must have shape [${want}], got [${s}]`);
+      }
+      if (unbatched) {
+        h0 = h0 && h0.unsqueeze(1);
+        c0 = c0 && c0.unsqueeze(1);
+      }
+    }
+    if (!h0) h0 = zeros(hShape, { dtype: x.dtype });
+    if (isLSTM && !c0) c0 = zeros(hShape, { dtype: x.dtype });
+
+    const hn: Tensor[] = [], cn: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        const wih = this.param(`weight_ih${sfx}`) as Tensor, whh = this.param(`weight_hh${sfx}`) as Tensor;
+        const bih = this.param(`bias_ih${sfx}`), bhh = this.param(`bias_hh${sfx}`);
+        const inL = x.shape[2];
+        let xp = x.reshape([T * B, inL]).matmul(wih.T);
+        if (bih) xp = xp.add(bih);
+        if (bhh && this.mode !== 'GRU') xp = xp.add(bhh);
+        xp = xp.reshape([T, B, -1]);
+        const whhT = whh.T;
+        let h = h0.select(0, l * D + d);
+        let c = isLSTM ? (c0 as Tensor).select(0, l * D + d) : null;
+        const ys: Tensor[] = new Array(T);
+        // The recurrence is a plain loop over time steps: the tape records each step, so the loop is
+        // differentiable as written (it is what tf.scan would do, and may become a tf.scan later).
+        for (let i = 0; i < T; i++) {
+          const t = d ? T - 1 - i : i;
+          [h, c] = step(this.mode, xp.select(0, t), h, c, whhT, this.mode === 'GRU' ? bhh : null);
+          ys[t] = h;
+        }
+        outs.push(stack(ys, 0));
+        hn.push(h);
+        if (c) cn.push(c);
+      }
+      x = D === 2 ? concat(outs, 2) : outs[0];
+      if (this.dropout > 0 && this.training && l < L - 1) x = F.dropout(x, this.dropout, true);
+    }
+    let out = x, hN = stack(hn, 0), cN = isLSTM ? stack(cn, 0) : null;
+    if (unbatched) {
+      out = out.squeeze(1);
+      hN = hN.squeeze(1);
+      cN = cN && cN.squeeze(1);
+    } else if (this.batchFirst) out = out.transpose(0, 1);
+    return [out, hN, cN];
+  }
+
+  extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}, bidirectional=${this.bidirectional}`;
+  }
+}
+
+/** Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu). forward → [output, h_n]. */
+export class RNN extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
+  }
+  forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const [out, hn] = this.run(input, h0);
+    return [out, hn];
+  }
+}
+
+/** Gated recurrent unit, gates (reset, update, new). forward → [output, h_n]. */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super('GRU', 'GRU', inputSize, hiddenSize, opts);
+  }
+  forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const [out, hn] = this.run(input, h0);
+    return [out, hn];
+  }
+}
+
+/** Long short-term memory, gates (input, forget, cell, output). forward → [output, [h_n, c_n]]. */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super('LSTM', 'LSTM', inputSize, hiddenSize, opts);
+  }
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const [out, hn, cn] = this.run(input, hx);
+    return [out, [hn, cn as Tensor]];
+  }
+}
+
+// ---- cells: one time step, x [B, in] (or [in]) and h [B, H] (or [H]) ----
+class CellBase extends Module {
+  weight_ih: Tensor;
+  weight_hh: Tensor;
+  bias_ih: Tensor | null;
+  bias_hh: Tensor | null;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly mode: Mode;
+
+  constructor(name: string, mode: Mode, inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType }) {
+    super();
+    this.mode = mode;
+    this.inputSize = posInt(inputSize, name, 'inputSize');
+    this.hiddenSize = posInt(hiddenSize, name, 'hiddenSize');
+    const G = GATES[mode] * hiddenSize;
+    this.weight_ih = newParam([G, inputSize], opts.dtype);
+    this.weight_hh = newParam([G, hiddenSize], opts.dtype);
+    const bias = opts.bias ?? true;
+    this.bias_ih = bias ? newParam([G], opts.dtype) : null;
+    this.bias_hh = bias ? newParam([G], opts.dtype) : null;
+    const k = 1 / Math.sqrt(hiddenSize);
+    for (const p of this.parameters()) init.uniform(p, -k, k);
+  }
+
+  protected cell(x: Tensor, h: Tensor | null | undefined, c: Tensor | null | undefined): [Tensor, Tensor | null] {
+    const name = this.constructor.name;
+    if (!(x instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(x)}`);
+    if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize)
+      throw new Error(`${name}: expected input [B, ${this.inputSize}] or [${this.inputSize}], got [${x.shape}]`);
+    const unbatched = x.ndim === 1;
+    const xb = unbatched ? x.unsqueeze(0) : x;
+    const B = xb.shape[0];
+    const prep = (s: Tensor | null | undefined, w: string): Tensor => {
+      if (s === undefined || s === null) return zeros([B, this.hiddenSize], { dtype: x.dtype });
+      if (!(s instanceof Tensor)) throw new TypeError(`${name}: ${w} must be a Tensor, got ${describe(s)}`);
+      const want = unbatched ? [this.hiddenSize] : [B, this.hiddenSize];
+      if (s.ndim !== want.length || s.shape.some((v, i) => v !== want[i]))
+        throw new Error(`${name}: ${w} must have shape [${want}], got [${s.shape}]`);
+      return unbatched ? s.unsqueeze(0) : s;
+    };
+    const hb = prep(h, 'h');
+    const cb = this.mode === 'LSTM' ? prep(c, 'c') : null;
+    let xp = xb.matmul(this.weight_ih.T);
+    if (this.bias_ih) xp = xp.add(this.bias_ih);
+    if (this.bias_hh && this.mode !== 'GRU') xp = xp.add(this.bias_hh);
+    let [h2, c2] = step(this.mode, xp, hb, cb, this.weight_hh.T, this.mode === 'GRU' ? this.bias_hh : null);
+    if (unbatched) {
+      h2 = h2.squeeze(0);
+      c2 = c2 && c2.squeeze(0);
+    }
+    return [h2, c2];
+  }
+}
+
+export class RNNCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number,
+    opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu'; dtype?: DType } = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    super('RNNCell', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
+  }
+  /** → h' */
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.cell(x, h, null)[0];
+  }
+}
+
+export class GRUCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
+    super('GRUCell', 'GRU', inputSize, hiddenSize, opts);
+  }
+  /** → h' */
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.cell(x, h, null)[0];
+  }
+}
+
+export class LSTMCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
+    super('LSTMCell', 'LSTM', inputSize, hiddenSize, opts);
+  }
+  /** → [h', c'] */
+  forward(x: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2))
+      throw new TypeError(`LSTMCell: the state must be [h, c], got ${describe(hx)}`);
+    const [h, c] = this.cell(x, hx ? hx[0] : null, hx ? hx[1] : null);
+    return [h, c as Tensor];
+  }
+}
