@@ -232,15 +232,11 @@ function parseHeader(text: string, dataSize: number, file: string, op: string): 
     if (end < begin) throw bad(`${what}: data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataSize)
       throw bad(`${what}: data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes; file truncated?)`);
-    // Multiply step by step so an absurd shape cannot overflow into a plausible number.
+    // A product beyond 2^53 is no longer exact, so it could masquerade as a plausible size.
     let bytes = size;
-    for (const d of shape as number[]) {
-      bytes *= d;
-      if (bytes > dataSize) break;
-    }
-    if ((shape as number[]).includes(0)) bytes = 0;
+    for (const d of shape as number[]) bytes *= d;
     if (bytes !== end - begin)
-      throw bad(`${what}: shape [${shape}] of ${dtype} needs ${bytes > dataSize ? 'more than ' + dataSize : bytes} bytes ` +
+      throw bad(`${what}: shape [${shape}] of ${dtype} needs ${bytes > Number.MAX_SAFE_INTEGER ? 'more than 2^53' : bytes} bytes ` +
         `but data_offsets [${begin}, ${end}] hold ${end - begin}`);
     entries.push({ name, dtype, shape: shape as number[], begin, end });
   }
