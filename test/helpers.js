@@ -223,7 +223,23 @@ function randTensor(shape, { lo = -1, hi = 1, seed = 7, dtype = 'float64', awayF
   return tf.tensor(v, { dtype, shape });
 }
 
+/**
+ * Asserts fn throws an error of the given kind ('Error', 'TypeError', 'RangeError') whose message
+ * matches re. Checked by name: errors made by the native addon come from Node's own realm, not
+ * jest's sandbox, so `instanceof RangeError` inside a jest test is false for them.
+ */
+function expectThrowsKind(fn, kind, re) {
+  let err = null;
+  try { fn(); } catch (e) { err = e; }
+  if (!err) throw new Error(`expected a ${kind}${re ? ` matching ${re}` : ''}, but nothing was thrown`);
+  if (kind !== 'Error' && err.name !== kind) throw new Error(`expected a ${kind}, got ${err.name}: ${err.message}`);
+  if (typeof err.message !== 'string') throw new Error(`thrown value is not an Error: ${err}`);
+  if (re && !re.test(err.message)) throw new Error(`error message "${err.message}" does not match ${re}`);
+  return err;
+}
+
 module.exports = {
+  expectThrowsKind,
   tf, loadFixtures, fromSpec, buildArgs, callCase, isFloat, num, tolFor, gradTolFor,
   allclose, expectClose, expectShape, expectTensor, toFlat, values64,
   numericGrads, analyticGrads, checkGrad, weights, weightedSum, randTensor,
