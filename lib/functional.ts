@@ -245,12 +245,14 @@ function forward(L: LoopSpec, carrySpec: Spec, record: boolean) {
   let carry = L.init;
   let ySpec: Spec | undefined;
   const ys: Carry[] = [];
-  const carries: Tensor[][] = [];
+  const carries: Handle[][] = [];
   const order: number[] = [];
   for (let k = 0; k < L.steps; k++) {
     const i = L.reverse ? L.steps - 1 - k : k;
     const x = L.source.at(i, L.source.inputs);
-    if (record) carries.push(leavesOf(carry, carrySpec));
+    // Saved as bare handles, outside any tidy scope: an enclosing tf.tidy must not free them
+    // before the backward pass.
+    if (record) carries.push(leavesOf(carry, carrySpec).map((t) => native.detach(t._h)));
     const run = () => {
       const [c, y] = L.body(carry, x, i);
       checkCarry(c, carrySpec, L.op, i);
@@ -343,7 +345,10 @@ function checkpointed(L: LoopSpec, carrySpec: Spec): LoopResult {
   const carries = f.carries;
   const order = f.order;
 
+  const srcNeeds = srcInputs.map((t) => t.requiresGrad && isFloat(t));
+  const srcRaw = srcInputs.map((t) => native.detach(t._h));
   const backward = (gh: Handle[]): (Handle | null)[] => {
+    const srcT = srcRaw.map((h) => wrap(native.detach(h)));
     // Gradients w.r.t. each output leaf, in `outs` order (null for integer leaves).
     let k = 0;
     const g: (Tensor | null)[] = outs.map((t) => (isFloat(t) ? wrap(gh[k++]) : null));
@@ -353,13 +358,15 @@ function checkpointed(L: LoopSpec, carrySpec: Spec): LoopResult {
     const gY = g.slice(nC);
     const pGrads: (Tensor | null)[] = params.map(() => null);
     const xGrads: (Tensor | null)[] = new Array(L.source.length).fill(null);
-    const srcNeeds = srcInputs.map((t) => t.requiresGrad && isFloat(t));
     for (let s = order.length - 1; s >= 0; s--) {
       const i = order[s];
       const pos = i;  // ys are stacked by position, whatever the direction
       const r = tidy(() => {
-        const cIn = carries[s].map((t) => (isFloat(t) ? t.detach().requiresGrad_(true) : t));
-        let x = L.source.at(i, srcInputs);
+        const cIn = carries[s].map((h) => {
+          const t = wrap(native.detach(h));
+          return isFloat(t) ? t.requiresGrad_(true) : t;
+        });
+        let x = L.source.at(i, srcT);
         const xNeeds = x !== undefined && isFloat(x) && (nSrc === 1 ? srcNeeds[0] : srcNeeds[i]);
         if (x !== undefined) x = noGrad(() => (x as Tensor).detach());
         if (xNeeds) (x as Tensor).requiresGrad_(true);
@@ -381,7 +388,7 @@ function checkpointed(L: LoopSpec, carrySpec: Spec): LoopResult {
       xGrads[i] = r.gx;
       carries[s] = [];
     }
-    const gSrc = nSrc ? L.source.assemble(xGrads, srcInputs) : [];
+    const gSrc = nSrc ? L.source.assemble(xGrads, srcT) : [];
     const all = [...gC, ...gSrc, ...pGrads];
     if (all.length !== nInit + nSrc + params.length) throw new Error(`${L.op}: internal error in checkpoint backward`);
     return all.map((t) => (t ? t._h : null));
@@ -656,7 +663,8 @@ export function foldTree<V>(tree: Tree<V>, alg: TreeAlgebra<V>, opts?: LoopOptio
     params = [...found];
   }
   const [root] = freshOutputs([results[results.length - 1]]);
-  results[results.length - 1] = root;
+  const saved = results.map((t) => native.detach(t._h));  // bare handles: safe from an enclosing tidy
+  results.length = 0;
   const inputs = [...values.map((t) => t._h), ...params];
   if (!native.isGradEnabled() || !inputs.some((h) => native.requiresGrad(h)) || !isFloat(root)) return root;
 
@@ -675,7 +683,10 @@ export function foldTree<V>(tree: Tree<V>, alg: TreeAlgebra<V>, opts?: LoopOptio
       const n = post[k];
       const kidIdx = (n.children ?? []).map((c) => childIdx.get(c) as number);
       const r = tidy(() => {
-        const kids = kidIdx.map((j) => (isFloat(results[j]) ? results[j].detach().requiresGrad_(true) : results[j]));
+        const kids = kidIdx.map((j) => {
+          const t = wrap(native.detach(saved[j]));
+          return isFloat(t) ? t.requiresGrad_(true) : t;
+        });
         const out = enableGrad(() => evalNode(n, kids));
         const res = vjpStep([out], [gk], [...kids.map((t) => t._h), ...inputs]);
         const kidG = res.slice(0, kids.length);
