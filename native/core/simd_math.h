@@ -4,12 +4,9 @@
 // No include guard: kernels.cpp includes this file once per ISA namespace, under that ISA's target
 // pragma, so every function and lambda below is compiled for that ISA.
 //
-// Accuracy (float32, max error in ulp against a double-precision reference; measured exhaustively
-// over the stated inputs by scripts/kernel_test.cpp, which fails above 2 ulp):
-//   exp, log, sigmoid, tanh, silu, softplus, gelu, sin, cos -- see the numbers in the test output
-//   and in the report quoted at the top of kernels.cpp.
-// Special values follow libm: exp(-inf)=0, exp(x>88.72)=inf, log(0)=-inf, log(x<0)=nan, nan in
-// gives nan out.
+// Accuracy figures are in kernels.cpp (measured by scripts/kernel_test.cpp, which fails above
+// 2 ulp). Special values follow libm: exp(-inf)=0, exp(x>88.73)=inf, log(0)=-inf, log(x<0)=nan,
+// nan in gives nan out.
 
 template <class V>
 inline V cst(float c) {
@@ -20,24 +17,52 @@ inline V cstd(double c) {
   return set1(V{}, c);
 }
 
-// ---- exp --------------------------------------------------------------------------------------
+// ---- exp ----------------------------------------------------------------------------------------
 // exp(x) = 2^n * e^r, n = round(x / ln2), r = x - n ln2 in [-ln2/2, ln2/2] (Cody-Waite: ln2_hi has
 // trailing zero bits so n*ln2_hi is exact). e^r = 1 + r + r^2 q(r), q a degree-4 least-squares fit
-// (relative error 8e-9 on the interval, far below float's 6e-8 half-ulp).
+// (relative error 8e-9 on the interval, far below float's 6e-8 half-ulp). 1 + r is formed with its
+// rounding error kept (Fast2Sum) so the result is rounded about once: max error ~0.52 ulp.
+// exp_parts returns p and n separately (exp = p 2^n, p in [0.7, 1.42]) so callers that multiply
+// the result further (silu, sigmoid, gelu) can apply 2^n last and round a subnormal result once.
 template <class V>
-inline V exp_f(V x) {
-  const V xc = vmin(vmax(x, cst<V>(-104.0f)), cst<V>(89.0f));  // beyond: result is 0 / inf
-  const V n = vround(xc * cst<V>(1.44269504088896341f));
-  V r = vfma(n, cst<V>(-0.693145751953125f), xc);
-  r = vfma(n, cst<V>(-1.42860682030941723212e-6f), r);
+inline void exp_parts(V x, V& p, V& n) {
+  // Below -115 every caller's result is 0 (they select it explicitly); above 89 exp is inf.
+  const V xc = vmin(vmax(x, cst<V>(-115.0f)), cst<V>(89.0f));
+  n = vround(xc * cst<V>(1.44269504088896341f));
+  const V rhi = vfma(n, cst<V>(-0.693145751953125f), xc);  // exact
+  const V rlo = n * cst<V>(-1.42860682030941723212e-6f);
+  const V r = rhi + rlo;
   V q = cst<V>(0.0013901269024476236f);
   q = vfma(q, r, cst<V>(0.008363140354462199f));
   q = vfma(q, r, cst<V>(0.041666853537880716f));
   q = vfma(q, r, cst<V>(0.16666577320146506f));
   q = vfma(q, r, cst<V>(0.4999999955257306f));
-  const V p = cst<V>(1.0f) + vfma(r * r, q, r);
-  const V y = scale2(p, n);
-  return select(unord(x, x), x, y);
+  const V h = cst<V>(1.0f) + rhi;
+  const V l = (cst<V>(1.0f) - h) + rhi;  // exact: 1 + rhi = h + l
+  p = h + vfma(r * r, q, l + rlo);
+}
+
+// (nh + nl) / (dh + dl) for small corrections nl, dl: one division plus an FMA-exact remainder, so
+// the rounding of 1 + e and of a product in the numerator do not add to the error.
+template <class V>
+inline V div2(V nh, V nl, V dh, V dl) {
+  const V q0 = nh / dh;
+  const V rem = vfma(-q0, dh, nh) + (nl - q0 * dl);
+  return vfma(rem, cst<V>(1.0f) / dh, q0);
+}
+
+// 1 + e as an exact sum dh + dl (Fast2Sum; e <= 1).
+template <class V>
+inline void one_plus(V e, V& dh, V& dl) {
+  dh = cst<V>(1.0f) + e;
+  dl = (cst<V>(1.0f) - dh) + e;
+}
+
+template <class V>
+inline V exp_f(V x) {
+  V p, n;
+  exp_parts(x, p, n);
+  return select(unord(x, x), x, scale2(p, n));
 }
 
 // ---- log --------------------------------------------------------------------------------------
@@ -81,20 +106,31 @@ inline V log1p01_f(V u) {
   return log1p_core(f, select(big, cst<V>(1.0f), cst<V>(0.0f)));
 }
 
-// ---- sigmoid / silu / softplus ----------------------------------------------------------------
-// All use e = exp(-|x|) in (0, 1], which never overflows, so tiny results stay accurate.
+// ---- sigmoid / silu / softplus ---------------------------------------------------------------
+// All use e = exp(-|x|) in (0, 1], which never overflows. For x < 0 the result is (x) e / (1 + e),
+// formed as 2^n * ((x) p / (1 + e)) so a subnormal result is rounded only once.
 template <class V>
 inline V sigmoid_f(V x) {
-  const V e = exp_f(-vabs(x));
-  const V num = select(ge(x, cst<V>(0.0f)), cst<V>(1.0f), e);
-  return num / (cst<V>(1.0f) + e);
+  V p, n, dh, dl;
+  exp_parts(-vabs(x), p, n);
+  one_plus(scale2(p, n), dh, dl);
+  const V zero = cst<V>(0.0f);
+  V y = select(ge(x, zero), div2(cst<V>(1.0f), zero, dh, dl), scale2(div2(p, zero, dh, dl), n));
+  y = select(lt(x, cst<V>(-115.0f)), zero, y);
+  return select(unord(x, x), x, y);
 }
 
 template <class V>
 inline V silu_f(V x) {
-  const V e = exp_f(-vabs(x));
-  const V num = select(ge(x, cst<V>(0.0f)), x, x * e);
-  return num / (cst<V>(1.0f) + e);
+  V p, n, dh, dl;
+  exp_parts(-vabs(x), p, n);
+  one_plus(scale2(p, n), dh, dl);
+  const V xp = x * p, xp_lo = vfma(x, p, -xp);  // x p exactly
+  V y = select(ge(x, cst<V>(0.0f)), div2(x, cst<V>(0.0f), dh, dl), scale2(div2(xp, xp_lo, dh, dl), n));
+  y = select(lt(x, cst<V>(-115.0f)), cst<V>(-0.0f), y);
+  y = select(gt(x, cst<V>(30.0f)), x, y);  // x (1 - e) rounds to x; also keeps inf
+  y = select(eq(x, cst<V>(-INFINITY)), cst<V>(NAN), y);  // -inf / (1 + inf), as PyTorch computes
+  return select(unord(x, x), x, y);
 }
 
 // PyTorch's softplus (beta 1, threshold 20): x when x > 20, else log1p(exp(x)), written as
@@ -127,40 +163,70 @@ inline V tanh_f(V x) {
 }
 
 // ---- gelu (exact erf form, PyTorch's default) -------------------------------------------------
-// gelu(x) = x Phi(x), Phi the normal CDF.
-//   |x| < 0.75:  Phi(x) = 1/2 + x q(x^2)          (fit, relative error 5e-11)
+// gelu(x) = x Phi(x), Phi the normal CDF, evaluated in double (then rounded once to float):
+//   |x| < 0.75:  Phi(x) = 1/2 + x q(x^2)          (least-squares fit, relative error 5e-13)
 //   |x| >= 0.75: Phi(-|x|) = exp(-x^2/2) R(t), t = 1/(|x|+2), R a degree-9 fit (relative 4e-9);
-//                x^2 is split exactly with an FMA so exp's argument carries no rounding error.
-//                gelu = x (1 - Phi(-x)) for x > 0, x Phi(x) for x < 0 (no cancellation either way).
+//                gelu = x (1 - Phi(-x)) for x > 0, x Phi(x) for x < 0: no cancellation either way.
+// In float the tail polynomial's large alternating coefficients cost ~5 ulp; in double they are free.
+template <class D>
+inline D exp_d(D x) {  // |x| <= 700; relative error ~1e-15 (only feeds float results)
+  const D n = vround(x * cstd<D>(1.4426950408889634074));
+  D r = vfma(n, cstd<D>(-6.93147180369123816490e-01), x);
+  r = vfma(n, cstd<D>(-1.90821492927058770002e-10), r);
+  D p = cstd<D>(1.0 / 39916800.0);
+  p = vfma(p, r, cstd<D>(1.0 / 3628800.0));
+  p = vfma(p, r, cstd<D>(1.0 / 362880.0));
+  p = vfma(p, r, cstd<D>(1.0 / 40320.0));
+  p = vfma(p, r, cstd<D>(1.0 / 5040.0));
+  p = vfma(p, r, cstd<D>(1.0 / 720.0));
+  p = vfma(p, r, cstd<D>(1.0 / 120.0));
+  p = vfma(p, r, cstd<D>(1.0 / 24.0));
+  p = vfma(p, r, cstd<D>(1.0 / 6.0));
+  p = vfma(p, r, cstd<D>(0.5));
+  p = vfma(p, r, cstd<D>(1.0));
+  p = vfma(p, r, cstd<D>(1.0));
+  return scale2(p, n);
+}
+
+template <class D>
+inline D gelu_d(D x) {
+  const D z = x * x;
+  D q = cstd<D>(5.800101807918223e-07);
+  q = vfma(q, z, cstd<D>(-9.370659954130046e-06));
+  q = vfma(q, z, cstd<D>(0.00011540267715283979));
+  q = vfma(q, z, cstd<D>(-0.0011873210645099949));
+  q = vfma(q, z, cstd<D>(0.009973556246538349));
+  q = vfma(q, z, cstd<D>(-0.06649038003625404));
+  q = vfma(q, z, cstd<D>(0.3989422804012324));
+  const D near0 = x * vfma(x, q, cstd<D>(0.5));
+
+  const D a = vmin(vabs(x), cstd<D>(30.0));  // beyond 30, Phi(-|x|) < 1e-197: 0 for float
+  const D t = cstd<D>(1.0) / (a + cstd<D>(2.0));
+  D R = cstd<D>(49.48779005721597);
+  R = vfma(R, t, cstd<D>(-113.89712733259573));
+  R = vfma(R, t, cstd<D>(104.81940157008584));
+  R = vfma(R, t, cstd<D>(-44.13693003892351));
+  R = vfma(R, t, cstd<D>(5.5401350158088905));
+  R = vfma(R, t, cstd<D>(-0.19569532965954922));
+  R = vfma(R, t, cstd<D>(1.2822189763263179));
+  R = vfma(R, t, cstd<D>(0.7932702617437308));
+  R = vfma(R, t, cstd<D>(0.3990843211919741));
+  R = vfma(R, t, cstd<D>(-1.894688924083029e-06));
+  const D tail = exp_d(a * a * cstd<D>(-0.5)) * R;  // Phi(-|x|); a*a is exact for a float a
+  const D far = select(ge(x, cstd<D>(0.0)), x - x * tail, x * tail);
+  return select(lt(vabs(x), cstd<D>(0.75)), near0, far);
+}
+
 template <class V>
 inline V gelu_f(V x) {
-  const V z = x * x;
-  V q = cst<V>(-8.253369774666176e-06f);
-  q = vfma(q, z, cst<V>(0.00011459500241893335f));
-  q = vfma(q, z, cst<V>(-0.0011870517041233937f));
-  q = vfma(q, z, cst<V>(0.009973515589111805f));
-  q = vfma(q, z, cst<V>(-0.06649037778828468f));
-  q = vfma(q, z, cst<V>(0.39894228038111423f));
-  const V near0 = x * vfma(x, q, cst<V>(0.5f));
-
-  const V a = vabs(x);
-  const V t = cst<V>(1.0f) / (a + cst<V>(2.0f));
-  V R = cst<V>(49.48779005721597f);
-  R = vfma(R, t, cst<V>(-113.89712733259573f));
-  R = vfma(R, t, cst<V>(104.81940157008584f));
-  R = vfma(R, t, cst<V>(-44.13693003892351f));
-  R = vfma(R, t, cst<V>(5.5401350158088905f));
-  R = vfma(R, t, cst<V>(-0.19569532965954922f));
-  R = vfma(R, t, cst<V>(1.2822189763263179f));
-  R = vfma(R, t, cst<V>(0.7932702617437308f));
-  R = vfma(R, t, cst<V>(0.3990843211919741f));
-  R = vfma(R, t, cst<V>(-1.894688924083029e-06f));
-  const V zlo = vfma(a, a, -z);  // a*a = z + zlo exactly
-  const V g = exp_f(z * cst<V>(-0.5f)) * (cst<V>(1.0f) - zlo * cst<V>(0.5f));
-  const V tail = g * R;  // Phi(-|x|)
-  V far = select(gt(x, cst<V>(0.0f)), x - x * tail, x * tail);
-  far = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), far);  // avoids -inf * 0
-  return select(lt(a, cst<V>(0.75f)), near0, far);
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = gelu_d(lo);
+  if constexpr (V::DN == 2) hi = gelu_d(hi);
+  V y = narrow(lo, hi);
+  y = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), y);  // also -inf (avoids -inf * 0)
+  y = select(gt(x, cst<V>(30.0f)), x, y);               // also +inf
+  return select(unord(x, x), x, y);
 }
 
 // ---- sin / cos via double ---------------------------------------------------------------------

@@ -49,7 +49,7 @@ inline MF m_or(MF a, MF b) { return MF{_mm256_or_ps(a.v, b.v)}; }
 inline MF m_and(MF a, MF b) { return MF{_mm256_and_ps(a.v, b.v)}; }
 inline MF m_andnot(MF a, MF b) { return MF{_mm256_andnot_ps(a.v, b.v)}; }
 
-// x * 2^n for integer-valued n in [-152, 130]: two exact power-of-two factors, so the product is
+// x * 2^n for integer-valued n in [-250, 250]: two exact power-of-two factors, so the product is
 // rounded once (at the second multiply) even when the result is subnormal.
 inline VF scale2(VF x, VF n) {
   const __m256 n1 = _mm256_floor_ps(_mm256_mul_ps(n.v, _mm256_set1_ps(0.5f)));
@@ -110,6 +110,13 @@ inline double hsum(VD a) {
   alignas(32) double t[4];
   _mm256_store_pd(t, a.v);
   return (t[0] + t[1]) + (t[2] + t[3]);
+}
+
+// x * 2^n for integer-valued n in [-1000, 1000] (enough for the double helpers of float kernels).
+inline VD scale2(VD x, VD n) {
+  const __m256i e = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n.v)),
+                                     _mm256_set1_epi64x(1023));
+  return VD{_mm256_mul_pd(x.v, _mm256_castsi256_pd(_mm256_slli_epi64(e, 52)))};
 }
 
 inline void widen(VF x, VD& lo, VD& hi) {

@@ -92,6 +92,8 @@ inline MD unord(VD a, VD b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_UNORD_Q);
 inline VD select(MD m, VD a, VD b) { return VD{_mm512_mask_blend_pd(m, b.v, a.v)}; }
 inline double hsum(VD a) { return _mm512_reduce_add_pd(a.v); }
 
+inline VD scale2(VD x, VD n) { return VD{_mm512_scalef_pd(x.v, n.v)}; }
+
 inline void widen(VF x, VD& lo, VD& hi) {
   lo.v = _mm512_cvtps_pd(_mm512_castps512_ps256(x.v));
   hi.v = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x.v), 1)));

@@ -1,0 +1,303 @@
+// GEMM: OpenBLAS when built with TF_HAVE_BLAS, and the engine's own kernel (always built).
+//
+// The own kernel follows the BLIS structure:
+//   for jc over N in NC blocks
+//     for pc over K in KC blocks          pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide panels
+//       for ic over M in MC blocks        pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall panels
+//         for jr over NC in NR steps
+//           for ir over MC in MR steps    micro-kernel: MR x NR tile of C in registers, KC FMAs deep
+// Packing makes the micro-kernel's loads contiguous whatever the transposes and leading dimensions
+// are, and zero-pads edge panels so the micro-kernel only ever sees full tiles; edge tiles of C are
+// computed into a small buffer and copied out.
+//
+// Threads: the rows (or columns) of C are split into one contiguous range per thread, each thread
+// packs its own panels, so threads never wait for each other (parallel_for may run the parts
+// serially when the pool is busy, and that must still be correct). The operand that would be
+// packed twice is the smaller one.
+#include "gemm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "cpu.h"
+#include "gemm_kernels.h"
+#include "parallel.h"
+
+#ifdef TF_HAVE_BLAS
+#include <cblas.h>
+extern "C" void openblas_set_num_threads(int);
+#endif
+
+namespace tf {
+namespace {
+
+using namespace gemm_detail;
+
+// Grow-only, 64-byte aligned scratch owned by one thread (pool workers persist, so this is reused).
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  ~Scratch() { std::free(p); }
+  void* get(size_t want) {
+    if (want > bytes) {
+      std::free(p);
+      want = (want + 4095) & ~size_t(4095);
+      p = std::aligned_alloc(64, want);
+      if (!p) throw std::bad_alloc();
+      bytes = want;
+    }
+    return p;
+  }
+};
+
+template <typename T>
+struct Problem {
+  bool ta, tb;
+  int64_t M, N, K;
+  T alpha;
+  const T* A;
+  int64_t lda;
+  const T* B;
+  int64_t ldb;
+  T beta;
+  T* C;
+  int64_t ldc;
+};
+
+// Packs op(A)[i0:i0+mc, p0:p0+kc] as panels of MR rows: panel p, step k holds rows p*MR..p*MR+MR-1.
+template <typename T>
+void pack_a(const Problem<T>& P, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int MR, T* dst) {
+  for (int64_t ip = 0; ip < mc; ip += MR) {
+    const int64_t mr = std::min<int64_t>(MR, mc - ip);
+    T* d = dst + ip * kc;
+    if (!P.ta) {
+      // Rows of A are contiguous along k: read each row once, scatter with stride MR.
+      for (int64_t r = 0; r < mr; ++r) {
+        const T* s = P.A + (i0 + ip + r) * P.lda + p0;
+        for (int64_t k = 0; k < kc; ++k) d[k * MR + r] = s[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        const T* s = P.A + (p0 + k) * P.lda + i0 + ip;
+        for (int64_t r = 0; r < mr; ++r) d[k * MR + r] = s[r];
+      }
+    }
+    if (mr < MR)
+      for (int64_t k = 0; k < kc; ++k)
+        for (int64_t r = mr; r < MR; ++r) d[k * MR + r] = T(0);
+  }
+}
+
+// Packs op(B)[p0:p0+kc, j0:j0+nc] as panels of NR columns: panel p, step k holds NR columns.
+template <typename T>
+void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int NR, T* dst) {
+  for (int64_t jp = 0; jp < nc; jp += NR) {
+    const int64_t nr = std::min<int64_t>(NR, nc - jp);
+    T* d = dst + jp * kc;
+    if (!P.tb) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const T* s = P.B + (p0 + k) * P.ldb + j0 + jp;
+        T* dk = d + k * NR;
+        if (nr == NR) {
+          std::memcpy(dk, s, sizeof(T) * NR);
+        } else {
+          for (int64_t c = 0; c < nr; ++c) dk[c] = s[c];
+          for (int64_t c = nr; c < NR; ++c) dk[c] = T(0);
+        }
+      }
+    } else {
+      for (int64_t c = 0; c < nr; ++c) {
+        const T* s = P.B + (j0 + jp + c) * P.ldb + p0;
+        for (int64_t k = 0; k < kc; ++k) d[k * NR + c] = s[k];
+      }
+      if (nr < NR)
+        for (int64_t k = 0; k < kc; ++k)
+          for (int64_t c = nr; c < NR; ++c) d[k * NR + c] = T(0);
+    }
+  }
+}
+
+// C[0:m, 0:n] = alpha * T + beta * C for an edge tile computed into T (beta == 0: C not read).
+template <typename T>
+void store_edge(const T* tile, int NR, int64_t m, int64_t n, T alpha, T beta, T* C, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const T v = alpha * tile[i * NR + j];
+      C[i * ldc + j] = beta == T(0) ? v : v + beta * C[i * ldc + j];
+    }
+}
+
+// Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
+template <typename T>
+void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, int64_t m0, int64_t m1, int64_t n0,
+                int64_t n1) {
+  const int MR = ks.MR, NR = ks.NR;
+  const int64_t KC = ks.KC, MC = ks.MC, NC = ks.NC;
+  static thread_local Scratch sa, sb;
+  const int64_t kc_max = std::min<int64_t>(KC, P.K);
+  const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
+  const int64_t nc_max = std::min<int64_t>(NC, (n1 - n0 + NR - 1) / NR * NR);
+  T* Ap = static_cast<T*>(sa.get(sizeof(T) * mc_max * kc_max));
+  T* Bp = static_cast<T*>(sb.get(sizeof(T) * nc_max * kc_max));
+  alignas(64) T tile[16 * 64];
+
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = std::min(NC, n1 - jc);
+    for (int64_t pc = 0; pc < P.K; pc += KC) {
+      const int64_t kc = std::min(KC, P.K - pc);
+      const T beta = pc == 0 ? P.beta : T(1);  // later K blocks accumulate onto the first
+      pack_b(P, pc, kc, jc, nc, NR, Bp);
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = std::min(MC, m1 - ic);
+        pack_a(P, ic, mc, pc, kc, MR, Ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = std::min<int64_t>(NR, nc - jr);
+          const T* b = Bp + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = std::min<int64_t>(MR, mc - ir);
+            const T* a = Ap + ir * kc;
+            T* c = P.C + (ic + ir) * P.ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              ks.kernel(kc, a, b, c, P.ldc, P.alpha, beta);
+            } else {
+              ks.kernel(kc, a, b, tile, NR, T(1), T(0));
+              store_edge(tile, NR, mr, nr, P.alpha, beta, c, P.ldc);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void scale_c(T* C, int64_t ldc, int64_t M, int64_t N, T beta) {
+  for (int64_t i = 0; i < M; ++i) {
+    T* c = C + i * ldc;
+    if (beta == T(0)) std::fill(c, c + N, T(0));
+    else if (beta != T(1))
+      for (int64_t j = 0; j < N; ++j) c[j] *= beta;
+  }
+}
+
+// Below this many multiply-adds one thread is faster than waking the pool (measured with
+// kernel_bench: a 64^3 product takes ~3 us on one core, about the cost of a dispatch).
+constexpr int64_t kParallelMinMacs = 64 * 64 * 64;
+
+template <typename T>
+void own_gemm(const Problem<T>& P) {
+  if (P.M <= 0 || P.N <= 0) return;
+  if (P.K <= 0 || P.alpha == T(0)) {
+    scale_c(P.C, P.ldc, P.M, P.N, P.beta);
+    return;
+  }
+  const KernelSet<T>& ks = kernels_for<T>(simd_level());
+  const int64_t macs = P.M * P.N * P.K;
+  int parts = macs < kParallelMinMacs ? 1 : num_threads();
+  // Split the larger dimension of C so the operand packed by every thread is the smaller one.
+  const bool split_n = P.N > P.M;
+  const int64_t unit = split_n ? ks.NR : ks.MR;
+  const int64_t units = ((split_n ? P.N : P.M) + unit - 1) / unit;
+  parts = static_cast<int>(std::min<int64_t>(parts, units));
+  if (parts <= 1) {
+    gemm_block(P, ks, 0, P.M, 0, P.N);
+    return;
+  }
+  const int64_t extent = split_n ? P.N : P.M;
+  parallel_for(0, parts, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t a = std::min(extent, units * t / parts * unit);
+      const int64_t b = std::min(extent, units * (t + 1) / parts * unit);
+      if (a >= b) continue;
+      if (split_n) gemm_block(P, ks, 0, P.M, a, b);
+      else gemm_block(P, ks, a, b, 0, P.N);
+    }
+  });
+}
+
+#ifdef TF_HAVE_BLAS
+// Leading dimensions of a one-row operand are never used, but OpenBLAS rejects (with a message on
+// stderr and no result) any that is below the row length, so give it a valid one.
+int64_t blas_ld(int64_t ld, int64_t rows, int64_t cols) {
+  return rows <= 1 ? std::max<int64_t>({ld, cols, 1}) : ld;
+}
+
+// OpenBLAS runs its own threads; size them like our pool so the two never oversubscribe the cores.
+void sync_blas_threads() {
+  static std::atomic<int> last{0};
+  const int n = num_threads();
+  if (last.exchange(n, std::memory_order_relaxed) != n) openblas_set_num_threads(n);
+}
+#endif
+
+}  // namespace
+
+void own_sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+               int64_t ldc) {
+  own_gemm(Problem<float>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
+
+void own_dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
+               const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
+               int64_t ldc) {
+  own_gemm(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
+
+void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+#ifdef TF_HAVE_BLAS
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {  // nothing to multiply: C = beta * C, as BLAS defines it
+    scale_c(C, ldc, M, N, beta);
+    return;
+  }
+  {
+    sync_blas_threads();
+    lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
+    ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
+    ldc = blas_ld(ldc, M, N);
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,
+                (int)ldb, beta, C, (int)ldc);
+  }
+#else
+  own_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+void dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
+           const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
+           int64_t ldc) {
+#ifdef TF_HAVE_BLAS
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {  // nothing to multiply: C = beta * C, as BLAS defines it
+    scale_c(C, ldc, M, N, beta);
+    return;
+  }
+  {
+    sync_blas_threads();
+    lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
+    ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
+    ldc = blas_ld(ldc, M, N);
+    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,
+                (int)ldb, beta, C, (int)ldc);
+  }
+#else
+  own_dgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+const char* gemm_backend() {
+#ifdef TF_HAVE_BLAS
+  return "openblas";
+#else
+  return "own";
+#endif
+}
+
+}  // namespace tf

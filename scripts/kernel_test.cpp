@@ -1,0 +1,383 @@
+// Standalone correctness test for the engine's kernels (native/core/{kernels,gemm,parallel,cpu}).
+// Exit code 0 on success. Build and run with scripts/kernel_build.sh; run it again with
+// TENSORFOLD_SIMD=avx2 / scalar to test the fallbacks.
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "../native/core/cpu.h"
+#include "../native/core/gemm.h"
+#include "../native/core/kernels.h"
+#include "../native/core/parallel.h"
+
+using namespace tf;
+
+static int g_failures = 0;
+#define CHECK(cond, ...)                    \
+  do {                                      \
+    if (!(cond)) {                          \
+      ++g_failures;                         \
+      if (g_failures < 50) {                \
+        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+        std::printf(__VA_ARGS__);           \
+        std::printf("\n");                  \
+      }                                     \
+    }                                       \
+  } while (0)
+
+static const char* unary_name(UnaryKind k) {
+  static const char* names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "rsqrt",   "sin",
+                                "cos",  "tanh",    "sigmoid", "relu", "gelu", "silu", "softplus"};
+  return names[static_cast<int>(k)];
+}
+static const char* binary_name(BinaryKind k) {
+  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
+  return names[static_cast<int>(k)];
+}
+
+// Double-precision references (PyTorch definitions).
+static double ref_unary(UnaryKind k, double x) {
+  switch (k) {
+    case UnaryKind::Neg: return -x;
+    case UnaryKind::Abs: return std::fabs(x);
+    case UnaryKind::Exp: return std::exp(x);
+    case UnaryKind::Log: return std::log(x);
+    case UnaryKind::Sqrt: return std::sqrt(x);
+    case UnaryKind::Rsqrt: return 1.0 / std::sqrt(x);
+    case UnaryKind::Sin: return std::sin(x);
+    case UnaryKind::Cos: return std::cos(x);
+    case UnaryKind::Tanh: return std::tanh(x);
+    case UnaryKind::Sigmoid: return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+    case UnaryKind::Relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0);
+    case UnaryKind::Gelu: return x < -40 ? -0.0 : 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+    case UnaryKind::Silu: return x / (1 + std::exp(-x));
+    case UnaryKind::Softplus: return x > 20 ? x : std::log1p(std::exp(x));
+    default: return NAN;
+  }
+}
+static double ref_binary(BinaryKind k, double a, double b) {
+  switch (k) {
+    case BinaryKind::Add: return a + b;
+    case BinaryKind::Sub: return a - b;
+    case BinaryKind::Mul: return a * b;
+    case BinaryKind::Div: return a / b;
+    case BinaryKind::Pow: return std::pow(a, b);
+    case BinaryKind::Maximum: return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+    case BinaryKind::Minimum: return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+    default: return NAN;
+  }
+}
+
+// Error of a float result y in units of the float ulp at the exact value r.
+static double ulp_err_f(float y, double r) {
+  if (std::isnan(r)) return std::isnan(y) ? 0 : 1e9;
+  if (std::isnan(y)) return 1e9;
+  const float rf = static_cast<float>(r);  // overflows to inf when |r| > FLT_MAX
+  if (std::isinf(rf) || std::isinf(y)) return (rf == y) ? 0 : 1e9;
+  int e;
+  std::frexp(r, &e);
+  const double ulp = std::ldexp(1.0, std::max(e, -125) - 24);
+  return std::fabs(static_cast<double>(y) - r) / ulp;
+}
+static double ulp_err_d(double y, double r) {
+  if (std::isnan(r)) return std::isnan(y) ? 0 : 1e9;
+  if (std::isnan(y)) return 1e9;
+  if (std::isinf(r) || std::isinf(y)) return r == y ? 0 : 1e9;
+  int e;
+  std::frexp(r, &e);
+  const double ulp = std::ldexp(1.0, std::max(e, -1021) - 53);
+  return std::fabs(y - r) / ulp;
+}
+
+static bool exact_f32(UnaryKind k) {
+  return k == UnaryKind::Neg || k == UnaryKind::Abs || k == UnaryKind::Sqrt ||
+         k == UnaryKind::Relu;
+}
+
+// ---- exhaustive-ish ulp sweep over float bit patterns -------------------------------------
+static double sweep(UnaryKind k, uint32_t stride, float lo, float hi, float* worst_x) {
+  const int64_t chunk = 1 << 20;
+  std::vector<float> xs, ys(chunk);
+  xs.reserve(chunk);
+  double worst = 0;
+  auto flush = [&] {
+    unary_f32(k, xs.data(), ys.data(), static_cast<int64_t>(xs.size()));
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const double e = ulp_err_f(ys[i], ref_unary(k, xs[i]));
+      if (e > worst) {
+        worst = e;
+        *worst_x = xs[i];
+      }
+    }
+    xs.clear();
+  };
+  for (uint64_t b = 0; b < (1ull << 32); b += stride) {
+    float x;
+    uint32_t bits = static_cast<uint32_t>(b);
+    std::memcpy(&x, &bits, 4);
+    if (!(x >= lo && x <= hi) && !std::isnan(x)) continue;
+    xs.push_back(x);
+    if (static_cast<int64_t>(xs.size()) == chunk) flush();
+  }
+  // Specials and range ends always.
+  for (float s : {0.0f, -0.0f, INFINITY, -INFINITY, NAN, lo, hi, 1.0f, -1.0f}) xs.push_back(s);
+  flush();
+  return worst;
+}
+
+static void test_ulp() {
+  struct R { UnaryKind k; float lo, hi; };
+  const float big = 3.0e38f;
+  const R rs[] = {
+      {UnaryKind::Exp, -big, big},     {UnaryKind::Log, -big, big},
+      {UnaryKind::Tanh, -big, big},    {UnaryKind::Sigmoid, -big, big},
+      {UnaryKind::Silu, -big, big},    {UnaryKind::Softplus, -big, big},
+      {UnaryKind::Gelu, -big, big},    {UnaryKind::Sin, -1048576.f * 4, 1048576.f * 4},
+      {UnaryKind::Cos, -1048576.f * 4, 1048576.f * 4}, {UnaryKind::Rsqrt, 0, big},
+  };
+  const uint32_t stride = std::getenv("TF_TEST_FULL") ? 1 : 61;
+  for (const R& r : rs) {
+    float wx = 0;
+    const double w = sweep(r.k, stride, r.lo, r.hi, &wx);
+    std::printf("  ulp %-8s max %.3f ulp (at x=%.9g)\n", unary_name(r.k), w, wx);
+    CHECK(w <= 2.0, "%s: %.3f ulp at x=%.9g", unary_name(r.k), w, wx);
+  }
+}
+
+// ---- every kernel at awkward sizes ----------------------------------------------------------
+static float input_for(UnaryKind k, std::mt19937& g) {
+  std::uniform_real_distribution<float> d(-10.f, 10.f), pos(1e-3f, 100.f);
+  if (k == UnaryKind::Log || k == UnaryKind::Sqrt || k == UnaryKind::Rsqrt) return pos(g);
+  return d(g);
+}
+
+static void test_sizes() {
+  const int64_t sizes[] = {0, 1, 7, 16, 17, 1000, 100003};
+  std::mt19937 g(42);
+  for (int64_t n : sizes) {
+    for (int ki = 0; ki < static_cast<int>(UnaryKind::Count); ++ki) {
+      const UnaryKind k = static_cast<UnaryKind>(ki);
+      std::vector<float> x(n + 1), y(n + 1, 12345.f);
+      std::vector<double> xd(n + 1), yd(n + 1, 12345.);
+      for (int64_t i = 0; i < n; ++i) xd[i] = x[i] = input_for(k, g);
+      unary_f32(k, x.data(), y.data(), n);
+      unary_f64(k, xd.data(), yd.data(), n);
+      CHECK(y[n] == 12345.f && yd[n] == 12345., "%s n=%lld wrote past the end", unary_name(k), (long long)n);
+      double wf = 0, wd = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        wf = std::max(wf, ulp_err_f(y[i], ref_unary(k, x[i])));
+        wd = std::max(wd, ulp_err_d(yd[i], ref_unary(k, xd[i])));
+      }
+      CHECK(wf <= (exact_f32(k) ? 0.5 : 2.0), "unary_f32 %s n=%lld: %.3f ulp", unary_name(k), (long long)n, wf);
+      CHECK(wd <= 4.0, "unary_f64 %s n=%lld: %.3f ulp", unary_name(k), (long long)n, wd);
+    }
+    for (int ki = 0; ki < static_cast<int>(BinaryKind::Count); ++ki) {
+      const BinaryKind k = static_cast<BinaryKind>(ki);
+      for (int sa = 0; sa <= 1; ++sa)
+        for (int sb = 0; sb <= 1; ++sb) {
+          std::uniform_real_distribution<float> d(k == BinaryKind::Pow ? 0.1f : -10.f, 10.f);
+          std::vector<float> a(n + 1), b(n + 1), z(n + 1, 777.f);
+          std::vector<double> ad(n + 1), bd(n + 1), zd(n + 1, 777.);
+          for (int64_t i = 0; i <= n; ++i) {
+            ad[i] = a[i] = d(g);
+            bd[i] = b[i] = d(g);
+            if (k == BinaryKind::Pow) bd[i] = b[i] = std::round(b[i] * 0.5f);  // keep in range
+          }
+          binary_f32(k, a.data(), sa, b.data(), sb, z.data(), n);
+          binary_f64(k, ad.data(), sa, bd.data(), sb, zd.data(), n);
+          CHECK(z[n] == 777.f && zd[n] == 777., "%s wrote past the end", binary_name(k));
+          double wf = 0, wd = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            wf = std::max(wf, ulp_err_f(z[i], ref_binary(k, a[i * sa], b[i * sb])));
+            wd = std::max(wd, ulp_err_d(zd[i], ref_binary(k, ad[i * sa], bd[i * sb])));
+          }
+          CHECK(wf <= (k == BinaryKind::Pow ? 1.0 : 0.5), "binary_f32 %s sa=%d sb=%d n=%lld: %.3f ulp",
+                binary_name(k), sa, sb, (long long)n, wf);
+          CHECK(wd <= 0.5, "binary_f64 %s sa=%d sb=%d n=%lld: %.3f ulp", binary_name(k), sa, sb,
+                (long long)n, wd);
+        }
+    }
+    // Sums.
+    std::vector<float> x(n);
+    std::vector<double> xd(n);
+    double ref = 0, mag = 0;
+    std::uniform_real_distribution<float> d(-1.f, 1.f);
+    for (int64_t i = 0; i < n; ++i) {
+      xd[i] = x[i] = d(g);
+      ref += x[i];
+      mag += std::fabs(x[i]);
+    }
+    CHECK(std::fabs(sum_f32(x.data(), n) - ref) <= 1e-6 * mag + 1e-30, "sum_f32 n=%lld", (long long)n);
+    CHECK(std::fabs(sum_f64(xd.data(), n) - ref) <= 1e-14 * mag + 1e-300, "sum_f64 n=%lld", (long long)n);
+  }
+}
+
+static void test_specials() {
+  const float sp[] = {0.f, -0.f, INFINITY, -INFINITY, NAN, 1e-45f, -1e-45f, 1e-38f, 3e38f, -3e38f,
+                      88.7f, 88.8f, -87.f, -103.f, -104.f, 20.f, 20.0001f, -20.f, 1e30f, -1e30f};
+  const int n = sizeof(sp) / sizeof(sp[0]);
+  for (int ki = 0; ki < static_cast<int>(UnaryKind::Count); ++ki) {
+    const UnaryKind k = static_cast<UnaryKind>(ki);
+    float y[n];
+    double xd[n], yd[n];
+    unary_f32(k, sp, y, n);
+    for (int i = 0; i < n; ++i) xd[i] = sp[i];
+    unary_f64(k, xd, yd, n);
+    for (int i = 0; i < n; ++i) {
+      const double r = ref_unary(k, sp[i]);
+      CHECK(ulp_err_f(y[i], r) <= (exact_f32(k) ? 0.5 : 2.0), "%s(%g) = %g, want %g", unary_name(k), sp[i], y[i], r);
+      CHECK(ulp_err_d(yd[i], r) <= 4.0, "f64 %s(%g) = %g, want %g", unary_name(k), sp[i], yd[i], r);
+    }
+  }
+  // Large sums stay accurate: 2^24 values in [0, 1).
+  const int64_t big = 1 << 24;
+  std::vector<float> x(big);
+  std::mt19937 g(7);
+  std::uniform_real_distribution<float> d(0.f, 1.f);
+  double ref = 0;
+  for (auto& v : x) {
+    v = d(g);
+    ref += v;
+  }
+  const double rel = std::fabs(sum_f32(x.data(), big) - ref) / ref;
+  std::printf("  sum_f32 of 2^24 uniform values: relative error %.3g\n", rel);
+  CHECK(rel < 1e-6, "sum_f32 2^24: relative error %g", rel);
+}
+
+// ---- GEMM against a naive loop --------------------------------------------------------------
+template <class T, class F>
+static void check_gemm(const char* name, F gemm, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
+                       T alpha, T beta, int64_t pad, std::mt19937& g) {
+  const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+  const int64_t arows = ta ? K : M, brows = tb ? N : K;
+  std::vector<T> A(std::max<int64_t>(1, arows * lda)), B(std::max<int64_t>(1, brows * ldb)),
+      C(std::max<int64_t>(1, M * ldc));
+  std::uniform_real_distribution<double> d(-1, 1);
+  for (auto& v : A) v = static_cast<T>(d(g));
+  for (auto& v : B) v = static_cast<T>(d(g));
+  for (auto& v : C) v = beta == T(0) ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(d(g));
+  std::vector<T> C0 = C;
+  gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  double worst = 0;
+  bool bad = false;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < ldc; ++j) {
+      if (j >= N) {  // padding must be untouched
+        if (!(std::memcmp(&C[i * ldc + j], &C0[i * ldc + j], sizeof(T)) == 0)) bad = true;
+        continue;
+      }
+      double acc = 0, mag = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        const double a = ta ? A[k * lda + i] : A[i * lda + k];
+        const double b = tb ? B[j * ldb + k] : B[k * ldb + j];
+        acc += a * b;
+        mag += std::fabs(a * b);
+      }
+      double r = alpha * acc;
+      if (beta != T(0)) r += beta * static_cast<double>(C0[i * ldc + j]);
+      const double tol = (sizeof(T) == 4 ? 2e-6 : 1e-14) * (std::fabs(alpha) * mag + std::fabs(beta) + 1);
+      const double e = std::fabs(C[i * ldc + j] - r);
+      if (!(e <= tol)) bad = true;
+      worst = std::max(worst, e / tol);
+    }
+  CHECK(!bad, "%s ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: worst %.3g x tol", name,
+        ta, tb, (long long)M, (long long)N, (long long)K, (double)alpha, (double)beta, (long long)pad, worst);
+}
+
+static void test_gemm() {
+  std::mt19937 g(3);
+  const int64_t dims[] = {0, 1, 2, 5, 13, 17, 33, 64, 100, 129};
+  int count = 0;
+  for (int64_t M : dims)
+    for (int64_t N : dims)
+      for (int64_t K : dims) {
+        // All shapes for the basic case, a rotating subset of the variants for the rest.
+        const int v = count++;
+        const bool ta = v & 1, tb = (v >> 1) & 1;
+        const float alpha = (v % 3 == 0) ? 1.f : (v % 3 == 1 ? -0.5f : 0.f);
+        const float beta = (v % 5 == 0) ? 0.f : (v % 5 == 1 ? 1.f : 0.75f);
+        const int64_t pad = (v % 7 == 0) ? 3 : 0;
+        check_gemm<float>("own_sgemm", own_sgemm, ta, tb, M, N, K, alpha, beta, pad, g);
+        check_gemm<float>("own_sgemm", own_sgemm, false, false, M, N, K, 1.f, 0.f, 0, g);
+        if (v % 4 == 0) {
+          check_gemm<double>("own_dgemm", own_dgemm, ta, tb, M, N, K, (double)alpha, (double)beta, pad, g);
+          check_gemm<float>("sgemm", sgemm, ta, tb, M, N, K, alpha, beta, pad, g);
+          check_gemm<double>("dgemm", dgemm, ta, tb, M, N, K, (double)alpha, (double)beta, pad, g);
+        }
+      }
+  // Larger shapes that cross the cache blocks and use the thread pool (split along M and N).
+  const int64_t shapes[][3] = {{300, 257, 513}, {257, 700, 300}, {1000, 40, 90}, {40, 1000, 90},
+                               {64, 128, 2000}, {130, 150, 600}};
+  for (auto& s : shapes)
+    for (int t = 0; t < 4; ++t) {
+      check_gemm<float>("own_sgemm", own_sgemm, t & 1, t >> 1, s[0], s[1], s[2], 1.f, t == 3 ? 0.5f : 0.f, t == 2 ? 5 : 0, g);
+      check_gemm<double>("own_dgemm", own_dgemm, t & 1, t >> 1, s[0], s[1], s[2], 0.5, t == 1 ? 1.0 : 0.0, 0, g);
+    }
+}
+
+// ---- parallel_for ---------------------------------------------------------------------------
+static void test_parallel() {
+  // Every index covered exactly once, from two OS threads at once, with nested calls inside.
+  for (int rep = 0; rep < 2; ++rep) {
+    const int64_t n = 100000;
+    std::vector<std::atomic<int>> hits0(n), hits1(n);
+    auto worker = [&](std::vector<std::atomic<int>>& hits) {
+      for (int iter = 0; iter < 300; ++iter) {
+        parallel_for(0, n, 1000, [&](int64_t lo, int64_t hi) {
+          parallel_for(lo, hi, 10, [&](int64_t a, int64_t b) {  // nested: runs serially
+            for (int64_t i = a; i < b; ++i) hits[i].fetch_add(1, std::memory_order_relaxed);
+          });
+        });
+      }
+    };
+    std::thread t0(worker, std::ref(hits0)), t1(worker, std::ref(hits1));
+    t0.join();
+    t1.join();
+    bool ok = true;
+    for (int64_t i = 0; i < n; ++i) ok &= hits0[i] == 300 && hits1[i] == 300;
+    CHECK(ok, "parallel_for from two threads: some index not covered exactly once");
+  }
+  // Concurrent kernels from two threads give the same results as one.
+  std::vector<float> x(1 << 20), y0(1 << 20), y1(1 << 20), yr(1 << 20);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(i * 0.001f) * 5;
+  unary_f32(UnaryKind::Exp, x.data(), yr.data(), (int64_t)x.size());
+  std::thread a([&] { for (int i = 0; i < 50; ++i) unary_f32(UnaryKind::Exp, x.data(), y0.data(), (int64_t)x.size()); });
+  std::thread b([&] { for (int i = 0; i < 50; ++i) unary_f32(UnaryKind::Exp, x.data(), y1.data(), (int64_t)x.size()); });
+  a.join();
+  b.join();
+  CHECK(y0 == yr && y1 == yr, "concurrent exp differs");
+  // Small and empty ranges.
+  int calls = 0;
+  parallel_for(5, 5, 1, [&](int64_t, int64_t) { ++calls; });
+  CHECK(calls == 0, "empty range called fn");
+  parallel_for(0, 3, 100, [&](int64_t lo, int64_t hi) { calls += (lo == 0 && hi == 3); });
+  CHECK(calls == 1, "range below grain not run once serially");
+  // Exceptions propagate to the caller.
+  bool caught = false;
+  try {
+    parallel_for(0, 1000, 1, [&](int64_t lo, int64_t) { if (lo > 0) throw 42; });
+  } catch (int) {
+    caught = true;
+  }
+  CHECK(caught || num_threads() == 1, "exception from a worker chunk not rethrown");
+}
+
+int main() {
+  std::printf("kernel_test: simd=%s threads=%d gemm=%s\n", simd_level_name(), num_threads(), gemm_backend());
+  test_parallel();
+  std::printf("parallel ok\n");
+  test_gemm();
+  std::printf("gemm done (%d failures so far)\n", g_failures);
+  test_sizes();
+  test_specials();
+  std::printf("sizes/specials done (%d failures so far)\n", g_failures);
+  test_ulp();
+  std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
+  return g_failures ? 1 : 0;
+}
