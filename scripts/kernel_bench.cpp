@@ -96,10 +96,12 @@ int main(int argc, char** argv) {
   volatile float sink = 0;
   std::printf("sum_16M                 %7.2f ms   (memory roof ~3.4 ms)\n",
               ms(median_time(10, [&] { sink = sink + sum_f32(a.data(), n); })));
+  static const char* names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "rsqrt",   "sin",
+                                "cos",  "tanh",    "sigmoid", "relu", "gelu", "silu", "softplus"};
   for (UnaryKind k : {UnaryKind::Relu, UnaryKind::Log, UnaryKind::Tanh, UnaryKind::Sigmoid,
                       UnaryKind::Gelu, UnaryKind::Silu, UnaryKind::Softplus, UnaryKind::Sin}) {
     const double s = median_time(5, [&] { unary_f32(k, b.data(), z.data(), n); });
-    std::printf("  unary kind %2d 16M      %7.2f ms\n", static_cast<int>(k), ms(s));
+    std::printf("  %-8s 16M            %7.2f ms\n", names[static_cast<int>(k)], ms(s));
   }
 
   if (!quick) {
