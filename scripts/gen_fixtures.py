@@ -170,7 +170,10 @@ def case(op, name, args, fn, grad=True, forms=None, tol=None, note=None):
         differentiable = differentiable and any(o.requires_grad for o in outs_ref)
         any64 = any(x.dtype == 'float64' for x in inputs)
         digits = 15 if any64 else 10
-        outs_json = [enc_tensor(o, d, digits) for o, d in zip(outs_ref, out_dtypes)]
+        # The best a float32 result can be is the float64 reference rounded to float32 (which
+        # also turns overflow into inf and underflow into 0, as the engine must).
+        outs_json = [enc_tensor(o.detach().to(torch.float32) if d == 'float32' else o, d, digits)
+                     for o, d in zip(outs_ref, out_dtypes)]
         entry = {'op': op, 'name': full, 'inputs': [], 'args': specs}
         for x in inputs:
             entry['inputs'].append({'values': enc_values(x.raw, 17) if x.dtype != 'bool'
@@ -529,6 +532,48 @@ case('scatterAdd', 'float64 dim 0', [rnd([2, 3], dtype='float64'), 0, index([[1,
 case('oneHot', '1-D', [index([0, 2, 1, 3]), 4], lambda i, n: F.one_hot(L(i), n))
 case('oneHot', '2-D', [index([[0, 2], [1, 1]]), 3], lambda i, n: F.one_hot(L(i), n))
 case('oneHot', '0-d', [Inp(2, 'int32'), 5], lambda i, n: F.one_hot(L(i), n))
+
+# ---------------------------------------------------------------- edge values (PyTorch conventions)
+inf, nan = float('inf'), float('nan')
+case('exp', 'non-finite', [Inp([-inf, inf, nan, 89, -104])], torch.exp, grad=False)
+case('log', 'zero, negative, inf', [Inp([0, -1, inf, nan])], torch.log, grad=False)
+case('sqrt', 'zero, negative', [Inp([0, -1, inf])], torch.sqrt, grad=False)
+case('sigmoid', 'infinities', [Inp([-inf, inf, nan])], torch.sigmoid, grad=False)
+case('tanh', 'infinities', [Inp([-inf, inf, nan])], torch.tanh, grad=False)
+case('relu', 'nan propagates', [Inp([nan, -inf, inf])], torch.relu, grad=False)
+case('clamp', 'nan propagates', [Inp([nan, -inf, inf]), 0, 1], torch.clamp, grad=False)
+case('maximum', 'nan propagates', [Inp([1, nan, nan]), Inp([nan, 0, nan])], torch.maximum, grad=False)
+case('minimum', 'nan propagates', [Inp([1, nan, -inf]), Inp([nan, 0, inf])], torch.minimum, grad=False)
+case('max', 'nan propagates (all)', [Inp([1, nan, 0])], torch.max, grad=False)
+case('max', 'nan propagates (axis)', [Inp([[1, nan], [0, 2]]), 1], lambda a, d: torch.amax(a, d), grad=False)
+case('min', 'nan propagates (all)', [Inp([1, nan, 0])], torch.min, grad=False)
+case('argmax', 'nan wins', [Inp([1, nan, 2])], torch.argmax, grad=False)
+case('div', 'by zero', [Inp([1, -1, 0]), 0.0], with_scalars(torch.div), grad=False)
+case('div', 'int32 by zero -> float32 inf / nan', [Inp([1, -1, 0], 'int32'), 0], with_scalars(torch.div), grad=False)
+case('logsumexp', 'with -inf entries', [Inp([[-inf, 0], [-inf, -inf], [inf, 0]]), 1],
+     lambda a, d: torch.logsumexp(a, d), grad=False)
+case('softmax', 'masked with -inf', [Inp([[-inf, 0, 1], [2, -inf, -inf]]), -1], lambda a, d: torch.softmax(a, d), grad=False)
+case('logSoftmax', 'masked with -inf', [Inp([[-inf, 0, 1], [2, -inf, -inf]]), -1],
+     lambda a, d: torch.log_softmax(a, d), grad=False)
+case('softmax', 'masked with -inf (gradient)', [Inp([[-1e9, 0, 1], [2, -1e9, -1e9]]), -1], lambda a, d: torch.softmax(a, d))
+case('mean', 'empty axis -> nan', [Inp(np.zeros((0, 3))), 0], lambda a, d: torch.mean(a, d), grad=False)
+case('sum', 'empty -> 0', [Inp(np.zeros((0, 3)))], torch.sum, grad=False)
+case('matmul', 'inner dim 0 -> zeros', [Inp(np.zeros((2, 0))), Inp(np.zeros((0, 3)))], torch.matmul, grad=False)
+case('pow', '0^0 = 1, negative^fraction = nan', [Inp([0, -8, 0]), Inp([0, 1 / 3, 2])], torch.pow, grad=False)
+case('var', 'one element -> nan', [Inp([1.5])], lambda a: torch.var(a), grad=False)
+# Subgradient conventions at kinks and ties, which the engine should share with PyTorch.
+case('relu', 'gradient at 0 is 0', [Inp([0, -0.5, 0.5])], torch.relu)
+case('abs', 'gradient at 0 is 0', [Inp([0, -0.5, 0.5])], torch.abs)
+case('leakyRelu', 'gradient at 0 is the slope', [Inp([0, -0.5, 0.5]), 0.1], lambda a, s: F.leaky_relu(a, s))
+case('clamp', 'gradient at the bounds is 1', [Inp([0, 1, 0.5, 1.5, -0.5]), 0, 1], torch.clamp)
+case('maximum', 'ties split the gradient', [Inp([1, 2, 3]), Inp([1, 0, 3])], torch.maximum)
+case('minimum', 'ties split the gradient', [Inp([1, 2, 3]), Inp([1, 5, 3])], torch.minimum)
+case('max', 'ties share the gradient (all)', [Inp([[1, 3], [3, 0]])], lambda a: torch.amax(a, (0, 1)))
+case('max', 'ties share the gradient (axis)', [Inp([[1, 3, 3], [2, 2, 2]]), 1], lambda a, d: torch.amax(a, d))
+case('min', 'ties share the gradient (axis)', [Inp([[1, 1, 3], [0, 2, 0]]), -1], lambda a, d: torch.amin(a, d))
+case('pow', 'x^2 gradient at 0 is 0', [Inp([0, 1]), 2], with_scalars(torch.pow))
+case('select', 'negative index -2', [Inp([[1, 2, 3], [4, 5, 6]]), 1, -2], lambda a, d, i: a.select(d, i))
+case('narrow', 'negative start', [Inp([[1, 2, 3], [4, 5, 6]]), 1, -2, 2], lambda a, d, s, n: a.narrow(d, s, n))
 
 
 def main():
