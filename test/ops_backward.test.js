@@ -306,6 +306,81 @@ describe('compositions', () => {
   });
 });
 
+// ============================================================ large gradients
+// Finite differences cannot afford large inputs; these check the backward kernels on sizes that
+// take the threaded and SIMD paths (sum_to over broadcast dims, GEMM for both matmul gradients,
+// softmax along a long axis) against closed forms computed here in float64.
+describe('gradients of large tensors against closed forms', () => {
+  const { imul, exp: mexp } = Math;
+  let s = 777;
+  const rand = (n) => {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) { s = (imul(s, 1664525) + 1013904223) >>> 0; v[i] = s / 4294967296 * 2 - 1; }
+    return v;
+  };
+  const leaf = (v, shape, dtype = 'float32') => tf.tensor(v, { dtype, shape, requiresGrad: true });
+  test('mul broadcast [401,1] * [1,263]: grads are the other operand summed over the broadcast dim', () => {
+    const R = 401, C = 263, a = rand(R), b = rand(C), w = rand(R * C);
+    const ta = leaf(a, [R, 1]), tb = leaf(b, [1, C]);
+    ta.mul(tb).mul(tf.tensor(w, { dtype: 'float32', shape: [R, C] })).sum().backward();
+    const ga = new Float64Array(R), gb = new Float64Array(C);
+    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) {
+      const wf = Math.fround(w[i * C + j]);
+      ga[i] += wf * Math.fround(b[j]);
+      gb[j] += wf * Math.fround(a[i]);
+    }
+    expectShape(ta.grad, [R, 1]);
+    expectShape(tb.grad, [1, C]);
+    expectClose(ta.grad, ga, { rtol: 1e-4, atol: 1e-4 }, 'd/da');
+    expectClose(tb.grad, gb, { rtol: 1e-4, atol: 1e-4 }, 'd/db');
+  });
+  test('matmul [65,130] @ [130,70] float64: dA = G Bᵀ, dB = Aᵀ G (also through a transposed B)', () => {
+    const M = 65, K = 130, N = 70;
+    const a = rand(M * K), b = rand(K * N), g = rand(M * N);
+    for (const transposedB of [false, true]) {
+      const ta = leaf(a, [M, K], 'float64');
+      const tbLeaf = transposedB ? leaf(b, [N, K], 'float64') : leaf(b, [K, N], 'float64');
+      const tb = transposedB ? tbLeaf.transpose() : tbLeaf;
+      ta.matmul(tb).backward(tf.tensor(g, { dtype: 'float64', shape: [M, N] }));
+      const B = (k, j) => (transposedB ? b[j * K + k] : b[k * N + j]);
+      const da = new Float64Array(M * K), db = new Float64Array(K * N);
+      for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) {
+        let acc = 0;
+        for (let j = 0; j < N; j++) acc += g[i * N + j] * B(k, j);
+        da[i * K + k] = acc;
+      }
+      for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) {
+        let acc = 0;
+        for (let i = 0; i < M; i++) acc += a[i * K + k] * g[i * N + j];
+        if (transposedB) db[j * K + k] = acc; else db[k * N + j] = acc;
+      }
+      expectClose(ta.grad, da, { rtol: 1e-11, atol: 1e-11 }, `dA (transposed B: ${transposedB})`);
+      expectClose(tbLeaf.grad, db, { rtol: 1e-11, atol: 1e-11 }, `dB (transposed B: ${transposedB})`);
+    }
+  });
+  test('softmax over a 40000-long axis: dx = s (g - sum(g s))', () => {
+    const n = 40000, x = rand(n), g = rand(n);
+    const tx = leaf(x, [1, n], 'float64');
+    tx.softmax(-1).backward(tf.tensor(g, { dtype: 'float64', shape: [1, n] }));
+    let m = -Infinity, z = 0, gs = 0;
+    for (const v of x) m = Math.max(m, v);
+    const sm = x.map((v) => mexp(v - m));
+    for (const v of sm) z += v;
+    for (let i = 0; i < n; i++) { sm[i] /= z; gs += g[i] * sm[i]; }
+    expectClose(tx.grad, sm.map((v, i) => v * (g[i] - gs)), { rtol: 1e-9, atol: 1e-15 }, 'softmax');
+  });
+  test('sum / mean / max / tanh of 100003 elements', () => {
+    const n = 100003, x = rand(n);
+    const t = leaf(x, [n]);
+    t.sum().add(t.mean().mul(n)).add(t.max()).add(t.tanh().sum()).backward();
+    let am = 0;
+    for (let i = 1; i < n; i++) if (x[i] > x[am]) am = i;
+    const exp = new Float64Array(n);
+    for (let i = 0; i < n; i++) { const th = Math.tanh(Math.fround(x[i])); exp[i] = 2 + (1 - th * th) + (i === am ? 1 : 0); }
+    expectClose(t.grad, exp, { rtol: 1e-5, atol: 1e-5 }, 'sum+mean+max+tanh');
+  });
+});
+
 // ============================================================ (c) second order
 describe('second order', () => {
   const x0 = () => randTensor([5], { lo: -1.5, hi: 1.5, seed: 21 });
