@@ -91,14 +91,13 @@ function paramsOf(...modules: Loose[]): tf.Tensor[] {
   return out;
 }
 
-function disposeModel(params: tf.Tensor[], ...rest: tf.Tensor[]): void {
-  // Parameters' gradients and the optimiser state are freed by the garbage collector; the
-  // parameters and inputs are the large allocations and go now.
+function disposeModel(opt: Loose, params: tf.Tensor[], ...rest: tf.Tensor[]): void {
   for (const p of params) {
     const g = p.grad;
     if (g) g.dispose();
   }
-  tf.dispose([...params, ...rest]);
+  // opt.state maps each parameter to its moment buffers; tf.dispose walks Maps and objects.
+  tf.dispose([opt.state, ...params, ...rest]);
 }
 
 const LOSS = ['nn.functional.crossEntropy', 'optim.Adam'];
@@ -148,8 +147,8 @@ export const WORKLOADS: Workload[] = [
       const x = tf.randn([256, 784]);
       const y = tf.randint(0, 10, [256]);
       const params = paramsOf(l1, l2, l3);
-      const { step } = trainStep(params, () => l3.forward(l2.forward(l1.forward(x).relu()).relu()), y);
-      return { step, dispose: () => disposeModel(params, x, y) };
+      const { step, opt } = trainStep(params, () => l3.forward(l2.forward(l1.forward(x).relu()).relu()), y);
+      return { step, dispose: () => disposeModel(opt, params, x, y) };
     },
   },
   {
@@ -171,8 +170,8 @@ export const WORKLOADS: Workload[] = [
         const h: tf.Tensor = pool.forward(c2.forward(c1.forward(x).relu()).relu());
         return f2.forward(f1.forward(h.flatten(1)).relu());
       };
-      const { step } = trainStep(params, forward, y);
-      return { step, dispose: () => disposeModel(params, x, y) };
+      const { step, opt } = trainStep(params, forward, y);
+      return { step, dispose: () => disposeModel(opt, params, x, y) };
     },
   },
   {
@@ -193,8 +192,8 @@ export const WORKLOADS: Workload[] = [
         const out: tf.Tensor = Array.isArray(r) ? r[0] : r;
         return fc.forward(out.select(0, out.shape[0] - 1));
       };
-      const { step } = trainStep(params, forward, y);
-      return { step, dispose: () => disposeModel(params, x, y) };
+      const { step, opt } = trainStep(params, forward, y);
+      return { step, dispose: () => disposeModel(opt, params, x, y) };
     },
   },
   {
