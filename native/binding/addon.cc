@@ -4,6 +4,7 @@
 
 namespace tfb {
 void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, fused optimizers
+void InitOptim(Napi::Env env, Napi::Object exports);  // optim.cc: fused optimizer steps, grad clipping
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -12,6 +13,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitOps(env, exports);
   tfb::InitAutograd(env, exports);
   tfb::InitNN(env, exports);
+  tfb::InitOptim(env, exports);
   return exports;
 }
 

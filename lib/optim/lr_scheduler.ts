@@ -1,0 +1,292 @@
+// Learning-rate schedulers, as torch.optim.lr_scheduler. Each computes the next lr from the
+// current one in PyTorch's chainable form (not the closed form), so the values match PyTorch step
+// by step and several schedulers on one optimizer compose the way they do there.
+//
+//   const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 10, gamma: 0.5 });
+//   for (let epoch = 0; epoch < 100; epoch++) { train(); sched.step(); }
+//
+// Constructing a scheduler performs its step 0 (which may already change the lr, e.g. LinearLR),
+// and records each group's starting lr as `initialLr` on the group.
+import { Tensor, describe } from '../tensor';
+import { Optimizer, checkNumber } from './optimizer';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyOptimizer = Optimizer<any>;
+
+function checkOptimizer(op: string, opt: unknown): AnyOptimizer {
+  if (!(opt instanceof Optimizer)) throw new TypeError(`${op}: expected an optimizer, got ${describe(opt)}`);
+  return opt;
+}
+
+function checkOptions(op: string, options: unknown, known: string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${op}: options must be an object, got ${describe(options)}`);
+  for (const k of Object.keys(options))
+    if (!known.includes(k)) throw new TypeError(`${op}: unknown option ${JSON.stringify(k)} (expected one of ${known.join(', ')})`);
+  return options as Record<string, unknown>;
+}
+
+function positiveInt(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${op}: option ${name} must be an integer, got ${describe(v)}`);
+  if (v < 1) throw new RangeError(`${op}: invalid ${name} ${v} (must be >= 1)`);
+  return v;
+}
+
+/** Base of the epoch-driven schedulers: step() advances lastEpoch and sets every group's lr. */
+export abstract class LRScheduler {
+  readonly optimizer: AnyOptimizer;
+  /** Each group's initialLr when the scheduler was created. */
+  baseLrs: number[];
+  /** Number of step() calls so far minus one (0 right after construction). */
+  lastEpoch = -1;
+  protected lastLr: number[] = [];
+
+  protected constructor(op: string, optimizer: unknown) {
+    this.optimizer = checkOptimizer(op, optimizer);
+    for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
+  }
+
+  /** Subclasses call this at the end of their constructor, once their options are set. */
+  protected initialStep(): void {
+    this.step();
+  }
+
+  /** The lr of every group for the current lastEpoch, from the groups' current lrs. */
+  protected abstract computeLr(): number[];
+
+  step(): void {
+    this.lastEpoch++;
+    const lrs = this.computeLr();
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i];
+    });
+    this.lastLr = lrs.slice();
+  }
+
+  /** The lrs the last step() set, one per group. */
+  getLastLr(): number[] {
+    return this.lastLr.slice();
+  }
+
+  /** JSON-able state (everything but the optimizer). */
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
+    return out;
+  }
+
+  loadStateDict(sd: Record<string, unknown>): void {
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
+    for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
+  }
+
+  protected groupLrs(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}
+
+/** Multiplies the lr by gamma every stepSize epochs. */
+export class StepLR extends LRScheduler {
+  stepSize: number;
+  gamma: number;
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
+    super('StepLR', optimizer);
+    const o = checkOptions('StepLR', options, ['stepSize', 'gamma']);
+    this.stepSize = positiveInt('StepLR', 'stepSize', o.stepSize);
+    this.gamma = (o.gamma ?? 0.1) as number;
+    checkNumber('StepLR', 'gamma', this.gamma, 0);
+    this.initialStep();
+  }
+  protected computeLr(): number[] {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.gamma);
+  }
+}
+
+/** Multiplies the lr by gamma every epoch. */
+export class ExponentialLR extends LRScheduler {
+  gamma: number;
+  constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
+    super('ExponentialLR', optimizer);
+    const o = checkOptions('ExponentialLR', options, ['gamma']);
+    this.gamma = o.gamma as number;
+    checkNumber('ExponentialLR', 'gamma', this.gamma, 0);
+    this.initialStep();
+  }
+  protected computeLr(): number[] {
+    if (this.lastEpoch === 0) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.gamma);
+  }
+}
+
+/** Cosine annealing from the base lr to etaMin over tMax epochs (and back up after, as PyTorch). */
+export class CosineAnnealingLR extends LRScheduler {
+  tMax: number;
+  etaMin: number;
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
+    super('CosineAnnealingLR', optimizer);
+    const o = checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', o.tMax);
+    this.etaMin = (o.etaMin ?? 0) as number;
+    checkNumber('CosineAnnealingLR', 'etaMin', this.etaMin, 0);
+    this.initialStep();
+  }
+  protected computeLr(): number[] {
+    const e = this.lastEpoch, T = this.tMax, eta = this.etaMin;
+    if (e === 0) return this.groupLrs();
+    if ((e - 1 - T) % (2 * T) === 0)
+      return this.groupLrs().map((lr, i) => lr + ((this.baseLrs[i] - eta) * (1 - Math.cos(Math.PI / T))) / 2);
+    return this.groupLrs().map(
+      (lr) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - eta) + eta);
+  }
+}
+
+/** Scales the lr linearly from startFactor to endFactor over totalIters epochs. */
+export class LinearLR extends LRScheduler {
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+  constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super('LinearLR', optimizer);
+    const o = checkOptions('LinearLR', options, ['startFactor', 'endFactor', 'totalIters']);
+    this.startFactor = (o.startFactor ?? 1 / 3) as number;
+    this.endFactor = (o.endFactor ?? 1) as number;
+    this.totalIters = (o.totalIters ?? 5) as number;
+    checkNumber('LinearLR', 'startFactor', this.startFactor, 0);
+    if (this.startFactor === 0 || this.startFactor > 1)
+      throw new RangeError(`LinearLR: invalid startFactor ${this.startFactor} (must be in (0, 1])`);
+    checkNumber('LinearLR', 'endFactor', this.endFactor, 0);
+    if (this.endFactor > 1) throw new RangeError(`LinearLR: invalid endFactor ${this.endFactor} (must be in [0, 1])`);
+    if (typeof this.totalIters !== 'number' || !Number.isInteger(this.totalIters))
+      throw new TypeError(`LinearLR: option totalIters must be an integer, got ${describe(this.totalIters)}`);
+    if (this.totalIters < 0) throw new RangeError(`LinearLR: invalid totalIters ${this.totalIters} (must be >= 0)`);
+    this.initialStep();
+  }
+  protected computeLr(): number[] {
+    const e = this.lastEpoch, s = this.startFactor, f = this.endFactor, n = this.totalIters;
+    if (e === 0) return this.groupLrs().map((lr) => lr * s);
+    if (e > n) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * (1 + (f - s) / (n * s + (e - 1) * (f - s))));
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  /** One floor for every group, or one per group. */
+  minLr?: number | number[];
+  /** Changes smaller than this are ignored. */
+  eps?: number;
+}
+
+/** Reduces the lr by `factor` once the metric given to step(metric) stops improving for `patience` epochs. */
+export class ReduceLROnPlateau {
+  readonly optimizer: AnyOptimizer;
+  mode: 'min' | 'max';
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: 'rel' | 'abs';
+  cooldown: number;
+  minLrs: number[];
+  eps: number;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  protected lastLr: number[];
+
+  constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
+    const op = 'ReduceLROnPlateau';
+    this.optimizer = checkOptimizer(op, optimizer);
+    const o = checkOptions(op, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
+    this.mode = (o.mode ?? 'min') as 'min' | 'max';
+    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`${op}: invalid mode ${JSON.stringify(this.mode)} (must be 'min' or 'max')`);
+    this.thresholdMode = (o.thresholdMode ?? 'rel') as 'rel' | 'abs';
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new RangeError(`${op}: invalid thresholdMode ${JSON.stringify(this.thresholdMode)} (must be 'rel' or 'abs')`);
+    this.factor = (o.factor ?? 0.1) as number;
+    checkNumber(op, 'factor', this.factor, 0, { maxExclusive: 1 });
+    this.patience = (o.patience ?? 10) as number;
+    checkNumber(op, 'patience', this.patience, 0);
+    this.threshold = (o.threshold ?? 1e-4) as number;
+    checkNumber(op, 'threshold', this.threshold, 0);
+    this.cooldown = (o.cooldown ?? 0) as number;
+    checkNumber(op, 'cooldown', this.cooldown, 0);
+    this.eps = (o.eps ?? 1e-8) as number;
+    checkNumber(op, 'eps', this.eps, 0);
+    const n = this.optimizer.paramGroups.length;
+    const minLr = o.minLr ?? 0;
+    if (Array.isArray(minLr)) {
+      if (minLr.length !== n) throw new RangeError(`${op}: expected ${n} minLr values (one per group), got ${minLr.length}`);
+      minLr.forEach((v, i) => checkNumber(op, `minLr[${i}]`, v, 0));
+      this.minLrs = minLr.slice();
+    } else {
+      checkNumber(op, 'minLr', minLr, 0);
+      this.minLrs = new Array(n).fill(minLr);
+    }
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  private isBetter(a: number, best: number): boolean {
+    if (this.mode === 'min') return this.thresholdMode === 'rel' ? a < best * (1 - this.threshold) : a < best - this.threshold;
+    return this.thresholdMode === 'rel' ? a > best * (this.threshold + 1) : a > best + this.threshold;
+  }
+
+  get inCooldown(): boolean {
+    return this.cooldownCounter > 0;
+  }
+
+  /** Records this epoch's metric (a number or a one-element Tensor). */
+  step(metric: number | Tensor): void {
+    let current: number;
+    if (metric instanceof Tensor) current = metric.item();
+    else if (typeof metric === 'number') current = metric;
+    else throw new TypeError(`ReduceLROnPlateau.step: metric must be a number or a Tensor, got ${describe(metric)}`);
+    this.lastEpoch++;
+    if (this.isBetter(current, this.best)) {
+      this.best = current;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs++;
+    }
+    if (this.inCooldown) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const old = g.lr;
+        const next = Math.max(old * this.factor, this.minLrs[i]);
+        if (old - next > this.eps) g.lr = next;
+      });
+      this.cooldownCounter = this.cooldown;
+      this.numBadEpochs = 0;
+    }
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  getLastLr(): number[] {
+    return this.lastLr.slice();
+  }
+
+  /** JSON-able state (everything but the optimizer; `best` may be ±Infinity, which JSON writes as null). */
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
+    return out;
+  }
+
+  loadStateDict(sd: Record<string, unknown>): void {
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
+    for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
+    if (this.best === null) this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+}

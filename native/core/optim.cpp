@@ -1,0 +1,352 @@
+// Fused optimizer updates. Each kernel reads every buffer once and writes param and state once,
+// where the equivalent chain of tensor ops would make 5-10 passes and as many temporaries. The
+// per-element arithmetic runs in the tensor's own type (float32 stays float32, like PyTorch's CPU
+// kernels) with the per-step scalars (bias corrections, decayed lr) computed once in double.
+#include "optim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "autograd.h"
+#include "ops.h"
+#include "parallel.h"
+
+namespace tf {
+namespace {
+
+// Below this many elements a step runs on the calling thread: the update is memory-bound and a
+// pool hand-off costs more than it saves on small tensors.
+constexpr int64_t kGrain = 1 << 15;
+
+std::string describe(const Tensor& t) { return std::string(dtype_name(t.dtype())) + shape_str(t.shape()); }
+
+void check_param(const char* op, const Tensor& p) {
+  if (!p.defined()) fail_type(std::string(op) + ": param is missing");
+  if (!is_float(p.dtype()))
+    fail_type(std::string(op) + ": param must be float32 or float64, got " + describe(p));
+  if (!p.is_contiguous())
+    fail(std::string(op) + ": param " + shape_str(p.shape()) +
+         " must be contiguous (optimizers update parameters in place; pass the contiguous leaf tensor)");
+}
+
+void check_state(const char* op, const char* name, const Tensor& p, const Tensor& s) {
+  if (!s.defined()) fail_type(std::string(op) + ": state buffer " + name + " is missing");
+  if (s.dtype() != p.dtype() || s.shape() != p.shape())
+    fail(std::string(op) + ": state buffer " + name + " is " + describe(s) + " but param is " + describe(p));
+  if (!s.is_contiguous()) fail(std::string(op) + ": state buffer " + name + " must be contiguous");
+  if (s.storage() == p.storage()) fail(std::string(op) + ": state buffer " + name + " shares memory with param");
+}
+
+// The gradient as a contiguous tensor of the param's shape and dtype.
+Tensor prepare_grad(const char* op, const Tensor& p, const Tensor& g) {
+  if (!g.defined()) fail_type(std::string(op) + ": grad is missing");
+  if (g.shape() != p.shape())
+    fail(std::string(op) + ": grad shape " + shape_str(g.shape()) + " does not match param shape " +
+         shape_str(p.shape()));
+  if (g.dtype() != p.dtype())
+    fail_type(std::string(op) + ": grad dtype " + dtype_name(g.dtype()) + " does not match param dtype " +
+              dtype_name(p.dtype()));
+  NoGradGuard ng;
+  return contiguous(g);
+}
+
+void check_hyper(const char* op, const char* name, double v) {
+  if (!std::isfinite(v)) fail_range(std::string(op) + ": " + name + " must be finite, got " + std::to_string(v));
+}
+
+template <typename F>
+void run(int64_t n, F&& body) {
+  if (n <= 0) return;
+  parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) { body(lo, hi); });
+}
+
+// ---- SGD ----
+template <typename T>
+void sgd_kernel(T* p, const T* g, T* buf, int64_t n, const SgdOptions& o) {
+  const T lr = T(o.lr), wd = T(o.weight_decay), mom = T(o.momentum), damp1 = T(1 - o.dampening);
+  const bool use_wd = o.weight_decay != 0, use_mom = o.momentum != 0, first = o.first, nest = o.nesterov;
+  run(n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      T d = g[i];
+      if (use_wd) d = d + wd * p[i];
+      if (use_mom) {
+        T b = first ? d : mom * buf[i] + damp1 * d;
+        buf[i] = b;
+        d = nest ? d + mom * b : b;
+      }
+      p[i] = p[i] - lr * d;
+    }
+  });
+}
+
+// ---- Adam / AdamW ----
+template <typename T>
+void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamOptions& o) {
+  const double bc1 = 1 - std::pow(o.beta1, double(o.step));
+  const double bc2 = 1 - std::pow(o.beta2, double(o.step));
+  const T step_size = T(o.lr / bc1), bc2_sqrt = T(std::sqrt(bc2));
+  const T b1 = T(o.beta1), b2 = T(o.beta2), omb1 = T(1 - o.beta1), omb2 = T(1 - o.beta2), eps = T(o.eps);
+  const T wd = T(o.weight_decay), decay = T(1 - o.lr * o.weight_decay);
+  const bool coupled = o.weight_decay != 0 && !o.decoupled;
+  const bool decoupled = o.decoupled && o.weight_decay != 0;
+  const bool ams = o.amsgrad;
+  run(n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      T pi = p[i];
+      T gi = g[i];
+      if (decoupled) pi = pi * decay;
+      if (coupled) gi = gi + wd * pi;
+      T mi = m[i] * b1 + omb1 * gi;
+      T vi = v[i] * b2 + omb2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      T vd = vi;
+      if (ams) {
+        vd = std::max(vmax[i], vi);
+        vmax[i] = vd;
+      }
+      T denom = std::sqrt(vd) / bc2_sqrt + eps;
+      p[i] = pi - step_size * (mi / denom);
+    }
+  });
+}
+
+// ---- RMSprop ----
+template <typename T>
+void rmsprop_kernel(T* p, const T* g, T* sq, T* gavg, T* buf, int64_t n, const RmspropOptions& o) {
+  const T lr = T(o.lr), a = T(o.alpha), oma = T(1 - o.alpha), eps = T(o.eps), wd = T(o.weight_decay),
+          mom = T(o.momentum);
+  const bool use_wd = o.weight_decay != 0, centered = o.centered, use_mom = o.momentum > 0;
+  run(n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      T gi = g[i];
+      if (use_wd) gi = gi + wd * p[i];
+      T s = sq[i] * a + oma * gi * gi;
+      sq[i] = s;
+      T avg;
+      if (centered) {
+        T ga = gavg[i] * a + oma * gi;
+        gavg[i] = ga;
+        avg = std::sqrt(s - ga * ga);
+      } else {
+        avg = std::sqrt(s);
+      }
+      avg = avg + eps;
+      if (use_mom) {
+        T b = buf[i] * mom + gi / avg;
+        buf[i] = b;
+        p[i] = p[i] - lr * b;
+      } else {
+        p[i] = p[i] - lr * (gi / avg);
+      }
+    }
+  });
+}
+
+// ---- Adagrad ----
+template <typename T>
+void adagrad_kernel(T* p, const T* g, T* sum, int64_t n, const AdagradOptions& o) {
+  const T clr = T(o.lr / (1 + double(o.step - 1) * o.lr_decay));
+  const T wd = T(o.weight_decay), eps = T(o.eps);
+  const bool use_wd = o.weight_decay != 0;
+  run(n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      T gi = g[i];
+      if (use_wd) gi = gi + wd * p[i];
+      T s = sum[i] + gi * gi;
+      sum[i] = s;
+      p[i] = p[i] - clr * (gi / (std::sqrt(s) + eps));
+    }
+  });
+}
+
+template <typename T>
+T* ptr(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+}  // namespace
+
+void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& buf, const SgdOptions& o) {
+  const char* op = "sgdStep";
+  check_param(op, param);
+  for (auto [n, v] : {std::pair{"lr", o.lr}, {"momentum", o.momentum}, {"dampening", o.dampening},
+                      {"weightDecay", o.weight_decay}})
+    check_hyper(op, n, v);
+  if (o.momentum != 0) check_state(op, "momentumBuffer", param, buf);
+  Tensor g = prepare_grad(op, param, grad);
+  const int64_t n = param.numel();
+  if (param.dtype() == DType::F32) sgd_kernel<float>(ptr<float>(param), ptr<float>(g), ptr<float>(buf), n, o);
+  else sgd_kernel<double>(ptr<double>(param), ptr<double>(g), ptr<double>(buf), n, o);
+  param.bump_version();
+  if (o.momentum != 0) buf.bump_version();
+}
+
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& m, const Tensor& v, const Tensor& vmax,
+               const AdamOptions& o) {
+  const char* op = "adamStep";
+  check_param(op, param);
+  for (auto [n, x] : {std::pair{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps},
+                      {"weightDecay", o.weight_decay}})
+    check_hyper(op, n, x);
+  if (o.step < 1) fail_range(std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
+  check_state(op, "expAvg", param, m);
+  check_state(op, "expAvgSq", param, v);
+  if (o.amsgrad) check_state(op, "maxExpAvgSq", param, vmax);
+  Tensor g = prepare_grad(op, param, grad);
+  const int64_t n = param.numel();
+  const Tensor none;
+  const Tensor& vm = o.amsgrad ? vmax : none;
+  if (param.dtype() == DType::F32)
+    adam_kernel<float>(ptr<float>(param), ptr<float>(g), ptr<float>(m), ptr<float>(v), ptr<float>(vm), n, o);
+  else
+    adam_kernel<double>(ptr<double>(param), ptr<double>(g), ptr<double>(m), ptr<double>(v), ptr<double>(vm), n,
+                        o);
+  param.bump_version();
+  m.bump_version();
+  v.bump_version();
+  if (o.amsgrad) vmax.bump_version();
+}
+
+void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& sq, const Tensor& gavg,
+                  const Tensor& buf, const RmspropOptions& o) {
+  const char* op = "rmspropStep";
+  check_param(op, param);
+  for (auto [n, x] : {std::pair{"lr", o.lr}, {"alpha", o.alpha}, {"eps", o.eps}, {"weightDecay", o.weight_decay},
+                      {"momentum", o.momentum}})
+    check_hyper(op, n, x);
+  check_state(op, "squareAvg", param, sq);
+  if (o.centered) check_state(op, "gradAvg", param, gavg);
+  const bool use_mom = o.momentum > 0;
+  if (use_mom) check_state(op, "momentumBuffer", param, buf);
+  Tensor g = prepare_grad(op, param, grad);
+  const int64_t n = param.numel();
+  const Tensor none;
+  const Tensor& ga = o.centered ? gavg : none;
+  const Tensor& mb = use_mom ? buf : none;
+  if (param.dtype() == DType::F32)
+    rmsprop_kernel<float>(ptr<float>(param), ptr<float>(g), ptr<float>(sq), ptr<float>(ga), ptr<float>(mb), n, o);
+  else
+    rmsprop_kernel<double>(ptr<double>(param), ptr<double>(g), ptr<double>(sq), ptr<double>(ga), ptr<double>(mb),
+                           n, o);
+  param.bump_version();
+  sq.bump_version();
+  if (o.centered) gavg.bump_version();
+  if (use_mom) buf.bump_version();
+}
+
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum, const AdagradOptions& o) {
+  const char* op = "adagradStep";
+  check_param(op, param);
+  for (auto [n, x] : {std::pair{"lr", o.lr}, {"lrDecay", o.lr_decay}, {"weightDecay", o.weight_decay},
+                      {"eps", o.eps}})
+    check_hyper(op, n, x);
+  if (o.step < 1) fail_range(std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
+  check_state(op, "sum", param, sum);
+  Tensor g = prepare_grad(op, param, grad);
+  const int64_t n = param.numel();
+  if (param.dtype() == DType::F32) adagrad_kernel<float>(ptr<float>(param), ptr<float>(g), ptr<float>(sum), n, o);
+  else adagrad_kernel<double>(ptr<double>(param), ptr<double>(g), ptr<double>(sum), n, o);
+  param.bump_version();
+  sum.bump_version();
+}
+
+// ---- clipping helpers ----
+namespace {
+
+void check_float(const char* op, const Tensor& t) {
+  if (!t.defined()) fail_type(std::string(op) + ": tensor is missing");
+  if (!is_float(t.dtype())) fail_type(std::string(op) + ": expected a float32 or float64 tensor, got " + describe(t));
+}
+
+// Runs fn(data pointer, n) on a contiguous version of t, writing back when t is strided.
+template <typename F>
+void in_place(const Tensor& t, F&& fn) {
+  NoGradGuard ng;
+  Tensor c = t.is_contiguous() ? t : contiguous(t);
+  if (t.dtype() == DType::F32) fn(c.data<float>(), c.numel());
+  else fn(c.data<double>(), c.numel());
+  if (c.impl() != t.impl()) copy_(t, c);
+  else t.bump_version();
+}
+
+}  // namespace
+
+double grad_norm_pow(const Tensor& t, double p) {
+  const char* op = "gradNorm";
+  check_float(op, t);
+  if (std::isnan(p) || p <= 0) fail_range(std::string(op) + ": normType must be positive, got " + std::to_string(p));
+  NoGradGuard ng;
+  Tensor c = contiguous(t);
+  const int64_t n = c.numel();
+  const bool inf = std::isinf(p);
+  auto body = [&](auto* x) {
+    // Per-thread partials combined in chunk order, so the result does not depend on thread count.
+    const int64_t chunk = kGrain;
+    const int64_t chunks = (n + chunk - 1) / chunk;
+    std::vector<double> part(size_t(std::max<int64_t>(chunks, 1)), 0.0);
+    run(chunks, [&](int64_t lo, int64_t hi) {
+      for (int64_t k = lo; k < hi; k++) {
+        const int64_t a = k * chunk, b = std::min(n, a + chunk);
+        double acc = 0;
+        if (inf) {
+          for (int64_t i = a; i < b; i++) acc = std::max(acc, std::fabs(double(x[i])));
+        } else if (p == 2) {
+          for (int64_t i = a; i < b; i++) acc += double(x[i]) * double(x[i]);
+        } else if (p == 1) {
+          for (int64_t i = a; i < b; i++) acc += std::fabs(double(x[i]));
+        } else {
+          for (int64_t i = a; i < b; i++) acc += std::pow(std::fabs(double(x[i])), p);
+        }
+        part[size_t(k)] = acc;
+      }
+    });
+    double r = 0;
+    for (double v : part) r = inf ? std::max(r, v) : r + v;
+    return r;
+  };
+  // NaN must propagate for error_if_nonfinite-style checks; std::max drops it, so detect it here.
+  double r = c.dtype() == DType::F32 ? body(c.data<float>()) : body(c.data<double>());
+  if (inf) {
+    bool has_nan = false;
+    if (c.dtype() == DType::F32) {
+      const float* x = c.data<float>();
+      for (int64_t i = 0; i < n && !has_nan; i++) has_nan = std::isnan(x[i]);
+    } else {
+      const double* x = c.data<double>();
+      for (int64_t i = 0; i < n && !has_nan; i++) has_nan = std::isnan(x[i]);
+    }
+    if (has_nan) r = std::numeric_limits<double>::quiet_NaN();
+  }
+  return r;
+}
+
+void scale_(const Tensor& t, double c) {
+  check_float("clipGradNorm", t);
+  in_place(t, [&](auto* x, int64_t n) {
+    using T = std::remove_pointer_t<decltype(x)>;
+    const T k = T(c);
+    run(n, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) x[i] = x[i] * k;
+    });
+  });
+}
+
+void clamp_abs_(const Tensor& t, double v) {
+  check_float("clipGradValue", t);
+  if (std::isnan(v) || v < 0) fail_range("clipGradValue: clipValue must be >= 0, got " + std::to_string(v));
+  in_place(t, [&](auto* x, int64_t n) {
+    using T = std::remove_pointer_t<decltype(x)>;
+    const T hi_v = T(v), lo_v = T(-v);
+    run(n, [&](int64_t lo, int64_t hi) {
+      // NaN stays NaN, as torch.clamp leaves it.
+      for (int64_t i = lo; i < hi; i++) x[i] = x[i] < lo_v ? lo_v : (x[i] > hi_v ? hi_v : x[i]);
+    });
+  });
+}
+
+}  // namespace tf
