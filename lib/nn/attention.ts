@@ -87,7 +87,14 @@ export class MultiheadAttention extends Module {
     const proj = (x: Tensor, i: number) => F.linear(x, w.narrow(0, i * E, E), b ? b.narrow(0, i * E, E) : null);
     // [len, N, E] → [N·heads, len, hd]
     const heads = (x: Tensor, len: number) => x.reshape([len, N * Hh, hd]).transpose(0, 1);
-    const q = heads(proj(q0, 0), L), k = heads(proj(k0, 1), S), v = heads(proj(v0, 2), S);
+    let q: Tensor, k: Tensor, v: Tensor;
+    if (query === key && key === value) {
+      // Self-attention: one matmul for all three projections.
+      const [pq, pk, pv] = F.linear(q0, w, b).chunk(3, -1);
+      [q, k, v] = [heads(pq, L), heads(pk, S), heads(pv, S)];
+    } else {
+      [q, k, v] = [heads(proj(q0, 0), L), heads(proj(k0, 1), S), heads(proj(v0, 2), S)];
+    }
 
     let mask: Tensor | null = null;
     if (opts.attnMask) {

@@ -499,13 +499,29 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & 
   return reduce(where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta)), reduction);
 }
 
-/** Binary cross-entropy of probabilities; the logs are clamped at −100, as PyTorch. */
+/**
+ * Binary cross-entropy of probabilities; the logs are clamped at −100 and the gradient's
+ * denominator x·(1 − x) at 1e-12, as PyTorch, so saturated predictions (exactly 0 or 1) give a
+ * finite loss and finite gradients.
+ */
+// PyTorch's constant is a C float: 1e-12 rounded to float32, in float64 too.
+const BCE_EPS = Math.fround(1e-12);
+
 export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions & { weight?: Tensor | null } = {}): Tensor {
   const reduction = reductionArg(opts.reduction, 'bceLoss');
   pairwise(input, target, 'bceLoss');
-  const logP = input.log().clamp(-100, null);
-  const log1mP = input.neg().add(1).log().clamp(-100, null);
-  let loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  const x = input, y = target;
+  const logP = () => x.log().clamp(-100, null);
+  const log1mP = () => x.neg().add(1).log().clamp(-100, null);
+  let loss = noGrad(() => y.mul(logP()).add(y.neg().add(1).mul(log1mP())).neg());
+  // The gradient is written out rather than taken through the clamps: d/dx of clamp(log x) at
+  // x = 0 would be 0·∞. Its formula uses differentiable ops, so higher orders still work.
+  native.customOp('bceLoss', [x._h, y._h], [loss._h], (gs) => {
+    const g = wrap(gs[0]);
+    const gx = x.requiresGrad ? g.mul(x.sub(y)).div(x.mul(x.neg().add(1)).clamp(BCE_EPS, null)) : null;
+    const gy = y.requiresGrad ? g.mul(log1mP().sub(logP())) : null;
+    return [gx ? gx._h : null, gy ? gy._h : null];
+  });
   const w = optTensor(opts.weight, 'bceLoss', 'weight');
   if (w) loss = loss.mul(w);
   return reduce(loss, reduction);
