@@ -10,9 +10,16 @@ import { parseArgs } from './common/args';
 const args = parseArgs({ small: false, steps: 400, length: 12, vocab: 8, hidden: 32, batch: 64, lr: 0.01, seed: 11 });
 if (args.small) args.steps = 30;
 tf.manualSeed(args.seed);
+// mulberry32: a small seeded generator for the data (Math.random cannot be seeded).
+let rng = args.seed >>> 0;
+function rand(): number {
+  rng = (rng + 0x6d2b79f5) >>> 0;
+  let t = rng;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 const T = args.length, V = args.vocab, H = args.hidden, MARK = 0;
-let rng = args.seed * 7919 + 1;
-const rand = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
 
 function batch(n: number): { xs: Tensor; tags: Tensor } {
   // Markers are rare (about one per sequence) so that "before" and "after" both vary.

@@ -1,26 +1,36 @@
 // ci: --small
-// A TreeNet: foldTree over random arithmetic expression trees (digits −9..9 combined with +, −, ×)
+// A TreeNet: foldTree over random arithmetic expression trees (digits −9..9 combined with + and −)
 // learns the sign of the expression's value. The baseline sees the same leaves as a bag (their
 // summed embeddings and the count of each operator) but not the tree, so it cannot tell
-// (−3 × 4) + 9 from −3 × (4 + 9).
+// 7 − (2 + 9) (negative) from (7 − 2) + 9 (positive): whether a digit counts positively depends
+// on where it sits.
 //
 //   npx tsc -p examples/tsconfig.json && node examples/dist/treenet.js [--small] [--epochs 8]
 import { tf, Tensor } from './common/tf';
 import { parseArgs } from './common/args';
 
-const args = parseArgs({ small: false, epochs: 6, train: 3000, test: 1000, depth: 3, hidden: 32, batch: 32, lr: 0.01, seed: 3 });
+const args = parseArgs({ small: false, epochs: 6, train: 3000, test: 1000, depth: 3, hidden: 32, batch: 32, lr: 0.01, seed: 3, mul: false });
 if (args.small) Object.assign(args, { epochs: 1, train: 200, test: 200 });
 tf.manualSeed(args.seed);
+// mulberry32: a small seeded generator for the data (Math.random cannot be seeded).
+let rng = args.seed >>> 0;
+function rand(): number {
+  rng = (rng + 0x6d2b79f5) >>> 0;
+  let t = rng;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 
 type Op = '+' | '-' | '*';
+// With --mul the trees multiply too (a much harder target: magnitudes grow geometrically).
+const OPS: Op[] = args.mul ? ['+', '-', '*'] : ['+', '-'];
 interface Expr { value: number | Op; children?: Expr[] }
 
-let rng = args.seed * 7919 + 1;
-const rand = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
 
 function randomTree(depth: number): Expr {
   if (depth === 0 || rand() < 0.25) return { value: Math.floor(rand() * 19) - 9 };
-  const op = (['+', '-', '*'] as Op[])[Math.floor(rand() * 3)];
+  const op = OPS[Math.floor(rand() * OPS.length)];
   return { value: op, children: [randomTree(depth - 1), randomTree(depth - 1)] };
 }
 function evaluate(e: Expr): number {
