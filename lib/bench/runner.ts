@@ -148,6 +148,8 @@ export interface TorchInfo {
   reason?: string;
   version?: string;
   threads?: number;
+  /** Environment variables the CLI set for the PyTorch process. */
+  env?: Record<string, string>;
 }
 
 export const PYTHON = process.env.TENSORFOLD_PYTHON || '/usr/bin/python3';
@@ -156,6 +158,18 @@ export const PYTHON = process.env.TENSORFOLD_PYTHON || '/usr/bin/python3';
 export function torchScript(): string {
   return path.resolve(__dirname, '..', '..', 'scripts', 'bench_torch.py');
 }
+
+/**
+ * Environment for the PyTorch process, unless the user set these already. Debian's torch runs
+ * OpenMP (libgomp) next to a pthreads OpenBLAS; with libgomp's default active waiting, its idle
+ * threads spin on cores that OpenBLAS's threads, or any other process, need. On this project's
+ * 2-core machine under load from other processes that made lstm_step 20-60× slower (2.7 s instead
+ * of 40-150 ms) and mlp_step 7×; passive waiting removes the pathology, so a busy machine cannot
+ * hand tensorfold a win it did not earn. The header of the table names what was set.
+ */
+export const TORCH_ENV: Record<string, string> = Object.fromEntries(
+  Object.entries({ OMP_WAIT_POLICY: 'PASSIVE' }).filter(([k]) => process.env[k] === undefined),
+);
 
 /**
  * scripts/bench_torch.py kept running in `--serve` mode: it is handed one workload id at a time,
@@ -172,7 +186,8 @@ export class TorchServer {
   private constructor(threads: number, targetS: number) {
     const args = [torchScript(), '--threads', String(threads), '--time', String(targetS), '--serve'];
     // stderr passes through: the script prints its own progress lines there.
-    this.child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'inherit'] }) as unknown as ChildProcessWithoutNullStreams;
+    this.child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...TORCH_ENV } }) as
+      unknown as ChildProcessWithoutNullStreams;
     let buf = '';
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
@@ -219,7 +234,7 @@ export class TorchServer {
     const head = await server.next();
     try {
       const h = JSON.parse(head as string);
-      server.info = { available: true, version: h.version, threads: h.threads };
+      server.info = { available: true, version: h.version, threads: h.threads, env: TORCH_ENV };
       return server;
     } catch {
       server.close();

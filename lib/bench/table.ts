@@ -24,7 +24,10 @@ export function renderTable(rows: Row[], head: Header, torch: TorchInfo | null):
   const out: string[] = [];
   out.push(`tensorfold ${head.version}: BLAS ${head.blas}, SIMD ${head.simd}, ${head.threads} thread(s); float32, medians after warm-up`);
   if (torch) {
-    if (torch.available) out.push(`PyTorch ${torch.version}: ${torch.threads} thread(s) (torch.set_num_threads)`);
+    if (torch.available) {
+      const env = Object.entries(torch.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+      out.push(`PyTorch ${torch.version}: ${torch.threads} thread(s) (torch.set_num_threads)${env ? ', run with ' + env : ''}`);
+    }
     else out.push(`PyTorch: not available, ${torch.reason}; showing tensorfold's figures only`);
   }
   const compare = !!torch && torch.available;
