@@ -190,6 +190,19 @@ describe('layer gradients match finite differences (float64)', () => {
       }
     }, [randTensor([3, 2, 2], { seed: 11 }), w.detach()], { label: 'gru' });
   });
+  test('second order: the gradient of an LSTM and of bceLoss is itself differentiable', () => {
+    tf.manualSeed(8);
+    const lstm = new nn.LSTM(2, 2, { dtype: 'float64' });
+    const g = tf.grad((x) => weightedSum(lstm.forward(x)[0]));
+    checkGrad((x) => weightedSum(g(x), 2), [randTensor([3, 1, 2], { seed: 15 })], { label: 'lstm 2nd order' });
+    const y = randTensor([4], { seed: 16, lo: 0, hi: 1 });
+    const gb = tf.grad((p) => tf.F.bceLoss(p, y));
+    checkGrad((p) => weightedSum(gb(p), 3), [randTensor([4], { seed: 17, lo: 0.2, hi: 0.8 })], { label: 'bce 2nd order' });
+    // saturated probabilities: finite gradient, as PyTorch (denominator clamped at 1e-12)
+    const p = tf.tensor([0, 1], { dtype: 'float64' });
+    const gp = tf.grad((q) => tf.F.bceLoss(q, tf.tensor([1, 0], { dtype: 'float64' }), { reduction: 'sum' }))(p);
+    expect(Array.from(gp.toTypedArray()).every(Number.isFinite)).toBe(true);
+  });
   test('MultiheadAttention with masks', () => {
     tf.manualSeed(6);
     const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64' });

@@ -9,8 +9,10 @@
 //
 // The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
+import { isGradEnabled, noGrad } from '../autograd';
+import { native } from '../native';
 import { concat, stack } from '../ops';
-import { DType, Tensor, describe, zeros } from '../tensor';
+import { DType, Tensor, describe, wrap, zeros, zerosLike } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
@@ -37,6 +39,27 @@ function posInt(v: unknown, layer: string, what: string): number {
   return v;
 }
 
+// Slicing helpers with a single backward node. The tape's own select / chunk give each piece a
+// backward that scatters into a zero tensor the size of the whole, which over T time steps costs
+// O(T²); here the pieces' gradients are assembled by one stack / concat (itself differentiable,
+// so higher-order gradients still work).
+function piecesOp(x: Tensor, name: string, parts: Tensor[], assemble: (gs: Tensor[]) => Tensor): Tensor[] {
+  if (!x.requiresGrad || !isGradEnabled()) return parts;
+  native.customOp(name, [x._h], parts.map((p) => p._h), (gs) =>
+    [assemble(gs.map((h, i) => (h ? wrap(h) : zerosLike(parts[i]))))._h]);
+  return parts;
+}
+/** x[0], x[1], ... along dim 0. */
+function unbind0(x: Tensor): Tensor[] {
+  const parts = noGrad(() => Array.from({ length: x.shape[0] }, (_, t) => x.select(0, t)));
+  return piecesOp(x, 'unbind', parts, (gs) => stack(gs, 0));
+}
+/** n equal pieces along the last dim. */
+function chunkLast(x: Tensor, n: number): Tensor[] {
+  const parts = noGrad(() => x.chunk(n, -1));
+  return piecesOp(x, 'chunk', parts, (gs) => concat(gs, -1));
+}
+
 // One time step. xp: the input projection of this step [B, G·H] (with bias_ih, and bias_hh too
 // except for GRU, whose reset gate multiplies the hidden projection including its bias).
 // whhT: W_hhᵀ [H, G·H]. Returns the new h (and c for LSTM).
@@ -45,14 +68,14 @@ function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, whhT: Tensor,
   switch (mode) {
     case 'LSTM': {
       const gates = xp.add(hp);
-      const [i, f, g, o] = gates.chunk(4, -1);
+      const [i, f, g, o] = chunkLast(gates, 4);
       const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
       return [o.sigmoid().mul(c2.tanh()), c2];
     }
     case 'GRU': {
       if (bhh) hp = hp.add(bhh);
-      const [xr, xz, xn] = xp.chunk(3, -1);
-      const [hr, hz, hn] = hp.chunk(3, -1);
+      const [xr, xz, xn] = chunkLast(xp, 3);
+      const [hr, hz, hn] = chunkLast(hp, 3);
       const r = xr.add(hr).sigmoid();
       const z = xz.add(hz).sigmoid();
       const n = xn.add(r.mul(hn)).tanh();
@@ -167,7 +190,7 @@ class RNNBase extends Module {
         let xp = x.reshape([T * B, inL]).matmul(wih.T);
         if (bih) xp = xp.add(bih);
         if (bhh && this.mode !== 'GRU') xp = xp.add(bhh);
-        xp = xp.reshape([T, B, -1]);
+        const xsteps = unbind0(xp.reshape([T, B, -1]));
         const whhT = whh.T;
         let h = h0.select(0, l * D + d);
         let c = isLSTM ? (c0 as Tensor).select(0, l * D + d) : null;
@@ -176,7 +199,7 @@ class RNNBase extends Module {
         // differentiable as written (it is what tf.scan would do, and may become a tf.scan later).
         for (let i = 0; i < T; i++) {
           const t = d ? T - 1 - i : i;
-          [h, c] = step(this.mode, xp.select(0, t), h, c, whhT, this.mode === 'GRU' ? bhh : null);
+          [h, c] = step(this.mode, xsteps[t], h, c, whhT, this.mode === 'GRU' ? bhh : null);
           ys[t] = h;
         }
         outs.push(stack(ys, 0));
