@@ -10,7 +10,10 @@
 // Checkpointing has to know which tensors outside the loop the body reads (its parameters): they
 // are inputs of the loop's tape node. `opts.params` lists them; without it they are discovered by
 // watching the tensor handles the body passes to the engine during the forward run: any handle
-// that requires grad and is not one of the loop's own inputs is a parameter.
+// that requires grad and is not one of the loop's own inputs is a parameter. Because the body runs
+// again during backward, the tensors it closes over must still be alive then: with tf.tidy, call
+// backward inside the same tidy (the saved carries themselves are safe from it). Tensors the body
+// creates and does not return are freed after each step in checkpoint mode (tf.keep one to hold it).
 import { Handle, native } from './native';
 import { Tensor, describe, tidy, wrap, zeros } from './tensor';
 import { concat, stack } from './ops';
