@@ -203,3 +203,29 @@ describe('errors name the layer and the shapes', () => {
     expectThrowsKind(() => new nn.MultiheadAttention(6, 4), 'Error', /embedDim \(6\) must be divisible by numHeads \(4\)/);
   });
 });
+
+describe('memory', () => {
+  test('a model built inside tf.tidy keeps its parameters and buffers', () => {
+    const m = tf.tidy(() => {
+      const net = new nn.Sequential(new nn.Linear(3, 3), new nn.BatchNorm1d(3));
+      net.forward(tf.randn([4, 3]));
+      return net;
+    });
+    expect(m.parameters().every((p) => !p.isDisposed)).toBe(true);
+    expect(m.buffers().every((b) => !b.isDisposed)).toBe(true);
+    expect(m.forward(tf.randn([2, 3])).shape).toEqual([2, 3]);
+  });
+  test('a training step inside tf.tidy leaves no tensors behind', () => {
+    const m = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
+    const x = tf.randn([5, 4]);
+    const t = tf.tensor(new Int32Array([0, 1, 2, 0, 1]));
+    const step = () => tf.tidy(() => {
+      m.zeroGrad();
+      tf.F.crossEntropy(m.forward(x), t).backward();
+    });
+    step();
+    const before = tf.memory().tensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().tensors).toBeLessThanOrEqual(before);
+  });
+});

@@ -16,7 +16,7 @@
 // ignored. JavaScript cannot make an instance callable, so `model(x)` is written
 // `model.forward(x)` (or `model.call(x)`).
 import { noGrad } from '../autograd';
-import { DType, Tensor, describe } from '../tensor';
+import { DType, Tensor, describe, keep } from '../tensor';
 
 const parameterSet = new WeakSet<Tensor>();
 
@@ -28,7 +28,8 @@ export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   if (!t.isLeaf) t = t.detach();
   t.requiresGrad = requiresGrad;
   parameterSet.add(t);
-  return t;
+  // Parameters outlive any tf.tidy they are created in (a model built inside one keeps working).
+  return keep(t);
 }
 
 /** True for a tensor that Module treats as a parameter when held in a field. */
@@ -87,7 +88,7 @@ export class Module {
     if (t !== null && !(t instanceof Tensor))
       throw new TypeError(`registerBuffer: buffer "${name}" must be a Tensor or null, got ${describe(t)}`);
     this._bufferNames.add(name);
-    (this as unknown as Record<string, unknown>)[name] = t;
+    (this as unknown as Record<string, unknown>)[name] = t === null ? null : keep(t);
   }
 
   /** Stores m in field `name` (plain assignment does the same). */
@@ -223,7 +224,7 @@ export class Module {
         for (const [, t, slot] of entries) {
           if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) continue;
           const c = noGrad(() => t.to(dtype));
-          slot.holder[slot.key] = param ? Parameter(c, t.requiresGrad) : c;
+          slot.holder[slot.key] = param ? Parameter(c, t.requiresGrad) : keep(c);
         }
       };
       convert(m._ownParams(), true);
