@@ -16,6 +16,7 @@ function pad(s: string, n: number, right = false): string {
 
 function verdict(ratio: number | undefined): string {
   if (ratio === undefined) return '';
+  if (Math.abs(ratio - 1) < 0.02) return 'about the same';
   if (ratio > 1) return `${ratio.toFixed(2)}× slower`;
   return `${(1 / ratio).toFixed(2)}× faster`;
 }
