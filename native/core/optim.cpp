@@ -1,7 +1,8 @@
 // Fused optimizer updates. Each kernel reads every buffer once and writes param and state once,
 // where the equivalent chain of tensor ops would make 5-10 passes and as many temporaries. The
 // per-element arithmetic runs in the tensor's own type (float32 stays float32, like PyTorch's CPU
-// kernels) with the per-step scalars (bias corrections, decayed lr) computed once in double.
+// kernels) with the per-step scalars (bias corrections, decayed lr) computed once in double. The
+// loops themselves live in optim_loops.h, compiled per ISA below.
 #include "optim.h"
 
 #include <algorithm>
@@ -12,8 +13,69 @@
 #include <vector>
 
 #include "autograd.h"
+#include "cpu.h"
 #include "ops.h"
 #include "parallel.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define TF_OPTIM_X86 1
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns about _mm512_undefined_*() inside its own avx512fintrin.h once inlined here.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+// The loops of optim_loops.h compiled three times, as kernels.cpp does for its kernels: scalar
+// (any CPU), AVX2+FMA and AVX-512, each under a target pragma; with_isa() picks one at run time.
+namespace tf {
+namespace simd_scalar {
+namespace optim {
+#include "simd_scalar.h"
+using VF = F1;
+using VD = D1;
+#include "optim_loops.h"
+}  // namespace optim
+}  // namespace simd_scalar
+
+#ifdef TF_OPTIM_X86
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+namespace simd_avx2 {
+namespace optim {
+#include "simd_scalar.h"
+#include "simd_vec_avx2.h"
+#include "optim_loops.h"
+}  // namespace optim
+}  // namespace simd_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,fma")
+#endif
+namespace simd_avx512 {
+namespace optim {
+#include "simd_scalar.h"
+#include "simd_vec_avx512.h"
+#include "optim_loops.h"
+}  // namespace optim
+}  // namespace simd_avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif  // TF_OPTIM_X86
+}  // namespace tf
 
 namespace tf {
 namespace {
@@ -64,75 +126,39 @@ void run(int64_t n, F&& body) {
   parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) { body(lo, hi); });
 }
 
-// Each optimizer's loop is instantiated per combination of its flags, so the hot loop has no
-// branches. (The loops with a sqrt vectorise only under -fno-math-errno; without it they run as
-// scalar code, which is still close to memory-bound for these few flops per element.)
-
-// ---- SGD ----
-template <typename T, bool WD, bool MOM, bool FIRST, bool NESTEROV>
-void sgd_loop(T* p, const T* g, T* buf, int64_t n, const SgdOptions& o) {
-  const T lr = T(o.lr), wd = T(o.weight_decay), mom = T(o.momentum), damp1 = T(1 - o.dampening);
-  run(n, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      T d = g[i];
-      if (WD) d = d + wd * p[i];
-      if (MOM) {
-        T b = FIRST ? d : mom * buf[i] + damp1 * d;
-        buf[i] = b;
-        d = NESTEROV ? d + mom * b : b;
-      }
-      p[i] = p[i] - lr * d;
-    }
-  });
-}
-
-// Calls f(std::bool_constant<b>{}), so that a runtime flag becomes a template parameter and each
-// kernel instantiation is a branch-free loop the compiler can vectorise.
+// Calls f(std::bool_constant<b>{}), so that a runtime flag becomes a template parameter.
 template <typename F>
 void with_flag(bool b, F&& f) {
   if (b) f(std::true_type{});
   else f(std::false_type{});
 }
 
-// ---- Adam / AdamW ----
-template <typename T, bool AMS, bool COUPLED_WD>
-void adam_loop(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.beta1, double(o.step));
-  const double bc2 = 1 - std::pow(o.beta2, double(o.step));
-  const T step_size = T(o.lr / bc1), bc2_sqrt = T(std::sqrt(bc2));
-  const T b1 = T(o.beta1), b2 = T(o.beta2), omb1 = T(1 - o.beta1), omb2 = T(1 - o.beta2), eps = T(o.eps);
-  const T wd = T(o.weight_decay);
-  // AdamW's decay factor; exactly 1 (a no-op multiply) for Adam or a zero decay.
-  const T decay = o.decoupled ? T(1 - o.lr * o.weight_decay) : T(1);
-  run(n, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      T pi = p[i] * decay;
-      T gi = g[i];
-      if (COUPLED_WD) gi = gi + wd * pi;
-      T mi = m[i] * b1 + omb1 * gi;
-      T vi = v[i] * b2 + omb2 * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      T vd = vi;
-      if (AMS) {
-        vd = vmax[i] < vi ? vi : vmax[i];
-        vmax[i] = vd;
-      }
-      T denom = std::sqrt(vd) / bc2_sqrt + eps;
-      p[i] = pi - step_size * (mi / denom);
-    }
-  });
+// Calls f(Isa{}) with the loops compiled for the best ISA this CPU has (see optim_loops.h).
+template <typename F>
+void with_isa(F&& f) {
+#ifdef TF_OPTIM_X86
+  const SimdLevel level = simd_level();
+  if (level == SimdLevel::AVX512) return f(simd_avx512::optim::Isa{});
+  if (level == SimdLevel::AVX2) return f(simd_avx2::optim::Isa{});
+#endif
+  f(simd_scalar::optim::Isa{});
 }
 
 template <typename T>
 void sgd_kernel(T* p, const T* g, T* buf, int64_t n, const SgdOptions& o) {
   const bool mom = o.momentum != 0;
-  with_flag(o.weight_decay != 0, [&](auto wd) {
-    with_flag(mom, [&](auto m) {
-      with_flag(mom && o.first, [&](auto first) {
-        with_flag(mom && o.nesterov, [&](auto nest) {
-          sgd_loop<T, decltype(wd)::value, decltype(m)::value, decltype(first)::value, decltype(nest)::value>(
-              p, g, buf, n, o);
+  const T lr = T(o.lr), wd = T(o.weight_decay), m = T(o.momentum), damp1 = T(1 - o.dampening);
+  with_isa([&](auto isa) {
+    using I = decltype(isa);
+    with_flag(o.weight_decay != 0, [&](auto WD) {
+      with_flag(mom, [&](auto MOM) {
+        with_flag(mom && o.first, [&](auto FIRST) {
+          with_flag(mom && o.nesterov, [&](auto NEST) {
+            run(n, [&](int64_t lo, int64_t hi) {
+              I::template sgd<T, decltype(WD)::value, decltype(MOM)::value, decltype(FIRST)::value,
+                              decltype(NEST)::value>(p, g, buf, lo, hi, lr, wd, m, damp1);
+            });
+          });
         });
       });
     });
@@ -141,74 +167,50 @@ void sgd_kernel(T* p, const T* g, T* buf, int64_t n, const SgdOptions& o) {
 
 template <typename T>
 void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamOptions& o) {
-  with_flag(o.amsgrad, [&](auto ams) {
-    with_flag(o.weight_decay != 0 && !o.decoupled, [&](auto wd) {
-      adam_loop<T, decltype(ams)::value, decltype(wd)::value>(p, g, m, v, vmax, n, o);
-    });
-  });
-}
-
-// ---- RMSprop ----
-template <typename T, bool WD, bool CENTERED, bool MOM>
-void rmsprop_loop(T* p, const T* g, T* sq, T* gavg, T* buf, int64_t n, const RmspropOptions& o) {
-  const T lr = T(o.lr), a = T(o.alpha), oma = T(1 - o.alpha), eps = T(o.eps), wd = T(o.weight_decay),
-          mom = T(o.momentum);
-  run(n, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      T gi = g[i];
-      if (WD) gi = gi + wd * p[i];
-      T s = sq[i] * a + oma * gi * gi;
-      sq[i] = s;
-      T avg;
-      if (CENTERED) {
-        T ga = gavg[i] * a + oma * gi;
-        gavg[i] = ga;
-        avg = std::sqrt(s - ga * ga);
-      } else {
-        avg = std::sqrt(s);
-      }
-      avg = avg + eps;
-      if (MOM) {
-        T b = buf[i] * mom + gi / avg;
-        buf[i] = b;
-        p[i] = p[i] - lr * b;
-      } else {
-        p[i] = p[i] - lr * (gi / avg);
-      }
-    }
-  });
-}
-
-template <typename T>
-void rmsprop_kernel(T* p, const T* g, T* sq, T* gavg, T* buf, int64_t n, const RmspropOptions& o) {
-  with_flag(o.weight_decay != 0, [&](auto wd) {
-    with_flag(o.centered, [&](auto c) {
-      with_flag(o.momentum > 0, [&](auto mom) {
-        rmsprop_loop<T, decltype(wd)::value, decltype(c)::value, decltype(mom)::value>(p, g, sq, gavg, buf, n, o);
+  const double bc1 = 1 - std::pow(o.beta1, double(o.step));
+  const double bc2 = 1 - std::pow(o.beta2, double(o.step));
+  // AdamW's decay factor is exactly 1 (a no-op multiply) for Adam.
+  const T c[9] = {T(o.lr / bc1), T(std::sqrt(bc2)), T(o.beta1), T(o.beta2), T(1 - o.beta1), T(1 - o.beta2),
+                  T(o.eps), T(o.weight_decay), o.decoupled ? T(1 - o.lr * o.weight_decay) : T(1)};
+  with_isa([&](auto isa) {
+    using I = decltype(isa);
+    with_flag(o.amsgrad, [&](auto AMS) {
+      with_flag(o.weight_decay != 0 && !o.decoupled, [&](auto WD) {
+        run(n, [&](int64_t lo, int64_t hi) {
+          I::template adam<T, decltype(AMS)::value, decltype(WD)::value>(p, g, m, v, vmax, lo, hi, c);
+        });
       });
     });
   });
 }
 
-// ---- Adagrad ----
-template <typename T, bool WD>
-void adagrad_loop(T* p, const T* g, T* sum, int64_t n, const AdagradOptions& o) {
-  const T clr = T(o.lr / (1 + double(o.step - 1) * o.lr_decay));
-  const T wd = T(o.weight_decay), eps = T(o.eps);
-  run(n, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      T gi = g[i];
-      if (WD) gi = gi + wd * p[i];
-      T s = sum[i] + gi * gi;
-      sum[i] = s;
-      p[i] = p[i] - clr * (gi / (std::sqrt(s) + eps));
-    }
+template <typename T>
+void rmsprop_kernel(T* p, const T* g, T* sq, T* gavg, T* buf, int64_t n, const RmspropOptions& o) {
+  const T c[6] = {T(o.lr), T(o.alpha), T(1 - o.alpha), T(o.eps), T(o.weight_decay), T(o.momentum)};
+  with_isa([&](auto isa) {
+    using I = decltype(isa);
+    with_flag(o.weight_decay != 0, [&](auto WD) {
+      with_flag(o.centered, [&](auto C) {
+        with_flag(o.momentum > 0, [&](auto MOM) {
+          run(n, [&](int64_t lo, int64_t hi) {
+            I::template rmsprop<T, decltype(WD)::value, decltype(C)::value, decltype(MOM)::value>(
+                p, g, sq, gavg, buf, lo, hi, c);
+          });
+        });
+      });
+    });
   });
 }
 
 template <typename T>
 void adagrad_kernel(T* p, const T* g, T* sum, int64_t n, const AdagradOptions& o) {
-  with_flag(o.weight_decay != 0, [&](auto wd) { adagrad_loop<T, decltype(wd)::value>(p, g, sum, n, o); });
+  const T c[3] = {T(o.lr / (1 + double(o.step - 1) * o.lr_decay)), T(o.weight_decay), T(o.eps)};
+  with_isa([&](auto isa) {
+    using I = decltype(isa);
+    with_flag(o.weight_decay != 0, [&](auto WD) {
+      run(n, [&](int64_t lo, int64_t hi) { I::template adagrad<T, decltype(WD)::value>(p, g, sum, lo, hi, c); });
+    });
+  });
 }
 
 template <typename T>
