@@ -162,7 +162,7 @@ def layers():
                    lambda: [torch.tensor([[1, 3, 6], [0, 3, 2]])]))
     add(layer_case('embedding_padding', {'layer': nn.Embedding(6, 3, padding_idx=0), 'js': ['Embedding', 6, 3, {'paddingIdx': 0}]},
                    lambda: [torch.tensor([0, 2, 0, 5, 2])]))
-    for cls, js in [(nn.ReLU(), ['ReLU']), (nn.GELU(), ['GELU']), (nn.Tanh(), ['Tanh']), (nn.Sigmoid(), ['Sigmoid']),
+    for cls, js in [(nn.ReLU(), ['ReLU']), (nn.GELU(), ['GELU']), (nn.GELU(approximate='tanh'), ['GELU', 'tanh']), (nn.Tanh(), ['Tanh']), (nn.Sigmoid(), ['Sigmoid']),
                     (nn.SiLU(), ['SiLU']), (nn.Softmax(dim=1), ['Softmax', 1]), (nn.LogSoftmax(dim=-1), ['LogSoftmax', -1]),
                     (nn.Flatten(), ['Flatten']), (nn.Flatten(0, 1), ['Flatten', 0, 1]), (nn.Identity(), ['Identity']),
                     (nn.LeakyReLU(0.2), ['LeakyReLU', 0.2]), (nn.ELU(0.7), ['ELU', 0.7]), (nn.Softplus(), ['Softplus'])]:

@@ -61,7 +61,14 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 
 // ---- activations ----
 export const relu = (x: Tensor) => need(x, 'relu').relu();
-export const gelu = (x: Tensor) => need(x, 'gelu').gelu();
+/** GELU: exact (x·Φ(x)), or with approximate 'tanh' PyTorch's 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  need(x, 'gelu');
+  if (approximate === 'none') return x.gelu();
+  if (approximate !== 'tanh') throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
 export const silu = (x: Tensor) => need(x, 'silu').silu();
 export const sigmoid = (x: Tensor) => need(x, 'sigmoid').sigmoid();
 export const tanh = (x: Tensor) => need(x, 'tanh').tanh();

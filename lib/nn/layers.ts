@@ -375,8 +375,11 @@ export class ReLU extends Module {
   }
 }
 export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+  }
   forward(x: Tensor): Tensor {
-    return F.gelu(x);
+    return F.gelu(x, this.approximate);
   }
 }
 export class Tanh extends Module {
