@@ -24,9 +24,14 @@ function loads(file) {
   return r.status === 0;
 }
 
+// Builds in one checkout are serialised with flock(1) where it exists, so two builds started at
+// once (parallel terminals, test runners) do not clobber each other's object files.
 function run(cmd, args) {
   console.log(`[tensorfold] ${[cmd, ...args].join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const hasFlock = process.platform === 'linux' && spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
+  const lock = path.join(require('os').tmpdir(), `tensorfold-build-${Buffer.from(root).toString('hex').slice(-32)}.lock`);
+  const [c, a] = hasFlock ? ['flock', [lock, cmd, ...args]] : [cmd, args];
+  const r = spawnSync(c, a, { cwd: root, stdio: 'inherit', env: process.env });
   return r.status === 0;
 }
 
@@ -43,9 +48,12 @@ function findModule(spec) {
   }
 }
 
+function canUseCmakeJs() {
+  return !!findModule('cmake-js/bin/cmake-js') && hasCmake();
+}
+
 function buildWithCmakeJs() {
   const cli = findModule('cmake-js/bin/cmake-js');
-  if (!cli || !hasCmake()) return false;
   const args = [cli, 'compile', '--config', 'Release'];
   if (process.env.TENSORFOLD_BLAS === '0') args.push('--CDTF_BLAS=OFF');
   if (process.env.TENSORFOLD_BUILD_DIR) args.push('--out', process.env.TENSORFOLD_BUILD_DIR);
@@ -69,8 +77,9 @@ function main() {
     console.log('[tensorfold] native addon present, not rebuilding (use --force to rebuild)');
     return;
   }
-  const preferGyp = process.env.TENSORFOLD_BUILDER === 'node-gyp';
-  const ok = preferGyp ? buildWithNodeGyp() : buildWithCmakeJs() || buildWithNodeGyp();
+  // node-gyp only where cmake-js cannot run at all: after a compile error it would fail the same way.
+  const useGyp = process.env.TENSORFOLD_BUILDER === 'node-gyp' || !canUseCmakeJs();
+  const ok = useGyp ? buildWithNodeGyp() : buildWithCmakeJs();
   if (!ok || !loads(built)) {
     console.error('[tensorfold] could not build the native addon. Needed: a C++17 compiler and either ' +
       'cmake (with the cmake-js package) or node-gyp with Python. See README.md, "Installing".');

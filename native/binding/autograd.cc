@@ -61,6 +61,7 @@ static Napi::Value Backward(CI info) {
     tf::Tensor t = Unwrap(info, 0, "backward");
     tf::Tensor g;
     if (!(info[1].IsNull() || info[1].IsUndefined())) g = Unwrap(info, 1, "backward");
+    DrainDeadRefs(info.Env());
     tf::backward(t, g, ArgBool(info, 2), ArgBool(info, 3));
     return info.Env().Undefined();
   });
@@ -102,12 +103,24 @@ static Napi::Value CustomOp(CI info) {
       if (!tf::is_float(o.dtype())) tf::fail("customOp: outputs must be floating point");
     }
     if (!tf::any_requires_grad(ins)) return info.Env().Undefined();
-    auto fnref = std::make_shared<Napi::FunctionReference>(Napi::Persistent(info[3].As<Napi::Function>()));
+    DrainDeadRefs(info.Env());
+    // The node may die during garbage collection, where deleting a reference is not allowed: its
+    // reference is queued on the environment and deleted on a later call instead.
+    struct JsFn {
+      napi_ref ref = nullptr;
+      std::shared_ptr<EnvState> st;
+      ~JsFn() { st->dead_refs.push_back(ref); }
+    };
+    auto fnref = std::make_shared<JsFn>();
+    fnref->st = StatePtr(info.Env());
+    napi_create_reference(info.Env(), info[3], 1, &fnref->ref);
     Napi::Env env = info.Env();
     size_t nin = ins.size();
     tf::record(name.c_str(), ins, outs, [fnref, env, nin, name](tf::Node&, const std::vector<tf::Tensor>& g) {
       Napi::HandleScope scope(env);
-      Napi::Value res = fnref->Call({WrapAll(env, g)});
+      napi_value fn;
+      napi_get_reference_value(env, fnref->ref, &fn);
+      Napi::Value res = Napi::Function(env, fn).Call({WrapAll(env, g)});
       if (!res.IsArray()) tf::fail(name + ": backward must return an array of gradients");
       auto arr = res.As<Napi::Array>();
       if (arr.Length() != nin)

@@ -12,7 +12,7 @@ std::shared_ptr<EnvState> StatePtr(Napi::Env env) {
 }
 EnvState& State(Napi::Env env) { return **env.GetInstanceData<std::shared_ptr<EnvState>>(); }
 
-static void Account(Napi::Env env, EnvState& st, tf::Storage* s, int sign) {
+static void Account(node_api_basic_env env, EnvState& st, tf::Storage* s, int sign) {
   if (!s) return;
   int64_t& refs = st.storage_refs[s];
   refs += sign;
@@ -29,7 +29,7 @@ static void Account(Napi::Env env, EnvState& st, tf::Storage* s, int sign) {
   }
 }
 
-void Release(Napi::Env env, Holder* h) {
+void Release(node_api_basic_env env, Holder* h) {
   if (h->disposed) return;
   h->disposed = true;
   EnvState& st = *h->env;
@@ -38,17 +38,35 @@ void Release(Napi::Env env, Holder* h) {
   h->t = tf::Tensor();
 }
 
+// A "basic" finalizer: it touches no JavaScript, so Node runs it during garbage collection rather
+// than from a later setImmediate. That matters: a synchronous training loop never yields to the
+// event loop, and deferred finalizers would let never-disposed tensors pile up without bound.
+static void FinalizeHolder(node_api_basic_env env, void* data, void*) {
+  auto* h = static_cast<Holder*>(data);
+  Release(env, h);
+  delete h;
+}
+
 Napi::Value Wrap(Napi::Env env, const tf::Tensor& t) {
   auto* h = new Holder{t, StatePtr(env), false};
   EnvState& st = *h->env;
   st.live_tensors++;
   Account(env, st, t.storage().get(), +1);
-  auto ext = Napi::External<Holder>::New(env, h, [](Napi::Env e, Holder* p) {
-    Release(e, p);
-    delete p;
-  });
+  napi_value ext;
+  napi_status s = napi_create_external(env, h, FinalizeHolder, nullptr, &ext);
+  if (s != napi_ok) {
+    Release(env, h);
+    delete h;
+    throw Napi::Error::New(env, "internal error: could not create a tensor handle");
+  }
   napi_type_tag_object(env, ext, &kTensorTag);
-  return ext;
+  return Napi::Value(env, ext);
+}
+
+void DrainDeadRefs(Napi::Env env) {
+  EnvState& st = State(env);
+  for (napi_ref r : st.dead_refs) napi_delete_reference(env, r);
+  st.dead_refs.clear();
 }
 
 bool IsHandle(Napi::Env env, Napi::Value v) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "../core/ops.h"
 
@@ -18,6 +19,9 @@ struct EnvState {
   int64_t live_bytes = 0;
   // Storages referenced by live JS handles, so bytes of views are counted once.
   std::unordered_map<tf::Storage*, int64_t> storage_refs;
+  // JS function references whose owners died (possibly during GC, where deleting a reference is
+  // not allowed); deleted on the next call from JavaScript.
+  std::vector<napi_ref> dead_refs;
 };
 
 struct Holder {
@@ -35,7 +39,8 @@ Napi::Value Wrap(Napi::Env env, const tf::Tensor& t);
 tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op);
 tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
 bool IsHandle(Napi::Env env, Napi::Value v);
-void Release(Napi::Env env, Holder* h);  // drop the handle's reference and its accounting
+void Release(node_api_basic_env env, Holder* h);  // drop the handle's reference and its accounting
+void DrainDeadRefs(Napi::Env env);
 
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
 double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);

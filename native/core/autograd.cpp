@@ -197,28 +197,31 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     }
   }
 
-  // When capturing, only nodes on a path to a target need to run.
+  // When capturing, a node runs only if one of its inputs leads to a target. A captured node itself
+  // does not run unless something below it is also captured: its graph may still be needed (by
+  // an enclosing computation), so it must not be executed and released here.
   std::unordered_set<Node*> needed;
   if (capture) {
-    std::unordered_map<Node*, int> memo;  // 0 unknown, 1 yes, 2 no
+    std::unordered_set<Node*> targets;
+    for (auto& kv : capture_nodes) targets.insert(kv.first.node);
+    std::unordered_map<Node*, int> memo;  // 1 leads to a target, 2 does not
     std::function<bool(Node*)> leads = [&](Node* n) -> bool {
       auto it = memo.find(n);
       if (it != memo.end()) return it->second == 1;
       memo[n] = 2;
-      bool yes = false;
-      for (auto& kv : capture_nodes)
-        if (kv.first.node == n) yes = true;
+      bool below = false;
+      for (auto& e : n->next)
+        if (e.node && leads(e.node.get())) below = true;
+      bool self = targets.count(n) > 0;
       if (n->is_acc_) {
         auto leaf = n->leaf_weak.lock();
-        if (leaf && capture_leaves.count(leaf.get())) yes = true;
+        self = self || (leaf && capture_leaves.count(leaf.get()));
       }
-      for (auto& e : n->next)
-        if (e.node && leads(e.node.get())) yes = true;
-      memo[n] = yes ? 1 : 2;
-      return yes;
+      if (below) needed.insert(n);
+      memo[n] = (self || below) ? 1 : 2;
+      return self || below;
     };
-    for (auto& kv : keep)
-      if (leads(kv.first)) needed.insert(kv.first);
+    for (auto& kv : keep) leads(kv.first);
   }
 
   auto cmp = [](Node* a, Node* b) { return a->seq < b->seq; };
