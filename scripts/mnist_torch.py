@@ -79,10 +79,13 @@ def main():
     ap.add_argument("--gamma", type=float, default=0.7)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--train-limit", type=int, default=0, help="use only the first N training examples")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     xtr, ytr, xte, yte = load_bundled()
+    if a.train_limit:
+        xtr, ytr = xtr[:a.train_limit], ytr[:a.train_limit]
     print(f"torch {torch.__version__}, {a.threads} threads; train {len(ytr)}, test {len(yte)}")
     model = make(a.model)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
