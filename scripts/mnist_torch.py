@@ -13,6 +13,7 @@ generator: the order differs).
 import argparse
 import json
 import os
+import sys
 import time
 
 import torch
@@ -79,6 +80,8 @@ def main():
     ap.add_argument("--gamma", type=float, default=0.7)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--eval-checkpoint", metavar="FILE",
+                    help="instead of training, load a checkpoint written by the tensorfold example and test it here")
     ap.add_argument("--train-limit", type=int, default=0, help="use only the first N training examples")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -88,6 +91,18 @@ def main():
         xtr, ytr = xtr[:a.train_limit], ytr[:a.train_limit]
     print(f"torch {torch.__version__}, {a.threads} threads; train {len(ytr)}, test {len(yte)}")
     model = make(a.model)
+    if a.eval_checkpoint:
+        # The other direction of the safetensors round trip: weights trained by tensorfold, run by torch.
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from gen_io_fixtures import read_safetensors
+        tensors, meta = read_safetensors(a.eval_checkpoint)
+        model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+        model.eval()
+        with torch.no_grad():
+            logits = torch.cat([model(xte[i:i + 500]) for i in range(0, len(yte), 500)])
+        print(f"{a.eval_checkpoint}: test accuracy in torch {100 * (logits.argmax(1) == yte).float().mean().item():.2f}% "
+              f"(tensorfold recorded {meta.get('tensorfold.extra')})")
+        return
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=a.gamma)
     times = []
