@@ -134,12 +134,21 @@ interface Source {
 }
 
 function xsSource(xs: unknown, op: string): Source {
+  // Slices of each input tensor, made once per loop run (a checkpointed backward re-runs with
+  // its own inputs, and an enclosing tidy may have disposed earlier slices).
+  const stepSlices = new Map<Tensor, Tensor[]>();
   if (xs instanceof Tensor) {
     if (xs.ndim === 0) throw new Error(`${op}: xs must have at least one dimension to iterate over, got a scalar Tensor`);
     return {
       inputs: [xs],
       length: xs.shape[0],
-      at: (i, ins) => ins[0].select(0, i),
+      // One unbind per tensor (a single tape node) rather than a select per step, whose backward
+      // would build a full-size zero tensor each time: O(T) instead of O(T²).
+      at: (i, ins) => {
+        let p = stepSlices.get(ins[0]);
+        if (!p || p[i].isDisposed) stepSlices.set(ins[0], (p = ins[0].unbind(0)));
+        return p[i];
+      },
       assemble: (grads, ins) => {
         if (grads.every((g) => !g)) return [null];
         const shape = ins[0].shape.slice(1);

@@ -55,6 +55,7 @@ export interface Binding {
   stack(hs: H[], dim: number): H;
   split(h: H, size: number, dim: number): H[];
   chunk(h: H, n: number, dim: number): H[];
+  unbind(h: H, dim: number): H[];
   gather(h: H, dim: number, index: H): H;
   indexSelect(h: H, dim: number, index: H): H;
   scatterAdd(h: H, dim: number, index: H, src: H): H;

@@ -95,6 +95,7 @@ export const narrow = (x: Tensor, dim: number, start: number, length: number) =>
 export const select = (x: Tensor, dim: number, index: number) => t(x, 'select').select(dim, index);
 export const split = (x: Tensor, size: number, dim = 0) => t(x, 'split').split(size, dim);
 export const chunk = (x: Tensor, n: number, dim = 0) => t(x, 'chunk').chunk(n, dim);
+export const unbind = (x: Tensor, dim = 0) => t(x, 'unbind').unbind(dim);
 export const gather = (x: Tensor, dim: number, index: Tensor) => t(x, 'gather').gather(dim, index);
 export const indexSelect = (x: Tensor, dim: number, index: Tensor) => t(x, 'indexSelect').indexSelect(dim, index);
 export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor) => t(x, 'scatterAdd').scatterAdd(dim, index, src);

@@ -305,6 +305,10 @@ export class Tensor {
   chunk(n: number, dim = 0): Tensor[] {
     return native.chunk(this._h, intArg(n, 'chunk', 'n'), intArg(dim, 'chunk', 'dim')).map(wrap);
   }
+  /** The slices along dim (views, that dim removed); their gradients meet in one stack. */
+  unbind(dim = 0): Tensor[] {
+    return native.unbind(this._h, intArg(dim, 'unbind', 'dim')).map(wrap);
+  }
 
   // ---- indexing ----
   gather(dim: number, index: Tensor): Tensor {

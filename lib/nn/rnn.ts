@@ -9,10 +9,8 @@
 //
 // The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
-import { isGradEnabled, noGrad } from '../autograd';
-import { native } from '../native';
 import { concat, stack } from '../ops';
-import { DType, Tensor, describe, wrap, zeros, zerosLike } from '../tensor';
+import { DType, Tensor, describe, zeros } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
@@ -39,25 +37,15 @@ function posInt(v: unknown, layer: string, what: string): number {
   return v;
 }
 
-// Slicing helpers with a single backward node. The tape's own select / chunk give each piece a
-// backward that scatters into a zero tensor the size of the whole, which over T time steps costs
-// O(T²); here the pieces' gradients are assembled by one stack / concat (itself differentiable,
-// so higher-order gradients still work).
-function piecesOp(x: Tensor, name: string, parts: Tensor[], assemble: (gs: Tensor[]) => Tensor): Tensor[] {
-  if (!x.requiresGrad || !isGradEnabled()) return parts;
-  native.customOp(name, [x._h], parts.map((p) => p._h), (gs) =>
-    [assemble(gs.map((h, i) => (h ? wrap(h) : zerosLike(parts[i]))))._h]);
-  return parts;
-}
+// The engine's unbind / chunk record one node for all pieces, whose backward is one stack /
+// concat, so slicing T time steps costs O(T) in backward.
 /** x[0], x[1], ... along dim 0. */
 function unbind0(x: Tensor): Tensor[] {
-  const parts = noGrad(() => Array.from({ length: x.shape[0] }, (_, t) => x.select(0, t)));
-  return piecesOp(x, 'unbind', parts, (gs) => stack(gs, 0));
+  return x.unbind(0);
 }
 /** n equal pieces along the last dim. */
 function chunkLast(x: Tensor, n: number): Tensor[] {
-  const parts = noGrad(() => x.chunk(n, -1));
-  return piecesOp(x, 'chunk', parts, (gs) => concat(gs, -1));
+  return x.chunk(n, -1);
 }
 
 // One time step. xp: the input projection of this step [B, G·H] (with bias_ih, and bias_hh too

@@ -152,6 +152,10 @@ TFB_FN(Chunk)
   return WrapAll(info.Env(), tf::chunk(Unwrap(info, 0, "chunk"), ArgInt(info, 1, "chunk", "n"), ArgInt(info, 2, "chunk", "dim")));
 TFB_END
 
+TFB_FN(Unbind)
+  return WrapAll(info.Env(), tf::unbind(Unwrap(info, 0, "unbind"), ArgInt(info, 1, "unbind", "dim")));
+TFB_END
+
 TFB_FN(Gather)
   return W(tf::gather(Unwrap(info, 0, "gather"), ArgInt(info, 1, "gather", "dim"), Unwrap(info, 2, "gather")));
 TFB_END
@@ -176,7 +180,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
       {"detach", Detach}, {"reshape", Reshape}, {"transpose", Transpose}, {"permute", Permute},
       {"squeeze", Squeeze}, {"unsqueeze", Unsqueeze}, {"expand", Expand}, {"flatten", Flatten},
       {"narrow", Narrow}, {"select", Select}, {"concat", Concat}, {"stack", Stack},
-      {"split", Split}, {"chunk", Chunk}, {"gather", Gather}, {"indexSelect", IndexSelect},
+      {"split", Split}, {"chunk", Chunk}, {"unbind", Unbind}, {"gather", Gather}, {"indexSelect", IndexSelect},
       {"scatterAdd", ScatterAdd}, {"indexAdd", IndexAdd}, {"oneHot", OneHot},
   };
   for (auto& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));

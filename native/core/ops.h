@@ -115,6 +115,7 @@ Tensor concat(const std::vector<Tensor>& ts, int64_t dim);
 Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
 std::vector<Tensor> split(const Tensor& a, int64_t size, int64_t dim);
 std::vector<Tensor> chunk(const Tensor& a, int64_t n, int64_t dim);
+std::vector<Tensor> unbind(const Tensor& a, int64_t dim);  // views without `dim`, one node
 // Zeros of `shape` with `g` placed at [start, start+len) along dim: the adjoint of narrow.
 Tensor pad_narrow(const Tensor& g, const Shape& shape, int64_t dim, int64_t start);
 

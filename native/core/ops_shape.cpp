@@ -294,15 +294,52 @@ Tensor stack(const std::vector<Tensor>& ts, int64_t dim) {
   return concat(us, dim);
 }
 
+// Pieces along `dim` as views, recorded as ONE node whose backward concatenates (or stacks) the
+// pieces' gradients: slicing a sequence into T steps then costs O(T) in backward, where one
+// narrow/select node per piece would each build a zero tensor the size of the whole (O(T²)).
+static std::vector<Tensor> pieces(const char* name, const Tensor& a, int64_t dim,
+                                  const std::vector<int64_t>& starts, int64_t size, bool drop_dim) {
+  std::vector<Tensor> outs;
+  std::vector<int64_t> lens;
+  int64_t n = a.shape()[dim];
+  for (int64_t s0 : starts) {
+    int64_t len = drop_dim ? 1 : std::min(size, n - s0);
+    lens.push_back(len);
+    Shape sh = a.shape(), st = a.strides();
+    int64_t off = a.offset() + s0 * st[dim];
+    if (drop_dim) {
+      sh.erase(sh.begin() + dim);
+      st.erase(st.begin() + dim);
+    } else {
+      sh[dim] = len;
+    }
+    outs.push_back(view_of(a, sh, st, off));
+  }
+  if (!outs.empty() && any_requires_grad({a})) {
+    record(name, {a}, outs, [dim, drop_dim](Node&, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{drop_dim ? stack(g, dim) : concat(g, dim)};
+    });
+  }
+  return outs;
+}
+
+std::vector<Tensor> unbind(const Tensor& a, int64_t dim) {
+  if (a.dim() == 0) fail_range("unbind: cannot unbind a 0-d tensor");
+  dim = norm_axis(dim, a.dim(), "unbind");
+  std::vector<int64_t> starts(a.shape()[dim]);
+  std::iota(starts.begin(), starts.end(), 0);
+  return pieces("unbind", a, dim, starts, 1, true);
+}
+
 std::vector<Tensor> split(const Tensor& a, int64_t size, int64_t dim) {
   if (a.dim() == 0) fail_range("split: cannot split a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "split");
   if (size <= 0) fail_range("split: size must be positive, got " + std::to_string(size));
-  std::vector<Tensor> r;
   int64_t n = a.shape()[dim];
-  for (int64_t s = 0; s < n; s += size) r.push_back(narrow(a, dim, s, std::min(size, n - s)));
-  if (n == 0) r.push_back(a);
-  return r;
+  if (n == 0) return {a};
+  std::vector<int64_t> starts;
+  for (int64_t s = 0; s < n; s += size) starts.push_back(s);
+  return pieces("split", a, dim, starts, size, false);
 }
 
 std::vector<Tensor> chunk(const Tensor& a, int64_t n, int64_t dim) {
