@@ -12,20 +12,48 @@ std::shared_ptr<EnvState> StatePtr(Napi::Env env) {
 }
 EnvState& State(Napi::Env env) { return **env.GetInstanceData<std::shared_ptr<EnvState>>(); }
 
-static void Account(node_api_basic_env env, EnvState& st, tf::Storage* s, int sign) {
+static void AdjustBytes(node_api_basic_env env, EnvState& st, int64_t delta) {
+  st.live_bytes += delta;
+  int64_t dummy;
+  napi_adjust_external_memory(env, delta, &dummy);
+}
+
+// Counts one more handle on the storage; the first handle of this environment adds its bytes.
+static void AddRef(node_api_basic_env env, EnvState& st, Holder* h) {
+  tf::Storage* s = h->t.storage().get();
   if (!s) return;
-  int64_t& refs = st.storage_refs[s];
-  refs += sign;
-  int64_t delta = 0;
-  if (sign > 0 && refs == 1) delta = int64_t(s->nbytes);
-  if (sign < 0 && refs == 0) {
-    delta = -int64_t(s->nbytes);
-    st.storage_refs.erase(s);
+  void* owner = s->js_owner.load(std::memory_order_acquire);
+  if (owner != &st && st.storage_refs.empty()) {
+    void* expected = nullptr;
+    if (owner == nullptr &&
+        s->js_owner.compare_exchange_strong(expected, &st, std::memory_order_acq_rel))
+      owner = &st;
   }
-  if (delta) {
-    st.live_bytes += delta;
-    int64_t dummy;
-    napi_adjust_external_memory(env, delta, &dummy);
+  if (owner == &st && (st.storage_refs.empty() || !st.storage_refs.count(s))) {
+    h->counted_on_storage = true;
+    if (++s->js_refs == 1) AdjustBytes(env, st, int64_t(s->nbytes));
+    return;
+  }
+  // Rare: the storage's count belongs to another environment (or this one already counts it in
+  // the map), so count it in this environment's map.
+  if (++st.storage_refs[s] == 1) AdjustBytes(env, st, int64_t(s->nbytes));
+}
+
+static void DropRef(node_api_basic_env env, EnvState& st, Holder* h) {
+  tf::Storage* s = h->t.storage().get();
+  if (!s) return;
+  if (h->counted_on_storage) {
+    if (--s->js_refs == 0) {
+      AdjustBytes(env, st, -int64_t(s->nbytes));
+      s->js_owner.store(nullptr, std::memory_order_release);
+    }
+    return;
+  }
+  auto it = st.storage_refs.find(s);
+  if (it == st.storage_refs.end()) return;
+  if (--it->second == 0) {
+    st.storage_refs.erase(it);
+    AdjustBytes(env, st, -int64_t(s->nbytes));
   }
 }
 
@@ -34,7 +62,7 @@ void Release(node_api_basic_env env, Holder* h) {
   h->disposed = true;
   EnvState& st = *h->env;
   st.live_tensors--;
-  Account(env, st, h->t.storage().get(), -1);
+  DropRef(env, st, h);
   h->t = tf::Tensor();
 }
 
@@ -48,10 +76,10 @@ static void FinalizeHolder(node_api_basic_env env, void* data, void*) {
 }
 
 Napi::Value Wrap(Napi::Env env, const tf::Tensor& t) {
-  auto* h = new Holder{t, StatePtr(env), false};
+  auto* h = new Holder{t, StatePtr(env), false, false};
   EnvState& st = *h->env;
   st.live_tensors++;
-  Account(env, st, t.storage().get(), +1);
+  AddRef(env, st, h);
   napi_value ext;
   napi_status s = napi_create_external(env, h, FinalizeHolder, nullptr, &ext);
   if (s != napi_ok) {

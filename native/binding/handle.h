@@ -17,7 +17,9 @@ struct EnvState {
   tf::Generator gen;
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
-  // Storages referenced by live JS handles, so bytes of views are counted once.
+  // Storages referenced by live JS handles, so bytes of views are counted once. The count normally
+  // lives on the storage itself (Storage::js_refs); this map is only for a storage whose count is
+  // already owned by another environment.
   std::unordered_map<tf::Storage*, int64_t> storage_refs;
   // JS function references whose owners died (possibly during GC, where deleting a reference is
   // not allowed); deleted on the next call from JavaScript.
@@ -28,6 +30,7 @@ struct Holder {
   tf::Tensor t;
   std::shared_ptr<EnvState> env;
   bool disposed = false;
+  bool counted_on_storage = false;  // which of the two counts (see EnvState) holds its reference
 };
 
 EnvState& State(Napi::Env env);

@@ -83,7 +83,8 @@ static bool has_kernel(Unary u) { return int(u) < int(UnaryKind::Count) && u != 
 static Tensor erf_op(const Tensor& a);  // internal: used by gelu's backward
 
 static Tensor unary_forward(Unary u, const Tensor& a) {
-  Tensor x = contiguous(detach(a));
+  // Only the data is read, so a contiguous input is used as is (no detached alias to allocate).
+  Tensor x = a.is_contiguous() ? a : contiguous(detach(a));
   Tensor out = empty(x.shape(), x.dtype());
   int64_t n = x.numel();
   if (x.dtype() == DType::F32 && has_kernel(u)) {
@@ -292,12 +293,34 @@ static void binary_run(Binary op, T* z, const T* x, const T* y, int64_t n,
   for (int64_t i = 0; i < n; i++) z[i * s[0]] = binary_scalar_op<T>(op, x[i * s[1]], y[i * s[2]]);
 }
 
+// Stride with which `t` walks the n elements of a contiguous output it broadcasts to: 1 when it
+// covers them all in order, 0 when it is a single element, -1 when a strided plan is needed.
+// (A broadcastable input with as many elements as the output cannot be expanded anywhere.)
+static inline int64_t flat_stride(const Tensor& t, int64_t n) {
+  int64_t m = t.numel();
+  if (m == 1) return 0;
+  if (m == n && t.is_contiguous()) return 1;
+  return -1;
+}
+
 static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType dt,
                              const Shape& shape) {
   Tensor out = empty(shape, dt);
+  if (dt == DType::F32 || dt == DType::F64) {
+    // Small ops are dominated by fixed costs, so the common layouts skip the strided plan.
+    int64_t n = out.numel();
+    int64_t sa = flat_stride(a, n), sb = flat_stride(b, n);
+    if (sa >= 0 && sb >= 0) {
+      if (dt == DType::F32)
+        binary_f32(BinaryKind(int(op)), a.data<float>(), sa, b.data<float>(), sb, out.data<float>(), n);
+      else
+        binary_f64(BinaryKind(int(op)), a.data<double>(), sa, b.data<double>(), sb, out.data<double>(), n);
+      return out;
+    }
+  }
   Shape sa = broadcast_strides(a, shape), sb = broadcast_strides(b, shape);
   int64_t es = int64_t(dtype_size(dt));
-  auto plan = make_plan<3>(shape, {out.strides(), sa, sb},
+  auto plan = make_plan<3>(shape, std::array<const Shape*, 3>{&out.strides(), &sa, &sb},
                            {(char*)out.raw_data(), (char*)a.raw_data(), (char*)b.raw_data()},
                            {es, es, es});
   TF_DISPATCH_ALL(dt, T, {
@@ -313,7 +336,10 @@ static bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
 
 Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   const char* name = binary_name(op);
-  Shape shape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
+  Shape bshape;
+  const bool same_shape = a_in.shape() == b_in.shape();
+  if (!same_shape) bshape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
+  const Shape& shape = same_shape ? a_in.shape() : bshape;
   DType dt = promote(a_in.dtype(), b_in.dtype());
   if (dt == DType::Bool) {
     if (op == Binary::Add || op == Binary::Mul || op == Binary::Maximum || op == Binary::Minimum)
@@ -331,11 +357,37 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
     return out;
   }
   out = binary_forward(op, a, b, dt, shape);
-  if (!any_requires_grad({a, b})) return out;
+  if (!grad_enabled() || !(a.requires_grad() || b.requires_grad())) return out;
 
-  Shape ash = a.shape(), bsh = b.shape();
   Node::BackwardFn fn;
   std::vector<int> si;
+  if (same_shape && (op == Binary::Add || op == Binary::Sub || op == Binary::Mul)) {
+    // No broadcasting to undo, so the closures need no captured shapes (no allocation per op);
+    // sum_to would return the gradient unchanged.
+    switch (op) {
+      case Binary::Add:
+        fn = [](Node& n, const std::vector<Tensor>& g) {
+          return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? g[0] : Tensor()};
+        };
+        break;
+      case Binary::Sub:
+        fn = [](Node& n, const std::vector<Tensor>& g) {
+          return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? neg(g[0]) : Tensor()};
+        };
+        break;
+      default:
+        si = {0, 1};
+        fn = [](Node& n, const std::vector<Tensor>& g) {
+          return std::vector<Tensor>{needs(n, 0) ? mul(g[0], n.get_saved(1)) : Tensor(),
+                                     needs(n, 1) ? mul(g[0], n.get_saved(0)) : Tensor()};
+        };
+        break;
+    }
+    record(name, {a, b}, {out}, std::move(fn), si);
+    return out;
+  }
+
+  Shape ash = a.shape(), bsh = b.shape();
   switch (op) {
     case Binary::Add:
       fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
@@ -419,11 +471,70 @@ Tensor scalar_like(double s, const Tensor& other) {
   return scalar_tensor(s, dt);
 }
 
-Tensor binary_scalar(Binary op, const Tensor& a, double s, bool scalar_on_left) {
-  Tensor st = scalar_like(s, a);
-  if (a.dtype() == DType::Bool && st.dtype() == DType::I32) {
-    // bool + 1 -> int32, as in PyTorch
+// Tensor-scalar op on a contiguous float tensor: the scalar stays a stack value (stride 0), no
+// scalar tensor is allocated. Returns an undefined tensor when the general path must be taken.
+static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scalar_on_left) {
+  DType dt = a.dtype();
+  if (!is_float(dt) || !a.is_contiguous()) return Tensor();
+  const bool grad = grad_enabled() && a.requires_grad();
+  if (grad && !(op == Binary::Add || op == Binary::Sub || op == Binary::Mul || op == Binary::Div))
+    return Tensor();
+  Tensor out = empty(a.shape(), dt);
+  int64_t n = out.numel();
+  BinaryKind k = BinaryKind(int(op));
+  if (dt == DType::F32) {
+    float v = float(s);
+    if (scalar_on_left) binary_f32(k, &v, 0, a.data<float>(), 1, out.data<float>(), n);
+    else binary_f32(k, a.data<float>(), 1, &v, 0, out.data<float>(), n);
+  } else {
+    double v = s;
+    if (scalar_on_left) binary_f64(k, &v, 0, a.data<double>(), 1, out.data<double>(), n);
+    else binary_f64(k, a.data<double>(), 1, &v, 0, out.data<double>(), n);
   }
+  if (!grad) return out;
+
+  // The same gradients as the tensor-tensor rules with a constant operand, holding the value
+  // rounded to the tensor's dtype as the scalar tensor would.
+  double sv = dt == DType::F32 ? double(float(s)) : s;
+  Node::BackwardFn fn;
+  std::vector<int> si;
+  switch (op) {
+    case Binary::Add:
+      fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{g[0]}; };
+      break;
+    case Binary::Sub:
+      if (scalar_on_left)
+        fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{neg(g[0])}; };
+      else
+        fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{g[0]}; };
+      break;
+    case Binary::Mul:
+      fn = [sv](Node&, const std::vector<Tensor>& g) {
+        return std::vector<Tensor>{binary_scalar(Binary::Mul, g[0], sv, false)};
+      };
+      break;
+    default:  // Div
+      if (scalar_on_left) {  // d(s/a) = -s/a² da
+        si = {0};
+        fn = [sv](Node& n, const std::vector<Tensor>& g) {
+          Tensor x = n.get_saved(0);
+          return std::vector<Tensor>{neg(div(binary_scalar(Binary::Mul, g[0], sv, false), mul(x, x)))};
+        };
+      } else {
+        fn = [sv](Node&, const std::vector<Tensor>& g) {
+          return std::vector<Tensor>{binary_scalar(Binary::Div, g[0], sv, false)};
+        };
+      }
+      break;
+  }
+  record(binary_name(op), {a}, {out}, std::move(fn), si);
+  return out;
+}
+
+Tensor binary_scalar(Binary op, const Tensor& a, double s, bool scalar_on_left) {
+  Tensor fast = binary_scalar_fast(op, a, s, scalar_on_left);
+  if (fast.defined()) return fast;
+  Tensor st = scalar_like(s, a);
   return scalar_on_left ? binary(op, st, a) : binary(op, a, st);
 }
 
@@ -433,35 +544,52 @@ const char* compare_name(Compare c) {
   return names[int(c)];
 }
 
+template <typename T>
+static void compare_run(Compare c, uint8_t* z, const T* x, const T* y, int64_t n,
+                        const std::array<int64_t, 3>& s) {
+  for (int64_t i = 0; i < n; i++) {
+    T u = x[i * s[1]], v = y[i * s[2]];
+    bool r = false;
+    switch (c) {
+      case Compare::Eq: r = u == v; break;
+      case Compare::Ne: r = u != v; break;
+      case Compare::Lt: r = u < v; break;
+      case Compare::Le: r = u <= v; break;
+      case Compare::Gt: r = u > v; break;
+      case Compare::Ge: r = u >= v; break;
+    }
+    z[i * s[0]] = r;
+  }
+}
+
 Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
   const char* name = compare_name(c);
-  Shape shape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
+  Shape bshape;
+  const bool same_shape = a_in.shape() == b_in.shape();
+  if (!same_shape) bshape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
+  const Shape& shape = same_shape ? a_in.shape() : bshape;
   DType dt = promote(a_in.dtype(), b_in.dtype());
-  Tensor a = to_dtype(detach(a_in), dt), b = to_dtype(detach(b_in), dt);
+  // Only the data is read: no detached aliases needed unless a conversion happens.
+  Tensor a = a_in.dtype() == dt ? a_in : to_dtype(detach(a_in), dt);
+  Tensor b = b_in.dtype() == dt ? b_in : to_dtype(detach(b_in), dt);
   Tensor out = empty(shape, DType::Bool);
+  int64_t n = out.numel();
+  int64_t fa = flat_stride(a, n), fb = flat_stride(b, n);
+  if (fa >= 0 && fb >= 0 && n < kParallelElems) {
+    TF_DISPATCH_ALL(dt, T, {
+      compare_run<T>(c, out.data<uint8_t>(), a.data<T>(), b.data<T>(), n, {1, fa, fb});
+    });
+    return out;
+  }
   Shape sa = broadcast_strides(a, shape), sb = broadcast_strides(b, shape);
   int64_t es = int64_t(dtype_size(dt));
-  auto plan = make_plan<3>(shape, {out.strides(), sa, sb},
+  auto plan = make_plan<3>(shape, std::array<const Shape*, 3>{&out.strides(), &sa, &sb},
                            {(char*)out.raw_data(), (char*)a.raw_data(), (char*)b.raw_data()},
                            {1, es, es});
   TF_DISPATCH_ALL(dt, T, {
     run_plan<3>(plan, [&](std::array<char*, 3> p, int64_t n, const std::array<int64_t, 3>& s) {
-      uint8_t* z = reinterpret_cast<uint8_t*>(p[0]);
-      const T* x = reinterpret_cast<const T*>(p[1]);
-      const T* y = reinterpret_cast<const T*>(p[2]);
-      for (int64_t i = 0; i < n; i++) {
-        T u = x[i * s[1]], v = y[i * s[2]];
-        bool r = false;
-        switch (c) {
-          case Compare::Eq: r = u == v; break;
-          case Compare::Ne: r = u != v; break;
-          case Compare::Lt: r = u < v; break;
-          case Compare::Le: r = u <= v; break;
-          case Compare::Gt: r = u > v; break;
-          case Compare::Ge: r = u >= v; break;
-        }
-        z[i * s[0]] = r;
-      }
+      compare_run<T>(c, reinterpret_cast<uint8_t*>(p[0]), reinterpret_cast<const T*>(p[1]),
+                     reinterpret_cast<const T*>(p[2]), n, s);
     });
   });
   return out;

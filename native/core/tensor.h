@@ -43,6 +43,10 @@ struct Storage {
   void* data = nullptr;
   size_t nbytes = 0;
   std::atomic<uint64_t> version{0};
+  // JavaScript handles referencing this storage, counted by the binding for the one environment
+  // that owns the count (tf.memory() counts each storage's bytes once); not used by the engine.
+  std::atomic<void*> js_owner{nullptr};
+  int64_t js_refs = 0;
   explicit Storage(size_t nbytes);  // zero-filled
   ~Storage();
   Storage(const Storage&) = delete;
