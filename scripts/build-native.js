@@ -2,7 +2,7 @@
 // Builds the native addon into build/Release/tensorfold.node.
 //
 //   node scripts/build-native.js            build unless a loadable addon is already there
-//   node scripts/build-native.js --force    always rebuild
+//   node scripts/build-native.js --force    always rebuild (also TENSORFOLD_FORCE_BUILD=1)
 //
 // Order: cmake-js (the main build) when cmake and cmake-js are available, else node-gyp through
 // binding.gyp (npm bundles node-gyp, so a machine without cmake still builds). When installed as a
@@ -14,7 +14,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const force = process.argv.includes('--force');
+const force = process.argv.includes('--force') || process.env.TENSORFOLD_FORCE_BUILD === '1';
 const built = path.join(root, 'build', 'Release', 'tensorfold.node');
 const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'tensorfold.node');
 
