@@ -65,12 +65,21 @@ std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs
                              const std::vector<Tensor>& outputs, Node::BackwardFn fn,
                              const std::vector<int>& save_inputs,
                              const std::vector<int>& save_outputs) {
+  return record_n(name, inputs.data(), inputs.size(), outputs.data(), outputs.size(), std::move(fn),
+                  save_inputs.data(), save_inputs.size(), save_outputs.data(), save_outputs.size());
+}
+
+std::shared_ptr<Node> record_n(const char* name, const Tensor* inputs, size_t n_inputs,
+                               const Tensor* outputs, size_t n_outputs, Node::BackwardFn&& fn,
+                               const int* save_inputs, size_t n_save_inputs,
+                               const int* save_outputs, size_t n_save_outputs) {
   auto node = std::make_shared<Node>();
   node->name = name;
   node->seq = ++t_seq;
-  node->next.reserve(inputs.size());
-  for (auto& t : inputs) {
-    Edge e;
+  node->next.resize(n_inputs);
+  for (size_t k = 0; k < n_inputs; k++) {
+    const Tensor& t = inputs[k];
+    Edge& e = node->next[k];
     if (t.defined() && t.requires_grad()) {
       if (t.grad_fn()) {
         e.node = t.grad_fn();
@@ -79,10 +88,14 @@ std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs
         e.node = grad_accumulator(t);
       }
     }
-    node->next.push_back(e);
   }
-  for (int i : save_inputs) node->saved.push_back({inputs[i], inputs[i].version(), false, 0});
-  for (int i : save_outputs) {
+  node->saved.reserve(n_save_inputs + n_save_outputs);
+  for (size_t k = 0; k < n_save_inputs; k++) {
+    const Tensor& t = inputs[save_inputs[k]];
+    node->saved.push_back({t, t.version(), false, 0});
+  }
+  for (size_t k = 0; k < n_save_outputs; k++) {
+    int i = save_outputs[k];
     // Save a grad_fn-free alias of the output: sharing storage, not the impl.
     auto impl = std::make_shared<TensorImpl>();
     const Tensor& o = outputs[i];
@@ -93,7 +106,9 @@ std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs
     impl->offset = o.offset();
     node->saved.push_back({Tensor(impl), o.version(), true, i});
   }
-  for (size_t i = 0; i < outputs.size(); i++) {
+  node->out_shapes.reserve(n_outputs);
+  node->out_dtypes.reserve(n_outputs);
+  for (size_t i = 0; i < n_outputs; i++) {
     node->out_shapes.push_back(outputs[i].shape());
     node->out_dtypes.push_back(outputs[i].dtype());
     TensorImpl* o = outputs[i].impl();
@@ -229,11 +244,12 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   for (auto& kv : keep)
     if (deps[kv.first] == 0) ready.push(kv.first);
 
+  std::vector<Tensor> gout;  // reused across nodes: one allocation for the whole pass
   while (!ready.empty()) {
     Node* n = ready.top();
     ready.pop();
     int nout = std::max(1, n->num_outputs());
-    std::vector<Tensor> gout(nout);
+    gout.assign(size_t(nout), Tensor());
     for (int i = 0; i < nout; i++) {
       auto it = grads.find({n, i});
       if (it != grads.end()) {
@@ -289,8 +305,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
         for (size_t i = 0; i < gin.size(); i++) {
           const Edge& e = n->next[i];
           if (!e.node || !gin[i].defined()) continue;
-          Key k{e.node.get(), e.output_nr};
-          grads[k] = accumulate(grads[k], gin[i]);
+          auto ins = grads.try_emplace(Key{e.node.get(), e.output_nr}, gin[i]);
+          if (!ins.second) ins.first->second = accumulate(ins.first->second, gin[i]);
         }
       }
       if (!retain_graph) n->release();
@@ -299,6 +315,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       if (!e.node) continue;
       if (--deps[e.node.get()] == 0) ready.push(e.node.get());
     }
+    gout.clear();  // drop this node's gradients now, as the per-node vector did
   }
   if (capture && !allow_unused) {
     for (size_t i = 0; i < result.size(); i++)

@@ -74,6 +74,11 @@ std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs
                              const std::vector<Tensor>& outputs, Node::BackwardFn fn,
                              const std::vector<int>& save_inputs = {},
                              const std::vector<int>& save_outputs = {});
+// The same over plain arrays, for hot ops that would otherwise build four small vectors per call.
+std::shared_ptr<Node> record_n(const char* name, const Tensor* inputs, size_t n_inputs,
+                               const Tensor* outputs, size_t n_outputs, Node::BackwardFn&& fn,
+                               const int* save_inputs, size_t n_save_inputs,
+                               const int* save_outputs, size_t n_save_outputs);
 
 // Reverse pass. roots with their gradients (undefined grad = ones for a scalar root).
 // If `inputs` is empty: accumulate into leaves' .grad and return {}.

@@ -359,9 +359,10 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   out = binary_forward(op, a, b, dt, shape);
   if (!grad_enabled() || !(a.requires_grad() || b.requires_grad())) return out;
 
-  Node::BackwardFn fn;
-  std::vector<int> si;
   if (same_shape && (op == Binary::Add || op == Binary::Sub || op == Binary::Mul)) {
+    Node::BackwardFn fn;
+    static const int both[2] = {0, 1};
+    size_t nsave = 0;
     // No broadcasting to undo, so the closures need no captured shapes (no allocation per op);
     // sum_to would return the gradient unchanged.
     switch (op) {
@@ -376,17 +377,20 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
         };
         break;
       default:
-        si = {0, 1};
+        nsave = 2;
         fn = [](Node& n, const std::vector<Tensor>& g) {
           return std::vector<Tensor>{needs(n, 0) ? mul(g[0], n.get_saved(1)) : Tensor(),
                                      needs(n, 1) ? mul(g[0], n.get_saved(0)) : Tensor()};
         };
         break;
     }
-    record(name, {a, b}, {out}, std::move(fn), si);
+    const Tensor ins[2] = {a, b};
+    record_n(name, ins, 2, &out, 1, std::move(fn), both, nsave, nullptr, 0);
     return out;
   }
 
+  Node::BackwardFn fn;
+  std::vector<int> si;
   Shape ash = a.shape(), bsh = b.shape();
   switch (op) {
     case Binary::Add:
@@ -497,7 +501,8 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
   // rounded to the tensor's dtype as the scalar tensor would.
   double sv = dt == DType::F32 ? double(float(s)) : s;
   Node::BackwardFn fn;
-  std::vector<int> si;
+  static const int first[1] = {0};
+  size_t nsave = 0;
   switch (op) {
     case Binary::Add:
       fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{g[0]}; };
@@ -515,7 +520,7 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
       break;
     default:  // Div
       if (scalar_on_left) {  // d(s/a) = -s/a² da
-        si = {0};
+        nsave = 1;
         fn = [sv](Node& n, const std::vector<Tensor>& g) {
           Tensor x = n.get_saved(0);
           return std::vector<Tensor>{neg(div(binary_scalar(Binary::Mul, g[0], sv, false), mul(x, x)))};
@@ -527,7 +532,7 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
       }
       break;
   }
-  record(binary_name(op), {a}, {out}, std::move(fn), si);
+  record_n(binary_name(op), &a, 1, &out, 1, std::move(fn), first, nsave, nullptr, 0);
   return out;
 }
 

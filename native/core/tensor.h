@@ -42,6 +42,7 @@ struct Error : std::runtime_error {
 struct Storage {
   void* data = nullptr;
   size_t nbytes = 0;
+  void* block = nullptr;  // what was allocated; data is the first 64-byte boundary in it
   std::atomic<uint64_t> version{0};
   // JavaScript handles referencing this storage, counted by the binding for the one environment
   // that owns the count (tf.memory() counts each storage's bytes once); not used by the engine.
