@@ -24,16 +24,18 @@ export function newParam(shape: number[], dtype: DType = 'float32'): Tensor {
 }
 
 /** y = x Wᵀ + b over the last dim. weight [out, in], bias [out]; both U(−1/sqrt(in), 1/sqrt(in)). */
-export class Linear extends Module {
+// In / Out are number literal types when the sizes are written as literals (see lib/typed.ts):
+// Sequential then rejects, at compile time, a Linear whose input size does not match.
+export class Linear<In extends number = number, Out extends number = number> extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  readonly inFeatures: number;
-  readonly outFeatures: number;
+  readonly inFeatures: In;
+  readonly outFeatures: Out;
 
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOptions = {}) {
+  constructor(inFeatures: In, outFeatures: Out, opts: { bias?: boolean } & FactoryOptions = {}) {
     super();
-    this.inFeatures = posInt(inFeatures, 'Linear', 'inFeatures');
-    this.outFeatures = posInt(outFeatures, 'Linear', 'outFeatures');
+    this.inFeatures = posInt(inFeatures, 'Linear', 'inFeatures') as In;
+    this.outFeatures = posInt(outFeatures, 'Linear', 'outFeatures') as Out;
     this.weight = newParam([outFeatures, inFeatures], opts.dtype);
     this.bias = opts.bias ?? true ? newParam([outFeatures], opts.dtype) : null;
     this.resetParameters();
@@ -89,18 +91,18 @@ function asPair(v: number | number[], layer: string, what: string): [number, num
 }
 
 /** 2-d convolution over NCHW input: weight [out, in/groups, kh, kw], bias [out]. */
-export class Conv2d extends Module {
+export class Conv2d<In extends number = number, Out extends number = number> extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
+  readonly inChannels: In;
+  readonly outChannels: Out;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number] | 'valid' | 'same';
   readonly dilation: [number, number];
   readonly groups: number;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[],
+  constructor(inChannels: In, outChannels: Out, kernelSize: number | number[],
     opts: ConvOptions<number | number[]> = {}) {
     super();
     const k = asPair(kernelSize, 'Conv2d', 'kernelSize');
@@ -128,18 +130,18 @@ export class Conv2d extends Module {
 }
 
 /** 1-d convolution over [N, C, L] input: weight [out, in/groups, k], bias [out]. */
-export class Conv1d extends Module {
+export class Conv1d<In extends number = number, Out extends number = number> extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
+  readonly inChannels: In;
+  readonly outChannels: Out;
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number | 'valid' | 'same';
   readonly dilation: number;
   readonly groups: number;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number, opts: ConvOptions<number> = {}) {
+  constructor(inChannels: In, outChannels: Out, kernelSize: number, opts: ConvOptions<number> = {}) {
     super();
     const { weight, bias } = convParams('Conv1d', inChannels, outChannels, [kernelSize], opts.groups ?? 1,
       opts.bias ?? true, opts.dtype);
@@ -163,6 +165,8 @@ export class Conv1d extends Module {
 }
 
 export class MaxPool2d extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number | number[], readonly opts: F.MaxPool2dOptions = {}) {
     super();
   }
@@ -171,6 +175,8 @@ export class MaxPool2d extends Module {
   }
 }
 export class AvgPool2d extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number | number[], readonly opts: F.AvgPool2dOptions = {}) {
     super();
   }
@@ -179,6 +185,8 @@ export class AvgPool2d extends Module {
   }
 }
 export class MaxPool1d extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number,
     readonly opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
     super();
@@ -188,6 +196,8 @@ export class MaxPool1d extends Module {
   }
 }
 export class AvgPool1d extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number,
     readonly opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
     super();
@@ -197,6 +207,8 @@ export class AvgPool1d extends Module {
   }
 }
 export class AdaptiveAvgPool2d extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'channels';
   constructor(readonly outputSize: number | number[]) {
     super();
   }
@@ -322,6 +334,8 @@ export class LayerNorm extends Module {
 
 /** Inverted dropout in training mode (masks from tf.rand, so tf.manualSeed makes them repeatable); identity in eval. */
 export class Dropout extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly p = 0.5) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
@@ -365,16 +379,22 @@ export class Embedding extends Module {
 
 // ---- parameter-free layers ----
 export class Identity extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return x;
   }
 }
 export class ReLU extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return F.relu(x);
   }
 }
 export class GELU extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
   }
@@ -383,26 +403,36 @@ export class GELU extends Module {
   }
 }
 export class Tanh extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return F.tanh(x);
   }
 }
 export class Sigmoid extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return F.sigmoid(x);
   }
 }
 export class SiLU extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return F.silu(x);
   }
 }
 export class Softplus extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   forward(x: Tensor): Tensor {
     return F.softplus(x);
   }
 }
 export class ELU extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly alpha = 1) {
     super();
   }
@@ -411,6 +441,8 @@ export class ELU extends Module {
   }
 }
 export class LeakyReLU extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -419,6 +451,8 @@ export class LeakyReLU extends Module {
   }
 }
 export class Softmax extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly dim = -1) {
     super();
   }
@@ -427,6 +461,8 @@ export class Softmax extends Module {
   }
 }
 export class LogSoftmax extends Module {
+  /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
+  declare readonly shapeKeeps: 'all';
   constructor(readonly dim = -1) {
     super();
   }

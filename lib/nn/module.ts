@@ -15,6 +15,7 @@
 // stateDict but never returned by parameters(). Any other tensor field (a cache, a constant) is
 // ignored. JavaScript cannot make an instance callable, so `model(x)` is written
 // `model.forward(x)` (or `model.call(x)`).
+import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
 import { DType, Tensor, describe, keep } from '../tensor';
 
@@ -311,10 +312,15 @@ export class Module {
 }
 
 /** A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ... */
-export class Sequential extends Module {
+export class Sequential<M extends readonly Module[] = Module[]> extends Module {
   declare private _list: Module[];
   declare private _names: string[];
 
+  // Layers given in order are checked at compile time where their sizes are literals:
+  // `new Sequential(new Linear(784, 128), new Linear(64, 10))` does not compile, and the error
+  // names 128 and 64 (lib/typed.ts). Named layers ({name: module}) are not checked.
+  constructor(...modules: Chain<M>);
+  constructor(modules: Record<string, Module>);
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     let list: Module[], names: string[];

@@ -9,6 +9,18 @@ import {
 const fc: Linear<784, 128> = new Linear(784, 128);
 void fc;
 
+// tf.nn's own classes carry the same checks.
+new tf.nn.Sequential(new tf.nn.Linear(784, 128), new tf.nn.ReLU(), new tf.nn.Linear(128, 10));
+// @ts-expect-error Linear out 128 does not match next Linear in 64 (tf.nn directly)
+new tf.nn.Sequential(new tf.nn.Linear(784, 128), new tf.nn.Linear(64, 10));
+// @ts-expect-error Conv out 32 does not match next Conv in 16
+new tf.nn.Sequential(new tf.nn.Conv2d(1, 32, 3), new tf.nn.ReLU(), new tf.nn.Conv2d(16, 64, 3));
+// Sizes computed at run time type-check (and are checked when the model runs).
+const hiddenSize: number = 64;
+new tf.nn.Sequential(new tf.nn.Linear(784, hiddenSize), new tf.nn.Linear(128, 10));
+// Named layers are not checked at compile time.
+new tf.nn.Sequential({ fc1: new tf.nn.Linear(3, 4), fc2: new tf.nn.Linear(4, 1) });
+
 // Sizes that agree compile, with size-keeping layers in between.
 new Sequential(new Linear(784, 128), new ReLU(), new Dropout(0.1), new Linear(128, 10));
 
@@ -25,7 +37,8 @@ new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 16), new ReLU(), new 
 const hidden: number = [128, 256][Math.floor(Math.random() * 2)];
 new Sequential(new Linear(784, hidden), new ReLU(), new Linear(hidden, 10));
 new Sequential(new Linear(784, hidden), new Linear(64, 10));
-// Untyped nn layers mix in freely.
+// tf.nn layers carry literal sizes too, so they mix with the typed constructors and are checked.
+// @ts-expect-error Linear out 128 does not match next Linear in 64 (mixed)
 new Sequential(new tf.nn.Linear(784, 128), new Linear(64, 10));
 
 // Channels (dim 1) are tracked through pooling; Flatten resets the tracking.
