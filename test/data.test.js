@@ -132,7 +132,7 @@ describe('DataLoader', () => {
     }
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
-    expect(tf.memory().tensors).toBe(before);
+    expect(tf.memory().tensors).toBeLessThanOrEqual(before); // the collector may free older garbage meanwhile
   });
 
   test('a dataset error surfaces in the async loop as a rejection, not an unhandled one', async () => {

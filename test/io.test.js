@@ -188,7 +188,7 @@ describe('load: broken files are clear Errors', () => {
     }, Buffer.concat([Buffer.alloc(8), Buffer.from([0, 0, 0, 0, 1, 0, 0, 0])]));
     const before = tf.memory().tensors;
     expect(() => tf.load(file)).toThrow(/outside the int32 range/);
-    expect(tf.memory().tensors).toBe(before);
+    expect(tf.memory().tensors).toBeLessThanOrEqual(before); // the collector may free older garbage meanwhile
     expect(tf.load(path.join(FIX, 'io_torch_plain.safetensors')).weight.shape).toEqual([3, 2]);
   });
 });

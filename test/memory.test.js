@@ -1,10 +1,22 @@
 // Memory: dispose, tidy, tf.memory(), and a training-style loop that never disposes anything
 // staying bounded because native bytes are reported to V8's collector.
+const v8 = require('v8');
+const vm = require('vm');
 const tf = require('..');
+
+// Tensors that earlier code dropped are freed whenever the collector runs, which would make exact
+// counts drift; a full collection before each baseline leaves nothing pending.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+function settled() {
+  gc();
+  gc();
+  return tf.memory();
+}
 
 describe('memory', () => {
   test('dispose frees the handle and tf.memory() counts live tensors and bytes', () => {
-    const before = tf.memory();
+    const before = settled();
     const a = tf.zeros([1000]);
     const b = a.reshape([10, 100]); // a view: same storage, counted once
     const m = tf.memory();
@@ -19,7 +31,7 @@ describe('memory', () => {
   });
 
   test('tidy disposes what fn creates except what it returns', () => {
-    const before = tf.memory().tensors;
+    const before = settled().tensors;
     const kept = tf.tidy(() => {
       const x = tf.ones([3]);
       const y = x.mul(2).add(1);
@@ -33,7 +45,7 @@ describe('memory', () => {
   });
 
   test('nested tidy hands returned tensors to the outer scope; keep() survives', () => {
-    const before = tf.memory().tensors;
+    const before = settled().tensors;
     let inner;
     let kept;
     tf.tidy(() => {
@@ -49,7 +61,7 @@ describe('memory', () => {
   });
 
   test('tidy disposes on throw and rejects async functions', () => {
-    const before = tf.memory().tensors;
+    const before = settled().tensors;
     expect(() => tf.tidy(() => { tf.ones([4]); throw new Error('boom'); })).toThrow('boom');
     expect(tf.memory().tensors).toBe(before);
     expect(() => tf.tidy(async () => tf.ones([1]))).toThrow(/synchronous/);
@@ -65,7 +77,7 @@ describe('memory', () => {
       loss.backward();
       w.grad = null;
       if (step === 300 || step === 2999) {
-        global.gc && global.gc();
+        gc();
         rss.push(process.memoryUsage().rss);
       }
     }
