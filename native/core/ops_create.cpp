@@ -76,7 +76,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
 
 Tensor to_dtype(const Tensor& a, DType dtype) {
   if (a.dtype() == dtype) return a;
-  Tensor out = empty(a.shape(), dtype);
+  Tensor out = empty_uninit(a.shape(), dtype);
   copy_raw(out, a);
   if (is_float(dtype) && is_float(a.dtype()) && any_requires_grad({a})) {
     DType from = a.dtype();
@@ -88,7 +88,7 @@ Tensor to_dtype(const Tensor& a, DType dtype) {
 }
 
 Tensor clone(const Tensor& a) {
-  Tensor out = empty(a.shape(), a.dtype());
+  Tensor out = empty_uninit(a.shape(), a.dtype());
   copy_raw(out, a);
   if (any_requires_grad({a}))
     record("clone", {a}, {out}, [](Node&, const std::vector<Tensor>& g) { return g; });
@@ -178,7 +178,7 @@ static void fill_random(const Tensor& t, Generator& g, uint64_t per_elem, F&& f)
   uint64_t seed = g.seed, base = g.offset;
   int64_t n = t.numel();
   g.offset += uint64_t(n) * per_elem;
-  Tensor c = t.is_contiguous() ? t : empty(t.shape(), t.dtype());
+  Tensor c = t.is_contiguous() ? t : empty_uninit(t.shape(), t.dtype());
   TF_DISPATCH_ALL(c.dtype(), T, {
     T* d = c.data<T>();
     parallel_for(0, n, 16384, [&](int64_t lo, int64_t hi) {
@@ -198,7 +198,7 @@ static double normal01(uint64_t seed, uint64_t ctr) {
 
 Tensor rand(const Shape& shape, DType dtype, Generator& g) {
   if (!is_float(dtype)) fail_type(std::string("rand: dtype must be floating point, got ") + dtype_name(dtype));
-  Tensor t = empty(shape, dtype);
+  Tensor t = empty_uninit(shape, dtype);
   fill_random(t, g, 1, [&](uint64_t s, uint64_t c) {
     double u = uniform01(s, c);
     // float32 rounding can turn u into 1.0; keep the interval half-open.
@@ -210,7 +210,7 @@ Tensor rand(const Shape& shape, DType dtype, Generator& g) {
 
 Tensor randn(const Shape& shape, DType dtype, Generator& g) {
   if (!is_float(dtype)) fail_type(std::string("randn: dtype must be floating point, got ") + dtype_name(dtype));
-  Tensor t = empty(shape, dtype);
+  Tensor t = empty_uninit(shape, dtype);
   fill_random(t, g, 2, normal01);
   return t;
 }
@@ -219,7 +219,7 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, DType dtype, Gener
   if (high <= low)
     fail_range("randint: high (" + std::to_string(high) + ") must be greater than low (" +
                std::to_string(low) + ")");
-  Tensor t = empty(shape, dtype);
+  Tensor t = empty_uninit(shape, dtype);
   double span = double(high - low);
   fill_random(t, g, 1, [&](uint64_t s, uint64_t c) {
     return double(low) + std::floor(uniform01(s, c) * span);
@@ -228,7 +228,7 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, DType dtype, Gener
 }
 
 Tensor bernoulli_mask(const Shape& shape, double keep_prob, DType dtype, Generator& g) {
-  Tensor t = empty(shape, dtype);
+  Tensor t = empty_uninit(shape, dtype);
   fill_random(t, g, 1, [&](uint64_t s, uint64_t c) { return uniform01(s, c) < keep_prob ? 1.0 : 0.0; });
   return t;
 }

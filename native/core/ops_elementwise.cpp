@@ -85,7 +85,7 @@ static Tensor erf_op(const Tensor& a);  // internal: used by gelu's backward
 static Tensor unary_forward(Unary u, const Tensor& a) {
   // Only the data is read, so a contiguous input is used as is (no detached alias to allocate).
   Tensor x = a.is_contiguous() ? a : contiguous(detach(a));
-  Tensor out = empty(x.shape(), x.dtype());
+  Tensor out = empty_uninit(x.shape(), x.dtype());
   int64_t n = x.numel();
   if (x.dtype() == DType::F32 && has_kernel(u)) {
     unary_f32(UnaryKind(int(u)), x.data<float>(), out.data<float>(), n);
@@ -222,7 +222,7 @@ Tensor unary(Unary u, const Tensor& a_in) {
 
 static Tensor erf_op(const Tensor& a) {
   Tensor x = contiguous(detach(a));
-  Tensor out = empty(x.shape(), x.dtype());
+  Tensor out = empty_uninit(x.shape(), x.dtype());
   TF_DISPATCH_ALL(x.dtype(), T, {
     if constexpr (std::is_floating_point_v<T>) {
       const T* s = x.data<T>();
@@ -305,7 +305,7 @@ static inline int64_t flat_stride(const Tensor& t, int64_t n) {
 
 static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType dt,
                              const Shape& shape) {
-  Tensor out = empty(shape, dt);
+  Tensor out = empty_uninit(shape, dt);
   if (dt == DType::F32 || dt == DType::F64) {
     // Small ops are dominated by fixed costs, so the common layouts skip the strided plan.
     int64_t n = out.numel();
@@ -483,7 +483,7 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
   const bool grad = grad_enabled() && a.requires_grad();
   if (grad && !(op == Binary::Add || op == Binary::Sub || op == Binary::Mul || op == Binary::Div))
     return Tensor();
-  Tensor out = empty(a.shape(), dt);
+  Tensor out = empty_uninit(a.shape(), dt);
   int64_t n = out.numel();
   BinaryKind k = BinaryKind(int(op));
   if (dt == DType::F32) {
@@ -577,7 +577,7 @@ Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
   // Only the data is read: no detached aliases needed unless a conversion happens.
   Tensor a = a_in.dtype() == dt ? a_in : to_dtype(detach(a_in), dt);
   Tensor b = b_in.dtype() == dt ? b_in : to_dtype(detach(b_in), dt);
-  Tensor out = empty(shape, DType::Bool);
+  Tensor out = empty_uninit(shape, DType::Bool);
   int64_t n = out.numel();
   int64_t fa = flat_stride(a, n), fb = flat_stride(b, n);
   if (fa >= 0 && fb >= 0 && n < kParallelElems) {
@@ -609,7 +609,7 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a_in.shape(), "where"), b_in.shape(), "where");
   DType dt = promote(a_in.dtype(), b_in.dtype());
   Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
-  Tensor out = empty(shape, dt);
+  Tensor out = empty_uninit(shape, dt);
   int64_t es = int64_t(dtype_size(dt));
   auto plan = make_plan<4>(shape,
                            {out.strides(), broadcast_strides(cond, shape), broadcast_strides(a, shape),

@@ -59,7 +59,8 @@ static Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   Shape osh = batch;
   osh.push_back(M);
   osh.push_back(N);
-  Tensor out = empty(osh, a.dtype());
+  // GEMM with beta = 0 writes every element; the int32 loop accumulates and K = 0 means zeros.
+  Tensor out = K > 0 && is_float(a.dtype()) ? empty_uninit(osh, a.dtype()) : empty(osh, a.dtype());
   int64_t nb = 1;
   for (auto d : batch) nb *= d;
   if (nb == 0) return out;

@@ -276,7 +276,7 @@ static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) 
   int64_t last = a.dim() - 1;
   if (axis != last) x = transpose(x, axis, last);
   x = contiguous(x);
-  Tensor y = empty(x.shape(), x.dtype());
+  Tensor y = empty_uninit(x.shape(), x.dtype());
   int64_t C = x.shape().back(), rows = C ? x.numel() / C : 0;
   if (C > 0) {
     if (x.dtype() == DType::F32) softmax_rows(x.data<float>(), y.data<float>(), rows, C, log_space);

@@ -251,7 +251,7 @@ Tensor concat(const std::vector<Tensor>& ts, int64_t dim) {
     dt = promote(dt, t.dtype());
   }
   sh[dim] = total;
-  Tensor out = empty(sh, dt);
+  Tensor out = empty_uninit(sh, dt);  // every element is copied in below
   std::vector<int64_t> sizes;
   int64_t off = 0;
   for (auto& t : ts) {

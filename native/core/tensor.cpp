@@ -45,7 +45,7 @@ void fail(const std::string& msg) { throw Error(ErrorKind::Error, msg); }
 void fail_type(const std::string& msg) { throw Error(ErrorKind::Type, msg); }
 void fail_range(const std::string& msg) { throw Error(ErrorKind::Range, msg); }
 
-Storage::Storage(size_t n) : nbytes(n) {
+Storage::Storage(size_t n, bool zero) : nbytes(n) {
   size_t alloc = (n + 63) / 64 * 64;
   if (alloc == 0) alloc = 64;
   // malloc plus manual alignment: for the many small tensors of eager code glibc's memalign costs
@@ -53,7 +53,7 @@ Storage::Storage(size_t n) : nbytes(n) {
   block = alloc <= size_t(-1) - 64 ? std::malloc(alloc + 64) : nullptr;
   if (!block) fail("out of memory allocating " + std::to_string(n) + " bytes");
   data = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(block) + 63) & ~uintptr_t(63));
-  std::memset(data, 0, alloc);
+  if (zero) std::memset(data, 0, alloc);
   g_live_storages++;
   g_live_bytes += int64_t(n);
 }
@@ -135,15 +135,18 @@ Shape contiguous_strides(const Shape& s) {
   return st;
 }
 
-Tensor empty(const Shape& shape, DType dtype) {
+static Tensor new_tensor(const Shape& shape, DType dtype, bool zero) {
   int64_t n = numel_of(shape, "tensor");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(size_t(n) * dtype_size(dtype));
+  impl->storage = std::make_shared<Storage>(size_t(n) * dtype_size(dtype), zero);
   impl->dtype = dtype;
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   return Tensor(impl);
 }
+
+Tensor empty(const Shape& shape, DType dtype) { return new_tensor(shape, dtype, true); }
+Tensor empty_uninit(const Shape& shape, DType dtype) { return new_tensor(shape, dtype, false); }
 
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset) {
   auto impl = std::make_shared<TensorImpl>();

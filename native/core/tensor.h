@@ -48,7 +48,7 @@ struct Storage {
   // that owns the count (tf.memory() counts each storage's bytes once); not used by the engine.
   std::atomic<void*> js_owner{nullptr};
   int64_t js_refs = 0;
-  explicit Storage(size_t nbytes);  // zero-filled
+  explicit Storage(size_t nbytes, bool zero = true);  // zero-filled unless zero is false
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -116,6 +116,9 @@ struct TensorImpl {
 int64_t numel_of(const Shape& s, const char* op);  // checks for negative / absurd sizes
 Shape contiguous_strides(const Shape& s);
 Tensor empty(const Shape& shape, DType dtype);   // zero-filled new storage
+// New storage left uninitialised: only for outputs a kernel overwrites entirely (saves a full
+// write pass over large results).
+Tensor empty_uninit(const Shape& shape, DType dtype);
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
 // Copies `n` values of type `src_dtype` from a host buffer into a new tensor of `dtype`.
 Tensor from_buffer(const void* src, DType src_dtype, const Shape& shape, DType dtype);
