@@ -82,6 +82,30 @@ static bool has_kernel(Unary u) { return int(u) < int(UnaryKind::Count) && u != 
 
 static Tensor erf_op(const Tensor& a);  // internal: used by gelu's backward
 
+// g where y > 0, else 0: relu's backward in one pass (compare, convert and multiply would be three).
+// Differentiable in g (its gradient is the same mask); relu'' = 0, so y gets none.
+static Tensor relu_backward(const Tensor& g_in, const Tensor& y_in) {
+  if (g_in.shape() != y_in.shape() || !is_float(g_in.dtype()))
+    return mul(g_in, mask_of(compare(Compare::Gt, y_in, scalar_tensor(0, y_in.dtype())), g_in.dtype()));
+  Tensor g = contiguous(g_in), y = contiguous(to_dtype(detach(y_in), g.dtype()));
+  Tensor out = empty_uninit(g.shape(), g.dtype());
+  int64_t n = g.numel();
+  TF_DISPATCH_ALL(g.dtype(), T, {
+    const T* gp = g.data<T>();
+    const T* yp = y.data<T>();
+    T* op = out.data<T>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) op[i] = yp[i] > T(0) ? gp[i] : T(0);
+    });
+  });
+  if (any_requires_grad({g})) {
+    record("reluBackward", {g}, {out}, [y](Node&, const std::vector<Tensor>& gg) {
+      return std::vector<Tensor>{relu_backward(gg[0], y)};
+    });
+  }
+  return out;
+}
+
 static Tensor unary_forward(Unary u, const Tensor& a) {
   // Only the data is read, so a contiguous input is used as is (no detached alias to allocate).
   Tensor x = a.is_contiguous() ? a : contiguous(detach(a));
@@ -183,9 +207,8 @@ Tensor unary(Unary u, const Tensor& a_in) {
       break;
     case Unary::Relu:  // 1 where x > 0
       so = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{mul(g[0], mask_of(compare(Compare::Gt, y, S(0, y)), g[0].dtype()))};
+      fn = [](Node& n, const std::vector<Tensor>& g) {
+        return std::vector<Tensor>{relu_backward(g[0], n.get_saved(0))};
       };
       break;
     case Unary::Gelu:  // 0.5 (1 + erf(x/√2)) + x φ(x)
