@@ -74,6 +74,11 @@ export interface Binding {
   isGradEnabled(): boolean;
   customOp(name: string, inputs: H[], outputs: H[], backward: (grads: H[]) => (H | null)[]): void;
 
+  // Fused recurrent cells (native/binding/rnn.cc).
+  lstmCell(gates: H, c: H): [H, H];
+  gruCell(gi: H, gh: H, h: H): H;
+  lstmLayer(xp: H, h0: H, c0: H, wHh: H, bias: H | null, reverse: boolean): [H, H, H];
+
   // Neural-network kernels (native/binding/nn.cc); present once those land.
   [name: string]: unknown;
 }

@@ -10,7 +10,8 @@
 // The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
 import { concat, stack } from '../ops';
-import { DType, Tensor, describe, zeros } from '../tensor';
+import { native } from '../native';
+import { DType, Tensor, describe, wrap, zeros } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
@@ -37,38 +38,36 @@ function posInt(v: unknown, layer: string, what: string): number {
   return v;
 }
 
-// The engine's unbind / chunk record one node for all pieces, whose backward is one stack /
-// concat, so slicing T time steps costs O(T) in backward.
+// The engine's unbind records one node for all pieces, whose backward is one stack, so slicing
+// T time steps costs O(T) in backward.
 /** x[0], x[1], ... along dim 0. */
 function unbind0(x: Tensor): Tensor[] {
   return x.unbind(0);
 }
-/** n equal pieces along the last dim. */
-function chunkLast(x: Tensor, n: number): Tensor[] {
-  return x.chunk(n, -1);
-}
 
 // One time step. xp: the input projection of this step [B, G·H] (with bias_ih, and bias_hh too
 // except for GRU, whose reset gate multiplies the hidden projection including its bias).
-// whhT: W_hhᵀ [H, G·H]. Returns the new h (and c for LSTM).
+// whhT: W_hhᵀ [H, G·H], a transposed view (GEMM reads it in place). Returns the new h (and c for
+// LSTM). The LSTM and GRU gate arithmetic is one fused engine op (native/core/ops_rnn.h) whose
+// equations are PyTorch's; test/rnn_fused.test.js checks it against the op-by-op formulas.
 function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, whhT: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
   let hp = h.matmul(whhT);
   switch (mode) {
     case 'LSTM': {
       const gates = xp.add(hp);
-      const [i, f, g, o] = chunkLast(gates, 4);
-      const c2 = f.sigmoid().mul(c as Tensor).add(i.sigmoid().mul(g.tanh()));
-      return [o.sigmoid().mul(c2.tanh()), c2];
+      let cc = c as Tensor;
+      // Mixed dtypes (float32 input, float64 weights or the reverse) promote as the matmul did.
+      if (cc.dtype !== gates.dtype) cc = cc.to(gates.dtype);
+      const hc = native.lstmCell(gates._h, cc._h);
+      return [wrap(hc[0]), wrap(hc[1])];
     }
     case 'GRU': {
       if (bhh) hp = hp.add(bhh);
-      const [xr, xz, xn] = chunkLast(xp, 3);
-      const [hr, hz, hn] = chunkLast(hp, 3);
-      const r = xr.add(hr).sigmoid();
-      const z = xz.add(hz).sigmoid();
-      const n = xn.add(r.mul(hn)).tanh();
-      // (1 − z)·n + z·h, written with one fewer op
-      return [h.sub(n).mul(z).add(n), null];
+      let hh = h;
+      if (hh.dtype !== hp.dtype) hh = hh.to(hp.dtype);
+      let x = xp;
+      if (x.dtype !== hp.dtype) x = x.to(hp.dtype);
+      return [wrap(native.gruCell(x._h, hp._h, hh._h)), null];
     }
     case 'RNN_TANH':
       return [xp.add(hp).tanh(), null];
@@ -176,12 +175,26 @@ class RNNBase extends Module {
         const bih = this.param(`bias_ih${sfx}`), bhh = this.param(`bias_hh${sfx}`);
         const inL = x.shape[2];
         let xp = x.reshape([T * B, inL]).matmul(wih.T);
+        let h = h0.select(0, l * D + d);
+        let c = isLSTM ? (c0 as Tensor).select(0, l * D + d) : null;
+        if (isLSTM) {
+          // The whole direction is one engine op (native/core/ops_rnn.h): per step one GEMM and the
+          // fused cell, in backward a single GEMM for dW_hh over all steps. The two biases are
+          // summed once ([4H]) and added inside it rather than broadcast over all T·B rows.
+          const dt = xp.dtype;
+          const as = (t: Tensor): Tensor => (t.dtype === dt ? t : t.to(dt));
+          const bsum = bih && bhh ? as(bih.add(bhh)) : null;
+          const r = native.lstmLayer(xp.reshape([T, B, -1])._h, as(h)._h, as(c as Tensor)._h, as(whh)._h,
+            bsum ? bsum._h : null, d === 1);
+          outs.push(wrap(r[0]));
+          hn.push(wrap(r[1]));
+          cn.push(wrap(r[2]));
+          continue;
+        }
         if (bih) xp = xp.add(bih);
         if (bhh && this.mode !== 'GRU') xp = xp.add(bhh);
         const xsteps = unbind0(xp.reshape([T, B, -1]));
         const whhT = whh.T;
-        let h = h0.select(0, l * D + d);
-        let c = isLSTM ? (c0 as Tensor).select(0, l * D + d) : null;
         const ys: Tensor[] = new Array(T);
         // The recurrence is a plain loop over time steps: the tape records each step, so the loop is
         // differentiable as written (it is what tf.scan would do, and may become a tf.scan later).

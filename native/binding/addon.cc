@@ -5,6 +5,7 @@
 namespace tfb {
 void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, fused optimizers
 void InitOptim(Napi::Env env, Napi::Object exports);  // optim.cc: fused optimizer steps, grad clipping
+void InitRnn(Napi::Env env, Napi::Object exports);    // rnn.cc: fused LSTM / GRU cells
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -14,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitAutograd(env, exports);
   tfb::InitNN(env, exports);
   tfb::InitOptim(env, exports);
+  tfb::InitRnn(env, exports);
   return exports;
 }
 
