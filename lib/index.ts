@@ -5,7 +5,7 @@
 //   const loss = tf.tensor([[1, 2, 3]]).matmul(w).square().sum();
 //   loss.backward();            // w.grad now holds d loss / d w
 export { Tensor, tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, randn, rand,
-  randint, manualSeed, tidy, keep, dispose, memory, backendInfo, setNumThreads } from './tensor';
+  randint, manualSeed, tidy, keep, dispose, memory, emptyCache, backendInfo, setNumThreads } from './tensor';
 export type { DType, TensorLike, NestedArray, TensorOptions, CreateOptions } from './tensor';
 export * from './ops';
 export { noGrad, enableGrad, isGradEnabled, grad, valueAndGrad, vjp } from './autograd';

@@ -18,7 +18,8 @@ export interface Binding {
   sameStorage(a: H, b: H): boolean;
   dispose(h: H): void;
   isDisposed(h: H): boolean;
-  memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number };
+  memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number };
+  emptyCache(): void;
   backendInfo(): { blas: string; simd: string; threads: number };
   setNumThreads(n: number): void;
   manualSeed(seed: number): void;

@@ -545,9 +545,19 @@ export function dispose(x: unknown): void {
   for (const t of s) t.dispose();
 }
 
-export function memory(): { tensors: number; bytes: number } {
+/**
+ * Live native tensors of this thread: `tensors` (JS handles not yet disposed or collected) and
+ * `bytes` (their distinct storages). `cachedBytes`: freed large blocks the engine keeps for reuse,
+ * process-wide (TENSORFOLD_CACHE_MB, default 512; `tf.emptyCache()` releases them).
+ */
+export function memory(): { tensors: number; bytes: number; cachedBytes: number } {
   const m = native.memory();
-  return { tensors: m.tensors, bytes: m.bytes };
+  return { tensors: m.tensors, bytes: m.bytes, cachedBytes: m.cachedBytes };
+}
+
+/** Returns the engine's cached free blocks to the operating system. */
+export function emptyCache(): void {
+  native.emptyCache();
 }
 
 export function backendInfo(): { blas: string; simd: string; threads: number } {

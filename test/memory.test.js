@@ -86,3 +86,25 @@ describe('memory', () => {
     expect(growth).toBeLessThan(300);
   });
 });
+
+describe('block cache', () => {
+  test('freed large blocks are reused (bounded), counted in cachedBytes, and released by emptyCache', () => {
+    tf.emptyCache();
+    expect(tf.memory().cachedBytes).toBe(0);
+    const a = tf.ones([1 << 20]); // 4 MiB
+    a.dispose();
+    gc();
+    const cached = tf.memory().cachedBytes;
+    expect(cached).toBeGreaterThanOrEqual(4 << 20);
+    // The next tensor of that size takes the cached block (and is still correctly filled).
+    const b = tf.zeros([1 << 20]);
+    expect(tf.memory().cachedBytes).toBeLessThanOrEqual(cached - (4 << 20));
+    expect(b.sum().item()).toBe(0);
+    const c = tf.full([1 << 20], 2);
+    expect(c.sum().item()).toBe(2 * (1 << 20));
+    b.dispose();
+    c.dispose();
+    tf.emptyCache();
+    expect(tf.memory().cachedBytes).toBe(0);
+  });
+});

@@ -112,7 +112,13 @@ static Napi::Value Memory(CI info) {
   o.Set("bytes", double(st.live_bytes));
   o.Set("engineStorages", double(tf::live_storage_count()));
   o.Set("engineBytes", double(tf::live_storage_bytes()));
+  o.Set("cachedBytes", double(tf::cached_storage_bytes()));
   return o;
+}
+
+static Napi::Value EmptyCache(CI info) {
+  tf::empty_cache();
+  return info.Env().Undefined();
 }
 
 static Napi::Value BackendInfo(CI info) {
@@ -217,6 +223,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("isDisposed", Napi::Function::New(env, IsDisposed));
   exports.Set("memory", Napi::Function::New(env, Memory));
   exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
+  exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("full", Napi::Function::New(env, Full));

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "autograd.h"
@@ -11,7 +13,76 @@ namespace tf {
 namespace {
 std::atomic<int64_t> g_live_storages{0};
 std::atomic<int64_t> g_live_bytes{0};
+
+// Freed blocks of 1 MiB and more are kept for reuse, up to a byte limit. glibc returns such blocks
+// to the kernel at once (they are mmap'ed), so every large result would otherwise start with one
+// page fault per 4 KiB: measured, a.mul(b).add(c) on 2^24 floats took 59 ms, of which the two
+// 64 MiB outputs' page faults were most (the memory-bandwidth floor is ~13 ms). Limit:
+// TENSORFOLD_CACHE_MB (default 512; 0 disables).
+class BlockCache {
+ public:
+  static constexpr size_t kMin = size_t(1) << 20;
+  static constexpr size_t kGranule = size_t(1) << 16;  // sizes rounded up to 64 KiB for reuse
+
+  static BlockCache& get() {
+    // Never destroyed: storages may be freed during static destruction at exit.
+    static BlockCache* c = new BlockCache();
+    return *c;
+  }
+  static size_t round(size_t bytes) { return bytes < kMin ? bytes : (bytes + kGranule - 1) / kGranule * kGranule; }
+
+  // A cached block of at least `bytes` (and at most 1.25x), or null. Sets *got to its size.
+  void* take(size_t bytes, size_t* got) {
+    if (bytes < kMin || limit_ == 0) return nullptr;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = free_.lower_bound(bytes);
+    if (it == free_.end() || it->first > bytes + bytes / 4) return nullptr;
+    void* b = it->second;
+    *got = it->first;
+    cached_ -= it->first;
+    free_.erase(it);
+    return b;
+  }
+  // Keeps the block if it fits under the limit (evicting the smallest cached blocks); else false.
+  bool put(void* block, size_t bytes) {
+    if (bytes < kMin || bytes > limit_) return false;
+    std::lock_guard<std::mutex> lock(mu_);
+    while (cached_ + bytes > limit_ && !free_.empty()) {
+      auto it = free_.begin();
+      cached_ -= it->first;
+      std::free(it->second);
+      free_.erase(it);
+    }
+    free_.emplace(bytes, block);
+    cached_ += bytes;
+    return true;
+  }
+  size_t cached() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cached_;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& kv : free_) std::free(kv.second);
+    free_.clear();
+    cached_ = 0;
+  }
+
+ private:
+  BlockCache() {
+    const char* env = std::getenv("TENSORFOLD_CACHE_MB");
+    long mb = env ? std::strtol(env, nullptr, 10) : 512;
+    limit_ = mb > 0 ? size_t(mb) << 20 : 0;
+  }
+  std::mutex mu_;
+  std::multimap<size_t, void*> free_;
+  size_t cached_ = 0;
+  size_t limit_ = 0;
+};
 }  // namespace
+
+int64_t cached_storage_bytes() { return int64_t(BlockCache::get().cached()); }
+void empty_cache() { BlockCache::get().clear(); }
 
 const char* dtype_name(DType d) {
   switch (d) {
@@ -48,10 +119,18 @@ void fail_range(const std::string& msg) { throw Error(ErrorKind::Range, msg); }
 Storage::Storage(size_t n, bool zero) : nbytes(n) {
   size_t alloc = (n + 63) / 64 * 64;
   if (alloc == 0) alloc = 64;
-  // malloc plus manual alignment: for the many small tensors of eager code glibc's memalign costs
-  // several times a plain malloc (which small sizes serve from its per-thread cache).
-  block = alloc <= size_t(-1) - 64 ? std::malloc(alloc + 64) : nullptr;
-  if (!block) fail("out of memory allocating " + std::to_string(n) + " bytes");
+  if (alloc > size_t(-1) - 2 * BlockCache::kGranule) fail("out of memory allocating " + std::to_string(n) + " bytes");
+  block_bytes = BlockCache::round(alloc + 64);
+  size_t got = 0;
+  block = BlockCache::get().take(block_bytes, &got);
+  if (block) {
+    block_bytes = got;
+  } else {
+    // malloc plus manual alignment: for the many small tensors of eager code glibc's memalign
+    // costs several times a plain malloc (which small sizes serve from its per-thread cache).
+    block = std::malloc(block_bytes);
+    if (!block) fail("out of memory allocating " + std::to_string(n) + " bytes");
+  }
   data = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(block) + 63) & ~uintptr_t(63));
   if (zero) std::memset(data, 0, alloc);
   g_live_storages++;
@@ -59,7 +138,7 @@ Storage::Storage(size_t n, bool zero) : nbytes(n) {
 }
 
 Storage::~Storage() {
-  std::free(block);
+  if (!BlockCache::get().put(block, block_bytes)) std::free(block);
   g_live_storages--;
   g_live_bytes -= int64_t(nbytes);
 }

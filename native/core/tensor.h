@@ -43,6 +43,7 @@ struct Storage {
   void* data = nullptr;
   size_t nbytes = 0;
   void* block = nullptr;  // what was allocated; data is the first 64-byte boundary in it
+  size_t block_bytes = 0;
   std::atomic<uint64_t> version{0};
   // JavaScript handles referencing this storage, counted by the binding for the one environment
   // that owns the count (tf.memory() counts each storage's bytes once); not used by the engine.
@@ -58,6 +59,9 @@ struct Storage {
 // binding's job.
 int64_t live_storage_count();
 int64_t live_storage_bytes();
+// Bytes of freed large blocks kept for reuse (TENSORFOLD_CACHE_MB), and a way to release them.
+int64_t cached_storage_bytes();
+void empty_cache();
 
 struct Node;
 struct TensorImpl;
