@@ -49,6 +49,7 @@ Tensor Node::get_saved(size_t i) {
   if (s.is_output && grad_enabled()) {
     auto impl = std::make_shared<TensorImpl>(*s.t.impl());
     impl->grad_fn = shared_from_this();
+    impl->output_nr = s.output_nr;  // which of this node's outputs it is
     impl->requires_grad = true;
     return Tensor(impl);
   }

@@ -65,7 +65,6 @@ static void copy_raw(const Tensor& dst, const Tensor& src) {
 }
 
 void copy_(const Tensor& dst, const Tensor& src) {
-  broadcast_shapes(dst.shape(), src.shape(), "copy_");
   Shape b = broadcast_shapes(dst.shape(), src.shape(), "copy_");
   if (b != dst.shape())
     fail("copy_: source of shape " + shape_str(src.shape()) + " cannot be broadcast to " +

@@ -663,9 +663,7 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   if (a.dtype() == DType::Bool) fail_type("clamp: not supported for bool tensors");
-  if (lo && hi && *lo > *hi) {
-    // PyTorch: everything becomes max
-  }
+  // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last).
   // where(x < lo, lo, x): the gradient is 1 on [lo, hi] inclusive, as in PyTorch.
   Tensor r = a;
   if (lo) {
