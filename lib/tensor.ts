@@ -409,11 +409,13 @@ export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Ar
   let shape: number[];
   let dtype: DType;
   if (ArrayBuffer.isView(data)) {
-    if (data instanceof Float32Array) dtype = 'float32';
-    else if (data instanceof Float64Array) dtype = 'float64';
-    else if (data instanceof Int32Array) dtype = 'int32';
-    else if (data instanceof Uint8Array) dtype = 'bool';
-    else throw new TypeError('tensor: typed arrays must be Float32Array, Float64Array, Int32Array or Uint8Array');
+    // By tag, not instanceof: typed arrays from another realm (vm contexts, jest) count too.
+    const tag = (data as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
+    if (tag === 'Float32Array') dtype = 'float32';
+    else if (tag === 'Float64Array') dtype = 'float64';
+    else if (tag === 'Int32Array') dtype = 'int32';
+    else if (tag === 'Uint8Array') dtype = 'bool';
+    else throw new TypeError(`tensor: typed arrays must be Float32Array, Float64Array, Int32Array or Uint8Array, got ${tag ?? 'a DataView'}`);
     flat = data as Float32Array | Float64Array | Int32Array | Uint8Array;
     shape = [flat.length];
   } else {

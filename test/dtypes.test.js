@@ -226,3 +226,13 @@ describe('item', () => {
     expectThrowsKind(() => tf.tensor([1, 2]).item(), 'Error', /item/);
   });
 });
+
+test('typed arrays from another realm (vm context, or the addon\'s own) are accepted by tf.tensor', () => {
+  const vm = require('vm');
+  const f64 = vm.runInNewContext('new Float64Array([1, 2, 3])');
+  const i32 = vm.runInNewContext('new Int32Array([4, 5])');
+  expect(tf.tensor(f64).dtype).toBe('float64');
+  expect(tf.tensor(i32).toArray()).toEqual([4, 5]);
+  const t = tf.tensor([1.5, 2.5]);
+  expect(tf.tensor(t.toTypedArray()).toArray()).toEqual([1.5, 2.5]);
+});

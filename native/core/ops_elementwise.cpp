@@ -82,6 +82,16 @@ static bool has_kernel(Unary u) { return int(u) < int(UnaryKind::Count) && u != 
 
 static Tensor erf_op(const Tensor& a);  // internal: used by gelu's backward
 
+// A select the compiler vectorises (both loads unconditional): written as a branch, the loop mispredicts on half the elements
+// of real activations (measured ~10 ms for 2.4M floats, against ~2 ms for a multiply).
+template <typename T>
+static void relu_backward_run(const T* __restrict g, const T* __restrict y, T* __restrict o, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const T gv = g[i];  // loaded unconditionally, or the compiler keeps a branch
+    o[i] = y[i] > T(0) ? gv : T(0);
+  }
+}
+
 // g where y > 0, else 0: relu's backward in one pass (compare, convert and multiply would be three).
 // Differentiable in g (its gradient is the same mask); relu'' = 0, so y gets none.
 static Tensor relu_backward(const Tensor& g_in, const Tensor& y_in) {
@@ -90,14 +100,17 @@ static Tensor relu_backward(const Tensor& g_in, const Tensor& y_in) {
   Tensor g = contiguous(g_in), y = contiguous(to_dtype(detach(y_in), g.dtype()));
   Tensor out = empty_uninit(g.shape(), g.dtype());
   int64_t n = g.numel();
-  TF_DISPATCH_ALL(g.dtype(), T, {
-    const T* gp = g.data<T>();
-    const T* yp = y.data<T>();
-    T* op = out.data<T>();
-    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; i++) op[i] = yp[i] > T(0) ? gp[i] : T(0);
-    });
-  });
+  if (g.dtype() == DType::F32) {
+    const float* gp = g.data<float>();
+    const float* yp = y.data<float>();
+    float* op = out.data<float>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { relu_backward_run(gp + lo, yp + lo, op + lo, hi - lo); });
+  } else {
+    const double* gp = g.data<double>();
+    const double* yp = y.data<double>();
+    double* op = out.data<double>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { relu_backward_run(gp + lo, yp + lo, op + lo, hi - lo); });
+  }
   if (any_requires_grad({g})) {
     record("reluBackward", {g}, {out}, [y](Node&, const std::vector<Tensor>& gg) {
       return std::vector<Tensor>{relu_backward(gg[0], y)};
@@ -625,6 +638,26 @@ Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
 
 Tensor logical_not(const Tensor& a) { return compare(Compare::Eq, a, scalar_tensor(0, a.dtype())); }
 
+// where over a contiguous run, each side contiguous (stride 1) or a broadcast scalar (stride 0).
+// Both sides are loaded unconditionally so the compiler emits selects, not a branch that
+// mispredicts on mixed conditions (measured 20 ms -> 2 ms for 4M floats).
+template <typename T>
+static void where_run(const uint8_t* __restrict c, const T* __restrict x, int64_t sx, const T* __restrict y,
+                      int64_t sy, T* __restrict z, int64_t n) {
+  auto loop = [&](auto xs, auto ys) {
+    for (int64_t i = 0; i < n; i++) {
+      const T xv = x[i * decltype(xs)::value], yv = y[i * decltype(ys)::value];
+      z[i] = c[i] ? xv : yv;
+    }
+  };
+  using One = std::integral_constant<int64_t, 1>;
+  using Zero = std::integral_constant<int64_t, 0>;
+  if (sx && sy) loop(One{}, One{});
+  else if (sx) loop(One{}, Zero{});
+  else if (sy) loop(Zero{}, One{});
+  else loop(Zero{}, Zero{});
+}
+
 Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
   if (cond.dtype() != DType::Bool)
     fail_type(std::string("where: condition must be a bool tensor, got ") + dtype_name(cond.dtype()) +
@@ -646,7 +679,11 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
       const uint8_t* c = reinterpret_cast<const uint8_t*>(p[1]);
       const T* x = reinterpret_cast<const T*>(p[2]);
       const T* y = reinterpret_cast<const T*>(p[3]);
-      for (int64_t i = 0; i < n; i++) z[i * s[0]] = c[i * s[1]] ? x[i * s[2]] : y[i * s[3]];
+      if (s[0] == 1 && s[1] == 1 && (s[2] | s[3]) <= 1) return where_run<T>(c, x, s[2], y, s[3], z, n);
+      for (int64_t i = 0; i < n; i++) {
+        const T xv = x[i * s[2]], yv = y[i * s[3]];
+        z[i * s[0]] = c[i * s[1]] ? xv : yv;
+      }
     });
   });
   if (any_requires_grad({a, b})) {
