@@ -38,6 +38,11 @@ static Shape reduced_shape(const Shape& s, const std::vector<int64_t>& axes, boo
 
 enum class RedKind { Sum, Max, Min };
 
+template <typename T>
+static void add_row(T* __restrict o, const T* __restrict row, int64_t n) {
+  for (int64_t i = 0; i < n; i++) o[i] += row[i];
+}
+
 // Reduces contiguous x viewed as [A, R, B] over R. Output [A, B].
 template <typename T, typename Acc>
 static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int64_t B) {
@@ -75,6 +80,12 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
       T* o = out + a * B;
       const T* base = x + a * R * B;
       for (int64_t b = b0; b < b1; b++) o[b] = k == RedKind::Sum ? T(0) : base[b];
+      if (k == RedKind::Sum && std::is_floating_point_v<T>) {
+        // The common case (bias gradients): a plain add the compiler vectorises; `combine`
+        // switches on the kind per element and stays scalar.
+        for (int64_t r = 0; r < R; r++) add_row(o + b0, base + r * B + b0, b1 - b0);
+        continue;
+      }
       for (int64_t r = (k == RedKind::Sum ? 0 : 1); r < R; r++) {
         const T* row = base + r * B;
         for (int64_t b = b0; b < b1; b++) o[b] = T(combine(Acc(o[b]), row[b]));
