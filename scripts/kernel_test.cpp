@@ -1,20 +1,42 @@
 // Standalone correctness test for the engine's kernels (native/core/{kernels,gemm,parallel,cpu}).
 // Exit code 0 on success. Build and run with scripts/kernel_build.sh; run it again with
-// TENSORFOLD_SIMD=avx2 / scalar to test the fallbacks.
+// TENSORFOLD_SIMD=avx2 / scalar to test the fallbacks (`kernel_build.sh arm64` cross-builds it and
+// runs it under qemu-aarch64 at the NEON and scalar levels).
+// TF_TEST_FULL=1 sweeps every float bit pattern; TF_TEST_STRIDE=n every n-th (default 61).
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <thread>
+#include <type_traits>
 #include <vector>
+
+#if defined(__aarch64__)
+#include <arm_neon.h>  // at global scope, before optim_loops.h pulls in simd_neon.h
+#endif
 
 #include "../native/core/cpu.h"
 #include "../native/core/gemm.h"
 #include "../native/core/kernels.h"
 #include "../native/core/parallel.h"
+
+// The optimizer loops as optim.cpp compiles them for the baseline ISA (on arm64 they pick their
+// NEON twin at run time, so this covers NEON there and the one-lane loops everywhere).
+namespace tf {
+namespace simd_scalar_test {
+namespace optim {
+#include "../native/core/simd_scalar.h"
+using VF = F1;
+using VD = D1;
+#include "../native/core/optim_loops.h"
+}  // namespace optim
+}  // namespace simd_scalar_test
+}  // namespace tf
 
 using namespace tf;
 
@@ -141,7 +163,8 @@ static void test_ulp() {
       {UnaryKind::Gelu, -big, big},    {UnaryKind::Sin, -1048576.f * 4, 1048576.f * 4},
       {UnaryKind::Cos, -1048576.f * 4, 1048576.f * 4}, {UnaryKind::Rsqrt, 0, big},
   };
-  const uint32_t stride = std::getenv("TF_TEST_FULL") ? 1 : 61;
+  const char* st = std::getenv("TF_TEST_STRIDE");
+  const uint32_t stride = std::getenv("TF_TEST_FULL") ? 1 : (st && std::atoi(st) > 0 ? std::atoi(st) : 61);
   for (const R& r : rs) {
     float wx = 0;
     const double w = sweep(r.k, stride, r.lo, r.hi, &wx);
@@ -368,10 +391,102 @@ static void test_parallel() {
   CHECK(caught || num_threads() == 1, "exception from a worker chunk not rethrown");
 }
 
+
+// ---- fused optimizer loops against a double-precision reference ----------------------------
+// Each case runs one loop over [lo, n) of random buffers (lo = 3: a start that is not a multiple
+// of any vector width) and checks every buffer it writes, element by element, plus the untouched
+// elements before lo and at n.
+template <class T>
+static void check_optim(const char* name, int nbuf, int small_buf,
+                        void (*run)(std::vector<std::vector<T>>&, int64_t, int64_t),
+                        void (*ref)(double*), std::mt19937& g) {
+  const int64_t n = 1003, lo = 3;
+  std::uniform_real_distribution<double> d(-1, 1), pos(0.5, 2);
+  // Buffers: 0 = param, 1 = grad, then state (kept positive: squares and their averages), except
+  // small_buf (rmsprop's running mean of g, whose square must stay below the mean square).
+  std::vector<std::vector<T>> b(nbuf, std::vector<T>(n + 1));
+  for (int k = 0; k < nbuf; ++k)
+    for (auto& v : b[k]) v = static_cast<T>(k == small_buf ? 0.1 * d(g) : k >= 2 ? pos(g) : d(g));
+  const auto before = b;
+  run(b, lo, n);
+  const double tol = sizeof(T) == 4 ? 4e-6 : 1e-14;
+  double worst = 0;
+  bool bad = false;
+  for (int64_t i = 0; i <= n; ++i) {
+    double e[8];
+    for (int k = 0; k < nbuf; ++k) e[k] = static_cast<double>(before[k][i]);
+    if (i >= lo && i < n) ref(e);
+    for (int k = 0; k < nbuf; ++k) {
+      const double err = std::fabs(static_cast<double>(b[k][i]) - e[k]) / (std::fabs(e[k]) + 1);
+      if (!(err <= tol)) bad = true;
+      worst = std::max(worst, err / tol);
+    }
+  }
+  CHECK(!bad, "optim %s (%s): worst %.3g x tol", name, sizeof(T) == 4 ? "f32" : "f64", worst);
+}
+
+template <class T>
+static void test_optim_t(std::mt19937& g) {
+  using I = simd_scalar_test::optim::Isa;
+  using B = std::vector<std::vector<T>>;
+  // sgd: lr 0.1, weight decay 0.01, momentum 0.9, dampening 0.2, nesterov
+  check_optim<T>("sgd", 3, -1, [](B& b, int64_t lo, int64_t hi) {
+    I::sgd<T, true, true, false, true>(b[0].data(), b[1].data(), b[2].data(), lo, hi, T(0.1), T(0.01), T(0.9), T(0.8));
+  }, [](double* e) {
+    double d = e[1] + 0.01 * e[0];
+    e[2] = 0.9 * e[2] + 0.8 * d;
+    d = d + 0.9 * e[2];
+    e[0] -= 0.1 * d;
+  }, g);
+  // adam with amsgrad and weight decay; c = {step, bc2_sqrt, b1, b2, 1-b1, 1-b2, eps, wd, decay}
+  check_optim<T>("adam", 5, -1, [](B& b, int64_t lo, int64_t hi) {
+    const T c[9] = {T(0.01), T(0.3), T(0.9), T(0.999), T(0.1), T(0.001), T(1e-8), T(0.01), T(0.999)};
+    I::adam<T, true, true>(b[0].data(), b[1].data(), b[2].data(), b[3].data(), b[4].data(), lo, hi, c);
+  }, [](double* e) {
+    const double c[9] = {T(0.01), T(0.3), T(0.9), T(0.999), T(0.1), T(0.001), T(1e-8), T(0.01), T(0.999)};
+    const double p = e[0] * c[8], gi = e[1] + c[7] * p;
+    e[2] = e[2] * c[2] + c[4] * gi;
+    e[3] = e[3] * c[3] + c[5] * gi * gi;
+    e[4] = std::max(e[3], e[4]);
+    e[0] = p - c[0] * (e[2] / (std::sqrt(e[4]) / c[1] + c[6]));
+  }, g);
+  // rmsprop centered with momentum; c = {lr, alpha, 1-alpha, eps, wd, momentum}
+  check_optim<T>("rmsprop", 5, 3, [](B& b, int64_t lo, int64_t hi) {
+    const T c[6] = {T(0.01), T(0.99), T(0.01), T(1e-8), T(0.01), T(0.9)};
+    I::rmsprop<T, true, true, true>(b[0].data(), b[1].data(), b[2].data(), b[3].data(), b[4].data(), lo, hi, c);
+  }, [](double* e) {
+    const double c[6] = {T(0.01), T(0.99), T(0.01), T(1e-8), T(0.01), T(0.9)};
+    const double gi = e[1] + c[4] * e[0];
+    e[2] = e[2] * c[1] + c[2] * gi * gi;
+    e[3] = e[3] * c[1] + c[2] * gi;
+    const double avg = std::sqrt(e[2] - e[3] * e[3]) + c[3];
+    e[4] = e[4] * c[5] + gi / avg;
+    e[0] -= c[0] * e[4];
+  }, g);
+  // adagrad with weight decay; c = {clr, wd, eps}
+  check_optim<T>("adagrad", 3, -1, [](B& b, int64_t lo, int64_t hi) {
+    const T c[3] = {T(0.01), T(0.01), T(1e-10)};
+    I::adagrad<T, true>(b[0].data(), b[1].data(), b[2].data(), lo, hi, c);
+  }, [](double* e) {
+    const double c[3] = {T(0.01), T(0.01), T(1e-10)};
+    const double gi = e[1] + c[1] * e[0];
+    e[2] += gi * gi;
+    e[0] -= c[0] * gi / (std::sqrt(e[2]) + c[2]);
+  }, g);
+}
+
+static void test_optim() {
+  std::mt19937 g(11);
+  test_optim_t<float>(g);
+  test_optim_t<double>(g);
+}
+
 int main() {
   std::printf("kernel_test: simd=%s threads=%d gemm=%s\n", simd_level_name(), num_threads(), gemm_backend());
   test_parallel();
   std::printf("parallel ok\n");
+  test_optim();
+  std::printf("optim done (%d failures so far)\n", g_failures);
   test_gemm();
   std::printf("gemm done (%d failures so far)\n", g_failures);
   test_sizes();

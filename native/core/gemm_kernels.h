@@ -15,6 +15,9 @@
 #define TF_GEMM_X86 1
 #define TF_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
 #define TF_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define TF_GEMM_NEON 1
 #endif
 
 namespace tf {
@@ -31,7 +34,7 @@ struct KernelSet {
   int64_t KC, MC, NC;  // cache blocks: KC*NR panel of B in L1, MC*KC block of A in L2, KC*NC in L3
 };
 
-// ---- scalar (any CPU; also what arm64 gets, where -O3 auto-vectorises it with NEON) ----------
+// ---- scalar (any CPU; on arm64 only under TENSORFOLD_SIMD=scalar) ------------------------------
 template <typename T, int MR, int NR>
 void ukernel_scalar(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
   T acc[MR][NR] = {};
@@ -175,6 +178,72 @@ TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const dou
 }
 #endif  // TF_GEMM_X86
 
+#ifdef TF_GEMM_NEON
+// ---- NEON: 32 q registers hold an 8 x 12 float tile (24 accumulators) + 3 B vectors + 2 A ------
+// The 8 A values of a step are loaded as two vectors and used lane by lane (FMLA by element), so
+// no broadcasts are needed.
+inline void ukernel_s_neon(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                           float alpha, float beta) {
+  float32x4_t acc[8][3];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) acc[i][0] = acc[i][1] = acc[i][2] = vdupq_n_f32(0.0f);
+  for (int64_t k = 0; k < kc; ++k, a += 8, b += 12) {
+    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
+    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+#define TF_ROW(i, av, lane)                                  \
+  acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av, lane);      \
+  acc[i][1] = vfmaq_laneq_f32(acc[i][1], b1, av, lane);      \
+  acc[i][2] = vfmaq_laneq_f32(acc[i][2], b2, av, lane);
+    TF_ROW(0, a0, 0) TF_ROW(1, a0, 1) TF_ROW(2, a0, 2) TF_ROW(3, a0, 3)
+    TF_ROW(4, a1, 0) TF_ROW(5, a1, 1) TF_ROW(6, a1, 2) TF_ROW(7, a1, 3)
+#undef TF_ROW
+  }
+  const float32x4_t va = vdupq_n_f32(alpha), vb = vdupq_n_f32(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    float* ci = c + i * ldc;
+#pragma GCC unroll 3
+    for (int j = 0; j < 3; ++j) {
+      float32x4_t r = vmulq_f32(va, acc[i][j]);
+      if (beta != 0.0f) r = vfmaq_f32(r, vb, vld1q_f32(ci + 4 * j));
+      vst1q_f32(ci + 4 * j, r);
+    }
+  }
+}
+
+// ---- NEON double: a 6 x 8 tile (24 accumulators) + 4 B vectors + 3 A vectors -------------------
+inline void ukernel_d_neon(int64_t kc, const double* a, const double* b, double* c, int64_t ldc,
+                           double alpha, double beta) {
+  float64x2_t acc[6][4];
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; ++i) acc[i][0] = acc[i][1] = acc[i][2] = acc[i][3] = vdupq_n_f64(0.0);
+  for (int64_t k = 0; k < kc; ++k, a += 6, b += 8) {
+    const float64x2_t b0 = vld1q_f64(b), b1 = vld1q_f64(b + 2), b2 = vld1q_f64(b + 4),
+                      b3 = vld1q_f64(b + 6);
+    const float64x2_t a0 = vld1q_f64(a), a1 = vld1q_f64(a + 2), a2 = vld1q_f64(a + 4);
+#define TF_ROW(i, av, lane)                                  \
+  acc[i][0] = vfmaq_laneq_f64(acc[i][0], b0, av, lane);      \
+  acc[i][1] = vfmaq_laneq_f64(acc[i][1], b1, av, lane);      \
+  acc[i][2] = vfmaq_laneq_f64(acc[i][2], b2, av, lane);      \
+  acc[i][3] = vfmaq_laneq_f64(acc[i][3], b3, av, lane);
+    TF_ROW(0, a0, 0) TF_ROW(1, a0, 1) TF_ROW(2, a1, 0) TF_ROW(3, a1, 1)
+    TF_ROW(4, a2, 0) TF_ROW(5, a2, 1)
+#undef TF_ROW
+  }
+  const float64x2_t va = vdupq_n_f64(alpha), vb = vdupq_n_f64(beta);
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; ++i) {
+    double* ci = c + i * ldc;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      float64x2_t r = vmulq_f64(va, acc[i][j]);
+      if (beta != 0.0) r = vfmaq_f64(r, vb, vld1q_f64(ci + 2 * j));
+      vst1q_f64(ci + 2 * j, r);
+    }
+  }
+}
+#endif  // TF_GEMM_NEON
+
 template <typename T>
 const KernelSet<T>& kernels_for(SimdLevel level);
 
@@ -186,6 +255,12 @@ inline const KernelSet<float>& kernels_for<float>(SimdLevel level) {
   static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
+#endif
+#ifdef TF_GEMM_NEON
+  // KC*NR*4 = 12 KB of B in L1, MC*KC*4 = 128 KB of A in L2 (arm64 cores have >= 64 KB L1D and
+  // >= 512 KB L2 per core); MC and NC are multiples of the tile.
+  static const KernelSet<float> neon{ukernel_s_neon, 8, 12, 256, 128, 3072};
+  if (level == SimdLevel::NEON) return neon;
 #endif
   (void)level;
   return scalar;
@@ -199,6 +274,10 @@ inline const KernelSet<double>& kernels_for<double>(SimdLevel level) {
   static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
+#endif
+#ifdef TF_GEMM_NEON
+  static const KernelSet<double> neon{ukernel_d_neon, 6, 8, 256, 60, 2048};
+  if (level == SimdLevel::NEON) return neon;
 #endif
   (void)level;
   return scalar;

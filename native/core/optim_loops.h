@@ -1,6 +1,7 @@
 // The fused optimizer loops, written once against the vector interface of simd_scalar.h /
-// simd_vec_*.h and compiled per ISA by optim.cpp (like simd_loops.h for kernels.cpp): a vector main
-// loop, then the leftovers through the one-lane twin, so results do not depend on the ISA picked.
+// simd_vec_*.h / simd_neon.h and compiled per ISA by optim.cpp (like simd_loops.h for
+// kernels.cpp): a vector main loop, then the leftovers through the one-lane twin, so results do
+// not depend on the ISA picked.
 // Each loop covers [lo, hi) of contiguous buffers; flags are template parameters so the loops
 // carry no branches. Formulas: see optim.h and lib/optim/*.ts.
 // No include guard: included once inside each per-ISA namespace of optim.cpp.
@@ -9,13 +10,38 @@ template <class T> struct Lanes;
 template <> struct Lanes<float> { using V = VF; using S = F1; };
 template <> struct Lanes<double> { using V = VD; using S = D1; };
 
+template <class V, class S, class Body>
+inline void each_lane_with(int64_t lo, int64_t hi, Body& body) {
+  int64_t i = lo;
+  for (; i + V::N <= hi; i += V::N) body(V{}, i);
+  for (; i < hi; ++i) body(S{}, i);
+}
+
+#if defined(__aarch64__)
+// optim.cpp compiles only the one-lane instantiation on arm64, so the NEON twin is built here and
+// picked at run time from the scalar one (TENSORFOLD_SIMD=scalar still gets the one-lane loops).
+// If optim.cpp grows its own NEON namespace, VF is no longer F1 there and this pick is skipped.
+namespace neon_lanes {
+#include "simd_neon.h"
+}  // namespace neon_lanes
+template <class T> struct NeonLanes;
+template <> struct NeonLanes<float> { using V = neon_lanes::VF; };
+template <> struct NeonLanes<double> { using V = neon_lanes::VD; };
+#endif
+
 template <class T, class Body>
 inline void each_lane(int64_t lo, int64_t hi, Body body) {
   using V = typename Lanes<T>::V;
   using S = typename Lanes<T>::S;
-  int64_t i = lo;
-  for (; i + V::N <= hi; i += V::N) body(V{}, i);
-  for (; i < hi; ++i) body(S{}, i);
+#if defined(__aarch64__)
+  if constexpr (std::is_same<V, S>::value) {
+    if (simd_level() == SimdLevel::NEON) {
+      each_lane_with<typename NeonLanes<T>::V, S>(lo, hi, body);
+      return;
+    }
+  }
+#endif
+  each_lane_with<V, S>(lo, hi, body);
 }
 
 struct Isa {

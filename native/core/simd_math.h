@@ -1,5 +1,5 @@
 // Vectorised float32 math and the contiguous loops of kernels.cpp, written once against the small
-// wrapper interface of simd_scalar.h / simd_vec_avx512.h / simd_vec_avx2.h.
+// wrapper interface of simd_scalar.h / simd_vec_avx512.h / simd_vec_avx2.h / simd_neon.h.
 //
 // No include guard: kernels.cpp includes this file once per ISA namespace, under that ISA's target
 // pragma, so every function and lambda below is compiled for that ISA.

@@ -1,4 +1,5 @@
-// One-lane "vectors" with the same interface as the SIMD wrappers (see simd_vec.h).
+// One-lane "vectors" with the same interface as the SIMD wrappers (simd_vec_avx2.h,
+// simd_vec_avx512.h, simd_neon.h).
 //
 // The generic math in simd_math.h is instantiated with these for the scalar fallback and for the
 // leftover elements after a vector loop, so a value's result does not depend on whether it landed
