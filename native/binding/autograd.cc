@@ -71,7 +71,7 @@ static Napi::Value Backward(CI info) {
 static Napi::Value GradOf(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     auto outs = ArgTensors(info, 0, "grad");
-    auto gouts = ArgTensors(info, 1, "grad");
+    auto gouts = ArgTensors(info, 1, "grad", true);
     auto ins = ArgTensors(info, 2, "grad");
     for (auto& i : ins)
       if (!i.defined()) tf::fail("grad: inputs must be tensors");

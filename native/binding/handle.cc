@@ -138,8 +138,9 @@ bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
 tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
   if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": shape must be an array");
   auto arr = info[i].As<Napi::Array>();
+  // The length is read once: an element getter may grow the array while it is being read.
   tf::Shape s(arr.Length());
-  for (uint32_t k = 0; k < arr.Length(); k++) {
+  for (uint32_t k = 0; k < s.size(); k++) {
     Napi::Value v = arr[k];
     double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
     if (!std::isfinite(d) || std::floor(d) != d)
@@ -157,14 +158,18 @@ tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op) {
   return tf::DType(d);
 }
 
-std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op) {
+std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op, bool allow_null) {
   if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected an array of Tensors");
   auto arr = info[i].As<Napi::Array>();
   std::vector<tf::Tensor> r;
-  r.reserve(arr.Length());
-  for (uint32_t k = 0; k < arr.Length(); k++) {
+  // The length is read once: an element getter may resize the array while it is being read.
+  uint32_t n = arr.Length();
+  r.reserve(n);
+  for (uint32_t k = 0; k < n; k++) {
     Napi::Value v = arr[k];
-    if (v.IsNull() || v.IsUndefined()) r.push_back(tf::Tensor());
+    if (allow_null && (v.IsNull() || v.IsUndefined())) r.push_back(tf::Tensor());
+    else if (v.IsNull() || v.IsUndefined())
+      throw Napi::TypeError::New(info.Env(), std::string(op) + ": element " + std::to_string(k) + " is not a Tensor");
     else r.push_back(UnwrapValue(info.Env(), v, op));
   }
   return r;

@@ -50,7 +50,9 @@ double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const ch
 bool ArgBool(const Napi::CallbackInfo& info, size_t i);
 tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op);
 tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op);
-std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op);
+// An array of live tensor handles; null/undefined entries only where allow_null (gradient slots),
+// as undefined tensors reach the engine as-is.
+std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op, bool allow_null = false);
 Napi::Value WrapAll(Napi::Env env, const std::vector<tf::Tensor>& ts);
 
 // Runs fn, turning engine errors into JS Error / TypeError / RangeError.

@@ -123,7 +123,16 @@ TFB_FN(Detach) return W(tf::detach(Unwrap(info, 0, "detach"))); TFB_END
 
 TFB_FN(Reshape) return W(tf::reshape(Unwrap(info, 0, "reshape"), ArgShape(info, 1, "reshape"))); TFB_END
 TFB_FN(Transpose)
-  return W(tf::transpose(Unwrap(info, 0, "transpose"), ArgInt(info, 1, "transpose", "d0"), ArgInt(info, 2, "transpose", "d1")));
+  tf::Tensor a = Unwrap(info, 0, "transpose");
+  int64_t d0 = ArgInt(info, 1, "transpose", "d0"), d1 = ArgInt(info, 2, "transpose", "d1");
+  // norm_axis accepts 0 and -1 for a 0-d tensor, which tf::transpose then uses to index an empty
+  // permutation: check the axes here, where any valid pair is the identity.
+  if (a.dim() == 0) {
+    tf::norm_axis(d0, 0, "transpose");
+    tf::norm_axis(d1, 0, "transpose");
+    return W(a);
+  }
+  return W(tf::transpose(a, d0, d1));
 TFB_END
 TFB_FN(Permute) return W(tf::permute(Unwrap(info, 0, "permute"), ArgShape(info, 1, "permute"))); TFB_END
 TFB_FN(Squeeze)
@@ -167,6 +176,9 @@ TFB_FN(ScatterAdd)
                            Unwrap(info, 3, "scatterAdd")));
 TFB_END
 TFB_FN(IndexAdd)
+  // tf::index_add reads a.shape()[dim] of a 0-d tensor (past the end): refuse it here, as
+  // index_select does.
+  if (Unwrap(info, 0, "indexAdd").dim() == 0) tf::fail_range("indexAdd: cannot index a 0-d tensor");
   return W(tf::index_add(Unwrap(info, 0, "indexAdd"), ArgInt(info, 1, "indexAdd", "dim"), Unwrap(info, 2, "indexAdd"),
                          Unwrap(info, 3, "indexAdd")));
 TFB_END
