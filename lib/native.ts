@@ -20,6 +20,7 @@ export interface Binding {
   isDisposed(h: H): boolean;
   memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number };
   emptyCache(): void;
+  setReturnErrors(on: boolean): void;
   backendInfo(): { blas: string; simd: string; threads: number };
   setNumThreads(n: number): void;
   manualSeed(seed: number): void;
@@ -101,5 +102,28 @@ function locate(): string {
   return found;
 }
 
+// The addon reports errors as {tfError} values and these wrappers throw them: an N-API exception
+// left pending while a garbage collection runs tensor finalizers aborts Node (native/binding/
+// handle.h, Fail). Throwing here, in JavaScript, is safe.
+function wrapBinding(raw: Binding): Binding {
+  raw.setReturnErrors(true);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    const f = raw[key];
+    if (typeof f !== 'function') {
+      out[key] = f;
+      continue;
+    }
+    out[key] = function (this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      const r = (f as (...a: unknown[]) => unknown).apply(undefined, arguments as unknown as unknown[]);
+      if (r !== null && typeof r === 'object' && (r as { tfError?: unknown }).tfError !== undefined)
+        throw (r as { tfError: unknown }).tfError;
+      return r;
+    };
+  }
+  return out as unknown as Binding;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-export const native: Binding = require(locate());
+export const native: Binding = wrapBinding(require(locate()));

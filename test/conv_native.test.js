@@ -6,7 +6,9 @@
 const fs = require('fs');
 const path = require('path');
 
-const B = require(path.join(__dirname, '..', 'build', 'Release', 'tensorfold.node'));
+// The binding as the library uses it (errors are returned by the addon and thrown by this wrapper;
+// see lib/native.ts), loaded from whichever addon the library found (TENSORFOLD_ADDON or build/).
+const B = require(path.join(__dirname, '..', 'dist', 'native')).native;
 
 const F32 = 0;
 const F64 = 1;

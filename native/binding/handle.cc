@@ -91,6 +91,13 @@ Napi::Value Wrap(Napi::Env env, const tf::Tensor& t) {
   return Napi::Value(env, ext);
 }
 
+Napi::Value Fail(Napi::Env env, const Napi::Error& e) {
+  if (!State(env).return_errors) throw e;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("tfError", e.Value());
+  return r;
+}
+
 void DrainDeadRefs(Napi::Env env) {
   EnvState& st = State(env);
   for (napi_ref r : st.dead_refs) napi_delete_reference(env, r);

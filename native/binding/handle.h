@@ -24,6 +24,8 @@ struct EnvState {
   // JS function references whose owners died (possibly during GC, where deleting a reference is
   // not allowed); deleted on the next call from JavaScript.
   std::vector<napi_ref> dead_refs;
+  // Return errors as {tfError} values instead of throwing (set by lib/native.ts; see Fail()).
+  bool return_errors = false;
 };
 
 struct Holder {
@@ -55,23 +57,30 @@ tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op);
 std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op, bool allow_null = false);
 Napi::Value WrapAll(Napi::Env env, const std::vector<tf::Tensor>& ts);
 
+// Reports an error to JavaScript. Throwing leaves an exception pending inside N-API until this
+// call returns, and a garbage collection in that window runs tensor finalizers (during GC, see
+// handle.cc), after which Node finds the pending exception and aborts the process. So when the
+// TypeScript layer has asked for it, the error is returned as {tfError: error} and its wrapper
+// throws it in JavaScript, where a collection is harmless. The raw addon throws as usual.
+Napi::Value Fail(Napi::Env env, const Napi::Error& e);
+
 // Runs fn, turning engine errors into JS Error / TypeError / RangeError.
 template <typename F>
 Napi::Value Guard(Napi::Env env, F&& fn) {
   try {
     return fn();
-  } catch (const Napi::Error&) {
-    throw;
+  } catch (const Napi::Error& e) {
+    return Fail(env, e);
   } catch (const tf::Error& e) {
     switch (e.kind) {
-      case tf::ErrorKind::Type: throw Napi::TypeError::New(env, e.what());
-      case tf::ErrorKind::Range: throw Napi::RangeError::New(env, e.what());
-      default: throw Napi::Error::New(env, e.what());
+      case tf::ErrorKind::Type: return Fail(env, Napi::TypeError::New(env, e.what()));
+      case tf::ErrorKind::Range: return Fail(env, Napi::RangeError::New(env, e.what()));
+      default: return Fail(env, Napi::Error::New(env, e.what()));
     }
   } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(env, "out of memory");
+    return Fail(env, Napi::RangeError::New(env, "out of memory"));
   } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string("internal error: ") + e.what());
+    return Fail(env, Napi::Error::New(env, std::string("internal error: ") + e.what()));
   }
 }
 

@@ -116,6 +116,11 @@ static Napi::Value Memory(CI info) {
   return o;
 }
 
+static Napi::Value SetReturnErrors(CI info) {
+  State(info.Env()).return_errors = ArgBool(info, 0);
+  return info.Env().Undefined();
+}
+
 static Napi::Value EmptyCache(CI info) {
   tf::empty_cache();
   return info.Env().Undefined();
@@ -224,6 +229,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("memory", Napi::Function::New(env, Memory));
   exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
+  exports.Set("setReturnErrors", Napi::Function::New(env, SetReturnErrors));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("full", Napi::Function::New(env, Full));

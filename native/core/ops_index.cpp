@@ -144,6 +144,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
 Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src_in) {
   check_index(index, "indexAdd");
   if (index.dim() > 1) fail("indexAdd: index must be 1-d, got shape " + shape_str(index.shape()));
+  if (a.dim() == 0) fail_range("indexAdd: cannot index a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "indexAdd");
   int64_t n = index.numel(), size = a.shape()[dim];
   Shape want = a.shape();

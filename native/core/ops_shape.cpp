@@ -79,6 +79,11 @@ Tensor permute(const Tensor& a, std::vector<int64_t> dims) {
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
   int64_t nd = a.dim();
   if (nd < 2 && d0 == 0 && d1 == 1) return a;  // 0-d and 1-d: transpose is the identity
+  if (nd == 0) {  // a 0-d tensor has one (virtual) axis, 0 or -1: swapping it with itself is the identity
+    norm_axis(d0, nd, "transpose");
+    norm_axis(d1, nd, "transpose");
+    return a;
+  }
   d0 = norm_axis(d0, nd, "transpose");
   d1 = norm_axis(d1, nd, "transpose");
   std::vector<int64_t> perm(nd);

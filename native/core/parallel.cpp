@@ -150,7 +150,18 @@ struct Pool {
     const uint32_t e = epoch.fetch_add(1) + 1;
     wake_all();  // old workers see the new epoch and exit
     threads.store(n);
-    for (int i = 0; i + 1 < n; ++i) std::thread([this, e] { worker_main(e); }).detach();
+    int started = 1;  // the calling thread takes part in every job
+    try {
+      for (int i = 0; i + 1 < n; ++i) {
+        std::thread([this, e] { worker_main(e); }).detach();
+        ++started;
+      }
+    } catch (...) {
+      // Could not start them all (process or memory limits): run with those that did start,
+      // rather than waiting forever for workers that do not exist.
+      threads.store(started);
+      throw;
+    }
   }
 };
 
