@@ -114,9 +114,20 @@ function wrapBinding(raw: Binding): Binding {
       out[key] = f;
       continue;
     }
+    const g = f as (...a: unknown[]) => unknown;
     out[key] = function (this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      const r = (f as (...a: unknown[]) => unknown).apply(undefined, arguments as unknown as unknown[]);
+      // Direct calls for the common arities: a generic apply() costs ~0.3 µs on the smallest ops.
+      /* eslint-disable prefer-rest-params */
+      const a = arguments;
+      let r: unknown;
+      switch (a.length) {
+        case 1: r = g(a[0]); break;
+        case 2: r = g(a[0], a[1]); break;
+        case 3: r = g(a[0], a[1], a[2]); break;
+        case 4: r = g(a[0], a[1], a[2], a[3]); break;
+        default: r = g.apply(undefined, a as unknown as unknown[]);
+      }
+      /* eslint-enable prefer-rest-params */
       if (r !== null && typeof r === 'object' && (r as { tfError?: unknown }).tfError !== undefined)
         throw (r as { tfError: unknown }).tfError;
       return r;
