@@ -34,6 +34,18 @@ function positiveInt(op: string, name: string, v: unknown): number {
 }
 
 /** Base of the epoch-driven schedulers: step() advances lastEpoch and sets every group's lr. */
+// A scheduler's state is its own fields (arrays copied) except the optimizer it drives.
+function schedulerState(sched: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sched)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
+  return out;
+}
+
+function loadSchedulerState(sched: object, sd: Record<string, unknown>): void {
+  if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
+  for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (sched as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
+}
+
 export abstract class LRScheduler {
   readonly optimizer: AnyOptimizer;
   /** Each group's initialLr when the scheduler was created. */
@@ -72,14 +84,11 @@ export abstract class LRScheduler {
 
   /** JSON-able state (everything but the optimizer). */
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
-    return out;
+    return schedulerState(this);
   }
 
   loadStateDict(sd: Record<string, unknown>): void {
-    if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
-    for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
+    loadSchedulerState(this, sd);
   }
 
   protected groupLrs(): number[] {
@@ -279,14 +288,11 @@ export class ReduceLROnPlateau {
 
   /** JSON-able state (everything but the optimizer; `best` may be ±Infinity, which JSON writes as null). */
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
-    return out;
+    return schedulerState(this);
   }
 
   loadStateDict(sd: Record<string, unknown>): void {
-    if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
-    for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
+    loadSchedulerState(this, sd);
     if (this.best === null) this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 }
