@@ -8,6 +8,7 @@ import { Tensor, describe, wrap, zerosLike } from './tensor';
 
 /** Runs fn with gradient recording off. */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`noGrad: expected a function, got ${describe(fn)}`);
   const prev = native.setGradEnabled(false);
   try {
     return fn();
@@ -18,6 +19,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn with gradient recording on (inside a noGrad, for example). */
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`enableGrad: expected a function, got ${describe(fn)}`);
   const prev = native.setGradEnabled(true);
   try {
     return fn();

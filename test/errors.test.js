@@ -130,4 +130,13 @@ describe('errors name the op and the shapes, and nothing crashes', () => {
       expect(() => native.binary(0, bad, bad)).toThrow(/add: expected a Tensor|at least|Tensor/);
     expect(() => native.unary(1, {})).toThrow(/expected a Tensor/);
   });
+
+  test('layers and helpers name themselves when given the wrong kind of argument', () => {
+    expectError(() => new tf.nn.Conv2d(1, 2), 'TypeError', /^Conv2d: kernelSize must be an integer or two integers, got undefined$/);
+    expectError(() => tf.F.layerNorm(tf.ones([2, 3])), 'TypeError', /^layerNorm: normalizedShape must be an integer or an array/);
+    expectError(() => new tf.nn.LayerNorm({}), 'TypeError', /^LayerNorm: normalizedShape must be an integer or an array/);
+    expectError(() => new tf.nn.ModuleList(3), 'TypeError', /^ModuleList: expected an array of Modules, got number$/);
+    expectError(() => tf.noGrad(3), 'TypeError', /^noGrad: expected a function, got number$/);
+    expectError(() => tf.enableGrad('x'), 'TypeError', /^enableGrad: expected a function/);
+  });
 });

@@ -301,6 +301,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   eps = 1e-5): Tensor {
   needFloat(x, 'layerNorm');
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(ns) || !ns.every((d) => Number.isInteger(d)))
+    throw new TypeError(`layerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || !sameShape(tail, ns))
     throw new Error(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);

@@ -84,6 +84,8 @@ function convParams(layer: string, inChannels: number, outChannels: number, kern
 }
 
 function asPair(v: number | number[], layer: string, what: string): [number, number] {
+  if (typeof v !== 'number' && !Array.isArray(v))
+    throw new TypeError(`${layer}: ${what} must be an integer or two integers, got ${describe(v)}`);
   const a = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0], v[0]] : v;
   if (a.length !== 2 || !a.every((n) => Number.isInteger(n)))
     throw new TypeError(`${layer}: ${what} must be an integer or two integers, got ${JSON.stringify(v)}`);
@@ -317,6 +319,8 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[],
     opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
     super();
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
+      throw new TypeError(`LayerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
     this.normalizedShape.forEach((d) => posInt(d, 'LayerNorm', 'normalizedShape entry'));
     this.eps = opts.eps ?? 1e-5;

@@ -371,6 +371,7 @@ export class ModuleList extends Module {
   declare private _list: Module[];
   constructor(modules: Module[] = []) {
     super();
+    if (!Array.isArray(modules)) throw new TypeError(`ModuleList: expected an array of Modules, got ${describe(modules)}`);
     Object.defineProperty(this, '_list', { value: [], enumerable: false });
     for (const m of modules) this.append(m);
   }
