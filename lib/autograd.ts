@@ -4,7 +4,7 @@
 // argument already requires grad (an outer transform is watching it), the inner pass records its
 // backward (createGraph), which is what makes tf.grad(tf.grad(f)) work.
 import { native } from './native';
-import { Tensor, describe, wrap, zerosLike } from './tensor';
+import { Tensor, describe, wrap, zerosLike, checkOptions } from './tensor';
 
 /** Runs fn with gradient recording off. */
 export function noGrad<T>(fn: () => T): T {
@@ -89,6 +89,7 @@ function gradients(outs: Tensor[], cots: (Tensor | null)[], inputs: Tensor[], cr
 
 /** valueAndGrad(f)(...args) → [f(...args), gradient(s)]. */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradOptions = {}) {
+  checkOptions(opts, 'valueAndGrad');
   if (typeof f !== 'function') throw new TypeError(`valueAndGrad: expected a function, got ${describe(f)}`);
   return (...args: A): [Tensor, Tensor | Tensor[]] => {
     const nums = argnumList(opts.argnums, args.length, 'grad');
@@ -103,6 +104,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
 
 /** grad(f)(...args) → gradient of scalar f w.r.t. argument 0 (or the arguments in argnums, as an array). */
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradOptions = {}) {
+  checkOptions(opts, 'grad');
   const vg = valueAndGrad(f, opts);
   return (...args: A): Tensor | Tensor[] => vg(...args)[1];
 }

@@ -60,6 +60,12 @@ function axesArg(axis: number | number[] | undefined | null, op: string): number
   throw new TypeError(`${op}: axis must be a number or an array of numbers, got ${describe(axis)}`);
 }
 
+/** Options objects: undefined takes the defaults; null or a non-object is a TypeError naming the op. */
+export function checkOptions(opts: unknown, op: string): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts))
+    throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
+}
+
 export function intArg(v: unknown, op: string, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v))
     throw new TypeError(`${op}: ${what} must be an integer, got ${typeof v === 'number' ? v : describe(v)}`);
@@ -329,6 +335,7 @@ export class Tensor {
 
   // ---- gradients ----
   backward(grad?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    checkOptions(opts, 'backward');
     const g = grad === undefined || grad === null ? null : checkTensor(grad, 'backward', 'grad')._h;
     native.backward(this._h, g, !!opts.retainGraph || !!opts.createGraph, !!opts.createGraph);
   }
@@ -403,7 +410,7 @@ function flattenNested(data: NestedArray): { flat: Float64Array; shape: number[]
 
 export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | Tensor,
   opts: TensorOptions = {}): Tensor {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`tensor: options must be an object, got ${describe(opts)}`);
+  checkOptions(opts, 'tensor');
   if (data instanceof Tensor) return finish(opts.dtype ? data.to(opts.dtype).clone() : data.clone(), opts);
   let flat: Float32Array | Float64Array | Int32Array | Uint8Array;
   let shape: number[];
@@ -442,29 +449,36 @@ function createShape(shape: number | number[], op: string): number[] {
 }
 
 export function zeros(shape: number | number[], opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'zeros');
   return finish(wrap(native.full(createShape(shape, 'zeros'), 0, dtypeCode(opts.dtype ?? 'float32', 'zeros'))), opts);
 }
 export function ones(shape: number | number[], opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'ones');
   return finish(wrap(native.full(createShape(shape, 'ones'), 1, dtypeCode(opts.dtype ?? 'float32', 'ones'))), opts);
 }
 export function full(shape: number | number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'full');
   if (typeof value !== 'number' && typeof value !== 'boolean')
     throw new TypeError(`full: value must be a number, got ${describe(value)}`);
   const dt = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   return finish(wrap(native.full(createShape(shape, 'full'), +value, dtypeCode(dt, 'full'))), opts);
 }
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'zerosLike');
   return zeros(checkTensor(t, 'zerosLike').shape, { dtype: t.dtype, ...opts });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'onesLike');
   return ones(checkTensor(t, 'onesLike').shape, { dtype: t.dtype, ...opts });
 }
 export function fullLike(t: Tensor, value: number, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'fullLike');
   return full(checkTensor(t, 'fullLike').shape, value, { dtype: t.dtype, ...opts });
 }
 
 /** arange(end) or arange(start, end, step = 1); int32 when all arguments are integers. */
 export function arange(a: number, b?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'arange');
   const [start, end] = b === undefined ? [0, a] : [a, b];
   for (const [v, w] of [[start, 'start'], [end, 'end'], [step, 'step']] as const)
     if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`arange: ${w} must be a number, got ${describe(v)}`);
@@ -473,21 +487,26 @@ export function arange(a: number, b?: number, step = 1, opts: CreateOptions = {}
   return finish(wrap(native.arange(start, end, step, dtypeCode(dt, 'arange'))), opts);
 }
 export function linspace(start: number, end: number, n: number, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'linspace');
   return finish(wrap(native.linspace(start, end, intArg(n, 'linspace', 'n'), dtypeCode(opts.dtype ?? 'float32', 'linspace'))), opts);
 }
 export function eye(n: number, m?: number, opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'eye');
   const nn = intArg(n, 'eye', 'n');
   const mm = m === undefined ? nn : intArg(m, 'eye', 'm');
   return finish(wrap(native.eye(nn, mm, dtypeCode(opts.dtype ?? 'float32', 'eye'))), opts);
 }
 export function randn(shape: number | number[], opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'randn');
   return finish(wrap(native.random('randn', createShape(shape, 'randn'), dtypeCode(opts.dtype ?? 'float32', 'randn'))), opts);
 }
 export function rand(shape: number | number[], opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'rand');
   return finish(wrap(native.random('rand', createShape(shape, 'rand'), dtypeCode(opts.dtype ?? 'float32', 'rand'))), opts);
 }
 /** Integers uniformly in [low, high), int32 by default. */
 export function randint(low: number, high: number, shape: number | number[], opts: CreateOptions = {}): Tensor {
+  checkOptions(opts, 'randint');
   return wrap(native.random('randint', createShape(shape, 'randint'), dtypeCode(opts.dtype ?? 'int32', 'randint'),
     intArg(low, 'randint', 'low'), intArg(high, 'randint', 'high')));
 }

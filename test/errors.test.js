@@ -139,4 +139,13 @@ describe('errors name the op and the shapes, and nothing crashes', () => {
     expectError(() => tf.noGrad(3), 'TypeError', /^noGrad: expected a function, got number$/);
     expectError(() => tf.enableGrad('x'), 'TypeError', /^enableGrad: expected a function/);
   });
+
+  test('an options argument that is null or not an object is a TypeError naming the op', () => {
+    const y = tf.tensor([0, 1], { dtype: 'int32' });
+    expectError(() => tf.F.crossEntropy(tf.ones([2, 3]), y, null), 'TypeError', /^crossEntropy: options must be an object, got null$/);
+    expectError(() => new tf.nn.Linear(2, 3, null), 'TypeError', /^Linear: options must be an object, got null$/);
+    expectError(() => tf.zeros([2], null), 'TypeError', /^zeros: options must be an object, got null$/);
+    expectError(() => new tf.nn.Conv2d(1, 2, 3, 'x'), 'TypeError', /^Conv2d: options must be an object, got the string "x"$/);
+    expectError(() => tf.grad((x) => x.sum(), 7), 'TypeError', /^grad: options must be an object, got number$/);
+  });
 });

@@ -7,7 +7,7 @@
 // be gzip-compressed, as they are distributed (`train-images-idx3-ubyte.gz`).
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { Tensor, tensor, describe, DType } from '../tensor';
+import { Tensor, tensor, describe, DType, checkOptions } from '../tensor';
 
 export interface ReadIdxOptions {
   /** dtype of the result. Default: int32 for integer data, float32 / float64 for float data
@@ -36,6 +36,7 @@ const MAX_INFLATED = 2 ** 31 - 1;
  * in [0, 1]; `readIdx('train-labels-idx1-ubyte.gz')` gives int32 [60000].
  */
 export function readIdx(file: string, opts: ReadIdxOptions = {}): Tensor {
+  checkOptions(opts, 'readIdx');
   const op = 'readIdx';
   if (typeof file !== 'string' || file === '') throw new TypeError(`${op}: path must be a non-empty string, got ${describe(file)}`);
   if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);

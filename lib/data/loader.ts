@@ -1,7 +1,7 @@
 // DataLoader: batches over a dataset, optionally shuffled with a seeded generator, as a plain
 // iterable (`for (const [x, y] of loader)`) or an async one (`for await (...)`) that builds the next
 // batch on the event loop while the caller is still busy with the current one.
-import { Tensor, tensor, describe, intArg, dispose } from '../tensor';
+import { Tensor, tensor, describe, intArg, dispose, checkOptions } from '../tensor';
 import { stack } from '../ops';
 import { Dataset } from './dataset';
 
@@ -83,6 +83,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
   epoch = 0;
 
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions = {}) {
+    checkOptions(opts, 'DataLoader');
     if (!dataset || typeof (dataset as Dataset<T>).get !== 'function' || typeof (dataset as Dataset<T>).length !== 'number')
       throw new TypeError(`DataLoader: dataset must have a numeric length and a get(i) method, got ${describe(dataset)}`);
     if (opts === null || typeof opts !== 'object') throw new TypeError(`DataLoader: options must be an object, got ${describe(opts)}`);

@@ -5,7 +5,7 @@
 // Shapes are sequence-first [L, N, E] unless batchFirst ([N, L, E]); 2-d inputs are unbatched.
 // Masks: a bool mask marks positions that may NOT be attended (true = masked); a float mask is
 // added to the attention scores.
-import { Tensor, describe } from '../tensor';
+import { Tensor, describe, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Linear, Dropout, LayerNorm, newParam } from './layers';
@@ -44,6 +44,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions(opts, 'MultiheadAttention');
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0)
       throw new TypeError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${embedDim}, ${numHeads}`);
     if (embedDim % numHeads)
@@ -65,6 +66,7 @@ export class MultiheadAttention extends Module {
    * Returns [output like query, weights [N, L, S] (or per head), or null when needWeights is false].
    */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+    checkOptions(opts, 'forward');
     const op = 'MultiheadAttention';
     for (const [t, w] of [[query, 'query'], [key, 'key'], [value, 'value']] as const)
       if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${w} must be a Tensor, got ${describe(t)}`);
@@ -161,6 +163,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
+    checkOptions(opts, 'TransformerEncoderLayer');
     const p = opts.dropout ?? 0.1;
     const dtype = opts.dtype;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst, dtype });
@@ -176,6 +179,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Tensor, opts: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    checkOptions(opts, 'forward');
     const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, {
       attnMask: opts.srcMask, keyPaddingMask: opts.srcKeyPaddingMask, needWeights: false, isCausal: opts.isCausal,
     })[0]);

@@ -6,7 +6,7 @@
 import { noGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { where } from '../ops';
-import { Tensor, describe, rand, wrap } from '../tensor';
+import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -115,6 +115,7 @@ function samePadding(k: number[], d: number[], stride: number[], op: string): nu
 
 /** 2-d convolution (cross-correlation, as PyTorch): x [N,C,H,W], weight [O, C/groups, kh, kw]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  checkOptions(opts, 'conv2d');
   needFloat(x, 'conv2d');
   needFloat(weight, 'conv2d', 'weight');
   if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-d [out, in/groups, kh, kw], got [${weight.shape}]`);
@@ -137,6 +138,7 @@ export interface Conv1dOptions {
 
 /** 1-d convolution: x [N,C,L], weight [O, C/groups, k]; a 2-d convolution over [N,C,1,L]. */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  checkOptions(opts, 'conv1d');
   needFloat(x, 'conv1d');
   needFloat(weight, 'conv1d', 'weight');
   if (weight.ndim !== 3) throw new Error(`conv1d: weight must be 3-d [out, in/groups, k], got [${weight.shape}]`);
@@ -160,6 +162,7 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 export function maxPool2d(x: Tensor, kernelSize: IntPair, opts: MaxPool2dOptions = {}): Tensor {
+  checkOptions(opts, 'maxPool2d');
   needFloat(x, 'maxPool2d');
   const k = pair(kernelSize, 'maxPool2d', 'kernel size');
   const s = opts.stride === undefined || opts.stride === null ? k : pair(opts.stride, 'maxPool2d', 'stride');
@@ -174,6 +177,7 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
 }
 export function avgPool2d(x: Tensor, kernelSize: IntPair, opts: AvgPool2dOptions = {}): Tensor {
+  checkOptions(opts, 'avgPool2d');
   needFloat(x, 'avgPool2d');
   const k = pair(kernelSize, 'avgPool2d', 'kernel size');
   const s = opts.stride === undefined || opts.stride === null ? k : pair(opts.stride, 'avgPool2d', 'stride');
@@ -188,6 +192,7 @@ function pool1d(x: Tensor, op: string, f: (x4: Tensor) => Tensor): Tensor {
 }
 export function maxPool1d(x: Tensor, kernelSize: number,
   opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}): Tensor {
+  checkOptions(opts, 'maxPool1d');
   return pool1d(x, 'maxPool1d', (x4) => maxPool2d(x4, [1, kernelSize], {
     stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1],
     ceilMode: opts.ceilMode,
@@ -195,6 +200,7 @@ export function maxPool1d(x: Tensor, kernelSize: number,
 }
 export function avgPool1d(x: Tensor, kernelSize: number,
   opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}): Tensor {
+  checkOptions(opts, 'avgPool1d');
   return pool1d(x, 'avgPool1d', (x4) => avgPool2d(x4, [1, kernelSize], {
     stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode,
     countIncludePad: opts.countIncludePad,
@@ -260,6 +266,7 @@ export interface BatchNormOptions {
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
   opts: BatchNormOptions & { numBatchesTracked?: number } = {}): Tensor {
+  checkOptions(opts, 'batchNorm');
   needFloat(x, 'batchNorm');
   if (x.ndim < 2) throw new Error(`batchNorm: input must have at least 2 dims [N, C, ...], got [${x.shape}]`);
   const C = x.shape[1];
@@ -341,6 +348,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
   opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; training?: boolean } = {}): [Tensor, Tensor] {
+  checkOptions(opts, 'scaledDotProductAttention');
   needFloat(q, 'scaledDotProductAttention', 'query');
   const d = q.shape[q.ndim - 1];
   let scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(-2, -1));
@@ -419,6 +427,7 @@ function nllRows(logp: Tensor, t1: Tensor, weight: Tensor | null, ignoreIndex: n
 
 /** Negative log-likelihood of log-probabilities input [N, C, ...] at the int32 targets [N, ...]. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  checkOptions(opts, 'nllLoss');
   const reduction = reductionArg(opts.reduction, 'nllLoss');
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const weight = optTensor(opts.weight, 'nllLoss', 'weight');
@@ -435,6 +444,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
  * logSoftmax over dim 1 then the weighted NLL, with optional label smoothing, as PyTorch.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  checkOptions(opts, 'crossEntropy');
   const reduction = reductionArg(opts.reduction, 'crossEntropy');
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
@@ -477,6 +487,7 @@ function pairwise(input: Tensor, target: Tensor, op: string): void {
 
 /** Mean squared error (x − y)². */
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkOptions(opts, 'mseLoss');
   const reduction = reductionArg(opts.reduction, 'mseLoss');
   pairwise(input, target, 'mseLoss');
   return reduce(input.sub(target).square(), reduction);
@@ -484,6 +495,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
 
 /** Mean absolute error |x − y|. */
 export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkOptions(opts, 'l1Loss');
   const reduction = reductionArg(opts.reduction, 'l1Loss');
   pairwise(input, target, 'l1Loss');
   return reduce(input.sub(target).abs(), reduction);
@@ -491,6 +503,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): T
 
 /** Huber loss: ½d² for |d| < delta, delta·(|d| − ½delta) beyond. */
 export function huberLoss(input: Tensor, target: Tensor, opts: LossOptions & { delta?: number } = {}): Tensor {
+  checkOptions(opts, 'huberLoss');
   const reduction = reductionArg(opts.reduction, 'huberLoss');
   pairwise(input, target, 'huberLoss');
   const delta = opts.delta ?? 1;
@@ -500,6 +513,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: LossOptions & { d
 
 /** Smooth L1: ½d²/beta for |d| < beta, |d| − ½beta beyond. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & { beta?: number } = {}): Tensor {
+  checkOptions(opts, 'smoothL1Loss');
   const reduction = reductionArg(opts.reduction, 'smoothL1Loss');
   pairwise(input, target, 'smoothL1Loss');
   const beta = opts.beta ?? 1;
@@ -517,6 +531,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & 
 const BCE_EPS = Math.fround(1e-12);
 
 export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions & { weight?: Tensor | null } = {}): Tensor {
+  checkOptions(opts, 'bceLoss');
   const reduction = reductionArg(opts.reduction, 'bceLoss');
   pairwise(input, target, 'bceLoss');
   const x = input, y = target;
@@ -542,6 +557,7 @@ export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions & { wei
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor,
   opts: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor {
+  checkOptions(opts, 'bceWithLogitsLoss');
   const reduction = reductionArg(opts.reduction, 'bceWithLogitsLoss');
   pairwise(input, target, 'bceWithLogitsLoss');
   const sp = input.neg().softplus();
@@ -556,6 +572,7 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor,
 /** KL divergence with input = log-probabilities: target·(log target − input) (0 where target is 0). */
 export function klDiv(input: Tensor, target: Tensor,
   opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+  checkOptions(opts, 'klDiv');
   pairwise(input, target, 'klDiv');
   const r = opts.reduction ?? 'mean';
   let loss: Tensor;

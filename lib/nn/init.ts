@@ -5,7 +5,7 @@
 //   xavierUniform:  U(−b, b), b = gain·sqrt(6 / (fanIn + fanOut))   xavierNormal: std gain·sqrt(2 / (fanIn + fanOut))
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
-import { Tensor, describe } from '../tensor';
+import { Tensor, describe, checkOptions } from '../tensor';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
   'leakyRelu' | 'selu' | 'identity';
@@ -83,6 +83,7 @@ export function ones(t: Tensor): Tensor {
 }
 
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkOptions(opts, 'kaimingUniform');
   target(t, 'kaimingUniform');
   const fan = fanOf(t, opts.mode ?? 'fanIn', 'kaimingUniform');
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
@@ -90,6 +91,7 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return uniform(t, -bound, bound);
 }
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkOptions(opts, 'kaimingNormal');
   target(t, 'kaimingNormal');
   const fan = fanOf(t, opts.mode ?? 'fanIn', 'kaimingNormal');
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);

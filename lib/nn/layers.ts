@@ -2,7 +2,7 @@
 // Parameter names, shapes and default initialisation follow PyTorch, so state dicts move between
 // the two unchanged.
 import { noGrad } from '../autograd';
-import { DType, Tensor, describe, ones, zeros } from '../tensor';
+import { DType, Tensor, describe, ones, zeros, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter } from './module';
@@ -34,6 +34,7 @@ export class Linear<In extends number = number, Out extends number = number> ext
 
   constructor(inFeatures: In, outFeatures: Out, opts: { bias?: boolean } & FactoryOptions = {}) {
     super();
+    checkOptions(opts, 'Linear');
     this.inFeatures = posInt(inFeatures, 'Linear', 'inFeatures') as In;
     this.outFeatures = posInt(outFeatures, 'Linear', 'outFeatures') as Out;
     this.weight = newParam([outFeatures, inFeatures], opts.dtype);
@@ -107,6 +108,7 @@ export class Conv2d<In extends number = number, Out extends number = number> ext
   constructor(inChannels: In, outChannels: Out, kernelSize: number | number[],
     opts: ConvOptions<number | number[]> = {}) {
     super();
+    checkOptions(opts, 'Conv2d');
     const k = asPair(kernelSize, 'Conv2d', 'kernelSize');
     const { weight, bias } = convParams('Conv2d', inChannels, outChannels, k, opts.groups ?? 1, opts.bias ?? true,
       opts.dtype);
@@ -145,6 +147,7 @@ export class Conv1d<In extends number = number, Out extends number = number> ext
 
   constructor(inChannels: In, outChannels: Out, kernelSize: number, opts: ConvOptions<number> = {}) {
     super();
+    checkOptions(opts, 'Conv1d');
     const { weight, bias } = convParams('Conv1d', inChannels, outChannels, [kernelSize], opts.groups ?? 1,
       opts.bias ?? true, opts.dtype);
     this.weight = weight;
@@ -171,6 +174,7 @@ export class MaxPool2d extends Module {
   declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number | number[], readonly opts: F.MaxPool2dOptions = {}) {
     super();
+    checkOptions(opts, 'MaxPool2d');
   }
   forward(x: Tensor): Tensor {
     return F.maxPool2d(x, this.kernelSize, this.opts);
@@ -181,6 +185,7 @@ export class AvgPool2d extends Module {
   declare readonly shapeKeeps: 'channels';
   constructor(readonly kernelSize: number | number[], readonly opts: F.AvgPool2dOptions = {}) {
     super();
+    checkOptions(opts, 'AvgPool2d');
   }
   forward(x: Tensor): Tensor {
     return F.avgPool2d(x, this.kernelSize, this.opts);
@@ -192,6 +197,7 @@ export class MaxPool1d extends Module {
   constructor(readonly kernelSize: number,
     readonly opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
     super();
+    checkOptions(opts, 'MaxPool1d');
   }
   forward(x: Tensor): Tensor {
     return F.maxPool1d(x, this.kernelSize, this.opts);
@@ -203,6 +209,7 @@ export class AvgPool1d extends Module {
   constructor(readonly kernelSize: number,
     readonly opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
     super();
+    checkOptions(opts, 'AvgPool1d');
   }
   forward(x: Tensor): Tensor {
     return F.avgPool1d(x, this.kernelSize, this.opts);
@@ -295,6 +302,7 @@ abstract class BatchNormBase extends Module {
 export class BatchNorm1d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super('BatchNorm1d', numFeatures, opts);
+    checkOptions(opts, 'BatchNorm1d');
   }
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2-d or 3-d input, got [${x.shape}]`);
@@ -304,6 +312,7 @@ export class BatchNorm1d extends BatchNormBase {
 export class BatchNorm2d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super('BatchNorm2d', numFeatures, opts);
+    checkOptions(opts, 'BatchNorm2d');
   }
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4-d input [N,C,H,W], got [${x.shape}]`);
@@ -319,6 +328,7 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[],
     opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
     super();
+    checkOptions(opts, 'LayerNorm');
     if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
       throw new TypeError(`LayerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
@@ -360,6 +370,7 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null } & FactoryOptions = {}) {
     super();
+    checkOptions(opts, 'Embedding');
     this.numEmbeddings = posInt(numEmbeddings, 'Embedding', 'numEmbeddings');
     this.embeddingDim = posInt(embeddingDim, 'Embedding', 'embeddingDim');
     let pad = opts.paddingIdx ?? null;

@@ -17,7 +17,7 @@
 // `model.forward(x)` (or `model.call(x)`).
 import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
-import { DType, Tensor, describe, keep } from '../tensor';
+import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
 
 const parameterSet = new WeakSet<Tensor>();
 
@@ -259,6 +259,7 @@ export class Module {
    * default) a missing or unexpected key is an Error naming the keys; a shape mismatch always is.
    */
   loadStateDict(sd: StateDict, opts: { strict?: boolean } = {}): LoadStateDictResult {
+    checkOptions(opts, 'loadStateDict');
     if (sd === null || typeof sd !== 'object')
       throw new TypeError(`loadStateDict: expected an object of Tensors, got ${describe(sd)}`);
     const strict = opts.strict ?? true;

@@ -11,7 +11,7 @@
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
 import { concat, stack } from '../ops';
 import { native } from '../native';
-import { DType, Tensor, describe, wrap, zeros } from '../tensor';
+import { DType, Tensor, describe, wrap, zeros, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
@@ -227,6 +227,7 @@ class RNNBase extends Module {
 /** Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu). forward → [output, h_n]. */
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    checkOptions(opts, 'RNN');
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
@@ -241,6 +242,7 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', 'GRU', inputSize, hiddenSize, opts);
+    checkOptions(opts, 'GRU');
   }
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
     const [out, hn] = this.run(input, h0);
@@ -252,6 +254,7 @@ export class GRU extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('LSTM', 'LSTM', inputSize, hiddenSize, opts);
+    checkOptions(opts, 'LSTM');
   }
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     const [out, hn, cn] = this.run(input, hx);
@@ -317,6 +320,7 @@ class CellBase extends Module {
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number,
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu'; dtype?: DType } = {}) {
+    checkOptions(opts, 'RNNCell');
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNNCell', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
@@ -330,6 +334,7 @@ export class RNNCell extends CellBase {
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
     super('GRUCell', 'GRU', inputSize, hiddenSize, opts);
+    checkOptions(opts, 'GRUCell');
   }
   /** → h' */
   forward(x: Tensor, h?: Tensor | null): Tensor {
@@ -340,6 +345,7 @@ export class GRUCell extends CellBase {
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
     super('LSTMCell', 'LSTM', inputSize, hiddenSize, opts);
+    checkOptions(opts, 'LSTMCell');
   }
   /** → [h', c'] */
   forward(x: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {

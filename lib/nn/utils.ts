@@ -5,7 +5,7 @@
 //   opt.step();
 import { kernels } from '../optim/kernels';
 import { native } from '../native';
-import { Tensor, describe } from '../tensor';
+import { Tensor, describe, checkOptions } from '../tensor';
 
 function paramList(op: string, params: unknown): Tensor[] {
   if (params instanceof Tensor) return [params];
@@ -31,6 +31,7 @@ function checkNum(op: string, name: string, v: unknown): number {
  */
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2,
   opts: { errorIfNonfinite?: boolean } = {}): number {
+  checkOptions(opts, 'clipGradNorm');
   const op = 'clipGradNorm';
   const list = paramList(op, params);
   checkNum(op, 'maxNorm', maxNorm);

@@ -7,7 +7,7 @@
 //   loss.backward(); opt.step(); opt.zeroGrad();
 import { enableGrad } from '../autograd';
 import { Handle, native } from '../native';
-import { Tensor, describe, keep } from '../tensor';
+import { Tensor, describe, keep, checkOptions } from '../tensor';
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
 export type StateValue = Tensor | number;
@@ -38,6 +38,7 @@ export interface OptimizerStateDict {
 
 /** Throws a TypeError / RangeError naming the optimizer and the option. */
 export function checkNumber(op: string, name: string, v: unknown, min: number, opts: { maxExclusive?: number } = {}): void {
+  checkOptions(opts, 'checkNumber');
   if (typeof v !== 'number' || Number.isNaN(v))
     throw new TypeError(`${op}: option ${name} must be a number, got ${describe(v)}`);
   if (v < min || !Number.isFinite(v))
