@@ -247,23 +247,30 @@ void own_dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double
   own_gemm(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
-void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
 #ifdef TF_HAVE_BLAS
+// One wrapper for cblas_sgemm / cblas_dgemm: empty and K = 0 problems are handled here (BLAS
+// defines K = 0 as C = beta * C), and leading dimensions are made acceptable to OpenBLAS.
+template <typename T, typename Cblas>
+static void blas_gemm(Cblas cblas, bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha,
+                      const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) {  // nothing to multiply: C = beta * C, as BLAS defines it
+  if (K <= 0) {
     scale_c(C, ldc, M, N, beta);
     return;
   }
-  {
-    sync_blas_threads();
-    lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
-    ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
-    ldc = blas_ld(ldc, M, N);
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,
-                (int)ldb, beta, C, (int)ldc);
-  }
+  sync_blas_threads();
+  lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
+  ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
+  ldc = blas_ld(ldc, M, N);
+  cblas(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)M,
+        (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
+#endif
+
+void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+#ifdef TF_HAVE_BLAS
+  blas_gemm<float>(cblas_sgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #else
   own_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif
@@ -273,20 +280,7 @@ void dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alp
            const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
            int64_t ldc) {
 #ifdef TF_HAVE_BLAS
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {  // nothing to multiply: C = beta * C, as BLAS defines it
-    scale_c(C, ldc, M, N, beta);
-    return;
-  }
-  {
-    sync_blas_threads();
-    lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
-    ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
-    ldc = blas_ld(ldc, M, N);
-    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,
-                (int)ldb, beta, C, (int)ldc);
-  }
+  blas_gemm<double>(cblas_dgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #else
   own_dgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif
