@@ -1,6 +1,8 @@
 // The packed tarball installs into a scratch project offline, under npm 11's default that blocks
 // dependencies' install scripts (the prebuilt binary in prebuilds/ is used), works from JavaScript
 // and from strict TypeScript, and builds from source where the project allows its scripts.
+// Every npm call here gets a new, empty cache directory: a warm cache once hid that a dependency
+// had to be fetched (npm install --offline failed with ENOTCACHED on a clean machine).
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -14,6 +16,13 @@ let tarball;
 
 function sh(cmd, args, cwd, env = {}) {
   return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// npm with its own empty cache: nothing the developer's or CI's cache holds can help it.
+function npmClean(args, cwd, env = {}) {
+  const cache = fs.mkdtempSync(path.join(work, 'npm-cache-'));
+  expect(fs.readdirSync(cache)).toEqual([]);
+  return sh(npm, [...args, '--cache', cache], cwd, env);
 }
 
 function scratch(name, extra = {}) {
@@ -67,11 +76,14 @@ test('the tarball carries the compiled library, types, sources and a prebuilt bi
     'package/native/sources.json', `package/prebuilds/${process.platform}-${process.arch}/tensorfold.node`])
     expect(list).toContain(f);
   expect(list.some((f) => f.startsWith('package/test/'))).toBe(false);
+  // The headers a from-source build needs travel inside the tarball (bundleDependencies), so an
+  // offline install with an empty cache never has to fetch them.
+  expect(list).toContain('package/node_modules/node-addon-api/package.json');
 });
 
 test('installs offline with install scripts blocked (npm 11 default) and works from JS and strict TS', () => {
   const dir = scratch('consumer');
-  const log = sh(npm, ['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
+  const log = npmClean(['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
   // The install script did not run: nothing was compiled, the prebuilt binary is used.
   expect(fs.existsSync(path.join(dir, 'node_modules', 'tensorfold', 'build'))).toBe(false);
   void log;
@@ -108,7 +120,7 @@ test('installs offline with install scripts blocked (npm 11 default) and works f
 
 test('builds from source where the project allows its install script (allowScripts)', () => {
   const dir = scratch('from-source', { allowScripts: { tensorfold: true } });
-  sh(npm, ['install', '--offline', '--no-audit', '--no-fund', tarball], dir, { TENSORFOLD_FORCE_BUILD: '1' });
+  npmClean(['install', '--offline', '--no-audit', '--no-fund', tarball], dir, { TENSORFOLD_FORCE_BUILD: '1' });
   expect(fs.existsSync(path.join(dir, 'node_modules', 'tensorfold', 'build', 'Release', 'tensorfold.node'))).toBe(true);
   fs.writeFileSync(path.join(dir, 'main.js'), jsProgram);
   const r = JSON.parse(sh(process.execPath, ['main.js'], dir));
