@@ -1,6 +1,6 @@
 // Representations are types: layers compose only where their sizes agree, and the compiler says so.
 //
-//   import * as typed from 'tensorfold/dist/typed';
+//   import * as typed from 'tensorfold/typed';
 //   new typed.Sequential(new typed.Linear(784, 128), new typed.ReLU(), new typed.Linear(64, 10));
 //   //  error: Argument of type 'Linear<64, 10>' is not assignable to parameter of type
 //   //         '"Linear out 128 does not match next Linear in 64"'.
