@@ -19,6 +19,7 @@ import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
 import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, stateError } from '../errors';
+import { summarize, Summary, SummaryOptions } from './summary';
 
 const parameterSet = new WeakSet<Tensor>();
 
@@ -298,6 +299,16 @@ export class Module {
       for (const [k, t] of own) if (entries.has(k)) t.copy_(entries.get(k) as Tensor);
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * The layers with their output shapes (from one forward pass on zeros of `inputShape`, in eval
+   * mode and under noGrad; pass an array of shapes for several inputs) and parameter counts, and
+   * the totals: `summary.table` prints like Keras's model.summary(). Without an input shape it
+   * lists the layers and their parameters only.
+   */
+  summary(inputShape?: number[] | number[][], opts?: SummaryOptions): Summary {
+    return summarize(this, inputShape, opts);
   }
 
   /** A one-line-per-module summary, as PyTorch prints modules. */
