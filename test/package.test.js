@@ -193,7 +193,7 @@ test('installs offline with install scripts blocked (npm 11 default) and works f
   expect(diagnostics).toMatch(/Type 'Tensor' is not assignable to type 'number'/);
 }, 300000);
 
-test('ESM consumers: named imports, the namespace and tensorfold/typed, one instance with require', () => {
+test('ESM consumers: named imports, the namespace and tensorfold/typed, one instance with require; the bin', () => {
   const dir = consumer();
   fs.writeFileSync(path.join(dir, 'esm.mjs'), esmProgram);
   expect(JSON.parse(sh(process.execPath, ['esm.mjs'], dir))).toEqual({ shape: [1, 2], same: true, version: true });
@@ -202,6 +202,10 @@ test('ESM consumers: named imports, the namespace and tensorfold/typed, one inst
   expect(t).toEqual({ shape: [5, 2], isModule: true, err: expect.stringMatching(/out 8 does not match next Linear in 6/) });
   fs.writeFileSync(path.join(dir, 'typed.mjs'), typedEsmProgram);
   expect(JSON.parse(sh(process.execPath, ['typed.mjs'], dir))).toEqual({ shape: [2, 1], isModule: true });
+  // The bin link works (npx runs the same): --version and a command's --help.
+  const bin = path.join(dir, 'node_modules', '.bin', process.platform === 'win32' ? 'tensorfold.cmd' : 'tensorfold');
+  expect(sh(bin, ['--version'], dir).trim()).toBe(require('../package.json').version);
+  expect(sh(bin, ['bench', '--help'], dir)).toMatch(/^usage: tensorfold bench/);
   // Only the exported paths resolve; package.json is one of them.
   expect(sh(process.execPath, ['-e', "console.log(require('tensorfold/package.json').version)"], dir).trim())
     .toBe(require('../package.json').version);

@@ -10,7 +10,9 @@ import { argumentError, rangeError, stateError } from '../errors';
 
 function paramList(op: string, params: unknown): Tensor[] {
   if (params instanceof Tensor) return [params];
-  if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+  // A typed array iterates numbers (never Tensors), and iterating a detached one throws V8's error.
+  if (params === null || typeof params !== 'object' || ArrayBuffer.isView(params) ||
+    typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
     throw argumentError(`${op}: params must be a Tensor or an iterable of Tensors, got ${describe(params)}`);
   const list = Array.from(params as Iterable<unknown>);
   list.forEach((p, i) => {

@@ -52,8 +52,9 @@ export function checkBool(op: string, name: string, v: unknown): void {
   if (typeof v !== 'boolean') throw argumentError(`${op}: option ${name} must be a boolean, got ${describe(v)}`);
 }
 
+// Typed arrays iterate numbers, never Tensors (and iterating a detached one throws V8's own error).
 function isIterable(x: unknown): x is Iterable<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  return x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
 function copyValue(v: unknown): unknown {
