@@ -74,3 +74,23 @@ export function inferCode(e: Error): ErrorCode {
   if (/shape|\bdims?\b|\d-d\b|values do not fill/.test(m)) return ErrorCodes.SHAPE;
   return ErrorCodes.STATE;
 }
+
+/**
+ * A value for an error message, as JSON where it can be (`"max"`, `[2,3]`): it never throws, so
+ * a circular object, a BigInt or a Symbol gets a message instead of V8's conversion error.
+ */
+export function show(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return v.toString();
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined) return s;
+  } catch {
+    // circular, or a toJSON that throws: fall through
+  }
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { Tensor, tensor, describe, DType, checkOptions } from '../tensor';
-import { argumentError, dtypeError, ioError } from '../errors';
+import { argumentError, dtypeError, ioError, show } from '../errors';
 
 export interface ReadIdxOptions {
   /** dtype of the result. Default: int32 for integer data, float32 / float64 for float data
@@ -79,7 +79,7 @@ export function readIdx(file: string, opts: ReadIdxOptions = {}): Tensor {
   const isFloat = type.name === 'f32' || type.name === 'f64';
   const dtype: DType = opts.dtype ?? (opts.normalize ? 'float32' : isFloat ? (type.name === 'f64' ? 'float64' : 'float32') : 'int32');
   if (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64')
-    throw dtypeError(`${op}: dtype must be int32, float32 or float64, got ${JSON.stringify(dtype)}`);
+    throw dtypeError(`${op}: dtype must be int32, float32 or float64, got ${show(dtype)}`);
   if (opts.normalize && dtype === 'int32') throw dtypeError(`${op}: normalize gives fractions, so it needs a float dtype, got int32`);
   if (opts.normalize && type.name !== 'u8') throw argumentError(`${op}: normalize divides u8 pixels by 255; ${file} holds ${type.name} data`);
   if (dtype === 'int32' && isFloat) throw dtypeError(`${op}: ${file} holds ${type.name} data; read it as float32 or float64, not int32`);

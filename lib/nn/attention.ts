@@ -10,7 +10,7 @@ import * as F from './functional';
 import * as init from './init';
 import { Linear, Dropout, LayerNorm, newParam } from './layers';
 import { Module } from './module';
-import { argumentError, shapeError } from '../errors';
+import { argumentError, shapeError, show } from '../errors';
 
 export interface MultiheadAttentionOptions {
   bias?: boolean;
@@ -47,7 +47,7 @@ export class MultiheadAttention extends Module {
     super();
     checkOptions(opts, 'MultiheadAttention');
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0)
-      throw argumentError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${embedDim}, ${numHeads}`);
+      throw argumentError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${show(embedDim)}, ${show(numHeads)}`);
     if (embedDim % numHeads)
       throw shapeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     this.embedDim = embedDim;

@@ -7,7 +7,7 @@ import { noGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
-import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, stateError, tfError } from '../errors';
+import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -40,20 +40,20 @@ function kernel(name: string): (...args: unknown[]) => Handle {
 function pair(v: IntPair, op: string, what: string): [number, number] {
   const a = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
   if (!Array.isArray(a) || a.length !== 2 || !a.every((n) => Number.isInteger(n)))
-    throw argumentError(`${op}: ${what} must be an integer or an array of two integers, got ${JSON.stringify(v)}`);
+    throw argumentError(`${op}: ${what} must be an integer or an array of two integers, got ${show(v)}`);
   return [a[0], a[1]];
 }
 function single(v: number | number[], op: string, what: string): number {
   const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
   if (typeof n !== 'number' || !Number.isInteger(n))
-    throw argumentError(`${op}: ${what} must be an integer, got ${JSON.stringify(v)}`);
+    throw argumentError(`${op}: ${what} must be an integer, got ${show(v)}`);
   return n;
 }
 
 function reductionArg(r: unknown, op: string): Reduction {
   const v = r === undefined ? 'mean' : r;
   if (v !== 'mean' && v !== 'sum' && v !== 'none')
-    throw argumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+    throw argumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${show(r)}`);
   return v;
 }
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
@@ -66,7 +66,7 @@ export const relu = (x: Tensor) => need(x, 'relu').relu();
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   need(x, 'gelu');
   if (approximate === 'none') return x.gelu();
-  if (approximate !== 'tanh') throw argumentError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  if (approximate !== 'tanh') throw argumentError(`gelu: approximate must be 'none' or 'tanh', got ${show(approximate)}`);
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
@@ -242,8 +242,8 @@ function stackAt(ts: Tensor[], dim: number): Tensor {
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p). */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   needFloat(x, 'dropout');
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-    throw rangeError(`dropout: probability must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number') throw argumentError(`dropout: probability must be a number, got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw rangeError(`dropout: probability must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const keep = rand(x.shape, { dtype: x.dtype }).lt(1 - p).to(x.dtype);

@@ -6,7 +6,7 @@ import { DType, Tensor, describe, ones, zeros, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter } from './module';
-import { argumentError, axisError, rangeError, shapeError } from '../errors';
+import { argumentError, axisError, rangeError, shapeError, show } from '../errors';
 
 export interface FactoryOptions {
   /** dtype of the parameters (default float32). */
@@ -90,7 +90,7 @@ function asPair(v: number | number[], layer: string, what: string): [number, num
     throw argumentError(`${layer}: ${what} must be an integer or two integers, got ${describe(v)}`);
   const a = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0], v[0]] : v;
   if (a.length !== 2 || !a.every((n) => Number.isInteger(n)))
-    throw argumentError(`${layer}: ${what} must be an integer or two integers, got ${JSON.stringify(v)}`);
+    throw argumentError(`${layer}: ${what} must be an integer or two integers, got ${show(v)}`);
   return [a[0], a[1]];
 }
 
@@ -353,7 +353,8 @@ export class Dropout extends Module {
   declare readonly shapeKeeps: 'all';
   constructor(readonly p = 0.5) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`Dropout: p must be in [0, 1], got ${p}`);
+    if (typeof p !== 'number') throw argumentError(`Dropout: p must be a number, got ${describe(p)}`);
+    if (!(p >= 0 && p <= 1)) throw rangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return F.dropout(x, this.p, this.training);

@@ -16,7 +16,7 @@ import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
 import { newParam } from './layers';
-import { argumentError, dtypeError, rangeError, shapeError, tfError } from '../errors';
+import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -230,7 +230,7 @@ export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     checkOptions(opts, 'RNN');
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNN: nonlinearity must be 'tanh' or 'relu', got ${show(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
@@ -323,7 +323,7 @@ export class RNNCell extends CellBase {
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu'; dtype?: DType } = {}) {
     checkOptions(opts, 'RNNCell');
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNNCell: nonlinearity must be 'tanh' or 'relu', got ${show(nl)}`);
     super('RNNCell', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
   /** → h' */

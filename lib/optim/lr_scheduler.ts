@@ -9,7 +9,7 @@
 // and records each group's starting lr as `initialLr` on the group.
 import { Tensor, describe } from '../tensor';
 import { Optimizer, checkNumber } from './optimizer';
-import { argumentError, rangeError } from '../errors';
+import { argumentError, rangeError, show } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
@@ -24,7 +24,7 @@ function checkOptions(op: string, options: unknown, known: string[]): Record<str
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw argumentError(`${op}: options must be an object, got ${describe(options)}`);
   for (const k of Object.keys(options))
-    if (!known.includes(k)) throw argumentError(`${op}: unknown option ${JSON.stringify(k)} (expected one of ${known.join(', ')})`);
+    if (!known.includes(k)) throw argumentError(`${op}: unknown option ${show(k)} (expected one of ${known.join(', ')})`);
   return options as Record<string, unknown>;
 }
 
@@ -56,6 +56,8 @@ export abstract class LRScheduler {
   protected lastLr: number[] = [];
 
   protected constructor(op: string, optimizer: unknown) {
+    // JavaScript can construct the abstract class itself: say so rather than fail on `op`.
+    if (typeof op !== 'string') throw argumentError('LRScheduler: the base class is abstract; construct StepLR, CosineAnnealingLR, ... instead');
     this.optimizer = checkOptimizer(op, optimizer);
     for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
@@ -217,10 +219,10 @@ export class ReduceLROnPlateau {
     this.optimizer = checkOptimizer(op, optimizer);
     const o = checkOptions(op, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.mode = (o.mode ?? 'min') as 'min' | 'max';
-    if (this.mode !== 'min' && this.mode !== 'max') throw rangeError(`${op}: invalid mode ${JSON.stringify(this.mode)} (must be 'min' or 'max')`);
+    if (this.mode !== 'min' && this.mode !== 'max') throw rangeError(`${op}: invalid mode ${show(this.mode)} (must be 'min' or 'max')`);
     this.thresholdMode = (o.thresholdMode ?? 'rel') as 'rel' | 'abs';
     if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
-      throw rangeError(`${op}: invalid thresholdMode ${JSON.stringify(this.thresholdMode)} (must be 'rel' or 'abs')`);
+      throw rangeError(`${op}: invalid thresholdMode ${show(this.thresholdMode)} (must be 'rel' or 'abs')`);
     this.factor = (o.factor ?? 0.1) as number;
     checkNumber(op, 'factor', this.factor, 0, { maxExclusive: 1 });
     this.patience = (o.patience ?? 10) as number;

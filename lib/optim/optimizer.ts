@@ -8,7 +8,7 @@
 import { enableGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { Tensor, describe, keep, checkOptions } from '../tensor';
-import { argumentError, dtypeError, rangeError, stateError, tfError } from '../errors';
+import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
 export type StateValue = Tensor | number;
@@ -80,7 +80,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     const merged = { ...defaults } as O;
     for (const [k, v] of Object.entries(options ?? {})) {
       if (!(k in defaults))
-        throw argumentError(`${name}: unknown option ${JSON.stringify(k)} (expected one of ${Object.keys(defaults).join(', ')})`);
+        throw argumentError(`${name}: unknown option ${show(k)} (expected one of ${Object.keys(defaults).join(', ')})`);
       if (v !== undefined) (merged as Record<string, unknown>)[k] = copyValue(v);
     }
     this.validate(merged, name);
@@ -306,7 +306,7 @@ export function stateDictFromTensors(tensors: Record<string, Tensor>): Optimizer
   for (const [key, t] of Object.entries(tensors)) {
     if (key === META_KEY) continue;
     const m = /^state\.(\d+)\.(.+)$/.exec(key);
-    if (!m) throw stateError(`stateDictFromTensors: unexpected key ${JSON.stringify(key)}`);
+    if (!m) throw stateError(`stateDictFromTensors: unexpected key ${show(key)}`);
     (state[m[1]] ??= {})[m[2]] = t;
   }
   return { state, paramGroups: meta.paramGroups };
