@@ -154,3 +154,11 @@ test('the fuzzer: every error from hostile calls to the binding and the public A
   expect(publicRes.summary.threw).toBeGreaterThan(1000);
   expect(publicRes.summary.uncoded).toEqual({});
 }, 600000);
+
+test('codes work where code generation from strings is disallowed', () => {
+  const { spawnSync } = require('child_process');
+  const code = `const tf = require(${JSON.stringify(path.join(__dirname, '..'))});
+    try { tf.zeros([2]).sum('x'); } catch (e) { console.log(e.code); }`;
+  const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', code], { encoding: 'utf8' });
+  expect([r.status, r.stdout.trim()]).toEqual([0, 'ERR_TENSORFOLD_ARGUMENT']);
+});
