@@ -202,8 +202,7 @@ abstract class InstanceNormBase extends Module {
     if (xb.shape[1] !== this.numFeatures && this.weight)
       throw new Error(`${this.layer}: expected ${this.numFeatures} channels, got input [${x.shape}]`);
     const useInput = this.training || !this.trackRunningStats;
-    if (this.training && this.trackRunningStats && this.num_batches_tracked)
-      noGrad(() => this.num_batches_tracked!.copy_(this.num_batches_tracked!.add(1)));
+    // PyTorch's InstanceNorm keeps num_batches_tracked in its state dict but never advances it.
     const y = instanceNorm(xb, {
       runningMean: this.trackRunningStats ? this.running_mean : null,
       runningVar: this.trackRunningStats ? this.running_var : null,
