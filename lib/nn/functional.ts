@@ -394,7 +394,8 @@ function classProblem(input: Tensor, target: Tensor, op: string, weight: Tensor 
   const C = unbatched ? input.shape[0] : input.shape[1];
   const want = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (target.dtype !== 'int32' || !sameShape(target.shape, want))
-    throw new TypeError(`${op}: target must be int32 class indices of shape [${want}], got ${target.dtype} [${target.shape}]`);
+    throw new TypeError(`${op}: target must be int32 class indices of shape [${want}]` +
+      (op === 'crossEntropy' && target.dtype !== 'int32' ? ` (or class probabilities of shape [${input.shape}])` : '') + `, got ${target.dtype} [${target.shape}]`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw new Error(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
   const tv = target.toTypedArray() as Int32Array;
@@ -450,7 +451,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
     throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
-  if (target instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64'))
+  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64') &&
+    sameShape(target.shape, input.shape))
     return crossEntropyProbs(input, target, weight, eps, reduction, ignoreIndex);
   const { x2, t1, C, outShape } = classProblem(input, target, 'crossEntropy', weight, ignoreIndex);
   const logp = x2.logSoftmax(1);
