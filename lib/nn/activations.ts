@@ -143,15 +143,16 @@ export class GLU extends Module {
 /** PReLU with numParameters slopes (1, or one per channel), each initialised to `init` (0.25). */
 export class PReLU extends Elementwise {
   weight: Tensor;
-  readonly numParameters: number;
+  /** The number of slopes (PyTorch's num_parameters; numParameters() is the Module's element count). */
+  readonly num_parameters: number;
   constructor(numParameters = 1, initValue = 0.25, opts: { dtype?: 'float32' | 'float64' } = {}) {
     super();
     checkOptions(opts, 'PReLU');
     if (!Number.isInteger(numParameters) || numParameters <= 0)
       throw new TypeError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
-    this.numParameters = numParameters;
+    this.num_parameters = numParameters;
     this.weight = init.constant(Parameter(zeros([numParameters], { dtype: opts.dtype ?? 'float32' })), initValue);
   }
   forward(x: Tensor): Tensor { return prelu(x, this.weight); }
-  extraRepr(): string { return `numParameters=${this.numParameters}`; }
+  extraRepr(): string { return `numParameters=${this.num_parameters}`; }
 }
