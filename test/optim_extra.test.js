@@ -153,3 +153,36 @@ describe('schedulers match PyTorch (lr and momentum at every step)', () => {
     expect(() => new LS.LambdaLR(opt, { lrLambda: 3 })).toThrow(/lrLambda must be a function/);
   });
 });
+
+describe('swaUtils.AveragedModel', () => {
+  const seq = () => new tf.nn.Sequential(new tf.nn.Linear(2, 3), new tf.nn.BatchNorm1d(3));
+  test('EMA weights follow ema ← ema + (1 − decay)(w − ema); buffers are copied; n_averaged counts', () => {
+    const model = seq();
+    const ema = new optim.swaUtils.AveragedModel(model, { multiAvgFn: optim.swaUtils.getEmaMultiAvgFn(0.9) });
+    expect(Object.keys(ema.stateDict())).toEqual(['n_averaged', 'module.0.weight', 'module.0.bias', 'module.1.weight',
+      'module.1.bias', 'module.1.running_mean', 'module.1.running_var', 'module.1.num_batches_tracked']);
+    let expected = null;
+    for (let k = 0; k < 4; k++) {
+      tf.noGrad(() => model.at(0).weight.copy_(tf.fullLike(model.at(0).weight, k + 1)));
+      model.forward(tf.randn([4, 2]));   // moves the BatchNorm running statistics
+      ema.updateParameters(model);
+      expected = k === 0 ? 1 : expected + 0.1 * (k + 1 - expected);
+      expect(Math.abs(ema.module.at(0).weight.toTypedArray()[0] - expected)).toBeLessThan(1e-6);
+    }
+    expect(ema.n_averaged.item()).toBe(4);
+    expect(Array.from(ema.module.at(1).running_mean.toTypedArray())).toEqual(Array.from(model.at(1).running_mean.toTypedArray()));
+    // The copy is independent of the model.
+    tf.noGrad(() => model.at(0).weight.fill_(100));
+    expect(ema.module.at(0).weight.toTypedArray()[0]).toBeLessThan(5);
+  });
+  test('default SWA: the plain mean of every update', () => {
+    const model = new tf.nn.Linear(1, 1, { bias: false });
+    const swa = new optim.swaUtils.AveragedModel(model);
+    for (const v of [1, 2, 6]) {
+      tf.noGrad(() => model.weight.fill_(v));
+      swa.updateParameters(model);
+    }
+    expect(swa.module.weight.item()).toBeCloseTo(3, 6);
+    expect(swa.forward(tf.ones([1, 1])).item()).toBeCloseTo(3, 6);
+  });
+});

@@ -27,3 +27,4 @@ export { LBFGS } from './lbfgs';
 export type { LBFGSOptions } from './lbfgs';
 export type { AdadeltaOptions } from './adadelta';
 export * as lrScheduler from './lr_scheduler';
+export * as swaUtils from './swa_utils';
