@@ -18,3 +18,5 @@ export * as nn from './nn';
 export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';
+export { getRngState, setRngState } from './random_state';
+export type { RngState } from './random_state';
