@@ -74,6 +74,30 @@ describe('LBFGS matches PyTorch', () => {
       // The loss really went down.
       expect(c.finalLoss).toBeLessThan(c.losses[0] * 0.9);
     });
+  test('a restored LBFGS (state through stateDictToTensors) continues exactly', () => {
+    const opts = { lr: 1, maxIter: 6, historySize: 4, lineSearchFn: 'strong_wolfe' };
+    const run = (w, opt, calls) => {
+      const closure = () => {
+        opt.zeroGrad();
+        const l = rosen(w);
+        l.backward();
+        return l;
+      };
+      for (let i = 0; i < calls; i++) opt.step(closure);
+    };
+    const wa = params('float64');
+    const oa = new optim.LBFGS([wa.w1, wa.w2], opts);
+    run(wa, oa, 2);
+    const packed = optim.stateDictToTensors(oa.stateDict());
+    const wb = { w1: wa.w1.detach().clone().requiresGrad_(true), w2: wa.w2.detach().clone().requiresGrad_(true) };
+    const ob = new optim.LBFGS([wb.w1, wb.w2], opts);
+    ob.loadStateDict(optim.stateDictFromTensors(packed));
+    run(wa, oa, 2);
+    run(wb, ob, 2);
+    expect(flat(wb.w1)).toEqual(flat(wa.w1));
+    expect(flat(wb.w2)).toEqual(flat(wa.w2));
+    expect(ob.stateDict().state['0'].n_iter).toBe(oa.stateDict().state['0'].n_iter);
+  });
   test('LBFGS needs a closure', () => {
     const opt = new optim.LBFGS([tf.zeros([2], { requiresGrad: true })]);
     expect(() => opt.step()).toThrow(/LBFGS.step: a closure/);

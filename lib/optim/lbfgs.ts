@@ -9,7 +9,7 @@
 import { noGrad, enableGrad } from '../autograd';
 import { native } from '../native';
 import { Tensor, describe, tensor } from '../tensor';
-import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
+import { Optimizer, OptimizerStateDict, ParamGroup, ParamState, ParamsArg, StateValue, checkNumber } from './optimizer';
 
 export interface LBFGSOptions {
   lr: number;
@@ -163,6 +163,56 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       throw new RangeError(`${where}: option historySize must be a positive integer, got ${describe(o.historySize)}`);
     if (o.lineSearchFn !== null && o.lineSearchFn !== undefined && o.lineSearchFn !== 'strong_wolfe')
       throw new TypeError(`${where}: option lineSearchFn must be 'strong_wolfe' or null, got ${describe(o.lineSearchFn)}`);
+  }
+
+  /**
+   * Counters (func_evals, n_iter) as PyTorch's, plus the L-BFGS memory (direction, step, history of
+   * (s, y) pairs as flat float64 tensors), so a restored LBFGS continues exactly where it stopped.
+   */
+  stateDict(): OptimizerStateDict {
+    const sd = super.stateDict();
+    const h = this.hist;
+    if (!h.d) return sd;
+    const vec = (v: Vec) => tensor(Float64Array.from(v), { dtype: 'float64' });
+    const st = (sd.state['0'] ??= {}) as Record<string, StateValue>;
+    Object.assign(st, { d: vec(h.d), t: h.t, H_diag: h.hDiag, prev_loss: h.prevLoss, history: h.oldDirs.length });
+    if (h.prevFlatGrad) st.prev_flat_grad = vec(h.prevFlatGrad);
+    h.oldDirs.forEach((y, i) => {
+      st[`old_dirs.${i}`] = vec(y);
+      st[`old_stps.${i}`] = vec(h.oldStps[i]);
+      st[`ro.${i}`] = h.ro[i];
+    });
+    return sd;
+  }
+
+  loadStateDict(sd: OptimizerStateDict): void {
+    const entry = sd?.state?.['0'] as Record<string, StateValue> | undefined;
+    if (!entry || !(entry.d instanceof Tensor)) {
+      super.loadStateDict(sd);
+      this.hist = { d: null, t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1, prevFlatGrad: null, prevLoss: 0 };
+      return;
+    }
+    const n = entry.history as number;
+    const vec = (k: string): Vec => {
+      const v = entry[k];
+      if (!(v instanceof Tensor)) throw new TypeError(`LBFGS.loadStateDict: state 0.${k} must be a Tensor, got ${describe(v)}`);
+      return Float64Array.from(v.toTypedArray() as ArrayLike<number>);
+    };
+    const hist: History = {
+      d: vec('d'), t: entry.t as number, hDiag: entry.H_diag as number, prevLoss: entry.prev_loss as number,
+      prevFlatGrad: entry.prev_flat_grad instanceof Tensor ? vec('prev_flat_grad') : null,
+      oldDirs: [], oldStps: [], ro: [],
+    };
+    for (let i = 0; i < n; i++) {
+      hist.oldDirs.push(vec(`old_dirs.${i}`));
+      hist.oldStps.push(vec(`old_stps.${i}`));
+      hist.ro.push(entry[`ro.${i}`] as number);
+    }
+    // The base class checks state tensors against the parameter's shape: it gets the counters only.
+    const counters: Record<string, StateValue> = {};
+    for (const k of ['func_evals', 'n_iter']) if (typeof entry[k] === 'number') counters[k] = entry[k];
+    super.loadStateDict({ ...sd, state: { ...sd.state, 0: counters } });
+    this.hist = hist;
   }
 
   protected update(): void {
