@@ -223,8 +223,8 @@ def functional():
     for ac in [False, True]:
         case(f'affinegrid_ac{int(ac)}', lambda t: F.affine_grid(t, [2, 3, 3, 4], align_corners=ac), 'affineGrid', [theta],
              [[2, 3, 3, 4], {'alignCorners': ac}])
-        grid = torch.rand(2, 3, 4, 2) * 2.4 - 1.2
-        for pm in ['zeros', 'border']:
+        grid = torch.rand(2, 3, 4, 2) * 4.4 - 2.2
+        for pm in ['zeros', 'border', 'reflection']:
             case(f'gridsample_bilinear_{pm}_ac{int(ac)}',
                  lambda x, g: F.grid_sample(x, g, mode='bilinear', padding_mode=pm, align_corners=ac), 'gridSample',
                  [img, grid], [{'mode': 'bilinear', 'paddingMode': pm, 'alignCorners': ac}], grad_of=(0, 1))

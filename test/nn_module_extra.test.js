@@ -161,3 +161,11 @@ describe('nn.utils additions', () => {
       .toEqual([[1, 0], [2, 3]]);
   });
 });
+
+test('Sequential items as seq[i], for positional and named children', () => {
+  const s = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+  expect(s[0]).toBe(s.at(0));
+  s.append(new nn.Tanh());
+  expect(s[2]).toBeInstanceOf(nn.Tanh);
+  expect(new nn.Sequential({ act: new nn.ReLU() })[0]).toBeInstanceOf(nn.ReLU);
+});

@@ -352,6 +352,8 @@ export class Module {
 
 /** A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ... */
 export class Sequential<M extends readonly Module[] = Module[]> extends Module {
+  /** seq[i] is seq.at(i) for 0 <= i < length. */
+  [index: number]: Module;
   declare private _list: Module[];
   declare private _names: string[];
 
@@ -376,6 +378,13 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     });
     Object.defineProperty(this, '_list', { value: list, enumerable: false, writable: true });
     Object.defineProperty(this, '_names', { value: names, enumerable: false, writable: true });
+    list.forEach((_, i) => this._indexItem(i));
+  }
+  // seq[i] reads the i-th module, as in PyTorch.
+  private _indexItem(i: number): void {
+    indexProperty(this, String(i), function (this: Sequential) {
+      return this._list[i];
+    });
   }
   protected _members(): [string, unknown, Slot][] {
     return this._list.map((m, i) => [this._names[i], m, { holder: this._list as unknown as Record<number, unknown>, key: i }]);
@@ -398,6 +407,7 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     if (!(m instanceof Module)) throw new TypeError(`Sequential.append: expected a Module, got ${describe(m)}`);
     this._names.push(String(this._list.length));
     this._list.push(m);
+    this._indexItem(this._list.length - 1);
     return this;
   }
   [Symbol.iterator](): Iterator<Module> {

@@ -179,13 +179,34 @@ export function affineGrid(theta: Tensor, size: number[], opts: { alignCorners?:
 
 export interface GridSampleOptions {
   mode?: 'bilinear' | 'nearest';
-  paddingMode?: 'zeros' | 'border';
+  paddingMode?: 'zeros' | 'border' | 'reflection';
   alignCorners?: boolean;
 }
 
 /**
+ * Reflects pixel coordinates into the image as PyTorch's grid_sample: about the border pixel centres
+ * [0, n − 1] with alignCorners, about the image edges [−0.5, n − 0.5] without. Each coordinate becomes
+ * ±c + offset with the sign and offset read from its value, so the gradient is ±1 as there.
+ */
+function reflectCoords(c: Tensor, n: number, alignCorners: boolean): Tensor {
+  const lo = alignCorners ? 0 : -0.5, span = alignCorners ? n - 1 : n;
+  if (span <= 0) return c.mul(0);
+  const v = c.detach().toTypedArray();
+  const sign = new Array(v.length), off = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const d = Math.abs(v[i] - lo);
+    const flips = Math.floor(d / span);
+    // |c − lo| = flips·span + extra: an even number of flips keeps the direction, an odd one mirrors it.
+    const s = v[i] >= lo ? 1 : -1;
+    if (flips % 2 === 0) { sign[i] = s; off[i] = lo - s * lo - flips * span; }
+    else { sign[i] = -s; off[i] = lo + span + s * lo + flips * span; }
+  }
+  return c.mul(floatTensor(sign, c.dtype, c.shape)).add(floatTensor(off, c.dtype, c.shape));
+}
+
+/**
  * Samples input [N, C, H, W] at grid [N, Ho, Wo, 2] ((x, y) in [−1, 1]) → [N, C, Ho, Wo], as PyTorch's
- * grid_sample (2-d; modes bilinear and nearest; padding zeros and border). Bilinear gradients flow to
+ * grid_sample (2-d; modes bilinear and nearest; padding zeros, border and reflection). Bilinear gradients flow to
  * both the input and the grid.
  */
 export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions = {}): Tensor {
@@ -197,15 +218,19 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
     throw new Error(`${op}: expected input [N,C,H,W] and grid [N,Ho,Wo,2], got [${input.shape}] and [${grid.shape}]`);
   const mode = opts.mode ?? 'bilinear', padding = opts.paddingMode ?? 'zeros';
   if (mode !== 'bilinear' && mode !== 'nearest') throw new TypeError(`${op}: mode must be 'bilinear' or 'nearest', got ${JSON.stringify(mode)}`);
-  if (padding !== 'zeros' && padding !== 'border')
-    throw new TypeError(`${op}: paddingMode must be 'zeros' or 'border', got ${JSON.stringify(padding)}`);
+  if (padding !== 'zeros' && padding !== 'border' && padding !== 'reflection')
+    throw new TypeError(`${op}: paddingMode must be 'zeros', 'border' or 'reflection', got ${JSON.stringify(padding)}`);
   const [N, C, H, W] = input.shape;
   const [, Ho, Wo] = grid.shape;
   const P = Ho * Wo;
   const g = grid.to(input.dtype).reshape([N, P, 2]);
   const unnorm = (c: Tensor, n: number) => (opts.alignCorners ? c.add(1).mul((n - 1) / 2) : c.add(1).mul(n).sub(1).div(2));
   let ix = unnorm(g.select(2, 0), W), iy = unnorm(g.select(2, 1), H);
-  if (padding === 'border') {
+  if (padding === 'reflection') {
+    ix = reflectCoords(ix, W, !!opts.alignCorners);
+    iy = reflectCoords(iy, H, !!opts.alignCorners);
+  }
+  if (padding === 'border' || padding === 'reflection') {
     ix = ix.clamp(0, W - 1);
     iy = iy.clamp(0, H - 1);
   }
