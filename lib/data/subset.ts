@@ -82,7 +82,7 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { g
   const n = dataset.length;
   let counts = lengths;
   const sum = lengths.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) < 1e-9 && lengths.every((v) => v <= 1) && n !== 1) {
+  if (Math.abs(sum - 1) < 1e-9 && lengths.every((v) => v <= 1)) {
     counts = lengths.map((f) => Math.floor(n * f));
     let rest = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
