@@ -21,3 +21,5 @@ export { jvp, jacobian, hessian, hvp } from './transforms';
 export { ErrorCodes, isTensorfoldError } from './errors';
 export type { ErrorCode, TensorfoldError } from './errors';
 import './error_fallback';
+export { getRngState, setRngState } from './random_state';
+export type { RngState } from './random_state';
