@@ -3,6 +3,7 @@
 // random tensors after a resume the same as in an uninterrupted run.
 import { native } from './native';
 import { describe } from './tensor';
+import { argumentError, rangeError } from './errors';
 
 /** The generator's whole state: its seed and how many numbers it has handed out (uint64s as decimal strings). */
 export interface RngState {
@@ -22,17 +23,17 @@ export function getRngState(): RngState {
 
 export function setRngState(state: RngState): void {
   const op = 'setRngState';
-  if (state === null || typeof state !== 'object') throw new TypeError(`${op}: expected {seed, offset}, got ${describe(state)}`);
+  if (state === null || typeof state !== 'object') throw argumentError(`${op}: expected {seed, offset}, got ${describe(state)}`);
   const parts: number[] = [];
   for (const k of ['seed', 'offset'] as const) {
     let v: bigint;
     try {
       v = BigInt(state[k]);
     } catch {
-      throw new TypeError(`${op}: ${k} must be an unsigned 64-bit integer (number or decimal string), got ${describe(state[k])}`);
+      throw argumentError(`${op}: ${k} must be an unsigned 64-bit integer (number or decimal string), got ${describe(state[k])}`);
     }
     if (v < BigInt(0) || v > ((MASK << BigInt(32)) | MASK))
-      throw new RangeError(`${op}: ${k} ${v} is outside the unsigned 64-bit range`);
+      throw rangeError(`${op}: ${k} ${v} is outside the unsigned 64-bit range`);
     parts.push(Number(v >> BigInt(32)), Number(v & MASK));
   }
   rng.setRngState(parts);

@@ -5,6 +5,7 @@
 // restored with getState / setState.
 import { describe, intArg, randint } from '../tensor';
 import { permutation } from './loader';
+import { argumentError } from '../errors';
 
 /** mulberry32 stream number `stream` of `seed`, as in DataLoader's shuffle. */
 function stream(seed: number, s: number): () => number {
@@ -54,7 +55,7 @@ export class Generator {
     return { seed: this.seed, draws: this.draws };
   }
   setState(s: GeneratorState): this {
-    if (!s || typeof s !== 'object') throw new TypeError(`Generator.setState: expected {seed, draws}, got ${describe(s)}`);
+    if (!s || typeof s !== 'object') throw argumentError(`Generator.setState: expected {seed, draws}, got ${describe(s)}`);
     this.seed = Generator.checkSeed(s.seed, 'Generator.setState');
     intArg(s.draws, 'Generator.setState', 'draws');
     this.draws = s.draws;
@@ -78,5 +79,5 @@ export function generatorArg(g: unknown, op: string): Generator {
   if (g === undefined || g === null) return new Generator();
   if (g instanceof Generator) return g;
   if (typeof g === 'number') return new Generator(g);
-  throw new TypeError(`${op}: generator must be a tf.data.Generator or a seed number, got ${describe(g)}`);
+  throw argumentError(`${op}: generator must be a tf.data.Generator or a seed number, got ${describe(g)}`);
 }

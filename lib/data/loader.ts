@@ -64,7 +64,7 @@ export function permutation(n: number, seed: number, epoch: number): Int32Array 
 
 /** Stacks a list of dataset items field by field: tensors stacked on a new dim 0, numbers and booleans into tensors. */
 export function defaultCollate(items: unknown[]): unknown {
-  if (!Array.isArray(items) || items.length === 0) throw new TypeError(`defaultCollate: expected a non-empty array of items, got ${describe(items)}`);
+  if (!Array.isArray(items) || items.length === 0) throw argumentError(`defaultCollate: expected a non-empty array of items, got ${describe(items)}`);
   return collate(items);
 }
 function collate(items: unknown[], where = 'item'): unknown {

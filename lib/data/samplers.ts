@@ -6,6 +6,7 @@
 // epochs, and a generator restored from a checkpoint continues it.
 import { describe, intArg, Tensor } from '../tensor';
 import { Generator, generatorArg } from './generator';
+import { argumentError, rangeError } from '../errors';
 
 /** What DataLoader accepts as a sampler. */
 export interface Sampler extends Iterable<number> {
@@ -19,7 +20,7 @@ export interface BatchSamplerLike extends Iterable<number[]> {
 function sizeOf(dataSource: unknown, op: string): number {
   const n = (dataSource as { length?: unknown })?.length;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-    throw new TypeError(`${op}: dataSource must have a non-negative integer length, got ${describe(dataSource)}`);
+    throw argumentError(`${op}: dataSource must have a non-negative integer length, got ${describe(dataSource)}`);
   return n;
 }
 
@@ -57,7 +58,7 @@ export class RandomSampler implements Sampler {
     this.replacement = !!opts.replacement;
     if (opts.numSamples !== undefined && opts.numSamples !== null) {
       intArg(opts.numSamples, op, 'numSamples');
-      if (opts.numSamples <= 0) throw new RangeError(`${op}: numSamples must be a positive integer, got ${opts.numSamples}`);
+      if (opts.numSamples <= 0) throw rangeError(`${op}: numSamples must be a positive integer, got ${opts.numSamples}`);
     }
     this.fixedNum = opts.numSamples ?? null;
     this.generator = generatorArg(opts.generator, op);
@@ -92,15 +93,15 @@ export class WeightedRandomSampler implements Sampler {
     const w = weights instanceof Tensor ? Float64Array.from(weights.toTypedArray() as ArrayLike<number>)
       : Array.isArray(weights) || weights instanceof Float64Array || weights instanceof Float32Array ? Float64Array.from(weights)
         : null;
-    if (!w) throw new TypeError(`${op}: weights must be an array of numbers or a Tensor, got ${describe(weights)}`);
-    if (w.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new RangeError(`${op}: weights must be finite and non-negative`);
-    if (!w.some((v) => v > 0)) throw new RangeError(`${op}: at least one weight must be positive`);
+    if (!w) throw argumentError(`${op}: weights must be an array of numbers or a Tensor, got ${describe(weights)}`);
+    if (w.some((v) => !(v >= 0) || !Number.isFinite(v))) throw rangeError(`${op}: weights must be finite and non-negative`);
+    if (!w.some((v) => v > 0)) throw rangeError(`${op}: at least one weight must be positive`);
     intArg(numSamples, op, 'numSamples');
-    if (numSamples <= 0) throw new RangeError(`${op}: numSamples must be a positive integer, got ${numSamples}`);
+    if (numSamples <= 0) throw rangeError(`${op}: numSamples must be a positive integer, got ${numSamples}`);
     this.replacement = opts.replacement ?? true;
     const positive = w.filter((v) => v > 0).length;
     if (!this.replacement && numSamples > positive)
-      throw new RangeError(`${op}: cannot draw ${numSamples} samples without replacement from ${positive} positive weights`);
+      throw rangeError(`${op}: cannot draw ${numSamples} samples without replacement from ${positive} positive weights`);
     this.weights = w;
     this.numSamples = numSamples;
     this.generator = generatorArg(opts.generator, op);
@@ -141,9 +142,9 @@ export class BatchSampler implements BatchSamplerLike {
   constructor(readonly sampler: Iterable<number> & { length: number }, readonly batchSize: number, readonly dropLast = false) {
     const op = 'BatchSampler';
     if (!sampler || typeof (sampler as Iterable<number>)[Symbol.iterator] !== 'function' || typeof sampler.length !== 'number')
-      throw new TypeError(`${op}: sampler must be an iterable of indices with a length, got ${describe(sampler)}`);
+      throw argumentError(`${op}: sampler must be an iterable of indices with a length, got ${describe(sampler)}`);
     intArg(batchSize, op, 'batchSize');
-    if (batchSize < 1) throw new RangeError(`${op}: batchSize must be at least 1, got ${batchSize}`);
+    if (batchSize < 1) throw rangeError(`${op}: batchSize must be at least 1, got ${batchSize}`);
   }
   get length(): number {
     const n = this.sampler.length;

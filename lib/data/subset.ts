@@ -3,17 +3,18 @@
 import { describe, intArg } from '../tensor';
 import { Dataset } from './dataset';
 import { Generator, generatorArg } from './generator';
+import { argumentError, rangeError, tfError } from '../errors';
 
 function checkDataset(d: unknown, op: string): Dataset<unknown> {
   const ds = d as Dataset<unknown>;
   if (!ds || typeof ds.get !== 'function' || typeof ds.length !== 'number')
-    throw new TypeError(`${op}: dataset must have a numeric length and a get(i) method, got ${describe(d)}`);
+    throw argumentError(`${op}: dataset must have a numeric length and a get(i) method, got ${describe(d)}`);
   return ds;
 }
 function checkIndex(i: number, n: number, op: string): number {
   intArg(i, op, 'index');
   const j = i < 0 ? i + n : i;
-  if (j < 0 || j >= n) throw new RangeError(`${op}: index ${i} is out of range for a dataset of ${n} examples`);
+  if (j < 0 || j >= n) throw rangeError(`${op}: index ${i} is out of range for a dataset of ${n} examples`);
   return j;
 }
 
@@ -24,11 +25,11 @@ export class Subset<T = unknown> implements Dataset<T> {
   constructor(dataset: Dataset<T>, indices: ArrayLike<number>) {
     this.dataset = checkDataset(dataset, 'Subset') as Dataset<T>;
     if (!indices || typeof (indices as ArrayLike<number>).length !== 'number')
-      throw new TypeError(`Subset: indices must be an array of integers, got ${describe(indices)}`);
+      throw argumentError(`Subset: indices must be an array of integers, got ${describe(indices)}`);
     const n = dataset.length;
     this.indices = Int32Array.from(indices as ArrayLike<number>, (i) => {
       if (!Number.isInteger(i) || i < -n || i >= n)
-        throw new RangeError(`Subset: index ${i} is out of range for a dataset of ${n} examples`);
+        throw rangeError(`Subset: index ${i} is out of range for a dataset of ${n} examples`);
       return i < 0 ? i + n : i;
     });
     // A batch fast path only where the wrapped dataset has one (DataLoader tests for getBatch).
@@ -52,7 +53,7 @@ export class ConcatDataset<T = unknown> implements Dataset<T> {
   readonly cumulativeSizes: number[];
   constructor(datasets: Dataset<T>[]) {
     if (!Array.isArray(datasets) || datasets.length === 0)
-      throw new TypeError(`ConcatDataset: expected a non-empty array of datasets, got ${describe(datasets)}`);
+      throw argumentError(`ConcatDataset: expected a non-empty array of datasets, got ${describe(datasets)}`);
     datasets.forEach((d, i) => checkDataset(d, `ConcatDataset (dataset ${i})`));
     this.datasets = datasets;
     let s = 0;
@@ -78,7 +79,7 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { g
   const op = 'randomSplit';
   checkDataset(dataset, op);
   if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((v) => typeof v === 'number' && v >= 0))
-    throw new TypeError(`${op}: lengths must be a non-empty array of non-negative numbers, got ${describe(lengths)}`);
+    throw argumentError(`${op}: lengths must be a non-empty array of non-negative numbers, got ${describe(lengths)}`);
   const n = dataset.length;
   let counts = lengths;
   const sum = lengths.reduce((a, b) => a + b, 0);
@@ -88,9 +89,9 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { g
     for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
   }
   if (!counts.every((v) => Number.isInteger(v)))
-    throw new TypeError(`${op}: lengths must be integers or fractions summing to 1, got ${JSON.stringify(lengths)}`);
+    throw argumentError(`${op}: lengths must be integers or fractions summing to 1, got ${JSON.stringify(lengths)}`);
   const total = counts.reduce((a, b) => a + b, 0);
-  if (total !== n) throw new Error(`${op}: the lengths sum to ${total}, but the dataset has ${n} examples`);
+  if (total !== n) throw tfError('ARGUMENT', `${op}: the lengths sum to ${total}, but the dataset has ${n} examples`);
   const perm = generatorArg(opts.generator, op).permutation(n);
   let off = 0;
   return counts.map((c) => {

@@ -9,6 +9,7 @@ import { Tensor, checkOptions, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import { need, needFloat, num, axis } from './args';
 import * as init from './init';
+import { argumentError, rangeError, shapeError } from '../errors';
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -25,7 +26,7 @@ export function selu(x: Tensor): Tensor {
 export function celu(x: Tensor, alpha = 1): Tensor {
   needFloat(x, 'celu');
   num(alpha, 'celu', 'alpha');
-  if (alpha === 0) throw new RangeError('celu: alpha must not be 0');
+  if (alpha === 0) throw rangeError('celu: alpha must not be 0');
   return where(x.gt(0), x, expm1Neg(x.div(alpha)).mul(alpha));
 }
 /** Mish: x·tanh(softplus(x)). */
@@ -44,7 +45,7 @@ export function hardsigmoid(x: Tensor): Tensor {
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   needFloat(x, 'hardtanh');
   if (!(num(minVal, 'hardtanh', 'minVal') <= num(maxVal, 'hardtanh', 'maxVal')))
-    throw new RangeError(`hardtanh: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
+    throw rangeError(`hardtanh: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
   return x.clamp(minVal, maxVal);
 }
 export function relu6(x: Tensor): Tensor {
@@ -67,7 +68,7 @@ export function glu(x: Tensor, dim = -1): Tensor {
   needFloat(x, 'glu');
   const d = axis(dim, x.ndim, 'glu');
   const n = x.shape[d];
-  if (n % 2) throw new Error(`glu: dim ${dim} of input [${x.shape}] must have an even size, got ${n}`);
+  if (n % 2) throw shapeError(`glu: dim ${dim} of input [${x.shape}] must have an even size, got ${n}`);
   return x.narrow(d, 0, n / 2).mul(x.narrow(d, n / 2, n / 2).sigmoid());
 }
 /** Softplus with PyTorch's beta and threshold: log(1 + exp(βx))/β, and x itself where βx > threshold. */
@@ -90,7 +91,7 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
   if (weight.size !== 1) {
     const C = x.ndim >= 2 ? x.shape[1] : x.shape[0];
     if (weight.ndim !== 1 || weight.shape[0] !== C)
-      throw new Error(`prelu: weight must have 1 element or one per channel (${C}) for input [${x.shape}], got [${weight.shape}]`);
+      throw shapeError(`prelu: weight must have 1 element or one per channel (${C}) for input [${x.shape}], got [${weight.shape}]`);
     if (x.ndim >= 2) w = weight.reshape([C, ...x.shape.slice(2).map(() => 1)]);
   } else w = weight.reshape([]);
   return where(x.gt(0), x, x.mul(w));
@@ -149,7 +150,7 @@ export class PReLU extends Elementwise {
     super();
     checkOptions(opts, 'PReLU');
     if (!Number.isInteger(numParameters) || numParameters <= 0)
-      throw new TypeError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+      throw argumentError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
     this.num_parameters = numParameters;
     this.weight = init.constant(Parameter(zeros([numParameters], { dtype: opts.dtype ?? 'float32' })), initValue);
   }

@@ -7,6 +7,7 @@ import { Module } from './module';
 import { needFloat, optTensor, tuple, posInt, indexTensor } from './args';
 import { initConvParams } from './conv_transpose';
 import * as F from './functional';
+import { shapeError } from '../errors';
 
 export interface Conv3dOptions {
   stride?: number | number[];
@@ -21,9 +22,9 @@ export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   checkOptions(opts, op);
   needFloat(x, op);
   needFloat(weight, op, 'weight');
-  if (weight.ndim !== 5) throw new Error(`${op}: weight must be 5-d [out, in/groups, kd, kh, kw], got [${weight.shape}]`);
+  if (weight.ndim !== 5) throw shapeError(`${op}: weight must be 5-d [out, in/groups, kd, kh, kw], got [${weight.shape}]`);
   if (x.ndim === 4) return conv3d(x.unsqueeze(0), weight, bias, opts).squeeze(0);
-  if (x.ndim !== 5) throw new Error(`${op}: input must be [N,C,D,H,W] or [C,D,H,W], got [${x.shape}]`);
+  if (x.ndim !== 5) throw shapeError(`${op}: input must be [N,C,D,H,W] or [C,D,H,W], got [${x.shape}]`);
   const s = tuple(opts.stride ?? 1, 3, op, 'stride');
   const d = tuple(opts.dilation ?? 1, 3, op, 'dilation');
   const g = posInt(opts.groups ?? 1, op, 'groups');
@@ -31,19 +32,19 @@ export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   let p: number[];
   if (opts.padding === 'valid') p = [0, 0, 0];
   else if (opts.padding === 'same') {
-    if (s.some((v) => v !== 1)) throw new Error(`${op}: padding 'same' needs stride 1, got stride [${s}]`);
+    if (s.some((v) => v !== 1)) throw shapeError(`${op}: padding 'same' needs stride 1, got stride [${s}]`);
     p = k.map((kk, i) => {
       const total = d[i] * (kk - 1);
-      if (total % 2) throw new Error(`${op}: padding 'same' needs an even dilation·(kernel − 1), got ${total}`);
+      if (total % 2) throw shapeError(`${op}: padding 'same' needs an even dilation·(kernel − 1), got ${total}`);
       return total / 2;
     });
   } else p = tuple(opts.padding ?? 0, 3, op, 'padding');
   const [N, C, D] = x.shape;
   if (C !== weight.shape[1] * g)
-    throw new Error(`${op}: input [${x.shape}] has ${C} channels but weight [${weight.shape}] with groups ${g} expects ${weight.shape[1] * g}`);
+    throw shapeError(`${op}: input [${x.shape}] has ${C} channels but weight [${weight.shape}] with groups ${g} expects ${weight.shape[1] * g}`);
   const Dp = D + 2 * p[0];
   const Do = Math.floor((Dp - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
-  if (Do <= 0) throw new Error(`${op}: input depth ${D} (padding ${p[0]}) is smaller than the kernel's extent ${d[0] * (k[0] - 1) + 1}`);
+  if (Do <= 0) throw shapeError(`${op}: input depth ${D} (padding ${p[0]}) is smaller than the kernel's extent ${d[0] * (k[0] - 1) + 1}`);
   const xp = p[0] ? padDepth(x, p[0]) : x;
   let y: Tensor | null = null;
   for (let kd = 0; kd < k[0]; kd++) {
@@ -87,7 +88,7 @@ export class Conv3d extends Module {
     posInt(outChannels, name, 'outChannels');
     const groups = posInt(opts.groups ?? 1, name, 'groups');
     if (inChannels % groups || outChannels % groups)
-      throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+      throw shapeError(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
     this.kernelSize = tuple(kernelSize, 3, name, 'kernelSize');
     this.kernelSize.forEach((v) => posInt(v, name, 'kernel size'));
     this.inChannels = inChannels;

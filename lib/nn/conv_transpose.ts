@@ -5,6 +5,7 @@ import { Tensor, DType, checkOptions, wrap, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import { needFloat, optTensor, tuple, posInt, kernel } from './args';
+import { shapeError } from '../errors';
 
 export interface ConvTransposeOptions {
   stride?: number | number[];
@@ -23,27 +24,27 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   checkOptions(opts, op);
   needFloat(x, op);
   needFloat(weight, op, 'weight');
-  if (weight.ndim !== 4) throw new Error(`${op}: weight must be 4-d [in, out/groups, kh, kw], got [${weight.shape}]`);
+  if (weight.ndim !== 4) throw shapeError(`${op}: weight must be 4-d [in, out/groups, kh, kw], got [${weight.shape}]`);
   if (x.ndim === 3) return convTranspose2d(x.unsqueeze(0), weight, bias, opts).squeeze(0);
-  if (x.ndim !== 4) throw new Error(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
+  if (x.ndim !== 4) throw shapeError(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
   const s = tuple(opts.stride ?? 1, 2, op, 'stride');
   const p = tuple(opts.padding ?? 0, 2, op, 'padding');
   const op_ = tuple(opts.outputPadding ?? 0, 2, op, 'outputPadding');
   const d = tuple(opts.dilation ?? 1, 2, op, 'dilation');
   const g = posInt(opts.groups ?? 1, op, 'groups');
   if (x.shape[1] !== weight.shape[0])
-    throw new Error(`${op}: input [${x.shape}] has ${x.shape[1]} channels but weight [${weight.shape}] expects ${weight.shape[0]}`);
+    throw shapeError(`${op}: input [${x.shape}] has ${x.shape[1]} channels but weight [${weight.shape}] expects ${weight.shape[0]}`);
   for (let i = 0; i < 2; i++)
     if (op_[i] < 0 || (op_[i] >= s[i] && op_[i] >= d[i]))
-      throw new Error(`${op}: outputPadding [${op_}] must be smaller than stride [${s}] or dilation [${d}]`);
+      throw shapeError(`${op}: outputPadding [${op_}] must be smaller than stride [${s}] or dilation [${d}]`);
   const outC = weight.shape[1] * g;
   const size = [0, 1].map((i) => (x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (weight.shape[2 + i] - 1) + op_[i] + 1);
   if (size.some((n) => n <= 0))
-    throw new Error(`${op}: input [${x.shape}] with weight [${weight.shape}] gives an empty output [${size}]`);
+    throw shapeError(`${op}: input [${x.shape}] with weight [${weight.shape}] gives an empty output [${size}]`);
   const y = wrap(kernel('conv2dInputGrad')(x._h, weight._h, [x.shape[0], outC, ...size], s, p, d, g));
   const b = optTensor(bias, op, 'bias');
   if (!b) return y;
-  if (b.size !== outC) throw new Error(`${op}: bias must have ${outC} elements, got [${b.shape}]`);
+  if (b.size !== outC) throw shapeError(`${op}: bias must have ${outC} elements, got [${b.shape}]`);
   return y.add(b.reshape([outC, 1, 1]));
 }
 
@@ -53,8 +54,8 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   checkOptions(opts, op);
   needFloat(x, op);
   needFloat(weight, op, 'weight');
-  if (weight.ndim !== 3) throw new Error(`${op}: weight must be 3-d [in, out/groups, k], got [${weight.shape}]`);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
+  if (weight.ndim !== 3) throw shapeError(`${op}: weight must be 3-d [in, out/groups, k], got [${weight.shape}]`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   const one = (v: unknown, what: string, dflt: number) => [dflt === 1 ? 1 : 0, tuple(v ?? dflt, 1, op, what)[0]];
   const y = convTranspose2d(x.unsqueeze(-2), weight.unsqueeze(2), bias, {
     stride: one(opts.stride, 'stride', 1), padding: one(opts.padding, 'padding', 0),
@@ -88,7 +89,7 @@ abstract class ConvTransposeNd extends Module {
     posInt(outChannels, name, 'outChannels');
     const groups = posInt(opts.groups ?? 1, name, 'groups');
     if (inChannels % groups || outChannels % groups)
-      throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+      throw shapeError(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
     this.kernelSize = tuple(kernelSize, n, name, 'kernelSize');
     this.kernelSize.forEach((k) => posInt(k, name, 'kernel size'));
     this.inChannels = inChannels;

@@ -5,6 +5,7 @@ import { Tensor, checkOptions, eye, wrap } from '../tensor';
 import { Module } from './module';
 import { needFloat, tuple, kernel } from './args';
 import * as F from './functional';
+import { shapeError } from '../errors';
 
 export interface FoldOptions {
   dilation?: number | number[];
@@ -24,7 +25,7 @@ export function unfold(x: Tensor, kernelSize: number | number[], opts: FoldOptio
   checkOptions(opts, op);
   needFloat(x, op);
   if (x.ndim === 3) return unfold(x.unsqueeze(0), kernelSize, opts).squeeze(0);
-  if (x.ndim !== 4) throw new Error(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
+  if (x.ndim !== 4) throw shapeError(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
   const [kh, kw] = tuple(kernelSize, 2, op, 'kernelSize');
   const C = x.shape[1];
   const y = F.conv2d(x, oneHotKernels(C, kh, kw, x.dtype), null, {
@@ -40,19 +41,19 @@ export function fold(x: Tensor, outputSize: number | number[], kernelSize: numbe
   checkOptions(opts, op);
   needFloat(x, op);
   if (x.ndim === 2) return fold(x.unsqueeze(0), outputSize, kernelSize, opts).squeeze(0);
-  if (x.ndim !== 3) throw new Error(`${op}: input must be [N, C·kh·kw, L] or [C·kh·kw, L], got [${x.shape}]`);
+  if (x.ndim !== 3) throw shapeError(`${op}: input must be [N, C·kh·kw, L] or [C·kh·kw, L], got [${x.shape}]`);
   const [H, W] = tuple(outputSize, 2, op, 'outputSize');
   const [kh, kw] = tuple(kernelSize, 2, op, 'kernelSize');
   const s = tuple(opts.stride ?? 1, 2, op, 'stride');
   const p = tuple(opts.padding ?? 0, 2, op, 'padding');
   const d = tuple(opts.dilation ?? 1, 2, op, 'dilation');
   const K = kh * kw;
-  if (x.shape[1] % K) throw new Error(`${op}: dim 1 of input [${x.shape}] must be divisible by kh·kw = ${K}`);
+  if (x.shape[1] % K) throw shapeError(`${op}: dim 1 of input [${x.shape}] must be divisible by kh·kw = ${K}`);
   const C = x.shape[1] / K;
   const lh = Math.floor((H + 2 * p[0] - d[0] * (kh - 1) - 1) / s[0]) + 1;
   const lw = Math.floor((W + 2 * p[1] - d[1] * (kw - 1) - 1) / s[1]) + 1;
   if (lh <= 0 || lw <= 0 || lh * lw !== x.shape[2])
-    throw new Error(`${op}: input [${x.shape}] has ${x.shape[2]} blocks, but outputSize [${H},${W}] with kernel [${kh},${kw}] gives ${Math.max(lh, 0) * Math.max(lw, 0)}`);
+    throw shapeError(`${op}: input [${x.shape}] has ${x.shape[2]} blocks, but outputSize [${H},${W}] with kernel [${kh},${kw}] gives ${Math.max(lh, 0) * Math.max(lw, 0)}`);
   const g = x.reshape([x.shape[0], C * K, lh, lw]);
   return wrap(kernel('conv2dInputGrad')(g._h, oneHotKernels(C, kh, kw, x.dtype)._h, [x.shape[0], C, H, W], s, p, d, C));
 }

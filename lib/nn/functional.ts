@@ -397,7 +397,7 @@ function classProblem(input: Tensor, target: Tensor, op: string, weight: Tensor 
   const C = unbatched ? input.shape[0] : input.shape[1];
   const want = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (target.dtype !== 'int32' || !sameShape(target.shape, want))
-    throw argumentError(`${op}: target must be int32 class indices of shape [${want}]` +
+    throw dtypeError(`${op}: target must be int32 class indices of shape [${want}]` +
       (op === 'crossEntropy' && target.dtype !== 'int32' ? ` (or class probabilities of shape [${input.shape}])` : '') + `, got ${target.dtype} [${target.shape}]`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
@@ -493,9 +493,9 @@ function crossEntropyProbs(input: Tensor, target: Tensor, weight: Tensor | null,
   const op = 'crossEntropy';
   needFloat(input, op);
   if (!sameShape(input.shape, target.shape))
-    throw new Error(`${op}: class-probability target must have the input's shape [${input.shape}], got [${target.shape}]`);
-  if (ignoreIndex !== -100) throw new Error(`${op}: ignoreIndex is not supported with class-probability targets`);
-  if (input.ndim < 1) throw new Error(`${op}: input must have a class dimension, got a scalar`);
+    throw shapeError(`${op}: class-probability target must have the input's shape [${input.shape}], got [${target.shape}]`);
+  if (ignoreIndex !== -100) throw shapeError(`${op}: ignoreIndex is not supported with class-probability targets`);
+  if (input.ndim < 1) throw shapeError(`${op}: input must have a class dimension, got a scalar`);
   const cd = input.ndim === 1 ? 0 : 1;
   const C = input.shape[cd];
   const logp = input.logSoftmax(cd);
@@ -504,7 +504,7 @@ function crossEntropyProbs(input: Tensor, target: Tensor, weight: Tensor | null,
   let prod = logp.mul(q);
   if (weight) {
     if (weight.ndim !== 1 || weight.shape[0] !== C)
-      throw new Error(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
+      throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
     prod = prod.mul(weight.to(input.dtype).reshape([C, ...input.shape.slice(cd + 1).map(() => 1)]));
   }
   if (reduction === 'none') return prod.sum(cd).neg();

@@ -9,6 +9,7 @@ import { noGrad } from '../autograd';
 import { native } from '../native';
 import { Tensor, wrap } from '../tensor';
 import type { Module } from './module';
+import { argumentError } from '../errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type ForwardPreHook = (module: Module, args: any[]) => any[] | any | void;
@@ -45,7 +46,7 @@ function table(m: Module): HookTable {
 }
 
 export function addHook(m: Module, kind: keyof HookTable, fn: (...a: any[]) => any, op: string): RemovableHandle {
-  if (typeof fn !== 'function') throw new TypeError(`${op}: hook must be a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw argumentError(`${op}: hook must be a function, got ${typeof fn}`);
   const t = table(m);
   const id = nextId++;
   (t[kind] as Map<number, unknown>).set(id, fn);

@@ -5,7 +5,7 @@
 //   xavierUniform:  U(−b, b), b = gain·sqrt(6 / (fanIn + fanOut))   xavierNormal: std gain·sqrt(2 / (fanIn + fanOut))
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
-import { argumentError, dtypeError, shapeError, tfError } from '../errors';
+import { argumentError, dtypeError, rangeError, shapeError, tfError } from '../errors';
 import { Tensor, describe, checkOptions, rand, randn, tensor } from '../tensor';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
@@ -131,7 +131,7 @@ function fillWith(t: Tensor, values: ArrayLike<number>): Tensor {
  */
 export function orthogonal(t: Tensor, gain = 1): Tensor {
   target(t, 'orthogonal');
-  if (t.ndim < 2) throw new Error(`orthogonal: only tensors with 2 or more dims are supported, got shape [${t.shape}]`);
+  if (t.ndim < 2) throw shapeError(`orthogonal: only tensors with 2 or more dims are supported, got shape [${t.shape}]`);
   const rows = t.shape[0], cols = t.size / rows;
   if (t.size === 0) return t;
   const g = randn([rows, cols], { dtype: 'float64' }).toTypedArray() as Float64Array;
@@ -163,7 +163,7 @@ export function orthogonal(t: Tensor, gain = 1): Tensor {
 /** Normal(mean, std) truncated to [a, b], by redrawing the values that fall outside. */
 export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
   target(t, 'truncNormal');
-  if (!(a < b)) throw new RangeError(`truncNormal: a (${a}) must be smaller than b (${b})`);
+  if (!(a < b)) throw rangeError(`truncNormal: a (${a}) must be smaller than b (${b})`);
   const v = Float64Array.from(randn([t.size], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => mean + std * z);
   let out = [...v.keys()].filter((i) => v[i] < a || v[i] > b);
   for (let round = 0; out.length && round < 1000; round++) {
@@ -179,7 +179,7 @@ export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor
 /** The identity matrix (2-d tensors only), as PyTorch's eye_. */
 export function eye(t: Tensor): Tensor {
   target(t, 'eye');
-  if (t.ndim !== 2) throw new Error(`eye: only 2-d tensors are supported, got shape [${t.shape}]`);
+  if (t.ndim !== 2) throw shapeError(`eye: only 2-d tensors are supported, got shape [${t.shape}]`);
   const [r, c] = t.shape;
   const v = new Float64Array(r * c);
   for (let i = 0; i < Math.min(r, c); i++) v[i * c + i] = 1;
@@ -189,9 +189,9 @@ export function eye(t: Tensor): Tensor {
 /** The Dirac delta for 3-, 4- and 5-d convolution weights: each output channel copies one input channel. */
 export function dirac(t: Tensor, groups = 1): Tensor {
   target(t, 'dirac');
-  if (t.ndim < 3 || t.ndim > 5) throw new Error(`dirac: only 3-, 4- and 5-d tensors are supported, got shape [${t.shape}]`);
+  if (t.ndim < 3 || t.ndim > 5) throw shapeError(`dirac: only 3-, 4- and 5-d tensors are supported, got shape [${t.shape}]`);
   if (!Number.isInteger(groups) || groups <= 0 || t.shape[0] % groups)
-    throw new Error(`dirac: dim 0 (${t.shape[0]}) of shape [${t.shape}] must be divisible by groups (${groups})`);
+    throw shapeError(`dirac: dim 0 (${t.shape[0]}) of shape [${t.shape}] must be divisible by groups (${groups})`);
   const outPer = t.shape[0] / groups;
   const minDim = Math.min(outPer, t.shape[1]);
   const k = t.shape.slice(2);
@@ -209,9 +209,9 @@ export function dirac(t: Tensor, groups = 1): Tensor {
 /** A sparse 2-d matrix: N(0, std) entries with ceil(sparsity·rows) zeros in each column, as PyTorch. */
 export function sparse(t: Tensor, sparsity: number, std = 0.01): Tensor {
   target(t, 'sparse');
-  if (t.ndim !== 2) throw new Error(`sparse: only 2-d tensors are supported, got shape [${t.shape}]`);
+  if (t.ndim !== 2) throw shapeError(`sparse: only 2-d tensors are supported, got shape [${t.shape}]`);
   if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1))
-    throw new RangeError(`sparse: sparsity must be in [0, 1], got ${describe(sparsity)}`);
+    throw rangeError(`sparse: sparsity must be in [0, 1], got ${describe(sparsity)}`);
   const [rows, cols] = t.shape;
   const zerosPerCol = Math.ceil(sparsity * rows);
   const v = Float64Array.from(randn([rows * cols], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => z * std);

@@ -8,10 +8,11 @@ import { needFloat, need, num, reduce, reductionArg, Reduction, optTensor } from
 import { pairwiseDistance } from './distance';
 import { logSigmoid } from './activations';
 import * as F from './functional';
+import { shapeError } from '../errors';
 
 function sameShapes(a: Tensor, b: Tensor, op: string, what: string): void {
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i]))
-    throw new Error(`${op}: input shape [${a.shape}] and ${what} shape [${b.shape}] differ`);
+    throw shapeError(`${op}: input shape [${a.shape}] and ${what} shape [${b.shape}] differ`);
 }
 
 /** max(0, −y·(x1 − x2) + margin), y ∈ {1, −1}. */
@@ -45,7 +46,7 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor,
   checkOptions(opts, op);
   needFloat(x1, op, 'input1'); needFloat(x2, op, 'input2'); need(target, op, 'target');
   sameShapes(x1, x2, op, 'input2');
-  if (x1.ndim !== 1 && x1.ndim !== 2) throw new Error(`${op}: inputs must be [N, D] or [D], got [${x1.shape}]`);
+  if (x1.ndim !== 1 && x1.ndim !== 2) throw shapeError(`${op}: inputs must be [N, D] or [D], got [${x1.shape}]`);
   const r = reductionArg(opts.reduction, op);
   const d = x1.ndim - 1;
   const prod = x1.mul(x2).sum(d);
@@ -82,8 +83,8 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   let v = variance;
   if (v.ndim === input.ndim - 1 && v.shape.every((d, i) => d === input.shape[i])) v = v.unsqueeze(-1);
   const okShape = v.ndim === input.ndim && v.shape.every((d, i) => d === input.shape[i] || (i === v.ndim - 1 && d === 1));
-  if (!okShape) throw new Error(`${op}: var of shape [${variance.shape}] does not fit input [${input.shape}]`);
-  if ((v.detach().lt(0).sum().item() as number) > 0) throw new Error(`${op}: var has negative entries`);
+  if (!okShape) throw shapeError(`${op}: var of shape [${variance.shape}] does not fit input [${input.shape}]`);
+  if ((v.detach().lt(0).sum().item() as number) > 0) throw shapeError(`${op}: var has negative entries`);
   const eps = num(opts.eps ?? 1e-6, op, 'eps');
   v = v.add(v.detach().clamp(eps, null).sub(v.detach()));
   let loss = v.log().add(input.sub(target).square().div(v)).mul(0.5);

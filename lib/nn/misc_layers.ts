@@ -3,6 +3,7 @@ import { Tensor, DType, checkOptions, rand, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import { need, needFloat, optTensor, posInt, axis } from './args';
+import { argumentError, rangeError, shapeError } from '../errors';
 
 /** y = x1ᵀ·W·x2 + b over the last dims: weight [out, in1, in2], bias [out]. */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -10,10 +11,10 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
   needFloat(x1, op, 'input1');
   needFloat(x2, op, 'input2');
   needFloat(weight, op, 'weight');
-  if (weight.ndim !== 3) throw new Error(`${op}: weight must be [out, in1, in2], got [${weight.shape}]`);
+  if (weight.ndim !== 3) throw shapeError(`${op}: weight must be [out, in1, in2], got [${weight.shape}]`);
   const [O, I1, I2] = weight.shape;
   if (x1.shape[x1.ndim - 1] !== I1 || x2.shape[x2.ndim - 1] !== I2)
-    throw new Error(`${op}: inputs [${x1.shape}] and [${x2.shape}] do not match weight [${weight.shape}]`);
+    throw shapeError(`${op}: inputs [${x1.shape}] and [${x2.shape}] do not match weight [${weight.shape}]`);
   // (x1 · W reshaped [in1, out·in2]) then a dot with x2 per output.
   const t = x1.matmul(weight.permute([1, 0, 2]).reshape([I1, O * I2]));
   const y = t.reshape([...x1.shape.slice(0, -1), O, I2]).mul(x2.unsqueeze(-2)).sum(-1);
@@ -45,7 +46,7 @@ export class Unflatten extends Module {
   constructor(readonly dim: number, readonly unflattenedSize: number[]) {
     super();
     if (!Array.isArray(unflattenedSize) || !unflattenedSize.every((v) => Number.isInteger(v)))
-      throw new TypeError(`Unflatten: unflattenedSize must be an array of integers, got ${JSON.stringify(unflattenedSize)}`);
+      throw argumentError(`Unflatten: unflattenedSize must be an array of integers, got ${JSON.stringify(unflattenedSize)}`);
   }
   forward(x: Tensor): Tensor {
     need(x, 'Unflatten');
@@ -57,9 +58,9 @@ export class Unflatten extends Module {
 /** Zeroes whole channels with probability p (one draw per sample and channel), scaling the rest by 1/(1−p). */
 function channelDropout(x: Tensor, p: number, training: boolean, spatial: number, op: string): Tensor {
   needFloat(x, op);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: p must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`${op}: p must be in [0, 1], got ${p}`);
   if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2)
-    throw new Error(`${op}: expected a ${spatial + 1}-d or ${spatial + 2}-d input, got [${x.shape}]`);
+    throw shapeError(`${op}: expected a ${spatial + 1}-d or ${spatial + 2}-d input, got [${x.shape}]`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const lead = x.ndim - spatial;

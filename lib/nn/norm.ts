@@ -6,6 +6,7 @@ import { concat } from '../ops';
 import { Tensor, DType, checkOptions, ones, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import { need, needFloat, optTensor, posInt, num } from './args';
+import { argumentError, shapeError } from '../errors';
 
 function affineView(C: number, ndim: number): number[] {
   return [1, C, ...new Array(Math.max(ndim - 2, 0)).fill(1)];
@@ -16,9 +17,9 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   const op = 'groupNorm';
   needFloat(x, op);
   posInt(numGroups, op, 'numGroups');
-  if (x.ndim < 2) throw new Error(`${op}: input must be [N, C, ...], got [${x.shape}]`);
+  if (x.ndim < 2) throw shapeError(`${op}: input must be [N, C, ...], got [${x.shape}]`);
   const [N, C] = x.shape;
-  if (C % numGroups) throw new Error(`${op}: ${C} channels of input [${x.shape}] do not split into ${numGroups} groups`);
+  if (C % numGroups) throw shapeError(`${op}: ${C} channels of input [${x.shape}] do not split into ${numGroups} groups`);
   const g = x.reshape([N, numGroups, -1]);
   const mean = g.mean(-1, true);
   const c = g.sub(mean);
@@ -47,7 +48,7 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor 
   const op = 'instanceNorm';
   checkOptions(opts, op);
   needFloat(x, op);
-  if (x.ndim < 3) throw new Error(`${op}: input must be [N, C, ...spatial], got [${x.shape}]`);
+  if (x.ndim < 3) throw shapeError(`${op}: input must be [N, C, ...spatial], got [${x.shape}]`);
   const C = x.shape[1];
   const axes = x.shape.slice(2).map((_, i) => i + 2);
   const eps = opts.eps ?? 1e-5;
@@ -70,7 +71,7 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor 
       });
     }
   } else {
-    if (!rm || !rv) throw new Error(`${op}: running statistics are required when useInputStats is false`);
+    if (!rm || !rv) throw shapeError(`${op}: running statistics are required when useInputStats is false`);
     y = x.sub(rm.reshape(view)).mul(rv.reshape(view).add(eps).rsqrt());
   }
   const w = optTensor(opts.weight, op, 'weight'), b = optTensor(opts.bias, op, 'bias');
@@ -86,7 +87,7 @@ export function rmsNorm(x: Tensor, normalizedShape: number | number[], weight?: 
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || ns.some((d, i) => d !== tail[i]))
-    throw new Error(`${op}: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
+    throw shapeError(`${op}: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
   const e = eps ?? (x.dtype === 'float64' ? 2.220446049250313e-16 : 1.1920928955078125e-7);
   const axes = ns.map((_, i) => x.ndim - ns.length + i);
   const y = x.mul(x.square().mean(axes, true).add(e).rsqrt());
@@ -99,7 +100,7 @@ export function localResponseNorm(x: Tensor, size: number, alpha = 1e-4, beta = 
   const op = 'localResponseNorm';
   needFloat(x, op);
   posInt(size, op, 'size');
-  if (x.ndim < 3) throw new Error(`${op}: input must have at least 3 dims [N, C, ...], got [${x.shape}]`);
+  if (x.ndim < 3) throw shapeError(`${op}: input must have at least 3 dims [N, C, ...], got [${x.shape}]`);
   const sq = x.square();
   const C = x.shape[1];
   const before = Math.floor(size / 2), after = Math.floor((size - 1) / 2);
@@ -138,7 +139,7 @@ export class GroupNorm extends Module {
     this.numGroups = posInt(numGroups, 'GroupNorm', 'numGroups');
     this.numChannels = posInt(numChannels, 'GroupNorm', 'numChannels');
     if (numChannels % numGroups)
-      throw new Error(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+      throw shapeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     this.eps = opts.eps ?? 1e-5;
     const dtype = opts.dtype ?? 'float32';
     const affine = opts.affine ?? true;
@@ -148,7 +149,7 @@ export class GroupNorm extends Module {
   forward(x: Tensor): Tensor {
     need(x, 'GroupNorm');
     if (x.ndim < 2 || x.shape[1] !== this.numChannels)
-      throw new Error(`GroupNorm: expected ${this.numChannels} channels in dim 1, got input [${x.shape}]`);
+      throw shapeError(`GroupNorm: expected ${this.numChannels} channels in dim 1, got input [${x.shape}]`);
     return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
   extraRepr(): string {
@@ -197,10 +198,10 @@ abstract class InstanceNormBase extends Module {
     need(x, this.layer);
     const unbatched = x.ndim === this.spatial + 1;
     if (!unbatched && x.ndim !== this.spatial + 2)
-      throw new Error(`${this.layer}: expected a ${this.spatial + 1}-d or ${this.spatial + 2}-d input, got [${x.shape}]`);
+      throw shapeError(`${this.layer}: expected a ${this.spatial + 1}-d or ${this.spatial + 2}-d input, got [${x.shape}]`);
     const xb = unbatched ? x.unsqueeze(0) : x;
     if (xb.shape[1] !== this.numFeatures && this.weight)
-      throw new Error(`${this.layer}: expected ${this.numFeatures} channels, got input [${x.shape}]`);
+      throw shapeError(`${this.layer}: expected ${this.numFeatures} channels, got input [${x.shape}]`);
     const useInput = this.training || !this.trackRunningStats;
     // PyTorch's InstanceNorm keeps num_batches_tracked in its state dict but never advances it.
     const y = instanceNorm(xb, {
@@ -237,7 +238,7 @@ export class RMSNorm extends Module {
     super();
     checkOptions(opts, 'RMSNorm');
     const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-    if (!Array.isArray(ns)) throw new TypeError(`RMSNorm: normalizedShape must be an integer or an array of integers`);
+    if (!Array.isArray(ns)) throw argumentError(`RMSNorm: normalizedShape must be an integer or an array of integers`);
     ns.forEach((d) => posInt(d, 'RMSNorm', 'normalizedShape'));
     this.normalizedShape = ns;
     this.eps = opts.eps ?? null;

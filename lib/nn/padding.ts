@@ -6,6 +6,7 @@ import { concat } from '../ops';
 import { Tensor, full } from '../tensor';
 import { Module } from './module';
 import { need, indexTensor, tuple } from './args';
+import { argumentError, shapeError } from '../errors';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
@@ -24,13 +25,13 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
   const op = 'pad';
   need(x, op);
   if (!Array.isArray(padding) || padding.length % 2 || !padding.every((v) => Number.isInteger(v)))
-    throw new TypeError(`${op}: pad must be an array of an even number of integers, got ${JSON.stringify(padding)}`);
+    throw argumentError(`${op}: pad must be an array of an even number of integers, got ${JSON.stringify(padding)}`);
   const dims = padding.length / 2;
-  if (dims > x.ndim) throw new Error(`${op}: pad of length ${padding.length} needs at least ${dims} dims, got input [${x.shape}]`);
+  if (dims > x.ndim) throw shapeError(`${op}: pad of length ${padding.length} needs at least ${dims} dims, got input [${x.shape}]`);
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular')
-    throw new TypeError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
+    throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
   if (mode !== 'constant' && value !== 0 && value !== undefined)
-    throw new Error(`${op}: a fill value only applies to mode 'constant'`);
+    throw shapeError(`${op}: a fill value only applies to mode 'constant'`);
   let y = x;
   for (let j = 0; j < dims; j++) {
     const d = x.ndim - 1 - j;
@@ -41,7 +42,7 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
       if (before < 0) y = y.narrow(d, -before, y.shape[d] + before);
       if (after < 0) y = y.narrow(d, 0, y.shape[d] + after);
       if (y.shape[d] < 0 || n + before + after < 0)
-        throw new Error(`${op}: padding [${padding}] crops dim ${d} of input [${x.shape}] below size 0`);
+        throw shapeError(`${op}: padding [${padding}] crops dim ${d} of input [${x.shape}] below size 0`);
       const parts: Tensor[] = [];
       const block = (m: number) => full(y.shape.map((s, i) => (i === d ? m : s)), value, { dtype: y.dtype as 'float32' });
       if (before > 0) parts.push(block(before));
@@ -50,12 +51,12 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
       if (parts.length > 1) y = concat(parts, d);
       continue;
     }
-    if (before < 0 || after < 0) throw new Error(`${op}: mode '${mode}' needs non-negative padding, got [${padding}]`);
+    if (before < 0 || after < 0) throw shapeError(`${op}: mode '${mode}' needs non-negative padding, got [${padding}]`);
     if (mode === 'reflect' && (before >= n || after >= n))
-      throw new Error(`${op}: reflect padding [${before}, ${after}] must be smaller than dim ${d}'s size ${n} (input [${x.shape}])`);
+      throw shapeError(`${op}: reflect padding [${before}, ${after}] must be smaller than dim ${d}'s size ${n} (input [${x.shape}])`);
     if (mode === 'circular' && (before > n || after > n))
-      throw new Error(`${op}: circular padding [${before}, ${after}] must not exceed dim ${d}'s size ${n} (input [${x.shape}])`);
-    if (mode === 'replicate' && n === 0) throw new Error(`${op}: cannot replicate-pad the empty dim ${d} of input [${x.shape}]`);
+      throw shapeError(`${op}: circular padding [${before}, ${after}] must not exceed dim ${d}'s size ${n} (input [${x.shape}])`);
+    if (mode === 'replicate' && n === 0) throw shapeError(`${op}: cannot replicate-pad the empty dim ${d} of input [${x.shape}]`);
     const ix = Array.from({ length: n + before + after }, (_, i) => sourceIndex(i - before, n, mode));
     y = y.indexSelect(d, indexTensor(ix));
   }

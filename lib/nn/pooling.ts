@@ -8,11 +8,12 @@ import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { needFloat, tuple, floatTensor, indexTensor } from './args';
 import * as F from './functional';
+import { shapeError } from '../errors';
 
 function poolOut(n: number, k: number, s: number, p: number, d: number, ceil: boolean, op: string): number {
-  if (p > Math.floor(k / 2)) throw new Error(`${op}: padding ${p} must be at most half the kernel size ${k}`);
+  if (p > Math.floor(k / 2)) throw shapeError(`${op}: padding ${p} must be at most half the kernel size ${k}`);
   const span = n + 2 * p - d * (k - 1) - 1;
-  if (span < 0) throw new Error(`${op}: input size ${n} (padding ${p}) is smaller than the kernel's extent ${d * (k - 1) + 1}`);
+  if (span < 0) throw shapeError(`${op}: input size ${n} (padding ${p}) is smaller than the kernel's extent ${d * (k - 1) + 1}`);
   let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
   // The last window must start inside the input or the left padding, as PyTorch.
   if (ceil && (o - 1) * s >= n + p) o--;
@@ -23,7 +24,7 @@ function poolOut(n: number, k: number, s: number, p: number, d: number, ceil: bo
 function batched5(x: Tensor, op: string): [Tensor, (y: Tensor) => Tensor] {
   needFloat(x, op);
   if (x.ndim === 4) return [x.unsqueeze(0), (y) => y.squeeze(0)];
-  if (x.ndim !== 5) throw new Error(`${op}: input must be [N,C,D,H,W] or [C,D,H,W], got [${x.shape}]`);
+  if (x.ndim !== 5) throw shapeError(`${op}: input must be [N,C,D,H,W] or [C,D,H,W], got [${x.shape}]`);
   return [x, (y) => y];
 }
 
@@ -98,7 +99,7 @@ const winEnd = (i: number, n: number, o: number) => Math.ceil(((i + 1) * n) / o)
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[]): Tensor {
   const op = 'adaptiveMaxPool2d';
   needFloat(x, op);
-  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw shapeError(`${op}: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
   const raw = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   const [oh, ow] = tuple(Array.isArray(raw) ? raw.map((v, i) => v ?? [H, W][i]) : raw, 2, op, 'outputSize');
@@ -122,7 +123,7 @@ function stackAt(ts: Tensor[], dim: number): Tensor {
 export function adaptiveAvgPool1d(x: Tensor, outputSize: number | number[]): Tensor {
   const op = 'adaptiveAvgPool1d';
   needFloat(x, op);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   const [o] = tuple(outputSize, 1, op, 'outputSize');
   const L = x.shape[x.ndim - 1];
   const A = new Array(o * L).fill(0);

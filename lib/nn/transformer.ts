@@ -9,6 +9,7 @@ import { Module, ModuleList } from './module';
 import { cloneModule } from './clone';
 import * as init from './init';
 import { posInt, floatTensor } from './args';
+import { argumentError } from '../errors';
 
 export interface EncoderCallOptions {
   mask?: Tensor | null;
@@ -24,7 +25,7 @@ export class TransformerEncoder extends Module {
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     checkOptions(opts, 'TransformerEncoder');
-    if (!(encoderLayer instanceof Module)) throw new TypeError(`TransformerEncoder: encoderLayer must be a Module, got ${describe(encoderLayer)}`);
+    if (!(encoderLayer instanceof Module)) throw argumentError(`TransformerEncoder: encoderLayer must be a Module, got ${describe(encoderLayer)}`);
     this.numLayers = posInt(numLayers, 'TransformerEncoder', 'numLayers');
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
     this.norm = opts.norm ?? null;
@@ -84,7 +85,7 @@ export class TransformerDecoderLayer extends Module {
     this.dropout3 = new Dropout(p);
     this.activation = opts.activation ?? 'relu';
     if (this.activation !== 'relu' && this.activation !== 'gelu')
-      throw new TypeError(`TransformerDecoderLayer: activation must be 'relu' or 'gelu', got ${JSON.stringify(opts.activation)}`);
+      throw argumentError(`TransformerDecoderLayer: activation must be 'relu' or 'gelu', got ${JSON.stringify(opts.activation)}`);
     this.normFirst = !!opts.normFirst;
   }
 
@@ -122,7 +123,7 @@ export class TransformerDecoder extends Module {
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
     checkOptions(opts, 'TransformerDecoder');
-    if (!(decoderLayer instanceof Module)) throw new TypeError(`TransformerDecoder: decoderLayer must be a Module, got ${describe(decoderLayer)}`);
+    if (!(decoderLayer instanceof Module)) throw argumentError(`TransformerDecoder: decoderLayer must be a Module, got ${describe(decoderLayer)}`);
     this.numLayers = posInt(numLayers, 'TransformerDecoder', 'numLayers');
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
     this.norm = opts.norm ?? null;

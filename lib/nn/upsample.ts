@@ -8,6 +8,7 @@
 import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { need, needFloat, floatTensor, indexTensor, posInt } from './args';
+import { argumentError, shapeError } from '../errors';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
 export interface InterpolateOptions {
@@ -71,35 +72,35 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   needFloat(x, op);
   const mode = opts.mode ?? 'nearest';
   if (!(mode in SPATIAL))
-    throw new TypeError(`${op}: mode must be one of ${Object.keys(SPATIAL).join(', ')}, got ${JSON.stringify(mode)}`);
+    throw argumentError(`${op}: mode must be one of ${Object.keys(SPATIAL).join(', ')}, got ${JSON.stringify(mode)}`);
   const nsp = x.ndim - 2;
-  if (nsp < 1) throw new Error(`${op}: input must be [N, C, ...spatial], got [${x.shape}]`);
+  if (nsp < 1) throw shapeError(`${op}: input must be [N, C, ...spatial], got [${x.shape}]`);
   const want = SPATIAL[mode];
   if (want !== null && want !== nsp)
-    throw new Error(`${op}: mode '${mode}' needs a ${want + 2}-d input, got [${x.shape}]`);
+    throw shapeError(`${op}: mode '${mode}' needs a ${want + 2}-d input, got [${x.shape}]`);
   const linearish = mode === 'linear' || mode === 'bilinear' || mode === 'bicubic' || mode === 'trilinear';
   if (opts.alignCorners !== undefined && opts.alignCorners !== null && !linearish)
-    throw new Error(`${op}: alignCorners only applies to linear, bilinear, bicubic and trilinear modes, not '${mode}'`);
+    throw shapeError(`${op}: alignCorners only applies to linear, bilinear, bicubic and trilinear modes, not '${mode}'`);
   const alignCorners = !!opts.alignCorners;
   const hasSize = opts.size !== undefined && opts.size !== null;
   const hasScale = opts.scaleFactor !== undefined && opts.scaleFactor !== null;
-  if (hasSize === hasScale) throw new Error(`${op}: give exactly one of size and scaleFactor`);
+  if (hasSize === hasScale) throw shapeError(`${op}: give exactly one of size and scaleFactor`);
   const ins = x.shape.slice(2);
   let outs: number[], scales: number[];
   if (hasSize) {
     const s = opts.size as number | number[];
     outs = typeof s === 'number' ? ins.map(() => s) : s;
     if (!Array.isArray(outs) || outs.length !== nsp)
-      throw new Error(`${op}: size must have ${nsp} entries for input [${x.shape}], got ${JSON.stringify(s)}`);
+      throw shapeError(`${op}: size must have ${nsp} entries for input [${x.shape}], got ${JSON.stringify(s)}`);
     outs.forEach((v) => posInt(v, op, 'size'));
     scales = ins.map((n, i) => n / outs[i]);
   } else {
     const f = opts.scaleFactor as number | number[];
     const fs = typeof f === 'number' ? ins.map(() => f) : f;
     if (!Array.isArray(fs) || fs.length !== nsp || !fs.every((v) => typeof v === 'number' && v > 0))
-      throw new Error(`${op}: scaleFactor must be a positive number or ${nsp} of them, got ${JSON.stringify(f)}`);
+      throw shapeError(`${op}: scaleFactor must be a positive number or ${nsp} of them, got ${JSON.stringify(f)}`);
     outs = ins.map((n, i) => Math.floor(n * fs[i]));
-    if (outs.some((v) => v <= 0)) throw new Error(`${op}: scaleFactor ${JSON.stringify(f)} gives an empty output for input [${x.shape}]`);
+    if (outs.some((v) => v <= 0)) throw shapeError(`${op}: scaleFactor ${JSON.stringify(f)} gives an empty output for input [${x.shape}]`);
     scales = opts.recomputeScaleFactor ? ins.map((n, i) => n / outs[i]) : fs.map((v) => 1 / v);
   }
   let y = x;
@@ -129,10 +130,10 @@ export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
   const op = 'pixelShuffle';
   need(x, op);
   const r = posInt(upscaleFactor, op, 'upscaleFactor');
-  if (x.ndim < 3) throw new Error(`${op}: input must have at least 3 dims [*, C, H, W], got [${x.shape}]`);
+  if (x.ndim < 3) throw shapeError(`${op}: input must have at least 3 dims [*, C, H, W], got [${x.shape}]`);
   const lead = x.shape.slice(0, -3);
   const [C, H, W] = x.shape.slice(-3);
-  if (C % (r * r)) throw new Error(`${op}: channels ${C} of input [${x.shape}] are not divisible by ${r}² = ${r * r}`);
+  if (C % (r * r)) throw shapeError(`${op}: channels ${C} of input [${x.shape}] are not divisible by ${r}² = ${r * r}`);
   const c = C / (r * r), L = lead.length;
   return x.reshape([...lead, c, r, r, H, W])
     .permute([...lead.map((_, i) => i), L, L + 3, L + 1, L + 4, L + 2])
@@ -143,10 +144,10 @@ export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
   const op = 'pixelUnshuffle';
   need(x, op);
   const r = posInt(downscaleFactor, op, 'downscaleFactor');
-  if (x.ndim < 3) throw new Error(`${op}: input must have at least 3 dims [*, C, H, W], got [${x.shape}]`);
+  if (x.ndim < 3) throw shapeError(`${op}: input must have at least 3 dims [*, C, H, W], got [${x.shape}]`);
   const lead = x.shape.slice(0, -3);
   const [C, H, W] = x.shape.slice(-3);
-  if (H % r || W % r) throw new Error(`${op}: height and width of input [${x.shape}] must be divisible by ${r}`);
+  if (H % r || W % r) throw shapeError(`${op}: height and width of input [${x.shape}] must be divisible by ${r}`);
   const L = lead.length;
   return x.reshape([...lead, C, H / r, r, W / r, r])
     .permute([...lead.map((_, i) => i), L, L + 2, L + 4, L + 1, L + 3])
@@ -166,10 +167,10 @@ export function affineGrid(theta: Tensor, size: number[], opts: { alignCorners?:
   const op = 'affineGrid';
   checkOptions(opts, op);
   needFloat(theta, op, 'theta');
-  if (!Array.isArray(size) || size.length !== 4) throw new Error(`${op}: size must be [N, C, H, W] (2-d grids only), got ${JSON.stringify(size)}`);
+  if (!Array.isArray(size) || size.length !== 4) throw shapeError(`${op}: size must be [N, C, H, W] (2-d grids only), got ${JSON.stringify(size)}`);
   const [N, , H, W] = size;
   if (theta.ndim !== 3 || theta.shape[0] !== N || theta.shape[1] !== 2 || theta.shape[2] !== 3)
-    throw new Error(`${op}: theta must have shape [${N},2,3] for size [${size}], got [${theta.shape}]`);
+    throw shapeError(`${op}: theta must have shape [${N},2,3] for size [${size}], got [${theta.shape}]`);
   const lin = (n: number, i: number) => (opts.alignCorners ? (n > 1 ? -1 + (2 * i) / (n - 1) : -1) : (2 * i + 1) / n - 1);
   const base: number[] = [];
   for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) base.push(lin(W, j), lin(H, i), 1);
@@ -215,11 +216,11 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
   needFloat(input, op);
   needFloat(grid, op, 'grid');
   if (input.ndim !== 4 || grid.ndim !== 4 || grid.shape[3] !== 2 || grid.shape[0] !== input.shape[0])
-    throw new Error(`${op}: expected input [N,C,H,W] and grid [N,Ho,Wo,2], got [${input.shape}] and [${grid.shape}]`);
+    throw shapeError(`${op}: expected input [N,C,H,W] and grid [N,Ho,Wo,2], got [${input.shape}] and [${grid.shape}]`);
   const mode = opts.mode ?? 'bilinear', padding = opts.paddingMode ?? 'zeros';
-  if (mode !== 'bilinear' && mode !== 'nearest') throw new TypeError(`${op}: mode must be 'bilinear' or 'nearest', got ${JSON.stringify(mode)}`);
+  if (mode !== 'bilinear' && mode !== 'nearest') throw argumentError(`${op}: mode must be 'bilinear' or 'nearest', got ${JSON.stringify(mode)}`);
   if (padding !== 'zeros' && padding !== 'border' && padding !== 'reflection')
-    throw new TypeError(`${op}: paddingMode must be 'zeros', 'border' or 'reflection', got ${JSON.stringify(padding)}`);
+    throw argumentError(`${op}: paddingMode must be 'zeros', 'border' or 'reflection', got ${JSON.stringify(padding)}`);
   const [N, C, H, W] = input.shape;
   const [, Ho, Wo] = grid.shape;
   const P = Ho * Wo;

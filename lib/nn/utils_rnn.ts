@@ -2,6 +2,7 @@
 import { stack } from '../ops';
 import { Tensor, checkOptions, describe } from '../tensor';
 import { pad } from './padding';
+import { argumentError, shapeError } from '../errors';
 
 /**
  * Stacks variable-length sequences [Li, *] into [maxL, B, *] (or [B, maxL, *] with batchFirst),
@@ -12,16 +13,16 @@ export function padSequence(sequences: Tensor[], opts: { batchFirst?: boolean; p
   const op = 'padSequence';
   checkOptions(opts, op);
   if (!Array.isArray(sequences) || sequences.length === 0)
-    throw new TypeError(`${op}: sequences must be a non-empty array of Tensors, got ${describe(sequences)}`);
+    throw argumentError(`${op}: sequences must be a non-empty array of Tensors, got ${describe(sequences)}`);
   sequences.forEach((s, i) => {
-    if (!(s instanceof Tensor)) throw new TypeError(`${op}: sequences[${i}] must be a Tensor, got ${describe(s)}`);
-    if (s.ndim < 1) throw new Error(`${op}: sequences[${i}] must have a length dim, got a scalar`);
+    if (!(s instanceof Tensor)) throw argumentError(`${op}: sequences[${i}] must be a Tensor, got ${describe(s)}`);
+    if (s.ndim < 1) throw shapeError(`${op}: sequences[${i}] must have a length dim, got a scalar`);
     const t0 = sequences[0].shape.slice(1), ti = s.shape.slice(1);
     if (ti.length !== t0.length || ti.some((d, j) => d !== t0[j]))
-      throw new Error(`${op}: sequences[${i}] of shape [${s.shape}] has trailing dims [${ti}], sequences[0] has [${t0}]`);
+      throw shapeError(`${op}: sequences[${i}] of shape [${s.shape}] has trailing dims [${ti}], sequences[0] has [${t0}]`);
   });
   const side = opts.paddingSide ?? 'right';
-  if (side !== 'right' && side !== 'left') throw new TypeError(`${op}: paddingSide must be 'right' or 'left', got ${JSON.stringify(side)}`);
+  if (side !== 'right' && side !== 'left') throw argumentError(`${op}: paddingSide must be 'right' or 'left', got ${JSON.stringify(side)}`);
   const maxLen = Math.max(...sequences.map((s) => s.shape[0]));
   const padded = sequences.map((s) => {
     const extra = maxLen - s.shape[0];

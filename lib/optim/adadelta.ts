@@ -4,6 +4,7 @@ import { Handle } from '../native';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
+import { rangeError } from '../errors';
 
 export interface AdadeltaOptions {
   lr: number;
@@ -19,7 +20,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   protected validate(o: AdadeltaOptions, where: string): void {
     checkNumber(where, 'lr', o.lr, 0);
     checkNumber(where, 'rho', o.rho, 0);
-    if (o.rho > 1) throw new RangeError(`${where}: option rho must be in [0, 1], got ${o.rho}`);
+    if (o.rho > 1) throw rangeError(`${where}: option rho must be in [0, 1], got ${o.rho}`);
     checkNumber(where, 'eps', o.eps, 0);
     checkNumber(where, 'weightDecay', o.weightDecay, 0);
   }

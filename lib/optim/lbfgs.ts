@@ -10,6 +10,7 @@ import { noGrad, enableGrad } from '../autograd';
 import { native } from '../native';
 import { Tensor, describe, tensor } from '../tensor';
 import { Optimizer, OptimizerStateDict, ParamGroup, ParamState, ParamsArg, StateValue, checkNumber } from './optimizer';
+import { argumentError, rangeError, tfError } from '../errors';
 
 export interface LBFGSOptions {
   lr: number;
@@ -146,7 +147,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   constructor(params: ParamsArg<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
     super('LBFGS', params, { lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9,
       historySize: 100, lineSearchFn: null }, options);
-    if (this.paramGroups.length !== 1) throw new Error("LBFGS: doesn't support per-parameter options (parameter groups)");
+    if (this.paramGroups.length !== 1) throw tfError('ARGUMENT', "LBFGS: doesn't support per-parameter options (parameter groups)");
     Object.defineProperty(this, 'hist', { value: { d: null, t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1,
       prevFlatGrad: null, prevLoss: 0 }, enumerable: false, writable: true });
   }
@@ -154,15 +155,15 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   protected validate(o: LBFGSOptions, where: string): void {
     checkNumber(where, 'lr', o.lr, 0);
     if (!Number.isInteger(o.maxIter) || o.maxIter < 1)
-      throw new RangeError(`${where}: option maxIter must be a positive integer, got ${describe(o.maxIter)}`);
+      throw rangeError(`${where}: option maxIter must be a positive integer, got ${describe(o.maxIter)}`);
     if (o.maxEval !== null && o.maxEval !== undefined && !(typeof o.maxEval === 'number' && o.maxEval >= 1))
-      throw new RangeError(`${where}: option maxEval must be a positive number or null, got ${describe(o.maxEval)}`);
+      throw rangeError(`${where}: option maxEval must be a positive number or null, got ${describe(o.maxEval)}`);
     checkNumber(where, 'toleranceGrad', o.toleranceGrad, 0);
     checkNumber(where, 'toleranceChange', o.toleranceChange, 0);
     if (!Number.isInteger(o.historySize) || o.historySize < 1)
-      throw new RangeError(`${where}: option historySize must be a positive integer, got ${describe(o.historySize)}`);
+      throw rangeError(`${where}: option historySize must be a positive integer, got ${describe(o.historySize)}`);
     if (o.lineSearchFn !== null && o.lineSearchFn !== undefined && o.lineSearchFn !== 'strong_wolfe')
-      throw new TypeError(`${where}: option lineSearchFn must be 'strong_wolfe' or null, got ${describe(o.lineSearchFn)}`);
+      throw argumentError(`${where}: option lineSearchFn must be 'strong_wolfe' or null, got ${describe(o.lineSearchFn)}`);
   }
 
   /**
@@ -195,7 +196,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const n = entry.history as number;
     const vec = (k: string): Vec => {
       const v = entry[k];
-      if (!(v instanceof Tensor)) throw new TypeError(`LBFGS.loadStateDict: state 0.${k} must be a Tensor, got ${describe(v)}`);
+      if (!(v instanceof Tensor)) throw argumentError(`LBFGS.loadStateDict: state 0.${k} must be a Tensor, got ${describe(v)}`);
       return Float64Array.from(v.toTypedArray() as ArrayLike<number>);
     };
     const hist: History = {
@@ -216,7 +217,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   protected update(): void {
-    throw new Error('LBFGS: step() needs a closure that re-evaluates the model and returns the loss');
+    throw tfError('ARGUMENT', 'LBFGS: step() needs a closure that re-evaluates the model and returns the loss');
   }
 
   private get params(): Tensor[] {
@@ -279,7 +280,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   /** One optimisation run of up to maxIter iterations; closure() must zero the grads, compute the loss and backward. */
   step<L = undefined>(closure?: () => L): L | undefined {
     if (typeof closure !== 'function')
-      throw new TypeError(`LBFGS.step: a closure that re-evaluates the model and returns the loss is required, got ${describe(closure)}`);
+      throw argumentError(`LBFGS.step: a closure that re-evaluates the model and returns the loss is required, got ${describe(closure)}`);
     const g = this.paramGroups[0] as ParamGroup<LBFGSOptions>;
     this.validate(g, 'LBFGS');
     const maxEval = g.maxEval ?? Math.floor((g.maxIter * 5) / 4);

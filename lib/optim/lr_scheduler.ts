@@ -89,7 +89,7 @@ export abstract class LRScheduler {
       lrs = this.computeLr();
     } else {
       if (typeof epoch !== 'number' || !Number.isFinite(epoch))
-        throw new TypeError(`${this.constructor.name}.step: epoch must be a number, got ${describe(epoch)}`);
+        throw argumentError(`${this.constructor.name}.step: epoch must be a number, got ${describe(epoch)}`);
       this.lastEpoch = epoch;
       lrs = this.closedFormLr ? this.closedFormLr() : this.computeLr();
     }

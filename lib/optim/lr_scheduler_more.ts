@@ -5,6 +5,7 @@
 import { describe } from '../tensor';
 import { Optimizer, checkNumber } from './optimizer';
 import { LRScheduler, checkOptions, positiveInt, schedulerState, loadSchedulerState } from './lr_scheduler';
+import { argumentError, rangeError, stateError, tfError } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
@@ -12,16 +13,16 @@ type LrLambda = (epoch: number) => number;
 
 function lambdas(op: string, f: unknown, n: number): LrLambda[] {
   const list = Array.isArray(f) ? f : new Array(n).fill(f);
-  if (list.length !== n) throw new RangeError(`${op}: expected ${n} lrLambda functions (one per group), got ${list.length}`);
+  if (list.length !== n) throw rangeError(`${op}: expected ${n} lrLambda functions (one per group), got ${list.length}`);
   list.forEach((x, i) => {
-    if (typeof x !== 'function') throw new TypeError(`${op}: lrLambda${Array.isArray(f) ? `[${i}]` : ''} must be a function, got ${describe(x)}`);
+    if (typeof x !== 'function') throw argumentError(`${op}: lrLambda${Array.isArray(f) ? `[${i}]` : ''} must be a function, got ${describe(x)}`);
   });
   return list;
 }
 // Per-group values: one number for all, or an array with one per group.
 function perGroup(op: string, name: string, v: unknown, n: number): number[] {
   const list = Array.isArray(v) ? v : new Array(n).fill(v);
-  if (list.length !== n) throw new RangeError(`${op}: expected ${n} values of ${name} (one per group), got ${list.length}`);
+  if (list.length !== n) throw rangeError(`${op}: expected ${n} values of ${name} (one per group), got ${list.length}`);
   list.forEach((x, i) => checkNumber(op, `${name}${Array.isArray(v) ? `[${i}]` : ''}`, x, 0));
   return list as number[];
 }
@@ -75,7 +76,7 @@ export class MultiStepLR extends LRScheduler {
     super('MultiStepLR', optimizer);
     const o = checkOptions('MultiStepLR', options, ['milestones', 'gamma']);
     if (!Array.isArray(o.milestones) || !o.milestones.every((m) => Number.isInteger(m)))
-      throw new TypeError(`MultiStepLR: option milestones must be an array of integers, got ${describe(o.milestones)}`);
+      throw argumentError(`MultiStepLR: option milestones must be an array of integers, got ${describe(o.milestones)}`);
     this.milestones = (o.milestones as number[]).slice().sort((a, b) => a - b);
     this.gamma = (o.gamma ?? 0.1) as number;
     checkNumber('MultiStepLR', 'gamma', this.gamma, 0);
@@ -101,7 +102,7 @@ export class ConstantLR extends LRScheduler {
     const o = checkOptions('ConstantLR', options, ['factor', 'totalIters']);
     this.factor = (o.factor ?? 1 / 3) as number;
     checkNumber('ConstantLR', 'factor', this.factor, 0);
-    if (this.factor > 1 || this.factor === 0) throw new RangeError(`ConstantLR: invalid factor ${this.factor} (must be in (0, 1])`);
+    if (this.factor > 1 || this.factor === 0) throw rangeError(`ConstantLR: invalid factor ${this.factor} (must be in (0, 1])`);
     this.totalIters = (o.totalIters ?? 5) as number;
     checkNumber('ConstantLR', 'totalIters', this.totalIters, 0);
     this.initialStep();
@@ -146,7 +147,7 @@ function momentumKey(op: string, opt: AnyOptimizer, allowBetas: boolean): 'momen
   const d = opt.defaults as Record<string, unknown>;
   if ('momentum' in d) return 'momentum';
   if (allowBetas && 'betas' in d) return 'betas';
-  throw new Error(`${op}: optimizer must support momentum${allowBetas ? ' or betas' : ''} with cycleMomentum enabled`);
+  throw tfError('ARGUMENT', `${op}: optimizer must support momentum${allowBetas ? ' or betas' : ''} with cycleMomentum enabled`);
 }
 function setMomentum(g: Record<string, unknown>, key: 'momentum' | 'betas', m: number): void {
   if (key === 'momentum') g.momentum = m;
@@ -188,7 +189,7 @@ export class OneCycleLR extends LRScheduler {
     const op = 'OneCycleLR';
     const o = checkOptions(op, options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy',
       'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
+    if (!(optimizer instanceof Optimizer)) throw argumentError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
     const groups = optimizer.paramGroups as Record<string, unknown>[];
     const n = groups.length;
     // The groups' lrs are set before the base class records initialLr, as PyTorch does.
@@ -205,13 +206,13 @@ export class OneCycleLR extends LRScheduler {
     if (o.totalSteps !== undefined && o.totalSteps !== null) this.totalSteps = positiveInt(op, 'totalSteps', o.totalSteps);
     else if (o.epochs !== undefined && o.epochs !== null && o.stepsPerEpoch !== undefined && o.stepsPerEpoch !== null)
       this.totalSteps = positiveInt(op, 'epochs', o.epochs) * positiveInt(op, 'stepsPerEpoch', o.stepsPerEpoch);
-    else throw new Error(`${op}: you must define either totalSteps OR (epochs AND stepsPerEpoch)`);
+    else throw tfError('ARGUMENT', `${op}: you must define either totalSteps OR (epochs AND stepsPerEpoch)`);
     const pct = (o.pctStart ?? 0.3) as number;
     checkNumber(op, 'pctStart', pct, 0);
-    if (pct > 1) throw new RangeError(`${op}: invalid pctStart ${pct} (must be in [0, 1])`);
+    if (pct > 1) throw rangeError(`${op}: invalid pctStart ${pct} (must be in [0, 1])`);
     this.annealStrategy = (o.annealStrategy ?? 'cos') as 'cos' | 'linear';
     if (this.annealStrategy !== 'cos' && this.annealStrategy !== 'linear')
-      throw new RangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${JSON.stringify(o.annealStrategy)}`);
+      throw rangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${JSON.stringify(o.annealStrategy)}`);
     const T = this.totalSteps;
     this.phases = o.threePhase
       ? [
@@ -245,7 +246,7 @@ export class OneCycleLR extends LRScheduler {
   protected computeLr(): number[] {
     const step = this.lastEpoch;
     if (step > this.totalSteps)
-      throw new Error(`OneCycleLR: tried to step ${step} times; the total number of steps is ${this.totalSteps}`);
+      throw stateError(`OneCycleLR: tried to step ${step} times; the total number of steps is ${this.totalSteps}`);
     return (this.optimizer.paramGroups as Record<string, unknown>[]).map((g) => {
       let start = 0, lr = 0, mom = 0;
       for (let i = 0; i < this.phases.length; i++) {
@@ -295,7 +296,7 @@ export class CyclicLR extends LRScheduler {
     const op = 'CyclicLR';
     const o = checkOptions(op, options, ['baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn',
       'scaleMode', 'cycleMomentum', 'baseMomentum', 'maxMomentum']);
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
+    if (!(optimizer instanceof Optimizer)) throw argumentError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
     const groups = optimizer.paramGroups as Record<string, unknown>[];
     const n = groups.length;
     const baseLrs = perGroup(op, 'baseLr', o.baseLr, n);
@@ -313,7 +314,7 @@ export class CyclicLR extends LRScheduler {
     this.mode = (o.mode ?? 'triangular') as string;
     this.gamma = (o.gamma ?? 1) as number;
     if (o.scaleFn !== undefined && o.scaleFn !== null) {
-      if (typeof o.scaleFn !== 'function') throw new TypeError(`${op}: scaleFn must be a function, got ${describe(o.scaleFn)}`);
+      if (typeof o.scaleFn !== 'function') throw argumentError(`${op}: scaleFn must be a function, got ${describe(o.scaleFn)}`);
       this.scaleFn = o.scaleFn as (x: number) => number;
       this.scaleMode = (o.scaleMode ?? 'cycle') as 'cycle' | 'iterations';
     } else if (this.mode === 'triangular') {
@@ -325,7 +326,7 @@ export class CyclicLR extends LRScheduler {
     } else if (this.mode === 'exp_range') {
       this.scaleFn = (x) => Math.pow(this.gamma, x);
       this.scaleMode = 'iterations';
-    } else throw new RangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${JSON.stringify(this.mode)}`);
+    } else throw rangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${JSON.stringify(this.mode)}`);
     this.cycleMomentum = (o.cycleMomentum ?? true) as boolean;
     this.baseMomentums = [];
     this.maxMomentums = [];
@@ -395,7 +396,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
         this.tI *= this.tMult;
       }
     } else {
-      if (typeof e !== 'number' || !(e >= 0)) throw new RangeError(`CosineAnnealingWarmRestarts.step: expected a non-negative epoch, got ${describe(e)}`);
+      if (typeof e !== 'number' || !(e >= 0)) throw rangeError(`CosineAnnealingWarmRestarts.step: expected a non-negative epoch, got ${describe(e)}`);
       if (e >= this.T0) {
         if (this.tMult === 1) this.tCur = e % this.T0;
         else {
@@ -419,11 +420,11 @@ type Scheduler = LRScheduler;
 
 function checkSchedulers(op: string, schedulers: unknown, optimizer?: AnyOptimizer): Scheduler[] {
   if (!Array.isArray(schedulers) || schedulers.length === 0)
-    throw new TypeError(`${op}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
+    throw argumentError(`${op}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
   schedulers.forEach((s, i) => {
-    if (!(s instanceof LRScheduler)) throw new TypeError(`${op}: schedulers[${i}] must be an LR scheduler, got ${describe(s)}`);
+    if (!(s instanceof LRScheduler)) throw argumentError(`${op}: schedulers[${i}] must be an LR scheduler, got ${describe(s)}`);
     if (optimizer && s.optimizer !== optimizer)
-      throw new Error(`${op}: schedulers[${i}] drives a different optimizer than the one given`);
+      throw tfError('ARGUMENT', `${op}: schedulers[${i}] drives a different optimizer than the one given`);
   });
   return schedulers as Scheduler[];
 }
@@ -437,12 +438,12 @@ export class SequentialLR {
   protected lastLr: number[];
   constructor(optimizer: AnyOptimizer, options: { schedulers: Scheduler[]; milestones: number[] }) {
     const op = 'SequentialLR';
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
+    if (!(optimizer instanceof Optimizer)) throw argumentError(`${op}: expected an optimizer, got ${describe(optimizer)}`);
     const o = checkOptions(op, options, ['schedulers', 'milestones']);
     this.optimizer = optimizer;
     this.schedulers = checkSchedulers(op, o.schedulers, optimizer);
     if (!Array.isArray(o.milestones) || o.milestones.length !== this.schedulers.length - 1)
-      throw new Error(`${op}: expected ${this.schedulers.length - 1} milestones (one fewer than schedulers), got ${describe(o.milestones)}`);
+      throw tfError('ARGUMENT', `${op}: expected ${this.schedulers.length - 1} milestones (one fewer than schedulers), got ${describe(o.milestones)}`);
     this.milestones = (o.milestones as number[]).slice();
     this.lastEpoch = 0;
     // Every scheduler already made its initial step: undo them and redo only the first one's.
@@ -469,7 +470,7 @@ export class SequentialLR {
   }
   loadStateDict(sd: Record<string, unknown>): void {
     if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.schedulers) || sd.schedulers.length !== this.schedulers.length)
-      throw new TypeError(`SequentialLR.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);
+      throw argumentError(`SequentialLR.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);
     this.lastEpoch = sd.lastEpoch as number;
     this.milestones = (sd.milestones as number[]).slice();
     this.lastLr = (sd.lastLr as number[]).slice();
@@ -499,7 +500,7 @@ export class ChainedScheduler {
   }
   loadStateDict(sd: Record<string, unknown>): void {
     if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.schedulers) || sd.schedulers.length !== this.schedulers.length)
-      throw new TypeError(`ChainedScheduler.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);
+      throw argumentError(`ChainedScheduler.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);
     this.lastLr = (sd.lastLr as number[]).slice();
     this.schedulers.forEach((s, i) => s.loadStateDict((sd.schedulers as Record<string, unknown>[])[i]));
   }

@@ -9,6 +9,7 @@ import { noGrad } from '../autograd';
 import { Module } from '../nn/module';
 import { cloneModule } from '../nn/clone';
 import { Tensor, checkOptions, describe, full } from '../tensor';
+import { argumentError, rangeError, tfError } from '../errors';
 
 /** avg(averaged, current, numAveraged) → the new averaged value of one tensor. */
 export type AvgFn = (averaged: Tensor, current: Tensor, numAveraged: number) => Tensor;
@@ -18,7 +19,7 @@ export type MultiAvgFn = (averaged: Tensor[], current: Tensor[], numAveraged: nu
 /** Exponential moving average: averaged ← averaged + (1 − decay)·(current − averaged). */
 export function getEmaMultiAvgFn(decay = 0.999): MultiAvgFn {
   if (typeof decay !== 'number' || !(decay >= 0 && decay <= 1))
-    throw new RangeError(`getEmaMultiAvgFn: decay must be in [0, 1], got ${describe(decay)}`);
+    throw rangeError(`getEmaMultiAvgFn: decay must be in [0, 1], got ${describe(decay)}`);
   return (avg, cur) => {
     avg.forEach((a, i) => a.copy_(a.add(cur[i].to(a.dtype).sub(a).mul(1 - decay))));
   };
@@ -55,10 +56,10 @@ export class AveragedModel extends Module {
   constructor(model: Module, opts: AveragedModelOptions = {}) {
     super();
     checkOptions(opts, 'AveragedModel');
-    if (!(model instanceof Module)) throw new TypeError(`AveragedModel: model must be a Module, got ${describe(model)}`);
+    if (!(model instanceof Module)) throw argumentError(`AveragedModel: model must be a Module, got ${describe(model)}`);
     for (const k of ['avgFn', 'multiAvgFn'] as const)
       if (opts[k] !== undefined && opts[k] !== null && typeof opts[k] !== 'function')
-        throw new TypeError(`AveragedModel: ${k} must be a function, got ${describe(opts[k])}`);
+        throw argumentError(`AveragedModel: ${k} must be a function, got ${describe(opts[k])}`);
     this.module = cloneModule(model);
     this.registerBuffer('n_averaged', full([], 0, { dtype: 'int32' }));
     this.useBuffers = !!opts.useBuffers;
@@ -73,14 +74,14 @@ export class AveragedModel extends Module {
 
   /** Folds the model's current parameters (and buffers with useBuffers) into the average. */
   updateParameters(model: Module): void {
-    if (!(model instanceof Module)) throw new TypeError(`AveragedModel.updateParameters: model must be a Module, got ${describe(model)}`);
+    if (!(model instanceof Module)) throw argumentError(`AveragedModel.updateParameters: model must be a Module, got ${describe(model)}`);
     const pick = (m: Module) => (this.useBuffers ? [...m.parameters(), ...m.buffers()] : m.parameters());
     const mine = pick(this.module), theirs = pick(model);
     if (mine.length !== theirs.length)
-      throw new Error(`AveragedModel.updateParameters: the model has ${theirs.length} tensors to average, the copy ${mine.length}`);
+      throw tfError('ARGUMENT', `AveragedModel.updateParameters: the model has ${theirs.length} tensors to average, the copy ${mine.length}`);
     mine.forEach((p, i) => {
       if (p.shape.join(',') !== theirs[i].shape.join(','))
-        throw new Error(`AveragedModel.updateParameters: tensor ${i} has shape [${theirs[i].shape}], the average [${p.shape}]`);
+        throw tfError('ARGUMENT', `AveragedModel.updateParameters: tensor ${i} has shape [${theirs[i].shape}], the average [${p.shape}]`);
     });
     const n = this.n_averaged.item() as number;
     noGrad(() => {
