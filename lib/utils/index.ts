@@ -1,0 +1,2 @@
+// Tools around training.
+export * as tensorboard from './tensorboard';
