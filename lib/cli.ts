@@ -7,6 +7,8 @@ import * as tf from './index';
 import { runBench, Row, TorchInfo, TorchServer, PYTHON } from './bench/runner';
 import { renderTable } from './bench/table';
 import { WORKLOADS, WORKLOAD_IDS } from './bench/workloads';
+import { plotBench } from './bench/plot';
+import { plottingAvailable, PLOT_PACKAGES } from './utils/plot';
 
 const USAGE = `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S]
 
@@ -15,6 +17,7 @@ Runs the benchmark workloads (all of them, or those named), float32, and prints 
   --json        print machine-readable results on stdout (progress stays on stderr)
   --compare     also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
   --time S      target seconds per workload (default 1.5)
+  --plot FILE   also draw the results as a bar chart, FILE.svg or FILE.png (needs npm i -D ${PLOT_PACKAGES})
 
 workloads:
 ${WORKLOADS.map((w) => `  ${w.id.padEnd(12)} ${w.description}`).join('\n')}`;
@@ -27,6 +30,7 @@ interface BenchArgs {
   json: boolean;
   compare: boolean;
   time: number;
+  plot?: string;
 }
 
 function parseBench(argv: string[]): BenchArgs {
@@ -65,6 +69,11 @@ function parseBench(argv: string[]): BenchArgs {
         a.time = s;
         break;
       }
+      case '--plot':
+        a.plot = value();
+        if (!/\.(svg|png)$/i.test(a.plot)) throw new UsageError(`--plot needs a .svg or .png file name, got ${JSON.stringify(a.plot)}`);
+        if (!plottingAvailable()) throw new UsageError(`--plot needs the ${PLOT_PACKAGES} packages: npm install --save-dev ${PLOT_PACKAGES}`);
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         a.ids.push(arg);
@@ -125,6 +134,7 @@ async function bench(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(renderTable(rows, head, torch) + '\n');
   }
+  if (args.plot) progress(`plot: ${(await plotBench(rows, args.plot, { ...head, torchVersion: torch?.version })).join(', ')}`);
   return rows.some((r) => r.error) ? 1 : 0;
 }
 
