@@ -27,10 +27,10 @@ test('scalars become panels by tag prefix, curves by the rest', () => {
   const { panelsFromScalars } = tf.utils.plot;
   const panels = panelsFromScalars({ 'loss/train': [[0, 1]], lr: [[0, 0.1]], 'loss/test': [[0, 2]], 'accuracy/test': [[0, 0.5]], grad: [[0, 3]] }, 'epoch');
   expect(panels.map((p) => [p.title, p.yLabel, p.series.map((s) => s.name)])).toEqual([
-    ['Loss', 'loss', ['train', 'test']], ['Learning rate', 'learning rate', ['lr']], ['Accuracy', 'accuracy', ['test']], ['grad', 'grad', ['grad']],
+    ['Loss', 'loss', ['train', 'test']], ['Accuracy', 'accuracy: test', ['test']], ['Learning rate', 'learning rate', ['lr']], ['grad', 'grad', ['grad']],
   ]);
   expect(panels[0].xLabel).toBe('epoch');
-  expect(panels[2].yFormat).toBe('.0%');
+  expect(panels[1].yFormat).toBe('.0%');
 });
 
 test('training curves: titles, axis labels, legend, log scale for a loss spanning decades', () => {
@@ -47,7 +47,7 @@ test('training curves: titles, axis labels, legend, log scale for a loss spannin
   const written = JSON.parse(r.stdout);
   expect(written).toEqual(hasRasteriser ? [svg, svg.replace(/svg$/, 'png')] : [svg]);
   const text = fs.readFileSync(svg, 'utf8');
-  for (const s of ['>my run<', '>Loss<', '>Accuracy<', '>Learning rate<', '>epoch<', '>loss<', '>accuracy<', '>train<', '>test<', '>log scale<', '>100%<'])
+  for (const s of ['>my run<', '>Loss<', '>Accuracy<', '>Learning rate<', '>epoch<', '>loss<', '>train<', '>test<', '>accuracy: test<', '>log scale<', '>100%<'])
     expect(text).toContain(s);
   // Two log panels (loss spans a decade; so does lr): two 'log scale' subtitles; accuracy stays linear.
   expect(text.match(/>log scale</g)).toHaveLength(2);

@@ -44,38 +44,52 @@ function spansDecades(series: Series[]): boolean {
   return min > 0 && max / min > 10;
 }
 
-function panelSpec(p: Panel): VegaLiteSpec {
-  const values = p.series.flatMap((s) => s.points.filter(([, v]) => Number.isFinite(v)).map(([step, value]) => ({ step, value, series: s.name })));
+// Curves with this many points or fewer get a marker per point: a one-point series (a test set
+// evaluated once) would otherwise not show at all.
+const MARKERS_UP_TO = 40;
+
+function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
+  const values = p.series.flatMap((s) => s.points.filter(([, v]) => Number.isFinite(v))
+    .map(([step, value]) => ({ step, value, series: s.name, marked: s.points.length <= MARKERS_UP_TO })));
   const log = p.yScale === 'log' || ((p.yScale ?? 'auto') === 'auto' && spansDecades(p.series));
-  const points = p.series.every((s) => s.points.length <= 40);
+  const encoding = {
+    x: { field: 'step', type: 'quantitative', title: p.xLabel ?? 'step', scale: { domain: xDomain, nice: false, padding: 8 }, axis: { tickMinStep: 1, format: '~s' } },
+    y: {
+      field: 'value', type: 'quantitative', title: p.yLabel,
+      scale: log ? { type: 'log', nice: false, padding: 8 } : { zero: false, padding: 6 },
+      axis: p.yFormat ? { format: p.yFormat } : log ? { format: '~g' } : {},
+    },
+    // One curve needs no legend: the panel's title names it.
+    color: { field: 'series', type: 'nominal', title: null, sort: p.series.map((s) => s.name), legend: p.series.length > 1 ? { labelLimit: 300 } : null },
+    tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }],
+  };
   return {
     title: { text: p.title, subtitle: log ? 'log scale' : undefined },
     width: WIDTH,
     height: HEIGHT,
     data: { values },
-    mark: { type: 'line', point: points ? { size: 30 } : false, strokeWidth: 2, clip: true },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: p.xLabel ?? 'step', axis: { tickMinStep: 1, format: '~s' } },
-      y: {
-        field: 'value', type: 'quantitative', title: p.yLabel,
-        scale: log ? { type: 'log', nice: false, padding: 8 } : { zero: false },
-        axis: p.yFormat ? { format: p.yFormat } : log ? { format: '~g' } : {},
-      },
-      // One curve needs no legend: the panel's title names it.
-      color: { field: 'series', type: 'nominal', title: null, sort: p.series.map((s) => s.name), legend: p.series.length > 1 ? {} : null },
-      tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }],
-    },
+    encoding,
+    layer: [
+      { mark: { type: 'line', strokeWidth: 2, clip: true } },
+      { transform: [{ filter: 'datum.marked' }], mark: { type: 'point', filled: true, size: 36, opacity: 1, clip: true } },
+    ],
   };
 }
 
 /** Several panels side by side (wrapping after three), each with its own legend. */
 export function curvesSpec(panels: Panel[], title?: string, subtitle?: string): VegaLiteSpec {
   if (panels.length === 0) throw new RangeError('plot: no curves to draw');
+  // One x range for every panel, so that a step lines up across them; a single step is widened.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of panels) for (const s of p.series) for (const [x] of s.points) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  const xDomain: [number, number] = lo === hi ? [lo - 1, hi + 1] : [lo, hi];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: title ? { text: title, subtitle, fontSize: 17 } : undefined,
     columns: Math.min(3, panels.length),
-    concat: panels.map(panelSpec),
+    concat: panels.map((p) => panelSpec(p, xDomain)),
     resolve: { scale: { color: 'independent', y: 'independent' } },
     config: CONFIG,
   };
@@ -109,7 +123,14 @@ export function panelsFromScalars(scalars: Map<string, Array<[number, number]>> 
     }
     p.series.push({ name, points });
   }
-  return [...panels.values()];
+  // Loss, accuracy, learning rate first, in that order; other panels after, as they came.
+  const rank = (p: Panel) => {
+    const i = PANEL_STYLE.findIndex((st) => st.title === p.title);
+    return i < 0 ? PANEL_STYLE.length : i;
+  };
+  // A panel of one named curve has no legend, so its axis names the curve: 'loss: train (mse)'.
+  for (const [group, p] of panels) if (p.series.length === 1 && p.series[0].name !== group) p.yLabel = `${p.yLabel}: ${p.series[0].name}`;
+  return [...panels.values()].map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map(({ p }) => p);
 }
 
 export interface Bar {
