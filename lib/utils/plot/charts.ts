@@ -18,6 +18,8 @@ export interface Panel {
   yScale?: 'log' | 'linear' | 'auto';
   /** A d3 format for the y axis, e.g. '.0%' for accuracies. */
   yFormat?: string;
+  /** Smooth long curves (default true; false for a schedule such as the learning rate). */
+  smooth?: boolean;
 }
 
 const WIDTH = 330;
@@ -47,31 +49,57 @@ function spansDecades(series: Series[]): boolean {
 // Curves with this many points or fewer get a marker per point: a one-point series (a test set
 // evaluated once) would otherwise not show at all.
 const MARKERS_UP_TO = 40;
+// Longer curves (per-batch losses) are drawn faint as they are, with a smoothed line over them.
+const SMOOTH_FROM = 100;
+
+/**
+ * Centred moving average over about a twentieth of the run (narrower near the ends). Unlike
+ * an exponential average it does not lag behind the curve: the picture is drawn after training.
+ */
+function smooth(values: number[]): number[] {
+  const half = Math.max(1, Math.round(values.length / 40));
+  const prefix = [0];
+  for (const v of values) prefix.push(prefix[prefix.length - 1] + v);
+  return values.map((_, i) => {
+    // Symmetric at the ends too, so the first and last points stay where they are.
+    const h = Math.min(half, i, values.length - 1 - i);
+    const lo = i - h;
+    const hi = i + h + 1;
+    return (prefix[hi] - prefix[lo]) / (hi - lo);
+  });
+}
 
 function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
-  const values = p.series.flatMap((s) => s.points.filter(([, v]) => Number.isFinite(v))
-    .map(([step, value]) => ({ step, value, series: s.name, marked: s.points.length <= MARKERS_UP_TO })));
+  let smoothed = false;
+  const values = p.series.flatMap((s) => {
+    const pts = s.points.filter(([, v]) => Number.isFinite(v));
+    const long = p.smooth !== false && pts.length >= SMOOTH_FROM;
+    smoothed ||= long;
+    const line = long ? smooth(pts.map(([, v]) => v)) : pts.map(([, v]) => v);
+    return pts.map(([step, value], i) => ({ step, value, line: line[i], series: s.name, marked: pts.length <= MARKERS_UP_TO, raw: long }));
+  });
   const log = p.yScale === 'log' || ((p.yScale ?? 'auto') === 'auto' && spansDecades(p.series));
+  const y = (field: string) => ({
+    field, type: 'quantitative', title: p.yLabel,
+    scale: log ? { type: 'log', nice: false, padding: 8 } : { zero: false, padding: 6 },
+    axis: p.yFormat ? { format: p.yFormat } : log ? { format: '~g' } : {},
+  });
   const encoding = {
     x: { field: 'step', type: 'quantitative', title: p.xLabel ?? 'step', scale: { domain: xDomain, nice: false, padding: 8 }, axis: { tickMinStep: 1, format: '~s' } },
-    y: {
-      field: 'value', type: 'quantitative', title: p.yLabel,
-      scale: log ? { type: 'log', nice: false, padding: 8 } : { zero: false, padding: 6 },
-      axis: p.yFormat ? { format: p.yFormat } : log ? { format: '~g' } : {},
-    },
     // One curve needs no legend: the panel's title names it.
-    color: { field: 'series', type: 'nominal', title: null, sort: p.series.map((s) => s.name), legend: p.series.length > 1 ? { labelLimit: 300 } : null },
-    tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }],
+    color: { field: 'series', type: 'nominal', title: null, sort: p.series.map((s) => s.name), legend: p.series.length > 1 ? { labelLimit: 300, symbolOpacity: 1 } : null },
   };
+  const notes = [log && 'log scale', smoothed && 'smoothed; faint: each value'].filter(Boolean).join(', ');
   return {
-    title: { text: p.title, subtitle: log ? 'log scale' : undefined },
+    title: { text: p.title, subtitle: notes || undefined },
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     encoding,
     layer: [
-      { mark: { type: 'line', strokeWidth: 2, clip: true } },
-      { transform: [{ filter: 'datum.marked' }], mark: { type: 'point', filled: true, size: 36, opacity: 1, clip: true } },
+      { transform: [{ filter: 'datum.raw' }], mark: { type: 'line', strokeWidth: 1, opacity: 0.25, clip: true }, encoding: { y: y('value') } },
+      { mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { y: y('line'), tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }] } },
+      { transform: [{ filter: 'datum.marked' }], mark: { type: 'point', filled: true, size: 36, opacity: 1, clip: true }, encoding: { y: y('value') } },
     ],
   };
 }
@@ -95,10 +123,10 @@ export function curvesSpec(panels: Panel[], title?: string, subtitle?: string): 
   };
 }
 
-const PANEL_STYLE: Array<{ match: RegExp; title: string; yLabel: string; yScale: Panel['yScale']; yFormat?: string }> = [
+const PANEL_STYLE: Array<{ match: RegExp; title: string; yLabel: string; yScale: Panel['yScale']; yFormat?: string; smooth?: boolean }> = [
   { match: /loss/i, title: 'Loss', yLabel: 'loss', yScale: 'auto' },
   { match: /acc/i, title: 'Accuracy', yLabel: 'accuracy', yScale: 'linear', yFormat: '.0%' },
-  { match: /^(lr|learning.?rate)$/i, title: 'Learning rate', yLabel: 'learning rate', yScale: 'auto', yFormat: '.1e' },
+  { match: /^(lr|learning.?rate)$/i, title: 'Learning rate', yLabel: 'learning rate', yScale: 'auto', yFormat: '.1e', smooth: false },
 ];
 
 /**
@@ -117,7 +145,7 @@ export function panelsFromScalars(scalars: Map<string, Array<[number, number]>> 
     if (!p) {
       const style = PANEL_STYLE.find((s) => s.match.test(group));
       p = style
-        ? { title: style.title, yLabel: style.yLabel, yScale: style.yScale, yFormat: style.yFormat, series: [], xLabel }
+        ? { title: style.title, yLabel: style.yLabel, yScale: style.yScale, yFormat: style.yFormat, smooth: style.smooth, series: [], xLabel }
         : { title: group, yLabel: group, series: [], xLabel };
       panels.set(group, p);
     }
