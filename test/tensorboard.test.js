@@ -206,6 +206,12 @@ test('bad arguments are clear errors', () => {
   expect(() => w.addHparams({ a: [1] }, {})).toThrow(/hparam 'a' must be a number, string or boolean/);
   expect(() => w.addHparams({}, { m: 'x' })).toThrow(/metric 'm' must be a number/);
   expect(() => new SummaryWriter(dir, { flushSecs: -1 })).toThrow(/flushSecs must be a number of seconds >= 0/);
+  const file = path.join(dir, 'plain-file');
+  fs.writeFileSync(file, '');
+  expect(() => new SummaryWriter(file)).toThrow(/SummaryWriter: cannot create the event file in .*plain-file/);
+  // A bad value in a group writes none of the group.
+  expect(() => w.addScalars('g', { a: 1, b: 'x' }, 0)).toThrow(/addScalars: value must be a number/);
+  expect(fs.existsSync(path.join(dir, 'g_a'))).toBe(false);
   w.close();
   expect(() => w.addScalar('a', 1)).toThrow(/addScalar: the writer is closed/);
   w.close(); // closing twice is harmless

@@ -63,13 +63,17 @@ export class EventFileWriter {
 
   constructor(readonly logdir: string, opts: EventFileOptions = {}) {
     const flushSecs = opts.flushSecs ?? 120;
-    fs.mkdirSync(logdir, { recursive: true });
     const now = Date.now() / 1000;
     const name = `events.out.tfevents.${Math.floor(now).toString().padStart(10, '0')}.${os.hostname()}.${process.pid}.${fileCounter++}` +
       (opts.filenameSuffix ?? '');
     this.file = path.join(logdir, name);
-    // The version marker is written at once, so TensorBoard recognises the file before the first flush.
-    fs.writeFileSync(this.file, frameRecord(encodeEvent(now, 0, { fileVersion: 'brain.Event:2' })));
+    try {
+      fs.mkdirSync(logdir, { recursive: true });
+      // The version marker is written at once, so TensorBoard recognises the file before the first flush.
+      fs.writeFileSync(this.file, frameRecord(encodeEvent(now, 0, { fileVersion: 'brain.Event:2' })));
+    } catch (e) {
+      throw new Error(`SummaryWriter: cannot create the event file in ${logdir}: ${(e as Error).message}`);
+    }
     // unref: a pending flush never keeps the process alive; the exit hook writes what is left.
     this.timer = flushSecs > 0 && Number.isFinite(flushSecs) ? setInterval(() => this.flush(), flushSecs * 1000).unref() : null;
     open.add(this);

@@ -16,27 +16,42 @@ type ScalarLike = number | { item(): number };
 /** A Tensor (anything with `toTypedArray()`) or an array of numbers. */
 type ValuesLike = ArrayLike<number> | { toTypedArray(): ArrayLike<number> };
 
+/** A value for an error message (JSON.stringify fails on BigInt and symbols). */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+  if (v !== null && typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
+  return String(v);
+}
+
 function checkTag(op: string, tag: unknown): string {
-  if (typeof tag !== 'string' || tag.length === 0) throw new TypeError(`SummaryWriter.${op}: tag must be a non-empty string, got ${JSON.stringify(tag)}`);
+  if (typeof tag !== 'string' || tag.length === 0) throw new TypeError(`SummaryWriter.${op}: tag must be a non-empty string, got ${show(tag)}`);
   return tag;
 }
 
 function checkStep(op: string, step: unknown): number {
   if (step === undefined || step === null) return 0;
   if (typeof step !== 'number' || !Number.isSafeInteger(step))
-    throw new TypeError(`SummaryWriter.${op}: step must be an integer, got ${String(step)}`);
+    throw new TypeError(`SummaryWriter.${op}: step must be an integer, got ${show(step)}`);
   return step;
 }
 
 function checkWalltime(op: string, t: unknown): number {
   if (t === undefined || t === null) return Date.now() / 1000;
-  if (typeof t !== 'number' || !Number.isFinite(t)) throw new TypeError(`SummaryWriter.${op}: walltime must be a number of seconds, got ${String(t)}`);
+  if (typeof t !== 'number' || !Number.isFinite(t)) throw new TypeError(`SummaryWriter.${op}: walltime must be a number of seconds, got ${show(t)}`);
   return t;
 }
 
 function scalarValue(op: string, v: unknown): number {
   if (typeof v === 'number') return v;
-  if (v !== null && typeof v === 'object' && typeof (v as { item?: unknown }).item === 'function') return (v as { item(): number }).item();
+  if (v !== null && typeof v === 'object' && typeof (v as { item?: unknown }).item === 'function') {
+    try {
+      return (v as { item(): number }).item();
+    } catch (e) {
+      throw new TypeError(`SummaryWriter.${op}: value must be a number or a one-element tensor (${(e as Error).message})`);
+    }
+  }
   throw new TypeError(`SummaryWriter.${op}: value must be a number or a one-element tensor, got ${typeof v}`);
 }
 
@@ -56,10 +71,10 @@ export class SummaryWriter {
   private readonly children = new Map<string, EventFileWriter>();
 
   constructor(logdir?: string, opts: EventFileOptions = {}) {
-    if (logdir !== undefined && (typeof logdir !== 'string' || logdir === '')) throw new TypeError(`SummaryWriter: logdir must be a non-empty string, got ${JSON.stringify(logdir)}`);
+    if (logdir !== undefined && (typeof logdir !== 'string' || logdir === '')) throw new TypeError(`SummaryWriter: logdir must be a non-empty string, got ${show(logdir)}`);
     if (opts === null || typeof opts !== 'object') throw new TypeError('SummaryWriter: options must be an object');
     if (opts.flushSecs !== undefined && !(typeof opts.flushSecs === 'number' && opts.flushSecs >= 0))
-      throw new RangeError(`SummaryWriter: flushSecs must be a number of seconds >= 0, got ${String(opts.flushSecs)}`);
+      throw new RangeError(`SummaryWriter: flushSecs must be a number of seconds >= 0, got ${show(opts.flushSecs)}`);
     if (opts.filenameSuffix !== undefined && typeof opts.filenameSuffix !== 'string')
       throw new TypeError('SummaryWriter: filenameSuffix must be a string');
     this.logdir = logdir ?? defaultLogdir();
@@ -93,14 +108,16 @@ export class SummaryWriter {
     const s = checkStep(op, step);
     const t = checkWalltime(op, walltime);
     if (this.file.isClosed) throw new Error(`SummaryWriter.${op}: the writer is closed`);
-    for (const [tag, v] of Object.entries(values)) {
+    // All values are checked before any is written, so a bad one leaves no partial group behind.
+    const checked = Object.entries(values).map(([tag, v]) => [tag, scalarValue(op, v)] as const);
+    for (const [tag, v] of checked) {
       const dir = path.join(this.logdir, `${mainTag.replace(/\//g, '_')}_${tag}`);
       let w = this.children.get(dir);
       if (!w) {
         w = new EventFileWriter(dir, this.opts);
         this.children.set(dir, w);
       }
-      this.write(op, w, scalarSummary(mainTag, scalarValue(op, v)), s, t);
+      this.write(op, w, scalarSummary(mainTag, v), s, t);
     }
   }
 
@@ -115,7 +132,7 @@ export class SummaryWriter {
     else throw new TypeError(`SummaryWriter.${op}: values must be a tensor or an array of numbers, got ${typeof values}`);
     if (opts === null || typeof opts !== 'object') throw new TypeError(`SummaryWriter.${op}: options must be an object`);
     const bins = opts.bins ?? 30;
-    if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`SummaryWriter.${op}: bins must be a positive integer, got ${String(bins)}`);
+    if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`SummaryWriter.${op}: bins must be a positive integer, got ${show(bins)}`);
     if (data.length === 0) throw new RangeError(`SummaryWriter.${op}: '${tag}' has no values`);
     for (let i = 0; i < data.length; i++) {
       if (typeof data[i] !== 'number') throw new TypeError(`SummaryWriter.${op}: '${tag}' holds a non-number at index ${i}`);
@@ -145,6 +162,9 @@ export class SummaryWriter {
       if (!['number', 'string', 'boolean'].includes(typeof v)) throw new TypeError(`SummaryWriter.${op}: hparam '${k}' must be a number, string or boolean, got ${typeof v}`);
     for (const [k, v] of Object.entries(metrics))
       if (typeof v !== 'number') throw new TypeError(`SummaryWriter.${op}: metric '${k}' must be a number, got ${typeof v}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`SummaryWriter.${op}: options must be an object`);
+    if (opts.runName !== undefined && (typeof opts.runName !== 'string' || opts.runName === ''))
+      throw new TypeError(`SummaryWriter.${op}: runName must be a non-empty string, got ${show(opts.runName)}`);
     if (this.file.isClosed) throw new Error(`SummaryWriter.${op}: the writer is closed`);
     const runName = opts.runName ?? String(Date.now() / 1000);
     const w = new EventFileWriter(path.join(this.logdir, runName), this.opts);
