@@ -13,14 +13,15 @@ const TABLE = (() => {
   return t;
 })();
 
-export function crc32c(data: Uint8Array): number {
+/** CRC-32C of data[start, end). */
+export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
   let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
 /** TFRecord stores CRCs rotated and offset so that a CRC of data that itself holds CRCs stays robust. */
-export function maskedCrc32c(data: Uint8Array): number {
-  const c = crc32c(data);
+export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): number {
+  const c = crc32c(data, start, end);
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
