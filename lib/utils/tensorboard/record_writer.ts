@@ -32,7 +32,8 @@ export function encodeEvent(wallTime: number, step: number, what: { summary: Uin
   return e.finish();
 }
 
-export function frameRecord(data: Uint8Array): Buffer {
+// Typed Uint8Array (a Buffer is one) so that the declarations need no Node types.
+export function frameRecord(data: Uint8Array): Uint8Array {
   const out = Buffer.alloc(8 + 4 + data.length + 4);
   out.writeBigUInt64LE(BigInt(data.length), 0);
   out.writeUInt32LE(maskedCrc32c(out, 0, 8), 8);
@@ -57,7 +58,7 @@ let fileCounter = 0;
 
 export class EventFileWriter {
   readonly file: string;
-  private pending: Buffer[] = [];
+  private pending: Uint8Array[] = [];
   private timer: NodeJS.Timeout | null;
   private closed = false;
 
