@@ -8,9 +8,9 @@ import { runBench, Row, TorchInfo, TorchServer, PYTHON } from './bench/runner';
 import { renderTable } from './bench/table';
 import { WORKLOADS, WORKLOAD_IDS } from './bench/workloads';
 import { plotBench } from './bench/plot';
-import { plottingAvailable, PLOT_PACKAGES } from './utils/plot';
+import { plottingAvailable, rasteriser, PLOT_PACKAGES } from './utils/plot';
 
-const USAGE = `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S]
+const USAGE = `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S] [--plot FILE]
 
 Runs the benchmark workloads (all of them, or those named), float32, and prints a table.
   --threads N   engine threads (tf.setNumThreads); PyTorch gets the same number
@@ -73,6 +73,7 @@ function parseBench(argv: string[]): BenchArgs {
         a.plot = value();
         if (!/\.(svg|png)$/i.test(a.plot)) throw new UsageError(`--plot needs a .svg or .png file name, got ${JSON.stringify(a.plot)}`);
         if (!plottingAvailable()) throw new UsageError(`--plot needs the ${PLOT_PACKAGES} packages: npm install --save-dev ${PLOT_PACKAGES}`);
+        if (/\.png$/i.test(a.plot) && !rasteriser()) throw new UsageError('--plot FILE.png needs rsvg-convert (librsvg2-bin) or ImageMagick; use FILE.svg');
         break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);

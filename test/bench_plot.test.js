@@ -9,8 +9,8 @@ const path = require('path');
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 const hasRasteriser = spawnSync('rsvg-convert', ['--version']).status === 0;
 
-function cli(args, nodeArgs = []) {
-  return spawnSync(process.execPath, [...nodeArgs, CLI, ...args], { encoding: 'utf8', timeout: 120000 });
+function cli(args, nodeArgs = [], env = process.env) {
+  return spawnSync(process.execPath, [...nodeArgs, CLI, ...args], { encoding: 'utf8', timeout: 120000, env });
 }
 
 let dir;
@@ -52,6 +52,13 @@ test('--plot needs an .svg or .png name, checked before any timing', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/--plot needs a \.svg or \.png file name/);
   expect(cli(['bench', '--plot']).stderr).toMatch(/--plot needs a value/);
+  // With no rasteriser on PATH (only node), a PNG is refused up front rather than after the run.
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  const p = cli(['bench', 'small_add', '--plot', path.join(dir, 'b.png')], [], { ...process.env, PATH: bin });
+  expect(p.status).toBe(2);
+  expect(p.stderr).toMatch(/--plot FILE\.png needs rsvg-convert \(librsvg2-bin\) or ImageMagick; use FILE\.svg/);
 });
 
 test('without vega installed, --plot says what to install (and nothing runs)', () => {
