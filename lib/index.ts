@@ -23,3 +23,4 @@ export type { ErrorCode, TensorfoldError } from './errors';
 import './error_fallback';
 export { getRngState, setRngState } from './random_state';
 export type { RngState } from './random_state';
+export * as utils from './utils';
