@@ -18,3 +18,4 @@ export * as nn from './nn';
 export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';
+export * as distributed from './distributed';
