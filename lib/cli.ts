@@ -7,6 +7,8 @@ import * as tf from './index';
 import { runBench, Row, TorchInfo, TorchServer, PYTHON } from './bench/runner';
 import { renderTable } from './bench/table';
 import { WORKLOADS, WORKLOAD_IDS } from './bench/workloads';
+import { launchMain } from './launch';
+import { distributedBench } from './bench/distributed';
 
 const USAGE = `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S]
 
@@ -131,6 +133,8 @@ async function bench(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    if (cmd === 'launch') return launchMain(rest);
+    if (cmd === 'bench' && rest.includes('--distributed')) return await distributedBench(rest.filter((a) => a !== '--distributed'));
     if (cmd === 'bench') {
       if (rest.includes('--help') || rest.includes('-h')) {
         process.stdout.write(USAGE + '\n');

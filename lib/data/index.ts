@@ -5,3 +5,5 @@ export { DataLoader, permutation } from './loader';
 export type { DataLoaderOptions, Collated } from './loader';
 export { readIdx } from './idx';
 export type { ReadIdxOptions } from './idx';
+export { DistributedSampler } from './distributed_sampler';
+export type { DistributedSamplerOptions } from './distributed_sampler';

@@ -14,6 +14,8 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Seed for the shuffle: the same seed gives the same sequence of epoch orders. Random if omitted. */
   seed?: number;
+  /** Indices to visit each epoch, in order (e.g. a DistributedSampler); excludes shuffle. */
+  sampler?: Iterable<number> & { length: number };
 }
 
 /** What a batch looks like for dataset items of type T: every tensor or number becomes a stacked tensor. */
@@ -96,16 +98,24 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
     this.shuffle = !!shuffle;
     this.dropLast = !!dropLast;
     this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (opts.sampler !== undefined) {
+      if (!opts.sampler || typeof opts.sampler.length !== 'number' || typeof (opts.sampler as Iterable<number>)[Symbol.iterator] !== 'function')
+        throw new TypeError(`DataLoader: sampler must be an iterable of indices with a length, got ${describe(opts.sampler)}`);
+      if (shuffle) throw new TypeError('DataLoader: sampler and shuffle cannot be used together (the sampler decides the order)');
+      this.sampler = opts.sampler;
+    }
   }
+  readonly sampler?: Iterable<number> & { length: number };
 
   /** Number of batches per epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
   /** The example order of the given epoch (the identity when not shuffling). */
   order(epoch: number): Int32Array {
+    if (this.sampler) return Int32Array.from(this.sampler);
     const n = this.dataset.length;
     if (this.shuffle) return permutation(n, this.seed, epoch);
     const p = new Int32Array(n);
