@@ -5,6 +5,7 @@
 // initialised at all (a singleton MPI_Init costs ~0.5 s) and every collective is a local no-op.
 import * as fs from 'fs';
 import * as path from 'path';
+import { inspect } from 'util';
 import { native, addonPath } from '../native';
 import { checkOptions, describe } from '../tensor';
 
@@ -94,10 +95,19 @@ function installHandlers(): void {
   native.distSetCallback(onComplete);
   // A rank that fails ends the whole job at once (MPI_Abort), instead of leaving its peers in a
   // collective it will never join; one that ends normally finalises MPI, as mpirun expects.
+  // Node runs 'exit' handlers before it prints an uncaught exception, and the abort would end the
+  // process first: so the error is kept here and printed before aborting.
+  let uncaught: unknown;
+  process.on('uncaughtExceptionMonitor', (e) => { uncaught = e; });
   process.on('exit', (code) => {
     if (!state.mpi) return;
-    if (code !== 0) native.distAbort(code);
-    else destroyProcessGroup();
+    if (code !== 0) {
+      if (uncaught !== undefined)
+        try { fs.writeSync(2, `rank ${state.rank}: uncaught ${inspect(uncaught)}\n`); } catch { /* stderr closed */ }
+      native.distAbort(code);
+    } else {
+      destroyProcessGroup();
+    }
   });
 }
 

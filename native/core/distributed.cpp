@@ -208,11 +208,11 @@ void run(Group& g, Job& j) {
   std::vector<int> arrived(size_t(g.info.size), 0);
   int rc = be.exchange(&mine, int(sizeof mine), all.data(), arrived.data(), g.timeout_s);
   if (rc == 1) {
-    std::vector<int> missing;
-    for (int r = 0; r < g.info.size; r++)
-      if (!arrived[size_t(r)]) missing.push_back(r);
+    std::vector<int> missing, came;
+    for (int r = 0; r < g.info.size; r++) (arrived[size_t(r)] ? came : missing).push_back(r);
     return fatal("timed out after " + std::to_string(int64_t(g.timeout_s * 1000)) + " ms waiting for rank" +
-                 (missing.size() > 1 ? "s " : " ") + ranks_str(missing) + " (arrived: every other rank)");
+                 (missing.size() > 1 ? "s " : " ") + ranks_str(missing) + " (arrived: rank" +
+                 (came.size() > 1 ? "s " : " ") + ranks_str(came) + ")");
   }
   if (rc < 0) return fatal(backend_error(g));
   std::string diff = compare_headers(mine, all);
@@ -287,7 +287,7 @@ void loop(Group& g, std::promise<std::string> started) {
       // the peers that never arrived would otherwise wait forever.
       std::this_thread::sleep_for(std::chrono::seconds(2));
       std::fprintf(stderr, "tensorfold.distributed: rank %d: calling MPI_Abort\n", g.info.rank);
-      g.be.abort(1);
+      abort_job(1);
     }
   }
   g.be.finalize();
@@ -418,7 +418,12 @@ void destroy() {
 
 void abort_job(int code) {
   Group& g = G();
-  if (g.loaded && g.inited) g.be.abort(code);
+  if (!(g.loaded && g.inited)) return;
+  // mpirun forwards each rank's output through its daemon, which drops what it has not read yet
+  // once the abort kills the job: a moment's pause lets the rank's last error reach the terminal.
+  std::fflush(stderr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  g.be.abort(code);
 }
 
 }  // namespace dist
