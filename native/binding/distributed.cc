@@ -95,6 +95,7 @@ static Napi::ThreadSafeFunction* g_tsfn = nullptr;
 static Napi::Value DistSetCallback(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "distributed: callback must be a function");
+    if (!dist::initialized()) tf::fail("distributed: the process group is not initialised");
     if (g_tsfn) tf::fail("distributed: the completion callback is already set (one environment per process)");
     g_tsfn = new Napi::ThreadSafeFunction(
         Napi::ThreadSafeFunction::New(info.Env(), info[0].As<Napi::Function>(), "tensorfold.distributed", 0, 1));
@@ -115,7 +116,7 @@ static Napi::Value DistSetCallback(CI info) {
 }
 
 static Napi::Value DistKeepAlive(CI info) {
-  if (g_tsfn) {
+  if (g_tsfn && dist::initialized()) {
     if (info[0].ToBoolean()) g_tsfn->Ref(info.Env());
     else g_tsfn->Unref(info.Env());
   }

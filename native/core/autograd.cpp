@@ -62,7 +62,14 @@ void remove_grad_hook(uint64_t id) {
   if (v.empty()) t_hooks.erase(it);
 }
 
-void queue_backward_callback(std::function<void()> fn) { t_backward_callbacks.push_back(std::move(fn)); }
+namespace {
+thread_local int t_backward_depth = 0;  // backward passes running on this thread (hooks may nest one)
+}
+
+void queue_backward_callback(std::function<void()> fn) {
+  if (t_backward_depth == 0) fail("queueBackwardCallback: no backward pass is running (call it from a gradient hook)");
+  t_backward_callbacks.push_back(std::move(fn));
+}
 
 bool grad_enabled() { return t_grad_enabled; }
 void set_grad_enabled(bool on) { t_grad_enabled = on; }
@@ -275,8 +282,12 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   std::unordered_set<TensorImpl*> hook_accumulated;
   struct DropCallbacks {
     size_t keep_n;
-    ~DropCallbacks() { t_backward_callbacks.resize(std::min(keep_n, t_backward_callbacks.size())); }
+    ~DropCallbacks() {
+      t_backward_callbacks.resize(std::min(keep_n, t_backward_callbacks.size()));
+      t_backward_depth--;
+    }
   } drop_callbacks{t_backward_callbacks.size()};
+  t_backward_depth++;
 
   // When capturing, a node runs only if one of its inputs leads to a target. A captured node itself
   // does not run unless something below it is also captured: its graph may still be needed (by

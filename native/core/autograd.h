@@ -97,7 +97,8 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph, bool cr
 using GradHook = std::function<void()>;
 uint64_t add_grad_hook(const Tensor& leaf, GradHook fn);
 void remove_grad_hook(uint64_t id);
-// Runs fn once, when the backward pass now running ends without error (called from a hook).
+// Runs fn once, when the backward pass now running ends without error (called from a hook;
+// an Error outside backward).
 void queue_backward_callback(std::function<void()> fn);
 
 // Sum `g` down to `shape` (undoes NumPy broadcasting); differentiable.
