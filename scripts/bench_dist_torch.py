@@ -3,7 +3,7 @@
 
 Same sizes, dtype (float32), in-place sum and timing method as the tensorfold ranks
 (lib/bench/distributed.ts): warm-up, a probe that rank 0 broadcasts to fix the repeat count,
-a barrier, then the mean of the repeats. Prints one JSON line: [{bytes, us, busGBs}, ...].
+then five timed batches of repeats, each after a barrier, keeping the median batch. Prints one JSON line: [{bytes, us, busGBs}, ...].
 
     python3 scripts/bench_dist_torch.py --np 2 --time 0.4
 """
@@ -35,12 +35,16 @@ def rank_main(rank, n, port, budget, out):
         dist.all_reduce(t)
         probe = torch.tensor([time.perf_counter() - t0], dtype=torch.float64)
         dist.broadcast(probe, 0)
-        reps = max(3, min(2000, round(budget / max(probe.item(), 1e-6))))
-        dist.barrier()
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            dist.all_reduce(t)
-        s = (time.perf_counter() - t0) / reps
+        reps = max(5, min(2000, round(budget / max(probe.item(), 1e-6))))
+        per = max(1, reps // 5)
+        batches = []
+        for _ in range(5):
+            dist.barrier()
+            t0 = time.perf_counter()
+            for _ in range(per):
+                dist.all_reduce(t)
+            batches.append((time.perf_counter() - t0) / per)
+        s = sorted(batches)[2]
         rows.append({"bytes": nbytes, "us": s * 1e6, "busGBs": nbytes * 2 * (n - 1) / n / s / 1e9})
     if rank == 0:
         out.put(rows)

@@ -4,7 +4,9 @@
 //   2. scaling of a training step (PyTorch's MNIST CNN, synthetic data, one engine thread per
 //      rank) from 1 rank to N ranks, with the step split into compute and exposed communication.
 // Bus bandwidth is NCCL's measure: bytes × 2(N-1)/N / time, the traffic each rank's link carries
-// in a ring allreduce, so it compares across rank counts.
+// in a ring allreduce, so it compares across rank counts. Each size is timed in five batches and
+// the median batch kept (robust to a rank being descheduled on a shared machine); the load average
+// is printed with the figures.
 // The ranks are this file run as a worker (`node distributed.js --worker allreduce|train`).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -98,6 +100,8 @@ export async function distributedBench(argv: string[]): Promise<number> {
     return 0;
   }
   const lines: string[] = [];
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  lines.push(`machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores; load average ${load} (1, 5, 15 min) at the end`);
   lines.push(`allreduce (float32, ${np} ranks on this machine, in-place, averaged over repeats)`);
   lines.push(`${'size'.padStart(8)}  ${'tensorfold µs'.padStart(13)} ${'bus GB/s'.padStart(9)}` + (gloo ? `  ${'gloo µs'.padStart(9)} ${'bus GB/s'.padStart(9)}  ${'ratio'.padStart(6)}` : ''));
   ours.forEach((r, i) => {
@@ -142,11 +146,18 @@ function workerAllreduce(time: number): void {
     D.allReduce(t);
     const probe = tf.tensor([now() - t0], { dtype: 'float64' });
     D.broadcast(probe, 0);
-    const reps = Math.max(3, Math.min(2000, Math.round((time * 1000) / Math.max(probe.item(), 1e-3))));
-    D.barrier();
-    t0 = now();
-    for (let i = 0; i < reps; i++) D.allReduce(t);
-    const ms = (now() - t0) / reps;
+    const reps = Math.max(5, Math.min(2000, Math.round((time * 1000) / Math.max(probe.item(), 1e-3))));
+    // Five timed batches, the median kept: on a shared machine one descheduled rank would
+    // otherwise decide the mean.
+    const batches: number[] = [];
+    const per = Math.max(1, Math.floor(reps / 5));
+    for (let b = 0; b < 5; b++) {
+      D.barrier();
+      t0 = now();
+      for (let i = 0; i < per; i++) D.allReduce(t);
+      batches.push((now() - t0) / per);
+    }
+    const ms = batches.sort((a, b) => a - b)[2];
     rows.push({ bytes, us: ms * 1000, busGBs: (bytes * 2 * (n - 1)) / n / (ms * 1e6) });
     t.dispose();
   }
