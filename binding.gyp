@@ -5,6 +5,7 @@
   "targets": [
     {
       "target_name": "tensorfold",
+      "//": "The MPI backend of tf.distributed (native/mpi) is built by CMakeLists.txt only; a node-gyp build has none (isAvailable() is false).",
       "sources": [
         "<!@(node -p \"const s=require('./native/sources.json'); s.core.concat(s.binding).join(' ')\")"
       ],
@@ -19,6 +20,7 @@
         "OTHER_CPLUSPLUSFLAGS": ["-O3"]
       },
       "conditions": [
+        ["OS!='win'", {"libraries": ["-ldl"]}],
         ["tf_blas==1", {
           "defines": ["TF_HAVE_BLAS"],
           "include_dirs": ["<!(node scripts/find-blas.js --include)"],

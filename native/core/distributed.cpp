@@ -1,6 +1,8 @@
 #include "distributed.h"
 
+#ifndef _WIN32
 #include <dlfcn.h>
+#endif
 
 #include <chrono>
 #include <condition_variable>
@@ -293,11 +295,13 @@ void loop(Group& g, std::promise<std::string> started) {
   g.be.finalize();
 }
 
+#ifndef _WIN32
 template <typename F>
 bool sym(void* lib, const char* name, F& out) {
   out = reinterpret_cast<F>(dlsym(lib, name));
   return out != nullptr;
 }
+#endif
 
 }  // namespace
 
@@ -317,6 +321,9 @@ const char* kind_name(Kind k) {
 std::string load_backend(const std::string& path) {
   Group& g = G();
   if (g.loaded) return "";
+#ifdef _WIN32
+  return "the MPI backend is not supported on Windows";
+#else
   // RTLD_GLOBAL: OpenMPI's own plugins, dlopened by libmpi, resolve symbols of libmpi globally.
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!lib) return dlerror();
@@ -333,6 +340,7 @@ std::string load_backend(const std::string& path) {
   g.be = b;
   g.loaded = true;
   return "";
+#endif
 }
 
 bool backend_loaded() { return G().loaded; }
