@@ -1,3 +1,5 @@
+# The MPI backend of tf.distributed (native/mpi) is built by CMakeLists.txt only: a node-gyp build
+# has none, and tf.distributed.isAvailable() is false there.
 {
   "variables": {
     "tf_blas%": "<!(node scripts/find-blas.js)"
@@ -5,7 +7,6 @@
   "targets": [
     {
       "target_name": "tensorfold",
-      "//": "The MPI backend of tf.distributed (native/mpi) is built by CMakeLists.txt only; a node-gyp build has none (isAvailable() is false).",
       "sources": [
         "<!@(node -p \"const s=require('./native/sources.json'); s.core.concat(s.binding).join(' ')\")"
       ],
