@@ -3,6 +3,7 @@
 // skipped, saying why, only where mpirun is absent. Each script checks its own results on every
 // rank and exits non-zero on a mismatch.
 const { spawnSync } = require('child_process');
+const os = require('os');
 const path = require('path');
 const tf = require('..');
 const { launchArgs } = require('../dist/launch');
@@ -190,6 +191,16 @@ if (!hasMpirun) {
     const r = mpirun(2, 'faults.js', ['inflight']);
     expectOk(r);
     expect(r.out).toMatch(/rank 0: rejected: allReduce: the tensor \[4\] was modified in place while the collective was in flight/);
+  });
+
+  test('tensorfold launch --dry-run prints the command; bench --distributed checks its options', () => {
+    const cli = path.join(root, 'dist', 'cli.js');
+    const dry = spawnSync(process.execPath, [cli, 'launch', '-np', '3', '--dry-run', 'x.js', '--a'], { encoding: 'utf8' });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`mpirun -np 3 ${isRoot ? '--allow-run-as-root ' : ''}${os.cpus().length < 3 ? '--oversubscribe ' : ''}--bind-to none ${process.execPath} x.js --a`);
+    const bad = spawnSync(process.execPath, [cli, 'bench', '--distributed', '--np', '1'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--np must be an integer >= 2/);
   });
 
   test('tensorfold launch runs the job and forwards its exit code', () => {

@@ -135,8 +135,8 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     return r;
   }
 
-  /** Detaches the gradient hooks (the model keeps training locally, without averaging). */
-  dispose(): void {
+  /** Detaches the gradient hooks: the wrapped model trains locally from then on, without averaging. */
+  removeHooks(): void {
     const st = states.get(this) as State;
     for (const id of st.hooks) native.removeGradHook(id);
     st.hooks = [];
