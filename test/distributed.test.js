@@ -86,6 +86,40 @@ describe('DistributedSampler', () => {
   });
 });
 
+describe('gradient hooks (the engine side of DDP)', () => {
+  const { native } = require('../dist/native');
+  test('fire once per backward, after the last contribution to .grad; queued callbacks run at the end', () => {
+    const w = tf.tensor([1, 2], { requiresGrad: true });
+    const v = tf.tensor([3], { requiresGrad: true });
+    const seen = [];
+    const ids = [
+      native.addGradHook(w._h, () => {
+        seen.push(['w', Array.from(w.grad.toTypedArray())]);
+        native.queueBackwardCallback(() => seen.push(['end']));
+      }),
+      native.addGradHook(v._h, () => seen.push(['v', Array.from(v.grad.toTypedArray())])),
+    ];
+    // w is used twice: d/dw (sum(w*3) + sum(w*w)) = 3 + 2w = [5, 7]; v: d/dv sum(w)*v = 3.
+    w.mul(3).sum().add(w.mul(w).sum()).add(w.sum().mul(v).sum()).backward();
+    expect(seen.filter((e) => e[0] === 'w')).toEqual([['w', [8, 10]]]);  // + v = 3 from the last term
+    expect(seen.filter((e) => e[0] === 'v')).toEqual([['v', [3]]]);
+    expect(seen[seen.length - 1]).toEqual(['end']);
+    for (const id of ids) native.removeGradHook(id);
+    seen.length = 0;
+    w.sum().backward();
+    expect(seen).toEqual([]);
+    expect(() => native.queueBackwardCallback(() => {})).toThrow(/no backward pass is running/);
+  });
+
+  test('an error thrown by a hook comes out of backward', () => {
+    const w = tf.tensor([1], { requiresGrad: true });
+    const id = native.addGradHook(w._h, () => { throw new Error('hook says no'); });
+    expect(() => w.mul(2).sum().backward()).toThrow(/hook says no/);
+    native.removeGradHook(id);
+    w.mul(2).sum().backward();
+  });
+});
+
 describe('tensorfold launch', () => {
   test('mpirun flags: root, oversubscription, no binding; mpirun options and script arguments pass through', () => {
     const a = launchArgs(['-np', '4', '--hostfile', 'h', 'train.js', '--epochs', '2'], true, 2, true);

@@ -9,8 +9,10 @@ const opts = { dtype: 'float64' };
 
 function makeModel(seed) {
   tf.manualSeed(seed);
-  // Two blocks so that a small bucket cap gives several buckets; a shared layer used twice.
-  return new tf.nn.Sequential(new tf.nn.Linear(5, 16, opts), new tf.nn.Tanh(), new tf.nn.Linear(16, 16, opts),
+  // A small bucket cap gives several buckets; the shared layer, used twice, gets two gradient
+  // contributions per backward (its hook must fire after the second).
+  const shared = new tf.nn.Linear(16, 16, opts);
+  return new tf.nn.Sequential(new tf.nn.Linear(5, 16, opts), new tf.nn.Tanh(), shared, new tf.nn.Tanh(), shared,
     new tf.nn.Tanh(), new tf.nn.Linear(16, 3, opts));
 }
 // Different seeds per rank: the construction broadcast must make them equal.
