@@ -212,6 +212,14 @@ if (!hasMpirun) {
     expect(r.out).toMatch(/rank 0: uncaught Error: allReduce of a tensor \[2,3\] float32 \(collective #1\): timed out after 1500 ms waiting for rank 1 \(arrived: rank 0\); aborting the job/);
   });
 
+  test('a rank frozen inside a collective (SIGSTOP): the watchdog ends the job instead of hanging', () => {
+    const r = mpirun(2, 'faults.js', ['freeze']);
+    expect(r.status).not.toBe(0);
+    expect(r.seconds).toBeLessThan(20);
+    // Stopped inside the collective proper (the usual case) or before it arrived: either way, named.
+    expect(r.out).toMatch(/rank 0: (uncaught Error: )?allReduce of a tensor \[16777216\] float32 \(collective #\d+\): (every rank arrived, but the collective did not complete within 1500 ms|timed out after 1500 ms waiting for rank 1)/);
+  });
+
   test('mismatched shapes raise on every rank, and the job goes on', () => {
     const r = mpirun(2, 'faults.js', ['mismatch']);
     expectOk(r);

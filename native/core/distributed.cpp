@@ -67,6 +67,13 @@ struct Group {
   std::string broken;               // set after a fatal error: later jobs fail at once
   bool stopping = false;
   bool finalized = false;           // MPI cannot be initialised twice in one process
+  // The collective proper (after the arrival exchange) is a blocking MPI call: a rank frozen
+  // inside it (stopped, swapped out) would hold the others forever, so a watchdog thread ends the
+  // job when one runs past the timeout. Guarded by mu.
+  std::thread watchdog;
+  std::condition_variable cv_watchdog;
+  std::chrono::steady_clock::time_point busy_until{};
+  std::string busy_what;            // empty: no collective in progress
   std::function<void(uint64_t)> on_complete;
 };
 
@@ -225,6 +232,19 @@ void run(Group& g, Job& j) {
 
   int64_t n = j.t.defined() ? j.t.numel() : 0;
   int op = j.op == ReduceOp::Mean ? 0 : int(j.op);
+  {
+    std::lock_guard<std::mutex> lock(g.mu);
+    g.busy_what = what;
+    g.busy_until = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                           std::chrono::duration<double>(g.timeout_s));
+  }
+  struct NotBusy {
+    Group& g;
+    ~NotBusy() {
+      std::lock_guard<std::mutex> lock(g.mu);
+      g.busy_what.clear();
+    }
+  } not_busy{g};
   switch (j.kind) {
     case Kind::AllReduce:
       rc = be.allreduce(j.t.raw_data(), n, dtype, op);
@@ -293,6 +313,20 @@ void loop(Group& g, std::promise<std::string> started) {
     }
   }
   g.be.finalize();
+}
+
+void watch(Group& g) {
+  std::unique_lock<std::mutex> lock(g.mu);
+  while (!g.stopping) {
+    g.cv_watchdog.wait_for(lock, std::chrono::milliseconds(200));
+    if (g.busy_what.empty() || std::chrono::steady_clock::now() < g.busy_until) continue;
+    std::fprintf(stderr, "tensorfold.distributed: rank %d: %s: every rank arrived, but the collective did not complete "
+                 "within %lld ms (a rank stopped inside it?); aborting the job\n",
+                 g.info.rank, g.busy_what.c_str(), (long long)(g.timeout_s * 1000));
+    lock.unlock();
+    abort_job(1);
+    return;
+  }
 }
 
 #ifndef _WIN32
@@ -365,6 +399,7 @@ Info init(double timeout_s) {
     fail("initProcessGroup: " + err);
   }
   g.inited = true;
+  g.watchdog = std::thread(watch, std::ref(g));
   return g.info;
 }
 
@@ -418,7 +453,9 @@ void destroy() {
     g.stopping = true;
   }
   g.cv_queue.notify_all();
+  g.cv_watchdog.notify_all();
   g.thread.join();
+  g.watchdog.join();
   g.inited = false;
   g.finalized = true;
   g.info = Info{};

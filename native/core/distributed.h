@@ -9,7 +9,8 @@
 // collective's sequence number, dtype and shape, to every other rank and waits with a deadline):
 // a header that does not come names a rank that did not arrive, so a timeout aborts the job with
 // an Error naming it; headers that disagree (shapes, dtypes, different collectives) fail the
-// collective on every rank alike, before anything is summed.
+// collective on every rank alike, before anything is summed. The collective proper is then a
+// blocking MPI call, watched by a second thread that aborts the job if it outlives the timeout.
 #pragma once
 #include <cstdint>
 #include <functional>

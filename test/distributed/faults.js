@@ -3,11 +3,12 @@
 //   stall     rank 1 stays alive but never joins; rank 0's allReduce times out naming rank 1.
 //   mismatch  the ranks allReduce tensors of different shapes: every rank raises, and the job goes on.
 //   inflight  a tensor changed in place while its allReduceAsync is in flight: the Promise rejects.
+//   freeze    rank 1 is stopped (SIGSTOP) in the middle of large allreduces: rank 0 must not hang.
 'use strict';
 const tf = require('../..');
 const D = tf.distributed;
 const mode = process.argv[2];
-D.initProcessGroup({ timeoutMs: mode === 'stall' ? 1500 : 60000 });
+D.initProcessGroup({ timeoutMs: mode === 'stall' || mode === 'freeze' ? 1500 : 60000 });
 const r = D.getRank();
 const busy = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
 
@@ -48,4 +49,14 @@ if (mode === 'throw') {
     }
     D.barrier();
   })();
+}
+else if (mode === 'freeze') {
+  const ts = Array.from({ length: 20 }, () => tf.ones([1 << 24]));
+  if (r === 1) {
+    for (const t of ts) D.allReduceAsync(t);
+    busy(200);
+    process.kill(process.pid, 'SIGSTOP');
+  } else {
+    for (const t of ts) D.allReduce(t);
+  }
 }
