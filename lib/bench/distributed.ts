@@ -102,7 +102,7 @@ export async function distributedBench(argv: string[]): Promise<number> {
   const lines: string[] = [];
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   lines.push(`machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores; load average ${load} (1, 5, 15 min) at the end`);
-  lines.push(`allreduce (float32, ${np} ranks on this machine, in-place, averaged over repeats)`);
+  lines.push(`allreduce (float32, ${np} ranks on this machine, in place, median of five timed batches)`);
   lines.push(`${'size'.padStart(8)}  ${'tensorfold µs'.padStart(13)} ${'bus GB/s'.padStart(9)}` + (gloo ? `  ${'gloo µs'.padStart(9)} ${'bus GB/s'.padStart(9)}  ${'ratio'.padStart(6)}` : ''));
   ours.forEach((r, i) => {
     const g = gloo?.[i];
@@ -119,7 +119,8 @@ export async function distributedBench(argv: string[]): Promise<number> {
   const speedup = many.samplesPerS / one.samplesPerS;
   lines.push(`  scaling 1 -> ${np} ranks: ${speedup.toFixed(2)}x (ideal ${np}x on ${os.cpus().length} cores); ` +
     `compute slowdown from sharing the machine ${(many.computeMs / one.computeMs).toFixed(2)}x, ` +
-    `exposed communication ${(many.stepMs - many.computeMs).toFixed(1)} ms per step`);
+    `exposed communication (step - compute) ${(many.stepMs - many.computeMs).toFixed(1)} ms per step` +
+    (many.stepMs < many.computeMs ? ' (negative: the machine\'s noise exceeds it)' : ''));
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
