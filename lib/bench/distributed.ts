@@ -117,7 +117,7 @@ export async function distributedBench(argv: string[]): Promise<number> {
     lines.push(`  ${r.ranks} rank${r.ranks > 1 ? 's' : ' '}: step ${r.stepMs.toFixed(1)} ms (compute alone ${r.computeMs.toFixed(1)} ms), ` +
       `${r.samplesPerS.toFixed(0)} samples/s`);
   const speedup = many.samplesPerS / one.samplesPerS;
-  lines.push(`  scaling 1 -> ${np} ranks: ${speedup.toFixed(2)}x (ideal ${np}x on ${os.cpus().length} cores); ` +
+  lines.push(`  scaling 1 -> ${np} ranks: ${speedup.toFixed(2)}x (ideal ${Math.min(np, os.cpus().length)}x: ${np} ranks on ${os.cpus().length} cores); ` +
     `compute slowdown from sharing the machine ${(many.computeMs / one.computeMs).toFixed(2)}x, ` +
     `exposed communication (step - compute) ${(many.stepMs - many.computeMs).toFixed(1)} ms per step` +
     (many.stepMs < many.computeMs ? ' (negative: the machine\'s noise exceeds it)' : ''));
