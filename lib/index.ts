@@ -24,3 +24,4 @@ import './error_fallback';
 export { getRngState, setRngState } from './random_state';
 export type { RngState } from './random_state';
 export * as utils from './utils';
+export * as distributed from './distributed';

@@ -114,6 +114,8 @@ Runs the benchmark workloads (all of them, or those named), float32, and prints 
   --compare     also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
   --time S      target seconds per workload (default 1.5)
   --plot FILE   also draw the results as a bar chart, FILE.svg or FILE.png (needs npm i -D ${PLOT_PACKAGES})
+  --distributed allreduce latency/bandwidth and DDP step scaling over MPI ranks, against PyTorch's gloo
+                (its own flags: --np N, --time S, --batch B, --json, --no-torch)
   -h, --help    print this text
 
 workloads:
@@ -128,4 +130,10 @@ ${WORKLOADS.map((w) => `  ${w.id.padEnd(12)} ${w.description}`).join('\n')}`;
   },
   allowPositionals: true,
   run,
+  // `bench --distributed` has its own flags (lib/bench/distributed.ts) and runs under mpirun.
+  async raw(argv: string[]): Promise<number | undefined> {
+    if (!argv.includes('--distributed')) return undefined;
+    const { distributedBench } = await import('./distributed');
+    return distributedBench(argv.filter((a) => a !== '--distributed'));
+  },
 };

@@ -10,3 +10,5 @@ export { SequentialSampler, RandomSampler, WeightedRandomSampler, BatchSampler }
 export type { Sampler, BatchSamplerLike, RandomSamplerOptions } from './samplers';
 export { Generator } from './generator';
 export type { GeneratorState } from './generator';
+export { DistributedSampler } from './distributed_sampler';
+export type { DistributedSamplerOptions } from './distributed_sampler';

@@ -139,6 +139,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
 
   /** The example order of the given epoch (the identity when not shuffling). */
   order(epoch: number): Int32Array {
+    if (this.sampler) return Int32Array.from(this.sampler);
     const n = this.dataset.length;
     if (this.shuffle) return permutation(n, this.seed, epoch);
     const p = new Int32Array(n);

@@ -37,3 +37,4 @@ export {
   MarginRankingLoss, TripletMarginLoss, CosineEmbeddingLoss, HingeEmbeddingLoss, GaussianNLLLoss, PoissonNLLLoss,
   MultiLabelSoftMarginLoss,
 } from './losses';
+export * as parallel from './parallel';
