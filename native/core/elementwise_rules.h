@@ -42,8 +42,8 @@ inline double sigmoid_d(double x) {
 }
 
 // Inverse error function: Giles' single-precision approximation ("Approximating the erfinv
-// function", GPU Computing Gems, 2011) refined by two Newton steps on erf (erfc near ±1, where
-// 1 - |y| is exact and erf would lose the digits) to double precision.
+// function", GPU Computing Gems, 2011) refined by Newton steps to double precision: on erf for
+// |y| <= 0.5, on log erfc beyond (where 1 - |y| is exact and erf would lose the digits).
 inline double erfinv(double y) {
   if (!(y > -1 && y < 1)) {
     if (y == 1) return INFINITY;
@@ -76,10 +76,18 @@ inline double erfinv(double y) {
   }
   const double ay = std::fabs(y);
   double x = p * ay;
-  for (int i = 0; i < 2; i++) {
-    const double d = k2OverSqrtPi * std::exp(-x * x);
-    if (ay <= 0.5) x -= (std::erf(x) - ay) / d;
-    else x += (std::erfc(x) - (1 - ay)) / d;
+  if (ay <= 0.5) {
+    for (int i = 0; i < 2; i++) x -= (std::erf(x) - ay) / (k2OverSqrtPi * std::exp(-x * x));
+  } else {
+    // Newton on log erfc(x) = log(1 - |y|), nearly quadratic in x: it also converges from the
+    // approximation's extrapolation beyond float's range (1 - |y| < 6e-8).
+    const double lt = std::log(1 - ay);
+    for (int i = 0; i < 8; i++) {
+      const double e = std::erfc(x);
+      const double dx = (std::log(e) - lt) * e / (k2OverSqrtPi * std::exp(-x * x));
+      x += dx;
+      if (std::fabs(dx) <= 1e-16 * x) break;
+    }
   }
   return y < 0 ? -x : x;
 }
@@ -261,8 +269,11 @@ TF_BINARY_RULE(Xlogy, kIn, {
   if (b != b) return b;
   if (a == 0) return T(0);
   return a * std::log(b);
-}, return mul(g, binary(Binary::Xlogy, mask(compare(Compare::Ne, a, S(0, a)), a), b));,
-   return mul(g, div(a, b));)
+}, {
+  // g log y, except 0 where x == 0 and y <= 0 (PyTorch: at x == 0 the gradient is still log y)
+  Tensor off = mul(compare(Compare::Eq, a, S(0, a)), compare(Compare::Le, b, S(0, b)));  // bool mul: and
+  return where(off, S(0, g), binary(Binary::Xlogy, g, b));
+}, return mul(g, div(a, b));)
 #undef TF_BINARY_RULE
 
 }  // namespace tf
