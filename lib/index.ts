@@ -16,5 +16,5 @@ export * as data from './data';
 export * as optim from './optim';
 export * as nn from './nn';
 export { functional as F } from './nn';
-export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
+export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './loops';
 export { jvp, jacobian, hessian, hvp } from './transforms';
