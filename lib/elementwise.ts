@@ -225,8 +225,8 @@ export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => mul(truth(a, 'lo
 export const logicalOr = (a: Tensor, b: TensorLike): Tensor => add(truth(a, 'logicalOr'), truth(b, 'logicalOr'));
 export const logicalXor = (a: Tensor, b: TensorLike): Tensor => ne(truth(a, 'logicalXor'), truth(b, 'logicalXor'));
 
-// where() is a function only (x.where would read as PyTorch's x.where(cond, y)); defined in
-// lib/ops.ts and imported lazily here through the native call to keep this file ops-only.
+// where() is a function only (a method x.where would read as PyTorch's x.where(cond, y)), so the
+// public one lives in lib/ops.ts; the compositions above use this private copy.
 function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return wrap(native.where(cond._h, operand(a, 'where'), operand(b, 'where')));
 }
