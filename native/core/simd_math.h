@@ -229,6 +229,25 @@ inline V gelu_f(V x) {
   return select(unord(x, x), x, y);
 }
 
+// ---- expm1 via double ---------------------------------------------------------------------------
+// exp(x) - 1 in double: exp_d's ~1e-15 relative error is ~1e-10 of a result with |x| >= 1e-5, and
+// below that x + x²/2 + x³/6 is exact to double; the only float rounding is the final narrowing.
+template <class D>
+inline D expm1_d(D x) {
+  const D c = vmin(vmax(x, cstd<D>(-104.0)), cstd<D>(89.0));  // float saturates there: -1 and inf
+  const D small = x * vfma(x, vfma(x, cstd<D>(1.0 / 6.0), cstd<D>(0.5)), cstd<D>(1.0));
+  return select(lt(vabs(x), cstd<D>(1e-5)), small, exp_d(c) - cstd<D>(1.0));
+}
+
+template <class V>
+inline V expm1_f(V x) {
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = expm1_d(lo);
+  if constexpr (V::DN == 2) hi = expm1_d(hi);
+  return select(unord(x, x), x, narrow(lo, hi));
+}
+
 // ---- sin / cos via double ---------------------------------------------------------------------
 // A float argument is widened to double, reduced by pi/2 in double (two-part pi/2: exact enough for
 // |x| < 2^20) and evaluated with Taylor polynomials accurate to ~1e-12 on [-pi/4, pi/4]; the only
