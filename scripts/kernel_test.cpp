@@ -71,6 +71,7 @@ static double ref_unary(Unary k, double x) {
     case Unary::Silu: return x / (1 + std::exp(-x));
     case Unary::Softplus: return x > 20 ? x : std::log1p(std::exp(x));
     case Unary::Expm1: return std::expm1(x);
+    case Unary::Log1p: return std::log1p(x);
     default: return NAN;
   }
 }
@@ -153,7 +154,7 @@ static void test_ulp() {
       {Unary::Silu, -big, big},    {Unary::Softplus, -big, big},
       {Unary::Gelu, -big, big},    {Unary::Sin, -1048576.f * 4, 1048576.f * 4},
       {Unary::Cos, -1048576.f * 4, 1048576.f * 4}, {Unary::Rsqrt, 0, big},
-      {Unary::Expm1, -big, big},
+      {Unary::Expm1, -big, big},     {Unary::Log1p, -big, big},
   };
   const char* st = std::getenv("TF_TEST_STRIDE");
   const uint32_t stride = std::getenv("TF_TEST_FULL") ? 1 : (st && std::atoi(st) > 0 ? std::atoi(st) : 61);

@@ -48,7 +48,7 @@ enum class Kernel { Cheap, Simd, Libm };
   X(Ceil, "ceil", Int, Libm)            \
   X(Round, "round", Int, Libm)          \
   X(Trunc, "trunc", Int, Libm)          \
-  X(Log1p, "log1p", Float, Libm)        \
+  X(Log1p, "log1p", Float, Simd)        \
   X(Expm1, "expm1", Float, Simd)        \
   X(Log2, "log2", Float, Libm)          \
   X(Log10, "log10", Float, Libm)        \

@@ -54,6 +54,7 @@ inline bool unary_f32(Unary k, const float* x, float* y, int64_t n) {
     case Unary::Silu: map1<VF, S>(x, y, n, [](auto v) { return silu_f(v); }); return true;
     case Unary::Softplus: map1<VF, S>(x, y, n, [](auto v) { return softplus_f(v); }); return true;
     case Unary::Expm1: map1<VF, S>(x, y, n, [](auto v) { return expm1_f(v); }); return true;
+    case Unary::Log1p: map1<VF, S>(x, y, n, [](auto v) { return log1p_f(v); }); return true;
     default: return false;
   }
 }
