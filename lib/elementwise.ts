@@ -145,7 +145,11 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
 }
 export const relu6 = (x: Tensor): Tensor => hardtanh(checkTensor(x, 'relu6'), 0, 6);
 export const hardsigmoid = (x: Tensor): Tensor => div(relu6(add(checkTensor(x, 'hardsigmoid'), 3)), 6);
-export const hardswish = (x: Tensor): Tensor => mul(checkTensor(x, 'hardswish'), hardsigmoid(x));
+/** x (x + 3) / 6 on [-3, 3], 0 below, x above; the gradient (2x + 3) / 6 on the closed interval, as PyTorch. */
+export function hardswish(x: Tensor): Tensor {
+  checkTensor(x, 'hardswish');
+  return where(lt(x, -3), 0, where(gt(x, 3), x, div(mul(x, add(x, 3)), 6)));
+}
 
 // expm1 of min(x, 0): the branch where() discards must stay finite, or its zero gradient times
 // an infinite derivative would be NaN.
@@ -166,8 +170,12 @@ export function celu(x: Tensor, alpha = 1): Tensor {
   return where(gt(x, 0), x, mul(expm1(div(negPart(x), alpha)), alpha));
 }
 export const mish = (x: Tensor): Tensor => mul(checkTensor(x, 'mish'), tanh(softplus(x)));
-/** log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| of either sign. */
-export const logSigmoid = (x: Tensor): Tensor => sub(negPart(checkTensor(x, 'logSigmoid')), log1p(exp(neg(abs(x)))));
+/**
+ * log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| of either sign; min(x, 0) is
+ * written (x - |x|) / 2 (exact) so that the gradient at 0 is 1/2, not a one-sided 1.
+ */
+export const logSigmoid = (x: Tensor): Tensor =>
+  sub(mul(sub(checkTensor(x, 'logSigmoid'), abs(x)), 0.5), log1p(exp(neg(abs(x)))));
 export const softsign = (x: Tensor): Tensor => div(checkTensor(x, 'softsign'), add(abs(x), 1));
 
 /** start + weight (end - start); weight is a number or a tensor (broadcast). */

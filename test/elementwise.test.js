@@ -273,6 +273,18 @@ describe('regressions', () => {
     expect(a.fmod(b).toArray()).toEqual([-1, 1, -1, 1, 0]);
   });
 
+  test('gradients at the joints of compositions follow PyTorch', () => {
+    // logSigmoid'(0) = 1/2; hardswish' = (2x + 3) / 6 on [-3, 3] inclusive; hardsigmoid' = 1/6 strictly inside
+    expect(gradOf((t) => t.logSigmoid().sum(), f64([0]))).toEqual([0.5]);
+    expect(gradOf((t) => t.hardswish().sum(), f64([-3, 3, -4, 4]))).toEqual([-0.5, 1.5, 0, 1]);
+    // (PyTorch 1.13 gives the float32 1/6 = 0.1666666716 in float64 too; ours is the float64 one)
+    expect(gradOf((t) => t.hardsigmoid().sum(), f64([-3, 3, 0]))).toEqual([0, 0, 1 / 6]);
+    expect(gradOf((t) => t.hardtanh().sum(), f64([-1, 1, 0.5, NaN]))).toEqual([0, 0, 1, 1]);
+    expect(gradOf((t) => t.elu(0.5).sum(), f64([0]))).toEqual([0.5]);
+    expect(gradOf((t) => t.celu(0.5).sum(), f64([0]))).toEqual([1]);
+    expect(gradOf((t) => t.softsign().sum(), f64([0]))).toEqual([1]);
+  });
+
   test('empty and 0-d tensors through composites', () => {
     for (const name of ['elu', 'mish', 'hardswish', 'logSigmoid', 'isnan', 'nanToNum', 'frac', 'logicalNot']) {
       expect(tf[name](tf.zeros([0, 3])).shape).toEqual([0, 3]);
