@@ -14,7 +14,7 @@
       "defines": ["NAPI_EXPERIMENTAL", "NAPI_VERSION=2147483647", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti", "-Werror=switch"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

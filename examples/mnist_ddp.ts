@@ -1,4 +1,4 @@
-// ci: --epochs 1 --train-limit 1000 --test-limit 500 --out /tmp/tensorfold-mnist-ddp.safetensors
+// ci: --epochs 1 --train-limit 1000 --test-limit 500 --out /tmp/tensorfold-examples --logdir /tmp/tensorfold-examples/logs/mnist_ddp
 // The MNIST CNN of mnist_cnn.ts, trained data-parallel with tf.distributed: every rank holds a
 // replica of the model, trains on its own share of each epoch (DistributedSampler), and
 // DistributedDataParallel averages the gradients during backward, so all replicas take the same
@@ -10,17 +10,29 @@
 //
 // --batch-size is the global batch (split over the ranks), so any number of ranks follows the same
 // training schedule as the single-process mnist_cnn.ts and reaches the same accuracy. Rank 0
-// evaluates, prints and saves the checkpoint (atomically, with tf.saveCheckpoint).
+// evaluates, prints and saves the checkpoint <out>/mnist_ddp.safetensors (atomically, with
+// tf.saveCheckpoint), and draws its curves to <out>/mnist_ddp.svg (--logdir: TensorBoard logs too).
+import * as fs from 'fs';
+import * as path from 'path';
 import { tf, Tensor } from './common/tf';
 import { parseArgs } from './common/args';
 import { loadMnist } from './common/mnist';
 import { evaluate } from './common/train';
+import { RunLog } from './common/runlog';
 
 async function main(): Promise<void> {
-  const args = parseArgs({
-    epochs: 3, batchSize: 64, lr: 1e-3, gamma: 0.7, seed: 1, dataDir: '', trainLimit: 0, testLimit: 0,
-    out: 'mnist_ddp.safetensors', threads: 0,
+  const args = parseArgs({ name: 'mnist_ddp', summary: 'The MNIST CNN of mnist_cnn trained data-parallel over MPI ranks (tensorfold launch -np N), or as a job of one under plain node.' }, {
+    epochs: { default: 3, help: 'training epochs' },
+    batchSize: { default: 64, help: 'global examples per step, split over the ranks' },
+    lr: { default: 1e-3, help: 'Adam learning rate' },
+    gamma: { default: 0.7, help: 'learning-rate factor after every epoch (StepLR)' },
+    seed: { default: 1, help: 'random seed (weights and data order)' },
+    dataDir: { default: '', help: 'the original MNIST IDX files (default: the 10,000 digits of the mnist package)' },
+    trainLimit: { default: 0, help: 'use at most N training digits (0: all)' },
+    testLimit: { default: 0, help: 'use at most N test digits (0: all)' },
+    threads: { default: 0, help: 'engine threads per rank (0: the default)' },
   });
+  const checkpoint = path.join(args.out, 'mnist_ddp.safetensors');
   const D = tf.distributed;
   // Without the MPI backend (a build without MPI) this still trains, as a job of one.
   if (D.isAvailable()) D.initProcessGroup({ backend: 'mpi' });
@@ -53,6 +65,9 @@ async function main(): Promise<void> {
   const sampler = new tf.data.DistributedSampler(train, { numReplicas: world, rank, shuffle: true, seed: args.seed });
   const loader = new tf.data.DataLoader(train, { batchSize: args.batchSize / world, sampler });
 
+  if (rank === 0) fs.mkdirSync(args.out, { recursive: true });
+  const runlog = rank === 0 ? new RunLog('mnist_ddp', args) : null;
+  let step = 0;
   let accuracy = NaN;
   for (let epoch = 0; epoch < args.epochs; epoch++) {
     sampler.setEpoch(epoch);  // a new order each epoch, the same on every rank
@@ -68,6 +83,7 @@ async function main(): Promise<void> {
         opt.step();
         return loss.item();
       });
+      step++;
       tf.dispose([x, y]);
       steps++;
     }
@@ -78,10 +94,14 @@ async function main(): Promise<void> {
       accuracy = r.accuracy;
       log(`epoch ${epoch + 1}/${args.epochs}: train loss (rank 0) ${(lossSum / steps).toFixed(4)}  ` +
         `test loss ${r.loss.toFixed(4)}  test accuracy ${(100 * r.accuracy).toFixed(2)}%  ${seconds.toFixed(1)} s`);
-      tf.saveCheckpoint(args.out, { model: net, optimizer: opt, epoch, schedule: schedule.stateDict(), testAccuracy: r.accuracy });
+      runlog?.scalar('loss/train', lossSum / steps, step);
+      runlog?.scalar('loss/test', r.loss, step);
+      runlog?.scalar('accuracy/test', r.accuracy, step);
+      tf.saveCheckpoint(checkpoint, { model: net, optimizer: opt, epoch, schedule: schedule.stateDict(), testAccuracy: r.accuracy });
     }
   }
-  log(`final test accuracy ${(100 * accuracy).toFixed(2)}%; checkpoint ${args.out}`);
+  log(`final test accuracy ${(100 * accuracy).toFixed(2)}%; checkpoint ${checkpoint}`);
+  await runlog?.close({ 'accuracy/test': accuracy });
   if (D.isInitialized()) D.destroyProcessGroup();
 }
 

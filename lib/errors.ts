@@ -62,7 +62,7 @@ export const internalError = (msg: string): TensorfoldError => tfError('INTERNAL
 
 /**
  * The code an uncoded error would have, judged from its class and message: for throw sites that
- * still use plain `new TypeError(...)` (see lib/error_fallback.ts).
+ * still use plain `new TypeError(...)`.
  */
 export function inferCode(e: Error): ErrorCode {
   const m = e.message;

@@ -32,6 +32,8 @@ export interface Binding {
   random(kind: 'rand' | 'randn' | 'randint' | 'bernoulli', shape: number[], dtype: number, a?: number, b?: number): H;
   inPlace(kind: 'uniform' | 'normal' | 'fill' | 'copy', h: H, a?: number | H, b?: number): void;
 
+  /** The engine's elementwise op names (native/core/op_table.h), in code order; `simd`: ops with a vector kernel. */
+  opTable(): { unary: string[]; binary: string[]; compare: string[]; simd: string[] };
   unary(op: number, h: H): H;
   binary(op: number, a: HN, b: HN): H;
   compare(op: number, a: HN | boolean, b: HN | boolean): H;

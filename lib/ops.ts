@@ -1,67 +1,21 @@
-// Functional forms of the tensor operations: tf.add(a, b) is a.add(b). A plain number is accepted
-// wherever a tensor operand is (on either side of a binary op).
+// Functional forms of the tensor operations: tf.sum(x) is x.sum(). The elementwise ops are in
+// lib/elementwise.ts, re-exported here. A plain number is accepted wherever a tensor operand is.
 import { native, Handle } from './native';
-import { BINARY, COMPARE, Tensor, TensorLike, describe, intArg, wrap } from './tensor';
+import { Tensor, TensorLike, describe, intArg, wrap } from './tensor';
+import { argumentError, tfError } from './errors';
+
+export * from './elementwise';
 
 function t(x: unknown, op: string): Tensor {
   if (x instanceof Tensor) return x;
-  throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  throw argumentError(`${op}: expected a Tensor, got ${describe(x)}`);
 }
 
 function h(x: unknown, op: string): Handle | number {
   if (x instanceof Tensor) return x._h;
   if (typeof x === 'number') return x;
-  throw new TypeError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
+  throw argumentError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
 }
-
-function binaryFn(name: (typeof BINARY)[number]) {
-  const code = BINARY.indexOf(name);
-  return (a: TensorLike, b: TensorLike): Tensor => {
-    if (typeof a === 'number' && typeof b === 'number')
-      throw new TypeError(`${name}: at least one operand must be a Tensor`);
-    return wrap(native.binary(code, h(a, name), h(b, name)));
-  };
-}
-function compareFn(name: (typeof COMPARE)[number]) {
-  const code = COMPARE.indexOf(name);
-  return (a: TensorLike, b: TensorLike): Tensor => {
-    if (typeof a === 'number' && typeof b === 'number')
-      throw new TypeError(`${name}: at least one operand must be a Tensor`);
-    return wrap(native.compare(code, h(a, name), h(b, name)));
-  };
-}
-
-export const add = binaryFn('add');
-export const sub = binaryFn('sub');
-export const mul = binaryFn('mul');
-export const div = binaryFn('div');
-export const pow = binaryFn('pow');
-export const maximum = binaryFn('maximum');
-export const minimum = binaryFn('minimum');
-export const eq = compareFn('eq');
-export const ne = compareFn('ne');
-export const lt = compareFn('lt');
-export const le = compareFn('le');
-export const gt = compareFn('gt');
-export const ge = compareFn('ge');
-
-export const neg = (x: Tensor) => t(x, 'neg').neg();
-export const abs = (x: Tensor) => t(x, 'abs').abs();
-export const exp = (x: Tensor) => t(x, 'exp').exp();
-export const log = (x: Tensor) => t(x, 'log').log();
-export const sqrt = (x: Tensor) => t(x, 'sqrt').sqrt();
-export const rsqrt = (x: Tensor) => t(x, 'rsqrt').rsqrt();
-export const sin = (x: Tensor) => t(x, 'sin').sin();
-export const cos = (x: Tensor) => t(x, 'cos').cos();
-export const tanh = (x: Tensor) => t(x, 'tanh').tanh();
-export const sigmoid = (x: Tensor) => t(x, 'sigmoid').sigmoid();
-export const relu = (x: Tensor) => t(x, 'relu').relu();
-export const gelu = (x: Tensor) => t(x, 'gelu').gelu();
-export const silu = (x: Tensor) => t(x, 'silu').silu();
-export const softplus = (x: Tensor) => t(x, 'softplus').softplus();
-export const sign = (x: Tensor) => t(x, 'sign').sign();
-export const leakyRelu = (x: Tensor, slope = 0.01) => t(x, 'leakyRelu').leakyRelu(slope);
-export const clamp = (x: Tensor, min?: number | null, max?: number | null) => t(x, 'clamp').clamp(min, max);
 
 /** Elementwise cond ? a : b, broadcasting all three. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
@@ -105,10 +59,10 @@ export const clone = (x: Tensor) => t(x, 'clone').clone();
 export const detach = (x: Tensor) => t(x, 'detach').detach();
 
 function tensorList(ts: unknown, op: string): Handle[] {
-  if (!Array.isArray(ts)) throw new TypeError(`${op}: expected an array of Tensors, got ${describe(ts)}`);
-  if (ts.length === 0) throw new Error(`${op}: expected a non-empty array of Tensors`);
+  if (!Array.isArray(ts)) throw argumentError(`${op}: expected an array of Tensors, got ${describe(ts)}`);
+  if (ts.length === 0) throw tfError('ARGUMENT', `${op}: expected a non-empty array of Tensors`);
   return ts.map((x, i) => {
-    if (!(x instanceof Tensor)) throw new TypeError(`${op}: element ${i} is not a Tensor (got ${describe(x)})`);
+    if (!(x instanceof Tensor)) throw argumentError(`${op}: element ${i} is not a Tensor (got ${describe(x)})`);
     return x._h;
   });
 }

@@ -18,7 +18,6 @@
 import * as nn from './nn';
 import { describe } from './tensor';
 import { argumentError, shapeError } from './errors';
-import './error_fallback';
 
 /** The axis whose size a layer reads and writes. */
 export type Axis = 'features' | 'channels';

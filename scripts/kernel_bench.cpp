@@ -87,19 +87,19 @@ int main(int argc, char** argv) {
   settle();
   auto ms = [](double s) { return s * 1e3; };
   std::printf("ew_fma_16M  (mul, add)  %7.2f ms   (memory roof ~13 ms)\n", ms(median_time(10, [&] {
-                binary_f32(BinaryKind::Mul, a.data(), 1, b.data(), 1, t.data(), n);
-                binary_f32(BinaryKind::Add, t.data(), 1, c.data(), 1, z.data(), n);
+                binary_f32(Binary::Mul, a.data(), 1, b.data(), 1, t.data(), n);
+                binary_f32(Binary::Add, t.data(), 1, c.data(), 1, z.data(), n);
               })));
   std::printf("ew_exp_16M              %7.2f ms   (memory roof ~6.7 ms)\n", ms(median_time(10, [&] {
-                unary_f32(UnaryKind::Exp, a.data(), z.data(), n);
+                unary_f32(Unary::Exp, a.data(), z.data(), n);
               })));
   volatile float sink = 0;
   std::printf("sum_16M                 %7.2f ms   (memory roof ~3.4 ms)\n",
               ms(median_time(10, [&] { sink = sink + sum_f32(a.data(), n); })));
   static const char* names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "rsqrt",   "sin",
                                 "cos",  "tanh",    "sigmoid", "relu", "gelu", "silu", "softplus"};
-  for (UnaryKind k : {UnaryKind::Relu, UnaryKind::Log, UnaryKind::Tanh, UnaryKind::Sigmoid,
-                      UnaryKind::Gelu, UnaryKind::Silu, UnaryKind::Softplus, UnaryKind::Sin}) {
+  for (Unary k : {Unary::Relu, Unary::Log, Unary::Tanh, Unary::Sigmoid,
+                      Unary::Gelu, Unary::Silu, Unary::Softplus, Unary::Sin}) {
     const double s = median_time(5, [&] { unary_f32(k, b.data(), z.data(), n); });
     std::printf("  %-8s 16M            %7.2f ms\n", names[static_cast<int>(k)], ms(s));
   }
@@ -113,9 +113,9 @@ int main(int argc, char** argv) {
       for (int pass = 0; pass < 2; ++pass) {
         set_num_threads(pass == 0 ? 1 : nt);
         r[pass][0] = median_time(200, [&] {
-          binary_f32(BinaryKind::Add, a.data(), 1, b.data(), 1, z.data(), m);
+          binary_f32(Binary::Add, a.data(), 1, b.data(), 1, z.data(), m);
         }) / m * 1e9;
-        r[pass][1] = median_time(200, [&] { unary_f32(UnaryKind::Exp, a.data(), z.data(), m); }) / m * 1e9;
+        r[pass][1] = median_time(200, [&] { unary_f32(Unary::Exp, a.data(), z.data(), m); }) / m * 1e9;
       }
       std::printf("  n=%8lld  add %.3f vs %.3f   exp %.3f vs %.3f\n", (long long)m, r[0][0], r[1][0],
                   r[0][1], r[1][1]);

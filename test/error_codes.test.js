@@ -32,7 +32,7 @@ const CASES = [
   ['reshape', () => tf.ones([6]).reshape([4, 2]), 'Error', 'ERR_TENSORFOLD_SHAPE'],
   ['concat', () => tf.concat([tf.ones([2, 3]), tf.ones([2, 4])], 0), 'Error', 'ERR_TENSORFOLD_SHAPE'],
   ['conv2d input', () => tf.F.conv2d(tf.ones([1, 3, 5, 5]), tf.ones([2, 4, 3, 3])), 'Error', 'ERR_TENSORFOLD_SHAPE'],
-  ['bool exp', () => tf.tensor([true]).exp(), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
+  ['bool neg', () => tf.tensor([true]).neg(), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['where cond', () => tf.where(tf.ones([2]), 1, 0), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['gather index dtype', () => tf.ones([3]).gather(0, tf.zeros([3])), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['int requiresGrad', () => { tf.ones([2], { dtype: 'int32' }).requiresGrad = true; }, 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
@@ -52,7 +52,7 @@ const CASES = [
   ['disposed', () => { const a = tf.ones([2]); a.dispose(); a.add(1); }, 'Error', 'ERR_TENSORFOLD_DISPOSED'],
   ['disposed accessor', () => { const a = tf.ones([2]); a.dispose(); return a.shape; }, 'Error', 'ERR_TENSORFOLD_DISPOSED'],
   ['setNumThreads', () => tf.setNumThreads(0), 'RangeError', 'ERR_TENSORFOLD_ARGUMENT'],
-  // TypeScript argument checks (tensor.ts / ops.ts through lib/error_fallback.ts)
+  // TypeScript argument checks (lib/args.ts, creation.ts, tensor_class.ts, ops.ts)
   ['tensor data', () => tf.tensor([1, 'x']), 'TypeError', 'ERR_TENSORFOLD_ARGUMENT'],
   ['tensor fill', () => tf.tensor([1, 2, 3], { shape: [2, 2] }), 'Error', 'ERR_TENSORFOLD_SHAPE'],
   ['unknown dtype', () => tf.zeros([2], { dtype: 'float16' }), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],

@@ -7,13 +7,14 @@ const path = require('path');
 const tf = require('..');
 
 // ---------------------------------------------------------------- fixtures
-let fixtureCache = null;
-function loadFixtures() {
-  if (!fixtureCache) {
-    const file = path.join(__dirname, 'fixtures', 'ops.json');
-    fixtureCache = JSON.parse(fs.readFileSync(file, 'utf8')).cases;
+const fixtureCache = new Map();
+/** The cases of test/fixtures/<name> (ops.json: scripts/gen_fixtures.py; elementwise.json: gen_elementwise_fixtures.py). */
+function loadFixtures(name = 'ops.json') {
+  if (!fixtureCache.has(name)) {
+    const file = path.join(__dirname, 'fixtures', name);
+    fixtureCache.set(name, JSON.parse(fs.readFileSync(file, 'utf8')).cases);
   }
-  return fixtureCache;
+  return fixtureCache.get(name);
 }
 
 // The generator writes non-finite numbers as strings, which JSON cannot hold otherwise.

@@ -4,6 +4,7 @@
 // vega and vega-lite packages (development dependencies), loaded only when --plot is given.
 import { plotBars, Bar } from '../utils/plot';
 import { Row, fmt } from './runner';
+import { rangeError } from '../errors';
 
 export interface PlotHeader {
   version?: string;
@@ -57,7 +58,7 @@ export function plotBench(rows: Row[], file: string, head: PlotHeader = {}): Pro
     });
   }
   const timed = rows.filter((r) => r.msPerStep !== undefined && r.msPerStep > 0);
-  if (!timed.length) throw new RangeError('plotBench: no workload has a timing to plot');
+  if (!timed.length) throw rangeError('plotBench: no workload has a timing to plot');
   const missing = left(timed);
   return plotBars(timed.map((r) => ({ label: r.workload, value: r.msPerStep as number, text: r.unit.startsWith('ms') ? `${fmt(r.msPerStep)} ms` : `${fmt(r.msPerStep)} ms  (${fmt(r.value)} ${r.unit})` })), file, {
     title: 'tensorfold: time per step',

@@ -1,5 +1,5 @@
 // Argument checks shared by the layers and functions added in lib/nn (one wording for every op).
-import { Handle, native } from '../native';
+import { Handle, kernels as native } from '../kernels';
 import { DType, Tensor, describe, dtypeCode, wrap } from '../tensor';
 import { argumentError, internalError, rangeError } from '../errors';
 

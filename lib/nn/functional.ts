@@ -4,7 +4,7 @@
 // kernels), so gradients, higher-order gradients included, come from the tape. Loss formulas
 // follow PyTorch exactly, including its weighted means and label smoothing.
 import { noGrad } from '../autograd';
-import { Handle, native } from '../native';
+import { Handle, kernels as native } from '../kernels';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';

@@ -6,7 +6,7 @@
 // gradient w.r.t. the outputs, the input node receives the gradient w.r.t. the inputs once all of it
 // has been accumulated, calls the hooks, and passes on their replacement if they return one.
 import { noGrad } from '../autograd';
-import { native } from '../native';
+import { kernels as native } from '../kernels';
 import { Tensor, wrap } from '../tensor';
 import type { Module } from './module';
 import { argumentError } from '../errors';

@@ -13,7 +13,7 @@ import { Module } from './module';
 import { Tensor, checkOptions, describe, zeros } from '../tensor';
 import { concat } from '../ops';
 import { noGrad, isGradEnabled } from '../autograd';
-import { native } from '../native';
+import { kernels as native } from '../kernels';
 import { state as group, distError } from '../distributed/group';
 import { submit, waitJob, broadcast } from '../distributed/collectives';
 import { argumentError } from '../errors';

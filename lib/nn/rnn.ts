@@ -10,7 +10,7 @@
 // The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
 import { concat, stack } from '../ops';
-import { native } from '../native';
+import { kernels as native } from '../kernels';
 import { DType, Tensor, describe, wrap, zeros, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';

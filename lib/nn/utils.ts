@@ -3,8 +3,7 @@
 //   loss.backward();
 //   const total = tf.nn.utils.clipGradNorm(model.parameters(), 1.0);   // norm before clipping
 //   opt.step();
-import { kernels } from '../optim/kernels';
-import { native } from '../native';
+import { kernels, kernels as native } from '../kernels';
 import { Tensor, describe, checkOptions } from '../tensor';
 import { argumentError, rangeError, stateError } from '../errors';
 

@@ -1,6 +1,6 @@
 // Adadelta, as torch.optim.Adadelta:
 //   g += wd*p;  s = rho*s + (1-rho)*g^2;  d = sqrt(a+eps)/sqrt(s+eps) * g;  a = rho*a + (1-rho)*d^2;  p -= lr*d
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';

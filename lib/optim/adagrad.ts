@@ -1,8 +1,8 @@
 // Adagrad, as torch.optim.Adagrad:
 //   t += 1;  g += wd*p;  clr = lr / (1 + (t-1)*lrDecay);  sum += g^2;  p -= clr * g / (sqrt(sum) + eps)
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
-import { kernels } from './kernels';
+import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
 
 export interface AdagradOptions {

@@ -2,9 +2,9 @@
 //   g += wd*p (Adam)  or  p *= 1 - lr*wd (AdamW, decoupled)
 //   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;  vmax = max(vmax, v) (amsgrad)
 //   p -= lr/(1-b1^t) * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor, describe } from '../tensor';
-import { kernels } from './kernels';
+import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 import { argumentError } from '../errors';
 

@@ -1,6 +1,6 @@
 // Adamax, as torch.optim.Adamax (Adam with the infinity norm):
 //   t += 1;  g += wd*p;  m = b1*m + (1-b1)*g;  u = max(b2*u, |g| + eps);  p -= lr/(1-b1^t) * m / u
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor, describe } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';

@@ -7,7 +7,7 @@
 // which the closure's forward and backward passes dominate. Parameters are written back in their
 // own dtype. Like PyTorch's, it supports a single parameter group.
 import { noGrad, enableGrad } from '../autograd';
-import { native } from '../native';
+import { kernels as native } from '../kernels';
 import { Tensor, describe, tensor } from '../tensor';
 import { Optimizer, OptimizerStateDict, ParamGroup, ParamState, ParamsArg, StateValue, checkNumber } from './optimizer';
 import { argumentError, rangeError, tfError } from '../errors';

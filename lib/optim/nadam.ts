@@ -2,7 +2,7 @@
 //   mu_t = b1*(1 - 0.5*0.96^(t*psi));  muProduct *= mu_t
 //   m, v as Adam;  denom = sqrt(v/(1-b2^t)) + eps
 //   p -= lr*(1-mu_t)/(1-muProduct) * g/denom + lr*mu_{t+1}/(1-muProduct*mu_{t+1}) * m/denom
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';

@@ -1,12 +1,12 @@
 // The Optimizer base class: parameter groups, lazily created per-parameter state, zeroGrad, and
 // state dicts for resuming training. Subclasses supply only the per-parameter update, which calls
-// one fused native kernel (lib/optim/kernels.ts), so a step costs one pass over each parameter.
+// one fused native kernel (lib/kernels.ts), so a step costs one pass over each parameter.
 //
 //   const opt = new optim.SGD([{ params: body, lr: 0.1 }, { params: head }], { lr: 0.01, momentum: 0.9 });
 //   opt.paramGroups[1].lr = 0.001;      // groups are live, as PyTorch's param_groups
 //   loss.backward(); opt.step(); opt.zeroGrad();
 import { enableGrad } from '../autograd';
-import { Handle, native } from '../native';
+import { Handle, kernels as native } from '../kernels';
 import { Tensor, describe, keep, checkOptions } from '../tensor';
 import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
 

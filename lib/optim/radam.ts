@@ -1,7 +1,7 @@
 // RAdam, as torch.optim.RAdam (variance-rectified Adam):
 //   m, v as Adam;  rho_inf = 2/(1-b2) - 1;  rho_t = rho_inf - 2t*b2^t/(1-b2^t)
 //   rho_t > 5: p -= lr * m/(1-b1^t) * sqrt(1-b2^t)/(sqrt(v)+eps) * r_t   else: p -= lr * m/(1-b1^t)
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg } from './optimizer';

@@ -2,9 +2,9 @@
 //   g += wd*p;  s = alpha*s + (1-alpha)*g^2;  centered: ga = alpha*ga + (1-alpha)*g, avg = sqrt(s - ga^2)
 //   else avg = sqrt(s);  avg += eps
 //   momentum > 0: buf = momentum*buf + g/avg, p -= lr*buf;  else p -= lr*g/avg
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
-import { kernels } from './kernels';
+import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 
 export interface RMSpropOptions {

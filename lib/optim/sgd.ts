@@ -2,9 +2,9 @@
 // decay, as torch.optim.SGD:
 //   d = g + wd*p;  buf = first ? d : momentum*buf + (1-dampening)*d;  d = nesterov ? d + momentum*buf : buf
 //   p -= lr*d
-import { Handle } from '../native';
+import type { Handle } from '../kernels';
 import { Tensor } from '../tensor';
-import { kernels } from './kernels';
+import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 import { rangeError } from '../errors';
 

@@ -42,7 +42,7 @@ static tf::Tensor TensorOrScalar(CI info, size_t i, const tf::Tensor& like, cons
 
 TFB_FN(Compare)
   int64_t code = ArgInt(info, 0, "compare", "op");
-  if (code < 0 || code > 5) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "compare: unknown op");
+  if (code < 0 || code >= int64_t(tf::Compare::Count)) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "compare: unknown op");
   tf::Compare c = tf::Compare(code);
   const char* name = tf::compare_name(c);
   if (info[1].IsNumber() || info[1].IsBoolean()) {
@@ -123,16 +123,7 @@ TFB_FN(Detach) return W(tf::detach(Unwrap(info, 0, "detach"))); TFB_END
 
 TFB_FN(Reshape) return W(tf::reshape(Unwrap(info, 0, "reshape"), ArgShape(info, 1, "reshape"))); TFB_END
 TFB_FN(Transpose)
-  tf::Tensor a = Unwrap(info, 0, "transpose");
-  int64_t d0 = ArgInt(info, 1, "transpose", "d0"), d1 = ArgInt(info, 2, "transpose", "d1");
-  // norm_axis accepts 0 and -1 for a 0-d tensor, which tf::transpose then uses to index an empty
-  // permutation: check the axes here, where any valid pair is the identity.
-  if (a.dim() == 0) {
-    tf::norm_axis(d0, 0, "transpose");
-    tf::norm_axis(d1, 0, "transpose");
-    return W(a);
-  }
-  return W(tf::transpose(a, d0, d1));
+  return W(tf::transpose(Unwrap(info, 0, "transpose"), ArgInt(info, 1, "transpose", "d0"), ArgInt(info, 2, "transpose", "d1")));
 TFB_END
 TFB_FN(Permute) return W(tf::permute(Unwrap(info, 0, "permute"), ArgShape(info, 1, "permute"))); TFB_END
 TFB_FN(Squeeze)
@@ -176,13 +167,32 @@ TFB_FN(ScatterAdd)
                            Unwrap(info, 3, "scatterAdd")));
 TFB_END
 TFB_FN(IndexAdd)
-  // tf::index_add reads a.shape()[dim] of a 0-d tensor (past the end): refuse it here, as
-  // index_select does.
-  if (Unwrap(info, 0, "indexAdd").dim() == 0) tf::fail_range("indexAdd: cannot index a 0-d tensor");
   return W(tf::index_add(Unwrap(info, 0, "indexAdd"), ArgInt(info, 1, "indexAdd", "dim"), Unwrap(info, 2, "indexAdd"),
                          Unwrap(info, 3, "indexAdd")));
 TFB_END
 TFB_FN(OneHot) return W(tf::one_hot(Unwrap(info, 0, "oneHot"), ArgInt(info, 1, "oneHot", "classes"))); TFB_END
+
+// The engine's op table (native/core/op_table.h), for the TypeScript layer, which looks codes up
+// by name, and for test/op_table.test.js, which compares the names across layers.
+TFB_FN(OpTable)
+  Napi::Env env = info.Env();
+  Napi::Object t = Napi::Object::New(env);
+  auto list = [&](int count, auto name) {
+    Napi::Array a = Napi::Array::New(env, size_t(count));
+    for (int i = 0; i < count; i++) a.Set(uint32_t(i), Napi::String::New(env, name(i)));
+    return a;
+  };
+  t.Set("unary", list(int(tf::Unary::Count), [](int i) { return tf::unary_name(tf::Unary(i)); }));
+  t.Set("binary", list(int(tf::Binary::Count), [](int i) { return tf::binary_name(tf::Binary(i)); }));
+  t.Set("compare", list(int(tf::Compare::Count), [](int i) { return tf::compare_name(tf::Compare(i)); }));
+  Napi::Array simd = Napi::Array::New(env);
+  for (int i = 0; i < int(tf::Unary::Count); i++)
+    if (tf::unary_kernel(tf::Unary(i)) != tf::Kernel::Libm) simd.Set(simd.Length(), tf::unary_name(tf::Unary(i)));
+  for (int i = 0; i < int(tf::Binary::Count); i++)
+    if (tf::binary_kernel(tf::Binary(i)) != tf::Kernel::Libm) simd.Set(simd.Length(), tf::binary_name(tf::Binary(i)));
+  t.Set("simd", simd);
+  return t;
+TFB_END
 
 void InitOps(Napi::Env env, Napi::Object exports) {
   struct { const char* name; Napi::Value (*fn)(CI); } table[] = {
@@ -193,7 +203,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
       {"squeeze", Squeeze}, {"unsqueeze", Unsqueeze}, {"expand", Expand}, {"flatten", Flatten},
       {"narrow", Narrow}, {"select", Select}, {"concat", Concat}, {"stack", Stack},
       {"split", Split}, {"chunk", Chunk}, {"unbind", Unbind}, {"gather", Gather}, {"indexSelect", IndexSelect},
-      {"scatterAdd", ScatterAdd}, {"indexAdd", IndexAdd}, {"oneHot", OneHot},
+      {"scatterAdd", ScatterAdd}, {"indexAdd", IndexAdd}, {"oneHot", OneHot}, {"opTable", OpTable},
   };
   for (auto& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
 }

@@ -11,10 +11,13 @@
 // identical for the AVX-512, AVX2, NEON (checked under qemu-aarch64) and scalar builds:
 //   exp 0.79 (0.52 for normal results)   log 0.84      tanh 1.04      sigmoid 1.47
 //   silu 1.46     softplus 1.49     gelu 0.56     sin 0.50     cos 0.50     rsqrt 1.49
+//   expm1 0.50    log1p 1.15
 // Special values follow libm / PyTorch (exp(-inf)=0, exp(x>88.73)=inf, log(0)=-inf, log(x<0)=nan,
 // relu(nan)=nan, softplus(x>20)=x, nan in -> nan out).
 // float64 transcendentals use the std:: functions (scalar loop, threaded).
 #include "kernels.h"
+
+#include "elementwise_rules.h"
 
 #include <algorithm>
 #include <cmath>
@@ -93,10 +96,10 @@ namespace simd_neon {
 namespace {
 
 struct Impl {
-  bool (*unary_f32)(UnaryKind, const float*, float*, int64_t);
-  bool (*unary_f64)(UnaryKind, const double*, double*, int64_t);
-  bool (*binary_f32)(BinaryKind, const float*, int64_t, const float*, int64_t, float*, int64_t);
-  bool (*binary_f64)(BinaryKind, const double*, int64_t, const double*, int64_t, double*,
+  bool (*unary_f32)(Unary, const float*, float*, int64_t);
+  bool (*unary_f64)(Unary, const double*, double*, int64_t);
+  bool (*binary_f32)(Binary, const float*, int64_t, const float*, int64_t, float*, int64_t);
+  bool (*binary_f64)(Binary, const double*, int64_t, const double*, int64_t, double*,
                      int64_t);
   double (*sum_f32)(const float*, int64_t, int64_t);
   double (*sum_f64)(const double*, int64_t, int64_t);
@@ -129,9 +132,8 @@ constexpr int64_t kGrainCheap = 1 << 16;
 constexpr int64_t kGrainMath = 1 << 14;
 constexpr int64_t kGrainLibm = 1 << 11;  // scalar libm loops (float64 transcendentals, pow)
 
-bool cheap(UnaryKind k) {
-  return k == UnaryKind::Neg || k == UnaryKind::Abs || k == UnaryKind::Relu ||
-         k == UnaryKind::Sqrt || k == UnaryKind::Rsqrt;
+int64_t grain(Kernel k) {
+  return k == Kernel::Cheap ? kGrainCheap : k == Kernel::Simd ? kGrainMath : kGrainLibm;
 }
 
 // Splits [0, n) over the pool in pieces of at least `grain`, rounded to 64 elements so every
@@ -154,83 +156,78 @@ void split(int64_t n, int64_t grain, const F& f) {
   });
 }
 
-double sigmoid_d(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1.0 + e);
-}
-
-// float64 (and any kind an ISA leaves out): libm, one element at a time.
+// Ops without a vector kernel for this ISA and dtype: the scalar rule, evaluated in double (so
+// float32 results are the correctly rounded double ones, up to libm's own error).
 template <class T>
-void unary_libm(UnaryKind k, const T* x, T* y, int64_t n) {
-  auto run = [&](auto f) {
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(f(static_cast<double>(x[i])));
-  };
+void unary_libm(Unary k, const T* x, T* y, int64_t n) {
   switch (k) {
-    case UnaryKind::Neg: run([](double v) { return -v; }); break;
-    case UnaryKind::Abs: run([](double v) { return std::fabs(v); }); break;
-    case UnaryKind::Exp: run([](double v) { return std::exp(v); }); break;
-    case UnaryKind::Log: run([](double v) { return std::log(v); }); break;
-    case UnaryKind::Sqrt: run([](double v) { return std::sqrt(v); }); break;
-    case UnaryKind::Rsqrt: run([](double v) { return 1.0 / std::sqrt(v); }); break;
-    case UnaryKind::Sin: run([](double v) { return std::sin(v); }); break;
-    case UnaryKind::Cos: run([](double v) { return std::cos(v); }); break;
-    case UnaryKind::Tanh: run([](double v) { return std::tanh(v); }); break;
-    case UnaryKind::Sigmoid: run(sigmoid_d); break;
-    case UnaryKind::Relu: run([](double v) { return v > 0 || v != v ? v : 0.0; }); break;
-    case UnaryKind::Gelu:
-      run([](double v) { return v < -40 ? -0.0 : 0.5 * v * std::erfc(-v / std::sqrt(2.0)); });
-      break;
-    case UnaryKind::Silu: run([](double v) { return v / (1.0 + std::exp(-v)); }); break;
-    case UnaryKind::Softplus:
-      run([](double v) { return v > 20.0 ? v : std::log1p(std::exp(v)); });
-      break;
-    default: break;
+#define TF_CASE(Name, ...)                                                                      \
+  case Unary::Name:                                                                             \
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(UnaryRule<Unary::Name>::f(static_cast<double>(x[i]))); \
+    break;
+    TF_UNARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Unary::Count: break;
   }
 }
 
 template <class T>
-void pow_loop(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) z[i] = std::pow(a[i * sa], b[i * sb]);
+void binary_libm(Binary k, const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n) {
+  switch (k) {
+#define TF_CASE(Name, ...)                                                                      \
+  case Binary::Name:                                                                            \
+    for (int64_t i = 0; i < n; ++i)                                                            \
+      z[i] = static_cast<T>(BinaryRule<Binary::Name>::f(static_cast<double>(a[i * sa]), static_cast<double>(b[i * sb]))); \
+    break;
+    TF_BINARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Binary::Count: break;
+  }
 }
 
 }  // namespace
 
-void unary_f32(UnaryKind k, const float* x, float* y, int64_t n) {
+void unary_f32(Unary k, const float* x, float* y, int64_t n) {
   if (n <= 0) return;
   const Impl& I = impl();
-  split(n, cheap(k) ? kGrainCheap : kGrainMath, [&](int64_t lo, int64_t hi) {
-    if (!I.unary_f32(k, x + lo, y + lo, hi - lo)) unary_libm(k, x + lo, y + lo, hi - lo);
+  const Kernel kind = unary_kernel(k);
+  split(n, grain(kind), [&](int64_t lo, int64_t hi) {
+    if (kind == Kernel::Libm || !I.unary_f32(k, x + lo, y + lo, hi - lo)) unary_libm(k, x + lo, y + lo, hi - lo);
   });
 }
 
-void unary_f64(UnaryKind k, const double* x, double* y, int64_t n) {
+void unary_f64(Unary k, const double* x, double* y, int64_t n) {
   if (n <= 0) return;
   const Impl& I = impl();
-  split(n, cheap(k) ? kGrainCheap : kGrainLibm, [&](int64_t lo, int64_t hi) {
-    if (!I.unary_f64(k, x + lo, y + lo, hi - lo)) unary_libm(k, x + lo, y + lo, hi - lo);
+  const Kernel kind = unary_kernel(k);
+  split(n, kind == Kernel::Cheap ? kGrainCheap : kGrainLibm, [&](int64_t lo, int64_t hi) {
+    if (kind == Kernel::Libm || !I.unary_f64(k, x + lo, y + lo, hi - lo)) unary_libm(k, x + lo, y + lo, hi - lo);
   });
 }
 
-void binary_f32(BinaryKind k, const float* a, int64_t sa, const float* b, int64_t sb, float* z,
+void binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb, float* z,
                 int64_t n) {
   if (n <= 0) return;
   const Impl& I = impl();
-  split(n, k == BinaryKind::Pow ? kGrainLibm : kGrainCheap, [&](int64_t lo, int64_t hi) {
+  const Kernel kind = binary_kernel(k);
+  split(n, grain(kind), [&](int64_t lo, int64_t hi) {
     const float* al = a + lo * sa;
     const float* bl = b + lo * sb;
-    if (!I.binary_f32(k, al, sa, bl, sb, z + lo, hi - lo)) pow_loop(al, sa, bl, sb, z + lo, hi - lo);
+    if (kind == Kernel::Libm || !I.binary_f32(k, al, sa, bl, sb, z + lo, hi - lo))
+      binary_libm(k, al, sa, bl, sb, z + lo, hi - lo);
   });
 }
 
-void binary_f64(BinaryKind k, const double* a, int64_t sa, const double* b, int64_t sb,
+void binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t sb,
                 double* z, int64_t n) {
   if (n <= 0) return;
   const Impl& I = impl();
-  split(n, k == BinaryKind::Pow ? kGrainLibm : kGrainCheap, [&](int64_t lo, int64_t hi) {
+  const Kernel kind = binary_kernel(k);
+  split(n, grain(kind), [&](int64_t lo, int64_t hi) {
     const double* al = a + lo * sa;
     const double* bl = b + lo * sb;
-    if (!I.binary_f64(k, al, sa, bl, sb, z + lo, hi - lo)) pow_loop(al, sa, bl, sb, z + lo, hi - lo);
+    if (kind == Kernel::Libm || !I.binary_f64(k, al, sa, bl, sb, z + lo, hi - lo))
+      binary_libm(k, al, sa, bl, sb, z + lo, hi - lo);
   });
 }
 

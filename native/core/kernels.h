@@ -6,28 +6,22 @@
 #pragma once
 #include <cstdint>
 
+#include "op_table.h"
+
 namespace tf {
 
-enum class UnaryKind {
-  Neg, Abs, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Relu, Gelu, Silu, Softplus,
-  Count
-};
-enum class BinaryKind { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Count };
-
 // y[i] = f(x[i]), n elements.
-void unary_f32(UnaryKind k, const float* x, float* y, int64_t n);
-void unary_f64(UnaryKind k, const double* x, double* y, int64_t n);
+void unary_f32(Unary k, const float* x, float* y, int64_t n);
+void unary_f64(Unary k, const double* x, double* y, int64_t n);
 
 // z[i] = f(a[i*sa], b[i*sb]) with sa, sb in {0, 1} (0: broadcast a scalar).
-void binary_f32(BinaryKind k, const float* a, int64_t sa, const float* b, int64_t sb, float* z,
+void binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb, float* z,
                 int64_t n);
-void binary_f64(BinaryKind k, const double* a, int64_t sa, const double* b, int64_t sb, double* z,
+void binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t sb, double* z,
                 int64_t n);
 
 // Sum of n contiguous elements (accumulated in double for f32 is not required; pairwise/blocked ok).
 float sum_f32(const float* x, int64_t n);
 double sum_f64(const double* x, int64_t n);
-
-// z = a*b + c elementwise fused? Not part of the API; the benchmark's ew_fma uses mul then add.
 
 }  // namespace tf

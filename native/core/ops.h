@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autograd.h"
+#include "op_table.h"
 #include "tensor.h"
 
 namespace tf {
@@ -43,12 +44,7 @@ void fill_(const Tensor& dst, double value);       // in place
 // Reads element i (flat, logical order) as double.
 double item_at(const Tensor& a, int64_t i);
 
-// ---- elementwise ----
-enum class Unary {
-  Neg, Abs, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Relu, Gelu, Silu, Softplus, Sign,
-  Count
-};
-const char* unary_name(Unary u);
+// ---- elementwise (the ops of op_table.h; their math in elementwise_rules.h) ----
 Tensor unary(Unary u, const Tensor& a);
 inline Tensor neg(const Tensor& a) { return unary(Unary::Neg, a); }
 inline Tensor exp(const Tensor& a) { return unary(Unary::Exp, a); }
@@ -59,8 +55,6 @@ inline Tensor sigmoid(const Tensor& a) { return unary(Unary::Sigmoid, a); }
 inline Tensor relu(const Tensor& a) { return unary(Unary::Relu, a); }
 Tensor leaky_relu(const Tensor& a, double slope);
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Count };
-const char* binary_name(Binary b);
 Tensor binary(Binary op, const Tensor& a, const Tensor& b);
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(Binary::Add, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(Binary::Sub, a, b); }
@@ -74,15 +68,14 @@ inline Tensor minimum(const Tensor& a, const Tensor& b) { return binary(Binary::
 Tensor binary_scalar(Binary op, const Tensor& a, double s, bool scalar_on_left);
 Tensor scalar_like(double s, const Tensor& other);  // 0-d tensor of the dtype the rule above picks
 
-enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
-const char* compare_name(Compare c);
 Tensor compare(Compare c, const Tensor& a, const Tensor& b);  // -> bool, not differentiable
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi);
 Tensor logical_not(const Tensor& a);
 
-// Result dtype and shape rules, exposed for the binding and the TS layer's checks.
+// Result dtype and shape rules (op_rules.cpp), exposed for the binding and the TS layer's checks.
 DType promote(DType a, DType b);
+DType result_type(const Tensor& a, const Tensor& b);  // promote, with PyTorch's 0-d rule
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
 // ---- reductions (axes empty = all) ----

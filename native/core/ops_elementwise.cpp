@@ -1,102 +1,43 @@
 // Elementwise ops: unary, binary (broadcasting), comparisons, where, clamp.
-// Backward rules are written with these same ops, so they are differentiable again.
+// The ops and their math come from op_table.h and elementwise_rules.h; this file runs them
+// (dtype handling, broadcasting, kernels, recording to the tape) generically.
 #include <cmath>
 
+#include "elementwise_rules.h"
 #include "iter.h"
 #include "kernels.h"
 #include "ops.h"
 
 namespace tf {
 
-// ---- dtype and shape rules ----
-DType promote(DType a, DType b) {
-  // bool < int32 < float32 < float64
-  auto rank = [](DType d) {
-    switch (d) {
-      case DType::Bool: return 0;
-      case DType::I32: return 1;
-      case DType::F32: return 2;
-      case DType::F64: return 3;
-    }
-    return 0;
-  };
-  return rank(a) >= rank(b) ? a : b;
-}
-
-Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
-  size_t n = std::max(a.size(), b.size());
-  Shape out(n);
-  for (size_t i = 0; i < n; i++) {
-    int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    if (da != db && da != 1 && db != 1)
-      fail(std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
-           " cannot be broadcast together (dim " + std::to_string(i) + ": " + std::to_string(da) +
-           " vs " + std::to_string(db) + ")");
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
-
-int64_t norm_axis(int64_t axis, int64_t ndim, const char* op) {
-  int64_t n = ndim == 0 ? 1 : ndim;
-  if (axis < -n || axis >= n)
-    fail_range(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for a " +
-               std::to_string(ndim) + "-d tensor");
-  return axis < 0 ? axis + n : axis;
-}
-
 static Tensor mask_of(const Tensor& cond, DType dtype) { return to_dtype(cond, dtype); }
 
+#define TF_DT_(Name, js, dt, ...) UnaryDt::dt,
+static constexpr UnaryDt kUnaryDt[] = {TF_UNARY_OPS(TF_DT_)};
+#undef TF_DT_
+#define TF_DT_(Name, js, dt, ...) BinaryDt::dt,
+static constexpr BinaryDt kBinaryDt[] = {TF_BINARY_OPS(TF_DT_)};
+#undef TF_DT_
+#define TF_DIFF_(Name, js, dt, kernel, diff) diff,
+static constexpr bool kBinaryDiff[] = {TF_BINARY_OPS(TF_DIFF_)};
+#undef TF_DIFF_
+
 // ---- unary ----
-const char* unary_name(Unary u) {
-  static const char* names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "rsqrt",
-                                "sin",  "cos",     "tanh", "sigmoid", "relu", "gelu",
-                                "silu", "softplus", "sign"};
-  return names[int(u)];
-}
-
-template <typename T>
-static inline T unary_scalar(Unary u, T x) {
-  switch (u) {
-    case Unary::Neg: return -x;
-    case Unary::Abs: return x < 0 ? -x : x;
-    case Unary::Exp: return std::exp(x);
-    case Unary::Log: return std::log(x);
-    case Unary::Sqrt: return std::sqrt(x);
-    case Unary::Rsqrt: return T(1) / std::sqrt(x);
-    case Unary::Sin: return std::sin(x);
-    case Unary::Cos: return std::cos(x);
-    case Unary::Tanh: return std::tanh(x);
-    case Unary::Sigmoid: return T(1) / (T(1) + std::exp(-x));
-    case Unary::Relu: return x > 0 ? x : (x != x ? x : T(0));
-    case Unary::Gelu: return T(0.5) * x * (T(1) + std::erf(x * T(0.7071067811865476)));
-    case Unary::Silu: return x / (T(1) + std::exp(-x));
-    case Unary::Softplus: return x > T(20) ? x : std::log1p(std::exp(x));
-    case Unary::Sign: return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0));
-    default: return x;
-  }
-}
-
-static bool has_kernel(Unary u) { return int(u) < int(UnaryKind::Count) && u != Unary::Sign; }
-
-static Tensor erf_op(const Tensor& a);  // internal: used by gelu's backward
-
 // A select the compiler vectorises (both loads unconditional): written as a branch, the loop mispredicts on half the elements
 // of real activations (measured ~10 ms for 2.4M floats, against ~2 ms for a multiply).
 template <typename T>
 static void relu_backward_run(const T* __restrict g, const T* __restrict y, T* __restrict o, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
     const T gv = g[i];  // loaded unconditionally, or the compiler keeps a branch
-    o[i] = y[i] > T(0) ? gv : T(0);
+    o[i] = y[i] <= T(0) ? T(0) : gv;  // NaN passes g, as PyTorch's threshold_backward
   }
 }
 
-// g where y > 0, else 0: relu's backward in one pass (compare, convert and multiply would be three).
+// relu's backward in one pass (compare, convert and multiply would be three).
 // Differentiable in g (its gradient is the same mask); relu'' = 0, so y gets none.
-static Tensor relu_backward(const Tensor& g_in, const Tensor& y_in) {
+Tensor rules::relu_backward(const Tensor& g_in, const Tensor& y_in) {
   if (g_in.shape() != y_in.shape() || !is_float(g_in.dtype()))
-    return mul(g_in, mask_of(compare(Compare::Gt, y_in, scalar_tensor(0, y_in.dtype())), g_in.dtype()));
+    return mul(g_in, mask_of(logical_not(compare(Compare::Le, y_in, scalar_tensor(0, y_in.dtype()))), g_in.dtype()));
   Tensor g = contiguous(g_in), y = contiguous(to_dtype(detach(y_in), g.dtype()));
   Tensor out = empty_uninit(g.shape(), g.dtype());
   int64_t n = g.numel();
@@ -119,160 +60,70 @@ static Tensor relu_backward(const Tensor& g_in, const Tensor& y_in) {
   return out;
 }
 
+// int32 / bool inputs of the ops that keep those dtypes: the scalar rule, element by element.
+template <typename T>
+static void unary_int_run(Unary u, const T* s, T* d, int64_t lo, int64_t hi) {
+  switch (u) {
+#define TF_CASE(Name, js, dt, ...)                                                            \
+  case Unary::Name:                                                                           \
+    if constexpr (UnaryDt::dt == UnaryDt::Any || (UnaryDt::dt == UnaryDt::Int && !std::is_same_v<T, uint8_t>)) \
+      for (int64_t i = lo; i < hi; i++) d[i] = UnaryRule<Unary::Name>::f(s[i]);              \
+    break;
+    TF_UNARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Unary::Count: break;
+  }
+}
+
 static Tensor unary_forward(Unary u, const Tensor& a) {
   // Only the data is read, so a contiguous input is used as is (no detached alias to allocate).
   Tensor x = a.is_contiguous() ? a : contiguous(detach(a));
   Tensor out = empty_uninit(x.shape(), x.dtype());
   int64_t n = x.numel();
-  if (x.dtype() == DType::F32 && has_kernel(u)) {
-    unary_f32(UnaryKind(int(u)), x.data<float>(), out.data<float>(), n);
-  } else if (x.dtype() == DType::F64 && has_kernel(u)) {
-    unary_f64(UnaryKind(int(u)), x.data<double>(), out.data<double>(), n);
+  if (x.dtype() == DType::F32) {
+    unary_f32(u, x.data<float>(), out.data<float>(), n);
+  } else if (x.dtype() == DType::F64) {
+    unary_f64(u, x.data<double>(), out.data<double>(), n);
+  } else if (x.dtype() == DType::I32) {
+    const int32_t* s = x.data<int32_t>();
+    int32_t* d = out.data<int32_t>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { unary_int_run(u, s, d, lo, hi); });
   } else {
-    TF_DISPATCH_ALL(x.dtype(), T, {
-      const T* s = x.data<T>();
-      T* d = out.data<T>();
-      parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; i++) {
-          if constexpr (std::is_same_v<T, uint8_t>) d[i] = s[i];
-          else d[i] = unary_scalar<T>(u, s[i]);
-        }
-      });
-    });
+    const uint8_t* s = x.data<uint8_t>();
+    uint8_t* d = out.data<uint8_t>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { unary_int_run(u, s, d, lo, hi); });
   }
   return out;
+}
+
+template <Unary U>
+static void record_unary(const Tensor& a, const Tensor& out) {
+  using R = UnaryRule<U>;
+  constexpr bool save_in = R::kSave & rules::kIn, save_out = R::kSave & rules::kOut;
+  static const int zero[1] = {0};
+  record_n(unary_name(U), &a, 1, &out, 1, [](Node& n, const std::vector<Tensor>& g) {
+    Tensor x = save_in ? n.get_saved(0) : Tensor();
+    Tensor y = save_out ? n.get_saved(save_in ? 1 : 0) : Tensor();
+    return std::vector<Tensor>{R::grad(g[0], x, y)};
+  }, zero, save_in ? 1 : 0, zero, save_out ? 1 : 0);
 }
 
 Tensor unary(Unary u, const Tensor& a_in) {
-  const char* name = unary_name(u);
   Tensor a = a_in;
-  bool int_ok = u == Unary::Neg || u == Unary::Abs || u == Unary::Relu || u == Unary::Sign;
-  if (a.dtype() == DType::Bool)
-    fail_type(std::string(name) + ": not supported for bool tensors (shape " +
-              shape_str(a.shape()) + "); convert with .to('float32') first");
-  if (!is_float(a.dtype()) && !int_ok) a = to_dtype(a, DType::F32);
+  const UnaryDt rule = kUnaryDt[int(u)];
+  if (!is_float(a.dtype())) {
+    if (rule == UnaryDt::Float) a = to_dtype(a, DType::F32);  // PyTorch: int and bool -> float
+    else if (rule == UnaryDt::Int && a.dtype() == DType::Bool)
+      fail_type(std::string(unary_name(u)) + ": not supported for bool tensors (shape " +
+                shape_str(a.shape()) + "), as in PyTorch; convert with .to('int32') first");
+  }
   Tensor out = unary_forward(u, a);
   if (!any_requires_grad({a})) return out;
-
-  auto S = [](double v, const Tensor& like) { return scalar_tensor(v, like.dtype()); };
-  Node::BackwardFn fn;
-  std::vector<int> si, so;
   switch (u) {
-    case Unary::Neg:
-      fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{neg(g[0])}; };
-      break;
-    case Unary::Abs:
-      si = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{mul(g[0], unary(Unary::Sign, n.get_saved(0)))};
-      };
-      break;
-    case Unary::Sign:
-      fn = [](Node&, const std::vector<Tensor>& g) { return std::vector<Tensor>{zeros(g[0].shape(), g[0].dtype())}; };
-      break;
-    case Unary::Exp:  // d exp = exp
-      so = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) { return std::vector<Tensor>{mul(g[0], n.get_saved(0))}; };
-      break;
-    case Unary::Log:  // d log x = 1/x
-      si = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) { return std::vector<Tensor>{div(g[0], n.get_saved(0))}; };
-      break;
-    case Unary::Sqrt:  // d sqrt x = 1 / (2 sqrt x)
-      so = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{div(g[0], mul(y, S(2, y)))};
-      };
-      break;
-    case Unary::Rsqrt:  // d x^-1/2 = -1/2 x^-3/2 = -1/2 y^3
-      so = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{mul(g[0], mul(mul(y, mul(y, y)), S(-0.5, y)))};
-      };
-      break;
-    case Unary::Sin:
-      si = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{mul(g[0], unary(Unary::Cos, n.get_saved(0)))};
-      };
-      break;
-    case Unary::Cos:
-      si = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{neg(mul(g[0], unary(Unary::Sin, n.get_saved(0))))};
-      };
-      break;
-    case Unary::Tanh:  // 1 - y^2
-      so = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{mul(g[0], sub(S(1, y), mul(y, y)))};
-      };
-      break;
-    case Unary::Sigmoid:  // y (1 - y)
-      so = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{mul(g[0], mul(y, sub(S(1, y), y)))};
-      };
-      break;
-    case Unary::Relu:  // 1 where x > 0
-      so = {0};
-      fn = [](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{relu_backward(g[0], n.get_saved(0))};
-      };
-      break;
-    case Unary::Gelu:  // 0.5 (1 + erf(x/√2)) + x φ(x)
-      si = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor x = n.get_saved(0);
-        Tensor cdf = mul(add(erf_op(mul(x, S(0.7071067811865476, x))), S(1, x)), S(0.5, x));
-        Tensor pdf = mul(exp(mul(mul(x, x), S(-0.5, x))), S(0.3989422804014327, x));
-        return std::vector<Tensor>{mul(g[0], add(cdf, mul(x, pdf)))};
-      };
-      break;
-    case Unary::Silu:  // s (1 + x (1 - s))
-      si = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor x = n.get_saved(0);
-        Tensor s = sigmoid(x);
-        return std::vector<Tensor>{mul(g[0], mul(s, add(S(1, x), mul(x, sub(S(1, x), s)))))};
-      };
-      break;
-    case Unary::Softplus:  // sigmoid(x), 1 above the threshold
-      si = {0};
-      fn = [S](Node& n, const std::vector<Tensor>& g) {
-        Tensor x = n.get_saved(0);
-        Tensor d = where(compare(Compare::Gt, x, S(20, x)), S(1, x), sigmoid(x));
-        return std::vector<Tensor>{mul(g[0], d)};
-      };
-      break;
-    default:
-      fail(std::string(name) + ": no gradient");
-  }
-  record(name, {a}, {out}, std::move(fn), si, so);
-  return out;
-}
-
-static Tensor erf_op(const Tensor& a) {
-  Tensor x = contiguous(detach(a));
-  Tensor out = empty_uninit(x.shape(), x.dtype());
-  TF_DISPATCH_ALL(x.dtype(), T, {
-    if constexpr (std::is_floating_point_v<T>) {
-      const T* s = x.data<T>();
-      T* d = out.data<T>();
-      for (int64_t i = 0; i < x.numel(); i++) d[i] = std::erf(s[i]);
-    }
-  });
-  if (any_requires_grad({a})) {
-    // d erf x = 2/√π exp(-x²)
-    record("erf", {a}, {out}, [](Node& n, const std::vector<Tensor>& g) {
-      Tensor x = n.get_saved(0);
-      Tensor d = mul(exp(neg(mul(x, x))), scalar_tensor(1.1283791670955126, x.dtype()));
-      return std::vector<Tensor>{mul(g[0], d)};
-    }, {0});
+#define TF_CASE(Name, ...) case Unary::Name: record_unary<Unary::Name>(a, out); break;
+    TF_UNARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Unary::Count: break;
   }
   return out;
 }
@@ -284,35 +135,24 @@ Tensor leaky_relu(const Tensor& a, double slope) {
 }
 
 // ---- binary ----
-const char* binary_name(Binary b) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
-  return names[int(b)];
-}
-
+// The scalar rule on one strided run; floats are evaluated in double (exact for + - * /, and the
+// same as the kernels' scalar path for the libm ops).
 template <typename T>
-static inline T binary_scalar_op(Binary op, T a, T b) {
+static void binary_scalar_run(Binary op, T* z, const T* x, const T* y, int64_t n,
+                              const std::array<int64_t, 3>& s) {
   switch (op) {
-    case Binary::Add: return a + b;
-    case Binary::Sub: return a - b;
-    case Binary::Mul: return a * b;
-    case Binary::Div:
-      if constexpr (std::is_integral_v<T>) return b == 0 ? T(0) : T(a / b);
-      else return a / b;
-    case Binary::Pow:
-      if constexpr (std::is_integral_v<T>) {
-        if (b < 0) return a == 1 ? 1 : (a == -1 ? (b % 2 ? -1 : 1) : 0);
-        T r = 1, base = a;
-        for (T e = b; e > 0; e >>= 1) {
-          if (e & 1) r *= base;
-          base *= base;
-        }
-        return r;
-      } else {
-        return std::pow(a, b);
-      }
-    case Binary::Maximum: return (a != a || a > b) ? a : b;
-    case Binary::Minimum: return (a != a || a < b) ? a : b;
-    default: return a;
+#define TF_CASE(Name, js, dt, ...)                                                                  \
+  case Binary::Name:                                                                                \
+    if constexpr (std::is_floating_point_v<T>) {                                                    \
+      for (int64_t i = 0; i < n; i++)                                                               \
+        z[i * s[0]] = T(BinaryRule<Binary::Name>::f(double(x[i * s[1]]), double(y[i * s[2]])));    \
+    } else if constexpr (std::is_same_v<T, int32_t> && BinaryDt::dt != BinaryDt::Float) {          \
+      for (int64_t i = 0; i < n; i++) z[i * s[0]] = BinaryRule<Binary::Name>::f(x[i * s[1]], y[i * s[2]]); \
+    }                                                                                               \
+    break;
+    TF_BINARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Binary::Count: break;
   }
 }
 
@@ -322,11 +162,11 @@ static void binary_run(Binary op, T* z, const T* x, const T* y, int64_t n,
                        const std::array<int64_t, 3>& s) {
   bool flat = s[0] == 1 && (s[1] == 0 || s[1] == 1) && (s[2] == 0 || s[2] == 1);
   if constexpr (std::is_same_v<T, float>) {
-    if (flat) return binary_f32(BinaryKind(int(op)), x, s[1], y, s[2], z, n);
+    if (flat) return binary_f32(op, x, s[1], y, s[2], z, n);
   } else if constexpr (std::is_same_v<T, double>) {
-    if (flat) return binary_f64(BinaryKind(int(op)), x, s[1], y, s[2], z, n);
+    if (flat) return binary_f64(op, x, s[1], y, s[2], z, n);
   }
-  for (int64_t i = 0; i < n; i++) z[i * s[0]] = binary_scalar_op<T>(op, x[i * s[1]], y[i * s[2]]);
+  binary_scalar_run<T>(op, z, x, y, n, s);
 }
 
 // Stride with which `t` walks the n elements of a contiguous output it broadcasts to: 1 when it
@@ -348,9 +188,9 @@ static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType 
     int64_t sa = flat_stride(a, n), sb = flat_stride(b, n);
     if (sa >= 0 && sb >= 0) {
       if (dt == DType::F32)
-        binary_f32(BinaryKind(int(op)), a.data<float>(), sa, b.data<float>(), sb, out.data<float>(), n);
+        binary_f32(op, a.data<float>(), sa, b.data<float>(), sb, out.data<float>(), n);
       else
-        binary_f64(BinaryKind(int(op)), a.data<double>(), sa, b.data<double>(), sb, out.data<double>(), n);
+        binary_f64(op, a.data<double>(), sa, b.data<double>(), sb, out.data<double>(), n);
       return out;
     }
   }
@@ -370,19 +210,31 @@ static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType 
 
 static bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
 
+template <Binary B>
+static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
+  using R = BinaryRule<B>;
+  constexpr bool save_in = R::kSave & rules::kIn, save_out = R::kSave & rules::kOut;
+  static const int both[2] = {0, 1}, zero[1] = {0};
+  Shape ash = a.shape(), bsh = b.shape();
+  const Tensor ins[2] = {a, b};
+  record_n(binary_name(B), ins, 2, &out, 1, [ash, bsh](Node& n, const std::vector<Tensor>& g) {
+    Tensor x = save_in ? n.get_saved(0) : Tensor(), y = save_in ? n.get_saved(1) : Tensor();
+    Tensor o = save_out ? n.get_saved(save_in ? 2 : 0) : Tensor();
+    return std::vector<Tensor>{needs(n, 0) ? sum_to(R::ga(g[0], x, y, o), ash) : Tensor(),
+                               needs(n, 1) ? sum_to(R::gb(g[0], x, y, o), bsh) : Tensor()};
+  }, both, save_in ? 2 : 0, zero, save_out ? 1 : 0);
+}
+
 Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   const char* name = binary_name(op);
   Shape bshape;
   const bool same_shape = a_in.shape() == b_in.shape();
   if (!same_shape) bshape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
   const Shape& shape = same_shape ? a_in.shape() : bshape;
-  DType dt = promote(a_in.dtype(), b_in.dtype());
-  if (dt == DType::Bool) {
-    if (op == Binary::Add || op == Binary::Mul || op == Binary::Maximum || op == Binary::Minimum)
-      dt = DType::Bool;
-    else dt = DType::I32;
-  }
-  if (op == Binary::Div && !is_float(dt)) dt = DType::F32;  // true division, as in PyTorch
+  DType dt = result_type(a_in, b_in);
+  const BinaryDt rule = kBinaryDt[int(op)];
+  if (rule == BinaryDt::Float && !is_float(dt)) dt = DType::F32;  // true division, atan2, ...
+  else if (rule == BinaryDt::Arith && dt == DType::Bool) dt = DType::I32;
   Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
   Tensor out;
   if (dt == DType::Bool) {
@@ -393,7 +245,7 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
     return out;
   }
   out = binary_forward(op, a, b, dt, shape);
-  if (!grad_enabled() || !(a.requires_grad() || b.requires_grad())) return out;
+  if (!grad_enabled() || !(a.requires_grad() || b.requires_grad()) || !kBinaryDiff[int(op)]) return out;
 
   if (same_shape && (op == Binary::Add || op == Binary::Sub || op == Binary::Mul)) {
     Node::BackwardFn fn;
@@ -401,106 +253,32 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
     size_t nsave = 0;
     // No broadcasting to undo, so the closures need no captured shapes (no allocation per op);
     // sum_to would return the gradient unchanged.
-    switch (op) {
-      case Binary::Add:
-        fn = [](Node& n, const std::vector<Tensor>& g) {
-          return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? g[0] : Tensor()};
-        };
-        break;
-      case Binary::Sub:
-        fn = [](Node& n, const std::vector<Tensor>& g) {
-          return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? neg(g[0]) : Tensor()};
-        };
-        break;
-      default:
-        nsave = 2;
-        fn = [](Node& n, const std::vector<Tensor>& g) {
-          return std::vector<Tensor>{needs(n, 0) ? mul(g[0], n.get_saved(1)) : Tensor(),
-                                     needs(n, 1) ? mul(g[0], n.get_saved(0)) : Tensor()};
-        };
-        break;
+    if (op == Binary::Add) {
+      fn = [](Node& n, const std::vector<Tensor>& g) {
+        return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? g[0] : Tensor()};
+      };
+    } else if (op == Binary::Sub) {
+      fn = [](Node& n, const std::vector<Tensor>& g) {
+        return std::vector<Tensor>{needs(n, 0) ? g[0] : Tensor(), needs(n, 1) ? neg(g[0]) : Tensor()};
+      };
+    } else {
+      nsave = 2;
+      fn = [](Node& n, const std::vector<Tensor>& g) {
+        return std::vector<Tensor>{needs(n, 0) ? mul(g[0], n.get_saved(1)) : Tensor(),
+                                   needs(n, 1) ? mul(g[0], n.get_saved(0)) : Tensor()};
+      };
     }
     const Tensor ins[2] = {a, b};
     record_n(name, ins, 2, &out, 1, std::move(fn), both, nsave, nullptr, 0);
     return out;
   }
 
-  Node::BackwardFn fn;
-  std::vector<int> si;
-  Shape ash = a.shape(), bsh = b.shape();
   switch (op) {
-    case Binary::Add:
-      fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{needs(n, 0) ? sum_to(g[0], ash) : Tensor(),
-                                   needs(n, 1) ? sum_to(g[0], bsh) : Tensor()};
-      };
-      break;
-    case Binary::Sub:
-      fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{needs(n, 0) ? sum_to(g[0], ash) : Tensor(),
-                                   needs(n, 1) ? sum_to(neg(g[0]), bsh) : Tensor()};
-      };
-      break;
-    case Binary::Mul:
-      si = {0, 1};
-      fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-        return std::vector<Tensor>{needs(n, 0) ? sum_to(mul(g[0], n.get_saved(1)), ash) : Tensor(),
-                                   needs(n, 1) ? sum_to(mul(g[0], n.get_saved(0)), bsh) : Tensor()};
-      };
-      break;
-    case Binary::Div:  // d(a/b) = da/b - a db/b²
-      si = {0, 1};
-      fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-        Tensor b = n.get_saved(1);
-        Tensor ga, gb;
-        if (needs(n, 0)) ga = sum_to(div(g[0], b), ash);
-        if (needs(n, 1)) gb = sum_to(neg(div(mul(g[0], n.get_saved(0)), mul(b, b))), bsh);
-        return std::vector<Tensor>{ga, gb};
-      };
-      break;
-    case Binary::Pow:  // d a^b = b a^(b-1) da + a^b ln a db
-      si = {0, 1};
-      fn = [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-        Tensor a = n.get_saved(0), b = n.get_saved(1);
-        Tensor ga, gb;
-        if (needs(n, 0)) {
-          Tensor bm1 = sub(b, scalar_tensor(1, b.dtype()));
-          // where b == 0 the derivative is 0 even at a == 0 (avoids 0 * inf).
-          Tensor d = mul(b, pow(a, bm1));
-          d = where(compare(Compare::Eq, b, scalar_tensor(0, b.dtype())), scalar_tensor(0, b.dtype()), d);
-          ga = sum_to(mul(g[0], d), ash);
-        }
-        if (needs(n, 1)) {
-          Tensor zero = scalar_tensor(0, a.dtype());
-          Tensor pos = compare(Compare::Gt, a, zero);
-          Tensor safe_a = where(pos, a, scalar_tensor(1, a.dtype()));
-          Tensor d = where(pos, mul(pow(a, b), log(safe_a)), zero);
-          gb = sum_to(mul(g[0], d), bsh);
-        }
-        return std::vector<Tensor>{ga, gb};
-      };
-      break;
-    case Binary::Maximum:
-    case Binary::Minimum: {
-      // The larger (smaller) input gets the gradient; ties split it evenly, as PyTorch does.
-      Compare win = op == Binary::Maximum ? Compare::Gt : Compare::Lt;
-      si = {0, 1};
-      fn = [ash, bsh, win](Node& n, const std::vector<Tensor>& g) {
-        Tensor a = n.get_saved(0), b = n.get_saved(1);
-        DType dt = g[0].dtype();
-        Tensor half = scalar_tensor(0.5, dt);
-        Tensor tie = mul(mask_of(compare(Compare::Eq, a, b), dt), half);
-        Tensor ma = add(mask_of(compare(win, a, b), dt), tie);
-        Tensor mb = add(mask_of(compare(win, b, a), dt), tie);
-        return std::vector<Tensor>{needs(n, 0) ? sum_to(mul(g[0], ma), ash) : Tensor(),
-                                   needs(n, 1) ? sum_to(mul(g[0], mb), bsh) : Tensor()};
-      };
-      break;
-    }
-    default:
-      fail(std::string(name) + ": no gradient");
+#define TF_CASE(Name, ...) case Binary::Name: record_binary<Binary::Name>(a, b, out); break;
+    TF_BINARY_OPS(TF_CASE)
+#undef TF_CASE
+    case Binary::Count: break;
   }
-  record(name, {a, b}, {out}, std::move(fn), si);
   return out;
 }
 
@@ -521,7 +299,7 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
     return Tensor();
   Tensor out = empty_uninit(a.shape(), dt);
   int64_t n = out.numel();
-  BinaryKind k = BinaryKind(int(op));
+  const Binary k = op;
   if (dt == DType::F32) {
     float v = float(s);
     if (scalar_on_left) binary_f32(k, &v, 0, a.data<float>(), 1, out.data<float>(), n);
@@ -580,11 +358,6 @@ Tensor binary_scalar(Binary op, const Tensor& a, double s, bool scalar_on_left) 
 }
 
 // ---- comparisons, where, clamp ----
-const char* compare_name(Compare c) {
-  static const char* names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-  return names[int(c)];
-}
-
 template <typename T>
 static void compare_run(Compare c, uint8_t* z, const T* x, const T* y, int64_t n,
                         const std::array<int64_t, 3>& s) {
@@ -598,6 +371,7 @@ static void compare_run(Compare c, uint8_t* z, const T* x, const T* y, int64_t n
       case Compare::Le: r = u <= v; break;
       case Compare::Gt: r = u > v; break;
       case Compare::Ge: r = u >= v; break;
+      case Compare::Count: break;
     }
     z[i * s[0]] = r;
   }
@@ -609,7 +383,7 @@ Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
   const bool same_shape = a_in.shape() == b_in.shape();
   if (!same_shape) bshape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
   const Shape& shape = same_shape ? a_in.shape() : bshape;
-  DType dt = promote(a_in.dtype(), b_in.dtype());
+  DType dt = result_type(a_in, b_in);
   // Only the data is read: no detached aliases needed unless a conversion happens.
   Tensor a = a_in.dtype() == dt ? a_in : to_dtype(detach(a_in), dt);
   Tensor b = b_in.dtype() == dt ? b_in : to_dtype(detach(b_in), dt);
@@ -663,7 +437,7 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
     fail_type(std::string("where: condition must be a bool tensor, got ") + dtype_name(cond.dtype()) +
               " of shape " + shape_str(cond.shape()));
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a_in.shape(), "where"), b_in.shape(), "where");
-  DType dt = promote(a_in.dtype(), b_in.dtype());
+  DType dt = result_type(a_in, b_in);
   Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
   Tensor out = empty_uninit(shape, dt);
   int64_t es = int64_t(dtype_size(dt));
@@ -698,20 +472,61 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
   return out;
 }
 
+// d clamp = 1 on [lo, hi] (inclusive, as PyTorch), 0 outside and at NaN.
+static Tensor clamp_grad_mask(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  Tensor m;
+  if (lo) m = compare(Compare::Ge, x, scalar_tensor(*lo, x.dtype()));
+  if (hi) {
+    Tensor mh = compare(Compare::Le, x, scalar_tensor(*hi, x.dtype()));
+    m = m.defined() ? mul(m, mh) : mh;  // bool mul: and
+  }
+  if (!m.defined()) m = compare(Compare::Eq, x, x);  // no bounds: 1 except at NaN
+  return to_dtype(m, x.dtype());
+}
+
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   if (a.dtype() == DType::Bool) fail_type("clamp: not supported for bool tensors");
-  // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last).
-  // where(x < lo, lo, x): the gradient is 1 on [lo, hi] inclusive, as in PyTorch.
-  Tensor r = a;
-  if (lo) {
-    Tensor l = scalar_like(*lo, a);
-    r = where(compare(Compare::Lt, r, l), l, r);
+  if (!is_float(a.dtype())) {
+    // int32: a fractional bound promotes the result to float32, as PyTorch's result_type does.
+    // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last).
+    Tensor r = a;
+    if (lo) {
+      Tensor l = scalar_like(*lo, a);
+      r = where(compare(Compare::Lt, r, l), l, r);
+    }
+    if (hi) {
+      Tensor h = scalar_like(*hi, a);
+      r = where(compare(Compare::Gt, r, h), h, r);
+    }
+    return r;
   }
-  if (hi) {
-    Tensor h = scalar_like(*hi, a);
-    r = where(compare(Compare::Gt, r, h), h, r);
+  // Float: one pass; NaN stays NaN.
+  Tensor x = a.is_contiguous() ? a : contiguous(detach(a));
+  Tensor out = empty_uninit(x.shape(), x.dtype());
+  const int64_t n = x.numel();
+  TF_DISPATCH_ALL(x.dtype(), T, {
+    if constexpr (std::is_floating_point_v<T>) {
+    const T* s = x.data<T>();
+    T* d = out.data<T>();
+    const bool has_lo = bool(lo), has_hi = bool(hi);
+    const T l = has_lo ? T(*lo) : T(0), h = has_hi ? T(*hi) : T(0);
+    parallel_for(0, n, kParallelElems, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; i++) {
+        T v = s[i];
+        if (has_lo && v < l) v = l;
+        if (has_hi && v > h) v = h;
+        d[i] = v;
+      }
+    });
+    }
+  });
+  if (any_requires_grad({a})) {
+    static const int zero[1] = {0};
+    record_n("clamp", &a, 1, &out, 1, [lo, hi](Node& n, const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{mul(g[0], clamp_grad_mask(n.get_saved(0), lo, hi))};
+    }, zero, 1, nullptr, 0);
   }
-  return r;
+  return out;
 }
 
 }  // namespace tf

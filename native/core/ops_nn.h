@@ -11,7 +11,7 @@
 //   gx = conv2d_input_grad(g, w, xshape)  = (∂y/∂x)ᵀ g   (also conv_transpose2d)
 //   gw = conv2d_weight_grad(x, g, wshape) = (∂y/∂w)ᵀ g
 // All three are partial derivatives of the one trilinear form <conv2d(x, w), g>, so each one's
-// backward is written with the other two (see ops_nn.cpp).
+// backward is written with the other two (see ops_conv.cpp; pooling in ops_pool.cpp).
 //
 // Example (C++):
 //   Tensor y = conv2d(x, w, b, {1, 1}, {1, 1}, {1, 1}, 1);   // 3x3 "same" convolution

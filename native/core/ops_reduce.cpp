@@ -263,8 +263,8 @@ static void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_spa
       for (int64_t i = 0; i < C; i++) m = xr[i] > m ? xr[i] : m;
       if (!std::isfinite(m)) m = 0;
       for (int64_t i = 0; i < C; i++) yr[i] = xr[i] - m;
-      if constexpr (std::is_same_v<T, float>) unary_f32(UnaryKind::Exp, yr, yr, C);
-      else unary_f64(UnaryKind::Exp, yr, yr, C);
+      if constexpr (std::is_same_v<T, float>) unary_f32(Unary::Exp, yr, yr, C);
+      else unary_f64(Unary::Exp, yr, yr, C);
       T s = 0;
       for (int64_t i = 0; i < C; i++) s += yr[i];
       if (log_space) {

@@ -32,10 +32,10 @@ void for_rows(int64_t B, int64_t H, F&& fn) {
   parallel_for(0, B, std::max<int64_t>(1, kCellParallelElems / 2 / std::max<int64_t>(H, 1)), fn);
 }
 
-inline void sigmoid_run(const float* x, float* y, int64_t n) { unary_f32(UnaryKind::Sigmoid, x, y, n); }
-inline void sigmoid_run(const double* x, double* y, int64_t n) { unary_f64(UnaryKind::Sigmoid, x, y, n); }
-inline void tanh_run(const float* x, float* y, int64_t n) { unary_f32(UnaryKind::Tanh, x, y, n); }
-inline void tanh_run(const double* x, double* y, int64_t n) { unary_f64(UnaryKind::Tanh, x, y, n); }
+inline void sigmoid_run(const float* x, float* y, int64_t n) { unary_f32(Unary::Sigmoid, x, y, n); }
+inline void sigmoid_run(const double* x, double* y, int64_t n) { unary_f64(Unary::Sigmoid, x, y, n); }
+inline void tanh_run(const float* x, float* y, int64_t n) { unary_f32(Unary::Tanh, x, y, n); }
+inline void tanh_run(const double* x, double* y, int64_t n) { unary_f64(Unary::Tanh, x, y, n); }
 
 // A: per row [i f g o tanh(c')], each H wide.
 template <typename T>

@@ -31,42 +31,44 @@ inline void map2(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n
 }
 
 // Returns false for kinds this ISA does not vectorise (the caller then runs the scalar libm loop).
-inline bool unary_f32(UnaryKind k, const float* x, float* y, int64_t n) {
+inline bool unary_f32(Unary k, const float* x, float* y, int64_t n) {
   using S = F1;
   switch (k) {
-    case UnaryKind::Neg: map1<VF, S>(x, y, n, [](auto v) { return -v; }); return true;
-    case UnaryKind::Abs: map1<VF, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
-    case UnaryKind::Exp: map1<VF, S>(x, y, n, [](auto v) { return exp_f(v); }); return true;
-    case UnaryKind::Log: map1<VF, S>(x, y, n, [](auto v) { return log_f(v); }); return true;
-    case UnaryKind::Sqrt: map1<VF, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
-    case UnaryKind::Rsqrt:
+    case Unary::Neg: map1<VF, S>(x, y, n, [](auto v) { return -v; }); return true;
+    case Unary::Abs: map1<VF, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
+    case Unary::Exp: map1<VF, S>(x, y, n, [](auto v) { return exp_f(v); }); return true;
+    case Unary::Log: map1<VF, S>(x, y, n, [](auto v) { return log_f(v); }); return true;
+    case Unary::Sqrt: map1<VF, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case Unary::Rsqrt:
       map1<VF, S>(x, y, n, [](auto v) { return cst<decltype(v)>(1.0f) / vsqrt(v); });
       return true;
-    case UnaryKind::Sin: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, false); }); return true;
-    case UnaryKind::Cos: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, true); }); return true;
-    case UnaryKind::Tanh: map1<VF, S>(x, y, n, [](auto v) { return tanh_f(v); }); return true;
-    case UnaryKind::Sigmoid: map1<VF, S>(x, y, n, [](auto v) { return sigmoid_f(v); }); return true;
+    case Unary::Sin: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, false); }); return true;
+    case Unary::Cos: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, true); }); return true;
+    case Unary::Tanh: map1<VF, S>(x, y, n, [](auto v) { return tanh_f(v); }); return true;
+    case Unary::Sigmoid: map1<VF, S>(x, y, n, [](auto v) { return sigmoid_f(v); }); return true;
     // max(0, x) returns its second operand when unordered, so relu(nan) = nan as in PyTorch.
-    case UnaryKind::Relu:
+    case Unary::Relu:
       map1<VF, S>(x, y, n, [](auto v) { return vmax(cst<decltype(v)>(0.0f), v); });
       return true;
-    case UnaryKind::Gelu: map1<VF, S>(x, y, n, [](auto v) { return gelu_f(v); }); return true;
-    case UnaryKind::Silu: map1<VF, S>(x, y, n, [](auto v) { return silu_f(v); }); return true;
-    case UnaryKind::Softplus: map1<VF, S>(x, y, n, [](auto v) { return softplus_f(v); }); return true;
+    case Unary::Gelu: map1<VF, S>(x, y, n, [](auto v) { return gelu_f(v); }); return true;
+    case Unary::Silu: map1<VF, S>(x, y, n, [](auto v) { return silu_f(v); }); return true;
+    case Unary::Softplus: map1<VF, S>(x, y, n, [](auto v) { return softplus_f(v); }); return true;
+    case Unary::Expm1: map1<VF, S>(x, y, n, [](auto v) { return expm1_f(v); }); return true;
+    case Unary::Log1p: map1<VF, S>(x, y, n, [](auto v) { return log1p_f(v); }); return true;
     default: return false;
   }
 }
 
-inline bool unary_f64(UnaryKind k, const double* x, double* y, int64_t n) {
+inline bool unary_f64(Unary k, const double* x, double* y, int64_t n) {
   using S = D1;
   switch (k) {
-    case UnaryKind::Neg: map1<VD, S>(x, y, n, [](auto v) { return -v; }); return true;
-    case UnaryKind::Abs: map1<VD, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
-    case UnaryKind::Sqrt: map1<VD, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
-    case UnaryKind::Rsqrt:
+    case Unary::Neg: map1<VD, S>(x, y, n, [](auto v) { return -v; }); return true;
+    case Unary::Abs: map1<VD, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
+    case Unary::Sqrt: map1<VD, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case Unary::Rsqrt:
       map1<VD, S>(x, y, n, [](auto v) { return cstd<decltype(v)>(1.0) / vsqrt(v); });
       return true;
-    case UnaryKind::Relu:
+    case Unary::Relu:
       map1<VD, S>(x, y, n, [](auto v) { return vmax(cstd<decltype(v)>(0.0), v); });
       return true;
     default: return false;  // transcendentals: std:: functions, in kernels.cpp
@@ -75,18 +77,18 @@ inline bool unary_f64(UnaryKind k, const double* x, double* y, int64_t n) {
 
 // Maximum/minimum propagate NaN (PyTorch semantics), unlike the raw max/min instructions.
 template <class V, class S, class T>
-inline bool binary_t(BinaryKind k, const T* a, int64_t sa, const T* b, int64_t sb, T* z,
+inline bool binary_t(Binary k, const T* a, int64_t sa, const T* b, int64_t sb, T* z,
                      int64_t n) {
   switch (k) {
-    case BinaryKind::Add: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p + q; }); return true;
-    case BinaryKind::Sub: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p - q; }); return true;
-    case BinaryKind::Mul: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p * q; }); return true;
-    case BinaryKind::Div: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p / q; }); return true;
-    case BinaryKind::Maximum:
+    case Binary::Add: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p + q; }); return true;
+    case Binary::Sub: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p - q; }); return true;
+    case Binary::Mul: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p * q; }); return true;
+    case Binary::Div: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p / q; }); return true;
+    case Binary::Maximum:
       map2<V, S>(a, sa, b, sb, z, n,
                  [](auto p, auto q) { return select(unord(p, q), p + q, vmax(p, q)); });
       return true;
-    case BinaryKind::Minimum:
+    case Binary::Minimum:
       map2<V, S>(a, sa, b, sb, z, n,
                  [](auto p, auto q) { return select(unord(p, q), p + q, vmin(p, q)); });
       return true;
@@ -94,11 +96,11 @@ inline bool binary_t(BinaryKind k, const T* a, int64_t sa, const T* b, int64_t s
   }
 }
 
-inline bool binary_f32(BinaryKind k, const float* a, int64_t sa, const float* b, int64_t sb,
+inline bool binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb,
                        float* z, int64_t n) {
   return binary_t<VF, F1>(k, a, sa, b, sb, z, n);
 }
-inline bool binary_f64(BinaryKind k, const double* a, int64_t sa, const double* b, int64_t sb,
+inline bool binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t sb,
                        double* z, int64_t n) {
   return binary_t<VD, D1>(k, a, sa, b, sb, z, n);
 }

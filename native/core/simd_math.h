@@ -106,6 +106,25 @@ inline V log1p01_f(V u) {
   return log1p_core(f, select(big, cst<V>(1.0f), cst<V>(0.0f)));
 }
 
+// log1p(x), x >= -1: for 1 + x in [0.75, 1.5) x is f itself; elsewhere u = 1 + x = (1 + f) 2^e as for
+// log, plus the rounding error of 1 + x (exact by Fast2Sum) divided by u.
+template <class V>
+inline V log1p_f(V x) {
+  const V u = cst<V>(1.0f) + x;
+  const auto x_big = gt(vabs(x), cst<V>(1.0f));
+  const V err = select(x_big, cst<V>(1.0f) - (u - x), x - (u - cst<V>(1.0f)));  // 1 + x = u + err
+  const auto ok = m_and(gt(u, cst<V>(0.0f)), lt(u, cst<V>(INFINITY)));
+  V m, e;
+  frexp_norm(select(ok, u, cst<V>(1.0f)), m, e);
+  const V far = log1p_core(m - cst<V>(1.0f), e) + err / u;
+  const auto near = m_and(ge(x, cst<V>(-0.25f)), lt(x, cst<V>(0.5f)));  // 1 + x in [0.75, 1.5), as in log
+  V y = select(near, log1p_core(x, cst<V>(0.0f)), far);
+  y = select(eq(x, cst<V>(INFINITY)), x, y);
+  y = select(eq(x, cst<V>(-1.0f)), cst<V>(-INFINITY), y);
+  y = select(m_or(lt(x, cst<V>(-1.0f)), unord(x, x)), cst<V>(NAN), y);
+  return y;
+}
+
 // ---- sigmoid / silu / softplus ---------------------------------------------------------------
 // All use e = exp(-|x|) in (0, 1], which never overflows. For x < 0 the result is (x) e / (1 + e),
 // formed as 2^n * ((x) p / (1 + e)) so a subnormal result is rounded only once.
@@ -227,6 +246,25 @@ inline V gelu_f(V x) {
   y = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), y);  // also -inf (avoids -inf * 0)
   y = select(gt(x, cst<V>(30.0f)), x, y);               // also +inf
   return select(unord(x, x), x, y);
+}
+
+// ---- expm1 via double ---------------------------------------------------------------------------
+// exp(x) - 1 in double: exp_d's ~1e-15 relative error is ~1e-10 of a result with |x| >= 1e-5, and
+// below that x + x²/2 + x³/6 is exact to double; the only float rounding is the final narrowing.
+template <class D>
+inline D expm1_d(D x) {
+  const D c = vmin(vmax(x, cstd<D>(-104.0)), cstd<D>(89.0));  // float saturates there: -1 and inf
+  const D small = x * vfma(x, vfma(x, cstd<D>(1.0 / 6.0), cstd<D>(0.5)), cstd<D>(1.0));
+  return select(lt(vabs(x), cstd<D>(1e-5)), small, exp_d(c) - cstd<D>(1.0));
+}
+
+template <class V>
+inline V expm1_f(V x) {
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = expm1_d(lo);
+  if constexpr (V::DN == 2) hi = expm1_d(hi);
+  return select(unord(x, x), x, narrow(lo, hi));
 }
 
 // ---- sin / cos via double ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Chart specifications (Vega-Lite) for the pictures tensorfold draws: training curves and
 // horizontal bar charts. Only data shaping and presentation choices live here; render.ts draws.
 import { VegaLiteSpec } from './render';
+import { rangeError } from '../../errors';
 
 /** One curve: (step, value) pairs. */
 export interface Series {
@@ -106,7 +107,7 @@ function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
 
 /** Several panels side by side (wrapping after three), each with its own legend. */
 export function curvesSpec(panels: Panel[], title?: string, subtitle?: string): VegaLiteSpec {
-  if (panels.length === 0) throw new RangeError('plot: no curves to draw');
+  if (panels.length === 0) throw rangeError('plot: no curves to draw');
   // One x range for every panel, so that a step lines up across them; a single step is widened.
   let lo = Infinity;
   let hi = -Infinity;
@@ -190,7 +191,7 @@ function logFloor(bars: Bar[]): number {
 
 /** Horizontal bars, one per label, top to bottom in the order given. */
 export function barSpec(bars: Bar[], o: BarOptions): VegaLiteSpec {
-  if (bars.length === 0) throw new RangeError('plot: no bars to draw');
+  if (bars.length === 0) throw rangeError('plot: no bars to draw');
   const values = bars.map((b) => ({ label: b.label, value: b.value, group: b.group ?? '', text: b.text ?? String(b.value) }));
   const y = { field: 'label', type: 'nominal', title: null, sort: bars.map((b) => b.label), axis: { labelFontSize: 12 } };
   const x = { field: 'value', type: 'quantitative', title: o.xLabel, scale: { ...(o.logX ? { type: 'log' } : {}), ...(o.domain ? { domain: o.domain } : {}) } };

@@ -8,11 +8,16 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { tfError } from '../../errors';
 
 export const PLOT_PACKAGES = 'vega vega-lite';
 
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, any>>;
+// Made on first use, not at load: under --disallow-code-generation-from-strings only plotting
+// fails, not `require('tensorfold')`.
+let importModuleFn: ((url: string) => Promise<Record<string, any>>) | null = null;
+const importModule = (url: string): Promise<Record<string, any>> =>
+  (importModuleFn ??= new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, any>>)(url);
 
 interface Vega {
   vega: Record<string, any>;
@@ -25,7 +30,7 @@ async function load(name: string): Promise<Record<string, any>> {
   try {
     file = require.resolve(name);
   } catch {
-    throw new Error(`plot: drawing charts needs the ${PLOT_PACKAGES} packages, which are not installed; ` +
+    throw tfError('ARGUMENT', `plot: drawing charts needs the ${PLOT_PACKAGES} packages, which are not installed; ` +
       `run \`npm install --save-dev ${PLOT_PACKAGES}\``);
   }
   return importModule(pathToFileURL(file).href);
@@ -87,7 +92,7 @@ export function svgToPng(svgFile: string, pngFile: string): boolean {
   // Twice the SVG's size: the charts stay sharp on high-density screens.
   const args = r[0] === 'rsvg-convert' ? ['--zoom', '2', '-o', pngFile, svgFile] : ['-density', '192', svgFile, pngFile];
   const out = spawnSync(r[0], args, { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`plot: ${r[0]} could not convert ${svgFile} to PNG: ${out.stderr || out.error}`);
+  if (out.status !== 0) throw tfError('ARGUMENT', `plot: ${r[0]} could not convert ${svgFile} to PNG: ${out.stderr || out.error}`);
   return true;
 }
 
@@ -107,7 +112,7 @@ export async function writeChart(spec: VegaLiteSpec, file: string, opts: WriteOp
     const tmp = `${file}.tmp.svg`;
     fs.writeFileSync(tmp, svg);
     try {
-      if (!svgToPng(tmp, file)) throw new Error(`plot: writing ${file} needs rsvg-convert (Debian: apt-get install librsvg2-bin) or ImageMagick; write an .svg instead`);
+      if (!svgToPng(tmp, file)) throw tfError('ARGUMENT', `plot: writing ${file} needs rsvg-convert (Debian: apt-get install librsvg2-bin) or ImageMagick; write an .svg instead`);
     } finally {
       fs.rmSync(tmp, { force: true });
     }

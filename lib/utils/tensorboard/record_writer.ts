@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { maskedCrc32c } from './crc32c';
 import { ProtoWriter } from './protobuf';
+import { tfError } from '../../errors';
 
 export interface EventFileOptions {
   /** Seconds between automatic flushes (default 120, as PyTorch). */
@@ -73,7 +74,7 @@ export class EventFileWriter {
       // The version marker is written at once, so TensorBoard recognises the file before the first flush.
       fs.writeFileSync(this.file, frameRecord(encodeEvent(now, 0, { fileVersion: 'brain.Event:2' })));
     } catch (e) {
-      throw new Error(`SummaryWriter: cannot create the event file in ${logdir}: ${(e as Error).message}`);
+      throw tfError('ARGUMENT', `SummaryWriter: cannot create the event file in ${logdir}: ${(e as Error).message}`);
     }
     // unref: a pending flush never keeps the process alive; the exit hook writes what is left.
     this.timer = flushSecs > 0 && Number.isFinite(flushSecs) ? setInterval(() => this.flush(), flushSecs * 1000).unref() : null;
@@ -86,7 +87,7 @@ export class EventFileWriter {
   }
 
   addEvent(event: Uint8Array): void {
-    if (this.closed) throw new Error(`SummaryWriter: ${this.file} is closed`);
+    if (this.closed) throw tfError('ARGUMENT', `SummaryWriter: ${this.file} is closed`);
     this.pending.push(frameRecord(event));
   }
 

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EventFileWriter, EventFileOptions, encodeEvent } from './record_writer';
 import { scalarSummary, histogram, histogramSummary, textSummary, hparamsSummaries, HParamValue } from './summary';
+import { argumentError, rangeError, tfError } from '../../errors';
 
 export type { EventFileOptions as SummaryWriterOptions } from './record_writer';
 export type { HParamValue } from './summary';
@@ -26,20 +27,20 @@ function show(v: unknown): string {
 }
 
 function checkTag(op: string, tag: unknown): string {
-  if (typeof tag !== 'string' || tag.length === 0) throw new TypeError(`SummaryWriter.${op}: tag must be a non-empty string, got ${show(tag)}`);
+  if (typeof tag !== 'string' || tag.length === 0) throw argumentError(`SummaryWriter.${op}: tag must be a non-empty string, got ${show(tag)}`);
   return tag;
 }
 
 function checkStep(op: string, step: unknown): number {
   if (step === undefined || step === null) return 0;
   if (typeof step !== 'number' || !Number.isSafeInteger(step))
-    throw new TypeError(`SummaryWriter.${op}: step must be an integer, got ${show(step)}`);
+    throw argumentError(`SummaryWriter.${op}: step must be an integer, got ${show(step)}`);
   return step;
 }
 
 function checkWalltime(op: string, t: unknown): number {
   if (t === undefined || t === null) return Date.now() / 1000;
-  if (typeof t !== 'number' || !Number.isFinite(t)) throw new TypeError(`SummaryWriter.${op}: walltime must be a number of seconds, got ${show(t)}`);
+  if (typeof t !== 'number' || !Number.isFinite(t)) throw argumentError(`SummaryWriter.${op}: walltime must be a number of seconds, got ${show(t)}`);
   return t;
 }
 
@@ -49,10 +50,10 @@ function scalarValue(op: string, v: unknown): number {
     try {
       return (v as { item(): number }).item();
     } catch (e) {
-      throw new TypeError(`SummaryWriter.${op}: value must be a number or a one-element tensor (${(e as Error).message})`);
+      throw argumentError(`SummaryWriter.${op}: value must be a number or a one-element tensor (${(e as Error).message})`);
     }
   }
-  throw new TypeError(`SummaryWriter.${op}: value must be a number or a one-element tensor, got ${typeof v}`);
+  throw argumentError(`SummaryWriter.${op}: value must be a number or a one-element tensor, got ${typeof v}`);
 }
 
 function defaultLogdir(): string {
@@ -71,12 +72,12 @@ export class SummaryWriter {
   private readonly children = new Map<string, EventFileWriter>();
 
   constructor(logdir?: string, opts: EventFileOptions = {}) {
-    if (logdir !== undefined && (typeof logdir !== 'string' || logdir === '')) throw new TypeError(`SummaryWriter: logdir must be a non-empty string, got ${show(logdir)}`);
-    if (opts === null || typeof opts !== 'object') throw new TypeError('SummaryWriter: options must be an object');
+    if (logdir !== undefined && (typeof logdir !== 'string' || logdir === '')) throw argumentError(`SummaryWriter: logdir must be a non-empty string, got ${show(logdir)}`);
+    if (opts === null || typeof opts !== 'object') throw argumentError('SummaryWriter: options must be an object');
     if (opts.flushSecs !== undefined && !(typeof opts.flushSecs === 'number' && opts.flushSecs >= 0))
-      throw new RangeError(`SummaryWriter: flushSecs must be a number of seconds >= 0, got ${show(opts.flushSecs)}`);
+      throw rangeError(`SummaryWriter: flushSecs must be a number of seconds >= 0, got ${show(opts.flushSecs)}`);
     if (opts.filenameSuffix !== undefined && typeof opts.filenameSuffix !== 'string')
-      throw new TypeError('SummaryWriter: filenameSuffix must be a string');
+      throw argumentError('SummaryWriter: filenameSuffix must be a string');
     this.logdir = logdir ?? defaultLogdir();
     this.opts = { ...opts };
     this.file = new EventFileWriter(this.logdir, this.opts);
@@ -88,7 +89,7 @@ export class SummaryWriter {
   }
 
   private write(op: string, writer: EventFileWriter, summary: Uint8Array, step: number, walltime: number): void {
-    if (writer.isClosed) throw new Error(`SummaryWriter.${op}: the writer is closed`);
+    if (writer.isClosed) throw tfError('ARGUMENT', `SummaryWriter.${op}: the writer is closed`);
     writer.addEvent(encodeEvent(walltime, step, { summary }));
   }
 
@@ -104,10 +105,10 @@ export class SummaryWriter {
   addScalars(mainTag: string, values: Record<string, ScalarLike>, step?: number, walltime?: number): void {
     const op = 'addScalars';
     checkTag(op, mainTag);
-    if (values === null || typeof values !== 'object') throw new TypeError(`SummaryWriter.${op}: values must be an object {tag: value}`);
+    if (values === null || typeof values !== 'object') throw argumentError(`SummaryWriter.${op}: values must be an object {tag: value}`);
     const s = checkStep(op, step);
     const t = checkWalltime(op, walltime);
-    if (this.file.isClosed) throw new Error(`SummaryWriter.${op}: the writer is closed`);
+    if (this.file.isClosed) throw tfError('ARGUMENT', `SummaryWriter.${op}: the writer is closed`);
     // All values are checked before any is written, so a bad one leaves no partial group behind.
     const checked = Object.entries(values).map(([tag, v]) => [tag, scalarValue(op, v)] as const);
     for (const [tag, v] of checked) {
@@ -129,14 +130,14 @@ export class SummaryWriter {
     if (values !== null && typeof values === 'object' && typeof (values as { toTypedArray?: unknown }).toTypedArray === 'function')
       data = (values as { toTypedArray(): ArrayLike<number> }).toTypedArray();
     else if (values !== null && typeof values === 'object' && typeof (values as ArrayLike<number>).length === 'number') data = values as ArrayLike<number>;
-    else throw new TypeError(`SummaryWriter.${op}: values must be a tensor or an array of numbers, got ${typeof values}`);
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`SummaryWriter.${op}: options must be an object`);
+    else throw argumentError(`SummaryWriter.${op}: values must be a tensor or an array of numbers, got ${typeof values}`);
+    if (opts === null || typeof opts !== 'object') throw argumentError(`SummaryWriter.${op}: options must be an object`);
     const bins = opts.bins ?? 30;
-    if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`SummaryWriter.${op}: bins must be a positive integer, got ${show(bins)}`);
-    if (data.length === 0) throw new RangeError(`SummaryWriter.${op}: '${tag}' has no values`);
+    if (!Number.isInteger(bins) || bins < 1) throw rangeError(`SummaryWriter.${op}: bins must be a positive integer, got ${show(bins)}`);
+    if (data.length === 0) throw rangeError(`SummaryWriter.${op}: '${tag}' has no values`);
     for (let i = 0; i < data.length; i++) {
-      if (typeof data[i] !== 'number') throw new TypeError(`SummaryWriter.${op}: '${tag}' holds a non-number at index ${i}`);
-      if (!Number.isFinite(data[i])) throw new RangeError(`SummaryWriter.${op}: '${tag}' holds a non-finite value (${data[i]}) at index ${i}`);
+      if (typeof data[i] !== 'number') throw argumentError(`SummaryWriter.${op}: '${tag}' holds a non-number at index ${i}`);
+      if (!Number.isFinite(data[i])) throw rangeError(`SummaryWriter.${op}: '${tag}' holds a non-finite value (${data[i]}) at index ${i}`);
     }
     this.write(op, this.file, histogramSummary(tag, histogram(data, bins)), checkStep(op, step), checkWalltime(op, opts.walltime));
   }
@@ -145,7 +146,7 @@ export class SummaryWriter {
   addText(tag: string, text: string, step?: number, walltime?: number): void {
     const op = 'addText';
     checkTag(op, tag);
-    if (typeof text !== 'string') throw new TypeError(`SummaryWriter.${op}: text must be a string, got ${typeof text}`);
+    if (typeof text !== 'string') throw argumentError(`SummaryWriter.${op}: text must be a string, got ${typeof text}`);
     this.write(op, this.file, textSummary(tag, text), checkStep(op, step), checkWalltime(op, walltime));
   }
 
@@ -156,16 +157,16 @@ export class SummaryWriter {
    */
   addHparams(hparams: Record<string, HParamValue>, metrics: Record<string, number>, opts: { runName?: string } = {}): void {
     const op = 'addHparams';
-    if (hparams === null || typeof hparams !== 'object' || Array.isArray(hparams)) throw new TypeError(`SummaryWriter.${op}: hparams must be an object {name: value}`);
-    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) throw new TypeError(`SummaryWriter.${op}: metrics must be an object {name: number}`);
+    if (hparams === null || typeof hparams !== 'object' || Array.isArray(hparams)) throw argumentError(`SummaryWriter.${op}: hparams must be an object {name: value}`);
+    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) throw argumentError(`SummaryWriter.${op}: metrics must be an object {name: number}`);
     for (const [k, v] of Object.entries(hparams))
-      if (!['number', 'string', 'boolean'].includes(typeof v)) throw new TypeError(`SummaryWriter.${op}: hparam '${k}' must be a number, string or boolean, got ${typeof v}`);
+      if (!['number', 'string', 'boolean'].includes(typeof v)) throw argumentError(`SummaryWriter.${op}: hparam '${k}' must be a number, string or boolean, got ${typeof v}`);
     for (const [k, v] of Object.entries(metrics))
-      if (typeof v !== 'number') throw new TypeError(`SummaryWriter.${op}: metric '${k}' must be a number, got ${typeof v}`);
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`SummaryWriter.${op}: options must be an object`);
+      if (typeof v !== 'number') throw argumentError(`SummaryWriter.${op}: metric '${k}' must be a number, got ${typeof v}`);
+    if (opts === null || typeof opts !== 'object') throw argumentError(`SummaryWriter.${op}: options must be an object`);
     if (opts.runName !== undefined && (typeof opts.runName !== 'string' || opts.runName === ''))
-      throw new TypeError(`SummaryWriter.${op}: runName must be a non-empty string, got ${show(opts.runName)}`);
-    if (this.file.isClosed) throw new Error(`SummaryWriter.${op}: the writer is closed`);
+      throw argumentError(`SummaryWriter.${op}: runName must be a non-empty string, got ${show(opts.runName)}`);
+    if (this.file.isClosed) throw tfError('ARGUMENT', `SummaryWriter.${op}: the writer is closed`);
     const runName = opts.runName ?? String(Date.now() / 1000);
     const w = new EventFileWriter(path.join(this.logdir, runName), this.opts);
     const t = Date.now() / 1000;

@@ -1,0 +1,70 @@
+// Dtypes and argument checking shared by every public function: what JavaScript can get wrong
+// (types, integer-ness) is caught here with a TypeError naming the op; shape and range checks are
+// left to the engine, which names the op and the shapes in its errors.
+import type { Handle } from './native';
+import { Tensor } from './tensor_class';
+import { argumentError, dtypeError, show } from './errors';
+
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+/** Anything accepted where a tensor operand is: a Tensor or a plain number. */
+export type TensorLike = Tensor | number;
+/** Nested arrays of numbers or booleans. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** The engine's dtype codes, in order (native/core/tensor.h). */
+export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool'];
+export function dtypeCode(d: DType, op = 'tensor'): number {
+  const c = DTYPES.indexOf(d);
+  if (c < 0) throw dtypeError(`${op}: unknown dtype ${show(d)} (expected one of ${DTYPES.join(', ')})`);
+  return c;
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (x instanceof Tensor) return `Tensor of shape [${x.shape}]`;
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 20 ? x.slice(0, 20) + '…' : x)}`;
+  return typeof x;
+}
+
+export function checkTensor(x: unknown, op: string, what = 'argument'): Tensor {
+  if (!(x instanceof Tensor)) throw argumentError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  return x;
+}
+
+/** The native handle of a Tensor or a number operand, checking the type. */
+export function operand(x: unknown, op: string): Handle | number {
+  if (x instanceof Tensor) return x._h;
+  if (typeof x === 'number') return x;
+  throw argumentError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
+}
+
+export function axesArg(axis: number | number[] | undefined | null, op: string): number | number[] | null {
+  if (axis === undefined || axis === null) return null;
+  if (typeof axis === 'number') return intArg(axis, op, 'axis');
+  if (Array.isArray(axis)) return axis.map((a) => intArg(a, op, 'axis'));
+  throw argumentError(`${op}: axis must be a number or an array of numbers, got ${describe(axis)}`);
+}
+
+/** Options objects: undefined takes the defaults; null or a non-object is a TypeError naming the op. */
+export function checkOptions(opts: unknown, op: string): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts))
+    throw argumentError(`${op}: options must be an object, got ${describe(opts)}`);
+}
+
+export function intArg(v: unknown, op: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw argumentError(`${op}: ${what} must be an integer, got ${typeof v === 'number' ? v : describe(v)}`);
+  return v;
+}
+
+export function numArg(v: unknown, op: string, what: string): number {
+  if (typeof v !== 'number') throw argumentError(`${op}: ${what} must be a number, got ${describe(v)}`);
+  return v;
+}
+
+export function shapeArg(shape: unknown, op: string): number[] {
+  if (typeof shape === 'number') shape = [shape];
+  if (!Array.isArray(shape)) throw argumentError(`${op}: shape must be an array of integers, got ${describe(shape)}`);
+  return shape.map((d) => intArg(d, op, 'every shape entry'));
+}

@@ -1,0 +1,241 @@
+// The elementwise ops, each written once as a function: tf.op(x, ...). lib/methods.ts installs
+// every export of this file as the method x.op(...), so this file holds nothing else.
+//
+// Native ops are looked up by name in the engine's op table (native/core/op_table.h, where their
+// kernels and gradients are declared): a name missing there fails at load. The rest are
+// compositions of other ops, so their gradients (and second derivatives) follow from those.
+// test/op_table.test.js checks that every op appears here, in docs/API.md and in the fixtures.
+import { native } from './native';
+import { Tensor, wrap } from './tensor_class';
+import { TensorLike, checkTensor, describe, numArg, operand } from './args';
+import { tensor } from './creation';
+import { argumentError, internalError } from './errors';
+
+const TABLE = native.opTable();
+function code(kind: 'unary' | 'binary' | 'compare', name: string): number {
+  const c = TABLE[kind].indexOf(name);
+  if (c < 0) throw internalError(`tensorfold: ${kind} op ${name} is missing from the native op table; rebuild the addon`);
+  return c;
+}
+
+// The method form of a native op, without re-packing its arguments (the per-op overhead of the
+// smallest ops is a few hundred nanoseconds, so this shows up in small_add).
+const METHOD = Symbol.for('tensorfold.method');
+function withMethod<F>(fn: F, method: (this: Tensor, ...a: never[]) => Tensor): F {
+  (fn as unknown as Record<symbol, unknown>)[METHOD] = method;
+  return fn;
+}
+
+function unary(name: string): (x: Tensor) => Tensor {
+  const c = code('unary', name);
+  return withMethod((x: Tensor): Tensor => {
+    if (!(x instanceof Tensor)) throw argumentError(`${name}: expected a Tensor, got ${describe(x)}`);
+    return wrap(native.unary(c, x._h));
+  }, function (this: Tensor) { return wrap(native.unary(c, this._h)); });
+}
+
+function binary(name: string): (a: TensorLike, b: TensorLike) => Tensor {
+  const c = code('binary', name);
+  return withMethod((a: TensorLike, b: TensorLike): Tensor => {
+    if (typeof a === 'number' && typeof b === 'number') throw argumentError(`${name}: at least one operand must be a Tensor`);
+    return wrap(native.binary(c, operand(a, name), operand(b, name)));
+  }, function (this: Tensor, b: TensorLike) { return wrap(native.binary(c, this._h, operand(b, name))); });
+}
+
+function compare(name: string): (a: TensorLike, b: TensorLike) => Tensor {
+  const c = code('compare', name);
+  return withMethod((a: TensorLike, b: TensorLike): Tensor => {
+    if (typeof a === 'number' && typeof b === 'number') throw argumentError(`${name}: at least one operand must be a Tensor`);
+    return wrap(native.compare(c, operand(a, name), operand(b, name)));
+  }, function (this: Tensor, b: TensorLike) { return wrap(native.compare(c, this._h, operand(b, name))); });
+}
+
+// ---- native unary (op_table.h TF_UNARY_OPS) ----
+export const neg = unary('neg');
+export const abs = unary('abs');
+export const exp = unary('exp');
+export const log = unary('log');
+export const sqrt = unary('sqrt');
+export const rsqrt = unary('rsqrt');
+export const sin = unary('sin');
+export const cos = unary('cos');
+export const tanh = unary('tanh');
+export const sigmoid = unary('sigmoid');
+export const relu = unary('relu');
+export const gelu = unary('gelu');
+export const silu = unary('silu');
+export const softplus = unary('softplus');
+export const sign = unary('sign');
+export const floor = unary('floor');
+export const ceil = unary('ceil');
+/** Rounds half to even, as PyTorch. */
+export const round = unary('round');
+export const trunc = unary('trunc');
+export const log1p = unary('log1p');
+export const expm1 = unary('expm1');
+export const log2 = unary('log2');
+export const log10 = unary('log10');
+export const exp2 = unary('exp2');
+export const erf = unary('erf');
+export const erfc = unary('erfc');
+export const erfinv = unary('erfinv');
+export const tan = unary('tan');
+export const asin = unary('asin');
+export const acos = unary('acos');
+export const atan = unary('atan');
+export const sinh = unary('sinh');
+export const cosh = unary('cosh');
+export const asinh = unary('asinh');
+export const acosh = unary('acosh');
+export const atanh = unary('atanh');
+
+// ---- native binary (TF_BINARY_OPS), broadcasting; a number is accepted on either side ----
+export const add = binary('add');
+export const sub = binary('sub');
+export const mul = binary('mul');
+export const div = binary('div');
+export const pow = binary('pow');
+export const maximum = binary('maximum');
+export const minimum = binary('minimum');
+export const atan2 = binary('atan2');
+/** C's fmod: the result has the sign of the dividend. */
+export const fmod = binary('fmod');
+/** Python's modulo: the result has the sign of the divisor. */
+export const remainder = binary('remainder');
+/** floor(a / b); not differentiable, as in PyTorch. */
+export const floorDivide = binary('floorDivide');
+export const hypot = binary('hypot');
+export const logaddexp = binary('logaddexp');
+/** x · log(y), 0 where x is 0 (unless y is NaN). */
+export const xlogy = binary('xlogy');
+
+// ---- comparisons (TF_COMPARE_OPS) -> bool ----
+export const eq = compare('eq');
+export const ne = compare('ne');
+export const lt = compare('lt');
+export const le = compare('le');
+export const gt = compare('gt');
+export const ge = compare('ge');
+
+// ---- with parameters ----
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  checkTensor(x, 'leakyRelu');
+  return wrap(native.leakyRelu(x._h, numArg(slope, 'leakyRelu', 'slope')));
+}
+/** Clamps to [min, max] (either may be null); the gradient is 1 on the closed interval, 0 outside and at NaN. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkTensor(x, 'clamp');
+  for (const [v, w] of [[min, 'min'], [max, 'max']] as const)
+    if (v !== undefined && v !== null && typeof v !== 'number')
+      throw argumentError(`clamp: ${w} must be a number, got ${describe(v)}`);
+  return wrap(native.clamp(x._h, min ?? null, max ?? null));
+}
+
+// ---- compositions ----
+export const square = (x: Tensor): Tensor => mul(checkTensor(x, 'square'), x);
+export const reciprocal = (x: Tensor): Tensor => div(1, checkTensor(x, 'reciprocal'));
+export const frac = (x: Tensor): Tensor => sub(checkTensor(x, 'frac'), trunc(x));
+
+/** clamp(x, min, max) with PyTorch's hardtanh gradient: 1 strictly inside (and at NaN), 0 elsewhere. */
+export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
+  checkTensor(x, 'hardtanh');
+  numArg(min, 'hardtanh', 'min');
+  numArg(max, 'hardtanh', 'max');
+  const outside = logicalOr(le(x, min), ge(x, max));
+  return where(outside, clamp(x, min, max).detach(), x);
+}
+export const relu6 = (x: Tensor): Tensor => hardtanh(checkTensor(x, 'relu6'), 0, 6);
+export const hardsigmoid = (x: Tensor): Tensor => div(relu6(add(checkTensor(x, 'hardsigmoid'), 3)), 6);
+/** x (x + 3) / 6 on [-3, 3], 0 below, x above; the gradient (2x + 3) / 6 on the closed interval, as PyTorch. */
+export function hardswish(x: Tensor): Tensor {
+  checkTensor(x, 'hardswish');
+  return where(lt(x, -3), 0, where(gt(x, 3), x, div(mul(x, add(x, 3)), 6)));
+}
+
+// expm1 of min(x, 0): the branch where() discards must stay finite, or its zero gradient times
+// an infinite derivative would be NaN.
+const negPart = (x: Tensor): Tensor => clamp(x, null, 0);
+/** x for x > 0, alpha (e^x - 1) otherwise. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  checkTensor(x, 'elu');
+  numArg(alpha, 'elu', 'alpha');
+  return where(gt(x, 0), x, mul(expm1(negPart(x)), alpha));
+}
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+export const selu = (x: Tensor): Tensor => mul(elu(checkTensor(x, 'selu'), SELU_ALPHA), SELU_SCALE);
+/** x for x > 0, alpha (e^(x/alpha) - 1) otherwise. */
+export function celu(x: Tensor, alpha = 1): Tensor {
+  checkTensor(x, 'celu');
+  numArg(alpha, 'celu', 'alpha');
+  return where(gt(x, 0), x, mul(expm1(div(negPart(x), alpha)), alpha));
+}
+export const mish = (x: Tensor): Tensor => mul(checkTensor(x, 'mish'), tanh(softplus(x)));
+/**
+ * log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| of either sign; min(x, 0) is
+ * written (x - |x|) / 2 (exact) so that the gradient at 0 is 1/2, not a one-sided 1.
+ */
+export const logSigmoid = (x: Tensor): Tensor =>
+  sub(mul(sub(checkTensor(x, 'logSigmoid'), abs(x)), 0.5), log1p(exp(neg(abs(x)))));
+export const softsign = (x: Tensor): Tensor => div(checkTensor(x, 'softsign'), add(abs(x), 1));
+
+/** start + weight (end - start); weight is a number or a tensor (broadcast). */
+export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
+  checkTensor(start, 'lerp');
+  operand(end, 'lerp');
+  operand(weight, 'lerp');
+  return add(start, mul(weight, sub(end, start)));
+}
+/** x + value · t1 · t2 */
+export function addcmul(x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor {
+  checkTensor(x, 'addcmul');
+  numArg(value, 'addcmul', 'value');
+  const p = mul(t1, t2);
+  return add(x, value === 1 ? p : mul(p, value));
+}
+/** x + value · t1 / t2 */
+export function addcdiv(x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor {
+  checkTensor(x, 'addcdiv');
+  numArg(value, 'addcdiv', 'value');
+  const q = div(t1, t2);
+  return add(x, value === 1 ? q : mul(q, value));
+}
+
+/** 0 for x < 0, `values` where x == 0, 1 for x > 0; not differentiable. The dtype is x's. */
+export function heaviside(x: Tensor, values: TensorLike): Tensor {
+  checkTensor(x, 'heaviside');
+  const v = typeof values === 'number' ? values : checkTensor(values, 'heaviside', 'values').detach().to(x.dtype);
+  return where(eq(x, 0), v, gt(x, 0).to(x.dtype)).detach();
+}
+
+const isFloat = (x: Tensor): boolean => x.dtype === 'float32' || x.dtype === 'float64';
+const falses = (x: Tensor): Tensor => wrap(native.full(x.shape, 0, 3));
+export const isnan = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isnan')) ? ne(x, x) : falses(x));
+export const isinf = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isinf')) ? eq(abs(x), Infinity) : falses(x));
+export const isfinite = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isfinite')) ? lt(abs(x), Infinity) : logicalNot(falses(x)));
+
+/** NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: 0 and the dtype's extremes). */
+export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: number | null): Tensor {
+  checkTensor(x, 'nanToNum');
+  numArg(nan, 'nanToNum', 'nan');
+  if (!isFloat(x)) return x.clone();
+  const big = x.dtype === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+  const hi = posinf ?? big, lo = neginf ?? -big;
+  numArg(hi, 'nanToNum', 'posinf');
+  numArg(lo, 'nanToNum', 'neginf');
+  return where(ne(x, x), nan, where(eq(x, Infinity), hi, where(eq(x, -Infinity), lo, x)));
+}
+
+// Logical ops: nonzero is true; the result is bool.
+const truth = (x: TensorLike, op: string): Tensor =>
+  typeof x === 'number' ? tensor(x !== 0) : ne(checkTensor(x, op), 0);
+export const logicalNot = (x: Tensor): Tensor => eq(checkTensor(x, 'logicalNot'), 0);
+export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => mul(truth(a, 'logicalAnd'), truth(b, 'logicalAnd'));
+export const logicalOr = (a: Tensor, b: TensorLike): Tensor => add(truth(a, 'logicalOr'), truth(b, 'logicalOr'));
+export const logicalXor = (a: Tensor, b: TensorLike): Tensor => ne(truth(a, 'logicalXor'), truth(b, 'logicalXor'));
+
+// where() is a function only (a method x.where would read as PyTorch's x.where(cond, y)), so the
+// public one lives in lib/ops.ts; the compositions above use this private copy.
+function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  return wrap(native.where(cond._h, operand(a, 'where'), operand(b, 'where')));
+}
