@@ -23,7 +23,7 @@ if [ "$mode" = arm64 ]; then
     echo "need $XCXX and $QEMU: apt-get install -y g++-aarch64-linux-gnu qemu-user" >&2
     exit 1
   }
-  SRC="native/core/kernels.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp"
+  SRC="native/core/kernels.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp native/core/probe.cpp"
   # Static, so qemu-user runs it without an aarch64 sysroot. The bench is only built (qemu's
   # timings mean nothing). Every engine source is also compiled, as a check that nothing in the
   # core assumes x86.
@@ -41,7 +41,7 @@ if [ "$mode" = arm64 ]; then
 fi
 CXX=${CXX:-g++}
 FLAGS="-O3 -std=c++17 -pthread -Wall -Wextra"
-SRC="native/core/kernels.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp"
+SRC="native/core/kernels.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp native/core/probe.cpp"
 
 $CXX $FLAGS scripts/kernel_test.cpp $SRC -o "$OUT/kernel_test_own"
 $CXX $FLAGS scripts/kernel_bench.cpp $SRC -o "$OUT/kernel_bench_own"
