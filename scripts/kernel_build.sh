@@ -60,7 +60,12 @@ if [ "$mode" = all ] || [ "$mode" = test ]; then
   TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_own"
   TENSORFOLD_SIMD=scalar "$OUT/kernel_test_own"
   TENSORFOLD_NUM_THREADS=1 "$OUT/kernel_test_own" > /dev/null && echo "1 thread: PASSED"
-  [ $have_blas = 1 ] && "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED"
+  if [ $have_blas = 1 ]; then
+    "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED"
+    # Each level routes products differently between OpenBLAS and the own kernel.
+    TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_blas" > /dev/null && echo "blas build, avx2: PASSED"
+    TENSORFOLD_SIMD=scalar "$OUT/kernel_test_blas" > /dev/null && echo "blas build, scalar: PASSED"
+  fi
 fi
 if [ "$mode" = all ] || [ "$mode" = bench ]; then
   if [ $have_blas = 1 ]; then "$OUT/kernel_bench_blas"; else "$OUT/kernel_bench_own"; fi

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 #include <new>
 #include <thread>
 
@@ -92,6 +93,8 @@ PackRows<T> pack_rows_for(int MR) {
     case 6: return pack_a_rows<T, 6>;
     case 8: return pack_a_rows<T, 8>;
     case 12: return pack_a_rows<T, 12>;
+    case 16: return pack_a_rows<T, 16>;
+    case 32: return pack_a_rows<T, 32>;
     default: return nullptr;
   }
 }
@@ -152,6 +155,12 @@ void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
         }
       }
     } else {
+      // op(B) = B^T: the panel's NR columns are NR rows of B, packed like a panel of A.
+      const PackRows<T> rows = nr == NR ? pack_rows_for<T>(NR) : nullptr;
+      if (rows) {
+        rows(P.B + (j0 + jp) * P.ldb + p0, P.ldb, kc, d);
+        continue;
+      }
       for (int64_t c = 0; c < nr; ++c) {
         const T* s = P.B + (j0 + jp + c) * P.ldb + p0;
         for (int64_t k = 0; k < kc; ++k) d[k * NR + c] = s[k];
@@ -270,35 +279,67 @@ void scale_c(T* C, int64_t ldc, int64_t M, int64_t N, T beta) {
 // kernel_bench: a 64^3 product takes ~3 us on one core, about the cost of a dispatch).
 constexpr int64_t kParallelMinMacs = 64 * 64 * 64;
 
-template <typename T>
-void own_gemm(const Problem<T>& P) {
-  if (P.M <= 0 || P.N <= 0) return;
-  if (P.K <= 0 || P.alpha == T(0)) {
-    scale_c(P.C, P.ldc, P.M, P.N, P.beta);
-    return;
-  }
-  const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const Blocks& bl = blocks_for<T>(simd_level());
-  const int64_t macs = P.M * P.N * P.K;
-  int parts = macs < kParallelMinMacs ? 1 : num_threads();
-  // Split the larger dimension of C so the operand packed by every thread is the smaller one.
-  const bool split_n = P.N > P.M;
-  const int64_t unit = split_n ? ks.NR : ks.MR;
-  const int64_t units = ((split_n ? P.N : P.M) + unit - 1) / unit;
+// Runs block(m0, m1, n0, n1) over `parts` contiguous ranges of C's rows or columns on the pool.
+// The larger dimension is split, so the operand every part packs for itself is the smaller one;
+// ranges are multiples of `unit` rows/columns except the last, so no part gets a ragged tile.
+template <typename Block>
+void partition(int64_t M, int64_t N, int parts, int64_t unit_m, int64_t unit_n, const Block& block) {
+  const bool split_n = N > M;
+  const int64_t unit = split_n ? unit_n : unit_m;
+  const int64_t extent = split_n ? N : M;
+  const int64_t units = (extent + unit - 1) / unit;
   parts = static_cast<int>(std::min<int64_t>(parts, units));
   if (parts <= 1) {
-    gemm_block(P, ks, bl, 0, P.M, 0, P.N);
+    block(0, M, 0, N);
     return;
   }
-  const int64_t extent = split_n ? P.N : P.M;
   parallel_for(0, parts, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t t = lo; t < hi; ++t) {
       const int64_t a = std::min(extent, units * t / parts * unit);
       const int64_t b = std::min(extent, units * (t + 1) / parts * unit);
       if (a >= b) continue;
-      if (split_n) gemm_block(P, ks, bl, 0, P.M, a, b);
-      else gemm_block(P, ks, bl, a, b, 0, P.N);
+      if (split_n) block(0, M, a, b);
+      else block(a, b, 0, N);
     }
+  });
+}
+
+// The product restricted to C[m0:m1, n0:n1]: the same problem with shifted operands.
+template <typename T>
+Problem<T> sub_problem(const Problem<T>& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  Problem<T> S = P;
+  S.M = m1 - m0;
+  S.N = n1 - n0;
+  S.A = P.ta ? P.A + m0 : P.A + m0 * P.lda;
+  S.B = P.tb ? P.B + n0 * P.ldb : P.B + n0;
+  S.C = P.C + m0 * P.ldc + n0;
+  return S;
+}
+
+template <typename T>
+bool trivial(const Problem<T>& P) {
+  if (P.M <= 0 || P.N <= 0) return true;
+  if (P.K <= 0 || P.alpha == T(0)) {
+    scale_c(P.C, P.ldc, P.M, P.N, P.beta);
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
+void own_gemm_serial(const Problem<T>& P) {
+  if (trivial(P)) return;
+  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level()), 0, P.M, 0, P.N);
+}
+
+template <typename T>
+void own_gemm(const Problem<T>& P) {
+  if (trivial(P)) return;
+  const KernelSet<T>& ks = kernels_for<T>(simd_level());
+  const Blocks& bl = blocks_for<T>(simd_level());
+  const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
+  partition(P.M, P.N, parts, ks.MR, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
 }
 
@@ -309,13 +350,134 @@ int64_t blas_ld(int64_t ld, int64_t rows, int64_t cols) {
   return rows <= 1 ? std::max<int64_t>({ld, cols, 1}) : ld;
 }
 
-// OpenBLAS runs its own threads; size them like our pool so the two never oversubscribe the cores.
-void sync_blas_threads() {
+void cblas_call(const Problem<float>& P) {
+  cblas_sgemm(CblasRowMajor, P.ta ? CblasTrans : CblasNoTrans, P.tb ? CblasTrans : CblasNoTrans,
+              (int)P.M, (int)P.N, (int)P.K, P.alpha, P.A,
+              (int)(P.ta ? blas_ld(P.lda, P.K, P.M) : blas_ld(P.lda, P.M, P.K)), P.B,
+              (int)(P.tb ? blas_ld(P.ldb, P.N, P.K) : blas_ld(P.ldb, P.K, P.N)), P.beta, P.C,
+              (int)blas_ld(P.ldc, P.M, P.N));
+}
+void cblas_call(const Problem<double>& P) {
+  cblas_dgemm(CblasRowMajor, P.ta ? CblasTrans : CblasNoTrans, P.tb ? CblasTrans : CblasNoTrans,
+              (int)P.M, (int)P.N, (int)P.K, P.alpha, P.A,
+              (int)(P.ta ? blas_ld(P.lda, P.K, P.M) : blas_ld(P.lda, P.M, P.K)), P.B,
+              (int)(P.tb ? blas_ld(P.ldb, P.N, P.K) : blas_ld(P.ldb, P.K, P.N)), P.beta, P.C,
+              (int)blas_ld(P.ldc, P.M, P.N));
+}
+
+// OpenBLAS and our pool each want every core; run together they oversubscribe the machine and
+// OpenBLAS's workers keep spinning after a call, stealing the core our next kernel needs. So
+// OpenBLAS is made single-threaded once, and a threaded BLAS product is split by our pool into
+// one single-threaded OpenBLAS call per part (TENSORFOLD_BLAS_THREADS=openblas restores
+// OpenBLAS's own threading, sized like our pool, for comparison).
+bool blas_own_threads() {
+  static const bool own = [] {
+    const char* e = std::getenv("TENSORFOLD_BLAS_THREADS");
+    return e && !std::strcmp(e, "openblas");
+  }();
+  return own;
+}
+
+void prepare_blas_threads() {
   static std::atomic<int> last{0};
-  const int n = num_threads();
+  const int n = blas_own_threads() ? num_threads() : 1;
   if (last.exchange(n, std::memory_order_relaxed) != n) openblas_set_num_threads(n);
 }
+
+// Which of the two kernels serves a product on this machine. Measured with
+// scripts/kernel_bench.cpp on an AMD EPYC (Zen 5, 2 cores; thread CPU time, single thread):
+//  - Debian's OpenBLAS 0.3.21 runs its "Haswell" (AVX2) kernels on Zen 4/5: 125 GFLOP/s for
+//    float32 1024^3 against 210 for the own AVX-512 kernel (float64: 61 vs 99). So at the
+//    AVX-512 level the own kernel serves everything unless OpenBLAS reports an AVX-512 core.
+//  - At the AVX2 level the two kernels are the same design (6x16 float tile, 2 FMA pipes):
+//    float32, OpenBLAS takes 0.82-1.01x the own kernel's time over the shapes of kernel_bench
+//    (the most on thin products, M = 32..64); float64, 0.87-1.07x. So OpenBLAS serves AVX2.
+//  - Below AVX2 (TENSORFOLD_SIMD=scalar, or a CPU without FMA) OpenBLAS always: its kernels
+//    are chosen for the CPU, ours are the portable C++ loop.
+extern "C" char* openblas_get_corename(void);
+
+bool blas_has_avx512_core() {
+  static const bool yes = [] {
+    const char* c = openblas_get_corename();
+    if (!c) return false;
+    for (const char* k : {"skylakex", "cooperlake", "sapphirerapids"})
+      if (!strcasecmp(c, k)) return true;
+    return false;
+  }();
+  return yes;
+}
+
+bool route_to_blas() {
+  // TENSORFOLD_GEMM=own|blas forces one kernel (tests and measurements).
+  static const int forced = [] {
+    const char* e = std::getenv("TENSORFOLD_GEMM");
+    return !e ? 0 : !std::strcmp(e, "own") ? 1 : !std::strcmp(e, "blas") ? 2 : 0;
+  }();
+  if (forced) return forced == 2;
+  if (simd_level() == SimdLevel::AVX512) return blas_has_avx512_core();
+  return true;
+}
+
+template <typename T>
+void blas_gemm(const Problem<T>& P) {
+  if (trivial(P)) return;
+  prepare_blas_threads();
+  if (blas_own_threads() || P.M * P.N * P.K < kParallelMinMacs) {
+    cblas_call(P);
+    return;
+  }
+  // Split like the own kernel (OpenBLAS's Haswell tile is 8 or 16 rows by 4 or 8 columns).
+  partition(P.M, P.N, num_threads(), 16, 8, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    cblas_call(sub_problem(P, m0, m1, n0, n1));
+  });
+}
 #endif
+
+template <typename T>
+void gemm_routed(const Problem<T>& P) {
+#ifdef TF_HAVE_BLAS
+  if (route_to_blas()) return blas_gemm(P);
+#endif
+  own_gemm(P);
+}
+
+// Batched products: with at least as many items as threads (or items too small to split), each
+// thread takes whole items and computes them alone, packing each item's operands once; otherwise
+// the items run one after another, each threaded.
+template <typename T>
+void gemm_batched(const Problem<T>& P0, int64_t batch, int64_t sA, int64_t sB, int64_t sC) {
+  if (batch <= 0) return;
+  auto item = [&](int64_t i) {
+    Problem<T> P = P0;
+    P.A += i * sA;
+    P.B += i * sB;
+    P.C += i * sC;
+    return P;
+  };
+  const int threads = num_threads();
+  const int64_t macs = P0.M * P0.N * P0.K;
+  if (batch == 1 || (batch < threads && macs >= kParallelMinMacs)) {
+    for (int64_t i = 0; i < batch; ++i) gemm_routed(item(i));
+    return;
+  }
+#ifdef TF_HAVE_BLAS
+  const bool blas = route_to_blas();
+  if (blas) prepare_blas_threads();
+#endif
+  // Grain: enough items per chunk to be worth a dispatch.
+  const int64_t grain = std::max<int64_t>(1, kParallelMinMacs / std::max<int64_t>(1, macs));
+  parallel_for(0, batch, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+#ifdef TF_HAVE_BLAS
+      if (blas) {
+        if (!trivial(item(i))) cblas_call(item(i));
+        continue;
+      }
+#endif
+      own_gemm_serial(item(i));
+    }
+  });
+}
 
 }  // namespace
 
@@ -331,43 +493,31 @@ void own_dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double
   own_gemm(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
-#ifdef TF_HAVE_BLAS
-// One wrapper for cblas_sgemm / cblas_dgemm: empty and K = 0 problems are handled here (BLAS
-// defines K = 0 as C = beta * C), and leading dimensions are made acceptable to OpenBLAS.
-template <typename T, typename Cblas>
-static void blas_gemm(Cblas cblas, bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha,
-                      const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    scale_c(C, ldc, M, N, beta);
-    return;
-  }
-  sync_blas_threads();
-  lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
-  ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
-  ldc = blas_ld(ldc, M, N);
-  cblas(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)M,
-        (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-}
-#endif
-
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-#ifdef TF_HAVE_BLAS
-  blas_gemm<float>(cblas_sgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-  own_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
+  gemm_routed(Problem<float>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
 void dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
            const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
            int64_t ldc) {
-#ifdef TF_HAVE_BLAS
-  blas_gemm<double>(cblas_dgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-  own_dgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
+  gemm_routed(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
+
+void sgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   float alpha, const float* A, int64_t lda, int64_t strideA, const float* B,
+                   int64_t ldb, int64_t strideB, float beta, float* C, int64_t ldc,
+                   int64_t strideC) {
+  gemm_batched(Problem<float>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc}, batch,
+               strideA, strideB, strideC);
+}
+
+void dgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   double alpha, const double* A, int64_t lda, int64_t strideA, const double* B,
+                   int64_t ldb, int64_t strideB, double beta, double* C, int64_t ldc,
+                   int64_t strideC) {
+  gemm_batched(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
+               batch, strideA, strideB, strideC);
 }
 
 const char* gemm_backend() {

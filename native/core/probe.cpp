@@ -127,7 +127,9 @@ __attribute__((target("avx512f"))) int64_t chains_avx512(int64_t blocks, bool f6
     } while (--blocks > 0);
     __m512d s = x[0];
     for (int i = 1; i < kChains; ++i) s = _mm512_add_pd(s, x[i]);
-    *sink = _mm512_reduce_add_pd(s);
+    alignas(64) double out[8];
+    _mm512_store_pd(out, s);  // (_mm512_reduce_add_pd trips a GCC 12 -Wmaybe-uninitialized)
+    *sink = out[0] + out[7];
   } else {
     __m512 x[kChains];
     const __m512 m = _mm512_set1_ps(0.9999f), a = _mm512_set1_ps(1e-4f);
@@ -140,7 +142,9 @@ __attribute__((target("avx512f"))) int64_t chains_avx512(int64_t blocks, bool f6
     } while (--blocks > 0);
     __m512 s = x[0];
     for (int i = 1; i < kChains; ++i) s = _mm512_add_ps(s, x[i]);
-    *sink = _mm512_reduce_add_ps(s);
+    alignas(64) float out[16];
+    _mm512_store_ps(out, s);
+    *sink = out[0] + out[15];
   }
   return n;
 }
