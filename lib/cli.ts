@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from './index';
-import { runBench, Row, TorchInfo, TorchServer, PYTHON } from './bench/runner';
+import { runBench, Row, TorchInfo, TorchServer, PYTHON, benchState } from './bench/runner';
 import { renderTable } from './bench/table';
 import { WORKLOADS, WORKLOAD_IDS } from './bench/workloads';
 
@@ -118,6 +118,7 @@ async function bench(argv: string[]): Promise<number> {
   if (args.json) {
     process.stdout.write(JSON.stringify({
       tensorfold: head,
+      machine: benchState.limits,
       torch,
       ratio: 'timeRatio = tensorfold time / PyTorch time (GFLOP/s converted to time); below 1 = tensorfold faster',
       rows,
