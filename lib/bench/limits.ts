@@ -4,6 +4,7 @@
 // last-level cache. Also the CPU model and cache sizes for the table's header, and the peak
 // resident memory of the training rows, each run in a child process on both sides.
 import { spawnSync } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 import { native } from '../native';
 import { PYTHON, Row, TORCH_ENV, torchScript } from './runner';
@@ -22,6 +23,9 @@ export interface Limits {
   peakF64: number;
   /** GB/s, STREAM's convention (3 arrays of traffic per element, no write-allocate). */
   triad: number;
+  /** 1-minute load average and CPU count when the limits were measured (a busy machine's figures are low). */
+  load: number;
+  cpus: number;
 }
 
 /** ~1.5 s in all: the FMA probe runs 0.4 s per type, the triad 0.5 s over 3 × 256 MiB. */
@@ -36,6 +40,8 @@ export function measureLimits(simd: string, threads: number): Limits {
     peakF32: native.probe('peak', simd, false, threads, 0.4),
     peakF64: native.probe('peak', simd, true, threads, 0.4),
     triad: native.probe('triad', bytes, 0.5),
+    load: os.loadavg()[0],
+    cpus: os.cpus().length,
   };
 }
 
@@ -53,7 +59,9 @@ export function describeLimits(l: Limits): string {
     .filter(([, b]) => (b as number) > 0).map(([n, b]) => `${n} ${kib(b as number)}`).join(', ');
   return `CPU: ${l.model || 'unknown'}${caches ? ` (${caches})` : ''}\n` +
     `limits (measured now, ${l.threads} thread(s)): FMA peak at ${l.simd} ${l.peakF32.toFixed(0)} GFLOP/s float32, ` +
-    `${l.peakF64.toFixed(0)} float64; triad bandwidth ${l.triad.toFixed(1)} GB/s`;
+    `${l.peakF64.toFixed(0)} float64; triad bandwidth ${l.triad.toFixed(1)} GB/s\n` +
+    `load average ${l.load.toFixed(1)} on ${l.cpus} CPU(s)` +
+    (l.load > l.cpus * 0.75 ? ' — other processes compete for the cores: medians (and shares of the limits) come out low' : '');
 }
 
 export interface Rss {
