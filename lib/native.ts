@@ -23,6 +23,9 @@ export interface Binding {
   emptyCache(): void;
   setReturnErrors(on: boolean): void;
   backendInfo(): { blas: string; simd: string; threads: number };
+  probe(kind: 'info'): { model: string; l1d: number; l2: number; l3: number };
+  probe(kind: 'peak', level: string, f64: boolean, threads: number, seconds: number): number;
+  probe(kind: 'triad', bytesPerArray: number, seconds: number): number;
   setNumThreads(n: number): void;
   manualSeed(seed: number): void;
   full(shape: number[], value: number, dtype: number): H;

@@ -21,12 +21,17 @@ import torch.nn.functional as F
 N16M = 1 << 24
 
 
-def gemm(n):
+def gemm(n, dtype=torch.float32):
     def prepare():
-        a = torch.randn(n, n)
-        b = torch.randn(n, n)
+        a = torch.randn(n, n, dtype=dtype)
+        b = torch.randn(n, n, dtype=dtype)
         return lambda: torch.matmul(a, b)
     return {'unit': 'GFLOP/s', 'count': 2 * n ** 3, 'prepare': prepare}
+
+
+def bmm_attn():
+    q, k, v = torch.randn(8, 8, 256, 64), torch.randn(8, 8, 64, 256), torch.randn(8, 8, 256, 64)
+    return lambda: torch.matmul(torch.matmul(q, k), v)
 
 
 def ew_fma():
@@ -117,6 +122,9 @@ WORKLOADS = {
     'gemm512': gemm(512),
     'gemm1024': gemm(1024),
     'gemm2048': gemm(2048),
+    'gemm512_f64': gemm(512, torch.float64),
+    'gemm1024_f64': gemm(1024, torch.float64),
+    'bmm_attn': {'unit': 'GFLOP/s', 'count': 2 * (2 * 64 * 256 * 64 * 256), 'prepare': bmm_attn},
     'ew_fma_16M': {'unit': 'ms', 'prepare': ew_fma},
     'ew_exp_16M': {'unit': 'ms', 'prepare': ew_exp},
     'sum_16M': {'unit': 'ms', 'prepare': sum16m},
@@ -203,6 +211,9 @@ def main():
     p.add_argument('--time', type=float, default=1.5, help='target seconds per workload')
     p.add_argument('--json', action='store_true')
     p.add_argument('--serve', action='store_true', help='read workload ids from stdin, one JSON row per line')
+    p.add_argument('--rss', action='store_true',
+                   help='run each workload a few steps in this process and print its peak resident memory '
+                        '(ru_maxrss) as JSON, with the resident memory after import as baseKB')
     args = p.parse_args()
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -213,6 +224,32 @@ def main():
 
     if args.serve:
         serve(args.time)
+        return
+    if args.rss:
+        # One workload per process (the CLI starts one per training row): the peak only grows.
+        # VmHWM, not ru_maxrss: Linux carries the parent's ru_maxrss across fork and exec.
+        import resource
+
+        def hwm():
+            try:
+                with open('/proc/self/status') as f:
+                    for line in f:
+                        if line.startswith('VmHWM:'):
+                            return int(line.split()[1])
+            except OSError:
+                pass
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        base = hwm()
+        torch.manual_seed(0)
+        for wid in ids:
+            step = WORKLOADS[wid]['prepare']()
+            t0 = time.perf_counter()
+            n = 0
+            while n < 3 or (time.perf_counter() - t0 < args.time and n < 50):
+                step()
+                n += 1
+        peak = hwm()
+        print(json.dumps({'peakKB': peak, 'baseKB': base, 'steps': n}))
         return
     rows = [run_one(wid, args.time, '[torch %d/%d] %s' % (i + 1, len(ids), wid)) for i, wid in enumerate(ids)]
     result = {'version': torch.__version__, 'threads': torch.get_num_threads(), 'rows': rows}

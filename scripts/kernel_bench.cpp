@@ -13,6 +13,7 @@
 #include "../native/core/gemm.h"
 #include "../native/core/kernels.h"
 #include "../native/core/parallel.h"
+#include "../native/core/probe.h"
 
 using namespace tf;
 
@@ -36,6 +37,8 @@ static double median_time(int reps, const std::function<void()>& f) {
 // pool (and ours from it for ~100 us); rest between the two so each is measured alone.
 static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }
 
+static double g_peak = 0;  // float32 FMA peak of this machine at the level in use, all threads
+
 static void bench_gemm(const char* label, bool ta, bool tb, int64_t M, int64_t N, int64_t K) {
   std::mt19937 g(1);
   std::uniform_real_distribution<float> d(-1, 1);
@@ -57,14 +60,20 @@ static void bench_gemm(const char* label, bool ta, bool tb, int64_t M, int64_t N
       sgemm(ta, tb, M, N, K, 1.f, A.data(), lda, B.data(), ldb, 0.f, C.data(), N);
     }));
   }
-  std::printf("%-22s own %7.1f GFLOP/s   sgemm(%s) %7.1f GFLOP/s   own/sgemm %.2f\n", label,
-              flop / own / 1e9, gemm_backend(), flop / blas / 1e9, blas / own);
+  std::printf("%-22s own %7.1f GFLOP/s (%3.0f%%)   sgemm(%s) %7.1f GFLOP/s (%3.0f%%)   own/sgemm %.2f\n",
+              label, flop / own / 1e9, 100 * flop / own / 1e9 / g_peak, gemm_backend(), flop / blas / 1e9,
+              100 * flop / blas / 1e9 / g_peak, blas / own);
 }
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::string(argv[1]) == "quick";
   std::printf("kernel_bench: simd=%s threads=%d gemm=%s\n", simd_level_name(), num_threads(),
               gemm_backend());
+  const CacheSizes& cs = cache_sizes();
+  g_peak = fma_peak_gflops(simd_level(), false, num_threads(), 1.0);
+  std::printf("%s: L1d %lld KiB, L2 %lld KiB, L3 %lld KiB; FMA peak %.0f GFLOP/s float32 (%%: share of it); "
+              "triad %.1f GB/s\n", cpu_model().c_str(), (long long)cs.l1d >> 10, (long long)cs.l2 >> 10,
+              (long long)cs.l3 >> 10, g_peak, triad_gbps(int64_t(256) << 20, 0.5));
   char label[64];
   for (int n : {256, 512, 1024, 2048}) {
     std::snprintf(label, sizeof label, "gemm%d", n);

@@ -23,7 +23,7 @@ if [ "$mode" = arm64 ]; then
     echo "need $XCXX and $QEMU: apt-get install -y g++-aarch64-linux-gnu qemu-user" >&2
     exit 1
   }
-  SRC="native/core/kernels.cpp native/core/op_table.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp"
+  SRC="native/core/kernels.cpp native/core/op_table.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp native/core/probe.cpp"
   # Static, so qemu-user runs it without an aarch64 sysroot. The bench is only built (qemu's
   # timings mean nothing). Every engine source is also compiled, as a check that nothing in the
   # core assumes x86.
@@ -41,7 +41,7 @@ if [ "$mode" = arm64 ]; then
 fi
 CXX=${CXX:-g++}
 FLAGS="-O3 -std=c++17 -pthread -Wall -Wextra"
-SRC="native/core/kernels.cpp native/core/op_table.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp"
+SRC="native/core/kernels.cpp native/core/op_table.cpp native/core/gemm.cpp native/core/parallel.cpp native/core/cpu.cpp native/core/probe.cpp"
 
 $CXX $FLAGS scripts/kernel_test.cpp $SRC -o "$OUT/kernel_test_own"
 $CXX $FLAGS scripts/kernel_bench.cpp $SRC -o "$OUT/kernel_bench_own"
@@ -60,7 +60,12 @@ if [ "$mode" = all ] || [ "$mode" = test ]; then
   TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_own"
   TENSORFOLD_SIMD=scalar "$OUT/kernel_test_own"
   TENSORFOLD_NUM_THREADS=1 "$OUT/kernel_test_own" > /dev/null && echo "1 thread: PASSED"
-  [ $have_blas = 1 ] && "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED"
+  if [ $have_blas = 1 ]; then
+    "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED"
+    # Each level routes products differently between OpenBLAS and the own kernel.
+    TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_blas" > /dev/null && echo "blas build, avx2: PASSED"
+    TENSORFOLD_SIMD=scalar "$OUT/kernel_test_blas" > /dev/null && echo "blas build, scalar: PASSED"
+  fi
 fi
 if [ "$mode" = all ] || [ "$mode" = bench ]; then
   if [ $have_blas = 1 ]; then "$OUT/kernel_bench_blas"; else "$OUT/kernel_bench_own"; fi

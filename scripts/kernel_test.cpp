@@ -340,6 +340,39 @@ static void test_gemm() {
     }
 }
 
+// Batched products against the same items one by one (the naive check above covers the kernel):
+// threaded across items or item by item, shared (stride 0) operands, transposes, odd shapes.
+template <class T, class F, class FB>
+static void check_batched(F gemm, FB batched, bool ta, bool tb, int64_t nb, int64_t M, int64_t N,
+                          int64_t K, bool share_b, std::mt19937& g) {
+  const int64_t lda = ta ? M : K, ldb = tb ? K : N, sA = M * K, sB = share_b ? 0 : K * N, sC = M * N;
+  std::vector<T> A(nb * sA + 1), B(share_b ? K * N + 1 : nb * sB + 1), C(nb * sC + 1), R(nb * sC + 1);
+  std::uniform_real_distribution<double> d(-1, 1);
+  for (auto& v : A) v = static_cast<T>(d(g));
+  for (auto& v : B) v = static_cast<T>(d(g));
+  for (size_t i = 0; i < C.size(); ++i) C[i] = R[i] = static_cast<T>(d(g));
+  batched(ta, tb, nb, M, N, K, T(1), A.data(), lda, sA, B.data(), ldb, sB, T(0.5), C.data(), N, sC);
+  for (int64_t i = 0; i < nb; ++i)
+    gemm(ta, tb, M, N, K, T(1), A.data() + i * sA, lda, B.data() + i * sB, ldb, T(0.5),
+         R.data() + i * sC, N);
+  double worst = 0;
+  for (size_t i = 0; i < C.size(); ++i)
+    worst = std::max(worst, std::fabs(double(C[i]) - double(R[i])) / (1 + std::fabs(double(R[i]))));
+  CHECK(worst < (sizeof(T) == 4 ? 1e-5 : 1e-12), "batched %s ta=%d tb=%d nb=%lld %lldx%lldx%lld share_b=%d: worst %.3g",
+        sizeof(T) == 4 ? "f32" : "f64", ta, tb, (long long)nb, (long long)M, (long long)N, (long long)K, share_b, worst);
+}
+
+static void test_gemm_batched() {
+  std::mt19937 g(5);
+  const int64_t shapes[][4] = {{1, 7, 17, 63}, {3, 65, 1, 129}, {64, 17, 33, 7}, {5, 256, 64, 64},
+                               {2, 129, 130, 300}, {16, 1, 1, 1}, {8, 64, 256, 64}};
+  for (auto& s : shapes)
+    for (int t = 0; t < 8; ++t) {
+      check_batched<float>(own_sgemm, sgemm_batched, t & 1, (t >> 1) & 1, s[0], s[1], s[2], s[3], t >> 2, g);
+      check_batched<double>(own_dgemm, dgemm_batched, t & 1, (t >> 1) & 1, s[0], s[1], s[2], s[3], t >> 2, g);
+    }
+}
+
 // ---- parallel_for ---------------------------------------------------------------------------
 static void test_parallel() {
   // Every index covered exactly once, from two OS threads at once, with nested calls inside.
@@ -484,6 +517,7 @@ int main() {
   test_optim();
   std::printf("optim done (%d failures so far)\n", g_failures);
   test_gemm();
+  test_gemm_batched();
   std::printf("gemm done (%d failures so far)\n", g_failures);
   test_sizes();
   test_specials();

@@ -30,7 +30,7 @@ function positiveSeconds(flag: string, v: string | undefined, dflt: number): num
 async function run({ values, positionals }: ParsedArgs): Promise<number> {
   // The engine loads only here, so `tensorfold --help` and `--version` work without the addon.
   const tf = await import('../index');
-  const { runBench, TorchServer } = await import('./runner');
+  const { runBench, TorchServer, benchState } = await import('./runner');
   const { renderTable } = await import('./table');
   const { WORKLOADS, WORKLOAD_IDS } = await import('./workloads');
   type TorchInfo = import('./runner').TorchInfo;
@@ -83,6 +83,7 @@ async function run({ values, positionals }: ParsedArgs): Promise<number> {
   if (values.json === true) {
     process.stdout.write(JSON.stringify({
       tensorfold: head,
+      machine: benchState.limits,
       torch,
       ratio: 'timeRatio = tensorfold time / PyTorch time (GFLOP/s converted to time); below 1 = tensorfold faster',
       rows,

@@ -5,6 +5,7 @@ import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process'
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../index';
+import { Limits, Rss, limitShare, measureLimits, tensorfoldRss, torchRss } from './limits';
 import { Prepared, Unit, Workload, missing } from './workloads';
 
 export interface Row {
@@ -23,7 +24,16 @@ export interface Row {
   torchError?: string;
   /** ours / PyTorch as times (GFLOP/s inverted first): below 1 means tensorfold is faster. */
   timeRatio?: number;
+  /** Share of this machine's limit (FMA peak or triad bandwidth) that the row reaches, 0..1. */
+  limitShare?: number;
+  /** Training rows: peak resident memory of a child process running the workload. */
+  rss?: Rss;
+  torchRss?: Rss;
+  rssError?: string;
 }
+
+/** What the last runBench measured about the machine (for the table's header and JSON). */
+export const benchState: { limits: Limits | null } = { limits: null };
 
 export interface Timing {
   msPerStep: number;
@@ -270,11 +280,30 @@ export function mergeRow(row: Row, t: TorchRow, w: Workload): void {
 /** Runs each workload on tensorfold, then (with a server) the same one on PyTorch, in turn. */
 export async function runBench(list: Workload[], targetS: number, progress: Progress,
   torch: TorchServer | null): Promise<Row[]> {
+  const info = tf.backendInfo();
+  progress(`measuring this machine's limits (FMA peak at ${info.simd}, triad bandwidth) …`);
+  const limits = measureLimits(info.simd, info.threads);
+  benchState.limits = limits;
+  progress(`limits: ${limits.peakF32.toFixed(0)} GFLOP/s float32, ${limits.peakF64.toFixed(0)} float64, ${limits.triad.toFixed(1)} GB/s`);
   const rows: Row[] = [];
   for (let i = 0; i < list.length; i++) {
     const w = list[i];
-    const row = runOne(w, targetS, `[${i + 1}/${list.length}] ${w.id}`, progress);
+    const tag = `[${i + 1}/${list.length}] ${w.id}`;
+    const row = runOne(w, targetS, tag, progress);
     if (torch && row.value !== null) mergeRow(row, await torch.run(w.id), w);
+    row.limitShare = limitShare(row, w, limits);
+    if (w.training && row.value !== null) {
+      // A fresh process per row and side: peak RSS only grows, so it must not carry earlier rows.
+      progress(`${tag}: peak resident memory (child processes) …`);
+      const ours = tensorfoldRss(w.id, info.threads, Math.min(targetS, 1));
+      if (typeof ours === 'string') row.rssError = ours;
+      else row.rss = ours;
+      if (torch) {
+        const theirs = torchRss(w.id, info.threads, Math.min(targetS, 1));
+        if (typeof theirs === 'string') row.rssError = `PyTorch: ${theirs}`;
+        else row.torchRss = theirs;
+      }
+    }
     rows.push(row);
   }
   return rows;

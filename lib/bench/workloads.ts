@@ -23,6 +23,13 @@ export interface Workload {
   count?: number;
   /** Names of tf.nn / tf.optim members the workload needs; absent ones skip it. */
   needs?: string[];
+  /**
+   * What bounds the workload on this machine, for the "share of the limit" column: floating-point
+   * work at the FMA peak (float64: the float64 peak), or bytes moved at the triad bandwidth.
+   */
+  limit?: { flop: number; f64?: boolean } | { bytes: number };
+  /** Training rows: the benchmark also reports the peak resident memory of a child running it. */
+  training?: boolean;
   prepare(): Prepared;
 }
 
@@ -51,15 +58,17 @@ function scoped(fn: () => void): () => void {
   });
 }
 
-function gemm(n: number): Workload {
+function gemm(n: number, dtype: 'float32' | 'float64' = 'float32'): Workload {
+  const f64 = dtype === 'float64';
   return {
-    id: `gemm${n}`,
+    id: f64 ? `gemm${n}_f64` : `gemm${n}`,
     unit: 'GFLOP/s',
-    description: `C = A·B, ${n}×${n} float32`,
+    description: `C = A·B, ${n}×${n} ${dtype}`,
     count: 2 * n * n * n,
+    limit: { flop: 2 * n * n * n, f64 },
     prepare() {
-      const a = tf.randn([n, n]);
-      const b = tf.randn([n, n]);
+      const a = tf.randn([n, n], { dtype });
+      const b = tf.randn([n, n], { dtype });
       return {
         step: () => a.matmul(b).dispose(),
         dispose: () => tf.dispose([a, b]),
@@ -107,10 +116,26 @@ export const WORKLOADS: Workload[] = [
   gemm(512),
   gemm(1024),
   gemm(2048),
+  gemm(512, 'float64'),
+  gemm(1024, 'float64'),
+  {
+    id: 'bmm_attn',
+    unit: 'GFLOP/s',
+    description: "attention's batched products: [8,8,256,64]·[8,8,64,256] then [8,8,256,256]·[8,8,256,64], float32",
+    count: 2 * (2 * 64 * 256 * 64 * 256),
+    limit: { flop: 2 * (2 * 64 * 256 * 64 * 256) },
+    prepare() {
+      const q = tf.randn([8, 8, 256, 64]);
+      const k = tf.randn([8, 8, 64, 256]);
+      const v = tf.randn([8, 8, 256, 64]);
+      return { step: scoped(() => q.matmul(k).matmul(v)), dispose: () => tf.dispose([q, k, v]) };
+    },
+  },
   {
     id: 'ew_fma_16M',
     unit: 'ms',
     description: 'a.mul(b).add(c), 2^24 float32 each',
+    limit: { bytes: 6 * 4 * N16M }, // mul reads 2 and writes 1 array, add the same
     prepare() {
       const [a, b, c] = [tf.randn([N16M]), tf.randn([N16M]), tf.randn([N16M])];
       return { step: scoped(() => a.mul(b).add(c)), dispose: () => tf.dispose([a, b, c]) };
@@ -120,6 +145,7 @@ export const WORKLOADS: Workload[] = [
     id: 'ew_exp_16M',
     unit: 'ms',
     description: 'a.exp(), 2^24 float32',
+    limit: { bytes: 2 * 4 * N16M },
     prepare() {
       const a = tf.randn([N16M]);
       return { step: () => a.exp().dispose(), dispose: () => a.dispose() };
@@ -129,6 +155,7 @@ export const WORKLOADS: Workload[] = [
     id: 'sum_16M',
     unit: 'ms',
     description: 'a.sum(), 2^24 float32',
+    limit: { bytes: 4 * N16M },
     prepare() {
       const a = tf.randn([N16M]);
       return { step: () => a.sum().dispose(), dispose: () => a.dispose() };
@@ -137,6 +164,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'mlp_step',
     unit: 'ms/step',
+    training: true,
     description: 'MLP 784-1024-1024-10, batch 256, cross-entropy, Adam: one training step',
     needs: ['nn.Linear', ...LOSS],
     prepare() {
@@ -154,6 +182,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'cnn_step',
     unit: 'ms/step',
+    training: true,
     description: "PyTorch's MNIST net (2 conv, maxpool, 2 linear), batch 64 of 1×28×28, Adam: one training step",
     needs: ['nn.Conv2d', 'nn.MaxPool2d', 'nn.Linear', ...LOSS],
     prepare() {
@@ -177,6 +206,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'lstm_step',
     unit: 'ms/step',
+    training: true,
     description: 'LSTM 128→256, 32 steps × batch 32 (time-major), Linear(256,10) on the last state, Adam: one training step',
     needs: ['nn.LSTM', 'nn.Linear', ...LOSS],
     prepare() {

@@ -5,6 +5,7 @@
 #include "../core/cpu.h"
 #include "../core/gemm.h"
 #include "../core/parallel.h"
+#include "../core/probe.h"
 #include "handle.h"
 
 namespace tfb {
@@ -134,6 +135,50 @@ static Napi::Value BackendInfo(CI info) {
   return o;
 }
 
+// The machine's limits, for the benchmark (native/core/probe.h):
+//   probe("info")                                  {model, l1d, l2, l3} (bytes, 0 = unknown)
+//   probe("peak", level, f64, threads, seconds)    FMA peak in GFLOP/s at a SIMD level name
+//   probe("triad", bytesPerArray, seconds)         triad bandwidth in GB/s
+static Napi::Value Probe(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) tf::fail_type("probe: the first argument must be a string");
+    const std::string kind = info[0].As<Napi::String>().Utf8Value();
+    if (kind == "info") {
+      const tf::CacheSizes& cs = tf::cache_sizes();
+      auto o = Napi::Object::New(env);
+      o.Set("model", tf::cpu_model());
+      o.Set("l1d", double(cs.l1d));
+      o.Set("l2", double(cs.l2));
+      o.Set("l3", double(cs.l3));
+      return o;
+    }
+    if (kind == "peak") {
+      if (info.Length() < 2 || !info[1].IsString()) tf::fail_type("probe: peak needs a SIMD level name");
+      const std::string lv = info[1].As<Napi::String>().Utf8Value();
+      tf::SimdLevel level = lv == "avx512" ? tf::SimdLevel::AVX512
+                            : lv == "avx2" ? tf::SimdLevel::AVX2
+                            : lv == "neon" ? tf::SimdLevel::NEON
+                                           : tf::SimdLevel::Scalar;
+      const bool f64 = ArgBool(info, 2);
+      const int64_t threads = ArgInt(info, 3, "probe", "threads");
+      const double seconds = ArgNum(info, 4, "probe", "seconds");
+      if (threads < 1 || threads > 1024 || !(seconds > 0 && seconds <= 60))
+        tf::fail_range("probe: threads must be 1..1024 and seconds in (0, 60]");
+      return Napi::Number::New(env, tf::fma_peak_gflops(level, f64, int(threads), seconds));
+    }
+    if (kind == "triad") {
+      const double bytes = ArgNum(info, 1, "probe", "bytesPerArray");
+      const double seconds = ArgNum(info, 2, "probe", "seconds");
+      if (!(bytes >= 4096 && bytes <= double(int64_t(1) << 34)) || !(seconds > 0 && seconds <= 60))
+        tf::fail_range("probe: bytesPerArray must be 4 KiB..16 GiB and seconds in (0, 60]");
+      return Napi::Number::New(env, tf::triad_gbps(int64_t(bytes), seconds));
+    }
+    tf::fail_range("probe: unknown kind '" + kind + "' (info, peak, triad)");
+    return env.Undefined();
+  });
+}
+
 static Napi::Value SetNumThreads(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     int64_t n = ArgInt(info, 0, "setNumThreads", "n");
@@ -260,6 +305,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
   exports.Set("setReturnErrors", Napi::Function::New(env, SetReturnErrors));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("rngState", Napi::Function::New(env, RngState));
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));

@@ -20,11 +20,14 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 #include <new>
+#include <thread>
 
 #include "cpu.h"
 #include "gemm_kernels.h"
 #include "parallel.h"
+#include "probe.h"
 
 #ifdef TF_HAVE_BLAS
 #include <cblas.h>
@@ -67,14 +70,47 @@ struct Problem {
   int64_t ldc;
 };
 
+// One full MR-row panel of a non-transposed A: step k takes element k of each of the MR rows.
+// Walking k outermost makes the stores contiguous and reads MR sequential streams; with MR a
+// compile-time constant the row pointers stay in registers. (Walking each row and scattering its
+// values MR apart, as the edge path does, ran at ~1.5 ns per element, 13% of a 1024^3 product.)
+template <typename T, int MR>
+void pack_a_rows(const T* A, int64_t lda, int64_t kc, T* d) {
+  const T* s[MR];
+  for (int r = 0; r < MR; ++r) s[r] = A + r * lda;
+  for (int64_t k = 0; k < kc; ++k, d += MR)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) d[r] = s[r][k];
+}
+
+template <typename T>
+using PackRows = void (*)(const T*, int64_t, int64_t, T*);
+
+template <typename T>
+PackRows<T> pack_rows_for(int MR) {
+  switch (MR) {
+    case 4: return pack_a_rows<T, 4>;
+    case 6: return pack_a_rows<T, 6>;
+    case 8: return pack_a_rows<T, 8>;
+    case 12: return pack_a_rows<T, 12>;
+    case 16: return pack_a_rows<T, 16>;
+    case 32: return pack_a_rows<T, 32>;
+    default: return nullptr;
+  }
+}
+
 // Packs op(A)[i0:i0+mc, p0:p0+kc] as panels of MR rows: panel p, step k holds rows p*MR..p*MR+MR-1.
 template <typename T>
 void pack_a(const Problem<T>& P, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int MR, T* dst) {
+  const PackRows<T> rows = pack_rows_for<T>(MR);
   for (int64_t ip = 0; ip < mc; ip += MR) {
     const int64_t mr = std::min<int64_t>(MR, mc - ip);
     T* d = dst + ip * kc;
     if (!P.ta) {
-      // Rows of A are contiguous along k: read each row once, scatter with stride MR.
+      if (mr == MR && rows) {
+        rows(P.A + (i0 + ip) * P.lda + p0, P.lda, kc, d);
+        continue;
+      }
       for (int64_t r = 0; r < mr; ++r) {
         const T* s = P.A + (i0 + ip + r) * P.lda + p0;
         for (int64_t k = 0; k < kc; ++k) d[k * MR + r] = s[k];
@@ -94,7 +130,17 @@ void pack_a(const Problem<T>& P, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
 // Packs op(B)[p0:p0+kc, j0:j0+nc] as panels of NR columns: panel p, step k holds NR columns.
 template <typename T>
 void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int NR, T* dst) {
-  for (int64_t jp = 0; jp < nc; jp += NR) {
+  const int64_t full = P.tb ? 0 : nc / NR * NR;
+  if (full) {
+    // Row k of B feeds step k of every panel: read each row once, left to right (walking one
+    // panel at a time instead re-reads every row nc/NR times, a row-stride apart).
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* s = P.B + (p0 + k) * P.ldb + j0;
+      T* d = dst + k * NR;
+      for (int64_t jp = 0; jp < full; jp += NR) std::memcpy(d + jp * kc, s + jp, sizeof(T) * NR);
+    }
+  }
+  for (int64_t jp = full; jp < nc; jp += NR) {
     const int64_t nr = std::min<int64_t>(NR, nc - jp);
     T* d = dst + jp * kc;
     if (!P.tb) {
@@ -109,6 +155,12 @@ void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
         }
       }
     } else {
+      // op(B) = B^T: the panel's NR columns are NR rows of B, packed like a panel of A.
+      const PackRows<T> rows = nr == NR ? pack_rows_for<T>(NR) : nullptr;
+      if (rows) {
+        rows(P.B + (j0 + jp) * P.ldb + p0, P.ldb, kc, d);
+        continue;
+      }
       for (int64_t c = 0; c < nr; ++c) {
         const T* s = P.B + (j0 + jp + c) * P.ldb + p0;
         for (int64_t k = 0; k < kc; ++k) d[k * NR + c] = s[k];
@@ -130,12 +182,59 @@ void store_edge(const T* tile, int NR, int64_t m, int64_t n, T alpha, T beta, T*
     }
 }
 
+// Cache blocks from this CPU's cache sizes (the KernelSet's fixed ones when they are unknown):
+//  - KC: the B micro-panel (KC x NR), reused by every A micro-panel of an MC block, takes half
+//    of L1D; the other half holds the A micro-panel streaming through and the C tile. At KC=256
+//    the 12x32 AVX-512 float panel was 32 KB of a 48 KB L1D and its kernel ran at 84% in place
+//    against 100% alone.
+//  - MC: the packed A block (MC x KC), reused for every B micro-panel, takes a quarter of L2
+//    (the B panel streams through L2 beside it).
+//  - NC: the packed B panel (KC x NC) takes half of this core's share of L3.
+// Zen 5 (48 KB / 1 MB / 32 MB over 2 vCPUs here): AVX2 float KC=384 MC=168, AVX-512 float
+// KC=192 MC=336; Zen 3 (32 KB / 512 KB): AVX2 float KC=256 MC=126.
+struct Blocks {
+  int64_t KC, MC, NC;
+};
+
+template <typename T>
+Blocks derive_blocks(const KernelSet<T>& ks) {
+  const CacheSizes& cs = cache_sizes();
+  Blocks b{ks.KC, ks.MC, ks.NC};
+  auto clamp_to = [](int64_t v, int64_t step, int64_t lo, int64_t hi) {
+    return std::min(hi, std::max(lo, v / step * step));
+  };
+  const int64_t t = static_cast<int64_t>(sizeof(T));
+  if (cs.l1d > 0) b.KC = clamp_to(cs.l1d / 2 / (ks.NR * t), 32, 128, 512);
+  if (cs.l2 > 0) b.MC = clamp_to(cs.l2 / 4 / (b.KC * t), ks.MR, 4 * ks.MR, 128 * ks.MR);
+  if (cs.l3 > 0) {
+    const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+    b.NC = clamp_to(cs.l3 / cores / 2 / (b.KC * t), ks.NR, 16 * ks.NR, 8192);
+  }
+  return b;
+}
+
+template <typename T>
+const Blocks& blocks_for(SimdLevel level) {
+  static const Blocks b[4] = {derive_blocks(kernels_for<T>(SimdLevel::Scalar)),
+                              derive_blocks(kernels_for<T>(SimdLevel::NEON)),
+                              derive_blocks(kernels_for<T>(SimdLevel::AVX2)),
+                              derive_blocks(kernels_for<T>(SimdLevel::AVX512))};
+  return b[static_cast<int>(level)];
+}
+
+// Up to this many B micro-panels in a thread's block, A is read in place instead of packed.
+// Measured (AVX-512 float, one thread, CPU time, 64 items each): [256x256]x[256x64] 121 -> 167
+// GFLOP/s, [256x64]x[64x256] 183 -> 211; square 512..1024 unchanged within noise whether A is
+// packed or not (a 12-row stream fits Zen 5's 12-way L1D), so the limit is set where packing
+// still has 9+ reuses of each panel, for cores with smaller, less associative L1Ds.
+constexpr int64_t kDirectMaxPanels = 8;
+
 // Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
 template <typename T>
-void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, int64_t m0, int64_t m1, int64_t n0,
-                int64_t n1) {
+void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int64_t m0,
+                int64_t m1, int64_t n0, int64_t n1) {
   const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = ks.KC, MC = ks.MC, NC = ks.NC;
+  const int64_t KC = bl.KC, MC = bl.MC, NC = bl.NC;
   static thread_local Scratch sa, sb;
   const int64_t kc_max = std::min<int64_t>(KC, P.K);
   const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
@@ -143,6 +242,10 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, int64_t m0, int64_t
   T* Ap = static_cast<T*>(sa.get(sizeof(T) * mc_max * kc_max));
   T* Bp = static_cast<T*>(sb.get(sizeof(T) * nc_max * kc_max));
   alignas(64) T tile[16 * 64];
+  // A is packed so the micro-kernel's loads are contiguous and its panel stays in L2 for every
+  // B micro-panel of the block; with few of those (thin C, e.g. attention's [256x256]x[256x64])
+  // packing costs more than it saves, so the kernel reads A where it lies (kDirectMaxPanels).
+  const bool direct = ks.strided && (n1 - n0) <= kDirectMaxPanels * NR;
 
   for (int64_t jc = n0; jc < n1; jc += NC) {
     const int64_t nc = std::min(NC, n1 - jc);
@@ -152,20 +255,26 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, int64_t m0, int64_t
       pack_b(P, pc, kc, jc, nc, NR, Bp);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
-        pack_a(P, ic, mc, pc, kc, MR, Ap);
+        const int64_t full = direct ? mc / MR * MR : 0;  // direct: rows read in place
+        pack_a(P, ic + full, mc - full, pc, kc, MR, Ap);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = std::min<int64_t>(NR, nc - jr);
           const T* b = Bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min<int64_t>(MR, mc - ir);
-            const T* a = Ap + ir * kc;
             T* c = P.C + (ic + ir) * P.ldc + jc + jr;
-            if (mr == MR && nr == NR) {
-              ks.kernel(kc, a, b, c, P.ldc, P.alpha, beta);
+            const bool edge = mr < MR || nr < NR;
+            T* dst = edge ? tile : c;
+            const int64_t ldd = edge ? NR : P.ldc;
+            const T alpha = edge ? T(1) : P.alpha, bt = edge ? T(0) : beta;
+            if (ir < full) {
+              const int64_t i = ic + ir;
+              if (P.ta) ks.strided(kc, P.A + pc * P.lda + i, 1, P.lda, b, dst, ldd, alpha, bt);
+              else ks.strided(kc, P.A + i * P.lda + pc, P.lda, 1, b, dst, ldd, alpha, bt);
             } else {
-              ks.kernel(kc, a, b, tile, NR, T(1), T(0));
-              store_edge(tile, NR, mr, nr, P.alpha, beta, c, P.ldc);
+              ks.kernel(kc, Ap + (ir - full) * kc, b, dst, ldd, alpha, bt);
             }
+            if (edge) store_edge(tile, NR, mr, nr, P.alpha, beta, c, P.ldc);
           }
         }
       }
@@ -187,34 +296,67 @@ void scale_c(T* C, int64_t ldc, int64_t M, int64_t N, T beta) {
 // kernel_bench: a 64^3 product takes ~3 us on one core, about the cost of a dispatch).
 constexpr int64_t kParallelMinMacs = 64 * 64 * 64;
 
-template <typename T>
-void own_gemm(const Problem<T>& P) {
-  if (P.M <= 0 || P.N <= 0) return;
-  if (P.K <= 0 || P.alpha == T(0)) {
-    scale_c(P.C, P.ldc, P.M, P.N, P.beta);
-    return;
-  }
-  const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const int64_t macs = P.M * P.N * P.K;
-  int parts = macs < kParallelMinMacs ? 1 : num_threads();
-  // Split the larger dimension of C so the operand packed by every thread is the smaller one.
-  const bool split_n = P.N > P.M;
-  const int64_t unit = split_n ? ks.NR : ks.MR;
-  const int64_t units = ((split_n ? P.N : P.M) + unit - 1) / unit;
+// Runs block(m0, m1, n0, n1) over `parts` contiguous ranges of C's rows or columns on the pool.
+// The larger dimension is split, so the operand every part packs for itself is the smaller one;
+// ranges are multiples of `unit` rows/columns except the last, so no part gets a ragged tile.
+template <typename Block>
+void partition(int64_t M, int64_t N, int parts, int64_t unit_m, int64_t unit_n, const Block& block) {
+  const bool split_n = N > M;
+  const int64_t unit = split_n ? unit_n : unit_m;
+  const int64_t extent = split_n ? N : M;
+  const int64_t units = (extent + unit - 1) / unit;
   parts = static_cast<int>(std::min<int64_t>(parts, units));
   if (parts <= 1) {
-    gemm_block(P, ks, 0, P.M, 0, P.N);
+    block(0, M, 0, N);
     return;
   }
-  const int64_t extent = split_n ? P.N : P.M;
   parallel_for(0, parts, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t t = lo; t < hi; ++t) {
       const int64_t a = std::min(extent, units * t / parts * unit);
       const int64_t b = std::min(extent, units * (t + 1) / parts * unit);
       if (a >= b) continue;
-      if (split_n) gemm_block(P, ks, 0, P.M, a, b);
-      else gemm_block(P, ks, a, b, 0, P.N);
+      if (split_n) block(0, M, a, b);
+      else block(a, b, 0, N);
     }
+  });
+}
+
+// The product restricted to C[m0:m1, n0:n1]: the same problem with shifted operands.
+template <typename T>
+Problem<T> sub_problem(const Problem<T>& P, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  Problem<T> S = P;
+  S.M = m1 - m0;
+  S.N = n1 - n0;
+  S.A = P.ta ? P.A + m0 : P.A + m0 * P.lda;
+  S.B = P.tb ? P.B + n0 * P.ldb : P.B + n0;
+  S.C = P.C + m0 * P.ldc + n0;
+  return S;
+}
+
+template <typename T>
+bool trivial(const Problem<T>& P) {
+  if (P.M <= 0 || P.N <= 0) return true;
+  if (P.K <= 0 || P.alpha == T(0)) {
+    scale_c(P.C, P.ldc, P.M, P.N, P.beta);
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
+void own_gemm_serial(const Problem<T>& P) {
+  if (trivial(P)) return;
+  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level()), 0, P.M, 0, P.N);
+}
+
+template <typename T>
+void own_gemm(const Problem<T>& P) {
+  if (trivial(P)) return;
+  const KernelSet<T>& ks = kernels_for<T>(simd_level());
+  const Blocks& bl = blocks_for<T>(simd_level());
+  const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
+  partition(P.M, P.N, parts, ks.MR, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
 }
 
@@ -225,13 +367,134 @@ int64_t blas_ld(int64_t ld, int64_t rows, int64_t cols) {
   return rows <= 1 ? std::max<int64_t>({ld, cols, 1}) : ld;
 }
 
-// OpenBLAS runs its own threads; size them like our pool so the two never oversubscribe the cores.
-void sync_blas_threads() {
+void cblas_call(const Problem<float>& P) {
+  cblas_sgemm(CblasRowMajor, P.ta ? CblasTrans : CblasNoTrans, P.tb ? CblasTrans : CblasNoTrans,
+              (int)P.M, (int)P.N, (int)P.K, P.alpha, P.A,
+              (int)(P.ta ? blas_ld(P.lda, P.K, P.M) : blas_ld(P.lda, P.M, P.K)), P.B,
+              (int)(P.tb ? blas_ld(P.ldb, P.N, P.K) : blas_ld(P.ldb, P.K, P.N)), P.beta, P.C,
+              (int)blas_ld(P.ldc, P.M, P.N));
+}
+void cblas_call(const Problem<double>& P) {
+  cblas_dgemm(CblasRowMajor, P.ta ? CblasTrans : CblasNoTrans, P.tb ? CblasTrans : CblasNoTrans,
+              (int)P.M, (int)P.N, (int)P.K, P.alpha, P.A,
+              (int)(P.ta ? blas_ld(P.lda, P.K, P.M) : blas_ld(P.lda, P.M, P.K)), P.B,
+              (int)(P.tb ? blas_ld(P.ldb, P.N, P.K) : blas_ld(P.ldb, P.K, P.N)), P.beta, P.C,
+              (int)blas_ld(P.ldc, P.M, P.N));
+}
+
+// OpenBLAS and our pool each want every core; run together they oversubscribe the machine and
+// OpenBLAS's workers keep spinning after a call, stealing the core our next kernel needs. So
+// OpenBLAS is made single-threaded once, and a threaded BLAS product is split by our pool into
+// one single-threaded OpenBLAS call per part (TENSORFOLD_BLAS_THREADS=openblas restores
+// OpenBLAS's own threading, sized like our pool, for comparison).
+bool blas_own_threads() {
+  static const bool own = [] {
+    const char* e = std::getenv("TENSORFOLD_BLAS_THREADS");
+    return e && !std::strcmp(e, "openblas");
+  }();
+  return own;
+}
+
+void prepare_blas_threads() {
   static std::atomic<int> last{0};
-  const int n = num_threads();
+  const int n = blas_own_threads() ? num_threads() : 1;
   if (last.exchange(n, std::memory_order_relaxed) != n) openblas_set_num_threads(n);
 }
+
+// Which of the two kernels serves a product on this machine. Measured with
+// scripts/kernel_bench.cpp on an AMD EPYC (Zen 5, 2 cores; thread CPU time, single thread):
+//  - Debian's OpenBLAS 0.3.21 runs its "Haswell" (AVX2) kernels on Zen 4/5: 125 GFLOP/s for
+//    float32 1024^3 against 210 for the own AVX-512 kernel (float64: 61 vs 99). So at the
+//    AVX-512 level the own kernel serves everything unless OpenBLAS reports an AVX-512 core.
+//  - At the AVX2 level the two kernels are the same design (6x16 float tile, 2 FMA pipes):
+//    float32, OpenBLAS takes 0.82-1.01x the own kernel's time over the shapes of kernel_bench
+//    (the most on thin products, M = 32..64); float64, 0.87-1.07x. So OpenBLAS serves AVX2.
+//  - Below AVX2 (TENSORFOLD_SIMD=scalar, or a CPU without FMA) OpenBLAS always: its kernels
+//    are chosen for the CPU, ours are the portable C++ loop.
+extern "C" char* openblas_get_corename(void);
+
+bool blas_has_avx512_core() {
+  static const bool yes = [] {
+    const char* c = openblas_get_corename();
+    if (!c) return false;
+    for (const char* k : {"skylakex", "cooperlake", "sapphirerapids"})
+      if (!strcasecmp(c, k)) return true;
+    return false;
+  }();
+  return yes;
+}
+
+bool route_to_blas() {
+  // TENSORFOLD_GEMM=own|blas forces one kernel (tests and measurements).
+  static const int forced = [] {
+    const char* e = std::getenv("TENSORFOLD_GEMM");
+    return !e ? 0 : !std::strcmp(e, "own") ? 1 : !std::strcmp(e, "blas") ? 2 : 0;
+  }();
+  if (forced) return forced == 2;
+  if (simd_level() == SimdLevel::AVX512) return blas_has_avx512_core();
+  return true;
+}
+
+template <typename T>
+void blas_gemm(const Problem<T>& P) {
+  if (trivial(P)) return;
+  prepare_blas_threads();
+  if (blas_own_threads() || P.M * P.N * P.K < kParallelMinMacs) {
+    cblas_call(P);
+    return;
+  }
+  // Split like the own kernel (OpenBLAS's Haswell tile is 8 or 16 rows by 4 or 8 columns).
+  partition(P.M, P.N, num_threads(), 16, 8, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    cblas_call(sub_problem(P, m0, m1, n0, n1));
+  });
+}
 #endif
+
+template <typename T>
+void gemm_routed(const Problem<T>& P) {
+#ifdef TF_HAVE_BLAS
+  if (route_to_blas()) return blas_gemm(P);
+#endif
+  own_gemm(P);
+}
+
+// Batched products: with at least as many items as threads (or items too small to split), each
+// thread takes whole items and computes them alone, packing each item's operands once; otherwise
+// the items run one after another, each threaded.
+template <typename T>
+void gemm_batched(const Problem<T>& P0, int64_t batch, int64_t sA, int64_t sB, int64_t sC) {
+  if (batch <= 0) return;
+  auto item = [&](int64_t i) {
+    Problem<T> P = P0;
+    P.A += i * sA;
+    P.B += i * sB;
+    P.C += i * sC;
+    return P;
+  };
+  const int threads = num_threads();
+  const int64_t macs = P0.M * P0.N * P0.K;
+  if (batch == 1 || (batch < threads && macs >= kParallelMinMacs)) {
+    for (int64_t i = 0; i < batch; ++i) gemm_routed(item(i));
+    return;
+  }
+#ifdef TF_HAVE_BLAS
+  const bool blas = route_to_blas();
+  if (blas) prepare_blas_threads();
+#endif
+  // Grain: enough items per chunk to be worth a dispatch.
+  const int64_t grain = std::max<int64_t>(1, kParallelMinMacs / std::max<int64_t>(1, macs));
+  parallel_for(0, batch, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+#ifdef TF_HAVE_BLAS
+      if (blas) {
+        if (!trivial(item(i))) cblas_call(item(i));
+        continue;
+      }
+#endif
+      own_gemm_serial(item(i));
+    }
+  });
+}
 
 }  // namespace
 
@@ -247,43 +510,31 @@ void own_dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double
   own_gemm(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
-#ifdef TF_HAVE_BLAS
-// One wrapper for cblas_sgemm / cblas_dgemm: empty and K = 0 problems are handled here (BLAS
-// defines K = 0 as C = beta * C), and leading dimensions are made acceptable to OpenBLAS.
-template <typename T, typename Cblas>
-static void blas_gemm(Cblas cblas, bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha,
-                      const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    scale_c(C, ldc, M, N, beta);
-    return;
-  }
-  sync_blas_threads();
-  lda = transA ? blas_ld(lda, K, M) : blas_ld(lda, M, K);
-  ldb = transB ? blas_ld(ldb, N, K) : blas_ld(ldb, K, N);
-  ldc = blas_ld(ldc, M, N);
-  cblas(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)M,
-        (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-}
-#endif
-
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-#ifdef TF_HAVE_BLAS
-  blas_gemm<float>(cblas_sgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-  own_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
+  gemm_routed(Problem<float>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
 void dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
            const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
            int64_t ldc) {
-#ifdef TF_HAVE_BLAS
-  blas_gemm<double>(cblas_dgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-  own_dgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
+  gemm_routed(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
+
+void sgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   float alpha, const float* A, int64_t lda, int64_t strideA, const float* B,
+                   int64_t ldb, int64_t strideB, float beta, float* C, int64_t ldc,
+                   int64_t strideC) {
+  gemm_batched(Problem<float>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc}, batch,
+               strideA, strideB, strideC);
+}
+
+void dgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   double alpha, const double* A, int64_t lda, int64_t strideA, const double* B,
+                   int64_t ldb, int64_t strideB, double beta, double* C, int64_t ldc,
+                   int64_t strideC) {
+  gemm_batched(Problem<double>{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
+               batch, strideA, strideB, strideC);
 }
 
 const char* gemm_backend() {

@@ -1,6 +1,7 @@
 // Matrix multiply, row-major: C = alpha * op(A) * op(B) + beta * C
 // op(A) is M x K (A is M x K, or K x M when transA), op(B) is K x N (B is K x N, or N x K when transB).
-// lda/ldb/ldc are row strides in elements. Uses OpenBLAS when built with TF_HAVE_BLAS, else own kernel.
+// lda/ldb/ldc are row strides in elements. Built with TF_HAVE_BLAS, each call goes to OpenBLAS or
+// the own kernel, whichever is faster for that shape on this CPU (see route_to_blas in gemm.cpp).
 #pragma once
 #include <cstdint>
 
@@ -18,6 +19,19 @@ void own_sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float 
 void own_dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
                const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
                int64_t ldc);
+
+// Batched: for i < batch, C_i = alpha * op(A_i) * op(B_i) + beta * C_i where X_i = X + i * strideX
+// (stride 0: every item shares the operand). Items never overlap in C (strideC >= M * ldc or
+// batch == 1). Many small products are threaded across the items, each packed once and computed
+// on one thread, rather than each product split across threads.
+void sgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   float alpha, const float* A, int64_t lda, int64_t strideA, const float* B,
+                   int64_t ldb, int64_t strideB, float beta, float* C, int64_t ldc,
+                   int64_t strideC);
+void dgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N, int64_t K,
+                   double alpha, const double* A, int64_t lda, int64_t strideA, const double* B,
+                   int64_t ldb, int64_t strideB, double beta, double* C, int64_t ldc,
+                   int64_t strideC);
 
 const char* gemm_backend();  // "openblas" or "own"
 

@@ -27,11 +27,17 @@ template <typename T>
 using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
                              T beta);
 
+// The same micro-kernel reading A in place: element (i, k) at a[i * rsa + k * csa].
+template <typename T>
+using StridedKernel = void (*)(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
+                               int64_t ldc, T alpha, T beta);
+
 template <typename T>
 struct KernelSet {
   MicroKernel<T> kernel;
   int MR, NR;          // register tile
-  int64_t KC, MC, NC;  // cache blocks: KC*NR panel of B in L1, MC*KC block of A in L2, KC*NC in L3
+  int64_t KC, MC, NC;  // default cache blocks (gemm.cpp derives them from the CPU's caches)
+  StridedKernel<T> strided = nullptr;  // null: A is always packed
 };
 
 // ---- scalar (any CPU; on arm64 only under TENSORFOLD_SIMD=scalar) ------------------------------
@@ -49,18 +55,33 @@ void ukernel_scalar(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alp
 }
 
 #ifdef TF_GEMM_X86
+// The C tile is read (beta != 0, and every K block after the first) and written only after the
+// K loop: fetching its lines now overlaps their misses with the FMAs instead of stalling on them
+// at the end (C is often out of L2: rows ldc apart, touched once per KC steps).
+template <typename T>
+inline void prefetch_tile(T* c, int64_t ldc, int rows, int row_bytes) {
+  for (int i = 0; i < rows; ++i) {
+    const char* r = reinterpret_cast<const char*>(c + i * ldc);
+    for (int off = 0; off < row_bytes; off += 64) __builtin_prefetch(r + off, 1, 3);
+    __builtin_prefetch(r + row_bytes - 1, 1, 3);  // the last line, when the row is unaligned
+  }
+}
+
 // ---- AVX-512: 32 zmm registers hold a 12 x 32 float tile (24 accumulators) + 2 B vectors + A ----
-template <int MR>
-TF_TARGET_AVX512 void ukernel_s_avx512(int64_t kc, const float* a, const float* b, float* c,
-                                       int64_t ldc, float alpha, float beta) {
+template <int MR, bool S>
+TF_TARGET_AVX512 inline void ukernel_s_avx512_body(int64_t kc, const float* a, int64_t rsa,
+                                                   int64_t csa, const float* b, float* c,
+                                                   int64_t ldc, float alpha, float beta) {
+  const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  prefetch_tile(c, ldc, MR, 32 * sizeof(float));
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k, a += MR, b += 32) {
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += 32) {
     const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(a[i * rs]);
       c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
       c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
     }
@@ -84,17 +105,20 @@ TF_TARGET_AVX512 void ukernel_s_avx512(int64_t kc, const float* a, const float* 
   }
 }
 
-template <int MR>
-TF_TARGET_AVX512 void ukernel_d_avx512(int64_t kc, const double* a, const double* b, double* c,
-                                       int64_t ldc, double alpha, double beta) {
+template <int MR, bool S>
+TF_TARGET_AVX512 inline void ukernel_d_avx512_body(int64_t kc, const double* a, int64_t rsa,
+                                                   int64_t csa, const double* b, double* c,
+                                                   int64_t ldc, double alpha, double beta) {
+  const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  prefetch_tile(c, ldc, MR, 16 * sizeof(double));
   __m512d c0[MR], c1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k, a += MR, b += 16) {
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += 16) {
     const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const __m512d ai = _mm512_set1_pd(a[i]);
+      const __m512d ai = _mm512_set1_pd(a[i * rs]);
       c0[i] = _mm512_fmadd_pd(ai, b0, c0[i]);
       c1[i] = _mm512_fmadd_pd(ai, b1, c1[i]);
     }
@@ -119,17 +143,21 @@ TF_TARGET_AVX512 void ukernel_d_avx512(int64_t kc, const double* a, const double
 }
 
 // ---- AVX2: 16 ymm registers hold a 6 x 16 float tile (12 accumulators) + 2 B vectors + A -----
-TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const float* b, float* c,
-                                          int64_t ldc, float alpha, float beta) {
+template <bool S>
+TF_TARGET_AVX2 inline void ukernel_s_avx2_body(int64_t kc, const float* a, int64_t rsa, int64_t csa,
+                                               const float* b, float* c, int64_t ldc, float alpha,
+                                               float beta) {
   constexpr int MR = 6;
+  const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  prefetch_tile(c, ldc, MR, 16 * sizeof(float));
   __m256 c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k, a += MR, b += 16) {
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += 16) {
     const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(a + i * rs);
       c0[i] = _mm256_fmadd_ps(ai, b0, c0[i]);
       c1[i] = _mm256_fmadd_ps(ai, b1, c1[i]);
     }
@@ -148,17 +176,21 @@ TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const floa
   }
 }
 
-TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const double* b, double* c,
-                                          int64_t ldc, double alpha, double beta) {
+template <bool S>
+TF_TARGET_AVX2 inline void ukernel_d_avx2_body(int64_t kc, const double* a, int64_t rsa,
+                                               int64_t csa, const double* b, double* c,
+                                               int64_t ldc, double alpha, double beta) {
   constexpr int MR = 6;
+  const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  prefetch_tile(c, ldc, MR, 8 * sizeof(double));
   __m256d c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k, a += MR, b += 8) {
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += 8) {
     const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
-      const __m256d ai = _mm256_broadcast_sd(a + i);
+      const __m256d ai = _mm256_broadcast_sd(a + i * rs);
       c0[i] = _mm256_fmadd_pd(ai, b0, c0[i]);
       c1[i] = _mm256_fmadd_pd(ai, b1, c1[i]);
     }
@@ -175,6 +207,48 @@ TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const dou
     _mm256_storeu_pd(ci, r0);
     _mm256_storeu_pd(ci + 4, r1);
   }
+}
+// Entry points: packed A (the body with compile-time strides: the code is that of a kernel
+// written for packed panels), and A read in place, element (i, k) at a[i * rsa + k * csa].
+template <int MR>
+TF_TARGET_AVX512 void ukernel_s_avx512(int64_t kc, const float* a, const float* b, float* c,
+                                       int64_t ldc, float alpha, float beta) {
+  ukernel_s_avx512_body<MR, false>(kc, a, 1, MR, b, c, ldc, alpha, beta);
+}
+template <int MR>
+TF_TARGET_AVX512 void ukernel_s_avx512_strided(int64_t kc, const float* a, int64_t rsa, int64_t csa,
+                                               const float* b, float* c, int64_t ldc, float alpha,
+                                               float beta) {
+  ukernel_s_avx512_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+}
+template <int MR>
+TF_TARGET_AVX512 void ukernel_d_avx512(int64_t kc, const double* a, const double* b, double* c,
+                                       int64_t ldc, double alpha, double beta) {
+  ukernel_d_avx512_body<MR, false>(kc, a, 1, MR, b, c, ldc, alpha, beta);
+}
+template <int MR>
+TF_TARGET_AVX512 void ukernel_d_avx512_strided(int64_t kc, const double* a, int64_t rsa,
+                                               int64_t csa, const double* b, double* c,
+                                               int64_t ldc, double alpha, double beta) {
+  ukernel_d_avx512_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+}
+TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const float* b, float* c,
+                                          int64_t ldc, float alpha, float beta) {
+  ukernel_s_avx2_body<false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+}
+TF_TARGET_AVX2 inline void ukernel_s_avx2_strided(int64_t kc, const float* a, int64_t rsa,
+                                                  int64_t csa, const float* b, float* c,
+                                                  int64_t ldc, float alpha, float beta) {
+  ukernel_s_avx2_body<true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+}
+TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const double* b, double* c,
+                                          int64_t ldc, double alpha, double beta) {
+  ukernel_d_avx2_body<false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+}
+TF_TARGET_AVX2 inline void ukernel_d_avx2_strided(int64_t kc, const double* a, int64_t rsa,
+                                                  int64_t csa, const double* b, double* c,
+                                                  int64_t ldc, double alpha, double beta) {
+  ukernel_d_avx2_body<true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
 }
 #endif  // TF_GEMM_X86
 
@@ -251,8 +325,9 @@ template <>
 inline const KernelSet<float>& kernels_for<float>(SimdLevel level) {
   static const KernelSet<float> scalar{ukernel_scalar<float, 4, 8>, 4, 8, 256, 128, 2048};
 #ifdef TF_GEMM_X86
-  static const KernelSet<float> avx512{ukernel_s_avx512<12>, 12, 32, 256, 144, 4096};
-  static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096};
+  static const KernelSet<float> avx512{ukernel_s_avx512<12>, 12, 32, 256, 144, 4096,
+                                       ukernel_s_avx512_strided<12>};
+  static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096, ukernel_s_avx2_strided};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif
@@ -270,8 +345,9 @@ template <>
 inline const KernelSet<double>& kernels_for<double>(SimdLevel level) {
   static const KernelSet<double> scalar{ukernel_scalar<double, 4, 4>, 4, 4, 256, 64, 2048};
 #ifdef TF_GEMM_X86
-  static const KernelSet<double> avx512{ukernel_d_avx512<12>, 12, 16, 256, 72, 2048};
-  static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048};
+  static const KernelSet<double> avx512{ukernel_d_avx512<12>, 12, 16, 256, 72, 2048,
+                                        ukernel_d_avx512_strided<12>};
+  static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048, ukernel_d_avx2_strided};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif

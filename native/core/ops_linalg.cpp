@@ -47,6 +47,40 @@ static void mm_into(const Tensor& a, const Tensor& b, const Tensor& out) {
   }
 }
 
+// A batch of matrices [..., r, c] as GEMM reads it: item i at data + i * stride.
+struct BatchOperand {
+  Tensor t;
+  bool trans = false;
+  int64_t ld = 0, stride = 0;
+};
+
+// The batch dims of `e` (an expanded view) collapse to one stride when each dim's stride is the
+// next one's stride times its size (size-1 dims say nothing); else, or when the matrices are
+// neither row-major nor transposed, a contiguous copy is made.
+static BatchOperand batch_operand(const Tensor& e) {
+  const int64_t nd = e.dim(), r = e.shape()[nd - 2], c = e.shape()[nd - 1];
+  const Shape& st = e.strides();
+  int64_t stride = -1, span = 1;  // span: items covered by the dims after the current one
+  bool ok = true;
+  for (int64_t d = nd - 3; d >= 0 && ok; --d) {
+    const int64_t size = e.shape()[d];
+    if (size != 1) {
+      if (stride < 0) stride = st[d] / span, ok = st[d] % span == 0;  // first non-trivial dim
+      else ok = st[d] == stride * span;
+    }
+    span *= size;
+  }
+  if (stride < 0) stride = 0;
+  if (ok) {
+    if ((st[nd - 1] == 1 || c == 1) && (st[nd - 2] >= c || r == 1))
+      return {e, false, std::max<int64_t>({st[nd - 2], c, 1}), stride};
+    if ((st[nd - 2] == 1 || r == 1) && (st[nd - 1] >= r || c == 1))
+      return {e, true, std::max<int64_t>({st[nd - 1], r, 1}), stride};
+  }
+  Tensor cm = contiguous(e);
+  return {cm, false, std::max<int64_t>(c, 1), r * c};
+}
+
 // A 2-D tensor laid out as the transpose of a contiguous matrix (strides [1, rows]).
 static bool is_transposed_2d(const Tensor& t) {
   return t.dim() == 2 && t.shape()[0] > 1 && t.shape()[1] > 1 && t.strides()[0] == 1 &&
@@ -82,6 +116,18 @@ static Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   Shape ea = batch, eb = batch;
   ea.push_back(M); ea.push_back(K);
   eb.push_back(K); eb.push_back(N);
+  if (is_float(a.dtype())) {
+    // One batched GEMM: items threaded across the pool, operands read in place when their batch
+    // dims collapse to one stride (broadcast ones: stride 0) and each item is GEMM-readable.
+    const BatchOperand A = batch_operand(expand(a, ea)), B = batch_operand(expand(b, eb));
+    if (a.dtype() == DType::F32)
+      sgemm_batched(A.trans, B.trans, nb, M, N, K, 1.0f, A.t.data<float>(), A.ld, A.stride,
+                    B.t.data<float>(), B.ld, B.stride, 0.0f, out.data<float>(), N, M * N);
+    else
+      dgemm_batched(A.trans, B.trans, nb, M, N, K, 1.0, A.t.data<double>(), A.ld, A.stride,
+                    B.t.data<double>(), B.ld, B.stride, 0.0, out.data<double>(), N, M * N);
+    return out;
+  }
   Tensor a3 = reshape(contiguous(expand(a, ea)), {nb, M, K});
   Tensor b3 = reshape(contiguous(expand(b, eb)), {nb, K, N});
   Tensor o3 = reshape(out, {nb, M, N});
