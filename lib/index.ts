@@ -18,3 +18,7 @@ export * as nn from './nn';
 export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './loops';
 export { jvp, jacobian, hessian, hvp } from './transforms';
+export * from './device';
+export { device } from './device_name';
+export type { Device } from './device_name';
+export * from './inplace';

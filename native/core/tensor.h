@@ -114,6 +114,10 @@ struct TensorImpl {
   std::shared_ptr<Node> grad_fn;  // null for leaves
   int output_nr = 0;              // which output of grad_fn this is
   bool retains_grad = false;
+  // The tensor whose memory this view shares (the root of a chain of views), so that an in-place
+  // write through the view can update that tensor's gradient history (ops_inplace.cpp). Weak: a
+  // view does not keep its base's graph alive.
+  std::weak_ptr<TensorImpl> view_base;
 };
 
 // ---- construction ----
