@@ -22,3 +22,4 @@ export * from './device';
 export { device } from './device_name';
 export type { Device } from './device_name';
 export * from './inplace';
+export * from './reduction_ops';

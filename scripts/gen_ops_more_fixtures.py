@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Reference values from PyTorch for the ops of lib/reduction_ops.ts, lib/sorting.ts and
+lib/shape_ops.ts (issue #9 part 2).
+
+    /usr/bin/python3 scripts/gen_ops_more_fixtures.py   # writes test/fixtures/ops_more.json
+
+Each case: the JS call tf[op](inputs[0], ...args), where an arg '$k' (also inside an options
+object) is inputs[k], and PyTorch's outputs (a list: ops returning
+[values, indices] give two). int64 results are written as int32 (the library's index dtype).
+test/ops_more.test.js runs them.
+"""
+import json
+import math
+import os
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(2026)
+nan, inf = math.nan, math.inf
+cases = []
+
+DT = {torch.float32: 'float32', torch.float64: 'float64', torch.int32: 'int32', torch.int64: 'int32',
+      torch.bool: 'bool'}
+TD = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'bool': torch.bool}
+
+
+def enc(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return 'nan'
+        if math.isinf(v):
+            return 'inf' if v > 0 else '-inf'
+    return v
+
+
+def spec(t):
+    t = t.detach()
+    return {'values': [enc(v) for v in t.reshape(-1).tolist()], 'shape': list(t.shape), 'dtype': DT[t.dtype]}
+
+
+def rnd(shape, lo=-2.0, hi=2.0, dtype='float32'):
+    return torch.tensor(rng.uniform(lo, hi, size=shape), dtype=TD[dtype])
+
+
+def ints(shape, lo=-5, hi=6):
+    return torch.tensor(rng.integers(lo, hi, size=shape), dtype=torch.int32)
+
+
+def case(name, op, inputs, args, fn):
+    out = fn(*inputs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    cases.append({'name': name, 'op': op, 'inputs': [spec(i) for i in inputs], 'args': [enc(a) for a in args],
+                  'outputs': [spec(o) for o in outs]})
+
+
+# ---------------------------------------------------------------- reductions and scans
+X = rnd([3, 4])
+Xz = torch.tensor([[1.5, 0.0, -2.0, 3.0], [0.0, 2.0, 0.0, 1.0], [1.0, -1.0, 2.0, 0.5]])
+I = ints([3, 4])
+for ax in (0, 1, -1):
+    case(f'cumsum ax{ax}', 'cumsum', [X], [ax], lambda x: torch.cumsum(x, ax))
+    case(f'cumprod ax{ax}', 'cumprod', [Xz], [ax], lambda x: torch.cumprod(x, ax))
+    case(f'cummax ax{ax}', 'cummax', [Xz], [ax], lambda x: torch.cummax(x, ax))
+    case(f'cummin ax{ax}', 'cummin', [Xz], [ax], lambda x: torch.cummin(x, ax))
+    case(f'logcumsumexp ax{ax}', 'logcumsumexp', [X], [ax], lambda x: torch.logcumsumexp(x, ax))
+    case(f'prod ax{ax}', 'prod', [Xz], [ax], lambda x: torch.prod(x, ax))
+    case(f'median ax{ax}', 'median', [X], [ax], lambda x: torch.median(x, ax))
+    case(f'amax ax{ax}', 'amax', [X], [ax], lambda x: torch.amax(x, ax))
+    case(f'amin ax{ax}', 'amin', [X], [ax], lambda x: torch.amin(x, ax))
+case('cumsum int', 'cumsum', [I], [1], lambda x: torch.cumsum(x, 1))
+case('cumsum bool', 'cumsum', [I > 0], [0], lambda x: torch.cumsum(x, 0))
+case('cumprod int', 'cumprod', [ints([2, 3], 1, 4)], [1], lambda x: torch.cumprod(x, 1))
+case('cummax int ties', 'cummax', [torch.tensor([1, 3, 3, 2, 5, 5], dtype=torch.int32)], [0], lambda x: torch.cummax(x, 0))
+case('cummax nan', 'cummax', [torch.tensor([1.0, nan, 3.0, 0.5])], [0], lambda x: torch.cummax(x, 0))
+case('cumsum 0-d', 'cumsum', [torch.tensor(2.5)], [0], lambda x: torch.cumsum(x, 0))
+case('cumsum empty', 'cumsum', [torch.zeros(0, 3)], [0], lambda x: torch.cumsum(x, 0))
+case('prod all', 'prod', [Xz + 1], [], lambda x: torch.prod(x))
+case('prod keepdim', 'prod', [X], [1, True], lambda x: torch.prod(x, 1, keepdim=True))
+case('prod int', 'prod', [ints([2, 3], 1, 4)], [1], lambda x: torch.prod(x, 1))
+case('prod empty dim', 'prod', [torch.zeros(2, 0)], [1], lambda x: torch.prod(x, 1))
+B = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+for ax in (None, 0, 1):
+    a = [] if ax is None else [ax]
+    case(f'any {ax}', 'any', [B], a, lambda x: torch.any(x) if ax is None else torch.any(x, ax))
+    case(f'all {ax}', 'all', [B + 1], a, lambda x: torch.all(x) if ax is None else torch.all(x, ax))
+    case(f'all mixed {ax}', 'all', [B], a, lambda x: torch.all(x) if ax is None else torch.all(x, ax))
+    case(f'countNonzero {ax}', 'countNonzero', [Xz], a, lambda x: torch.count_nonzero(x) if ax is None else torch.count_nonzero(x, ax))
+case('any empty', 'any', [torch.zeros(0)], [], lambda x: torch.any(x))
+case('all empty', 'all', [torch.zeros(0)], [], lambda x: torch.all(x))
+for p in (2, 1, 3, 0.5, inf, -inf, 0):
+    case(f'norm p{p}', 'norm', [X], [p], lambda x: torch.norm(x, p))
+    case(f'norm p{p} ax1', 'norm', [X], [p, 1], lambda x: torch.norm(x, p, 1))
+case('norm fro keepdim', 'norm', [X], ['fro', [0, 1], True], lambda x: torch.norm(x, 'fro', (0, 1), keepdim=True))
+case('median all', 'median', [X], [], lambda x: torch.median(x))
+case('median even', 'median', [rnd([4, 6])], [1, True], lambda x: torch.median(x, 1, keepdim=True))
+case('median nan', 'median', [torch.tensor([[1.0, nan, 2.0, 0.0], [3.0, 1.0, 2.0, 4.0]])], [1], lambda x: torch.median(x, 1))
+case('median int', 'median', [I], [0], lambda x: torch.median(x, 0))
+case('median 0-d', 'median', [torch.tensor(1.5)], [0], lambda x: torch.median(x, 0))
+for q in (0.0, 0.25, 0.5, 0.9, 1.0):
+    case(f'quantile {q}', 'quantile', [X], [q, 1], lambda x: torch.quantile(x, q, 1))
+for mode in ('linear', 'lower', 'higher', 'midpoint', 'nearest'):
+    case(f'quantile {mode}', 'quantile', [rnd([5, 4])], [0.4, 0, True, {'interpolation': mode}],
+         lambda x: torch.quantile(x, 0.4, 0, keepdim=True, interpolation=mode))
+case('quantile all', 'quantile', [X], [0.3], lambda x: torch.quantile(x, 0.3))
+case('quantile tensor q', 'quantile', [X, torch.tensor([0.1, 0.5, 0.8])], ['$1', 1], lambda x, q: torch.quantile(x, q, 1))
+case('quantile nan', 'quantile', [torch.tensor([[1.0, nan, 2.0], [3.0, 1.0, 2.0]])], [0.5, 1], lambda x: torch.quantile(x, 0.5, 1))
+Xn = torch.tensor([[1.0, nan, 2.0], [nan, nan, nan], [3.0, -1.0, 0.5]])
+for ax in (None, 0, 1):
+    a = [] if ax is None else [ax]
+    case(f'nansum {ax}', 'nansum', [Xn], a, lambda x: torch.nansum(x) if ax is None else torch.nansum(x, ax))
+    case(f'nanmean {ax}', 'nanmean', [Xn], a, lambda x: torch.nanmean(x) if ax is None else torch.nanmean(x, ax))
+case('varMean', 'varMean', [X], [1], lambda x: torch.var_mean(x, 1))
+case('varMean all', 'varMean', [X], [], lambda x: torch.var_mean(x))
+case('varMean keepdim correction 0', 'varMean', [X], [0, True, 0], lambda x: torch.var_mean(x, 0, keepdim=True, unbiased=False))
+case('bincount', 'bincount', [torch.tensor([0, 1, 1, 3, 1], dtype=torch.int32)], [], lambda x: torch.bincount(x))
+case('bincount minlength', 'bincount', [torch.tensor([2, 1], dtype=torch.int32)], [{'minlength': 6}], lambda x: torch.bincount(x, minlength=6))
+case('bincount weights', 'bincount', [torch.tensor([0, 1, 1, 3], dtype=torch.int32), torch.tensor([0.5, 1.0, 2.0, -1.0])],
+     [{'weights': '$1'}], lambda x, w: torch.bincount(x, weights=w))
+case('sum empty dim', 'sum', [torch.zeros(2, 0)], [1], lambda x: torch.sum(x, 1))
+case('amax empty other dim', 'amax', [torch.zeros(0, 3)], [1], lambda x: torch.amax(x, 1))
+case('std constant', 'std', [torch.ones(2, 3)], [1], lambda x: torch.std(x, 1))
+
+# SORTING
+
+# SHAPE
+
+out = os.path.join(HERE, '..', 'test', 'fixtures', 'ops_more.json')
+with open(out, 'w') as f:
+    json.dump({'generator': 'scripts/gen_ops_more_fixtures.py', 'torch': torch.__version__, 'cases': cases}, f,
+              separators=(',', ':'))
+print(f'{len(cases)} cases -> {os.path.relpath(out)}')
