@@ -23,3 +23,4 @@ export { device } from './device_name';
 export type { Device } from './device_name';
 export * from './inplace';
 export * from './reduction_ops';
+export * from './sorting';

@@ -124,7 +124,48 @@ case('sum empty dim', 'sum', [torch.zeros(2, 0)], [1], lambda x: torch.sum(x, 1)
 case('amax empty other dim', 'amax', [torch.zeros(0, 3)], [1], lambda x: torch.amax(x, 1))
 case('std constant', 'std', [torch.ones(2, 3)], [1], lambda x: torch.std(x, 1))
 
-# SORTING
+# ---------------------------------------------------------------- sorting and selection
+S = rnd([3, 5])
+Ties = torch.tensor([[2.0, 1.0, 2.0, 0.0, 1.0], [nan, 3.0, -1.0, nan, 3.0]])
+for ax in (0, 1, -1):
+    case(f'sort ax{ax}', 'sort', [S], [ax], lambda x: torch.sort(x, ax))
+    case(f'sort desc ax{ax}', 'sort', [S], [ax, {'descending': True}], lambda x: torch.sort(x, ax, descending=True))
+    case(f'argsort ax{ax}', 'argsort', [S], [ax], lambda x: torch.argsort(x, ax))
+    case(f'topk ax{ax}', 'topk', [S], [2, ax], lambda x: torch.topk(x, 2, ax))
+    case(f'topk smallest ax{ax}', 'topk', [S], [2, ax, {'largest': False}], lambda x: torch.topk(x, 2, ax, largest=False))
+    case(f'kthvalue ax{ax}', 'kthvalue', [S], [2, ax], lambda x: torch.kthvalue(x, 2, ax))
+case('sort stable ties nan', 'sort', [Ties], [1, {'stable': True}], lambda x: torch.sort(x, dim=1, stable=True))
+case('sort stable desc ties nan', 'sort', [Ties], [1, {'descending': True, 'stable': True}],
+     lambda x: torch.sort(x, dim=1, descending=True, stable=True))
+case('argsort stable ties', 'argsort', [Ties], [1, {'stable': True}], lambda x: torch.sort(x, dim=1, stable=True)[1])
+case('sort int', 'sort', [ints([2, 6], -50, 50)], [], lambda x: torch.sort(x, stable=True))
+case('sort bool', 'sort', [torch.tensor([True, False, True, False])], [-1, {'stable': True}], lambda x: torch.sort(x, stable=True))
+case('sort 0-d', 'sort', [torch.tensor(1.5)], [], lambda x: torch.sort(x))
+case('sort empty', 'sort', [torch.zeros(2, 0)], [], lambda x: torch.sort(x))
+case('topk k=0', 'topk', [S], [0], lambda x: torch.topk(x, 0))
+case('topk nan', 'topk', [torch.tensor([1.0, nan, 3.0, 2.0])], [2], lambda x: torch.topk(x, 2))
+case('kthvalue keepdim', 'kthvalue', [S], [3, 1, True], lambda x: torch.kthvalue(x, 3, 1, keepdim=True))
+U = torch.tensor([[3, 1, 2], [1, 3, 5]], dtype=torch.int32)
+case('unique', 'unique', [U], [], lambda x: torch.unique(x))
+case('unique inverse counts', 'unique', [U], [{'returnInverse': True, 'returnCounts': True}],
+     lambda x: torch.unique(x, return_inverse=True, return_counts=True))
+case('unique counts float', 'unique', [torch.tensor([1.5, -1.0, 1.5, 0.0])], [{'returnCounts': True}],
+     lambda x: torch.unique(x, return_counts=True))
+case('unique inverse', 'unique', [torch.tensor([1.5, -1.0, 1.5, 0.0])], [{'returnInverse': True}],
+     lambda x: torch.unique(x, return_inverse=True))
+case('unique bool', 'unique', [torch.tensor([True, True])], [], lambda x: torch.unique(x))
+Seq = torch.tensor([1.0, 3.0, 5.0, 7.0, 9.0])
+Vals = torch.tensor([[3.0, 6.0, 9.0], [0.0, 10.0, 5.0]])
+case('searchsorted', 'searchsorted', [Seq, Vals], ['$1'], lambda s, v: torch.searchsorted(s, v))
+case('searchsorted right', 'searchsorted', [Seq, Vals], ['$1', {'right': True}], lambda s, v: torch.searchsorted(s, v, right=True))
+case('searchsorted side', 'searchsorted', [Seq, Vals], ['$1', {'side': 'right'}], lambda s, v: torch.searchsorted(s, v, side='right'))
+Seq2 = torch.tensor([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
+case('searchsorted batched', 'searchsorted', [Seq2, torch.tensor([[3.0, 0.0], [6.0, 5.0]])], ['$1'],
+     lambda s, v: torch.searchsorted(s, v))
+case('searchsorted int', 'searchsorted', [torch.tensor([1, 2, 2, 4], dtype=torch.int32), torch.tensor([2, 3], dtype=torch.int32)],
+     ['$1'], lambda s, v: torch.searchsorted(s, v))
+case('bucketize', 'bucketize', [Vals, Seq], ['$1'], lambda x, b: torch.bucketize(x, b))
+case('bucketize right', 'bucketize', [Vals, Seq], ['$1', {'right': True}], lambda x, b: torch.bucketize(x, b, right=True))
 
 # SHAPE
 

@@ -117,3 +117,32 @@ describe('reductions and scans: gradients', () => {
     expectThrowsKind(() => tf.logcumsumexp(t, 9), 'RangeError', /logcumsumexp: axis 9 is out of range/);
   });
 });
+
+describe('sorting and selection: gradients and errors', () => {
+  const x = randTensor([3, 5], { seed: 5 });
+  gradAndSecond('sort', (a) => tf.sort(a, 1), [x]);
+  gradAndSecond('sort descending axis 0', (a) => tf.sort(a, 0, { descending: true }), [x]);
+  gradAndSecond('topk', (a) => tf.topk(a, 2), [x]);
+  gradAndSecond('topk smallest axis 0', (a) => tf.topk(a, 2, 0, { largest: false }), [x]);
+  gradAndSecond('kthvalue', (a) => tf.kthvalue(a, 3, 1), [x]);
+  test('indices are int32 and index the input', () => {
+    const [v, i] = x.sort(1);
+    expect(i.dtype).toBe('int32');
+    expect(x.gather(1, i).toArray()).toEqual(v.toArray());
+    expect(tf.argsort(x).toArray()).toEqual(i.toArray());
+  });
+  test('errors name the op', () => {
+    const t = tf.zeros([2, 3]);
+    expectThrowsKind(() => tf.sort(t, 2), 'RangeError', /sort: axis 2 is out of range/);
+    expectThrowsKind(() => tf.sort(t, 0, { descending: 1 }), 'TypeError', /sort: descending must be a boolean/);
+    expectThrowsKind(() => tf.sort(t, 0, null), 'TypeError', /sort: options must be an object/);
+    expectThrowsKind(() => tf.topk(t, 4), 'RangeError', /topk: k = 4 is out of range for a dim of size 3/);
+    expectThrowsKind(() => tf.topk(t, 1.5), 'TypeError', /topk: k must be an integer/);
+    expectThrowsKind(() => tf.kthvalue(t, 0), 'RangeError', /kthvalue: k = 0 is out of range/);
+    expectThrowsKind(() => tf.unique(t, { returnCounts: 'yes' }), 'TypeError', /unique: returnCounts must be a boolean/);
+    expectThrowsKind(() => tf.searchsorted(tf.zeros([2, 3]), tf.zeros([3, 1])), 'Error', /searchsorted: the leading dims/);
+    expectThrowsKind(() => tf.searchsorted(tf.zeros([3]), 'a'), 'TypeError', /searchsorted/);
+    expectThrowsKind(() => tf.bucketize(t, tf.zeros([2, 2])), 'Error', /bucketize: boundaries must be 1-D/);
+    expectThrowsKind(() => tf.argsort('x'), 'TypeError', /argsort: argument must be a Tensor/);
+  });
+});
