@@ -24,3 +24,5 @@ export type { Device } from './device_name';
 export * from './inplace';
 export * from './reduction_ops';
 export * from './sorting';
+export * from './shape_ops';
+export { meshgrid, broadcastTensors, broadcastShapes, einsum, hstack, vstack, pad } from './shape_functions';

@@ -4,7 +4,7 @@ lib/shape_ops.ts (issue #9 part 2).
 
     /usr/bin/python3 scripts/gen_ops_more_fixtures.py   # writes test/fixtures/ops_more.json
 
-Each case: the JS call tf[op](inputs[0], ...args), where an arg '$k' (also inside an options
+Each case: the JS call tf[op](inputs[0], ...args) (call 'function': tf[op](...args)), where an arg '$k' (also inside an options
 object) is inputs[k], and PyTorch's outputs (a list: ops returning
 [values, indices] give two). int64 results are written as int32 (the library's index dtype).
 test/ops_more.test.js runs them.
@@ -50,10 +50,15 @@ def ints(shape, lo=-5, hi=6):
     return torch.tensor(rng.integers(lo, hi, size=shape), dtype=torch.int32)
 
 
+FUNCTIONS = {'meshgrid', 'broadcastTensors', 'hstack', 'vstack', 'einsum', 'pad'}  # tf.op(...args), no method
+
+
 def case(name, op, inputs, args, fn):
     out = fn(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    cases.append({'name': name, 'op': op, 'inputs': [spec(i) for i in inputs], 'args': [enc(a) for a in args],
+    if op in ('broadcastTensors', 'pad'):  # their first input is their first argument
+        args = ['$0'] + args
+    cases.append({'name': name, 'op': op, 'call': 'function' if op in FUNCTIONS else 'method', 'inputs': [spec(i) for i in inputs], 'args': [enc(a) for a in args],
                   'outputs': [spec(o) for o in outs]})
 
 
@@ -167,7 +172,56 @@ case('searchsorted int', 'searchsorted', [torch.tensor([1, 2, 2, 4], dtype=torch
 case('bucketize', 'bucketize', [Vals, Seq], ['$1'], lambda x, b: torch.bucketize(x, b))
 case('bucketize right', 'bucketize', [Vals, Seq], ['$1', {'right': True}], lambda x, b: torch.bucketize(x, b, right=True))
 
-# SHAPE
+# ---------------------------------------------------------------- shape
+T = rnd([2, 3, 4])
+case('flip', 'flip', [T], [[0, 2]], lambda x: torch.flip(x, [0, 2]))
+case('flip neg', 'flip', [T], [-2], lambda x: torch.flip(x, [-2]))
+case('flip int', 'flip', [ints([3, 2])], [[0]], lambda x: torch.flip(x, [0]))
+case('roll', 'roll', [T], [1, 2], lambda x: torch.roll(x, 1, 2))
+case('roll multi', 'roll', [T], [[-1, 5], [0, 1]], lambda x: torch.roll(x, (-1, 5), (0, 1)))
+case('roll flat', 'roll', [T], [7], lambda x: torch.roll(x, 7))
+for k in (1, 2, 3, -1, 4):
+    case(f'rot90 k{k}', 'rot90', [T], [k, [1, 2]], lambda x: torch.rot90(x, k, [1, 2]))
+case('rot90 default', 'rot90', [T], [], lambda x: torch.rot90(x))
+case('repeat', 'repeat', [rnd([2, 3])], [2, 1, 3], lambda x: x.repeat(2, 1, 3))
+case('repeat array', 'repeat', [rnd([2, 3])], [[3, 2]], lambda x: x.repeat(3, 2))
+case('repeat 0-d', 'repeat', [torch.tensor(1.5)], [[2, 2]], lambda x: x.repeat(2, 2))
+case('tile', 'tile', [rnd([2, 3])], [[2]], lambda x: torch.tile(x, (2,)))
+case('tile more', 'tile', [rnd([2, 3])], [[2, 1, 2]], lambda x: torch.tile(x, (2, 1, 2)))
+case('repeatInterleave', 'repeatInterleave', [rnd([2, 3])], [2, 1], lambda x: torch.repeat_interleave(x, 2, 1))
+case('repeatInterleave flat', 'repeatInterleave', [rnd([2, 3])], [2], lambda x: torch.repeat_interleave(x, 2))
+case('repeatInterleave tensor', 'repeatInterleave', [rnd([3, 2]), torch.tensor([1, 0, 2], dtype=torch.int32)], ['$1', 0],
+     lambda x, r: torch.repeat_interleave(x, r.long(), 0))
+case('movedim', 'movedim', [T], [0, 2], lambda x: torch.movedim(x, 0, 2))
+case('movedim multi', 'movedim', [T], [[0, 1], [2, 0]], lambda x: torch.movedim(x, (0, 1), (2, 0)))
+case('swapaxes', 'swapaxes', [T], [0, -1], lambda x: torch.swapaxes(x, 0, -1))
+case('unflatten', 'unflatten', [T], [2, [2, -1]], lambda x: torch.unflatten(x, 2, (2, -1)))
+case('broadcastTo', 'broadcastTo', [rnd([3, 1])], [[2, 3, 4]], lambda x: torch.broadcast_to(x, (2, 3, 4)))
+case('expandAs', 'expandAs', [rnd([3, 1]), torch.zeros(2, 3, 4)], ['$1'], lambda x, o: x.expand_as(o))
+case('reshapeAs', 'reshapeAs', [T, torch.zeros(6, 4)], ['$1'], lambda x, o: x.reshape_as(o))
+case('viewAs', 'viewAs', [T, torch.zeros(4, 6)], ['$1'], lambda x, o: x.view_as(o))
+a1, b1, c1 = rnd([3]), rnd([4]), rnd([2])
+case('meshgrid ij', 'meshgrid', [a1, b1, c1], [['$0', '$1', '$2']], lambda a, b, c: torch.meshgrid(a, b, c, indexing='ij'))
+case('meshgrid xy', 'meshgrid', [a1, b1, c1], [['$0', '$1', '$2'], {'indexing': 'xy'}], lambda a, b, c: torch.meshgrid(a, b, c, indexing='xy'))
+case('broadcastTensors', 'broadcastTensors', [rnd([3, 1]), rnd([4]), rnd([2, 1, 1])], ['$1', '$2'],
+     lambda a, b, c: torch.broadcast_tensors(a, b, c))
+case('hstack', 'hstack', [rnd([2, 3]), rnd([2, 1])], [['$0', '$1']], lambda a, b: torch.hstack([a, b]))
+case('hstack 1-d', 'hstack', [rnd([2]), rnd([3])], [['$0', '$1']], lambda a, b: torch.hstack([a, b]))
+case('vstack', 'vstack', [rnd([3]), rnd([2, 3])], [['$0', '$1']], lambda a, b: torch.vstack([a, b]))
+P4 = rnd([1, 2, 4, 5])
+for mode in ('constant', 'reflect', 'replicate', 'circular'):
+    case(f'pad {mode}', 'pad', [P4], [[1, 2, 3, 1], {'mode': mode}], lambda x: torch.nn.functional.pad(x, (1, 2, 3, 1), mode=mode))
+    case(f'pad {mode} 1 dim', 'pad', [rnd([2, 3, 5])], [[2, 1], {'mode': mode}], lambda x: torch.nn.functional.pad(x, (2, 1), mode=mode))
+case('pad constant value 3 dims', 'pad', [rnd([2, 3])], [[1, 0, 0, 2], {'value': 1.5}], lambda x: torch.nn.functional.pad(x, (1, 0, 0, 2), value=1.5))
+case('pad constant negative', 'pad', [rnd([3, 5])], [[-1, 2, 1, -2]], lambda x: torch.nn.functional.pad(x, (-1, 2, 1, -2)))
+case('pad int', 'pad', [ints([2, 2])], [[1, 1], {'value': 7}], lambda x: torch.nn.functional.pad(x, (1, 1), value=7))
+E1, E2, E3 = rnd([2, 3, 4]), rnd([2, 4, 5]), rnd([5, 3])
+for eqn, ins in [('bij,bjk->bik', [E1, E2]), ('bij,bjk', [E1, E2]), ('ijk->kji', [E1]), ('ijk->', [E1]), ('ijk', [E1]),
+                 ('bij,bjk,kl->bil', [E1, E2, E3]), ('i,j->ij', [a1, b1]), ('i,i->', [b1, b1]), ('ij,ij->ij', [E3, E3]),
+                 ('bij,bkj->bik', [E1, rnd([2, 5, 4])]), ('...ij,...jk->...ik', [E1, E2]), ('b...,b->...', [E1, rnd([2])]),
+                 ('ij,jk', [rnd([3, 4]), rnd([1, 2])]), ('ijk,kl->il', [E1, rnd([4, 2])])]:
+    case(f'einsum {eqn}', 'einsum', ins, [eqn] + [f'${k}' for k in range(len(ins))],
+         lambda *xs, e=eqn: torch.einsum(e, *xs))
 
 out = os.path.join(HERE, '..', 'test', 'fixtures', 'ops_more.json')
 with open(out, 'w') as f:

@@ -18,7 +18,8 @@ describe('forward against PyTorch', () => {
     test(`${c.op}: ${c.name}`, () => {
       const ins = c.inputs.map((s) => fromSpec(s));
       const args = subst(c.args, ins);
-      let out = tf[c.op](ins[0], ...args);
+      const fn = c.call === 'function';
+      const out = fn ? tf[c.op](...args) : tf[c.op](ins[0], ...args);
       const outs = Array.isArray(out) ? out : [out];
       expect(outs.length).toBe(c.outputs.length);
       outs.forEach((o, k) => {
@@ -28,6 +29,7 @@ describe('forward against PyTorch', () => {
         const tol = want.dtype === 'float32' ? { rtol: 2e-5, atol: 2e-6 } : { rtol: 1e-10, atol: 1e-12 };
         expectClose(Array.from(o.toTypedArray(), Number), want.values.map(num), tol, `${c.name} output ${k}`);
       });
+      if (fn) return;
       // the method form is the function
       const m = ins[0][c.op](...args);
       const ms = Array.isArray(m) ? m : [m];
@@ -144,5 +146,71 @@ describe('sorting and selection: gradients and errors', () => {
     expectThrowsKind(() => tf.searchsorted(tf.zeros([3]), 'a'), 'TypeError', /searchsorted/);
     expectThrowsKind(() => tf.bucketize(t, tf.zeros([2, 2])), 'Error', /bucketize: boundaries must be 1-D/);
     expectThrowsKind(() => tf.argsort('x'), 'TypeError', /argsort: argument must be a Tensor/);
+  });
+});
+
+describe('shape ops: gradients and errors', () => {
+  const x = randTensor([2, 3, 4], { seed: 9 });
+  const y = randTensor([2, 4, 5], { seed: 10 });
+  const z = randTensor([5, 3], { seed: 12 });
+  gradAndSecond('flip', (a) => tf.flip(a, [0, 2]).mul(a), [x]);
+  gradAndSecond('roll', (a) => tf.roll(a, [1, -2], [1, 2]).mul(a), [x]);
+  gradAndSecond('roll flat', (a) => tf.roll(a, 5).mul(a), [x]);
+  gradAndSecond('rot90', (a) => tf.rot90(a, 1, [1, 2]).square(), [x]);
+  gradAndSecond('repeat', (a) => a.repeat(2, 1, 1, 2).square(), [x]);
+  gradAndSecond('tile', (a) => tf.tile(a, [2, 1]).square(), [x]);
+  gradAndSecond('repeatInterleave', (a) => tf.repeatInterleave(a, 2, 1).square(), [x]);
+  gradAndSecond('repeatInterleave tensor', (a) => tf.repeatInterleave(a, tf.tensor([2, 0, 1], { dtype: 'int32' }), 1).square(), [x]);
+  gradAndSecond('movedim', (a) => tf.movedim(a, [0, 1], [2, 0]).square(), [x]);
+  gradAndSecond('unflatten', (a) => tf.unflatten(a, 2, [2, 2]).square(), [x]);
+  gradAndSecond('broadcastTo', (a) => tf.broadcastTo(a.narrow(1, 0, 1), [2, 3, 4]).square(), [x]);
+  gradAndSecond('meshgrid', (a, b) => { const [p, q] = tf.meshgrid([a, b], { indexing: 'xy' }); return p.mul(q); },
+    [randTensor([3]), randTensor([4], { seed: 2 })]);
+  gradAndSecond('broadcastTensors', (a, b) => { const [p, q] = tf.broadcastTensors(a, b); return p.mul(q); },
+    [randTensor([3, 1]), randTensor([4], { seed: 2 })]);
+  gradAndSecond('hstack', (a, b) => tf.hstack([a, b]).square(), [randTensor([2, 3]), randTensor([2, 1], { seed: 2 })]);
+  gradAndSecond('vstack', (a, b) => tf.vstack([a, b]).square(), [randTensor([3]), randTensor([2, 3], { seed: 2 })]);
+  for (const mode of ['constant', 'reflect', 'replicate', 'circular'])
+    gradAndSecond(`pad ${mode}`, (a) => tf.pad(a, [2, 1, 1, 2], { mode, value: 0.5 }).square(), [x]);
+  gradAndSecond('pad negative', (a) => tf.pad(a, [-1, 2]).square(), [x]);
+  gradAndSecond('einsum bmm', (a, b) => tf.einsum('bij,bjk->bik', a, b), [x, y]);
+  gradAndSecond('einsum chain', (a, b, c) => tf.einsum('bij,bjk,kl->bil', a, b, c), [x, y, z]);
+  gradAndSecond('einsum sum and trace-free', (a) => tf.einsum('ijk->ki', a), [x]);
+  gradAndSecond('einsum outer', (a, b) => tf.einsum('i,j', a, b), [randTensor([3]), randTensor([4], { seed: 2 })]);
+  gradAndSecond('einsum ellipsis', (a, b) => tf.einsum('...ij,...jk->...ik', a, b), [x, y]);
+  test('einsum over a large batch is a matmul, not a broadcast product', () => {
+    // [64, 128, 128] x [64, 128, 128]: an elementwise broadcast product would need 512 MiB.
+    const a = tf.ones([64, 128, 128]), b = tf.ones([64, 128, 128]);
+    const r = tf.einsum('bij,bjk->bik', a, b);
+    expect(r.shape).toEqual([64, 128, 128]);
+    expect(r.max().item()).toBe(128);
+  });
+  test('errors name the op', () => {
+    const t = tf.zeros([2, 3]);
+    expectThrowsKind(() => tf.flip(t, 2), 'RangeError', /flip: dim 2 is out of range/);
+    expectThrowsKind(() => tf.flip(t, [0, 0]), 'Error', /flip: dims \[0,0\] repeat a dim/);
+    expectThrowsKind(() => tf.roll(t, [1, 2], 0), 'Error', /roll: shifts \[1,2\] and dims \[0\]/);
+    expectThrowsKind(() => tf.rot90(tf.zeros([3])), 'Error', /rot90: expected at least 2 dims/);
+    expectThrowsKind(() => tf.rot90(t, 1, [0, 0]), 'Error', /rot90: dims must differ/);
+    expectThrowsKind(() => t.repeat(2), 'Error', /repeat: 1 repeat counts for a tensor of 2 dims/);
+    expectThrowsKind(() => t.repeat(-1, 2), 'RangeError', /repeat: sizes must be non-negative/);
+    expectThrowsKind(() => tf.repeatInterleave(t, tf.tensor([1, 2], { dtype: 'int32' }), 1), 'Error', /repeatInterleave: repeats of shape \[2\]/);
+    expectThrowsKind(() => tf.movedim(t, [0, 1], [1]), 'Error', /movedim: source/);
+    expectThrowsKind(() => tf.unflatten(t, 1, [2, 2]), 'Error', /unflatten: sizes \[2,2\] do not multiply to dim 1 of size 3/);
+    expectThrowsKind(() => tf.broadcastTo(t, [3, 3]), 'Error', /expand/);
+    expectThrowsKind(() => tf.broadcastTensors(t, tf.zeros([4])), 'Error', /broadcastTensors: shapes \[2,3\], \[4\] cannot be broadcast/);
+    expectThrowsKind(() => tf.meshgrid([t]), 'Error', /meshgrid: expected 0-d or 1-D tensors/);
+    expectThrowsKind(() => tf.meshgrid([tf.zeros([2])], { indexing: 'ji' }), 'TypeError', /meshgrid: indexing must be/);
+    expectThrowsKind(() => tf.pad(t, [1]), 'Error', /pad: pads must hold a pair per padded dim/);
+    expectThrowsKind(() => tf.pad(t, [3, 0], { mode: 'reflect' }), 'Error', /pad: reflect padding \(3, 0\) must be smaller than dim 1 of size 3/);
+    expectThrowsKind(() => tf.pad(t, [1, 1], { mode: 'wrap' }), 'TypeError', /pad: mode must be/);
+    expectThrowsKind(() => tf.pad(t, [-1, 1], { mode: 'replicate' }), 'Error', /pad: negative pads are only allowed in constant mode/);
+    expectThrowsKind(() => tf.einsum('ij,jk->ik', t), 'Error', /einsum: the equation names 2 operands, got 1 tensors/);
+    expectThrowsKind(() => tf.einsum('ijk->i', t), 'Error', /einsum: operand 0 has 2 dims but 'ijk' names 3/);
+    expectThrowsKind(() => tf.einsum('ij,jk->ik', t, tf.zeros([4, 2])), 'Error', /einsum: index 'j' has size 3 and 4/);
+    expectThrowsKind(() => tf.einsum('ii->i', tf.zeros([2, 2])), 'Error', /einsum: repeated index in 'ii' \(diagonals\) is not supported/);
+    expectThrowsKind(() => tf.einsum('ij->iz', t), 'Error', /einsum: output index 'z' is not in any operand/);
+    expectThrowsKind(() => tf.einsum(3, t), 'TypeError', /einsum: equation must be a string/);
+    expectThrowsKind(() => tf.hstack([]), 'Error', /hstack: expected at least one Tensor/);
   });
 });
