@@ -114,6 +114,8 @@ export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: numb
     if (counts.length === 1) counts = Array(n).fill(counts[0]);
     if (counts.some((c) => c < 0)) throw new RangeError('repeatInterleave: repeats must be non-negative');
   }
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total > 2 ** 31 - 1) throw new RangeError(`repeatInterleave: ${total} repeats along dim ${d} are more than an int32 index can address`);
   const idx: number[] = [];
   counts.forEach((c, i) => { for (let k = 0; k < c; k++) idx.push(i); });
   return xx.indexSelect(d, int32(idx));
