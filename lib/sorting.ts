@@ -8,7 +8,7 @@ import { Tensor, wrap } from './tensor_class';
 import { TensorLike, checkOptions, checkTensor, describe, intArg } from './args';
 
 type H = Tensor['_h'];
-const more = native as unknown as { scan(kind: string, h: H, axis: number, flag?: boolean): H };
+const more = native as unknown as { scan(kind: string, h: H, axis: number, flag?: boolean, k?: number): H };
 const DT = ['float32', 'float64', 'int32', 'bool'];
 
 function axisArg(x: Tensor, axis: unknown, op: string): number {
@@ -22,8 +22,8 @@ function boolOpt(v: unknown, dflt: boolean, op: string, what: string): boolean {
   if (typeof v !== 'boolean') throw new TypeError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
   return v;
 }
-function order(x: Tensor, ax: number, descending: boolean): Tensor {
-  return wrap(more.scan('sort', x._h, ax, descending));
+function order(x: Tensor, ax: number, descending: boolean, k = -1): Tensor {
+  return wrap(more.scan('sort', x._h, ax, descending, k));
 }
 const pick = (x: Tensor, ax: number, idx: Tensor): Tensor => (x.ndim === 0 ? x.clone() : x.gather(ax, idx));
 
@@ -54,8 +54,7 @@ export function topk(x: Tensor, k: number, axis = -1, opts: { largest?: boolean;
   if (k < 0 || k > n) throw new RangeError(`topk: k = ${k} is out of range for a dim of size ${n}`);
   const largest = boolOpt(opts.largest, true, 'topk', 'largest');
   boolOpt(opts.sorted, true, 'topk', 'sorted');
-  let idx = order(x, ax, largest);
-  if (x.ndim > 0) idx = idx.narrow(ax, 0, k).contiguous();
+  const idx = order(x, ax, largest, x.ndim > 0 ? k : -1);
   return [pick(x, ax, idx), idx];
 }
 /** [values, indices] of the k-th smallest element (k from 1) along axis. */
@@ -67,7 +66,7 @@ export function kthvalue(x: Tensor, k: number, axis = -1, keepdim = false): [Ten
   const n = x.ndim === 0 ? 1 : x.shape[ax];
   if (k < 1 || k > n) throw new RangeError(`kthvalue: k = ${k} is out of range for a dim of size ${n}`);
   if (x.ndim === 0) return [x.clone(), wrap(native.full([], 0, 2))];
-  let idx = order(x, ax, false).narrow(ax, k - 1, 1).contiguous();
+  let idx = order(x, ax, false, k).narrow(ax, k - 1, 1).contiguous();
   const v = x.gather(ax, idx);
   if (!keepdim) idx = idx.squeeze(ax);
   return [keepdim ? v : v.squeeze(ax), idx];

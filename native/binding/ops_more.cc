@@ -43,7 +43,7 @@ static Napi::Value DetachInPlace(CI info) {
 }
 
 // scan(kind, t, axis, flag): 'cumsum' | 'cumprod' -> values; 'cummax' | 'cummin' -> indices;
-// 'sort' -> indices (flag: descending).
+// 'sort' -> indices (flag: descending; a fifth argument k: only the first k of each row).
 static Napi::Value Scan(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     std::string kind = info[0].IsString() ? info[0].ToString().Utf8Value() : std::string();
@@ -52,7 +52,10 @@ static Napi::Value Scan(CI info) {
     if (kind == "cumsum") return Wrap(info.Env(), tf::cumsum(t, axis));
     if (kind == "cumprod") return Wrap(info.Env(), tf::cumprod(t, axis));
     if (kind == "cummax" || kind == "cummin") return Wrap(info.Env(), tf::cum_extreme_indices(t, axis, kind == "cummax"));
-    if (kind == "sort") return Wrap(info.Env(), tf::sort_indices(t, axis, ArgBool(info, 3)));
+    if (kind == "sort") {
+      int64_t k = info.Length() > 4 && info[4].IsNumber() ? ArgInt(info, 4, "topk", "k") : -1;
+      return Wrap(info.Env(), tf::sort_indices(t, axis, ArgBool(info, 3), k));
+    }
     tf::fail("scan: unknown kind " + kind);
   });
 }
