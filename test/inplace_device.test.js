@@ -166,6 +166,20 @@ describe('in-place autograd (PyTorch semantics)', () => {
     // d/dx of (x1 * x0 + x2 * x1): [x1, x0 + x2, x1]
     expect(x.grad.toArray()).toEqual([2, 4, 2]);
   });
+  test('views taken before an in-place write to their base see the new values\' history', () => {
+    const x = f64([[1, 2], [3, 4]], { requiresGrad: true });
+    const y = x.clone();
+    const v = y.select(0, 0);
+    y.mul_(2);
+    v.sum().backward();
+    expect(x.grad.toArray()).toEqual([[2, 2], [0, 0]]);
+    x.grad = null;
+    const z = x.clone();
+    const a = z.select(0, 0), b = z.select(0, 1);
+    a.mul_(3);
+    b.mul(a.sum()).sum().backward();  // d/dx of (3 x00 + 3 x01) (x10 + x11)
+    expect(x.grad.toArray()).toEqual([[21, 21], [9, 9]]);
+  });
   test('a saved tensor overwritten later raises the version error', () => {
     const x = f64([1, 2], { requiresGrad: true });
     const y = x.exp();

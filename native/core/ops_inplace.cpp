@@ -41,6 +41,32 @@ static Tensor view_positions(const TensorImpl& base, const Tensor& view, const c
   return contiguous(detach(pos));
 }
 
+static bool same_node(const std::weak_ptr<Node>& w, const std::shared_ptr<Node>& s) {
+  return !w.owner_before(s) && !s.owner_before(w);
+}
+
+// The view's history as a view of the base's current one: its gradient scattered into the base.
+static void record_as_view(const Tensor& base, const Tensor& view, const Tensor& flat_pos) {
+  Shape bshape = base.shape();
+  DType dt = base.dtype();
+  int64_t n = base.numel();
+  record("view (after an in-place write)", {base}, {view}, [flat_pos, bshape, n, dt](Node&, const std::vector<Tensor>& g) {
+    Tensor z = zeros({n}, dt);
+    return std::vector<Tensor>{reshape(index_add(z, 0, flat_pos, reshape(g[0], {-1})), bshape)};
+  });
+  view.impl()->view_base_fn = base.impl()->grad_fn;
+}
+
+void refresh_view_history(const Tensor& view) {
+  if (!grad_enabled()) return;
+  auto base_impl = view.impl()->view_base.lock();
+  if (!base_impl || same_node(view.impl()->view_base_fn, base_impl->grad_fn)) return;
+  view.impl()->view_base_fn = base_impl->grad_fn;
+  if (!base_impl->requires_grad || !base_impl->grad_fn) return;
+  Tensor base(base_impl);
+  record_as_view(base, view, reshape(view_positions(*base_impl, view, "view"), {-1}));
+}
+
 void assign_(const Tensor& dst, const Tensor& value_in, const char* op) {
   check_target(dst, op);
   check_no_overlap(dst, op);
@@ -87,10 +113,7 @@ void assign_(const Tensor& dst, const Tensor& value_in, const char* op) {
            Tensor to_value = reshape(index_select(reshape(g[0], {-1}), 0, flat_pos), vshape);
            return std::vector<Tensor>{to_base, to_value};
          });
-  record("view (after an in-place write)", {base}, {dst}, [flat_pos, bshape, n, dt](Node&, const std::vector<Tensor>& g) {
-    Tensor z = zeros({n}, dt);
-    return std::vector<Tensor>{reshape(index_add(z, 0, flat_pos, reshape(g[0], {-1})), bshape)};
-  });
+  record_as_view(base, dst, flat_pos);
 }
 
 }  // namespace tf
