@@ -3,7 +3,8 @@
 import { Handle, native } from './native';
 import { DTYPES, DType, NestedArray, TensorLike, axesArg, checkOptions, checkTensor, describe, dtypeCode, intArg, shapeArg } from './args';
 import { scopes } from './memory';
-import type { ElementwiseMethods } from './methods';
+import { device as deviceName } from './device_name';
+import type { ElementwiseMethods, MoreMethods } from './methods';
 import { argumentError } from './errors';
 
 /** @internal Wraps a native handle as a Tensor, registering it with the innermost tidy scope. */
@@ -13,7 +14,7 @@ export function wrap(h: Handle): Tensor {
 
 // The elementwise methods (t.exp(), t.add(u), ...) are typed from their functions.
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Tensor extends ElementwiseMethods {}
+export interface Tensor extends ElementwiseMethods, MoreMethods {}
 
 export class Tensor {
   /** @internal native handle */
@@ -115,8 +116,29 @@ export class Tensor {
   }
 
   // ---- conversion ----
-  to(dtype: DType): Tensor {
-    return wrap(native.to(this._h, dtypeCode(dtype, 'to')));
+  /** The device: always 'cpu' (see lib/device.ts). */
+  get device(): 'cpu' {
+    return 'cpu';
+  }
+  /**
+   * Converts the dtype; also takes PyTorch's device forms: to('cpu'), to('cpu', dtype),
+   * to({device, dtype}), to(otherTensor) (its dtype). The tensor itself when nothing changes.
+   */
+  to(dtypeOrDevice: DType | 'cpu' | string | Tensor | { device?: string; dtype?: DType }, dtype?: DType): Tensor {
+    let dt: DType | undefined = dtype;
+    let dev: string | undefined;
+    if (dtypeOrDevice instanceof Tensor) dt = dtypeOrDevice.dtype;
+    else if (typeof dtypeOrDevice === 'string') {
+      if ((DTYPES as string[]).includes(dtypeOrDevice)) dt = dtypeOrDevice as DType;
+      else dev = dtypeOrDevice;
+    } else {
+      checkOptions(dtypeOrDevice, 'to');
+      dev = (dtypeOrDevice as { device?: string }).device;
+      dt = (dtypeOrDevice as { dtype?: DType }).dtype ?? dt;
+    }
+    if (dev !== undefined) deviceName(dev);
+    if (dt === undefined) return this;
+    return wrap(native.to(this._h, dtypeCode(dt, 'to')));
   }
   float(): Tensor {
     return this.to('float32');
@@ -233,20 +255,4 @@ export class Tensor {
     const g = grad === undefined || grad === null ? null : checkTensor(grad, 'backward', 'grad')._h;
     native.backward(this._h, g, !!opts.retainGraph || !!opts.createGraph, !!opts.createGraph);
   }
-
-  // ---- in place (no gradient; bumps the version so saved tensors notice) ----
-  /** Copies src (broadcast) into this tensor in place. */
-  copy_(src: TensorLike): this {
-    if (typeof src === 'number') native.inPlace('fill', this._h, src);
-    else native.inPlace('copy', this._h, checkTensor(src, 'copy_', 'src')._h);
-    return this;
-  }
-  fill_(value: number): this {
-    if (typeof value !== 'number') throw argumentError(`fill_: value must be a number, got ${describe(value)}`);
-    native.inPlace('fill', this._h, value);
-    return this;
-  }
-  zero_(): this { return this.fill_(0); }
-  uniform_(low = 0, high = 1): this { native.inPlace('uniform', this._h, low, high); return this; }
-  normal_(mean = 0, std = 1): this { native.inPlace('normal', this._h, mean, std); return this; }
 }

@@ -60,3 +60,13 @@ test('a code missing from the table is refused by the binding', () => {
   expect(() => native.binary(-1, tf.ones([1])._h, 1)).toThrow(/binary: unknown op/);
   expect(() => native.compare(table.compare.length, tf.ones([1])._h, 1)).toThrow(/compare: unknown op/);
 });
+
+test('every export of the method modules (lib/methods.ts) is tf.op and the method t.op', () => {
+  const { METHOD_MODULES } = require('../dist/methods');
+  for (const [mod, M] of Object.entries(METHOD_MODULES)) {
+    const names = Object.keys(M);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((n) => typeof tf[n] !== 'function').map((n) => `${mod}.${n}`)).toEqual([]);
+    expect(names.filter((n) => typeof tf.Tensor.prototype[n] !== 'function').map((n) => `${mod}.${n}`)).toEqual([]);
+  }
+});

@@ -130,6 +130,8 @@ std::shared_ptr<Node> record_n(const char* name, const Tensor* inputs, size_t n_
                                const Tensor* outputs, size_t n_outputs, Node::BackwardFn&& fn,
                                const int* save_inputs, size_t n_save_inputs,
                                const int* save_outputs, size_t n_save_outputs) {
+  for (size_t k = 0; k < n_inputs; k++)
+    if (inputs[k].defined() && !inputs[k].impl()->view_base.expired()) refresh_view_history(inputs[k]);
   auto node = std::make_shared<Node>();
   node->name = name;
   node->seq = ++t_seq;

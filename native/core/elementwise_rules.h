@@ -191,6 +191,8 @@ template <class T>
 inline T floor_div(T a, T b) {
   if constexpr (is_int<T>) {
     if (b == 0) return 0;
+    // INT_MIN / -1 traps (SIGFPE) on x86: negate in unsigned arithmetic instead (wraps, as PyTorch's does).
+    if (b == T(-1)) return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
     T q = a / b;
     if (a % b != 0 && ((a < 0) != (b < 0))) q -= 1;
     return q;
@@ -209,7 +211,7 @@ inline T floor_div(T a, T b) {
 template <class T>
 inline T remainder(T a, T b) {
   if constexpr (is_int<T>) {
-    if (b == 0) return 0;
+    if (b == 0 || b == T(-1)) return 0;  // x % -1 is 0, and INT_MIN % -1 traps on x86
     T r = a % b;
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
@@ -251,7 +253,7 @@ TF_BINARY_RULE(Minimum, kIn, return (a != a || a < b) ? a : b;,
 // d atan2(a, b) = (b da - a db) / (a² + b²)
 TF_BINARY_RULE(Atan2, kIn, return std::atan2(a, b);, return div(mul(g, b), add(sq(a), sq(b)));,
                return neg(div(mul(g, a), add(sq(a), sq(b))));)
-TF_BINARY_RULE(Fmod, kIn, if constexpr (is_int<T>) return b == 0 ? T(0) : T(a % b); else return std::fmod(a, b);,
+TF_BINARY_RULE(Fmod, kIn, if constexpr (is_int<T>) return b == 0 || b == T(-1) ? T(0) : T(a % b); else return std::fmod(a, b);,
                return g;, return neg(mul(g, unary(Unary::Trunc, div(a, b))));)
 TF_BINARY_RULE(Remainder, kIn, return remainder(a, b);, return g;,
                return neg(mul(g, unary(Unary::Floor, div(a, b))));)

@@ -40,6 +40,13 @@ Tensor clone(const Tensor& a);
 Tensor detach(const Tensor& a);                 // shares storage, no grad
 void copy_(const Tensor& dst, const Tensor& src);  // in place, broadcasts src; bumps version
 void fill_(const Tensor& dst, double value);       // in place
+// The user-facing in-place write (ops_inplace.cpp): copies `value` (broadcast to dst's shape, cast
+// to its dtype) into dst and gives dst (and the base it is a view of) the history of that value.
+// An Error for a leaf that requires grad (or a view of one) while grad mode is on.
+void assign_(const Tensor& dst, const Tensor& value, const char* op);
+// A view whose base's history was rewritten by an in-place write since the view's own history was
+// derived gets its history re-derived from the base's (called by the tape for every view input).
+void refresh_view_history(const Tensor& view);
 
 // Reads element i (flat, logical order) as double.
 double item_at(const Tensor& a, int64_t i);

@@ -100,8 +100,6 @@ static Tensor reduce_raw(RedKind k, const Tensor& a_in, const std::vector<int64_
   Tensor a = detach(a_in);
   const int64_t nd = a.dim();
   Shape oshape = reduced_shape(a.shape(), axes, keepdim);
-  if (a.numel() == 0 && k != RedKind::Sum)
-    fail(std::string(op) + ": cannot reduce an empty tensor of shape " + shape_str(a.shape()));
   bool block = axes.empty() || axes.back() - axes.front() + 1 == int64_t(axes.size());
   if (!block) {
     std::vector<int64_t> perm;
@@ -122,6 +120,10 @@ static Tensor reduce_raw(RedKind k, const Tensor& a_in, const std::vector<int64_
   } else {
     A = a.numel();
   }
+  // As PyTorch: a sum over an empty dim is 0, a max or min over one has no value; reducing the
+  // non-empty dims of an empty tensor is fine (an empty result).
+  if (R == 0 && k != RedKind::Sum)
+    fail(std::string(op) + ": cannot reduce over an empty dim of a tensor of shape " + shape_str(a_in.shape()));
   Tensor out = empty(oshape, a.dtype());
   if (A * B == 0) return out;
   if (R == 0) return out;  // sum of nothing is 0
@@ -184,7 +186,8 @@ Tensor amin(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return e
 
 static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t> axis, bool keepdim) {
   const char* op = is_max ? "argmax" : "argmin";
-  if (a_in.numel() == 0) fail(std::string(op) + ": cannot reduce an empty tensor of shape " + shape_str(a_in.shape()));
+  if (a_in.numel() == 0 && (!axis || a_in.dim() == 0 || a_in.size(norm_axis(*axis, a_in.dim(), op)) == 0))
+    fail(std::string(op) + ": cannot reduce over an empty dim of a tensor of shape " + shape_str(a_in.shape()));
   Tensor a = detach(a_in);
   Shape oshape;
   int64_t ax;
@@ -203,7 +206,7 @@ static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t
   for (int64_t i = 0; i < a.dim(); i++) if (i != ax) perm.push_back(i);
   perm.push_back(ax);
   a = contiguous(permute(a, perm));
-  int64_t R = a.shape().back(), rows = a.numel() / R;
+  int64_t R = a.shape().back(), rows = R ? a.numel() / R : 0;
   Tensor out = empty(oshape, DType::I32);
   int32_t* o = out.data<int32_t>();
   TF_DISPATCH_ALL(a.dtype(), T, {
@@ -236,7 +239,12 @@ Tensor var(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim, doubl
 }
 
 Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double correction) {
-  return sqrt(var(a, axes, keepdim, correction));
+  // As PyTorch: the gradient is 0 where the deviation is 0 (constant input), not 0 / 0. The inner
+  // where keeps sqrt's own derivative finite there, so second order is finite too.
+  Tensor v = var(a, axes, keepdim, correction);
+  Tensor zero = scalar_tensor(0, v.dtype());
+  Tensor is0 = compare(Compare::Eq, v, zero);
+  return where(is0, zero, sqrt(where(is0, scalar_tensor(1, v.dtype()), v)));
 }
 
 Tensor logsumexp(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {

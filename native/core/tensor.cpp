@@ -260,6 +260,9 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
   impl->shape = std::move(shape);
   impl->strides = std::move(strides);
   impl->offset = offset;
+  auto root = base.impl()->view_base.lock();
+  impl->view_base = root ? root : base.ptr();
+  impl->view_base_fn = root ? root->grad_fn : base.impl()->grad_fn;
   return Tensor(impl);
 }
 

@@ -123,6 +123,14 @@ struct TensorImpl {
   std::shared_ptr<Node> grad_fn;  // null for leaves
   int output_nr = 0;              // which output of grad_fn this is
   bool retains_grad = false;
+  // The tensor whose memory this view shares (the root of a chain of views), so that an in-place
+  // write through the view can update that tensor's gradient history (ops_inplace.cpp). Weak: a
+  // view does not keep its base's graph alive.
+  std::weak_ptr<TensorImpl> view_base;
+  // The base's grad_fn when this view's history was last derived from it: an in-place write to the
+  // base (or another view of it) replaces that node, and the tape then re-derives this view's
+  // history from the base's new one before the view is used (PyTorch's view regeneration).
+  std::weak_ptr<Node> view_base_fn;
 };
 
 // ---- construction ----

@@ -1,0 +1,185 @@
+// Scans along one axis (cumsum, cumprod, the indices of cummax / cummin) and the sorting
+// permutation. Index results are int32. cummax, cummin and sort return only indices: their values
+// are a gather of the input, whose gradient (a scatter-add) the tape already knows.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "iter.h"
+#include "ops_scan.h"
+#include "parallel.h"
+
+namespace tf {
+
+// The axis moved last and made contiguous: rows of length `len`.
+struct Rows {
+  Tensor t;
+  int64_t ax = 0, len = 1, rows = 0;
+};
+static Rows rows_of(const Tensor& a_in, int64_t axis, const char* op) {
+  Rows r;
+  Tensor a = detach(a_in);
+  if (a.dim() == 0) a = reshape(a, {1});
+  r.ax = norm_axis(axis, a.dim(), op);
+  r.t = contiguous(transpose(a, r.ax, a.dim() - 1));
+  r.len = r.t.shape().back();
+  r.rows = r.len ? r.t.numel() / r.len : 0;
+  return r;
+}
+// Back from the rows layout to the input's shape.
+static Tensor unrows(const Tensor& out, const Rows& r, const Tensor& like) {
+  Tensor o = contiguous(transpose(out, r.ax, out.dim() - 1));
+  return like.dim() == 0 ? reshape(o, {}) : o;
+}
+
+template <typename T, typename Acc>
+static void scan_rows(const T* x, T* y, int64_t rows, int64_t len, bool prod) {
+  parallel_for(0, rows, std::max<int64_t>(1, 65536 / std::max<int64_t>(len, 1)), [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; r++) {
+      Acc acc = prod ? Acc(1) : Acc(0);
+      const T* xr = x + r * len;
+      T* yr = y + r * len;
+      for (int64_t i = 0; i < len; i++) {
+        acc = prod ? Acc(acc * Acc(xr[i])) : Acc(acc + Acc(xr[i]));
+        yr[i] = T(acc);
+      }
+    }
+  });
+}
+
+static Tensor scan_raw(const Tensor& a_in, int64_t axis, bool prod, const char* op) {
+  // Integers and bool accumulate in int32 (PyTorch: int64, which this library lacks).
+  Tensor a = a_in.dtype() == DType::Bool ? to_dtype(detach(a_in), DType::I32) : detach(a_in);
+  Rows r = rows_of(a, axis, op);
+  Tensor out = empty_uninit(r.t.shape(), r.t.dtype());
+  if (r.rows) {
+    switch (r.t.dtype()) {
+      case DType::F32: scan_rows<float, double>(r.t.data<float>(), out.data<float>(), r.rows, r.len, prod); break;
+      case DType::F64: scan_rows<double, double>(r.t.data<double>(), out.data<double>(), r.rows, r.len, prod); break;
+      case DType::I32:
+        scan_rows<int32_t, uint32_t>(r.t.data<int32_t>(), out.data<int32_t>(), r.rows, r.len, prod);  // wraps as int32
+        break;
+      default: fail(std::string(op) + ": unsupported dtype");
+    }
+  }
+  return unrows(out, r, a);
+}
+
+static Tensor either(const Tensor& a, const Tensor& b) {
+  return compare(Compare::Ne, add(to_dtype(a, DType::I32), to_dtype(b, DType::I32)), scalar_tensor(0, DType::I32));
+}
+
+// The reverse cumulative sum: out_i = sum_{j >= i} g_j.
+static Tensor rev_cumsum(const Tensor& g, int64_t ax) {
+  return add(sub(sum(g, {ax}, true), cumsum(g, ax)), g);
+}
+
+Tensor cumsum(const Tensor& a, int64_t axis) {
+  Tensor out = scan_raw(a, axis, false, "cumsum");
+  if (is_float(a.dtype()) && any_requires_grad({a})) {
+    int64_t ax = a.dim() == 0 ? 0 : norm_axis(axis, a.dim(), "cumsum");
+    bool scalar = a.dim() == 0;
+    record("cumsum", {a}, {out}, [ax, scalar](Node&, const std::vector<Tensor>& g) {
+      if (scalar) return std::vector<Tensor>{g[0]};
+      return std::vector<Tensor>{rev_cumsum(g[0], ax)};
+    });
+  }
+  return out;
+}
+
+Tensor cumprod(const Tensor& a, int64_t axis) {
+  Tensor out = scan_raw(a, axis, true, "cumprod");
+  if (is_float(a.dtype()) && any_requires_grad({a})) {
+    int64_t ax = a.dim() == 0 ? 0 : norm_axis(axis, a.dim(), "cumprod");
+    bool scalar = a.dim() == 0;
+    record("cumprod", {a}, {out}, [ax, scalar](Node& self, const std::vector<Tensor>& g) {
+      if (scalar) return std::vector<Tensor>{g[0]};
+      Tensor x = self.get_saved(0), y = self.get_saved(1);
+      DType dt = x.dtype();
+      Tensor zero = scalar_tensor(0, dt), one = scalar_tensor(1, dt);
+      // Where x != 0: sum_{j >= i} g_j y_j / x_i. At the first zero of a row: the same sum with
+      // that zero replaced by 1 (the products through it); after it: 0, which the first formula
+      // also gives except at a later zero (0 / 0), so those are masked.
+      Tensor nz = compare(Compare::Ne, x, zero);
+      Tensor general = div(rev_cumsum(mul(g[0], y), ax), where(nz, x, one));
+      Tensor zeros_seen = cumsum(to_dtype(logical_not(nz), DType::I32), ax);
+      Tensor first = logical_not(either(nz, compare(Compare::Ne, zeros_seen, scalar_tensor(1, DType::I32))));
+      Tensor after = compare(Compare::Ge, zeros_seen, scalar_tensor(1, DType::I32));
+      Tensor y1 = cumprod(where(first, one, x), ax);
+      Tensor at_zero = sum(where(after, mul(g[0], y1), zero), {ax}, true);
+      return std::vector<Tensor>{where(nz, general, where(first, at_zero, zero))};
+    }, {0}, {0});
+  }
+  return out;
+}
+
+// NaN counts as larger than everything (PyTorch's order); it propagates through cummax and cummin.
+template <typename T>
+static bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return v != v;
+  else return false;
+}
+
+Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max) {
+  const char* op = is_max ? "cummax" : "cummin";
+  Rows r = rows_of(a, axis, op);
+  Tensor out = empty_uninit(r.t.shape(), DType::I32);
+  int32_t* o = out.data<int32_t>();
+  TF_DISPATCH_ALL(r.t.dtype(), T, {
+    const T* x = r.t.data<T>();
+    for (int64_t row = 0; row < r.rows; row++) {
+      const T* xr = x + row * r.len;
+      int32_t* orow = o + row * r.len;
+      int64_t best = 0;
+      for (int64_t i = 0; i < r.len; i++) {
+        // Ties move to the later index, as PyTorch's cummax / cummin.
+        if (!is_nan(xr[best]) && (is_nan(xr[i]) || (is_max ? xr[i] >= xr[best] : xr[i] <= xr[best]))) best = i;
+        orow[i] = int32_t(best);
+      }
+    }
+  });
+  return unrows(out, r, a);
+}
+
+// Sorts (value, index) pairs: contiguous keys sort several times faster than indices that point
+// into the row. Ties are broken by the index, which makes the order stable with any algorithm, so
+// the faster std::sort serves, and std::partial_sort when only the first k are wanted (topk).
+template <typename T>
+static void sort_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool descending,
+                     std::vector<std::pair<T, int32_t>>& buf) {
+  buf.resize(size_t(len));
+  for (int64_t i = 0; i < len; i++) buf[size_t(i)] = {xr[i], int32_t(i)};
+  // NaN is the largest value (PyTorch's order).
+  auto less = [descending](const std::pair<T, int32_t>& a, const std::pair<T, int32_t>& b) {
+    bool an = is_nan(a.first), bn = is_nan(b.first);
+    if (an || bn) {
+      if (an && bn) return a.second < b.second;
+      return descending ? an : bn;
+    }
+    if (a.first != b.first) return descending ? a.first > b.first : a.first < b.first;
+    return a.second < b.second;
+  };
+  if (k < len) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), less);
+  else std::sort(buf.begin(), buf.end(), less);
+  for (int64_t i = 0; i < std::min(k, len); i++) orow[i] = buf[size_t(i)].second;
+}
+
+Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
+  Rows r = rows_of(a, axis, "sort");
+  if (r.len > INT32_MAX) fail("sort: dims longer than 2^31 - 1 are not supported");
+  if (k < 0 || k > r.len) k = r.len;
+  Shape os = r.t.shape();
+  if (!os.empty()) os.back() = k;
+  Tensor out = empty_uninit(os, DType::I32);
+  int32_t* o = out.data<int32_t>();
+  TF_DISPATCH_ALL(r.t.dtype(), T, {
+    const T* x = r.t.data<T>();
+    parallel_for(0, r.rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(r.len, 1)), [&](int64_t lo, int64_t hi) {
+      std::vector<std::pair<T, int32_t>> buf;
+      for (int64_t row = lo; row < hi; row++) sort_row<T>(x + row * r.len, o + row * k, r.len, k, descending, buf);
+    });
+  });
+  return unrows(out, r, a);
+}
+
+}  // namespace tf
