@@ -1,6 +1,7 @@
 {
   "variables": {
-    "tf_blas%": "<!(node scripts/find-blas.js)"
+    "tf_blas%": "<!(node scripts/find-blas.js)",
+    "tf_lapack%": "<!(node scripts/find-blas.js --lapack)"
   },
   "targets": [
     {
@@ -23,6 +24,9 @@
           "defines": ["TF_HAVE_BLAS"],
           "include_dirs": ["<!(node scripts/find-blas.js --include)"],
           "libraries": ["-lopenblas"]
+        }],
+        ["tf_lapack==1", {
+          "defines": ["TF_HAVE_LAPACK"]
         }]
       ]
     }

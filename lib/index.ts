@@ -18,3 +18,5 @@ export * as nn from './nn';
 export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';
+export * as linalg from './linalg';
+export { dot, outer, mm, bmm, mv, addmm, baddbmm, cross, kron, cdist } from './linalg/functions';
