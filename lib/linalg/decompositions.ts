@@ -138,8 +138,9 @@ const DRIVERS = ['gelsy', 'gelsd', 'gelss', 'gels'];
 /**
  * Least-squares solution of A X ≈ B (minimum norm when A is wide or rank-deficient), computed as
  * pinv(A) B, so its gradients are PyTorch's (linalg_lstsq_backward goes through pinv too).
- * residuals: squared residual norms per column when m > n and every A has full rank, else empty.
- * rank: int32. singularValues: filled for the 'gelsd' / 'gelss' drivers, empty otherwise (as PyTorch).
+ * As in PyTorch (whose CPU default driver is 'gelsy'): residuals, the squared residual norms per
+ * column, are filled when m > n, every A has full rank and the driver is not 'gelsy'; rank (int32
+ * here, int64 in PyTorch) for every driver but 'gels'; singularValues for 'gelsd' and 'gelss'.
  */
 export function lstsq(A: Tensor, B: Tensor, opts?: { rcond?: number; driver?: string }): LstsqResult {
   const op = 'linalg.lstsq';
@@ -166,11 +167,12 @@ export function lstsq(A: Tensor, B: Tensor, opts?: { rcond?: number; driver?: st
     return [s, r, isFull] as const;
   });
   let residuals = zeros([0], { dtype: A.dtype });
-  if (m > n && full) residuals = A.matmul(solution).sub(Bm).square().sum(-2);
+  if (driver !== 'gelsy' && m > n && full) residuals = A.matmul(solution).sub(Bm).square().sum(-2);
   if (vector) {
     solution = solution.squeeze(-1);
     if (residuals.ndim > 1) residuals = residuals.squeeze(-1);
   }
   const sv = driver === 'gelsd' || driver === 'gelss' ? S : zeros([0], { dtype: A.dtype });
-  return named([solution, residuals, rank, sv], ['solution', 'residuals', 'rank', 'singularValues'] as const);
+  const rk = driver === 'gels' ? zeros([0], { dtype: 'int32' }) : rank;
+  return named([solution, residuals, rk, sv], ['solution', 'residuals', 'rank', 'singularValues'] as const);
 }
