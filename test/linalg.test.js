@@ -310,6 +310,14 @@ describe('results and batching', () => {
     expect(sign.item()).toBe(0);
     expect(logabs.item()).toBe(-Infinity);
   });
+  test('det gradient at a singular matrix is the cofactor matrix (PyTorch\'s SVD branch)', () => {
+    const S = tf.tensor([[1, 2], [2, 4]], { dtype: 'float64' });
+    expectClose(tf.grad((x) => L.det(x))(S), [4, -2, -2, 1], { rtol: 1e-12, atol: 1e-12 });
+    const S3 = tf.tensor([[1, 2, 3], [1, 2, 3], [0, 1, 5]], { dtype: 'float64' });
+    checkGrad((x) => L.det(x), [S3], { rtol: 1e-6, atol: 1e-7, label: 'det at a singular 3x3' });
+    const batch = tf.stack([S3, randTensor([3, 3], { seed: 4 })]);
+    checkGrad((x) => weightedSum(L.det(x)), [batch], { rtol: 1e-6, atol: 1e-7, label: 'det, one singular in the batch' });
+  });
   test('gradients of an svd whose singular values repeat stay finite for svdvals', () => {
     const X = tf.eye(3, undefined, { dtype: 'float64' });
     const g = tf.grad((x) => L.svdvals(x).sum())(X);

@@ -37,8 +37,8 @@ export function matrixExp(A: Tensor): Tensor {
   const op = 'linalg.matrixExp';
   squareArg(A, op);
   const norm1 = noGrad(() => (A.size === 0 ? 0 : A.abs().sum(-2).max().item()));
-  if (!Number.isFinite(norm1)) throw new Error(`${op}: A contains NaN or infinity (shape [${A.shape}])`);
-  const s = norm1 > 0.5 ? Math.ceil(Math.log2(norm1 / 0.5)) : 0;
+  // Non-finite entries: no scaling, and NaN / infinity propagate to the result as in PyTorch.
+  const s = Number.isFinite(norm1) && norm1 > 0.5 ? Math.ceil(Math.log2(norm1 / 0.5)) : 0;
   const X = s ? A.mul(2 ** -s) : A;
   const I = identityLike(A);
   const degree = A.dtype === 'float64' ? 14 : 8;

@@ -251,6 +251,37 @@ void lu_logdet(const Tensor& A, Tensor& sign, Tensor& logabs) {
 
 Tensor unsq2(const Tensor& x) { return unsqueeze(unsqueeze(x, -1), -1); }
 
+bool has_zero(const Tensor& t) {
+  Tensor c = contiguous(detach(t));
+  for (int64_t i = 0; i < c.numel(); i++)
+    if (item_at(c, i) == 0) return true;
+  return false;
+}
+
+// D_i = Π_{j≠i} S_j, differentiable and exact when some S_j are zero.
+Tensor prod_others(const Tensor& S) {
+  int64_t n = S.size(-1);
+  std::vector<Tensor> parts;
+  for (int64_t i = 0; i < n; i++) {
+    Tensor p = full(Shape(S.shape().begin(), S.shape().end() - 1), 1.0, S.dtype());
+    for (int64_t j = 0; j < n; j++)
+      if (j != i) p = mul(p, select(S, -1, j));
+    parts.push_back(unsqueeze(p, -1));
+  }
+  return n ? concat(parts, -1) : S;
+}
+
+// A = U diag(S) Vh: d det / dA = det(U) det(Vh) · U diag(Π_{j≠i} S_j) Vh.
+Tensor det_backward_singular(const Tensor& g, const Tensor& A) {
+  std::vector<Tensor> usv = linalg_svd(A, false, true);
+  Tensor su, lu, sv, lv;
+  lu_logdet(usv[0], su, lu);
+  lu_logdet(usv[2], sv, lv);
+  Tensor scale_ = mul(g, mul(su, sv));
+  Tensor D = mul(prod_others(usv[1]), unsqueeze(scale_, -1));
+  return matmul(mul(usv[0], unsqueeze(D, -2)), usv[2]);
+}
+
 }  // namespace
 
 Tensor linalg_det(const Tensor& A) {
@@ -261,8 +292,10 @@ Tensor linalg_det(const Tensor& A) {
   if (any_requires_grad({A})) {
     record("linalg_det", {A}, {det}, [](Node& nd, const std::vector<Tensor>& g) {
       Tensor A = nd.get_saved(0), det = nd.get_saved(1);
-      // d det / dA = det · A⁻ᵀ (A invertible).
-      return std::vector<Tensor>{mul(unsq2(mul(g[0], det)), mT(linalg_inv(A)))};
+      // d det / dA = det · A⁻ᵀ where A is invertible; the cofactor matrix through the SVD where
+      // some A is exactly singular (PyTorch's two branches).
+      if (!has_zero(det)) return std::vector<Tensor>{mul(unsq2(mul(g[0], det)), mT(linalg_inv(A)))};
+      return std::vector<Tensor>{det_backward_singular(g[0], A)};
     }, {0}, {0});
   }
   return det;
