@@ -27,10 +27,14 @@ for (const n of ns) {
   for (const [name, f] of Object.entries(ops)) {
     f(A, B, S);  // warm-up
     const reps = Math.max(1, Math.min(50, Math.round(2e7 / (n * n * n))));
-    const t0 = process.hrtime.bigint();
+    // CPU time of the process (all threads) as well as wall time: on a shared machine the wall
+    // time mostly measures the neighbours.
+    const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) tf.tidy(() => { f(A, B, S); });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6 / reps;
-    row.push(`${name} ${ms.toFixed(ms < 10 ? 3 : 1)} ms`);
+    const c = process.cpuUsage(c0), cpu = (c.user + c.system) / 1e3 / reps;
+    const fmt = (x) => x.toFixed(x < 10 ? 3 : 1);
+    row.push(`${name} ${fmt(ms)} ms (cpu ${fmt(cpu)})`);
   }
   console.log(row.join('  '));
 }

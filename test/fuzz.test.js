@@ -526,7 +526,7 @@ function publicChild(cfg) {
   const fnNames = Object.keys(tf).filter((k) => typeof tf[k] === 'function' && !skip.has(k)).sort();
   const protoNames = Object.getOwnPropertyNames(tf.Tensor.prototype).filter((k) => k !== 'constructor').sort();
   const nsEntries = [];
-  for (const ns of ['nn', 'F', 'optim', 'data']) {
+  for (const ns of ['nn', 'F', 'optim', 'data', 'linalg']) {
     const o = tf[ns];
     if (!o) continue;
     for (const k of Object.keys(o).sort()) {
@@ -603,7 +603,7 @@ function publicChild(cfg) {
       }
     }
   }
-  // tf.nn / tf.F / tf.optim / tf.data: functions and constructors.
+  // tf.nn / tf.F / tf.optim / tf.data / tf.linalg: functions and constructors.
   for (const [label, f, short] of nsEntries) {
     const cls = isClass(f);
     for (let i = 0; i < n; i++) {

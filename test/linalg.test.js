@@ -291,6 +291,39 @@ describe('results and batching', () => {
       expectClose(svals.select(0, b), L.svdvals(m), { rtol: 1e-12, atol: 1e-13 }, `svdvals ${b}`);
     }
   });
+  test('many small matrices at once (the batch runs on the thread pool)', () => {
+    const B = randTensor([300, 3, 3], { seed: 12 }).add(tf.eye(3, undefined, { dtype: 'float64' }).mul(2));
+    const I = tf.eye(3, undefined, { dtype: 'float64' }).expand([300, 3, 3]).contiguous();
+    expectClose(B.matmul(L.inv(B)), I, { rtol: 1e-10, atol: 1e-12 }, 'B inv(B)');
+    const [w, V] = L.eigh(sym(B));
+    expectClose(V.mul(w.unsqueeze(-2)).matmul(V.transpose(-1, -2)), sym(B), { rtol: 1e-10, atol: 1e-12 }, 'eigh');
+    const dets = values64(L.det(B));
+    expectClose([dets[17], dets[299]], [L.det(B.select(0, 17)).item(), L.det(B.select(0, 299)).item()], { rtol: 1e-12, atol: 0 });
+  });
+  test('larger matrices: 40x40 eigh and 50x30 svd reconstruct', () => {
+    const X = randTensor([40, 40], { seed: 13 });
+    const [w, V] = L.eigh(sym(X));
+    expectClose(V.mul(w.unsqueeze(-2)).matmul(V.transpose(0, 1)), sym(X), { rtol: 1e-9, atol: 1e-11 }, 'eigh 40');
+    expectOrthonormalCols(V, { rtol: 1e-9, atol: 1e-11 }, 'eigh 40');
+    const Y = randTensor([50, 30], { seed: 14 });
+    const [U, S, Vh] = L.svd(Y);
+    expectShape(U, [50, 50]);
+    expectClose(U.narrow(1, 0, 30).mul(S).matmul(Vh), Y, { rtol: 1e-9, atol: 1e-11 }, 'svd 50x30');
+    expectOrthonormalCols(U, { rtol: 1e-9, atol: 1e-11 }, 'svd U');
+  });
+  test('svd of a rank-deficient matrix: orthonormal factors that still reconstruct', () => {
+    const B = randTensor([5, 2], { seed: 15 }), C = randTensor([2, 4], { seed: 16 });
+    const A = B.matmul(C);  // rank 2
+    for (const fullMatrices of [true, false]) {
+      const [U, S, Vh] = L.svd(A, { fullMatrices });
+      const s = values64(S);
+      expect(s[2]).toBeLessThan(1e-12);
+      expectOrthonormalCols(U, { rtol: 1e-10, atol: 1e-12 }, 'U');
+      expectOrthonormalCols(Vh.transpose(0, 1), { rtol: 1e-10, atol: 1e-12 }, 'V');
+      expectClose(U.narrow(1, 0, 4).mul(S).matmul(Vh.narrow(0, 0, 4)), A, { rtol: 1e-10, atol: 1e-12 }, 'recon');
+    }
+    expect(values64(L.lstsq(A, randTensor([5, 1], { seed: 17 }), { driver: 'gelsd' }).rank)).toEqual(Float64Array.from([2]));
+  });
   test('matrices with a zero dimension', () => {
     expectShape(L.svdvals(tf.zeros([3, 0])), [0]);
     expectClose(L.det(tf.zeros([2, 0, 0])), [1, 1], { rtol: 0, atol: 0 });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "linalg_kernels.h"
+#include "parallel.h"
 
 namespace tf {
 
@@ -93,6 +94,16 @@ void dispatch(DType dt, F&& f) {
   else f(double{});
 }
 
+// Runs fn(b) for every batch element on the thread pool; `work` (about the flops of one element)
+// sets the grain so that tiny matrices are not scattered one per task.
+template <typename F>
+void for_batches(int64_t nb, int64_t work, F&& fn) {
+  int64_t grain = std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(1, work));
+  parallel_for(0, nb, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; b++) fn(b);
+  });
+}
+
 std::string batch_note(int64_t b, int64_t nb) {
   return nb > 1 ? " (batch element " + std::to_string(b) + ")" : "";
 }
@@ -119,13 +130,13 @@ Tensor solve_prim(const Tensor& A, const Tensor& B, const char* op) {
     using T = decltype(z);
     T* pa = a.data<T>();
     T* px = x.data<T>();
-    for (int64_t b = 0; b < nb; b++) {
+    for_batches(nb, n * n * (n + k), [&](int64_t b) {
       int64_t info = la::solve(pa + b * n * n, n, px + b * n * k, k);
       if (info)
         fail(std::string(op) + ": the input matrix is singular: U[" + std::to_string(info - 1) + "," +
              std::to_string(info - 1) + "] of its LU factorization is zero" + batch_note(b, nb) + "; A has shape " +
              shape_str(A.shape()));
-    }
+    });
   });
   if (any_requires_grad({A, B})) {
     std::string name = op;
@@ -149,7 +160,7 @@ Tensor solve_tri_prim(const Tensor& A, const Tensor& B, bool upper, bool unit) {
     using T = decltype(z);
     const T* pa = a.data<T>();
     T* px = x.data<T>();
-    for (int64_t b = 0; b < nb; b++) la::trsm(pa + b * n * n, n, upper, false, unit, px + b * n * k, k);
+    for_batches(nb, n * n * k, [&](int64_t b) { la::trsm(pa + b * n * n, n, upper, false, unit, px + b * n * k, k); });
   });
   if (any_requires_grad({A, B})) {
     record("linalg_solve_triangular", {A, B}, {x}, [upper, unit](Node& nd, const std::vector<Tensor>& g) {
@@ -228,11 +239,11 @@ void lu_logdet(const Tensor& A, Tensor& sign, Tensor& logabs) {
   Shape bs(A.shape().begin(), A.shape().end() - 2);
   sign = empty(bs, A.dtype());
   logabs = empty(bs, A.dtype());
-  std::vector<int32_t> piv(static_cast<size_t>(std::max<int64_t>(n, 1)));
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
     T* pa = a.data<T>();
-    for (int64_t b = 0; b < nb; b++) {
+    for_batches(nb, n * n * n, [&](int64_t b) {
+      std::vector<int32_t> piv(static_cast<size_t>(std::max<int64_t>(n, 1)));
       T* m = pa + b * n * n;
       la::lu_factor(m, n, piv.data());
       double s = 1, l = 0;
@@ -245,7 +256,7 @@ void lu_logdet(const Tensor& A, Tensor& sign, Tensor& logabs) {
       if (std::isinf(l) && l < 0) s = 0;
       sign.data<T>()[b] = T(s);
       logabs.data<T>()[b] = T(l);
-    }
+    });
   });
 }
 
@@ -325,13 +336,13 @@ Tensor linalg_cholesky(const Tensor& A, bool upper) {
   dispatch(L.dtype(), [&](auto z) {
     using T = decltype(z);
     T* p = L.data<T>();
-    for (int64_t b = 0; b < nb; b++) {
+    for_batches(nb, n * n * n, [&](int64_t b) {
       int64_t info = la::cholesky(p + b * n * n, n);
       if (info)
         fail(std::string(op) + ": the factorization could not be completed because the input is not "
              "positive-definite (the leading minor of order " + std::to_string(info) + " is not positive-definite)" +
              batch_note(b, nb) + "; A has shape " + shape_str(A.shape()));
-    }
+    });
   });
   if (any_requires_grad({A})) {
     record("linalg_cholesky", {A}, {L}, [](Node& nd, const std::vector<Tensor>& g) {
@@ -379,8 +390,9 @@ std::vector<Tensor> linalg_qr(const Tensor& A, const std::string& mode) {
   int64_t rr = want_q ? qc : k;
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
-    for (int64_t b = 0; b < nb; b++)
+    for_batches(nb, m * n * std::max(k, int64_t(1)), [&](int64_t b) {
       la::qr(a.data<T>() + b * m * n, m, n, want_q ? Q.data<T>() + b * m * qc : nullptr, qc, R.data<T>() + b * rr * n);
+    });
   });
   if (any_requires_grad({A})) {
     record("linalg_qr", {A}, {Q, R}, [mode, m, n](Node& nd, const std::vector<Tensor>& g) {
@@ -421,9 +433,10 @@ std::vector<Tensor> linalg_svd(const Tensor& A, bool full, bool compute_uv) {
   Tensor S = empty(ss, A.dtype());
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
-    for (int64_t b = 0; b < nb; b++)
+    for_batches(nb, 8 * m * n * std::max(k, int64_t(1)), [&](int64_t b) {
       la::svd(a.data<T>() + b * m * n, m, n, vecs ? U.data<T>() + b * m * uc : nullptr, S.data<T>() + b * k,
               vecs ? Vh.data<T>() + b * vr * n : nullptr, full);
+    });
   });
   if (grad) {
     record("linalg_svd", {A}, {U, S, Vh}, [m, n, k, full](Node& nd, const std::vector<Tensor>& g) {
@@ -487,8 +500,9 @@ std::vector<Tensor> linalg_eigh(const Tensor& A, bool lower, bool compute_v) {
   Tensor W = empty(ws, A.dtype());
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
-    for (int64_t b = 0; b < nb; b++)
+    for_batches(nb, 8 * n * n * n, [&](int64_t b) {
       la::eigh(a.data<T>() + b * n * n, n, lower, W.data<T>() + b * n, vecs ? V.data<T>() + b * n * n : nullptr);
+    });
   });
   if (grad) {
     record("linalg_eigh", {A}, {W, V}, [n](Node& nd, const std::vector<Tensor>& g) {
@@ -525,8 +539,9 @@ Tensor linalg_pinv(const Tensor& A, double atol, double rtol, bool hermitian) {
   Tensor P = empty(with_tail(A, {n, m}), A.dtype());
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
-    std::vector<T> u(static_cast<size_t>(hermitian ? n * n : m * k)), s(static_cast<size_t>(k)), vt(static_cast<size_t>(hermitian ? 0 : k * n));
-    for (int64_t b = 0; b < nb; b++) {
+    for_batches(nb, 8 * m * n * std::max(k, int64_t(1)), [&](int64_t b) {
+      std::vector<T> u(static_cast<size_t>(hermitian ? n * n : m * k)), s(static_cast<size_t>(k)),
+          vt(static_cast<size_t>(hermitian ? 0 : k * n));
       const T* pa = a.data<T>() + b * m * n;
       T* out = P.data<T>() + b * n * m;
       if (hermitian) {
@@ -542,7 +557,7 @@ Tensor linalg_pinv(const Tensor& A, double atol, double rtol, bool hermitian) {
               if (std::fabs(double(s[p])) > cut) acc += double(u[i * n + p]) * double(u[j * n + p]) / double(s[p]);
             out[i * n + j] = T(acc);
           }
-        continue;
+        return;
       }
       la::svd(pa, m, n, u.data(), s.data(), vt.data(), false);
       double cut = std::max(atol, rtol * (k ? double(s[0]) : 0.0));
@@ -554,7 +569,7 @@ Tensor linalg_pinv(const Tensor& A, double atol, double rtol, bool hermitian) {
             if (double(s[p]) > cut) acc += double(vt[p * n + i]) * double(u[j * k + p]) / double(s[p]);
           out[i * m + j] = T(acc);
         }
-    }
+    });
   });
   if (any_requires_grad({A})) {
     record("linalg_pinv", {A}, {P}, [m, n](Node& nd, const std::vector<Tensor>& g) {
