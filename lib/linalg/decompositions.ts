@@ -23,11 +23,11 @@ export function det(A: Tensor): Tensor {
   return wrap(la.linalgDet(squareArg(A, 'linalg.det')._h));
 }
 
-export type SlogdetResult = Tensor[] & { sign: Tensor; logabsdet: Tensor };
+export type SlogdetResult = [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
 /** Sign and log |det| (−inf for singular matrices); `const [sign, logabsdet] = slogdet(A)`. */
 export function slogdet(A: Tensor): SlogdetResult {
   const [s, l] = la.linalgSlogdet(squareArg(A, 'linalg.slogdet')._h);
-  return named([wrap(s), wrap(l)], ['sign', 'logabsdet'] as const);
+  return named([wrap(s), wrap(l)], ['sign', 'logabsdet'] as const) as SlogdetResult;
 }
 
 /** Inverse; a singular matrix is an Error, as in PyTorch. */
@@ -70,7 +70,7 @@ export function cholesky(A: Tensor, opts?: { upper?: boolean }): Tensor {
   return wrap(la.linalgCholesky(squareArg(A, op)._h, upper));
 }
 
-export type QrResult = Tensor[] & { Q: Tensor; R: Tensor };
+export type QrResult = [Tensor, Tensor] & { Q: Tensor; R: Tensor };
 /** QR decomposition; mode 'reduced' (default), 'complete' or 'r' (Q is then an empty tensor). */
 export function qr(A: Tensor, opts?: { mode?: 'reduced' | 'complete' | 'r' } | string): QrResult {
   const op = 'linalg.qr';
@@ -78,16 +78,16 @@ export function qr(A: Tensor, opts?: { mode?: 'reduced' | 'complete' | 'r' } | s
   if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r')
     throw new RangeError(`${op}: mode must be 'reduced', 'complete' or 'r', got ${describe(mode)}`);
   const [q, r] = la.linalgQr(matrixArg(A, op)._h, mode);
-  return named([wrap(q), wrap(r)], ['Q', 'R'] as const);
+  return named([wrap(q), wrap(r)], ['Q', 'R'] as const) as QrResult;
 }
 
-export type SvdResult = Tensor[] & { U: Tensor; S: Tensor; Vh: Tensor };
+export type SvdResult = [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor };
 /** A = U diag(S) Vh, S descending. fullMatrices defaults to true, as in PyTorch. */
 export function svd(A: Tensor, opts?: { fullMatrices?: boolean }): SvdResult {
   const op = 'linalg.svd';
   const full = boolOpt(options(opts, op).fullMatrices, true, op, 'fullMatrices');
   const [u, s, vh] = la.linalgSvd(matrixArg(A, op)._h, full, true);
-  return named([wrap(u), wrap(s), wrap(vh)], ['U', 'S', 'Vh'] as const);
+  return named([wrap(u), wrap(s), wrap(vh)], ['U', 'S', 'Vh'] as const) as SvdResult;
 }
 
 /** Singular values, descending. Differentiable (gradient U diag(gS) Vh). */
@@ -104,13 +104,13 @@ function uploArg(v: unknown, op: string): boolean {
   throw new RangeError(`${op}: UPLO must be 'L' or 'U', got ${describe(v)}`);
 }
 
-export type EighResult = Tensor[] & { eigenvalues: Tensor; eigenvectors: Tensor };
+export type EighResult = [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
 /** Eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices, reading the UPLO triangle. */
 export function eigh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): EighResult {
   const op = 'linalg.eigh';
   const lower = uploArg(options(opts, op).UPLO, op);
   const [w, v] = la.linalgEigh(squareArg(A, op)._h, lower, true);
-  return named([wrap(w), wrap(v)], ['eigenvalues', 'eigenvectors'] as const);
+  return named([wrap(w), wrap(v)], ['eigenvalues', 'eigenvectors'] as const) as EighResult;
 }
 
 export function eigvalsh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): Tensor {
@@ -133,7 +133,7 @@ export function pinv(A: Tensor, opts?: { atol?: number; rtol?: number; hermitian
   return wrap(la.linalgPinv(matrixArg(A, op)._h, atol ?? -1, rtol ?? -1, hermitian));
 }
 
-export type LstsqResult = Tensor[] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor };
+export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor };
 const DRIVERS = ['gelsy', 'gelsd', 'gelss', 'gels'];
 /**
  * Least-squares solution of A X ≈ B (minimum norm when A is wide or rank-deficient), computed as
@@ -174,5 +174,5 @@ export function lstsq(A: Tensor, B: Tensor, opts?: { rcond?: number; driver?: st
   }
   const sv = driver === 'gelsd' || driver === 'gelss' ? S : zeros([0], { dtype: A.dtype });
   const rk = driver === 'gels' ? zeros([0], { dtype: 'int32' }) : rank;
-  return named([solution, residuals, rk, sv], ['solution', 'residuals', 'rank', 'singularValues'] as const);
+  return named([solution, residuals, rk, sv], ['solution', 'residuals', 'rank', 'singularValues'] as const) as LstsqResult;
 }
