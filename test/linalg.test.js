@@ -362,6 +362,25 @@ describe('results and batching', () => {
   });
 });
 
+describe('memory', () => {
+  test('a tidy loop of decompositions and their backward leaves no tensors behind', () => {
+    const X = randTensor([2, 4, 4], { seed: 18 }).requiresGrad_();
+    const step = () => tf.tidy(() => {
+      const [U, S, Vh] = L.svd(X);
+      const [w] = L.eigh(sym(X));
+      const loss = sq(U).sum().add(S.sum()).add(sq(Vh).sum()).add(w.sum()).add(L.det(X).sum())
+        .add(L.lstsq(X, X).solution.sum()).add(L.vectorNorm(X)).add(L.inv(wellOf(X)).sum());
+      loss.backward();
+    });
+    step();
+    X.grad = null;
+    const before = tf.memory().tensors;
+    for (let i = 0; i < 20; i++) step();
+    X.grad = null;
+    expect(tf.memory().tensors).toBe(before);
+  });
+});
+
 describe('errors', () => {
   const sq2 = tf.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
   test('non-square input', () => {
