@@ -174,6 +174,17 @@ case('norm 2-D ord 2', 'norm', [x34], {'ord': 2}, lambda a: L.norm(a, 2))
 case('norm 1-D ord 1', 'norm', [rnd(5)], {'ord': 1}, lambda a: L.norm(a, 1))
 case('norm at zero', 'vectorNorm', [torch.zeros(3, dtype=D)], {'ord': 2}, lambda a: L.vector_norm(a))
 
+case('matmul', 'matmul', [rnd(2, 3, 4), rnd(4, 2)], {}, L.matmul)
+case('vecdot', 'vecdot', [rnd(3, 4), rnd(4)], {}, lambda a, b: (a * b).sum(-1))
+case('multiDot', 'multiDot', [rnd(3), rnd(3, 4), rnd(4, 2), rnd(2)], {}, lambda *ts: L.multi_dot(ts))
+case('matrixRank', 'matrixRank', [_u @ _u.T], {}, L.matrix_rank, grad=False)
+case('matrixRank batched hermitian', 'matrixRank', [torch.stack([_u @ _u.T, spd(4, 4)])], {'hermitian': True},
+     lambda a: L.matrix_rank(a, hermitian=True), grad=False)
+case('cond', 'cond', [well(2, 3, 3)], {}, L.cond)
+# PyTorch 1.13's own backward of cond(A, 'fro') fails (an in-place change of a saved inverse).
+case('cond fro', 'cond', [well(3, 3)], {'p': 'fro'}, lambda a: L.cond(a, 'fro'), grad=False)
+case('cond -2', 'cond', [rnd(3, 3)], {'p': -2}, lambda a: L.cond(a, -2))
+
 # ---- plain functions
 case('dot', 'dot', [rnd(5), rnd(5)], {}, torch.dot)
 case('outer', 'outer', [rnd(3), rnd(4)], {}, torch.outer)

@@ -40,6 +40,11 @@ const FN = {
   vectorNorm: ([x], o) => [L.vectorNorm(x, ordOf(o.ord ?? 2), o.dim ?? undefined, o.keepdim ?? false)],
   matrixNorm: ([A], o) => [L.matrixNorm(A, ordOf(o.ord ?? 'fro'), o.dim ?? [-2, -1], o.keepdim ?? false)],
   norm: ([A], o) => [L.norm(A, o.ord === undefined ? undefined : ordOf(o.ord), o.dim, o.keepdim ?? false)],
+  matmul: ([a, b]) => [L.matmul(a, b)],
+  vecdot: ([a, b]) => [L.vecdot(a, b)],
+  multiDot: (ts) => [L.multiDot(ts)],
+  matrixRank: ([A], o) => [L.matrixRank(A, o)],
+  cond: ([A], o) => [L.cond(A, o.p)],
   dot: ([a, b]) => [tf.dot(a, b)],
   outer: ([a, b]) => [tf.outer(a, b)],
   mm: ([a, b]) => [tf.mm(a, b)],
@@ -222,6 +227,8 @@ const FD = {
   matrixExp: [[[3, 3]], (X) => weightedSum(L.matrixExp(X.mul(2)))],
   'matrixPower -3': [[[3, 3]], (X) => weightedSum(L.matrixPower(wellOf(X), -3))],
   'matrixNorm nuc': [[[3, 4]], (X) => L.matrixNorm(X, 'nuc')],
+  'cond fro': [[[3, 3]], (X) => L.cond(wellOf(X), 'fro')],
+  cond: [[[3, 3]], (X) => L.cond(X)],
   'matrixNorm 2': [[[3, 4]], (X) => L.matrixNorm(X, 2)],
   'vectorNorm 3': [[[3, 4]], (X) => weightedSum(L.vectorNorm(X, 3, 1))],
   cdist: [[[3, 2], [4, 2]], (a, b) => weightedSum(tf.cdist(a, b))],
@@ -350,6 +357,11 @@ describe('results and batching', () => {
     checkGrad((x) => L.det(x), [S3], { rtol: 1e-6, atol: 1e-7, label: 'det at a singular 3x3' });
     const batch = tf.stack([S3, randTensor([3, 3], { seed: 4 })]);
     checkGrad((x) => weightedSum(L.det(x)), [batch], { rtol: 1e-6, atol: 1e-7, label: 'det, one singular in the batch' });
+  });
+  test('slogdet gradient at a singular matrix is infinite, as in PyTorch (not an error)', () => {
+    const S = tf.tensor([[1, 2], [2, 4]], { dtype: 'float64' });
+    const g = values64(tf.grad((x) => L.slogdet(x).logabsdet)(S));
+    expect(Array.from(g).every((v) => !Number.isFinite(v) && Math.abs(v) === Infinity)).toBe(true);
   });
   test('gradients of an svd whose singular values repeat stay finite for svdvals', () => {
     const X = tf.eye(3, undefined, { dtype: 'float64' });

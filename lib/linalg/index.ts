@@ -13,6 +13,7 @@ export type { SlogdetResult, QrResult, SvdResult, EighResult, LstsqResult } from
 export { norm, vectorNorm, matrixNorm } from './norms';
 export type { Ord } from './norms';
 export { matrixPower, matrixExp } from './matrix_functions';
+export { matmul, vecdot, multiDot, matrixRank, cond } from './extras';
 export { dot, outer, mm, bmm, mv, addmm, baddbmm, kron, cdist } from './functions';
 import { cross as crossAny } from './functions';
 import { Tensor } from '../tensor';

@@ -318,10 +318,13 @@ std::vector<Tensor> linalg_slogdet(const Tensor& A) {
   lu_logdet(A, sign, logabs);
   if (any_requires_grad({A})) {
     record("linalg_slogdet", {A}, {sign, logabs}, [](Node& nd, const std::vector<Tensor>& g) {
-      Tensor A = nd.get_saved(0);
-      // d log|det A| / dA = A⁻ᵀ; the sign is piecewise constant.
-      return std::vector<Tensor>{mul(unsq2(g[1]), mT(linalg_inv(A)))};
-    }, {0});
+      Tensor A = nd.get_saved(0), sign = nd.get_saved(1);
+      // d log|det A| / dA = A⁻ᵀ; the sign is piecewise constant. Where some A is singular, the
+      // cofactor matrix over det = 0 gives infinities, as PyTorch's gradient does there.
+      if (!has_zero(sign)) return std::vector<Tensor>{mul(unsq2(g[1]), mT(linalg_inv(A)))};
+      Tensor logabs = nd.get_saved(2);
+      return std::vector<Tensor>{div(det_backward_singular(g[1], A), unsq2(mul(sign, exp(logabs))))};
+    }, {0}, {0, 1});
   }
   return {sign, logabs};
 }
