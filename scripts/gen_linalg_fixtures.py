@@ -122,6 +122,11 @@ case('svd wide', 'svd', [rnd(3, 5)], {'fullMatrices': False}, lambda a: L.svd(a,
 case('svd square batched', 'svd', [rnd(2, 4, 4)], {'fullMatrices': False},
      lambda a: L.svd(a, full_matrices=False), square=[True, False, True])
 case('svd full', 'svd', [rnd(5, 3)], {}, L.svd, square=[True, False, True], grad=False)
+case('svd very tall', 'svd', [rnd(8, 3)], {'fullMatrices': False}, lambda a: L.svd(a, full_matrices=False),
+     square=[True, False, True])
+case('svd very tall full', 'svd', [rnd(7, 3)], {}, L.svd, square=[True, False, True], grad=False)
+case('svd very wide batched', 'svd', [rnd(2, 2, 6)], {'fullMatrices': False},
+     lambda a: L.svd(a, full_matrices=False), square=[True, False, True])
 case('svd full wide', 'svd', [rnd(2, 4)], {}, L.svd, square=[True, False, True], grad=False)
 case('svd float32', 'svd', [rnd(6, 4, dtype=torch.float32)], {'fullMatrices': False},
      lambda a: L.svd(a, full_matrices=False), square=[True, False, True], grad=False)

@@ -312,23 +312,33 @@ describe('results and batching', () => {
     const [w, V] = L.eigh(sym(X));
     expectClose(V.mul(w.unsqueeze(-2)).matmul(V.transpose(0, 1)), sym(X), { rtol: 1e-9, atol: 1e-11 }, 'eigh 40');
     expectOrthonormalCols(V, { rtol: 1e-9, atol: 1e-11 }, 'eigh 40');
+    const T = randTensor([60, 20], { seed: 19 });
+    const [Ut, St, Vht] = L.svd(T);
+    expectClose(Ut.narrow(1, 0, 20).mul(St).matmul(Vht), T, { rtol: 1e-9, atol: 1e-11 }, 'svd 60x20');
+    expectOrthonormalCols(Ut, { rtol: 1e-9, atol: 1e-11 }, 'svd 60x20 U');
+    expectClose(L.svdvals(T), St, { rtol: 1e-12, atol: 1e-13 }, 'svdvals 60x20');
     const Y = randTensor([50, 30], { seed: 14 });
     const [U, S, Vh] = L.svd(Y);
     expectShape(U, [50, 50]);
     expectClose(U.narrow(1, 0, 30).mul(S).matmul(Vh), Y, { rtol: 1e-9, atol: 1e-11 }, 'svd 50x30');
     expectOrthonormalCols(U, { rtol: 1e-9, atol: 1e-11 }, 'svd U');
   });
-  test('svd of a rank-deficient matrix: orthonormal factors that still reconstruct', () => {
-    const B = randTensor([5, 2], { seed: 15 }), C = randTensor([2, 4], { seed: 16 });
-    const A = B.matmul(C);  // rank 2
-    for (const fullMatrices of [true, false]) {
-      const [U, S, Vh] = L.svd(A, { fullMatrices });
-      const s = values64(S);
-      expect(s[2]).toBeLessThan(1e-12);
-      expectOrthonormalCols(U, { rtol: 1e-10, atol: 1e-12 }, 'U');
-      expectOrthonormalCols(Vh.transpose(0, 1), { rtol: 1e-10, atol: 1e-12 }, 'V');
-      expectClose(U.narrow(1, 0, 4).mul(S).matmul(Vh.narrow(0, 0, 4)), A, { rtol: 1e-10, atol: 1e-12 }, 'recon');
+  test('svd of rank-deficient matrices: orthonormal factors that still reconstruct', () => {
+    for (const [m, n] of [[5, 4], [12, 4], [4, 12]]) {
+      const B = randTensor([m, 2], { seed: 15 }), C = randTensor([2, n], { seed: 16 });
+      const A = B.matmul(C);  // rank 2
+      const k = Math.min(m, n);
+      for (const fullMatrices of [true, false]) {
+        const [U, S, Vh] = L.svd(A, { fullMatrices });
+        const s = values64(S);
+        expect(s[2]).toBeLessThan(1e-12);
+        expectOrthonormalCols(U, { rtol: 1e-10, atol: 1e-12 }, `U ${m}x${n}`);
+        expectOrthonormalCols(Vh.transpose(0, 1), { rtol: 1e-10, atol: 1e-12 }, `V ${m}x${n}`);
+        expectClose(U.narrow(1, 0, k).mul(S).matmul(Vh.narrow(0, 0, k)), A, { rtol: 1e-10, atol: 1e-12 }, `recon ${m}x${n}`);
+      }
     }
+    const B = randTensor([5, 2], { seed: 15 }), C = randTensor([2, 4], { seed: 16 });
+    const A = B.matmul(C);
     expect(values64(L.lstsq(A, randTensor([5, 1], { seed: 17 }), { driver: 'gelsd' }).rank)).toEqual(Float64Array.from([2]));
   });
   test('matrices with a zero dimension', () => {

@@ -282,6 +282,27 @@ static void trsm(const T* a, int64_t n, bool upper, bool trans, bool unit, T* b,
 [[maybe_unused]] static void svd(const double* a, int64_t m, int64_t n, double* u, double* s, double* vt, bool full) {
   int64_t k = std::min(m, n);
   bool vecs = u != nullptr;
+  if (n > 0 && m >= 2 * n) {
+    // Tall: A = QR first. RᵀR = AᵀA, so the Jacobi sweeps on R's n×n columns converge as they would
+    // on A's, at n instead of m per column; the QR costs about one sweep.
+    std::vector<double> q(vecs ? static_cast<size_t>(m * n) : 0), r(static_cast<size_t>(n * n));
+    qr(a, m, n, vecs ? q.data() : nullptr, n, r.data(), n);
+    std::vector<double> ur(vecs ? static_cast<size_t>(n * n) : 0);
+    svd(r.data(), n, n, vecs ? ur.data() : nullptr, s, vt, false);
+    if (!vecs) return;
+    int64_t uc = full ? m : n;
+    std::vector<double> ut(static_cast<size_t>(uc * m));  // rows: left singular vectors, U = Q Ur
+    for (int64_t c = 0; c < n; c++)
+      for (int64_t i = 0; i < m; i++) {
+        double acc = 0;
+        for (int64_t p = 0; p < n; p++) acc += q[i * n + p] * ur[p * n + c];
+        ut[c * m + i] = acc;
+      }
+    complete_basis(ut.data(), m, n, uc);
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t c = 0; c < uc; c++) u[i * uc + c] = ut[c * m + i];
+    return;
+  }
   if (m >= n) {
     int64_t uc = full ? m : k;
     std::vector<double> ut(vecs ? size_t(uc * m) : 0), v(static_cast<size_t>(n * n));
@@ -292,17 +313,18 @@ static void trsm(const T* a, int64_t n, bool upper, bool trans, bool unit, T* b,
     std::copy(v.begin(), v.end(), vt);  // rows of vt are the right vectors
     return;
   }
-  // Wide: A = U S Vt  ⇔  Aᵀ = V S Uᵀ.
+  // Wide: A = U S Vt  ⇔  Aᵀ = V S Uᵀ, a tall problem.
   std::vector<double> at(static_cast<size_t>(n * m));
   for (int64_t i = 0; i < m; i++)
     for (int64_t j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
   int64_t vc = full ? n : k;
-  std::vector<double> vrows(vecs ? size_t(vc * n) : 0), urows(static_cast<size_t>(m * m));
-  svd_tall(at.data(), n, m, vecs ? vrows.data() : nullptr, vc, s, urows.data());
+  std::vector<double> up(vecs ? static_cast<size_t>(n * vc) : 0), vtp(vecs ? static_cast<size_t>(m * m) : 0);
+  svd(at.data(), n, m, vecs ? up.data() : nullptr, s, vecs ? vtp.data() : nullptr, full);
   if (!vecs) return;
   for (int64_t i = 0; i < m; i++)
-    for (int64_t c = 0; c < m; c++) u[i * m + c] = urows[c * m + i];
-  std::copy(vrows.begin(), vrows.end(), vt);
+    for (int64_t c = 0; c < m; c++) u[i * m + c] = vtp[c * m + i];
+  for (int64_t r = 0; r < vc; r++)
+    for (int64_t j = 0; j < n; j++) vt[r * n + j] = up[j * vc + r];
 }
 
 // Cyclic Jacobi for a symmetric matrix: each rotation zeroes one off-diagonal pair. Rows p and q
