@@ -4,7 +4,9 @@
 //   const A = tf.randn([4, 3, 3], { dtype: 'float64', requiresGrad: true });
 //   const x = tf.linalg.solve(A, tf.ones([4, 3], { dtype: 'float64' }));   // batched A x = 1
 //   tf.linalg.det(A).sum().backward();                                    // A.grad = det · A⁻ᵀ
+import { Tensor } from '../tensor';
 import { la } from './common';
+import { cross as crossAny } from './functions';
 
 export {
   det, slogdet, inv, solve, solveTriangular, cholesky, qr, svd, svdvals, eigh, eigvalsh, pinv, lstsq,
@@ -15,8 +17,6 @@ export type { Ord } from './norms';
 export { matrixPower, matrixExp } from './matrix_functions';
 export { matmul, vecdot, multiDot, matrixRank, cond } from './extras';
 export { dot, outer, mm, bmm, mv, addmm, baddbmm, kron, cdist } from './functions';
-import { cross as crossAny } from './functions';
-import { Tensor } from '../tensor';
 
 /** torch.linalg.cross: the cross product along dim (default -1). */
 export function cross(a: Tensor, b: Tensor, dim = -1): Tensor {
