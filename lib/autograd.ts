@@ -5,10 +5,11 @@
 // backward (createGraph), which is what makes tf.grad(tf.grad(f)) work.
 import { native } from './native';
 import { Tensor, describe, wrap, zerosLike, checkOptions } from './tensor';
+import { argumentError, axisError, dtypeError, shapeError } from './errors';
 
 /** Runs fn with gradient recording off. */
 export function noGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`noGrad: expected a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw argumentError(`noGrad: expected a function, got ${describe(fn)}`);
   const prev = native.setGradEnabled(false);
   try {
     return fn();
@@ -19,7 +20,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn with gradient recording on (inside a noGrad, for example). */
 export function enableGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`enableGrad: expected a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw argumentError(`enableGrad: expected a function, got ${describe(fn)}`);
   const prev = native.setGradEnabled(true);
   try {
     return fn();
@@ -43,7 +44,7 @@ function argnumList(argnums: number | number[] | undefined, nargs: number, op: s
   const list = argnums === undefined ? [0] : Array.isArray(argnums) ? argnums : [argnums];
   for (const i of list)
     if (!Number.isInteger(i) || i < 0 || i >= nargs)
-      throw new RangeError(`${op}: argnums entry ${i} is out of range for ${nargs} argument(s)`);
+      throw axisError(`${op}: argnums entry ${i} is out of range for ${nargs} argument(s)`);
   return list;
 }
 
@@ -55,9 +56,9 @@ function prepare(args: unknown[], nums: number[], op: string) {
   let nested = false;
   for (const i of nums) {
     const a = args[i];
-    if (!(a instanceof Tensor)) throw new TypeError(`${op}: argument ${i} must be a Tensor, got ${describe(a)}`);
+    if (!(a instanceof Tensor)) throw argumentError(`${op}: argument ${i} must be a Tensor, got ${describe(a)}`);
     if (a.dtype !== 'float32' && a.dtype !== 'float64')
-      throw new TypeError(`${op}: argument ${i} must be a floating-point tensor, got ${a.dtype}`);
+      throw dtypeError(`${op}: argument ${i} must be a floating-point tensor, got ${a.dtype}`);
     let x = a;
     if (a.requiresGrad && native.isGradEnabled()) nested = true;
     else x = a.detach().requiresGrad_(true);
@@ -68,8 +69,8 @@ function prepare(args: unknown[], nums: number[], op: string) {
 }
 
 function scalarOutput(out: unknown, op: string): Tensor {
-  if (!(out instanceof Tensor)) throw new TypeError(`${op}: the function must return a Tensor, got ${describe(out)}`);
-  if (out.size !== 1) throw new Error(`${op}: the function must return a scalar (one element), got shape [${out.shape}]`);
+  if (!(out instanceof Tensor)) throw argumentError(`${op}: the function must return a Tensor, got ${describe(out)}`);
+  if (out.size !== 1) throw shapeError(`${op}: the function must return a scalar (one element), got shape [${out.shape}]`);
   return out;
 }
 
@@ -90,7 +91,7 @@ function gradients(outs: Tensor[], cots: (Tensor | null)[], inputs: Tensor[], cr
 /** valueAndGrad(f)(...args) → [f(...args), gradient(s)]. */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradOptions = {}) {
   checkOptions(opts, 'valueAndGrad');
-  if (typeof f !== 'function') throw new TypeError(`valueAndGrad: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`valueAndGrad: expected a function, got ${describe(f)}`);
   return (...args: A): [Tensor, Tensor | Tensor[]] => {
     const nums = argnumList(opts.argnums, args.length, 'grad');
     const { inputs, callArgs, nested } = prepare(args, nums, 'grad');
@@ -111,16 +112,16 @@ export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradO
 
 /** vjp(f, ...primals) → [f(...primals), (cotangent) => gradients w.r.t. each primal]. */
 export function vjp(f: (...args: Tensor[]) => Tensor, ...primals: Tensor[]): [Tensor, (cotangent: Tensor) => Tensor[]] {
-  if (typeof f !== 'function') throw new TypeError(`vjp: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`vjp: expected a function, got ${describe(f)}`);
   const nums = primals.map((_, i) => i);
   const { inputs, callArgs, nested } = prepare(primals, nums, 'vjp');
   const out = enableGrad(() => f(...(callArgs as Tensor[])));
-  if (!(out instanceof Tensor)) throw new TypeError(`vjp: the function must return a Tensor, got ${describe(out)}`);
+  if (!(out instanceof Tensor)) throw argumentError(`vjp: the function must return a Tensor, got ${describe(out)}`);
   const pullback = (cot: Tensor): Tensor[] => {
-    if (!(cot instanceof Tensor)) throw new TypeError(`vjp: cotangent must be a Tensor, got ${describe(cot)}`);
+    if (!(cot instanceof Tensor)) throw argumentError(`vjp: cotangent must be a Tensor, got ${describe(cot)}`);
     const s = out.shape, c = cot.shape;
     if (s.length !== c.length || s.some((d, i) => d !== c[i]))
-      throw new Error(`vjp: cotangent of shape [${c}] does not match output shape [${s}]`);
+      throw shapeError(`vjp: cotangent of shape [${c}] does not match output shape [${s}]`);
     return gradients([out], [cot], inputs, nested || cot.requiresGrad, true);
   };
   return [nested ? out : out.detach(), pullback];

@@ -1,163 +1,132 @@
 #!/usr/bin/env node
-// The `tensorfold` command. One subcommand so far: `bench`, the benchmark of WORKLOADS.md.
-// Progress goes to stderr so that `--json` leaves stdout holding nothing but the JSON.
+// The `tensorfold` command. Commands are rows of COMMANDS, each with its own flags (util.parseArgs
+// options) and usage text; add one by appending a Command. Bad flags or arguments print a usage
+// message and exit with status 2, never a stack trace.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from './index';
-import { runBench, Row, TorchInfo, TorchServer, PYTHON } from './bench/runner';
-import { renderTable } from './bench/table';
-import { WORKLOADS, WORKLOAD_IDS } from './bench/workloads';
+import { parseArgs } from 'util';
+import { benchCommand } from './bench/cli';
+import { UsageError } from './cli_usage';
 
-const USAGE = `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S]
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
-Runs the benchmark workloads (all of them, or those named), float32, and prints a table.
-  --threads N   engine threads (tf.setNumThreads); PyTorch gets the same number
-  --json        print machine-readable results on stdout (progress stays on stderr)
-  --compare     also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
-  --time S      target seconds per workload (default 1.5)
-
-workloads:
-${WORKLOADS.map((w) => `  ${w.id.padEnd(12)} ${w.description}`).join('\n')}`;
-
-class UsageError extends Error {}
-
-interface BenchArgs {
-  ids: string[];
-  threads?: number;
-  json: boolean;
-  compare: boolean;
-  time: number;
+export interface ParsedArgs {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
 }
 
-function parseBench(argv: string[]): BenchArgs {
-  const a: BenchArgs = { ids: [], json: false, compare: false, time: 1.5 };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--json':
-        a.json = true;
-        break;
-      case '--compare':
-        a.compare = true;
-        break;
-      case '--threads': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer, got ${JSON.stringify(v)}`);
-        a.threads = n;
-        break;
-      }
-      case '--time': {
-        const v = value();
-        const s = Number(v);
-        if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`--time must be a positive number of seconds, got ${JSON.stringify(v)}`);
-        a.time = s;
-        break;
-      }
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        a.ids.push(arg);
-    }
-  }
-  const unknown = a.ids.filter((id) => !WORKLOAD_IDS.includes(id));
-  if (unknown.length)
-    throw new UsageError(`unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
-      `valid workloads: ${WORKLOAD_IDS.join(', ')}`);
-  return a;
+export interface Command {
+  name: string;
+  /** One line for the top-level help. */
+  summary: string;
+  /** The command's full --help text (a function: it may load what it lists). */
+  usage(): string;
+  /** util.parseArgs options; -h/--help is added to every command. */
+  options: Record<string, OptionSpec>;
+  allowPositionals: boolean;
+  /** Resolves to the exit status. Throws UsageError for arguments it rejects. */
+  run(args: ParsedArgs): Promise<number>;
 }
+
+export const COMMANDS: Command[] = [benchCommand];
 
 function packageVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
-  } catch {
-    return '?';
-  }
+  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
 }
 
-async function bench(argv: string[]): Promise<number> {
-  const args = parseBench(argv);
-  if (args.threads !== undefined) tf.setNumThreads(args.threads);
-  const info = tf.backendInfo();
-  const list = args.ids.length ? WORKLOADS.filter((w) => args.ids.includes(w.id)) : WORKLOADS;
-  const progress = (line: string) => process.stderr.write(line + '\n');
-  progress(`tensorfold bench: ${list.length} workload(s), ${info.threads} thread(s), ~${args.time} s each` +
-    (args.compare ? ', then the same on PyTorch, workload by workload' : ''));
+function topUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `usage: tensorfold <command> [options]
 
-  let torch: TorchInfo | null = null;
-  let server: TorchServer | null = null;
-  if (args.compare) {
-    // Same thread count on both sides, whether or not --threads was given.
-    const started = await TorchServer.start(info.threads, args.time);
-    if (started instanceof TorchServer) {
-      server = started;
-      torch = started.info;
-    } else {
-      torch = started;
-      progress(`PyTorch: not available, ${started.reason}; timing tensorfold only`);
-    }
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+options:
+  -h, --help     print this text (\`tensorfold <command> --help\` for a command's options)
+  -v, --version  print the version of tensorfold`;
+}
+
+// parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes and a message written for programmers;
+// say the same thing in the words of a command line.
+function parseError(e: unknown): UsageError | null {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) return null;
+  const msg = (e as Error).message;
+  const flag = /'(-[^']*)'/.exec(msg)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag ?? msg}`);
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(`unexpected argument: ${msg}`);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // "Option '--threads <value>' argument missing" vs a boolean flag given a value.
+    if (/argument missing/.test(msg)) return new UsageError(`${flag?.split(' ')[0] ?? 'an option'} needs a value`);
+    return new UsageError(`${flag?.split(' ')[0] ?? 'an option'} takes no value`);
   }
-  let rows: Row[];
+  return new UsageError(msg);
+}
+
+async function runCommand(cmd: Command, argv: string[]): Promise<number> {
+  let parsed: ParsedArgs;
   try {
-    rows = await runBench(list, args.time, progress, server);
-  } finally {
-    server?.close();
+    parsed = parseArgs({
+      args: argv,
+      options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: cmd.allowPositionals,
+      strict: true,
+    }) as ParsedArgs;
+  } catch (e) {
+    throw parseError(e) ?? e;
   }
-
-  const head = { version: packageVersion(), ...info };
-  if (args.json) {
-    process.stdout.write(JSON.stringify({
-      tensorfold: head,
-      torch,
-      ratio: 'timeRatio = tensorfold time / PyTorch time (GFLOP/s converted to time); below 1 = tensorfold faster',
-      rows,
-    }, null, 2) + '\n');
-  } else {
-    process.stdout.write(renderTable(rows, head, torch) + '\n');
+  if (parsed.values.help) {
+    process.stdout.write(cmd.usage() + '\n');
+    return 0;
   }
-  return rows.some((r) => r.error) ? 1 : 0;
+  return cmd.run(parsed);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [first, ...rest] = argv;
+  let cmd: Command | undefined;
   try {
-    if (cmd === 'bench') {
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(USAGE + '\n');
-        return 0;
-      }
-      return await bench(rest);
+    if (first === undefined) {
+      process.stderr.write(topUsage() + '\n');
+      return 2;
     }
-    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      process.stdout.write(USAGE + '\n');
-      return cmd === undefined ? 2 : 0;
+    if (first === '-h' || first === '--help') {
+      process.stdout.write(topUsage() + '\n');
+      return 0;
     }
-    throw new UsageError(`unknown command ${JSON.stringify(cmd)} (the only command is "bench")`);
+    if (first === '-v' || first === '--version') {
+      process.stdout.write(packageVersion() + '\n');
+      return 0;
+    }
+    if (first === 'help') {
+      const target = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
+      if (rest[0] !== undefined && !target) throw new UsageError(`unknown command ${JSON.stringify(rest[0])}`);
+      process.stdout.write((target ? target.usage() : topUsage()) + '\n');
+      return 0;
+    }
+    if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
+    cmd = COMMANDS.find((c) => c.name === first);
+    if (!cmd)
+      throw new UsageError(`unknown command ${JSON.stringify(first)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    return await runCommand(cmd, rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`tensorfold: ${e.message}\n(run \`tensorfold bench --help\` for usage)\n`);
+      const help = cmd ? `tensorfold ${cmd.name} --help` : 'tensorfold --help';
+      process.stderr.write(`tensorfold${cmd ? ' ' + cmd.name : ''}: ${e.message}\n(run \`${help}\` for usage)\n`);
       return 2;
     }
     throw e;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`tensorfold: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`tensorfold: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

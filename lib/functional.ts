@@ -18,6 +18,7 @@ import { Handle, native } from './native';
 import { Tensor, describe, tidy, wrap, zeros } from './tensor';
 import { concat, stack } from './ops';
 import { enableGrad, noGrad } from './autograd';
+import { argumentError, axisError, internalError, rangeError, shapeError, stateError, tfError } from './errors';
 
 /** A loop carry (or per-step output): a Tensor, an array of Tensors, or an object of Tensors (nesting allowed). */
 export type Carry = Tensor | readonly Carry[] | { readonly [key: string]: Carry };
@@ -50,14 +51,14 @@ type Spec = 'T' | Spec[] | { [key: string]: Spec };
 
 function specOf(v: unknown, op: string, what: string, depth = 0): Spec {
   if (v instanceof Tensor) return 'T';
-  if (depth > 8) throw new TypeError(`${op}: ${what} is nested too deeply`);
+  if (depth > 8) throw argumentError(`${op}: ${what} is nested too deeply`);
   if (Array.isArray(v)) return v.map((e) => specOf(e, op, what, depth + 1));
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: { [key: string]: Spec } = {};
     for (const k of Object.keys(v)) out[k] = specOf((v as Record<string, unknown>)[k], op, what, depth + 1);
     return out;
   }
-  throw new TypeError(`${op}: ${what} must be a Tensor, an array of Tensors or an object of Tensors, ` +
+  throw argumentError(`${op}: ${what} must be a Tensor, an array of Tensors or an object of Tensors, ` +
     `but contains ${describe(v)}`);
 }
 
@@ -102,11 +103,11 @@ function checkCarry(c: unknown, want: Spec, op: string, step: number): void {
   try {
     got = specOf(c, op, 'the carry');
   } catch (e) {
-    throw new TypeError(`${op}: fn returned an invalid carry at ${ordinal(step)} (expected ${specStr(want)}, ` +
+    throw argumentError(`${op}: fn returned an invalid carry at ${ordinal(step)} (expected ${specStr(want)}, ` +
       `got ${c instanceof Tensor || c === null || typeof c !== 'object' ? describe(c) : 'a structure containing a non-Tensor'})`);
   }
   if (!sameSpec(got, want))
-    throw new TypeError(`${op}: fn returned a carry of structure ${specStr(got)} at ${ordinal(step)}, ` +
+    throw argumentError(`${op}: fn returned a carry of structure ${specStr(got)} at ${ordinal(step)}, ` +
       `but the carry has structure ${specStr(want)}`);
 }
 
@@ -115,10 +116,10 @@ const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
 function truthy(v: unknown, op: string): boolean {
   if (typeof v === 'boolean') return v;
   if (v instanceof Tensor) {
-    if (v.size !== 1) throw new Error(`${op}: until must return a boolean or a one-element Tensor, got shape [${v.shape}]`);
+    if (v.size !== 1) throw shapeError(`${op}: until must return a boolean or a one-element Tensor, got shape [${v.shape}]`);
     return v.item() !== 0;
   }
-  throw new TypeError(`${op}: until must return a boolean or a one-element Tensor, got ${describe(v)}`);
+  throw argumentError(`${op}: until must return a boolean or a one-element Tensor, got ${describe(v)}`);
 }
 
 // ---------------------------------------------------------------- step inputs
@@ -138,7 +139,7 @@ function xsSource(xs: unknown, op: string): Source {
   // its own inputs, and an enclosing tidy may have disposed earlier slices).
   const stepSlices = new Map<Tensor, Tensor[]>();
   if (xs instanceof Tensor) {
-    if (xs.ndim === 0) throw new Error(`${op}: xs must have at least one dimension to iterate over, got a scalar Tensor`);
+    if (xs.ndim === 0) throw shapeError(`${op}: xs must have at least one dimension to iterate over, got a scalar Tensor`);
     return {
       inputs: [xs],
       length: xs.shape[0],
@@ -158,11 +159,11 @@ function xsSource(xs: unknown, op: string): Source {
   }
   if (Array.isArray(xs)) {
     xs.forEach((x, i) => {
-      if (!(x instanceof Tensor)) throw new TypeError(`${op}: xs[${i}] must be a Tensor, got ${describe(x)}`);
+      if (!(x instanceof Tensor)) throw argumentError(`${op}: xs[${i}] must be a Tensor, got ${describe(x)}`);
     });
     return { inputs: xs.slice(), length: xs.length, at: (i, ins) => ins[i], assemble: (grads) => grads };
   }
-  throw new TypeError(`${op}: xs must be a Tensor (iterated over dim 0) or an array of Tensors, got ${describe(xs)}`);
+  throw argumentError(`${op}: xs must be a Tensor (iterated over dim 0) or an array of Tensors, got ${describe(xs)}`);
 }
 
 const noSource = (n: number): Source => ({ inputs: [], length: n, at: () => undefined, assemble: () => [] });
@@ -239,7 +240,7 @@ function stackYs(ys: Carry[], spec: Spec, op: string): Carry {
     col.forEach((t, i) => {
       const s = t.shape;
       if (s.length !== s0.length || s.some((d, k) => d !== s0[k]))
-        throw new Error(`${op}: fn returned outputs of different shapes, [${s0}] at the first step and [${s}] at ${ordinal(i)}; they cannot be stacked`);
+        throw shapeError(`${op}: fn returned outputs of different shapes, [${s0}] at the first step and [${s}] at ${ordinal(i)}; they cannot be stacked`);
     });
     out.push(stack(col, 0));
   }
@@ -248,7 +249,7 @@ function stackYs(ys: Carry[], spec: Spec, op: string): Carry {
 
 function checkStep(out: unknown, op: string, i: number): [Carry, Carry] {
   if (!Array.isArray(out) || out.length !== 2)
-    throw new TypeError(`${op}: fn must return [carry, y], got ${describe(out)}${Array.isArray(out) ? ` of length ${out.length}` : ''} at ${ordinal(i)}`);
+    throw argumentError(`${op}: fn must return [carry, y], got ${describe(out)}${Array.isArray(out) ? ` of length ${out.length}` : ''} at ${ordinal(i)}`);
   return out as [Carry, Carry];
 }
 
@@ -278,7 +279,7 @@ function forward(L: LoopSpec, carrySpec: Spec, record: boolean) {
       const s = specOf(y, L.op, 'the output y');
       if (ySpec === undefined) ySpec = s;
       else if (!sameSpec(s, ySpec))
-        throw new TypeError(`${L.op}: fn returned y of structure ${specStr(s)} at ${ordinal(i)}, but ${specStr(ySpec)} before`);
+        throw argumentError(`${L.op}: fn returned y of structure ${specStr(s)} at ${ordinal(i)}, but ${specStr(ySpec)} before`);
       ys.push(y as Carry);
       if (L.until && truthy(L.until(y as Carry, c, i), L.op)) break;
     }
@@ -290,11 +291,11 @@ function forward(L: LoopSpec, carrySpec: Spec, record: boolean) {
 function runLoop(L: LoopSpec): LoopResult {
   const carrySpec = specOf(L.init, L.op, 'init');
   if (L.opts.params !== undefined && !Array.isArray(L.opts.params))
-    throw new TypeError(`${L.op}: opts.params must be an array of Tensors, got ${describe(L.opts.params)}`);
+    throw argumentError(`${L.op}: opts.params must be an array of Tensors, got ${describe(L.opts.params)}`);
   if (!L.opts.checkpoint) {
     const f = forward(L, carrySpec, false);
     if (!L.wantYs) return { carry: f.carry };
-    if (f.ys.length === 0) throw new Error(`${L.op}: the loop ran no steps, so there are no outputs to stack`);
+    if (f.ys.length === 0) throw stateError(`${L.op}: the loop ran no steps, so there are no outputs to stack`);
     return { carry: f.carry, ys: stackYs(f.ys, f.ySpec as Spec, L.op) };
   }
   return checkpointed(L, carrySpec);
@@ -316,7 +317,7 @@ function freshOutputs(leaves: Tensor[]): Tensor[] {
 function paramList(L: LoopSpec, known: Set<Handle>, run: () => void): Handle[] {
   if (L.opts.params) {
     return L.opts.params.map((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${L.op}: opts.params[${i}] must be a Tensor, got ${describe(p)}`);
+      if (!(p instanceof Tensor)) throw argumentError(`${L.op}: opts.params[${i}] must be a Tensor, got ${describe(p)}`);
       return p._h;
     }).filter((h) => !known.has(h));
   }
@@ -334,7 +335,7 @@ function checkpointed(L: LoopSpec, carrySpec: Spec): LoopResult {
     f = noGrad(() => forward(L, carrySpec, true));
   });
   if (!f) f = noGrad(() => forward(L, carrySpec, true));
-  if (L.wantYs && f.ys.length === 0) throw new Error(`${L.op}: the loop ran no steps, so there are no outputs to stack`);
+  if (L.wantYs && f.ys.length === 0) throw stateError(`${L.op}: the loop ran no steps, so there are no outputs to stack`);
   const ySpec = f.ySpec;
   const ysStacked = L.wantYs ? noGrad(() => stackYs(f.ys, ySpec as Spec, L.op)) : undefined;
   f.ys.length = 0;
@@ -402,7 +403,7 @@ function checkpointed(L: LoopSpec, carrySpec: Spec): LoopResult {
     }
     const gSrc = nSrc ? L.source.assemble(xGrads, srcT) : [];
     const all = [...gC, ...gSrc, ...pGrads];
-    if (all.length !== nInit + nSrc + params.length) throw new Error(`${L.op}: internal error in checkpoint backward`);
+    if (all.length !== nInit + nSrc + params.length) throw internalError(`${L.op}: internal error in checkpoint backward`);
     return all.map((t) => (t ? t._h : null));
   };
   native.customOp(L.op, inputs, opOuts.map((t) => t._h), backward);
@@ -443,19 +444,19 @@ function vjpStep(outs: Tensor[], cots: (Tensor | null)[], wrt: Handle[], create 
 function recomputeAll(L: LoopSpec, carrySpec: Spec, inputs: Handle[], g: (Tensor | null)[]): (Handle | null)[] {
   const r = runLoop({ ...L, opts: { ...L.opts, checkpoint: false } });
   const outs = [...leavesOf(r.carry, carrySpec), ...(r.ys !== undefined ? leavesOf(r.ys, specOf(r.ys, L.op, 'y')) : [])];
-  if (outs.length !== g.length) throw new Error(`${L.op}: internal error in checkpoint recompute`);
+  if (outs.length !== g.length) throw internalError(`${L.op}: internal error in checkpoint recompute`);
   return vjpStep(outs, g, inputs, true).map((t) => (t ? t._h : null));
 }
 
 // ---------------------------------------------------------------- public combinators
 
 function checkFn(fn: unknown, op: string): void {
-  if (typeof fn !== 'function') throw new TypeError(`${op}: fn must be a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw argumentError(`${op}: fn must be a function, got ${describe(fn)}`);
 }
 
 function checkOpts(opts: unknown, op: string): LoopOptions {
   if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw argumentError(`${op}: options must be an object, got ${describe(opts)}`);
   return opts as LoopOptions;
 }
 
@@ -512,14 +513,14 @@ export function unfold<C extends Carry, Y extends Carry>(fn: (carry: C, i: numbe
   } else if (steps !== null && typeof steps === 'object') {
     n = steps.maxSteps;
     if (steps.until !== undefined && typeof steps.until !== 'function')
-      throw new TypeError(`unfold: steps.until must be a function, got ${describe(steps.until)}`);
+      throw argumentError(`unfold: steps.until must be a function, got ${describe(steps.until)}`);
     until = steps.until;
-    if (n === undefined) throw new TypeError('unfold: steps.maxSteps is required (a bound on a run-time length)');
+    if (n === undefined) throw argumentError('unfold: steps.maxSteps is required (a bound on a run-time length)');
   } else {
-    throw new TypeError(`unfold: steps must be a number or {maxSteps, until}, got ${describe(steps)}`);
+    throw argumentError(`unfold: steps must be a number or {maxSteps, until}, got ${describe(steps)}`);
   }
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
-    throw new RangeError(`unfold: the number of steps must be a positive integer, got ${typeof n === 'number' ? n : describe(n)}`);
+    throw rangeError(`unfold: the number of steps must be a positive integer, got ${typeof n === 'number' ? n : describe(n)}`);
   const r = runLoop({
     op: 'unfold', body: (c, _x, i) => checkStep(fn(c as C, i), 'unfold', i), init, source: noSource(n), steps: n,
     until: until as LoopSpec['until'], reverse: false, wantYs: true, opts: o,
@@ -541,10 +542,10 @@ export function bidirectional<CF extends Carry, CB extends Carry>(
   const [cF, yF] = scanImpl('bidirectional', fwd, initF, xs, { ...o, reverse: false });
   const [cB, yB] = scanImpl('bidirectional', bwd, initB, xs, { ...o, reverse: true });
   if (!(yF instanceof Tensor) || !(yB instanceof Tensor))
-    throw new TypeError('bidirectional: fwd and bwd must return a Tensor as their output y');
+    throw argumentError('bidirectional: fwd and bwd must return a Tensor as their output y');
   const a = yF.shape, b = yB.shape;
   if (a.length !== b.length || a.slice(0, -1).some((d, k) => d !== b[k]))
-    throw new Error(`bidirectional: forward outputs of shape [${a}] and backward outputs of shape [${b}] ` +
+    throw shapeError(`bidirectional: forward outputs of shape [${a}] and backward outputs of shape [${b}] ` +
       'must agree on every dim but the last');
   return [[cF, cB], concat([yF, yB], -1)];
 }
@@ -561,21 +562,21 @@ export interface WindowOptions extends LoopOptions {
  */
 export function mapWindows<Y extends Carry>(fn: (window: Tensor, i: number) => Y, x: Tensor, opts: WindowOptions): Y {
   checkFn(fn, 'mapWindows');
-  if (!(x instanceof Tensor)) throw new TypeError(`mapWindows: x must be a Tensor, got ${describe(x)}`);
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`mapWindows: options {size, stride, dim} are required, got ${describe(opts)}`);
+  if (!(x instanceof Tensor)) throw argumentError(`mapWindows: x must be a Tensor, got ${describe(x)}`);
+  if (opts === null || typeof opts !== 'object') throw argumentError(`mapWindows: options {size, stride, dim} are required, got ${describe(opts)}`);
   const { size, stride = 1 } = opts;
   let dim = opts.dim ?? 0;
   for (const [v, w] of [[size, 'size'], [stride, 'stride'], [dim, 'dim']] as const)
     if (typeof v !== 'number' || !Number.isInteger(v))
-      throw new TypeError(`mapWindows: ${w} must be an integer, got ${typeof v === 'number' ? v : describe(v)}`);
-  if (size < 1) throw new RangeError(`mapWindows: size must be at least 1, got ${size}`);
-  if (stride < 1) throw new RangeError(`mapWindows: stride must be at least 1, got ${stride}`);
+      throw argumentError(`mapWindows: ${w} must be an integer, got ${typeof v === 'number' ? v : describe(v)}`);
+  if (size < 1) throw rangeError(`mapWindows: size must be at least 1, got ${size}`);
+  if (stride < 1) throw rangeError(`mapWindows: stride must be at least 1, got ${stride}`);
   const nd = x.ndim;
-  if (dim < -nd || dim >= nd) throw new RangeError(`mapWindows: dim ${dim} is out of range for a Tensor of shape [${x.shape}]`);
+  if (dim < -nd || dim >= nd) throw axisError(`mapWindows: dim ${dim} is out of range for a Tensor of shape [${x.shape}]`);
   if (dim < 0) dim += nd;
   const len = x.shape[dim];
   if (size > len)
-    throw new RangeError(`mapWindows: window size ${size} is larger than dim ${dim} of length ${len} (shape [${x.shape}])`);
+    throw rangeError(`mapWindows: window size ${size} is larger than dim ${dim} of length ${len} (shape [${x.shape}])`);
   const count = Math.floor((len - size) / stride) + 1;
   const d = dim;
   const source: Source = {
@@ -631,9 +632,9 @@ export interface TreeAlgebra<V> {
  */
 export function foldTree<V>(tree: Tree<V>, alg: TreeAlgebra<V>, opts?: LoopOptions): Tensor {
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree))
-    throw new TypeError(`foldTree: tree must be an object {value?, children?}, got ${describe(tree)}`);
+    throw argumentError(`foldTree: tree must be an object {value?, children?}, got ${describe(tree)}`);
   if (alg === null || typeof alg !== 'object' || typeof alg.leaf !== 'function' || typeof alg.node !== 'function')
-    throw new TypeError('foldTree: the second argument must be {leaf: (value) => Tensor, node: (children, value) => Tensor}');
+    throw argumentError('foldTree: the second argument must be {leaf: (value) => Tensor, node: (children, value) => Tensor}');
   const o = checkOpts(opts, 'foldTree');
   const post = postOrder(tree);
   const childIdx = new Map<Tree<V>, number>();
@@ -643,7 +644,7 @@ export function foldTree<V>(tree: Tree<V>, alg: TreeAlgebra<V>, opts?: LoopOptio
   const evalNode = (n: Tree<V>, kids: Tensor[]): Tensor => {
     const r = isLeaf(n) ? alg.leaf(n.value as V) : alg.node(kids, n.value);
     if (!(r instanceof Tensor))
-      throw new TypeError(`foldTree: ${isLeaf(n) ? 'leaf' : 'node'} must return a Tensor, got ${describe(r)}`);
+      throw argumentError(`foldTree: ${isLeaf(n) ? 'leaf' : 'node'} must return a Tensor, got ${describe(r)}`);
     return r;
   };
   const kidsOf = (n: Tree<V>, results: Tensor[]) => (n.children ?? []).map((c) => results[childIdx.get(c) as number]);
@@ -665,7 +666,7 @@ export function foldTree<V>(tree: Tree<V>, alg: TreeAlgebra<V>, opts?: LoopOptio
   let params: Handle[];
   if (o.params) {
     params = o.params.map((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`foldTree: opts.params[${i}] must be a Tensor, got ${describe(p)}`);
+      if (!(p instanceof Tensor)) throw argumentError(`foldTree: opts.params[${i}] must be a Tensor, got ${describe(p)}`);
       return p._h;
     });
     runAll();
@@ -735,16 +736,16 @@ function postOrder<V>(root: Tree<V>): Tree<V>[] {
       out.push(n);
       continue;
     }
-    if (seen.has(n)) throw new Error('foldTree: a node appears twice in the tree (shared subtree or cycle)');
+    if (seen.has(n)) throw tfError('ARGUMENT', 'foldTree: a node appears twice in the tree (shared subtree or cycle)');
     seen.add(n);
     stackN.push([n, true]);
     const ch = n.children;
     if (ch === undefined) continue;
-    if (!Array.isArray(ch)) throw new TypeError(`foldTree: children must be an array, got ${describe(ch)}`);
+    if (!Array.isArray(ch)) throw argumentError(`foldTree: children must be an array, got ${describe(ch)}`);
     for (let j = ch.length - 1; j >= 0; j--) {
       const c = ch[j];
       if (c === null || typeof c !== 'object' || Array.isArray(c))
-        throw new TypeError(`foldTree: every child must be an object {value?, children?}, got ${describe(c)}`);
+        throw argumentError(`foldTree: every child must be an object {value?, children?}, got ${describe(c)}`);
       stackN.push([c, false]);
     }
   }

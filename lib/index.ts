@@ -18,5 +18,8 @@ export * as nn from './nn';
 export { functional as F } from './nn';
 export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './functional';
 export { jvp, jacobian, hessian, hvp } from './transforms';
+export { ErrorCodes, isTensorfoldError } from './errors';
+export type { ErrorCode, TensorfoldError } from './errors';
+import './error_fallback';
 export * as linalg from './linalg';
 export { dot, outer, mm, bmm, mv, addmm, baddbmm, cross, kron, cdist } from './linalg/functions';

@@ -2,6 +2,7 @@
 // the Tensor class and the functions in index.ts.
 import * as fs from 'fs';
 import * as path from 'path';
+import { ioError } from './errors';
 
 /** Opaque handle to a native tensor (a type-tagged N-API external). */
 export type Handle = { readonly __tensorHandle: unique symbol };
@@ -94,7 +95,7 @@ function locate(): string {
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
-    throw new Error(
+    throw ioError(
       'tensorfold: native addon not found (looked in ' + candidates.join(', ') + '). ' +
         'Build it with `npm run build`, or install with scripts allowed: `npm install tensorfold --allow-scripts=tensorfold`.',
     );

@@ -7,11 +7,12 @@ import { Handle, native } from './native';
 import { Tensor, describe, wrap, zeros, zerosLike, eye } from './tensor';
 import { stack } from './ops';
 import { enableGrad } from './autograd';
+import { argumentError, dtypeError, shapeError, tfError } from './errors';
 
 function floatTensor(x: unknown, op: string, what: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw argumentError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
   if (x.dtype !== 'float32' && x.dtype !== 'float64')
-    throw new TypeError(`${op}: ${what} must be a floating-point Tensor, got ${x.dtype}`);
+    throw dtypeError(`${op}: ${what} must be a floating-point Tensor, got ${x.dtype}`);
   return x;
 }
 
@@ -51,22 +52,22 @@ function vjpOf(outs: Tensor[], cots: (Tensor | null)[], inputs: Tensor[], create
  * primals along the tangents. primals and tangents: one Tensor each, or arrays of equal length.
  */
 export function jvp(f: (...xs: Tensor[]) => Tensor, primals: Tensor | Tensor[], tangents: Tensor | Tensor[]): [Tensor, Tensor] {
-  if (typeof f !== 'function') throw new TypeError(`jvp: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`jvp: expected a function, got ${describe(f)}`);
   const ps = Array.isArray(primals) ? primals : [primals];
   const ts = Array.isArray(tangents) ? tangents : [tangents];
   if (ps.length !== ts.length)
-    throw new Error(`jvp: ${ps.length} primal(s) but ${ts.length} tangent(s)`);
+    throw tfError('ARGUMENT', `jvp: ${ps.length} primal(s) but ${ts.length} tangent(s)`);
   ps.forEach((p, i) => {
     floatTensor(p, 'jvp', `primal ${i}`);
     floatTensor(ts[i], 'jvp', `tangent ${i}`);
     if (!sameShape(p, ts[i]))
-      throw new Error(`jvp: tangent ${i} of shape [${ts[i].shape}] does not match primal of shape [${p.shape}]`);
+      throw shapeError(`jvp: tangent ${i} of shape [${ts[i].shape}] does not match primal of shape [${p.shape}]`);
   });
   const w = ps.map(watch);
   const xs = w.map((v) => v.t);
   const nested = w.some((v) => v.nested) || ts.some((t) => t.requiresGrad && native.isGradEnabled());
   const out = enableGrad(() => f(...xs));
-  if (!(out instanceof Tensor)) throw new TypeError(`jvp: the function must return a Tensor, got ${describe(out)}`);
+  if (!(out instanceof Tensor)) throw argumentError(`jvp: the function must return a Tensor, got ${describe(out)}`);
   if (!out.requiresGrad) return [out, zerosLike(out)];
   const u = zerosLike(out).requiresGrad_(true);
   const gs = enableGrad(() => vjpOf([out], [u], xs, true));  // Jᵀu, linear in u
@@ -79,12 +80,12 @@ export function jvp(f: (...xs: Tensor[]) => Tensor, primals: Tensor | Tensor[], 
  * per output element (rows against the standard basis).
  */
 export function jacobian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
-  if (typeof f !== 'function') throw new TypeError(`jacobian: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`jacobian: expected a function, got ${describe(f)}`);
   return (x: Tensor): Tensor => {
     floatTensor(x, 'jacobian', 'x');
     const { t, nested } = watch(x);
     const out = enableGrad(() => f(t));
-    if (!(out instanceof Tensor)) throw new TypeError(`jacobian: the function must return a Tensor, got ${describe(out)}`);
+    if (!(out instanceof Tensor)) throw argumentError(`jacobian: the function must return a Tensor, got ${describe(out)}`);
     const m = out.size;
     const shape = [...out.shape, ...x.shape];
     if (!out.requiresGrad || m === 0) return zeros(shape, { dtype: x.dtype });
@@ -101,11 +102,11 @@ export function jacobian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
 
 /** hessian(f)(x) → the Hessian of scalar f at x, of shape [...x.shape, ...x.shape]. */
 export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
-  if (typeof f !== 'function') throw new TypeError(`hessian: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`hessian: expected a function, got ${describe(f)}`);
   const gradF = (x: Tensor): Tensor => {
     const out = f(x);
     if (!(out instanceof Tensor) || out.size !== 1)
-      throw new Error(`hessian: the function must return a scalar Tensor, got ${out instanceof Tensor ? `shape [${out.shape}]` : describe(out)}`);
+      throw shapeError(`hessian: the function must return a scalar Tensor, got ${out instanceof Tensor ? `shape [${out.shape}]` : describe(out)}`);
     return vjpOf([out], [null], [x], true)[0];
   };
   return jacobian(gradF);
@@ -113,14 +114,14 @@ export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
 
 /** hvp(f, x, v) → H·v, the Hessian of scalar f at x times v, without forming H. */
 export function hvp(f: (x: Tensor) => Tensor, x: Tensor, v: Tensor): Tensor {
-  if (typeof f !== 'function') throw new TypeError(`hvp: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw argumentError(`hvp: expected a function, got ${describe(f)}`);
   floatTensor(x, 'hvp', 'x');
   floatTensor(v, 'hvp', 'v');
-  if (!sameShape(x, v)) throw new Error(`hvp: v of shape [${v.shape}] does not match x of shape [${x.shape}]`);
+  if (!sameShape(x, v)) throw shapeError(`hvp: v of shape [${v.shape}] does not match x of shape [${x.shape}]`);
   const { t, nested } = watch(x);
   const out = enableGrad(() => f(t));
   if (!(out instanceof Tensor) || out.size !== 1)
-    throw new Error(`hvp: the function must return a scalar Tensor, got ${out instanceof Tensor ? `shape [${out.shape}]` : describe(out)}`);
+    throw shapeError(`hvp: the function must return a scalar Tensor, got ${out instanceof Tensor ? `shape [${out.shape}]` : describe(out)}`);
   const g = enableGrad(() => vjpOf([out], [null], [t], true))[0];
   const create = nested || (v.requiresGrad && native.isGradEnabled());
   const hv = enableGrad(() => vjpOf([g], [v], [t], create))[0];

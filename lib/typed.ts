@@ -1,6 +1,6 @@
 // Representations are types: layers compose only where their sizes agree, and the compiler says so.
 //
-//   import * as typed from 'tensorfold/dist/typed';
+//   import * as typed from 'tensorfold/typed';
 //   new typed.Sequential(new typed.Linear(784, 128), new typed.ReLU(), new typed.Linear(64, 10));
 //   //  error: Argument of type 'Linear<64, 10>' is not assignable to parameter of type
 //   //         '"Linear out 128 does not match next Linear in 64"'.
@@ -17,6 +17,8 @@
 // layers literal types today, and nn's own classes can adopt the same generic parameters.
 import * as nn from './nn';
 import { describe } from './tensor';
+import { argumentError, shapeError } from './errors';
+import './error_fallback';
 
 /** The axis whose size a layer reads and writes. */
 export type Axis = 'features' | 'channels';
@@ -112,14 +114,14 @@ const SHAPE_KEEPING = new Map<unknown, 'all' | 'channels'>([
  * layers and their sizes (`Sequential: Linear out 128 does not match next Linear in 64 (layers 0 and 1)`).
  */
 export function checkChain(layers: readonly unknown[], op = 'Sequential'): void {
-  if (!Array.isArray(layers)) throw new TypeError(`${op}: expected an array of layers, got ${describe(layers)}`);
+  if (!Array.isArray(layers)) throw argumentError(`${op}: expected an array of layers, got ${describe(layers)}`);
   let state: [Axis, number, string, number] | null = null;
   layers.forEach((m, i) => {
     const d = sizes(m);
     if (Array.isArray(d)) {
       const [axis, inn, out, name] = d;
       if (state && state[0] === axis && inn !== null && state[1] !== inn)
-        throw new Error(`${op}: ${state[2]} out ${state[1]} does not match next ${name} in ${inn} (layers ${state[3]} and ${i})`);
+        throw shapeError(`${op}: ${state[2]} out ${state[1]} does not match next ${name} in ${inn} (layers ${state[3]} and ${i})`);
       state = [axis, out, name, i];
     } else if (d === 'channels') {
       if (state && state[0] !== 'channels') state = null;

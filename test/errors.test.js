@@ -17,6 +17,8 @@ function expectError(fn, name, pattern) {
   const e = thrown(fn);
   expect(e.name).toBe(name);
   expect(e.message).toMatch(pattern);
+  // Every one carries a documented code (test/error_codes.test.js checks which).
+  expect(Object.values(tf.ErrorCodes)).toContain(e.code);
   // ...and the library still works.
   expect(tf.ones([2]).add(1).toArray()).toEqual([2, 2]);
 }

@@ -60,6 +60,82 @@ const dt: tf.DType = x.dtype;
 console.log(JSON.stringify({ last, dt }));
 `;
 
+// ESM consumer: named imports, the namespace and the default import are one instance with require's.
+const esmProgram = `
+import { tensor, nn, F, noGrad } from 'tensorfold';
+import * as tf from 'tensorfold';
+import tfDefault from 'tensorfold';
+import { createRequire } from 'module';
+const cjs = createRequire(import.meta.url)('tensorfold');
+const model = new nn.Linear(3, 2);
+const y = noGrad(() => F.relu(model.forward(tensor([[1, 2, 3]]))));
+console.log(JSON.stringify({
+  shape: y.shape,
+  same: tf.tensor === tensor && tfDefault.tensor === tensor && cjs.tensor === tensor && cjs.nn === nn,
+  version: cjs === tfDefault,
+}));
+`;
+
+// tensorfold/typed from CommonJS and from ESM: the typed constructors build ordinary modules.
+const typedCjsProgram = `
+const typed = require('tensorfold/typed');
+const tf = require('tensorfold');
+const m = new typed.Sequential(new typed.Linear(4, 8), new typed.ReLU(), new typed.Linear(8, 2));
+let err = null;
+try { typed.checkChain([new typed.Linear(4, 8), new typed.Linear(6, 2)]); } catch (e) { err = e.message; }
+console.log(JSON.stringify({ shape: m.forward(tf.zeros([5, 4])).shape, isModule: m instanceof tf.nn.Module, err }));
+`;
+const typedEsmProgram = `
+import { Sequential, Linear, Tanh } from 'tensorfold/typed';
+import { zeros, nn } from 'tensorfold';
+const m = new Sequential(new Linear(3, 5), new Tanh(), new Linear(5, 1));
+console.log(JSON.stringify({ shape: m.forward(zeros([2, 3])).shape, isModule: m instanceof nn.Module }));
+`;
+
+// Strict TypeScript with module nodenext: an ES module (.mts) and a CommonJS one (.cts), both
+// using the root and tensorfold/typed; run after compiling.
+const tsEsm = `
+import { tensor, nn, type Tensor, type DType } from 'tensorfold';
+import * as tf from 'tensorfold';
+import { Sequential, Linear, ReLU } from 'tensorfold/typed';
+const m = new Sequential(new Linear(2, 4), new ReLU(), new Linear(4, 3));
+const y: Tensor = m.forward(tensor([[1, 2]]));
+const d: DType = y.dtype;
+const isModule: boolean = m instanceof nn.Module && tf.nn.Module === nn.Module;
+console.log(JSON.stringify({ shape: y.shape, d, isModule }));
+`;
+const tsCjs = `
+import * as tf from 'tensorfold';
+import * as typed from 'tensorfold/typed';
+const m = new typed.Sequential(new typed.Linear(2, 4), new typed.Linear(4, 1));
+const y: tf.Tensor = m.forward(tf.ones([3, 2]));
+console.log(JSON.stringify({ shape: y.shape }));
+`;
+// The chain check of tensorfold/typed must reach the consumer's compiler under every resolution.
+const tsTypedBad = `
+import { Sequential, Linear } from 'tensorfold/typed';
+new Sequential(new Linear(784, 128), new Linear(64, 10));
+`;
+
+function tscErrors(dir, config) {
+  try {
+    sh(process.execPath, [tsc, '-p', config], dir);
+    return '';
+  } catch (e) {
+    return String(e.stdout) + String(e.stderr);
+  }
+}
+
+let consumerDir;
+// One offline install shared by the consumer tests (each npm call with its own empty cache).
+function consumer() {
+  if (consumerDir) return consumerDir;
+  const dir = scratch('consumer');
+  npmClean(['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
+  consumerDir = dir;
+  return dir;
+}
+
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorfold-pack-'));
   sh(npm, ['pack', '--pack-destination', work], root);
@@ -73,7 +149,8 @@ afterAll(() => {
 test('the tarball carries the compiled library, types, sources and a prebuilt binary', () => {
   const list = sh('tar', ['tzf', tarball], work).split('\n');
   for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/CMakeLists.txt', 'package/binding.gyp',
-    'package/native/sources.json', `package/prebuilds/${process.platform}-${process.arch}/tensorfold.node`])
+    'package/native/sources.json', 'package/LICENSE', 'package/esm/index.mjs', 'package/esm/index.d.mts',
+    'package/esm/typed.mjs', 'package/esm/typed.d.mts', 'package/dist/typed.d.ts', `package/prebuilds/${process.platform}-${process.arch}/tensorfold.node`])
     expect(list).toContain(f);
   expect(list.some((f) => f.startsWith('package/test/'))).toBe(false);
   // The headers a from-source build needs travel inside the tarball (bundleDependencies), so an
@@ -82,11 +159,9 @@ test('the tarball carries the compiled library, types, sources and a prebuilt bi
 });
 
 test('installs offline with install scripts blocked (npm 11 default) and works from JS and strict TS', () => {
-  const dir = scratch('consumer');
-  const log = npmClean(['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
+  const dir = consumer();
   // The install script did not run: nothing was compiled, the prebuilt binary is used.
   expect(fs.existsSync(path.join(dir, 'node_modules', 'tensorfold', 'build'))).toBe(false);
-  void log;
 
   fs.writeFileSync(path.join(dir, 'main.js'), jsProgram);
   const r = JSON.parse(sh(process.execPath, ['main.js'], dir));
@@ -116,6 +191,57 @@ test('installs offline with install scripts blocked (npm 11 default) and works f
     diagnostics = String(e.stdout) + String(e.stderr);
   }
   expect(diagnostics).toMatch(/Type 'Tensor' is not assignable to type 'number'/);
+}, 300000);
+
+test('ESM consumers: named imports, the namespace and tensorfold/typed, one instance with require; the bin', () => {
+  const dir = consumer();
+  fs.writeFileSync(path.join(dir, 'esm.mjs'), esmProgram);
+  expect(JSON.parse(sh(process.execPath, ['esm.mjs'], dir))).toEqual({ shape: [1, 2], same: true, version: true });
+  fs.writeFileSync(path.join(dir, 'typed.js'), typedCjsProgram);
+  const t = JSON.parse(sh(process.execPath, ['typed.js'], dir));
+  expect(t).toEqual({ shape: [5, 2], isModule: true, err: expect.stringMatching(/out 8 does not match next Linear in 6/) });
+  fs.writeFileSync(path.join(dir, 'typed.mjs'), typedEsmProgram);
+  expect(JSON.parse(sh(process.execPath, ['typed.mjs'], dir))).toEqual({ shape: [2, 1], isModule: true });
+  // The bin link works (npx runs the same): --version and a command's --help.
+  const bin = path.join(dir, 'node_modules', '.bin', process.platform === 'win32' ? 'tensorfold.cmd' : 'tensorfold');
+  expect(sh(bin, ['--version'], dir).trim()).toBe(require('../package.json').version);
+  expect(sh(bin, ['bench', '--help'], dir)).toMatch(/^usage: tensorfold bench/);
+  // Only the exported paths resolve; package.json is one of them.
+  expect(sh(process.execPath, ['-e', "console.log(require('tensorfold/package.json').version)"], dir).trim())
+    .toBe(require('../package.json').version);
+  expect(() => sh(process.execPath, ['-e', "require('tensorfold/dist/tensor')"], dir)).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+}, 300000);
+
+test('strict TypeScript consumers: nodenext (ESM and CJS, run), bundler and node10 resolution find the types', () => {
+  const dir = consumer();
+  fs.writeFileSync(path.join(dir, 'app.mts'), tsEsm);
+  fs.writeFileSync(path.join(dir, 'app.cts'), tsCjs);
+  fs.writeFileSync(path.join(dir, 'tsconfig.nodenext.json'), JSON.stringify({
+    compilerOptions: { strict: true, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', outDir: 'out-nn', types: [] },
+    files: ['app.mts', 'app.cts'],
+  }));
+  expect(tscErrors(dir, 'tsconfig.nodenext.json')).toBe('');
+  expect(JSON.parse(sh(process.execPath, ['out-nn/app.mjs'], dir))).toEqual({ shape: [1, 3], d: 'float32', isModule: true });
+  expect(JSON.parse(sh(process.execPath, ['out-nn/app.cjs'], dir))).toEqual({ shape: [3, 1] });
+
+  fs.writeFileSync(path.join(dir, 'bad.mts'), tsTypedBad);
+  fs.writeFileSync(path.join(dir, 'bad.cts'), tsTypedBad);
+  fs.writeFileSync(path.join(dir, 'bad.ts'), tsTypedBad);
+  const configs = {
+    nodenext: { module: 'nodenext', moduleResolution: 'nodenext', files: ['app.mts', 'app.cts'], bad: ['bad.mts', 'bad.cts'] },
+    bundler: { module: 'esnext', moduleResolution: 'bundler', files: ['app.mts'], bad: ['bad.ts'] },
+    node10: { module: 'commonjs', moduleResolution: 'node', files: ['app.cts'], bad: ['bad.ts'] },
+  };
+  for (const [name, c] of Object.entries(configs)) {
+    const opts = { strict: true, noEmit: true, target: 'ES2022', module: c.module, moduleResolution: c.moduleResolution, types: [] };
+    fs.writeFileSync(path.join(dir, `tsconfig.${name}.ok.json`), JSON.stringify({ compilerOptions: opts, files: c.files }));
+    fs.writeFileSync(path.join(dir, `tsconfig.${name}.bad.json`), JSON.stringify({ compilerOptions: opts, files: c.bad }));
+    expect([name, tscErrors(dir, `tsconfig.${name}.ok.json`)]).toEqual([name, '']);
+    const bad = tscErrors(dir, `tsconfig.${name}.bad.json`);
+    // The typed chain check itself, not a missing module or an implicit any.
+    expect([name, bad]).toEqual([name, expect.stringMatching(/Linear out 128 does not match next Linear in 64/)]);
+    expect(bad).not.toMatch(/TS2307|TS7016/);
+  }
 }, 300000);
 
 test('builds from source where the project allows its install script (allowScripts)', () => {

@@ -1,6 +1,7 @@
 // Datasets: anything with a length and an indexed get(i). TensorDataset is the common case of
 // several tensors whose first dimension runs over examples (images and their labels).
 import { Tensor, tensor, describe, intArg } from '../tensor';
+import { argumentError, axisError, shapeError } from '../errors';
 
 /** What DataLoader needs from a dataset. `getBatch` is an optional fast path for many rows at once. */
 export interface Dataset<T = unknown> {
@@ -18,15 +19,15 @@ export class TensorDataset implements Dataset<Tensor[]> {
   readonly length: number;
 
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0) throw new TypeError('TensorDataset: expected at least one tensor');
+    if (tensors.length === 0) throw argumentError('TensorDataset: expected at least one tensor');
     tensors.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} must be a Tensor, got ${describe(t)}`);
-      if (t.ndim === 0) throw new Error(`TensorDataset: argument ${i} is a scalar; every tensor needs a first dimension over examples`);
+      if (!(t instanceof Tensor)) throw argumentError(`TensorDataset: argument ${i} must be a Tensor, got ${describe(t)}`);
+      if (t.ndim === 0) throw shapeError(`TensorDataset: argument ${i} is a scalar; every tensor needs a first dimension over examples`);
     });
     const n = tensors[0].shape[0];
     const bad = tensors.findIndex((t) => t.shape[0] !== n);
     if (bad >= 0)
-      throw new Error(`TensorDataset: tensors must share their first dimension, got shapes ` +
+      throw shapeError(`TensorDataset: tensors must share their first dimension, got shapes ` +
         tensors.map((t) => `[${t.shape}]`).join(', ') + ` (argument ${bad} has ${tensors[bad].shape[0]} rows, argument 0 has ${n})`);
     this.tensors = tensors;
     this.length = n;
@@ -35,7 +36,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   get(i: number): Tensor[] {
     intArg(i, 'TensorDataset.get', 'index');
     const j = i < 0 ? i + this.length : i;
-    if (j < 0 || j >= this.length) throw new RangeError(`TensorDataset.get: index ${i} is out of range for a dataset of ${this.length} examples`);
+    if (j < 0 || j >= this.length) throw axisError(`TensorDataset.get: index ${i} is out of range for a dataset of ${this.length} examples`);
     return this.tensors.map((t) => t.select(0, j));
   }
 
@@ -43,7 +44,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   getBatch(indices: Int32Array): Tensor[] {
     for (const i of indices)
       if (i < 0 || i >= this.length)
-        throw new RangeError(`TensorDataset.getBatch: index ${i} is out of range for a dataset of ${this.length} examples`);
+        throw axisError(`TensorDataset.getBatch: index ${i} is out of range for a dataset of ${this.length} examples`);
     const idx = tensor(indices, { dtype: 'int32' });
     try {
       return this.tensors.map((t) => t.indexSelect(0, idx));

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { Tensor, tensor, describe, DType, checkOptions } from '../tensor';
+import { argumentError, dtypeError, ioError, show } from '../errors';
 
 export interface ReadIdxOptions {
   /** dtype of the result. Default: int32 for integer data, float32 / float64 for float data
@@ -38,22 +39,22 @@ const MAX_INFLATED = 2 ** 31 - 1;
 export function readIdx(file: string, opts: ReadIdxOptions = {}): Tensor {
   checkOptions(opts, 'readIdx');
   const op = 'readIdx';
-  if (typeof file !== 'string' || file === '') throw new TypeError(`${op}: path must be a non-empty string, got ${describe(file)}`);
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
+  if (typeof file !== 'string' || file === '') throw argumentError(`${op}: path must be a non-empty string, got ${describe(file)}`);
+  if (opts === null || typeof opts !== 'object') throw argumentError(`${op}: options must be an object, got ${describe(opts)}`);
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    throw new Error(`${op}: cannot read ${file}: ${(e as Error).message}`);
+    throw ioError(`${op}: cannot read ${file}: ${(e as Error).message}`);
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = zlib.gunzipSync(buf, { maxOutputLength: MAX_INFLATED });
     } catch (e) {
-      throw new Error(`${op}: ${file}: cannot decompress gzip data (${(e as Error).message}; truncated or corrupt download?)`);
+      throw ioError(`${op}: ${file}: cannot decompress gzip data (${(e as Error).message}; truncated or corrupt download?)`);
     }
   }
-  const bad = (msg: string): Error => new Error(`${op}: ${file}: ${msg}`);
+  const bad = (msg: string): Error => ioError(`${op}: ${file}: ${msg}`);
   if (buf.length < 4) throw bad(`file is truncated (${buf.length} bytes; an IDX file starts with a 4-byte magic number)`);
   const magic = buf.readUInt32BE(0);
   const type = TYPES[buf[2]];
@@ -78,10 +79,10 @@ export function readIdx(file: string, opts: ReadIdxOptions = {}): Tensor {
   const isFloat = type.name === 'f32' || type.name === 'f64';
   const dtype: DType = opts.dtype ?? (opts.normalize ? 'float32' : isFloat ? (type.name === 'f64' ? 'float64' : 'float32') : 'int32');
   if (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64')
-    throw new TypeError(`${op}: dtype must be int32, float32 or float64, got ${JSON.stringify(dtype)}`);
-  if (opts.normalize && dtype === 'int32') throw new TypeError(`${op}: normalize gives fractions, so it needs a float dtype, got int32`);
-  if (opts.normalize && type.name !== 'u8') throw new TypeError(`${op}: normalize divides u8 pixels by 255; ${file} holds ${type.name} data`);
-  if (dtype === 'int32' && isFloat) throw new TypeError(`${op}: ${file} holds ${type.name} data; read it as float32 or float64, not int32`);
+    throw dtypeError(`${op}: dtype must be int32, float32 or float64, got ${show(dtype)}`);
+  if (opts.normalize && dtype === 'int32') throw dtypeError(`${op}: normalize gives fractions, so it needs a float dtype, got int32`);
+  if (opts.normalize && type.name !== 'u8') throw argumentError(`${op}: normalize divides u8 pixels by 255; ${file} holds ${type.name} data`);
+  if (dtype === 'int32' && isFloat) throw dtypeError(`${op}: ${file} holds ${type.name} data; read it as float32 or float64, not int32`);
   const scale = opts.normalize ? 1 / 255 : 1;
   const out = dtype === 'float64' ? new Float64Array(count) : dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
   if (type.name === 'u8') {

@@ -4,6 +4,7 @@
 import { Tensor, tensor, describe, intArg, dispose, checkOptions } from '../tensor';
 import { stack } from '../ops';
 import { Dataset } from './dataset';
+import { argumentError, rangeError } from '../errors';
 
 export interface DataLoaderOptions {
   /** Examples per batch (default 1). */
@@ -37,6 +38,8 @@ function mulberry32(seed: number): () => number {
 
 /** A permutation of 0..n-1 that depends only on (seed, epoch). */
 export function permutation(n: number, seed: number, epoch: number): Int32Array {
+  if (typeof n !== 'number') throw argumentError(`permutation: n must be a number, got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw rangeError(`permutation: n must be an integer in [0, 2^31), got ${n}`);
   // Mix seed and epoch so that neighbouring epochs (and seeds) give unrelated streams.
   const next = mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35));
   const p = new Int32Array(n);
@@ -57,7 +60,7 @@ function collate(items: unknown[], where = 'item'): unknown {
   const first = items[0];
   if (first instanceof Tensor) {
     items.forEach((x, i) => {
-      if (!(x instanceof Tensor)) throw new TypeError(`DataLoader: ${where} of example ${i} is ${describe(x)}, but example 0 has a Tensor`);
+      if (!(x instanceof Tensor)) throw argumentError(`DataLoader: ${where} of example ${i} is ${describe(x)}, but example 0 has a Tensor`);
     });
     return stack(items as Tensor[], 0);
   }
@@ -70,7 +73,7 @@ function collate(items: unknown[], where = 'item'): unknown {
   if (first !== null && typeof first === 'object' && Object.getPrototypeOf(first) === Object.prototype)
     return Object.fromEntries(Object.keys(first).map((k) =>
       [k, collate(items.map((x) => (x as Record<string, unknown>)[k]), `${where}.${k}`)]));
-  throw new TypeError(`DataLoader: cannot batch ${where} of type ${describe(first)} (expected Tensors, numbers, booleans, arrays or plain objects)`);
+  throw argumentError(`DataLoader: cannot batch ${where} of type ${describe(first)} (expected Tensors, numbers, booleans, arrays or plain objects)`);
 }
 
 export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIterable<Collated<T>> {
@@ -85,11 +88,11 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions = {}) {
     checkOptions(opts, 'DataLoader');
     if (!dataset || typeof (dataset as Dataset<T>).get !== 'function' || typeof (dataset as Dataset<T>).length !== 'number')
-      throw new TypeError(`DataLoader: dataset must have a numeric length and a get(i) method, got ${describe(dataset)}`);
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`DataLoader: options must be an object, got ${describe(opts)}`);
+      throw argumentError(`DataLoader: dataset must have a numeric length and a get(i) method, got ${describe(dataset)}`);
+    if (opts === null || typeof opts !== 'object') throw argumentError(`DataLoader: options must be an object, got ${describe(opts)}`);
     const { batchSize = 1, shuffle = false, dropLast = false, seed } = opts;
     intArg(batchSize, 'DataLoader', 'batchSize');
-    if (batchSize < 1) throw new RangeError(`DataLoader: batchSize must be at least 1, got ${batchSize}`);
+    if (batchSize < 1) throw rangeError(`DataLoader: batchSize must be at least 1, got ${batchSize}`);
     if (seed !== undefined) intArg(seed, 'DataLoader', 'seed');
     this.dataset = dataset;
     this.batchSize = batchSize;

@@ -13,6 +13,7 @@
 // while writing never destroys the previous checkpoint at that path.
 import { Tensor, describe } from '../tensor';
 import { readSafetensors, writeFileAtomic, writeSafetensorsTo, Metadata } from './safetensors';
+import { argumentError, ioError } from '../errors';
 
 const FORMAT = 'tensorfold.checkpoint';
 const VERSION = '1';
@@ -44,7 +45,7 @@ export interface CheckpointOutput {
 function stateOf(x: unknown, what: string): unknown {
   if (x && typeof (x as HasState).stateDict === 'function') return (x as HasState).stateDict();
   if (x !== null && typeof x === 'object' && !Array.isArray(x)) return x;
-  throw new TypeError(`saveCheckpoint: ${what} must have a stateDict() method or be a state object, got ${describe(x)}`);
+  throw argumentError(`saveCheckpoint: ${what} must have a stateDict() method or be a state object, got ${describe(x)}`);
 }
 
 /** JSON-able skeleton of a value with its tensors pulled out into `tensors`. */
@@ -52,7 +53,7 @@ class Encoder {
   readonly tensors: Record<string, Tensor> = {};
 
   encode(v: unknown, name: string, depth = 0): unknown {
-    if (depth > 64) throw new TypeError(`saveCheckpoint: ${name} is nested too deeply (a cycle?)`);
+    if (depth > 64) throw argumentError(`saveCheckpoint: ${name} is nested too deeply (a cycle?)`);
     if (v instanceof Tensor) {
       let key = name;
       for (let i = 1; key in this.tensors; i++) key = `${name}#${i}`;
@@ -73,7 +74,7 @@ class Encoder {
       if (keys.length === 1 && ['__tensor__', '__number__', '__map__', '__object__'].includes(keys[0])) return { __object__: out };
       return out;
     }
-    throw new TypeError(`saveCheckpoint: cannot store ${name}: ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v} ` +
+    throw argumentError(`saveCheckpoint: cannot store ${name}: ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v} ` +
       'is not a Tensor, number, string, boolean, null, array, Map or plain object');
   }
 }
@@ -86,7 +87,7 @@ function decode(v: unknown, tensors: Record<string, Tensor>, file: string): unkn
   if (keys.length === 1) {
     if (keys[0] === '__tensor__') {
       const t = tensors[o.__tensor__ as string];
-      if (!t) throw new Error(`loadCheckpoint: ${file}: metadata refers to tensor ${JSON.stringify(o.__tensor__)}, which the file lacks`);
+      if (!t) throw ioError(`loadCheckpoint: ${file}: metadata refers to tensor ${JSON.stringify(o.__tensor__)}, which the file lacks`);
       return t;
     }
     if (keys[0] === '__number__') return Number(o.__number__);
@@ -106,16 +107,16 @@ function decode(v: unknown, tensors: Record<string, Tensor>, file: string): unkn
  * strings, arrays, plain objects, Tensors) is saved as is and returned by loadCheckpoint.
  */
 export function saveCheckpoint(file: string, contents: CheckpointInput): void {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`saveCheckpoint: path must be a non-empty string, got ${describe(file)}`);
+  if (typeof file !== 'string' || file === '') throw argumentError(`saveCheckpoint: path must be a non-empty string, got ${describe(file)}`);
   if (contents === null || typeof contents !== 'object' || Array.isArray(contents))
-    throw new TypeError(`saveCheckpoint: contents must be an object like {model, optimizer, epoch}, got ${describe(contents)}`);
+    throw argumentError(`saveCheckpoint: contents must be an object like {model, optimizer, epoch}, got ${describe(contents)}`);
   const { model, optimizer, ...extra } = contents;
   const tensors: Record<string, Tensor> = {};
   const metadata: Metadata = { format: FORMAT, 'tensorfold.version': VERSION };
   if (model !== undefined) {
     const sd = stateOf(model, 'model') as Record<string, unknown>;
     for (const [k, t] of Object.entries(sd)) {
-      if (!(t instanceof Tensor)) throw new TypeError(`saveCheckpoint: model state ${JSON.stringify(k)} must be a Tensor, got ${describe(t)}`);
+      if (!(t instanceof Tensor)) throw argumentError(`saveCheckpoint: model state ${JSON.stringify(k)} must be a Tensor, got ${describe(t)}`);
       tensors[`model.${k}`] = t;
     }
     metadata['tensorfold.model'] = JSON.stringify(Object.keys(sd));
@@ -137,18 +138,18 @@ export function saveCheckpoint(file: string, contents: CheckpointInput): void {
  * state dict), `optimizer` (its state), `epoch` and the extra fields.
  */
 export function loadCheckpoint(file: string, into: { model?: unknown; optimizer?: unknown } = {}): CheckpointOutput {
-  if (into === null || typeof into !== 'object') throw new TypeError(`loadCheckpoint: options must be an object like {model, optimizer}, got ${describe(into)}`);
+  if (into === null || typeof into !== 'object') throw argumentError(`loadCheckpoint: options must be an object like {model, optimizer}, got ${describe(into)}`);
   for (const w of ['model', 'optimizer'] as const)
     if (into[w] !== undefined && typeof (into[w] as HasState).loadStateDict !== 'function')
-      throw new TypeError(`loadCheckpoint: ${w} must have a loadStateDict() method, got ${describe(into[w])}`);
+      throw argumentError(`loadCheckpoint: ${w} must have a loadStateDict() method, got ${describe(into[w])}`);
   const { tensors, metadata } = readSafetensors(file, 'loadCheckpoint');
   if (metadata.format !== FORMAT)
-    throw new Error(`loadCheckpoint: ${file} is a safetensors file but not a tensorfold checkpoint (use tf.load to read its tensors)`);
+    throw ioError(`loadCheckpoint: ${file} is a safetensors file but not a tensorfold checkpoint (use tf.load to read its tensors)`);
   const parse = (key: string): unknown => {
     try {
       return JSON.parse(metadata[key]);
     } catch (e) {
-      throw new Error(`loadCheckpoint: ${file}: metadata ${JSON.stringify(key)} is not valid JSON (${(e as Error).message})`);
+      throw ioError(`loadCheckpoint: ${file}: metadata ${JSON.stringify(key)} is not valid JSON (${(e as Error).message})`);
     }
   };
   const out: CheckpointOutput = {};
@@ -159,16 +160,16 @@ export function loadCheckpoint(file: string, into: { model?: unknown; optimizer?
     const sd: Record<string, Tensor> = {};
     for (const k of keys) {
       const t = tensors[`model.${k}`];
-      if (!t) throw new Error(`loadCheckpoint: ${file}: model state ${JSON.stringify(k)} is missing from the file`);
+      if (!t) throw ioError(`loadCheckpoint: ${file}: model state ${JSON.stringify(k)} is missing from the file`);
       sd[k] = t;
     }
     out.model = sd;
   } else if (into.model !== undefined) {
-    throw new Error(`loadCheckpoint: ${file} holds no model state, but a model was given to load it into`);
+    throw ioError(`loadCheckpoint: ${file} holds no model state, but a model was given to load it into`);
   }
   if (metadata['tensorfold.optimizer'] !== undefined) out.optimizer = decode(parse('tensorfold.optimizer'), tensors, file);
   else if (into.optimizer !== undefined)
-    throw new Error(`loadCheckpoint: ${file} holds no optimizer state, but an optimizer was given to load it into`);
+    throw ioError(`loadCheckpoint: ${file} holds no optimizer state, but an optimizer was given to load it into`);
   if (into.model !== undefined) (into.model as HasState).loadStateDict(out.model);
   if (into.optimizer !== undefined) (into.optimizer as HasState).loadStateDict(out.optimizer);
   return out;

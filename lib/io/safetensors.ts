@@ -22,6 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Tensor, tensor, describe, DType } from '../tensor';
+import { argumentError, disposedError, ioError, tfError } from '../errors';
 
 /** Headers larger than this are refused: a real header is kilobytes, and a corrupt length field
  *  must not make us allocate gigabytes. The reference reader uses the same limit. */
@@ -61,21 +62,21 @@ function plan(tensors: Record<string, Tensor>, metadata: Metadata | undefined, o
   entries: Planned[];
 } {
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor)
-    throw new TypeError(`${op}: tensors must be an object mapping names to Tensors, got ${describe(tensors)}`);
+    throw argumentError(`${op}: tensors must be an object mapping names to Tensors, got ${describe(tensors)}`);
   if (metadata !== undefined && metadata !== null) {
     if (typeof metadata !== 'object' || Array.isArray(metadata))
-      throw new TypeError(`${op}: metadata must be an object of strings, got ${describe(metadata)}`);
+      throw argumentError(`${op}: metadata must be an object of strings, got ${describe(metadata)}`);
     for (const [k, v] of Object.entries(metadata))
       if (typeof v !== 'string')
-        throw new TypeError(`${op}: metadata values must be strings (the format allows nothing else); ` +
+        throw argumentError(`${op}: metadata values must be strings (the format allows nothing else); ` +
           `metadata[${JSON.stringify(k)}] is ${describe(v)}`);
   }
   const entries: Planned[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new Error(`${op}: "__metadata__" is reserved by the format and cannot name a tensor`);
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: tensors[${JSON.stringify(name)}] must be a Tensor, got ${describe(t)}`);
-    if (t.isDisposed) throw new Error(`${op}: tensors[${JSON.stringify(name)}] has been disposed`);
+    if (name === '__metadata__') throw tfError('ARGUMENT', `${op}: "__metadata__" is reserved by the format and cannot name a tensor`);
+    if (!(t instanceof Tensor)) throw argumentError(`${op}: tensors[${JSON.stringify(name)}] must be a Tensor, got ${describe(t)}`);
+    if (t.isDisposed) throw disposedError(`${op}: tensors[${JSON.stringify(name)}] has been disposed`);
     const d = WRITE_DTYPE[t.dtype];
     const shape = t.shape;
     const bytes = shape.reduce((a, b) => a * b, 1) * d.size;
@@ -117,7 +118,7 @@ export function writeSafetensorsTo(fd: number, tensors: Record<string, Tensor>, 
   for (const e of entries) {
     const bytes = tensorBytes(e.tensor);
     if (bytes.length !== e.end - e.begin)
-      throw new Error(`${op}: tensor ${JSON.stringify(e.name)} produced ${bytes.length} bytes, expected ${e.end - e.begin}`);
+      throw ioError(`${op}: tensor ${JSON.stringify(e.name)} produced ${bytes.length} bytes, expected ${e.end - e.begin}`);
     writeAll(fd, bytes);
   }
 }
@@ -134,7 +135,7 @@ export function writeFileAtomic(file: string, write: (fd: number) => void, op: s
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);
   } catch (e) {
-    throw new Error(`${op}: cannot write ${file}: ${(e as Error).message}`);
+    throw ioError(`${op}: cannot write ${file}: ${(e as Error).message}`);
   }
   try {
     write(fd);
@@ -149,7 +150,7 @@ export function writeFileAtomic(file: string, write: (fd: number) => void, op: s
     try { fs.unlinkSync(tmp); } catch { /* may not exist */ }
     const err = e as Error;
     if (err.message && err.message.startsWith(op + ':')) throw err;
-    const wrapped = new Error(`${op}: writing ${file} failed: ${err.message}`);
+    const wrapped = ioError(`${op}: writing ${file} failed: ${err.message}`);
     (wrapped as Error & { cause?: unknown }).cause = e;
     throw wrapped;
   }
@@ -166,7 +167,7 @@ export function writeFileAtomic(file: string, write: (fd: number) => void, op: s
  * The write is atomic: an existing file is replaced only once the new one is complete on disk.
  */
 export function save(tensors: Record<string, Tensor>, file: string, metadata?: Metadata): void {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`save: path must be a non-empty string, got ${describe(file)}`);
+  if (typeof file !== 'string' || file === '') throw argumentError(`save: path must be a non-empty string, got ${describe(file)}`);
   // Validate before creating the temporary file, so argument errors leave no trace on disk.
   plan(tensors, metadata, 'save');
   writeFileAtomic(file, (fd) => writeSafetensorsTo(fd, tensors, metadata, 'save'), 'save');
@@ -191,13 +192,13 @@ function readExactly(fd: number, buf: Uint8Array, position: number, file: string
   let done = 0;
   while (done < buf.length) {
     const n = fs.readSync(fd, buf, done, buf.length - done, position + done);
-    if (n === 0) throw new Error(`${op}: ${file}: file is truncated (unexpected end of file at byte ${position + done})`);
+    if (n === 0) throw ioError(`${op}: ${file}: file is truncated (unexpected end of file at byte ${position + done})`);
     done += n;
   }
 }
 
 function parseHeader(text: string, dataSize: number, file: string, op: string): { entries: HeaderEntry[]; metadata: Metadata } {
-  const bad = (msg: string): Error => new Error(`${op}: ${file}: ${msg}`);
+  const bad = (msg: string): Error => ioError(`${op}: ${file}: ${msg}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -303,8 +304,8 @@ function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { 
     for (let i = 0; i < n; i++) {
       const v = src[i];
       if (v < -2147483648 || v > 2147483647)
-        throw new RangeError(`${op}: ${file}: tensor ${JSON.stringify(e.name)} (${e.dtype}) holds ${v} at flat index ${i}, ` +
-          'outside the int32 range tensorfold can represent');
+        throw tfError('IO', `${op}: ${file}: tensor ${JSON.stringify(e.name)} (${e.dtype}) holds ${v} at flat index ${i}, ` +
+          'outside the int32 range tensorfold can represent', RangeError);
       out[i] = Number(v);
     }
     return out;
@@ -353,37 +354,37 @@ function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { 
     case 'I64': return { data: toInt32(new BigInt64Array(buf, 0, n)), dtype: 'int32' };
     case 'U64': return { data: toInt32(new BigUint64Array(buf, 0, n)), dtype: 'int32' };
   }
-  throw new Error(`${op}: ${file}: tensor ${JSON.stringify(e.name)}: unsupported dtype ${e.dtype}`);
+  throw ioError(`${op}: ${file}: tensor ${JSON.stringify(e.name)}: unsupported dtype ${e.dtype}`);
 }
 
 /** Reads a safetensors file: its tensors (in file order) and its string metadata. */
 export function readSafetensors(file: string, op = 'load'): SafetensorsContents {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`${op}: path must be a non-empty string, got ${describe(file)}`);
+  if (typeof file !== 'string' || file === '') throw argumentError(`${op}: path must be a non-empty string, got ${describe(file)}`);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (e) {
-    throw new Error(`${op}: cannot open ${file}: ${(e as Error).message}`);
+    throw ioError(`${op}: cannot open ${file}: ${(e as Error).message}`);
   }
   const created: Tensor[] = [];
   try {
     const fileSize = fs.fstatSync(fd).size;
-    if (fileSize < 8) throw new Error(`${op}: ${file}: file is truncated (${fileSize} bytes; a safetensors file starts with an 8-byte header length)`);
+    if (fileSize < 8) throw ioError(`${op}: ${file}: file is truncated (${fileSize} bytes; a safetensors file starts with an 8-byte header length)`);
     const lenBuf = Buffer.alloc(8);
     readExactly(fd, lenBuf, 0, file, op);
     const big = lenBuf.readBigUInt64LE(0);
     if (big > BigInt(MAX_HEADER_BYTES))
-      throw new Error(`${op}: ${file}: header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or corrupt)`);
+      throw ioError(`${op}: ${file}: header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or corrupt)`);
     const headerLen = Number(big);
     if (8 + headerLen > fileSize)
-      throw new Error(`${op}: ${file}: header length ${headerLen} is larger than the rest of the file (${fileSize - 8} bytes; truncated or not a safetensors file)`);
+      throw ioError(`${op}: ${file}: header length ${headerLen} is larger than the rest of the file (${fileSize - 8} bytes; truncated or not a safetensors file)`);
     const headerBuf = Buffer.alloc(headerLen);
     readExactly(fd, headerBuf, 8, file, op);
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(headerBuf);
     } catch {
-      throw new Error(`${op}: ${file}: header is not valid UTF-8 (not a safetensors file?)`);
+      throw ioError(`${op}: ${file}: header is not valid UTF-8 (not a safetensors file?)`);
     }
     const dataStart = 8 + headerLen;
     const { entries, metadata } = parseHeader(text, fileSize - dataStart, file, op);

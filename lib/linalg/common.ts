@@ -1,4 +1,5 @@
 // Shared pieces of lib/linalg: the typed binding surface, argument checks, named results.
+import { argumentError, axisError, dtypeError, shapeError } from '../errors';
 import { Handle, native } from '../native';
 import { Tensor, checkOptions, describe } from '../tensor';
 
@@ -20,21 +21,21 @@ export interface LinalgBinding {
 export const la = native as unknown as LinalgBinding;
 
 export function tensorArg(x: unknown, op: string, what = 'A'): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw argumentError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
   return x;
 }
 
 export function floatArg(x: unknown, op: string, what = 'A'): Tensor {
   const t = tensorArg(x, op, what);
   if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw new TypeError(`${op}: expected ${what} to be float32 or float64, got ${t.dtype} with shape [${t.shape}]`);
+    throw dtypeError(`${op}: expected ${what} to be float32 or float64, got ${t.dtype} with shape [${t.shape}]`);
   return t;
 }
 
 /** A float tensor with at least `min` dims. */
 export function matrixArg(x: unknown, op: string, what = 'A', min = 2): Tensor {
   const t = floatArg(x, op, what);
-  if (t.ndim < min) throw new Error(`${op}: ${what} must have at least ${min} dimensions, got shape [${t.shape}]`);
+  if (t.ndim < min) throw shapeError(`${op}: ${what} must have at least ${min} dimensions, got shape [${t.shape}]`);
   return t;
 }
 
@@ -42,7 +43,7 @@ export function squareArg(x: unknown, op: string): Tensor {
   const t = matrixArg(x, op);
   const s = t.shape;
   if (s[s.length - 1] !== s[s.length - 2])
-    throw new Error(`${op}: A must be batches of square matrices, but they are ${s[s.length - 2]} by ${s[s.length - 1]} matrices (shape [${s}])`);
+    throw shapeError(`${op}: A must be batches of square matrices, but they are ${s[s.length - 2]} by ${s[s.length - 1]} matrices (shape [${s}])`);
   return t;
 }
 
@@ -54,13 +55,13 @@ export function options<T extends object>(opts: T | undefined, op: string): T {
 
 export function boolOpt(v: unknown, def: boolean, op: string, what: string): boolean {
   if (v === undefined) return def;
-  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
+  if (typeof v !== 'boolean') throw argumentError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
   return v;
 }
 
 export function numOpt(v: unknown, op: string, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${op}: ${what} must be a number, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw argumentError(`${op}: ${what} must be a number, got ${describe(v)}`);
   return v;
 }
 
@@ -82,8 +83,8 @@ export function eps(dtype: string): number {
 
 /** Negative dims counted from the end; RangeError naming the op otherwise. */
 export function normDim(d: number, ndim: number, op: string): number {
-  if (typeof d !== 'number' || !Number.isInteger(d)) throw new TypeError(`${op}: dim must be an integer, got ${describe(d)}`);
+  if (typeof d !== 'number' || !Number.isInteger(d)) throw argumentError(`${op}: dim must be an integer, got ${describe(d)}`);
   const r = d < 0 ? d + ndim : d;
-  if (r < 0 || r >= ndim) throw new RangeError(`${op}: dim ${d} is out of range for a tensor with ${ndim} dimensions`);
+  if (r < 0 || r >= ndim) throw axisError(`${op}: dim ${d} is out of range for a tensor with ${ndim} dimensions`);
   return r;
 }

@@ -1,5 +1,6 @@
 // torch.linalg's solvers and decompositions over the engine's primitives (native/core/linalg_ops.cpp),
 // each differentiable with PyTorch's backward rule.
+import { argumentError, dtypeError, rangeError, shapeError } from '../errors';
 import { noGrad } from '../autograd';
 import { Tensor, describe, wrap, zeros } from '../tensor';
 import {
@@ -15,7 +16,7 @@ function isVectorRhs(A: Tensor, B: Tensor): boolean {
 }
 
 function sameDtype(A: Tensor, B: Tensor, op: string): void {
-  if (A.dtype !== B.dtype) throw new TypeError(`${op}: A and B must have the same dtype, got ${A.dtype} and ${B.dtype}`);
+  if (A.dtype !== B.dtype) throw dtypeError(`${op}: A and B must have the same dtype, got ${A.dtype} and ${B.dtype}`);
 }
 
 /** Determinant of square matrices [..., n, n] → [...]. Gradient det · A⁻ᵀ (A must be invertible). */
@@ -54,7 +55,7 @@ export function solveTriangular(A: Tensor, B: Tensor,
   opts: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor {
   const op = 'linalg.solveTriangular';
   if (opts === undefined || opts === null || typeof opts !== 'object' || typeof opts.upper !== 'boolean')
-    throw new TypeError(`${op}: options {upper: boolean} are required (PyTorch's keyword-only upper), got ${describe(opts)}`);
+    throw argumentError(`${op}: options {upper: boolean} are required (PyTorch's keyword-only upper), got ${describe(opts)}`);
   const left = boolOpt(opts.left, true, op, 'left');
   const unit = boolOpt(opts.unitriangular, false, op, 'unitriangular');
   squareArg(A, op);
@@ -76,7 +77,7 @@ export function qr(A: Tensor, opts?: { mode?: 'reduced' | 'complete' | 'r' } | s
   const op = 'linalg.qr';
   const mode = typeof opts === 'string' ? opts : options(opts, op).mode ?? 'reduced';
   if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r')
-    throw new RangeError(`${op}: mode must be 'reduced', 'complete' or 'r', got ${describe(mode)}`);
+    throw rangeError(`${op}: mode must be 'reduced', 'complete' or 'r', got ${describe(mode)}`);
   const [q, r] = la.linalgQr(matrixArg(A, op)._h, mode);
   return named([wrap(q), wrap(r)], ['Q', 'R'] as const) as QrResult;
 }
@@ -101,7 +102,7 @@ export function svdvals(A: Tensor): Tensor {
 function uploArg(v: unknown, op: string): boolean {
   if (v === undefined || v === 'L') return true;
   if (v === 'U') return false;
-  throw new RangeError(`${op}: UPLO must be 'L' or 'U', got ${describe(v)}`);
+  throw rangeError(`${op}: UPLO must be 'L' or 'U', got ${describe(v)}`);
 }
 
 export type EighResult = [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
@@ -149,12 +150,12 @@ export function lstsq(A: Tensor, B: Tensor, opts?: { rcond?: number; driver?: st
   floatArg(B, op, 'B');
   sameDtype(A, B, op);
   const driver = o.driver ?? 'gelsy';
-  if (!DRIVERS.includes(driver)) throw new RangeError(`${op}: driver must be one of ${DRIVERS.join(', ')}, got ${describe(driver)}`);
+  if (!DRIVERS.includes(driver)) throw rangeError(`${op}: driver must be one of ${DRIVERS.join(', ')}, got ${describe(driver)}`);
   const m = A.shape[A.ndim - 2], n = A.shape[A.ndim - 1];
   const vector = B.ndim === A.ndim - 1;
   const Bm = vector ? B.unsqueeze(-1) : tensorArg(B, op, 'B');
   if (Bm.ndim < 2 || Bm.shape[Bm.ndim - 2] !== m)
-    throw new Error(`${op}: incompatible shapes of A [${A.shape}] and B [${B.shape}] (B needs ${m} rows)`);
+    throw shapeError(`${op}: incompatible shapes of A [${A.shape}] and B [${B.shape}] (B needs ${m} rows)`);
   const rcond = numOpt(o.rcond, op, 'rcond') ?? eps(A.dtype) * Math.max(m, n);
   const X = la.linalgPinv(A._h, 0, rcond, false);
   let solution = wrap(X).matmul(Bm);

@@ -1,5 +1,6 @@
 // Further torch.linalg functions, composed from the ones above: matmul, vecdot, multiDot,
 // matrixRank, cond.
+import { argumentError, shapeError } from '../errors';
 import { noGrad } from '../autograd';
 import { Tensor, describe } from '../tensor';
 import { eps, floatArg, matrixArg, numOpt, options, boolOpt, tensorArg } from './common';
@@ -24,12 +25,12 @@ export function vecdot(x: Tensor, y: Tensor, opts?: { dim?: number }): Tensor {
 export function multiDot(tensors: Tensor[]): Tensor {
   const op = 'linalg.multiDot';
   if (!Array.isArray(tensors) || tensors.length < 2)
-    throw new TypeError(`${op}: expected an array of at least 2 tensors, got ${describe(tensors)}`);
+    throw argumentError(`${op}: expected an array of at least 2 tensors, got ${describe(tensors)}`);
   tensors.forEach((t, i) => {
     tensorArg(t, op, `tensor ${i}`);
     const inner = i > 0 && i < tensors.length - 1;
     if (inner ? t.ndim !== 2 : t.ndim !== 1 && t.ndim !== 2)
-      throw new Error(`${op}: tensor ${i} must be ${inner ? '2-D' : '1-D or 2-D'}, got shape [${t.shape}]`);
+      throw shapeError(`${op}: tensor ${i} must be ${inner ? '2-D' : '1-D or 2-D'}, got shape [${t.shape}]`);
   });
   return tensors.slice(1).reduce((acc, t) => acc.matmul(t), tensors[0]);
 }

@@ -1,5 +1,6 @@
 // matrix_power and matrix_exp, composed from matmul and the differentiable inverse, so their
 // gradients (and higher orders) come from the tape.
+import { argumentError } from '../errors';
 import { noGrad } from '../autograd';
 import { Tensor, describe, eye } from '../tensor';
 import { squareArg } from './common';
@@ -14,7 +15,7 @@ function identityLike(A: Tensor): Tensor {
 export function matrixPower(A: Tensor, n: number): Tensor {
   const op = 'linalg.matrixPower';
   squareArg(A, op);
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`${op}: n must be an integer, got ${describe(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw argumentError(`${op}: n must be an integer, got ${describe(n)}`);
   if (n === 0) return identityLike(A);
   let base = n < 0 ? inv(A) : A;
   let k = Math.abs(n);

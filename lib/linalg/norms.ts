@@ -1,4 +1,5 @@
 // Vector and matrix norms (torch.linalg.vector_norm / matrix_norm / norm), composed from tensor ops.
+import { argumentError, axisError, rangeError, shapeError } from '../errors';
 import { isGradEnabled, noGrad } from '../autograd';
 import { native } from '../native';
 import { where } from '../ops';
@@ -12,9 +13,9 @@ type Dim = number | number[] | null | undefined;
 function dimsArg(dim: Dim, ndim: number, op: string): number[] | null {
   if (dim === undefined || dim === null) return null;
   const ds = typeof dim === 'number' ? [dim] : Array.isArray(dim) ? dim : null;
-  if (!ds) throw new TypeError(`${op}: dim must be an integer or an array of integers, got ${describe(dim)}`);
+  if (!ds) throw argumentError(`${op}: dim must be an integer or an array of integers, got ${describe(dim)}`);
   const r = ds.map((d) => normDim(d, ndim, op));
-  if (new Set(r).size !== r.length) throw new RangeError(`${op}: dim [${ds}] repeats a dimension`);
+  if (new Set(r).size !== r.length) throw axisError(`${op}: dim [${ds}] repeats a dimension`);
   return r;
 }
 
@@ -40,7 +41,7 @@ function norm2(x: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
 export function vectorNorm(x: Tensor, ord: number = 2, dim?: Dim, keepdim = false): Tensor {
   const op = 'linalg.vectorNorm';
   floatArg(x, op, 'x');
-  if (typeof ord !== 'number' || Number.isNaN(ord)) throw new TypeError(`${op}: ord must be a number, got ${describe(ord)}`);
+  if (typeof ord !== 'number' || Number.isNaN(ord)) throw argumentError(`${op}: ord must be a number, got ${describe(ord)}`);
   const dims = dimsArg(dim, x.ndim, op);
   const axes = dims ?? undefined;
   if (x.ndim === 0) return vectorNorm(x.reshape([1]), ord, 0, false).reshape([]);
@@ -67,8 +68,8 @@ function toEnd(A: Tensor, d0: number, d1: number): Tensor {
 export function matrixNorm(A: Tensor, ord: Ord = 'fro', dim: [number, number] = [-2, -1], keepdim = false): Tensor {
   const op = 'linalg.matrixNorm';
   floatArg(A, op);
-  if (A.ndim < 2) throw new Error(`${op}: A must have at least 2 dimensions, got shape [${A.shape}]`);
-  if (!Array.isArray(dim) || dim.length !== 2) throw new TypeError(`${op}: dim must be a pair of dims, got ${describe(dim)}`);
+  if (A.ndim < 2) throw shapeError(`${op}: A must have at least 2 dimensions, got shape [${A.shape}]`);
+  if (!Array.isArray(dim) || dim.length !== 2) throw argumentError(`${op}: dim must be a pair of dims, got ${describe(dim)}`);
   const [d0, d1] = dimsArg(dim, A.ndim, op) as number[];
   const restore = (r: Tensor): Tensor => {
     if (!keepdim) return r;
@@ -86,7 +87,7 @@ export function matrixNorm(A: Tensor, ord: Ord = 'fro', dim: [number, number] = 
     const r = ord > 0 ? s.max(pickDim, true) : s.min(pickDim, true);
     return keepdim ? r : r.squeeze(Math.max(d0, d1)).squeeze(Math.min(d0, d1));
   }
-  throw new RangeError(`${op}: ord must be 'fro', 'nuc', 1, -1, 2, -2, Infinity or -Infinity, got ${describe(ord)}`);
+  throw rangeError(`${op}: ord must be 'fro', 'nuc', 1, -1, 2, -2, Infinity or -Infinity, got ${describe(ord)}`);
 }
 
 /**
@@ -99,11 +100,11 @@ export function norm(A: Tensor, ord?: Ord | null, dim?: Dim, keepdim = false): T
   if (dim !== undefined && dim !== null) {
     const ds = typeof dim === 'number' ? [dim] : dim;
     if (Array.isArray(ds) && ds.length === 2) return matrixNorm(A, ord ?? 'fro', ds as [number, number], keepdim);
-    if (typeof ord === 'string') throw new RangeError(`${op}: ord '${ord}' needs two dims, got dim ${describe(dim)}`);
+    if (typeof ord === 'string') throw rangeError(`${op}: ord '${ord}' needs two dims, got dim ${describe(dim)}`);
     return vectorNorm(A, ord ?? 2, ds, keepdim);
   }
   if (ord === undefined || ord === null) return vectorNorm(A, 2, null, keepdim);
   if (A.ndim === 2) return matrixNorm(A, ord, [-2, -1], keepdim);
   if (A.ndim === 1 && typeof ord === 'number') return vectorNorm(A, ord, null, keepdim);
-  throw new Error(`${op}: if dim is not given but ord is, A must be 1-D (vector ord) or 2-D, got shape [${A.shape}]`);
+  throw shapeError(`${op}: if dim is not given but ord is, A must be 1-D (vector ord) or 2-D, got shape [${A.shape}]`);
 }

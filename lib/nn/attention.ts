@@ -10,6 +10,7 @@ import * as F from './functional';
 import * as init from './init';
 import { Linear, Dropout, LayerNorm, newParam } from './layers';
 import { Module } from './module';
+import { argumentError, shapeError, show } from '../errors';
 
 export interface MultiheadAttentionOptions {
   bias?: boolean;
@@ -46,9 +47,9 @@ export class MultiheadAttention extends Module {
     super();
     checkOptions(opts, 'MultiheadAttention');
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0)
-      throw new TypeError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${embedDim}, ${numHeads}`);
+      throw argumentError(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${show(embedDim)}, ${show(numHeads)}`);
     if (embedDim % numHeads)
-      throw new Error(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+      throw shapeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     this.embedDim = embedDim;
     this.numHeads = numHeads;
     this.headDim = embedDim / numHeads;
@@ -69,21 +70,21 @@ export class MultiheadAttention extends Module {
     checkOptions(opts, 'forward');
     const op = 'MultiheadAttention';
     for (const [t, w] of [[query, 'query'], [key, 'key'], [value, 'value']] as const)
-      if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${w} must be a Tensor, got ${describe(t)}`);
+      if (!(t instanceof Tensor)) throw argumentError(`${op}: ${w} must be a Tensor, got ${describe(t)}`);
     const E = this.embedDim, Hh = this.numHeads, hd = this.headDim;
     const unbatched = query.ndim === 2;
     const nd = unbatched ? 2 : 3;
     if ((query.ndim !== 2 && query.ndim !== 3) || key.ndim !== nd || value.ndim !== nd)
-      throw new Error(`${op}: query, key and value must all be 3-d (or all 2-d), got [${query.shape}], [${key.shape}], [${value.shape}]`);
+      throw shapeError(`${op}: query, key and value must all be 3-d (or all 2-d), got [${query.shape}], [${key.shape}], [${value.shape}]`);
     for (const [t, w] of [[query, 'query'], [key, 'key'], [value, 'value']] as const)
-      if (t.shape[nd - 1] !== E) throw new Error(`${op}: ${w} of shape [${t.shape}] must have embedDim ${E} features`);
+      if (t.shape[nd - 1] !== E) throw shapeError(`${op}: ${w} of shape [${t.shape}] must have embedDim ${E} features`);
     // To [L, N, E]: the layout the projections below assume.
     const toSeqFirst = (t: Tensor) => (unbatched ? t.unsqueeze(1) : this.batchFirst ? t.transpose(0, 1) : t);
     const q0 = toSeqFirst(query), k0 = toSeqFirst(key), v0 = toSeqFirst(value);
     const [L, N] = q0.shape;
     const S = k0.shape[0];
     if (k0.shape[1] !== N || v0.shape[1] !== N || v0.shape[0] !== S)
-      throw new Error(`${op}: key [${key.shape}] and value [${value.shape}] must match each other and query [${query.shape}] in batch and length`);
+      throw shapeError(`${op}: key [${key.shape}] and value [${value.shape}] must match each other and query [${query.shape}] in batch and length`);
 
     const w = this.in_proj_weight, b = this.in_proj_bias;
     const proj = (x: Tensor, i: number) => F.linear(x, w.narrow(0, i * E, E), b ? b.narrow(0, i * E, E) : null);
@@ -104,14 +105,14 @@ export class MultiheadAttention extends Module {
       const ok2 = m.ndim === 2 && m.shape[0] === L && m.shape[1] === S;
       const ok3 = m.ndim === 3 && m.shape[0] === N * Hh && m.shape[1] === L && m.shape[2] === S;
       if (!ok2 && !ok3)
-        throw new Error(`${op}: attnMask must have shape [${L},${S}] or [${N * Hh},${L},${S}], got [${m.shape}]`);
+        throw shapeError(`${op}: attnMask must have shape [${L},${S}] or [${N * Hh},${L},${S}], got [${m.shape}]`);
       mask = F.maskToAdditive(m, q.dtype, op, 'attnMask');
     }
     if (opts.keyPaddingMask) {
       const m = opts.keyPaddingMask;
       const want = unbatched ? [S] : [N, S];
       if (m.ndim !== want.length || m.shape.some((d, i) => d !== want[i]))
-        throw new Error(`${op}: keyPaddingMask must have shape [${want}], got [${m.shape}]`);
+        throw shapeError(`${op}: keyPaddingMask must have shape [${want}], got [${m.shape}]`);
       // [N, S] → [N·heads, 1, S], batch-major like q's first dim.
       const add = F.maskToAdditive(m, q.dtype, op, 'keyPaddingMask').reshape([N, 1, 1, S]).expand([N, Hh, 1, S])
         .reshape([N * Hh, 1, S]);

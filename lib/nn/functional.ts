@@ -7,18 +7,19 @@ import { noGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
+import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
 
 function need(x: unknown, op: string, what = 'input'): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw argumentError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
   return x;
 }
 function needFloat(x: unknown, op: string, what = 'input'): Tensor {
   const t = need(x, op, what);
   if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw new TypeError(`${op}: ${what} must be float32 or float64, got ${t.dtype} [${t.shape}]`);
+    throw dtypeError(`${op}: ${what} must be float32 or float64, got ${t.dtype} [${t.shape}]`);
   return t;
 }
 function optTensor(x: unknown, op: string, what: string): Tensor | null {
@@ -32,27 +33,27 @@ function sameShape(a: number[], b: number[]): boolean {
 /** A kernel-function from the native binding, or an Error saying that this build lacks it. */
 function kernel(name: string): (...args: unknown[]) => Handle {
   const f = (native as unknown as Record<string, unknown>)[name];
-  if (typeof f !== 'function') throw new Error(`${name}: this build of the native addon has no ${name} kernel`);
+  if (typeof f !== 'function') throw internalError(`${name}: this build of the native addon has no ${name} kernel`);
   return f as (...args: unknown[]) => Handle;
 }
 
 function pair(v: IntPair, op: string, what: string): [number, number] {
   const a = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
   if (!Array.isArray(a) || a.length !== 2 || !a.every((n) => Number.isInteger(n)))
-    throw new TypeError(`${op}: ${what} must be an integer or an array of two integers, got ${JSON.stringify(v)}`);
+    throw argumentError(`${op}: ${what} must be an integer or an array of two integers, got ${show(v)}`);
   return [a[0], a[1]];
 }
 function single(v: number | number[], op: string, what: string): number {
   const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
   if (typeof n !== 'number' || !Number.isInteger(n))
-    throw new TypeError(`${op}: ${what} must be an integer, got ${JSON.stringify(v)}`);
+    throw argumentError(`${op}: ${what} must be an integer, got ${show(v)}`);
   return n;
 }
 
 function reductionArg(r: unknown, op: string): Reduction {
   const v = r === undefined ? 'mean' : r;
   if (v !== 'mean' && v !== 'sum' && v !== 'none')
-    throw new TypeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+    throw argumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${show(r)}`);
   return v;
 }
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
@@ -65,7 +66,7 @@ export const relu = (x: Tensor) => need(x, 'relu').relu();
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   need(x, 'gelu');
   if (approximate === 'none') return x.gelu();
-  if (approximate !== 'tanh') throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  if (approximate !== 'tanh') throw argumentError(`gelu: approximate must be 'none' or 'tanh', got ${show(approximate)}`);
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
@@ -87,10 +88,10 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   need(x, 'linear');
   need(weight, 'linear', 'weight');
-  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-d [out, in], got [${weight.shape}]`);
+  if (weight.ndim !== 2) throw shapeError(`linear: weight must be 2-d [out, in], got [${weight.shape}]`);
   const inF = weight.shape[1];
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF)
-    throw new Error(`linear: input of shape [${x.shape}] does not match weight [${weight.shape}] (last dim must be ${inF})`);
+    throw shapeError(`linear: input of shape [${x.shape}] does not match weight [${weight.shape}] (last dim must be ${inF})`);
   const y = x.matmul(weight.T);
   const b = optTensor(bias, 'linear', 'bias');
   return b ? y.add(b) : y;
@@ -106,9 +107,9 @@ export interface Conv2dOptions {
 // 'same' padding is symmetric here: the native kernels take one padding per side.
 function samePadding(k: number[], d: number[], stride: number[], op: string): number[] {
   return k.map((kk, i) => {
-    if (stride[i] !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride [${stride}]`);
+    if (stride[i] !== 1) throw tfError('ARGUMENT', `${op}: padding 'same' needs stride 1, got stride [${stride}]`);
     const total = d[i] * (kk - 1);
-    if (total % 2) throw new Error(`${op}: padding 'same' needs an even dilation·(kernel − 1), got ${total}`);
+    if (total % 2) throw tfError('ARGUMENT', `${op}: padding 'same' needs an even dilation·(kernel − 1), got ${total}`);
     return total / 2;
   });
 }
@@ -118,7 +119,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   checkOptions(opts, 'conv2d');
   needFloat(x, 'conv2d');
   needFloat(weight, 'conv2d', 'weight');
-  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-d [out, in/groups, kh, kw], got [${weight.shape}]`);
+  if (weight.ndim !== 4) throw shapeError(`conv2d: weight must be 4-d [out, in/groups, kh, kw], got [${weight.shape}]`);
   const stride = pair(opts.stride ?? 1, 'conv2d', 'stride');
   const dilation = pair(opts.dilation ?? 1, 'conv2d', 'dilation');
   const padding = opts.padding === 'valid' ? [0, 0]
@@ -141,8 +142,8 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   checkOptions(opts, 'conv1d');
   needFloat(x, 'conv1d');
   needFloat(weight, 'conv1d', 'weight');
-  if (weight.ndim !== 3) throw new Error(`conv1d: weight must be 3-d [out, in/groups, k], got [${weight.shape}]`);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`conv1d: input must be [N,C,L] or [C,L], got [${x.shape}]`);
+  if (weight.ndim !== 3) throw shapeError(`conv1d: weight must be 3-d [out, in/groups, k], got [${weight.shape}]`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`conv1d: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   const s = single(opts.stride ?? 1, 'conv1d', 'stride');
   const d = single(opts.dilation ?? 1, 'conv1d', 'dilation');
   const p = opts.padding === 'valid' ? 0
@@ -187,7 +188,7 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, opts: AvgPool2dOptions
 
 function pool1d(x: Tensor, op: string, f: (x4: Tensor) => Tensor): Tensor {
   needFloat(x, op);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   return f(x.unsqueeze(-2)).squeeze(-2);
 }
 export function maxPool1d(x: Tensor, kernelSize: number,
@@ -213,7 +214,7 @@ export function avgPool1d(x: Tensor, kernelSize: number,
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: IntPair): Tensor {
   needFloat(x, 'adaptiveAvgPool2d');
-  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`adaptiveAvgPool2d: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw shapeError(`adaptiveAvgPool2d: input must be [N,C,H,W] or [C,H,W], got [${x.shape}]`);
   const [oh, ow] = pair(outputSize, 'adaptiveAvgPool2d', 'output size');
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
   if (oh === 1 && ow === 1) return x.mean([-2, -1], true);
@@ -241,8 +242,8 @@ function stackAt(ts: Tensor[], dim: number): Tensor {
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p). */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   needFloat(x, 'dropout');
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-    throw new RangeError(`dropout: probability must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number') throw argumentError(`dropout: probability must be a number, got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw rangeError(`dropout: probability must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const keep = rand(x.shape, { dtype: x.dtype }).lt(1 - p).to(x.dtype);
@@ -268,19 +269,19 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   opts: BatchNormOptions & { numBatchesTracked?: number } = {}): Tensor {
   checkOptions(opts, 'batchNorm');
   needFloat(x, 'batchNorm');
-  if (x.ndim < 2) throw new Error(`batchNorm: input must have at least 2 dims [N, C, ...], got [${x.shape}]`);
+  if (x.ndim < 2) throw shapeError(`batchNorm: input must have at least 2 dims [N, C, ...], got [${x.shape}]`);
   const C = x.shape[1];
   const eps = opts.eps ?? 1e-5;
   const training = opts.training ?? false;
   const view = [1, C, ...x.shape.slice(2).map(() => 1)];
   for (const [t, w] of [[runningMean, 'runningMean'], [runningVar, 'runningVar'], [opts.weight, 'weight'], [opts.bias, 'bias']] as const)
     if (t !== null && t !== undefined && (!(t instanceof Tensor) || t.size !== C))
-      throw new Error(`batchNorm: ${w} must be a tensor of ${C} elements for input [${x.shape}], got ${describe(t)}`);
+      throw shapeError(`batchNorm: ${w} must be a tensor of ${C} elements for input [${x.shape}], got ${describe(t)}`);
   let y: Tensor;
   if (training) {
     const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
     const n = x.size / C;
-    if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input [${x.shape}]`);
+    if (n <= 1) throw shapeError(`batchNorm: expected more than 1 value per channel when training, got input [${x.shape}]`);
     const mean = x.mean(axes, true);
     const centered = x.sub(mean);
     const varB = centered.square().mean(axes, true);
@@ -295,7 +296,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       });
     }
   } else {
-    if (!runningMean || !runningVar) throw new Error('batchNorm: running statistics are required when not training');
+    if (!runningMean || !runningVar) throw stateError('batchNorm: running statistics are required when not training');
     y = x.sub(runningMean.reshape(view)).mul(runningVar.reshape(view).add(eps).rsqrt());
   }
   if (opts.weight) y = y.mul(opts.weight.reshape(view));
@@ -309,10 +310,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   needFloat(x, 'layerNorm');
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   if (!Array.isArray(ns) || !ns.every((d) => Number.isInteger(d)))
-    throw new TypeError(`layerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
+    throw argumentError(`layerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || !sameShape(tail, ns))
-    throw new Error(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
+    throw shapeError(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
   const axes = ns.map((_, i) => x.ndim - ns.length + i);
   const mean = x.mean(axes, true);
   const centered = x.sub(mean);
@@ -331,8 +332,8 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
   need(input, 'embedding');
   need(weight, 'embedding', 'weight');
   if (input.dtype !== 'int32')
-    throw new TypeError(`embedding: input must be int32 indices, got ${input.dtype} [${input.shape}]`);
-  if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-d [num, dim], got [${weight.shape}]`);
+    throw dtypeError(`embedding: input must be int32 indices, got ${input.dtype} [${input.shape}]`);
+  if (weight.ndim !== 2) throw shapeError(`embedding: weight must be 2-d [num, dim], got [${weight.shape}]`);
   const out = weight.indexSelect(0, input.reshape([-1])).reshape([...input.shape, weight.shape[1]]);
   if (paddingIdx === undefined || paddingIdx === null) return out;
   const pad = paddingIdx < 0 ? paddingIdx + weight.shape[0] : paddingIdx;
@@ -350,6 +351,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
   opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; training?: boolean } = {}): [Tensor, Tensor] {
   checkOptions(opts, 'scaledDotProductAttention');
   needFloat(q, 'scaledDotProductAttention', 'query');
+  needFloat(k, 'scaledDotProductAttention', 'key');
+  needFloat(v, 'scaledDotProductAttention', 'value');
   const d = q.shape[q.ndim - 1];
   let scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(-2, -1));
   if (opts.isCausal) {
@@ -368,7 +371,7 @@ export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | stri
   need(mask, op, what);
   if (mask.dtype === 'bool') return where(mask, -Infinity, 0).to(dtype as 'float32');
   if (mask.dtype === 'float32' || mask.dtype === 'float64') return mask.dtype === dtype ? mask : mask.to(dtype as 'float32');
-  throw new TypeError(`${op}: ${what} must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
+  throw dtypeError(`${op}: ${what} must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
 }
 
 // ---- losses ----
@@ -390,19 +393,19 @@ export interface CrossEntropyOptions extends NllOptions {
 function classProblem(input: Tensor, target: Tensor, op: string, weight: Tensor | null, ignoreIndex: number) {
   needFloat(input, op);
   need(target, op, 'target');
-  if (input.ndim < 1) throw new Error(`${op}: input must have a class dimension, got a scalar`);
+  if (input.ndim < 1) throw shapeError(`${op}: input must have a class dimension, got a scalar`);
   const unbatched = input.ndim === 1;
   const C = unbatched ? input.shape[0] : input.shape[1];
   const want = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (target.dtype !== 'int32' || !sameShape(target.shape, want))
-    throw new TypeError(`${op}: target must be int32 class indices of shape [${want}], got ${target.dtype} [${target.shape}]`);
+    throw dtypeError(`${op}: target must be int32 class indices of shape [${want}], got ${target.dtype} [${target.shape}]`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
-    throw new Error(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
+    throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
   const tv = target.toTypedArray() as Int32Array;
   for (let i = 0; i < tv.length; i++) {
     const c = tv[i];
     if (c !== ignoreIndex && (c < 0 || c >= C))
-      throw new RangeError(`${op}: target ${c} (at flat index ${i}) is out of range for ${C} classes`);
+      throw axisError(`${op}: target ${c} (at flat index ${i}) is out of range for ${C} classes`);
   }
   // Classes last, then one row per prediction.
   const x2 = unbatched ? input.unsqueeze(0) : input.ndim === 2 ? input : classesLast(input).reshape([-1, C]);
@@ -449,7 +452,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
-    throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+    throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
   const { x2, t1, C, outShape } = classProblem(input, target, 'crossEntropy', weight, ignoreIndex);
   const logp = x2.logSoftmax(1);
@@ -482,7 +485,7 @@ function pairwise(input: Tensor, target: Tensor, op: string): void {
   needFloat(input, op);
   needFloat(target, op, 'target');
   if (!sameShape(input.shape, target.shape))
-    throw new Error(`${op}: input shape [${input.shape}] and target shape [${target.shape}] differ`);
+    throw shapeError(`${op}: input shape [${input.shape}] and target shape [${target.shape}] differ`);
 }
 
 /** Mean squared error (x − y)². */

@@ -18,3 +18,4 @@ export type { MultiheadAttentionOptions, AttentionCallOptions, TransformerEncode
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export type { Summary, SummaryRow, SummaryOptions, OutputShape } from './summary';

@@ -6,23 +6,24 @@
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
 import { Tensor, describe, checkOptions } from '../tensor';
+import { argumentError, dtypeError, shapeError, tfError } from '../errors';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
   'leakyRelu' | 'selu' | 'identity';
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
 function target(t: unknown, op: string): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(t)}`);
+  if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
   if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw new TypeError(`${op}: tensor must be float32 or float64, got ${t.dtype}`);
+    throw dtypeError(`${op}: tensor must be float32 or float64, got ${t.dtype}`);
   return t;
 }
 
 /** [fanIn, fanOut] of a weight of at least 2 dims. */
 export function calculateFanInAndFanOut(t: Tensor, op = 'calculateFanInAndFanOut'): [number, number] {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(t)}`);
+  if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
   if (t.ndim < 2)
-    throw new Error(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape}]`);
+    throw shapeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape}]`);
   const s = t.shape;
   const receptive = s.slice(2).reduce((a, b) => a * b, 1);
   return [s[1] * receptive, s[0] * receptive];
@@ -39,13 +40,13 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
       return Math.SQRT2;
     case 'leaky_relu': case 'leakyRelu': {
       const slope = param === undefined || param === null ? 0.01 : param;
-      if (typeof slope !== 'number') throw new TypeError(`calculateGain: negative slope must be a number, got ${describe(slope)}`);
+      if (typeof slope !== 'number') throw argumentError(`calculateGain: negative slope must be a number, got ${describe(slope)}`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
       return 3 / 4;
     default:
-      throw new Error(`calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}`);
+      throw tfError('ARGUMENT', `calculateGain: unsupported nonlinearity ${describe(nonlinearity)}`);
   }
 }
 
@@ -53,7 +54,7 @@ function fanOf(t: Tensor, mode: FanMode, op: string): number {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t, op);
   if (mode === 'fanIn' || mode === 'fan_in') return fanIn;
   if (mode === 'fanOut' || mode === 'fan_out') return fanOut;
-  throw new Error(`${op}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  throw tfError('ARGUMENT', `${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
 }
 
 export interface KaimingOptions {
@@ -100,7 +101,7 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
 
 function gainArg(g: number | { gain?: number } | undefined, op: string): number {
   const v = typeof g === 'object' && g !== null ? g.gain ?? 1 : g ?? 1;
-  if (typeof v !== 'number') throw new TypeError(`${op}: gain must be a number, got ${describe(v)}`);
+  if (typeof v !== 'number') throw argumentError(`${op}: gain must be a number, got ${describe(v)}`);
   return v;
 }
 /** xavierUniform(t, gain = 1) or xavierUniform(t, {gain}). */

@@ -6,6 +6,7 @@ import { DType, Tensor, describe, ones, zeros, checkOptions } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter } from './module';
+import { argumentError, axisError, rangeError, shapeError, show } from '../errors';
 
 export interface FactoryOptions {
   /** dtype of the parameters (default float32). */
@@ -14,7 +15,7 @@ export interface FactoryOptions {
 
 function posInt(v: unknown, layer: string, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-    throw new TypeError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
+    throw argumentError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
   return v;
 }
 
@@ -72,7 +73,7 @@ function convParams(layer: string, inChannels: number, outChannels: number, kern
   posInt(outChannels, layer, 'outChannels');
   posInt(groups, layer, 'groups');
   if (inChannels % groups || outChannels % groups)
-    throw new Error(`${layer}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    throw shapeError(`${layer}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
   kernel.forEach((k) => posInt(k, layer, 'kernel size'));
   const w = newParam([outChannels, inChannels / groups, ...kernel], dtype);
   init.kaimingUniform(w, { a: Math.sqrt(5) });
@@ -86,10 +87,10 @@ function convParams(layer: string, inChannels: number, outChannels: number, kern
 
 function asPair(v: number | number[], layer: string, what: string): [number, number] {
   if (typeof v !== 'number' && !Array.isArray(v))
-    throw new TypeError(`${layer}: ${what} must be an integer or two integers, got ${describe(v)}`);
+    throw argumentError(`${layer}: ${what} must be an integer or two integers, got ${describe(v)}`);
   const a = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0], v[0]] : v;
   if (a.length !== 2 || !a.every((n) => Number.isInteger(n)))
-    throw new TypeError(`${layer}: ${what} must be an integer or two integers, got ${JSON.stringify(v)}`);
+    throw argumentError(`${layer}: ${what} must be an integer or two integers, got ${show(v)}`);
   return [a[0], a[1]];
 }
 
@@ -275,10 +276,10 @@ abstract class BatchNormBase extends Module {
   }
   protected abstract checkInput(x: Tensor): void;
   forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw new TypeError(`${this.constructor.name}: input must be a Tensor, got ${describe(x)}`);
+    if (!(x instanceof Tensor)) throw argumentError(`${this.constructor.name}: input must be a Tensor, got ${describe(x)}`);
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures)
-      throw new Error(`${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got input [${x.shape}]`);
+      throw shapeError(`${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got input [${x.shape}]`);
     if (!this.training && this.running_mean && this.running_var)
       return F.batchNorm(x, this.running_mean, this.running_var, { weight: this.weight, bias: this.bias, eps: this.eps });
     let n: number | undefined;
@@ -305,7 +306,7 @@ export class BatchNorm1d extends BatchNormBase {
     checkOptions(opts, 'BatchNorm1d');
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2-d or 3-d input, got [${x.shape}]`);
+    if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`BatchNorm1d: expected 2-d or 3-d input, got [${x.shape}]`);
   }
 }
 /** Batch normalisation of NCHW input over N, H, W. */
@@ -315,7 +316,7 @@ export class BatchNorm2d extends BatchNormBase {
     checkOptions(opts, 'BatchNorm2d');
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4-d input [N,C,H,W], got [${x.shape}]`);
+    if (x.ndim !== 4) throw shapeError(`BatchNorm2d: expected 4-d input [N,C,H,W], got [${x.shape}]`);
   }
 }
 
@@ -330,7 +331,7 @@ export class LayerNorm extends Module {
     super();
     checkOptions(opts, 'LayerNorm');
     if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
-      throw new TypeError(`LayerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
+      throw argumentError(`LayerNorm: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
     this.normalizedShape.forEach((d) => posInt(d, 'LayerNorm', 'normalizedShape entry'));
     this.eps = opts.eps ?? 1e-5;
@@ -352,7 +353,8 @@ export class Dropout extends Module {
   declare readonly shapeKeeps: 'all';
   constructor(readonly p = 0.5) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
+    if (typeof p !== 'number') throw argumentError(`Dropout: p must be a number, got ${describe(p)}`);
+    if (!(p >= 0 && p <= 1)) throw rangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return F.dropout(x, this.p, this.training);
@@ -376,7 +378,7 @@ export class Embedding extends Module {
     let pad = opts.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)
-        throw new RangeError(`Embedding: paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);
+        throw axisError(`Embedding: paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;
@@ -491,6 +493,7 @@ export class Flatten extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw argumentError(`Flatten: input must be a Tensor, got ${describe(x)}`);
     return x.flatten(this.startDim, this.endDim);
   }
 }

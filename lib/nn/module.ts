@@ -18,14 +18,16 @@
 import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
 import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
+import { argumentError, axisError, dtypeError, stateError } from '../errors';
+import { summarize, Summary, SummaryOptions } from './summary';
 
 const parameterSet = new WeakSet<Tensor>();
 
 /** Marks t as a parameter (requiresGrad = true) and returns it: the analogue of torch.nn.Parameter. */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`Parameter: expected a Tensor, got ${describe(t)}`);
+  if (!(t instanceof Tensor)) throw argumentError(`Parameter: expected a Tensor, got ${describe(t)}`);
   if (t.dtype !== 'float32' && t.dtype !== 'float64' && requiresGrad)
-    throw new TypeError(`Parameter: only floating-point tensors can require grad, got ${t.dtype}`);
+    throw dtypeError(`Parameter: only floating-point tensors can require grad, got ${t.dtype}`);
   if (!t.isLeaf) t = t.detach();
   t.requiresGrad = requiresGrad;
   parameterSet.add(t);
@@ -66,7 +68,7 @@ export class Module {
   /** The computation. Subclasses override it; call it as module.forward(x). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(...args: any[]): any {
-    throw new Error(`${this.constructor.name}: forward() is not implemented`);
+    throw stateError(`${this.constructor.name}: forward() is not implemented`);
   }
 
   /** model.call(x) is model.forward(x): the nearest JavaScript gets to PyTorch's model(x). */
@@ -78,16 +80,16 @@ export class Module {
   /** Stores t in field `name` as a parameter (it is made to require grad). */
   registerParameter(name: string, t: Tensor | null): void {
     if (typeof name !== 'string' || name === '' || name.includes('.'))
-      throw new TypeError(`registerParameter: name must be a non-empty string without '.', got ${describe(name)}`);
+      throw argumentError(`registerParameter: name must be a non-empty string without '.', got ${describe(name)}`);
     (this as unknown as Record<string, unknown>)[name] = t === null ? null : Parameter(t);
   }
 
   /** Stores t in field `name` as a buffer: state that is saved but not trained (running statistics). */
   registerBuffer(name: string, t: Tensor | null): void {
     if (typeof name !== 'string' || name === '' || name.includes('.'))
-      throw new TypeError(`registerBuffer: name must be a non-empty string without '.', got ${describe(name)}`);
+      throw argumentError(`registerBuffer: name must be a non-empty string without '.', got ${describe(name)}`);
     if (t !== null && !(t instanceof Tensor))
-      throw new TypeError(`registerBuffer: buffer "${name}" must be a Tensor or null, got ${describe(t)}`);
+      throw argumentError(`registerBuffer: buffer "${name}" must be a Tensor or null, got ${describe(t)}`);
     this._bufferNames.add(name);
     (this as unknown as Record<string, unknown>)[name] = t === null ? null : keep(t);
   }
@@ -95,7 +97,7 @@ export class Module {
   /** Stores m in field `name` (plain assignment does the same). */
   registerModule(name: string, m: Module | null): void {
     if (m !== null && !(m instanceof Module))
-      throw new TypeError(`registerModule: "${name}" must be a Module, got ${describe(m)}`);
+      throw argumentError(`registerModule: "${name}" must be a Module, got ${describe(m)}`);
     (this as unknown as Record<string, unknown>)[name] = m;
   }
 
@@ -151,7 +153,7 @@ export class Module {
     const out: [string, Module][] = [];
     const walk = (m: Module, p: string, depth: number) => {
       if (seen.has(m)) return;
-      if (depth > 64) throw new Error(`namedModules: modules nested more than 64 deep at "${p}" (a cycle?)`);
+      if (depth > 64) throw stateError(`namedModules: modules nested more than 64 deep at "${p}" (a cycle?)`);
       seen.add(m);
       out.push([p, m]);
       for (const [n, c] of m.namedChildren()) walk(c, p ? `${p}.${n}` : n, depth + 1);
@@ -191,6 +193,7 @@ export class Module {
 
   /** Calls fn on every submodule and then on this one (PyTorch's apply). */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw argumentError(`apply: expected a function, got ${describe(fn)}`);
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
@@ -261,7 +264,7 @@ export class Module {
   loadStateDict(sd: StateDict, opts: { strict?: boolean } = {}): LoadStateDictResult {
     checkOptions(opts, 'loadStateDict');
     if (sd === null || typeof sd !== 'object')
-      throw new TypeError(`loadStateDict: expected an object of Tensors, got ${describe(sd)}`);
+      throw argumentError(`loadStateDict: expected an object of Tensors, got ${describe(sd)}`);
     const strict = opts.strict ?? true;
     const entries = new Map<string, unknown>(sd instanceof Map ? sd : Object.entries(sd));
     const own: [string, Tensor][] = [];
@@ -291,11 +294,21 @@ export class Module {
         errors.unshift(`unexpected key(s) ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
     }
     if (errors.length)
-      throw new Error(`loadStateDict: error(s) loading the state dict of ${this.constructor.name}: ${errors.join('; ')}`);
+      throw stateError(`loadStateDict: error(s) loading the state dict of ${this.constructor.name}: ${errors.join('; ')}`);
     noGrad(() => {
       for (const [k, t] of own) if (entries.has(k)) t.copy_(entries.get(k) as Tensor);
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * The layers with their output shapes (from one forward pass on zeros of `inputShape`, in eval
+   * mode and under noGrad; pass an array of shapes for several inputs) and parameter counts, and
+   * the totals: `summary.table` prints like Keras's model.summary(). Without an input shape it
+   * lists the layers and their parameters only.
+   */
+  summary(inputShape?: number[] | number[][], opts?: SummaryOptions): Summary {
+    return summarize(this, inputShape, opts);
   }
 
   /** A one-line-per-module summary, as PyTorch prints modules. */
@@ -334,7 +347,7 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     }
     list.forEach((m, i) => {
       if (!(m instanceof Module))
-        throw new TypeError(`Sequential: element ${names[i]} must be a Module, got ${describe(m)}`);
+        throw argumentError(`Sequential: element ${names[i]} must be a Module, got ${describe(m)}`);
     });
     Object.defineProperty(this, '_list', { value: list, enumerable: false, writable: true });
     Object.defineProperty(this, '_names', { value: names, enumerable: false, writable: true });
@@ -353,11 +366,11 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const m = this._list[i < 0 ? this._list.length + i : i];
-    if (!m) throw new RangeError(`Sequential.at: index ${i} is out of range for ${this._list.length} modules`);
+    if (!m) throw axisError(`Sequential.at: index ${i} is out of range for ${this._list.length} modules`);
     return m;
   }
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: expected a Module, got ${describe(m)}`);
+    if (!(m instanceof Module)) throw argumentError(`Sequential.append: expected a Module, got ${describe(m)}`);
     this._names.push(String(this._list.length));
     this._list.push(m);
     return this;
@@ -372,7 +385,7 @@ export class ModuleList extends Module {
   declare private _list: Module[];
   constructor(modules: Module[] = []) {
     super();
-    if (!Array.isArray(modules)) throw new TypeError(`ModuleList: expected an array of Modules, got ${describe(modules)}`);
+    if (!Array.isArray(modules)) throw argumentError(`ModuleList: expected an array of Modules, got ${describe(modules)}`);
     Object.defineProperty(this, '_list', { value: [], enumerable: false });
     for (const m of modules) this.append(m);
   }
@@ -380,13 +393,13 @@ export class ModuleList extends Module {
     return this._list.map((m, i) => [String(i), m, { holder: this._list as unknown as Record<number, unknown>, key: i }]);
   }
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`ModuleList.append: expected a Module, got ${describe(m)}`);
+    if (!(m instanceof Module)) throw argumentError(`ModuleList.append: expected a Module, got ${describe(m)}`);
     this._list.push(m);
     return this;
   }
   at(i: number): Module {
     const m = this._list[i < 0 ? this._list.length + i : i];
-    if (!m) throw new RangeError(`ModuleList.at: index ${i} is out of range for ${this._list.length} modules`);
+    if (!m) throw axisError(`ModuleList.at: index ${i} is out of range for ${this._list.length} modules`);
     return m;
   }
   get length(): number {
@@ -413,7 +426,7 @@ export class ModuleDict extends Module {
     });
   }
   set(k: string, m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: "${k}" must be a Module, got ${describe(m)}`);
+    if (!(m instanceof Module)) throw argumentError(`ModuleDict.set: "${k}" must be a Module, got ${describe(m)}`);
     this._dict.set(k, m);
     return this;
   }

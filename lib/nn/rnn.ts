@@ -16,6 +16,7 @@ import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
 import { newParam } from './layers';
+import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -34,7 +35,7 @@ export interface RNNOptions {
 
 function posInt(v: unknown, layer: string, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-    throw new TypeError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
+    throw argumentError(`${layer}: ${what} must be a positive integer, got ${typeof v === 'number' ? v : describe(v)}`);
   return v;
 }
 
@@ -96,7 +97,7 @@ class RNNBase extends Module {
     this.batchFirst = !!opts.batchFirst;
     this.dropout = opts.dropout ?? 0;
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1))
-      throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
+      throw rangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
     this.bidirectional = !!opts.bidirectional;
     const G = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
@@ -127,13 +128,13 @@ class RNNBase extends Module {
   /** Runs the whole sequence; hx is h0 [L·D, B, H] (for LSTM [h0, c0]), zeros when absent. */
   protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor, Tensor | null] {
     const name = this.constructor.name;
-    if (!(input instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(input)}`);
+    if (!(input instanceof Tensor)) throw argumentError(`${name}: input must be a Tensor, got ${describe(input)}`);
     if (input.dtype !== 'float32' && input.dtype !== 'float64')
-      throw new TypeError(`${name}: input must be float32 or float64, got ${input.dtype}`);
+      throw dtypeError(`${name}: input must be float32 or float64, got ${input.dtype}`);
     if (input.ndim !== 2 && input.ndim !== 3)
-      throw new Error(`${name}: expected input of 3 dims ([T,B,in] or [B,T,in] with batchFirst) or 2 dims ([T,in]), got [${input.shape}]`);
+      throw shapeError(`${name}: expected input of 3 dims ([T,B,in] or [B,T,in] with batchFirst) or 2 dims ([T,in]), got [${input.shape}]`);
     if (input.shape[input.ndim - 1] !== this.inputSize)
-      throw new Error(`${name}: input of shape [${input.shape}] has ${input.shape[input.ndim - 1]} features, expected inputSize ${this.inputSize}`);
+      throw shapeError(`${name}: input of shape [${input.shape}] has ${input.shape[input.ndim - 1]} features, expected inputSize ${this.inputSize}`);
     const unbatched = input.ndim === 2;
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [T, B] = x.shape;
@@ -145,10 +146,10 @@ class RNNBase extends Module {
     if (hx !== undefined && hx !== null) {
       if (isLSTM) {
         if (!Array.isArray(hx) || hx.length !== 2 || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))
-          throw new TypeError(`${name}: the initial state must be [h0, c0], got ${describe(hx)}`);
+          throw argumentError(`${name}: the initial state must be [h0, c0], got ${describe(hx)}`);
         [h0, c0] = hx;
       } else {
-        if (!(hx instanceof Tensor)) throw new TypeError(`${name}: h0 must be a Tensor, got ${describe(hx)}`);
+        if (!(hx instanceof Tensor)) throw argumentError(`${name}: h0 must be a Tensor, got ${describe(hx)}`);
         h0 = hx;
       }
       for (const [t, w] of [[h0, 'h0'], [c0, 'c0']] as const) {
@@ -156,7 +157,7 @@ class RNNBase extends Module {
         const want = unbatched ? [L * D, H] : hShape;
         const s = t.shape;
         if (s.length !== want.length || s.some((v, i) => v !== want[i]))
-          throw new Error(`${name}: ${w} must have shape [${want}], got [${s}]`);
+          throw shapeError(`${name}: ${w} must have shape [${want}], got [${s}]`);
       }
       if (unbatched) {
         h0 = h0 && h0.unsqueeze(1);
@@ -229,7 +230,7 @@ export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     checkOptions(opts, 'RNN');
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNN: nonlinearity must be 'tanh' or 'relu', got ${show(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
@@ -289,18 +290,18 @@ class CellBase extends Module {
 
   protected cell(x: Tensor, h: Tensor | null | undefined, c: Tensor | null | undefined): [Tensor, Tensor | null] {
     const name = this.constructor.name;
-    if (!(x instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(x)}`);
+    if (!(x instanceof Tensor)) throw argumentError(`${name}: input must be a Tensor, got ${describe(x)}`);
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize)
-      throw new Error(`${name}: expected input [B, ${this.inputSize}] or [${this.inputSize}], got [${x.shape}]`);
+      throw shapeError(`${name}: expected input [B, ${this.inputSize}] or [${this.inputSize}], got [${x.shape}]`);
     const unbatched = x.ndim === 1;
     const xb = unbatched ? x.unsqueeze(0) : x;
     const B = xb.shape[0];
     const prep = (s: Tensor | null | undefined, w: string): Tensor => {
       if (s === undefined || s === null) return zeros([B, this.hiddenSize], { dtype: x.dtype });
-      if (!(s instanceof Tensor)) throw new TypeError(`${name}: ${w} must be a Tensor, got ${describe(s)}`);
+      if (!(s instanceof Tensor)) throw argumentError(`${name}: ${w} must be a Tensor, got ${describe(s)}`);
       const want = unbatched ? [this.hiddenSize] : [B, this.hiddenSize];
       if (s.ndim !== want.length || s.shape.some((v, i) => v !== want[i]))
-        throw new Error(`${name}: ${w} must have shape [${want}], got [${s.shape}]`);
+        throw shapeError(`${name}: ${w} must have shape [${want}], got [${s.shape}]`);
       return unbatched ? s.unsqueeze(0) : s;
     };
     const hb = prep(h, 'h');
@@ -322,7 +323,7 @@ export class RNNCell extends CellBase {
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu'; dtype?: DType } = {}) {
     checkOptions(opts, 'RNNCell');
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNNCell: nonlinearity must be 'tanh' or 'relu', got ${show(nl)}`);
     super('RNNCell', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
   /** → h' */
@@ -350,7 +351,7 @@ export class LSTMCell extends CellBase {
   /** → [h', c'] */
   forward(x: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2))
-      throw new TypeError(`LSTMCell: the state must be [h, c], got ${describe(hx)}`);
+      throw argumentError(`LSTMCell: the state must be [h, c], got ${describe(hx)}`);
     const [h, c] = this.cell(x, hx ? hx[0] : null, hx ? hx[1] : null);
     return [h, c as Tensor];
   }

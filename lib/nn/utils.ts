@@ -6,20 +6,23 @@
 import { kernels } from '../optim/kernels';
 import { native } from '../native';
 import { Tensor, describe, checkOptions } from '../tensor';
+import { argumentError, rangeError, stateError } from '../errors';
 
 function paramList(op: string, params: unknown): Tensor[] {
   if (params instanceof Tensor) return [params];
-  if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
-    throw new TypeError(`${op}: params must be a Tensor or an iterable of Tensors, got ${describe(params)}`);
+  // A typed array iterates numbers (never Tensors), and iterating a detached one throws V8's error.
+  if (params === null || typeof params !== 'object' || ArrayBuffer.isView(params) ||
+    typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+    throw argumentError(`${op}: params must be a Tensor or an iterable of Tensors, got ${describe(params)}`);
   const list = Array.from(params as Iterable<unknown>);
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeError(`${op}: params[${i}] must be a Tensor, got ${describe(p)}`);
+    if (!(p instanceof Tensor)) throw argumentError(`${op}: params[${i}] must be a Tensor, got ${describe(p)}`);
   });
   return list as Tensor[];
 }
 
 function checkNum(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${op}: ${name} must be a number, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw argumentError(`${op}: ${name} must be a number, got ${describe(v)}`);
   return v;
 }
 
@@ -36,7 +39,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   const list = paramList(op, params);
   checkNum(op, 'maxNorm', maxNorm);
   checkNum(op, 'normType', normType);
-  if (!(normType > 0)) throw new RangeError(`${op}: normType must be positive (or Infinity), got ${normType}`);
+  if (!(normType > 0)) throw rangeError(`${op}: normType must be positive (or Infinity), got ${normType}`);
   const grads = list.map((p) => native.getGrad(p._h)).filter((g): g is NonNullable<typeof g> => g !== null);
   try {
     if (grads.length === 0) return 0;
@@ -53,7 +56,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
       total = normType === 2 ? Math.sqrt(s) : normType === 1 ? s : Math.pow(s, 1 / normType);
     }
     if (opts.errorIfNonfinite && !Number.isFinite(total))
-      throw new Error(`${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped`);
+      throw stateError(`${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped`);
     const coef = maxNorm / (total + 1e-6);
     // PyTorch multiplies by min(coef, 1) unconditionally; multiplying by 1 changes nothing, and a
     // NaN coefficient (NaN total) must still poison the grads as it does there.
@@ -69,7 +72,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
   const op = 'clipGradValue';
   const list = paramList(op, params);
   checkNum(op, 'clipValue', clipValue);
-  if (clipValue < 0) throw new RangeError(`${op}: clipValue must be >= 0, got ${clipValue}`);
+  if (clipValue < 0) throw rangeError(`${op}: clipValue must be >= 0, got ${clipValue}`);
   for (const p of list) {
     const g = native.getGrad(p._h);
     if (!g) continue;

@@ -6,6 +6,7 @@ import { Handle } from '../native';
 import { Tensor, describe } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
+import { argumentError } from '../errors';
 
 export interface AdamOptions {
   lr: number;
@@ -18,7 +19,7 @@ export interface AdamOptions {
 function validateAdam(o: AdamOptions, where: string): void {
   checkNumber(where, 'lr', o.lr, 0);
   if (!Array.isArray(o.betas) || o.betas.length !== 2)
-    throw new TypeError(`${where}: option betas must be an array of two numbers, got ${describe(o.betas)}`);
+    throw argumentError(`${where}: option betas must be an array of two numbers, got ${describe(o.betas)}`);
   checkNumber(where, 'betas[0]', o.betas[0], 0, { maxExclusive: 1 });
   checkNumber(where, 'betas[1]', o.betas[1], 0, { maxExclusive: 1 });
   checkNumber(where, 'eps', o.eps, 0);

@@ -9,27 +9,28 @@
 // and records each group's starting lr as `initialLr` on the group.
 import { Tensor, describe } from '../tensor';
 import { Optimizer, checkNumber } from './optimizer';
+import { argumentError, rangeError, show } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
 
 function checkOptimizer(op: string, opt: unknown): AnyOptimizer {
-  if (!(opt instanceof Optimizer)) throw new TypeError(`${op}: expected an optimizer, got ${describe(opt)}`);
+  if (!(opt instanceof Optimizer)) throw argumentError(`${op}: expected an optimizer, got ${describe(opt)}`);
   return opt;
 }
 
 function checkOptions(op: string, options: unknown, known: string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw new TypeError(`${op}: options must be an object, got ${describe(options)}`);
+    throw argumentError(`${op}: options must be an object, got ${describe(options)}`);
   for (const k of Object.keys(options))
-    if (!known.includes(k)) throw new TypeError(`${op}: unknown option ${JSON.stringify(k)} (expected one of ${known.join(', ')})`);
+    if (!known.includes(k)) throw argumentError(`${op}: unknown option ${show(k)} (expected one of ${known.join(', ')})`);
   return options as Record<string, unknown>;
 }
 
 function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${op}: option ${name} must be an integer, got ${describe(v)}`);
-  if (v < 1) throw new RangeError(`${op}: invalid ${name} ${v} (must be >= 1)`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw argumentError(`${op}: option ${name} must be an integer, got ${describe(v)}`);
+  if (v < 1) throw rangeError(`${op}: invalid ${name} ${v} (must be >= 1)`);
   return v;
 }
 
@@ -42,7 +43,7 @@ function schedulerState(sched: object): Record<string, unknown> {
 }
 
 function loadSchedulerState(sched: object, sd: Record<string, unknown>): void {
-  if (sd === null || typeof sd !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(sd)}`);
+  if (sd === null || typeof sd !== 'object') throw argumentError(`loadStateDict: expected an object, got ${describe(sd)}`);
   for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (sched as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
 }
 
@@ -55,6 +56,8 @@ export abstract class LRScheduler {
   protected lastLr: number[] = [];
 
   protected constructor(op: string, optimizer: unknown) {
+    // JavaScript can construct the abstract class itself: say so rather than fail on `op`.
+    if (typeof op !== 'string') throw argumentError('LRScheduler: the base class is abstract; construct StepLR, CosineAnnealingLR, ... instead');
     this.optimizer = checkOptimizer(op, optimizer);
     for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
@@ -165,12 +168,12 @@ export class LinearLR extends LRScheduler {
     this.totalIters = (o.totalIters ?? 5) as number;
     checkNumber('LinearLR', 'startFactor', this.startFactor, 0);
     if (this.startFactor === 0 || this.startFactor > 1)
-      throw new RangeError(`LinearLR: invalid startFactor ${this.startFactor} (must be in (0, 1])`);
+      throw rangeError(`LinearLR: invalid startFactor ${this.startFactor} (must be in (0, 1])`);
     checkNumber('LinearLR', 'endFactor', this.endFactor, 0);
-    if (this.endFactor > 1) throw new RangeError(`LinearLR: invalid endFactor ${this.endFactor} (must be in [0, 1])`);
+    if (this.endFactor > 1) throw rangeError(`LinearLR: invalid endFactor ${this.endFactor} (must be in [0, 1])`);
     if (typeof this.totalIters !== 'number' || !Number.isInteger(this.totalIters))
-      throw new TypeError(`LinearLR: option totalIters must be an integer, got ${describe(this.totalIters)}`);
-    if (this.totalIters < 0) throw new RangeError(`LinearLR: invalid totalIters ${this.totalIters} (must be >= 0)`);
+      throw argumentError(`LinearLR: option totalIters must be an integer, got ${describe(this.totalIters)}`);
+    if (this.totalIters < 0) throw rangeError(`LinearLR: invalid totalIters ${this.totalIters} (must be >= 0)`);
     this.initialStep();
   }
   protected computeLr(): number[] {
@@ -216,10 +219,10 @@ export class ReduceLROnPlateau {
     this.optimizer = checkOptimizer(op, optimizer);
     const o = checkOptions(op, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.mode = (o.mode ?? 'min') as 'min' | 'max';
-    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`${op}: invalid mode ${JSON.stringify(this.mode)} (must be 'min' or 'max')`);
+    if (this.mode !== 'min' && this.mode !== 'max') throw rangeError(`${op}: invalid mode ${show(this.mode)} (must be 'min' or 'max')`);
     this.thresholdMode = (o.thresholdMode ?? 'rel') as 'rel' | 'abs';
     if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
-      throw new RangeError(`${op}: invalid thresholdMode ${JSON.stringify(this.thresholdMode)} (must be 'rel' or 'abs')`);
+      throw rangeError(`${op}: invalid thresholdMode ${show(this.thresholdMode)} (must be 'rel' or 'abs')`);
     this.factor = (o.factor ?? 0.1) as number;
     checkNumber(op, 'factor', this.factor, 0, { maxExclusive: 1 });
     this.patience = (o.patience ?? 10) as number;
@@ -233,7 +236,7 @@ export class ReduceLROnPlateau {
     const n = this.optimizer.paramGroups.length;
     const minLr = o.minLr ?? 0;
     if (Array.isArray(minLr)) {
-      if (minLr.length !== n) throw new RangeError(`${op}: expected ${n} minLr values (one per group), got ${minLr.length}`);
+      if (minLr.length !== n) throw rangeError(`${op}: expected ${n} minLr values (one per group), got ${minLr.length}`);
       minLr.forEach((v, i) => checkNumber(op, `minLr[${i}]`, v, 0));
       this.minLrs = minLr.slice();
     } else {
@@ -258,7 +261,7 @@ export class ReduceLROnPlateau {
     let current: number;
     if (metric instanceof Tensor) current = metric.item();
     else if (typeof metric === 'number') current = metric;
-    else throw new TypeError(`ReduceLROnPlateau.step: metric must be a number or a Tensor, got ${describe(metric)}`);
+    else throw argumentError(`ReduceLROnPlateau.step: metric must be a number or a Tensor, got ${describe(metric)}`);
     this.lastEpoch++;
     if (this.isBetter(current, this.best)) {
       this.best = current;

@@ -8,6 +8,7 @@
 import { enableGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { Tensor, describe, keep, checkOptions } from '../tensor';
+import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
 export type StateValue = Tensor | number;
@@ -40,19 +41,20 @@ export interface OptimizerStateDict {
 export function checkNumber(op: string, name: string, v: unknown, min: number, opts: { maxExclusive?: number } = {}): void {
   checkOptions(opts, 'checkNumber');
   if (typeof v !== 'number' || Number.isNaN(v))
-    throw new TypeError(`${op}: option ${name} must be a number, got ${describe(v)}`);
+    throw argumentError(`${op}: option ${name} must be a number, got ${describe(v)}`);
   if (v < min || !Number.isFinite(v))
-    throw new RangeError(`${op}: invalid ${name} ${v} (must be a finite number >= ${min})`);
+    throw rangeError(`${op}: invalid ${name} ${v} (must be a finite number >= ${min})`);
   if (opts.maxExclusive !== undefined && v >= opts.maxExclusive)
-    throw new RangeError(`${op}: invalid ${name} ${v} (must be in [${min}, ${opts.maxExclusive}))`);
+    throw rangeError(`${op}: invalid ${name} ${v} (must be in [${min}, ${opts.maxExclusive}))`);
 }
 
 export function checkBool(op: string, name: string, v: unknown): void {
-  if (typeof v !== 'boolean') throw new TypeError(`${op}: option ${name} must be a boolean, got ${describe(v)}`);
+  if (typeof v !== 'boolean') throw argumentError(`${op}: option ${name} must be a boolean, got ${describe(v)}`);
 }
 
+// Typed arrays iterate numbers, never Tensors (and iterating a detached one throws V8's own error).
 function isIterable(x: unknown): x is Iterable<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  return x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
 function copyValue(v: unknown): unknown {
@@ -71,12 +73,14 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   protected constructor(name: string, params: ParamsArg<O>, defaults: O, options: Partial<O> | undefined) {
     this.name = name;
+    // JavaScript can construct the abstract class itself; say so instead of failing on a missing method.
+    if (typeof this.validate !== 'function') throw argumentError("Optimizer: the base class is abstract; construct SGD, Adam, ... instead");
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options)))
-      throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
+      throw argumentError(`${name}: options must be an object, got ${describe(options)}`);
     const merged = { ...defaults } as O;
     for (const [k, v] of Object.entries(options ?? {})) {
       if (!(k in defaults))
-        throw new TypeError(`${name}: unknown option ${JSON.stringify(k)} (expected one of ${Object.keys(defaults).join(', ')})`);
+        throw argumentError(`${name}: unknown option ${show(k)} (expected one of ${Object.keys(defaults).join(', ')})`);
       if (v !== undefined) (merged as Record<string, unknown>)[k] = copyValue(v);
     }
     this.validate(merged, name);
@@ -84,9 +88,9 @@ export abstract class Optimizer<O extends { lr: number }> {
 
     if (params instanceof Tensor) params = [params];
     if (!isIterable(params))
-      throw new TypeError(`${name}: params must be an iterable of Tensors or an array of parameter groups, got ${describe(params)}`);
+      throw argumentError(`${name}: params must be an iterable of Tensors or an array of parameter groups, got ${describe(params)}`);
     const list = Array.from(params as Iterable<unknown>);
-    if (list.length === 0) throw new Error(`${name}: got an empty parameter list`);
+    if (list.length === 0) throw tfError('ARGUMENT', `${name}: got an empty parameter list`);
     const isGroups = !(list[0] instanceof Tensor) && list[0] !== null && typeof list[0] === 'object' && 'params' in (list[0] as object);
     const specs = (isGroups ? list : [{ params: list }]) as ParamGroupSpec<O>[];
     for (const spec of specs) this.addParamGroup(spec);
@@ -97,22 +101,22 @@ export abstract class Optimizer<O extends { lr: number }> {
     const name = this.name;
     const where = `${name} (param group ${this.paramGroups.length})`;
     if (spec === null || typeof spec !== 'object' || !('params' in spec))
-      throw new TypeError(`${where}: a parameter group must be an object with a params field, got ${describe(spec)}`);
+      throw argumentError(`${where}: a parameter group must be an object with a params field, got ${describe(spec)}`);
     let ps: unknown = spec.params;
     if (ps instanceof Tensor) ps = [ps];
-    if (!isIterable(ps)) throw new TypeError(`${where}: params must be a Tensor or an iterable of Tensors, got ${describe(ps)}`);
+    if (!isIterable(ps)) throw argumentError(`${where}: params must be a Tensor or an iterable of Tensors, got ${describe(ps)}`);
     const params = Array.from(ps);
     params.forEach((p, i) => {
       if (!(p instanceof Tensor))
-        throw new TypeError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`);
+        throw argumentError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`);
       if (p.dtype !== 'float32' && p.dtype !== 'float64')
-        throw new TypeError(`${where}: params[${i}] must be float32 or float64 to be optimized, got ${p.dtype}`);
-      if (!p.isLeaf) throw new Error(`${where}: params[${i}] is not a leaf tensor (it was computed by ${p.gradFn}); optimize the tensors you created`);
+        throw dtypeError(`${where}: params[${i}] must be float32 or float64 to be optimized, got ${p.dtype}`);
+      if (!p.isLeaf) throw stateError(`${where}: params[${i}] is not a leaf tensor (it was computed by ${p.gradFn}); optimize the tensors you created`);
     });
     const seen = new Set<Tensor>();
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
     for (const p of params as Tensor[]) {
-      if (seen.has(p)) throw new Error(`${where}: a parameter appears more than once (in one group or in several)`);
+      if (seen.has(p)) throw tfError('ARGUMENT', `${where}: a parameter appears more than once (in one group or in several)`);
       seen.add(p);
     }
     const group = { ...this.defaults } as Record<string, unknown>;
@@ -135,7 +139,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   step<L = undefined>(closure?: () => L): L | undefined {
     let loss: L | undefined;
     if (closure !== undefined) {
-      if (typeof closure !== 'function') throw new TypeError(`${this.name}.step: closure must be a function, got ${describe(closure)}`);
+      if (typeof closure !== 'function') throw argumentError(`${this.name}.step: closure must be a function, got ${describe(closure)}`);
       loss = enableGrad(closure);
     }
     this.paramGroups.forEach((g, gi) => {
@@ -208,16 +212,16 @@ export abstract class Optimizer<O extends { lr: number }> {
   loadStateDict(sd: OptimizerStateDict): void {
     const op = `${this.name}.loadStateDict`;
     if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object')
-      throw new TypeError(`${op}: expected an object with state and paramGroups, got ${describe(sd)}`);
+      throw argumentError(`${op}: expected an object with state and paramGroups, got ${describe(sd)}`);
     if (sd.paramGroups.length !== this.paramGroups.length)
-      throw new Error(`${op}: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+      throw stateError(`${op}: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
     const flat: Tensor[] = [];
     const indexToParam = new Map<number, Tensor>();
     sd.paramGroups.forEach((sg, gi) => {
       const mine = this.paramGroups[gi].params;
-      if (!sg || !Array.isArray(sg.params)) throw new TypeError(`${op}: paramGroups[${gi}].params must be an array of indices`);
+      if (!sg || !Array.isArray(sg.params)) throw argumentError(`${op}: paramGroups[${gi}].params must be an array of indices`);
       if (sg.params.length !== mine.length)
-        throw new Error(`${op}: parameter group ${gi} has ${sg.params.length} parameters in the state dict but ${mine.length} here`);
+        throw stateError(`${op}: parameter group ${gi} has ${sg.params.length} parameters in the state dict but ${mine.length} here`);
       sg.params.forEach((idx, k) => indexToParam.set(Number(idx), mine[k]));
       flat.push(...mine);
     });
@@ -226,20 +230,20 @@ export abstract class Optimizer<O extends { lr: number }> {
     try {
       for (const [key, entry] of Object.entries(sd.state)) {
         const p = indexToParam.get(Number(key));
-        if (!p) throw new Error(`${op}: state entry ${key} refers to no parameter (there are ${flat.length})`);
+        if (!p) throw stateError(`${op}: state entry ${key} refers to no parameter (there are ${flat.length})`);
         const st: ParamState = {};
         newState.set(p, st);
         for (const [k, v] of Object.entries(entry ?? {})) {
           if (v instanceof Tensor) {
             if (v.shape.join(',') !== p.shape.join(','))
-              throw new Error(`${op}: state ${key}.${k} has shape [${v.shape}] but its parameter has shape [${p.shape}]`);
+              throw stateError(`${op}: state ${key}.${k} has shape [${v.shape}] but its parameter has shape [${p.shape}]`);
             const c = v.dtype === p.dtype ? v.clone() : v.to(p.dtype);
             st[k] = keep(c.contiguous());
             c.dispose();
           } else if (typeof v === 'number') {
             st[k] = v;
           } else {
-            throw new TypeError(`${op}: state ${key}.${k} must be a Tensor or a number, got ${describe(v)}`);
+            throw argumentError(`${op}: state ${key}.${k} must be a Tensor or a number, got ${describe(v)}`);
           }
         }
       }
@@ -270,6 +274,8 @@ const META_KEY = '__optim_meta__';
  * `__optim_meta__`. Options that JSON cannot represent (functions, Infinity) do not survive.
  */
 export function stateDictToTensors(sd: OptimizerStateDict): Record<string, Tensor> {
+  if (sd === null || typeof sd !== 'object' || sd.state === null || typeof sd.state !== 'object')
+    throw argumentError(`stateDictToTensors: expected an optimizer state dict ({state, paramGroups}), got ${describe(sd)}`);
   const out: Record<string, Tensor> = {};
   const metaState: Record<string, Record<string, number>> = {};
   for (const [i, entry] of Object.entries(sd.state)) {
@@ -290,7 +296,7 @@ export function stateDictToTensors(sd: OptimizerStateDict): Record<string, Tenso
 export function stateDictFromTensors(tensors: Record<string, Tensor>): OptimizerStateDict {
   const metaT = tensors && tensors[META_KEY];
   if (!(metaT instanceof Tensor))
-    throw new TypeError(`stateDictFromTensors: expected the record written by stateDictToTensors (no ${META_KEY} tensor)`);
+    throw argumentError(`stateDictFromTensors: expected the record written by stateDictToTensors (no ${META_KEY} tensor)`);
   const codes = metaT.toTypedArray();
   let json = '';
   for (let k = 0; k < codes.length; k += 4096) json += String.fromCharCode(...Array.from(codes.subarray(k, k + 4096)));
@@ -300,7 +306,7 @@ export function stateDictFromTensors(tensors: Record<string, Tensor>): Optimizer
   for (const [key, t] of Object.entries(tensors)) {
     if (key === META_KEY) continue;
     const m = /^state\.(\d+)\.(.+)$/.exec(key);
-    if (!m) throw new Error(`stateDictFromTensors: unexpected key ${JSON.stringify(key)}`);
+    if (!m) throw stateError(`stateDictFromTensors: unexpected key ${show(key)}`);
     (state[m[1]] ??= {})[m[2]] = t;
   }
   return { state, paramGroups: meta.paramGroups };

@@ -6,6 +6,7 @@ import { Handle } from '../native';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
+import { rangeError } from '../errors';
 
 export interface SGDOptions {
   lr: number;
@@ -27,7 +28,7 @@ export class SGD extends Optimizer<SGDOptions> {
     checkNumber(where, 'weightDecay', o.weightDecay, 0);
     checkBool(where, 'nesterov', o.nesterov);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0))
-      throw new RangeError(`${where}: nesterov requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`);
+      throw rangeError(`${where}: nesterov requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`);
   }
 
   protected update(p: Tensor, grad: Handle, g: ParamGroup<SGDOptions>, st: ParamState): void {

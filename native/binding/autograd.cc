@@ -74,7 +74,7 @@ static Napi::Value GradOf(CI info) {
     auto gouts = ArgTensors(info, 1, "grad", true);
     auto ins = ArgTensors(info, 2, "grad");
     for (auto& i : ins)
-      if (!i.defined()) tf::fail("grad: inputs must be tensors");
+      if (!i.defined()) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "grad: inputs must be tensors");
     auto r = tf::run_backward(outs, gouts, ArgBool(info, 3), ArgBool(info, 4), ins, true);
     return WrapAll(info.Env(), r);
   });
@@ -93,14 +93,14 @@ static Napi::Value IsGradEnabled(CI info) { return Napi::Boolean::New(info.Env()
 // function re-runs the body) and user-defined gradients. Outputs must not be part of a graph yet.
 static Napi::Value CustomOp(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    std::string name = info[0].ToString();
+    std::string name = ArgString(info, 0, "customOp", "name");
     auto ins = ArgTensors(info, 1, "customOp");
     auto outs = ArgTensors(info, 2, "customOp");
-    if (!info[3].IsFunction()) throw Napi::TypeError::New(info.Env(), "customOp: backward must be a function");
+    if (!info[3].IsFunction()) tf::fail(tf::ErrorCode::Argument, "customOp: backward must be a function");
     for (auto& o : outs) {
-      if (!o.defined()) tf::fail("customOp: outputs must be tensors");
-      if (o.grad_fn() || o.requires_grad()) tf::fail("customOp: outputs must be fresh tensors (computed under noGrad)");
-      if (!tf::is_float(o.dtype())) tf::fail("customOp: outputs must be floating point");
+      if (!o.defined()) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "customOp: outputs must be tensors");
+      if (o.grad_fn() || o.requires_grad()) tf::fail(tf::ErrorCode::State, "customOp: outputs must be fresh tensors (computed under noGrad)");
+      if (!tf::is_float(o.dtype())) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::DType, "customOp: outputs must be floating point");
     }
     if (!tf::any_requires_grad(ins)) return info.Env().Undefined();
     DrainDeadRefs(info.Env());
@@ -121,10 +121,10 @@ static Napi::Value CustomOp(CI info) {
       napi_value fn;
       napi_get_reference_value(env, fnref->ref, &fn);
       Napi::Value res = Napi::Function(env, fn).Call({WrapAll(env, g)});
-      if (!res.IsArray()) tf::fail(name + ": backward must return an array of gradients");
+      if (!res.IsArray()) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, name + ": backward must return an array of gradients");
       auto arr = res.As<Napi::Array>();
       if (arr.Length() != nin)
-        tf::fail(name + ": backward returned " + std::to_string(arr.Length()) + " gradients for " +
+        tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, name + ": backward returned " + std::to_string(arr.Length()) + " gradients for " +
                  std::to_string(nin) + " inputs");
       std::vector<tf::Tensor> r(nin);
       for (uint32_t k = 0; k < nin; k++) {

@@ -85,7 +85,7 @@ Napi::Value Wrap(Napi::Env env, const tf::Tensor& t) {
   if (s != napi_ok) {
     Release(env, h);
     delete h;
-    throw Napi::Error::New(env, "internal error: could not create a tensor handle");
+    tf::fail(tf::ErrorCode::Internal, "internal error: could not create a tensor handle");
   }
   napi_type_tag_object(env, ext, &kTensorTag);
   return Napi::Value(env, ext);
@@ -96,6 +96,14 @@ Napi::Value Fail(Napi::Env env, const Napi::Error& e) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("tfError", e.Value());
   return r;
+}
+
+Napi::Value FailEngine(Napi::Env env, const tf::Error& e) {
+  Napi::Error err = e.kind == tf::ErrorKind::Type    ? Napi::TypeError::New(env, e.what())
+                    : e.kind == tf::ErrorKind::Range ? Napi::RangeError::New(env, e.what())
+                                                     : Napi::Error::New(env, e.what());
+  err.Set("code", Napi::String::New(env, tf::error_code_name(e.code)));
+  return Fail(env, err);
 }
 
 void DrainDeadRefs(Napi::Env env) {
@@ -113,10 +121,10 @@ bool IsHandle(Napi::Env env, Napi::Value v) {
 
 tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op) {
   if (!IsHandle(env, v))
-    throw Napi::TypeError::New(env, std::string(op) + ": expected a Tensor");
+    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": expected a Tensor");
   Holder* h = v.As<Napi::External<Holder>>().Data();
   if (h->disposed)
-    throw Napi::Error::New(env, std::string(op) + ": tensor has been disposed");
+    tf::fail(tf::ErrorCode::Disposed, std::string(op) + ": tensor has been disposed");
   return h->t;
 }
 
@@ -126,16 +134,21 @@ tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op) {
 
 double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
   if (!info[i].IsNumber())
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be a number");
+    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must be a number");
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
   double d = ArgNum(info, i, op, what);
   if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be an integer, got " +
+    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must be an integer, got " +
                                                std::to_string(d));
   return int64_t(d);
+}
+
+std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
+  if (!info[i].IsString()) tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
 }
 
 bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
@@ -143,7 +156,7 @@ bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
 }
 
 tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": shape must be an array");
+  if (!info[i].IsArray()) tf::fail(tf::ErrorCode::Argument, std::string(op) + ": shape must be an array");
   auto arr = info[i].As<Napi::Array>();
   // The length is read once: an element getter may grow the array while it is being read.
   tf::Shape s(arr.Length());
@@ -151,9 +164,9 @@ tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
     Napi::Value v = arr[k];
     double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
     if (!std::isfinite(d) || std::floor(d) != d)
-      throw Napi::TypeError::New(info.Env(), std::string(op) + ": shape entries must be integers");
+      tf::fail(tf::ErrorCode::Argument, std::string(op) + ": shape entries must be integers");
     if (std::fabs(d) > 9007199254740991.0)
-      throw Napi::RangeError::New(info.Env(), std::string(op) + ": shape entry too large");
+      tf::fail(tf::ErrorKind::Range, tf::ErrorCode::Argument, std::string(op) + ": shape entry too large");
     s[k] = int64_t(d);
   }
   return s;
@@ -161,12 +174,12 @@ tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
 
 tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op) {
   int64_t d = ArgInt(info, i, op, "dtype");
-  if (d < 0 || d > 3) throw Napi::TypeError::New(info.Env(), std::string(op) + ": unknown dtype");
+  if (d < 0 || d > 3) tf::fail(tf::ErrorCode::DType, std::string(op) + ": unknown dtype");
   return tf::DType(d);
 }
 
 std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, const char* op, bool allow_null) {
-  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected an array of Tensors");
+  if (!info[i].IsArray()) tf::fail(tf::ErrorCode::Argument, std::string(op) + ": expected an array of Tensors");
   auto arr = info[i].As<Napi::Array>();
   std::vector<tf::Tensor> r;
   // The length is read once: an element getter may resize the array while it is being read.
@@ -176,7 +189,7 @@ std::vector<tf::Tensor> ArgTensors(const Napi::CallbackInfo& info, size_t i, con
     Napi::Value v = arr[k];
     if (allow_null && (v.IsNull() || v.IsUndefined())) r.push_back(tf::Tensor());
     else if (v.IsNull() || v.IsUndefined())
-      throw Napi::TypeError::New(info.Env(), std::string(op) + ": element " + std::to_string(k) + " is not a Tensor");
+      tf::fail(tf::ErrorCode::Argument, std::string(op) + ": element " + std::to_string(k) + " is not a Tensor");
     else r.push_back(UnwrapValue(info.Env(), v, op));
   }
   return r;

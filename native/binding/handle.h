@@ -50,6 +50,8 @@ void DrainDeadRefs(Napi::Env env);
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
 double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
 bool ArgBool(const Napi::CallbackInfo& info, size_t i);
+// A string argument; anything else (an object whose toString throws, say) is an ARGUMENT error.
+std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
 tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op);
 tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op);
 // An array of live tensor handles; null/undefined entries only where allow_null (gradient slots),
@@ -63,8 +65,13 @@ Napi::Value WrapAll(Napi::Env env, const std::vector<tf::Tensor>& ts);
 // TypeScript layer has asked for it, the error is returned as {tfError: error} and its wrapper
 // throws it in JavaScript, where a collection is harmless. The raw addon throws as usual.
 Napi::Value Fail(Napi::Env env, const Napi::Error& e);
+// Reports an engine error as a JS Error / TypeError / RangeError (its kind) with its `code`.
+// The binding's own checks raise tf::Error too (tf::fail with a code), so every error that starts
+// in C++ carries a code; a Napi::Error reaching Guard is a JavaScript callback's own exception
+// and passes through untouched.
+Napi::Value FailEngine(Napi::Env env, const tf::Error& e);
 
-// Runs fn, turning engine errors into JS Error / TypeError / RangeError.
+// Runs fn, turning engine errors into coded JS errors.
 template <typename F>
 Napi::Value Guard(Napi::Env env, F&& fn) {
   try {
@@ -72,15 +79,11 @@ Napi::Value Guard(Napi::Env env, F&& fn) {
   } catch (const Napi::Error& e) {
     return Fail(env, e);
   } catch (const tf::Error& e) {
-    switch (e.kind) {
-      case tf::ErrorKind::Type: return Fail(env, Napi::TypeError::New(env, e.what()));
-      case tf::ErrorKind::Range: return Fail(env, Napi::RangeError::New(env, e.what()));
-      default: return Fail(env, Napi::Error::New(env, e.what()));
-    }
+    return FailEngine(env, e);
   } catch (const std::bad_alloc&) {
-    return Fail(env, Napi::RangeError::New(env, "out of memory"));
+    return FailEngine(env, tf::Error(tf::ErrorKind::Range, tf::ErrorCode::Memory, "out of memory"));
   } catch (const std::exception& e) {
-    return Fail(env, Napi::Error::New(env, std::string("internal error: ") + e.what()));
+    return FailEngine(env, tf::Error(tf::ErrorKind::Error, tf::ErrorCode::Internal, std::string("internal error: ") + e.what()));
   }
 }
 

@@ -16,12 +16,6 @@ using CI = const Napi::CallbackInfo&;
     });                                                          \
   }
 
-static std::string ArgString(CI info, size_t i, const char* op, const char* what) {
-  if (info.Length() <= i || !info[i].IsString())
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be a string");
-  return info[i].As<Napi::String>().Utf8Value();
-}
-
 // linalgSolve(A, B, left) -> X
 TFB_LA(Solve, "linalg.solve",
        return Wrap(info.Env(), tf::linalg_solve(Unwrap(info, 0, op), Unwrap(info, 1, op), ArgBool(info, 2)));)

@@ -20,12 +20,12 @@ static tf::Pair ArgPair(CI info, size_t i, const char* op, const char* what, tf:
     return {v, v};
   }
   if (!info[i].IsArray())
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what +
+    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what +
                                                " must be an integer or an array of two integers");
   tf::Shape s = ArgShape(info, i, op);
   if (s.size() == 1) return {s[0], s[0]};
   if (s.size() != 2)
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must have 2 entries, got " +
+    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must have 2 entries, got " +
                                                std::to_string(s.size()));
   return {s[0], s[1]};
 }
@@ -35,7 +35,7 @@ static int64_t ArgIntOr(CI info, size_t i, const char* op, const char* what, int
   if (info[i].IsArray()) {
     tf::Shape s = ArgShape(info, i, op);
     if (s.size() != 1)
-      throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + what + " must be one integer");
+      tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must be one integer");
     return s[0];
   }
   return ArgInt(info, i, op, what);
@@ -105,7 +105,7 @@ static Napi::Value MaxPool2d(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "maxPool2d";
     tf::Tensor x = Unwrap(info, 0, op);
-    if (Absent(info, 1)) throw Napi::TypeError::New(info.Env(), "maxPool2d: kernel size is required");
+    if (Absent(info, 1)) tf::fail(tf::ErrorCode::Argument, "maxPool2d: kernel size is required");
     auto k = ArgPair(info, 1, op, "kernel size", {1, 1});
     auto s = ArgPair(info, 2, op, "stride", k);
     auto p = ArgPair(info, 3, op, "padding", {0, 0});
@@ -122,7 +122,7 @@ static Napi::Value AvgPool2d(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "avgPool2d";
     tf::Tensor x = Unwrap(info, 0, op);
-    if (Absent(info, 1)) throw Napi::TypeError::New(info.Env(), "avgPool2d: kernel size is required");
+    if (Absent(info, 1)) tf::fail(tf::ErrorCode::Argument, "avgPool2d: kernel size is required");
     auto k = ArgPair(info, 1, op, "kernel size", {1, 1});
     auto s = ArgPair(info, 2, op, "stride", k);
     auto p = ArgPair(info, 3, op, "padding", {0, 0});

@@ -18,7 +18,7 @@ static std::vector<int64_t> ArgAxes(CI info, size_t i, const char* op) {
 
 TFB_FN(Unary)
   int64_t code = ArgInt(info, 0, "unary", "op");
-  if (code < 0 || code >= int64_t(tf::Unary::Count)) tf::fail("unary: unknown op");
+  if (code < 0 || code >= int64_t(tf::Unary::Count)) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "unary: unknown op");
   tf::Unary u = tf::Unary(code);
   return W(tf::unary(u, Unwrap(info, 1, tf::unary_name(u))));
 TFB_END
@@ -26,7 +26,7 @@ TFB_END
 // binary(op, a, b): either side may be a plain number.
 TFB_FN(Binary)
   int64_t code = ArgInt(info, 0, "binary", "op");
-  if (code < 0 || code >= int64_t(tf::Binary::Count)) tf::fail("binary: unknown op");
+  if (code < 0 || code >= int64_t(tf::Binary::Count)) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "binary: unknown op");
   tf::Binary op = tf::Binary(code);
   const char* name = tf::binary_name(op);
   if (info[2].IsNumber()) return W(tf::binary_scalar(op, Unwrap(info, 1, name), info[2].As<Napi::Number>().DoubleValue(), false));
@@ -42,7 +42,7 @@ static tf::Tensor TensorOrScalar(CI info, size_t i, const tf::Tensor& like, cons
 
 TFB_FN(Compare)
   int64_t code = ArgInt(info, 0, "compare", "op");
-  if (code < 0 || code > 5) tf::fail("compare: unknown op");
+  if (code < 0 || code > 5) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "compare: unknown op");
   tf::Compare c = tf::Compare(code);
   const char* name = tf::compare_name(c);
   if (info[1].IsNumber() || info[1].IsBoolean()) {
@@ -80,7 +80,7 @@ TFB_END
 
 // reduce(kind, t, axes|null, keepdim, correction)
 TFB_FN(Reduce)
-  std::string kind = info[0].ToString();
+  std::string kind = ArgString(info, 0, "reduce", "kind");
   const char* op = kind.c_str();
   tf::Tensor a = Unwrap(info, 1, op);
   auto axes = ArgAxes(info, 2, op);
@@ -99,7 +99,7 @@ TFB_FN(Reduce)
     if (!(info[2].IsNull() || info[2].IsUndefined())) ax = ArgInt(info, 2, op, "axis");
     return W(kind == "argmax" ? tf::argmax(a, ax, keep) : tf::argmin(a, ax, keep));
   }
-  tf::fail("reduce: unknown kind " + kind);
+  tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "reduce: unknown kind " + kind);
 TFB_END
 
 TFB_FN(Softmax)

@@ -26,11 +26,11 @@ static tf::DType TypedDType(napi_typedarray_type t, bool& ok) {
 // fromTyped(typedArray, shape, dtype): copies the array into a new tensor of dtype.
 static Napi::Value FromTyped(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "tensor: data must be a typed array");
+    if (!info[0].IsTypedArray()) tf::fail(tf::ErrorCode::Argument, "tensor: data must be a typed array");
     auto ta = info[0].As<Napi::TypedArray>();
     bool ok;
     tf::DType src = TypedDType(ta.TypedArrayType(), ok);
-    if (!ok) throw Napi::TypeError::New(info.Env(), "tensor: unsupported typed array type");
+    if (!ok) tf::fail(tf::ErrorCode::Argument, "tensor: unsupported typed array type");
     tf::Shape shape = ArgShape(info, 1, "tensor");
     tf::DType dt = ArgDType(info, 2, "tensor");
     int64_t n = tf::numel_of(shape, "tensor");
@@ -139,7 +139,7 @@ static Napi::Value BackendInfo(CI info) {
 static Napi::Value SetNumThreads(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     int64_t n = ArgInt(info, 0, "setNumThreads", "n");
-    if (n < 1 || n > 1024) tf::fail_range("setNumThreads: n must be between 1 and 1024, got " + std::to_string(n));
+    if (n < 1 || n > 1024) tf::fail(tf::ErrorKind::Range, tf::ErrorCode::Argument, "setNumThreads: n must be between 1 and 1024, got " + std::to_string(n));
     tf::set_num_threads(int(n));
     return info.Env().Undefined();
   });
@@ -148,7 +148,7 @@ static Napi::Value SetNumThreads(CI info) {
 static Napi::Value ManualSeed(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     double s = ArgNum(info, 0, "manualSeed", "seed");
-    if (!std::isfinite(s)) tf::fail_type("manualSeed: seed must be a finite number");
+    if (!std::isfinite(s)) tf::fail(tf::ErrorCode::Argument, "manualSeed: seed must be a finite number");
     EnvState& st = State(info.Env());
     st.gen.seed = uint64_t(int64_t(s));
     st.gen.offset = 0;
@@ -182,7 +182,7 @@ static Napi::Value Linspace(CI info) {
 static Napi::Value Eye(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     int64_t n = ArgInt(info, 0, "eye", "n"), m = ArgInt(info, 1, "eye", "m");
-    if (n < 0 || m < 0) tf::fail_range("eye: sizes must be non-negative");
+    if (n < 0 || m < 0) tf::fail(tf::ErrorKind::Range, tf::ErrorCode::Argument, "eye: sizes must be non-negative");
     tf::numel_of({n, m}, "eye");
     return Wrap(info.Env(), tf::eye(n, m, ArgDType(info, 2, "eye")));
   });
@@ -190,7 +190,7 @@ static Napi::Value Eye(CI info) {
 
 static Napi::Value Random(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    std::string kind = info[0].ToString();
+    std::string kind = ArgString(info, 0, "random", "kind");
     tf::Shape s = ArgShape(info, 1, kind.c_str());
     tf::DType dt = ArgDType(info, 2, kind.c_str());
     tf::Generator& g = State(info.Env()).gen;
@@ -199,21 +199,21 @@ static Napi::Value Random(CI info) {
     if (kind == "randint")
       return Wrap(info.Env(), tf::randint(ArgInt(info, 3, "randint", "low"), ArgInt(info, 4, "randint", "high"), s, dt, g));
     if (kind == "bernoulli") return Wrap(info.Env(), tf::bernoulli_mask(s, ArgNum(info, 3, "dropout", "p"), dt, g));
-    tf::fail("random: unknown kind " + kind);
+    tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "random: unknown kind " + kind);
   });
 }
 
 // In-place initialisers used by nn.init: uniform_(h, low, high), normal_(h, mean, std), fill_, copy_
 static Napi::Value InPlace(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    std::string kind = info[0].ToString();
+    std::string kind = ArgString(info, 0, "inPlace", "kind");
     tf::Tensor t = Unwrap(info, 1, kind.c_str());
     tf::Generator& g = State(info.Env()).gen;
     if (kind == "uniform") tf::uniform_(t, ArgNum(info, 2, "uniform_", "low"), ArgNum(info, 3, "uniform_", "high"), g);
     else if (kind == "normal") tf::normal_(t, ArgNum(info, 2, "normal_", "mean"), ArgNum(info, 3, "normal_", "std"), g);
     else if (kind == "fill") tf::fill_(t, ArgNum(info, 2, "fill_", "value"));
     else if (kind == "copy") tf::copy_(t, Unwrap(info, 2, "copy_"));
-    else tf::fail("inPlace: unknown kind " + kind);
+    else tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "inPlace: unknown kind " + kind);
     return info.Env().Undefined();
   });
 }

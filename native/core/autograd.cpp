@@ -40,11 +40,11 @@ static std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 
 Tensor Node::get_saved(size_t i) {
   if (!fn || i >= saved.size())
-    fail(name + ": trying to backward through the graph a second time (its saved tensors were "
+    fail(ErrorCode::State, name + ": trying to backward through the graph a second time (its saved tensors were "
                 "freed); pass retainGraph: true to the first backward");
   SavedTensor& s = saved[i];
   if (s.t.version() != s.version)
-    fail(name + ": a tensor of shape " + shape_str(s.t.shape()) +
+    fail(ErrorCode::State, name + ": a tensor of shape " + shape_str(s.t.shape()) +
          " needed for the gradient was modified in place after it was used; clone() it first");
   if (s.is_output && grad_enabled()) {
     auto impl = std::make_shared<TensorImpl>(*s.t.impl());
@@ -153,7 +153,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   for (size_t i = 0; i < inputs.size(); i++) {
     const Tensor& t = inputs[i];
     if (!t.requires_grad())
-      fail("grad: input " + std::to_string(i) + " of shape " + shape_str(t.shape()) +
+      fail(ErrorCode::State, "grad: input " + std::to_string(i) + " of shape " + shape_str(t.shape()) +
            " does not require grad");
     if (t.grad_fn())
       capture_nodes[{t.grad_fn().get(), t.impl()->output_nr}].push_back(i);
@@ -174,7 +174,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   for (size_t i = 0; i < roots.size(); i++) {
     const Tensor& r = roots[i];
     if (!r.requires_grad())
-      fail("backward: tensor of shape " + shape_str(r.shape()) +
+      fail(ErrorCode::State, "backward: tensor of shape " + shape_str(r.shape()) +
            " does not require grad (no input of the computation requires grad)");
     Tensor g = root_grads.size() > i ? root_grads[i] : Tensor();
     if (!g.defined()) {
@@ -295,13 +295,13 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       for (auto& g : gout) any = any || g.defined();
       if (any) {
         if (!n->fn)
-          fail(n->name + ": trying to backward through the graph a second time (its saved "
-                         "tensors were freed); pass retainGraph: true to the first backward");
+          fail(ErrorCode::State, n->name + ": trying to backward through the graph a second time (its saved "
+                    "tensors were freed); pass retainGraph: true to the first backward");
         for (int i = 0; i < nout; i++)
           if (!gout[i].defined()) gout[i] = zeros(n->out_shapes[i], n->out_dtypes[i]);
         std::vector<Tensor> gin = n->fn(*n, gout);
         if (gin.size() != n->next.size())
-          fail(n->name + ": backward returned " + std::to_string(gin.size()) +
+          fail(ErrorCode::Argument, n->name + ": backward returned " + std::to_string(gin.size()) +
                " gradients for " + std::to_string(n->next.size()) + " inputs");
         for (size_t i = 0; i < gin.size(); i++) {
           const Edge& e = n->next[i];
@@ -321,7 +321,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   if (capture && !allow_unused) {
     for (size_t i = 0; i < result.size(); i++)
       if (!result[i].defined())
-        fail("grad: input " + std::to_string(i) + " was not used in the computation");
+        fail(ErrorCode::State, "grad: input " + std::to_string(i) + " was not used in the computation");
   }
   return result;
 }

@@ -545,11 +545,12 @@ static void from_col_major(const T* cm, int64_t r, int64_t c, int64_t ld, T* out
     for (int64_t j = 0; j < c; j++) out[i * c + j] = cm[j * ld + i];
 }
 static int I(int64_t v) {
-  if (v > int64_t(std::numeric_limits<int>::max())) fail("linalg: matrix too large for LAPACK (32-bit indices)");
+  if (v > int64_t(std::numeric_limits<int>::max()))
+    fail(ErrorKind::Range, ErrorCode::Argument, "linalg: matrix too large for LAPACK (32-bit indices)");
   return int(v);
 }
 static void check_info(int info, const char* routine) {
-  if (info < 0) fail(std::string("linalg: internal error: LAPACK ") + routine + " rejected argument " + std::to_string(-info));
+  if (info < 0) fail(ErrorCode::Internal, std::string("linalg: internal error: LAPACK ") + routine + " rejected argument " + std::to_string(-info));
 }
 template <typename T> struct Lapack;
 template <> struct Lapack<float> {
@@ -712,7 +713,7 @@ void svd(const T* a, int64_t m, int64_t n, T* u, T* s, T* vt, bool full) {
   Lapack<T>::gesdd(&jobz, &mm, &nn, ac.data(), &mm, s, uc_.data(), &ldu, vtc.data(), &ldvt, work.data(), &lwork,
                    iwork.data(), &info, 1);
   check_info(info, "gesdd");
-  if (info > 0) fail("linalg.svd: the algorithm failed to converge (the input may contain NaN or infinity)");
+  if (info > 0) fail(ErrorKind::Error, ErrorCode::Argument, "linalg.svd: the algorithm failed to converge (the input may contain NaN or infinity)");
   if (!u) return;
   from_col_major(uc_.data(), m, uc, m, u);
   from_col_major(vtc.data(), vr, n, vr, vt);
@@ -741,7 +742,7 @@ void eigh(const T* a, int64_t n, bool lower, T* w, T* v) {
   std::vector<int> iwork(static_cast<size_t>(liwork));
   Lapack<T>::syevd(&jobz, &uplo, &nn, ac.data(), &nn, w, work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
   check_info(info, "syevd");
-  if (info > 0) fail("linalg.eigh: the algorithm failed to converge (the input may contain NaN or infinity)");
+  if (info > 0) fail(ErrorKind::Error, ErrorCode::Argument, "linalg.eigh: the algorithm failed to converge (the input may contain NaN or infinity)");
   if (v) from_col_major(ac.data(), n, n, n, v);
 #else
   std::vector<double> ad = to_d(a, n * n), wd(static_cast<size_t>(n)), vd(v ? size_t(n * n) : 0);

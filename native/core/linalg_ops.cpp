@@ -55,7 +55,7 @@ bool zero_grad(const Tensor& g) {
 }
 
 void check_float(const Tensor& a, const char* op, const char* what) {
-  if (!a.defined()) fail_type(std::string(op) + ": " + what + " must be a tensor");
+  if (!a.defined()) fail(ErrorKind::Type, ErrorCode::Argument, std::string(op) + ": " + what + " must be a tensor");
   if (!is_float(a.dtype()))
     fail_type(std::string(op) + ": expected " + what + " to be float32 or float64, got " + dtype_name(a.dtype()) +
               " with shape " + shape_str(a.shape()));
@@ -133,7 +133,7 @@ Tensor solve_prim(const Tensor& A, const Tensor& B, const char* op) {
     for_batches(nb, n * n * (n + k), [&](int64_t b) {
       int64_t info = la::solve(pa + b * n * n, n, px + b * n * k, k);
       if (info)
-        fail(std::string(op) + ": the input matrix is singular: U[" + std::to_string(info - 1) + "," +
+        fail(ErrorKind::Error, ErrorCode::Argument, std::string(op) + ": the input matrix is singular: U[" + std::to_string(info - 1) + "," +
              std::to_string(info - 1) + "] of its LU factorization is zero" + batch_note(b, nb) + "; A has shape " +
              shape_str(A.shape()));
     });
@@ -342,7 +342,8 @@ Tensor linalg_cholesky(const Tensor& A, bool upper) {
     for_batches(nb, n * n * n, [&](int64_t b) {
       int64_t info = la::cholesky(p + b * n * n, n);
       if (info)
-        fail(std::string(op) + ": the factorization could not be completed because the input is not "
+        fail(ErrorKind::Error, ErrorCode::Argument,
+             std::string(op) + ": the factorization could not be completed because the input is not "
              "positive-definite (the leading minor of order " + std::to_string(info) + " is not positive-definite)" +
              batch_note(b, nb) + "; A has shape " + shape_str(A.shape()));
     });
@@ -383,7 +384,7 @@ std::vector<Tensor> linalg_qr(const Tensor& A, const std::string& mode) {
   check_matrix(A, op, "A");
   bool want_q = mode != "r", complete = mode == "complete";
   if (mode != "reduced" && mode != "complete" && mode != "r")
-    fail_range(std::string(op) + ": mode must be 'reduced', 'complete' or 'r', got '" + mode + "'");
+    fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": mode must be 'reduced', 'complete' or 'r', got '" + mode + "'");
   int64_t m = A.size(-2), n = A.size(-1), k = std::min(m, n);
   int64_t qc = complete ? m : k;
   Tensor a = contiguous(detach(A));
@@ -400,10 +401,10 @@ std::vector<Tensor> linalg_qr(const Tensor& A, const std::string& mode) {
   if (any_requires_grad({A})) {
     record("linalg_qr", {A}, {Q, R}, [mode, m, n](Node& nd, const std::vector<Tensor>& g) {
       if (mode == "r")
-        fail("linalg.qr: the derivative of linalg.qr depends on Q, which is not computed when mode='r'; use "
+        fail(ErrorKind::Error, ErrorCode::Argument, "linalg.qr: the derivative of linalg.qr depends on Q, which is not computed when mode='r'; use "
              "mode='reduced' to differentiate through linalg.qr");
       if (mode == "complete" && m > n)
-        fail("linalg.qr: the QR decomposition is not differentiable when mode='complete' and nrows > ncols");
+        fail(ErrorKind::Error, ErrorCode::Argument, "linalg.qr: the QR decomposition is not differentiable when mode='complete' and nrows > ncols");
       Tensor Q = nd.get_saved(0), R = nd.get_saved(1);
       Tensor gQ = g[0], gR = g[1];
       if (m >= n) return std::vector<Tensor>{qr_backward_tall(gQ, gR, Q, R)};

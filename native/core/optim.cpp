@@ -87,25 +87,25 @@ constexpr int64_t kGrain = 1 << 15;
 std::string describe(const Tensor& t) { return std::string(dtype_name(t.dtype())) + shape_str(t.shape()); }
 
 void check_param(const char* op, const Tensor& p) {
-  if (!p.defined()) fail_type(std::string(op) + ": param is missing");
+  if (!p.defined()) fail(ErrorCode::Argument, std::string(op) + ": param is missing");
   if (!is_float(p.dtype()))
     fail_type(std::string(op) + ": param must be float32 or float64, got " + describe(p));
   if (!p.is_contiguous())
-    fail(std::string(op) + ": param " + shape_str(p.shape()) +
+    fail(ErrorCode::State, std::string(op) + ": param " + shape_str(p.shape()) +
          " must be contiguous (optimizers update parameters in place; pass the contiguous leaf tensor)");
 }
 
 void check_state(const char* op, const char* name, const Tensor& p, const Tensor& s) {
-  if (!s.defined()) fail_type(std::string(op) + ": state buffer " + name + " is missing");
+  if (!s.defined()) fail(ErrorKind::Type, ErrorCode::State, std::string(op) + ": state buffer " + name + " is missing");
   if (s.dtype() != p.dtype() || s.shape() != p.shape())
-    fail(std::string(op) + ": state buffer " + name + " is " + describe(s) + " but param is " + describe(p));
-  if (!s.is_contiguous()) fail(std::string(op) + ": state buffer " + name + " must be contiguous");
-  if (s.storage() == p.storage()) fail(std::string(op) + ": state buffer " + name + " shares memory with param");
+    fail(ErrorCode::State, std::string(op) + ": state buffer " + name + " is " + describe(s) + " but param is " + describe(p));
+  if (!s.is_contiguous()) fail(ErrorCode::State, std::string(op) + ": state buffer " + name + " must be contiguous");
+  if (s.storage() == p.storage()) fail(ErrorCode::State, std::string(op) + ": state buffer " + name + " shares memory with param");
 }
 
 // The gradient as a contiguous tensor of the param's shape and dtype.
 Tensor prepare_grad(const char* op, const Tensor& p, const Tensor& g) {
-  if (!g.defined()) fail_type(std::string(op) + ": grad is missing");
+  if (!g.defined()) fail(ErrorCode::Argument, std::string(op) + ": grad is missing");
   if (g.shape() != p.shape())
     fail(std::string(op) + ": grad shape " + shape_str(g.shape()) + " does not match param shape " +
          shape_str(p.shape()));
@@ -117,7 +117,7 @@ Tensor prepare_grad(const char* op, const Tensor& p, const Tensor& g) {
 }
 
 void check_hyper(const char* op, const char* name, double v) {
-  if (!std::isfinite(v)) fail_range(std::string(op) + ": " + name + " must be finite, got " + std::to_string(v));
+  if (!std::isfinite(v)) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": " + name + " must be finite, got " + std::to_string(v));
 }
 
 template <typename F>
@@ -242,7 +242,7 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& m, const T
   for (auto [n, x] : {std::pair{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps},
                       {"weightDecay", o.weight_decay}})
     check_hyper(op, n, x);
-  if (o.step < 1) fail_range(std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
+  if (o.step < 1) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
   check_state(op, "expAvg", param, m);
   check_state(op, "expAvgSq", param, v);
   if (o.amsgrad) check_state(op, "maxExpAvgSq", param, vmax);
@@ -294,7 +294,7 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum, co
   for (auto [n, x] : {std::pair{"lr", o.lr}, {"lrDecay", o.lr_decay}, {"weightDecay", o.weight_decay},
                       {"eps", o.eps}})
     check_hyper(op, n, x);
-  if (o.step < 1) fail_range(std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
+  if (o.step < 1) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": step must be >= 1, got " + std::to_string(o.step));
   check_state(op, "sum", param, sum);
   Tensor g = prepare_grad(op, param, grad);
   const int64_t n = param.numel();
@@ -308,7 +308,7 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum, co
 namespace {
 
 void check_float(const char* op, const Tensor& t) {
-  if (!t.defined()) fail_type(std::string(op) + ": tensor is missing");
+  if (!t.defined()) fail(ErrorCode::Argument, std::string(op) + ": tensor is missing");
   if (!is_float(t.dtype())) fail_type(std::string(op) + ": expected a float32 or float64 tensor, got " + describe(t));
 }
 
@@ -328,7 +328,7 @@ void in_place(const Tensor& t, F&& fn) {
 double grad_norm_pow(const Tensor& t, double p) {
   const char* op = "gradNorm";
   check_float(op, t);
-  if (std::isnan(p) || p <= 0) fail_range(std::string(op) + ": normType must be positive, got " + std::to_string(p));
+  if (std::isnan(p) || p <= 0) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": normType must be positive, got " + std::to_string(p));
   NoGradGuard ng;
   Tensor c = contiguous(t);
   const int64_t n = c.numel();
@@ -387,7 +387,7 @@ void scale_(const Tensor& t, double c) {
 
 void clamp_abs_(const Tensor& t, double v) {
   check_float("clipGradValue", t);
-  if (std::isnan(v) || v < 0) fail_range("clipGradValue: clipValue must be >= 0, got " + std::to_string(v));
+  if (std::isnan(v) || v < 0) fail(ErrorKind::Range, ErrorCode::Argument, "clipGradValue: clipValue must be >= 0, got " + std::to_string(v));
   in_place(t, [&](auto* x, int64_t n) {
     using T = std::remove_pointer_t<decltype(x)>;
     const T hi_v = T(v), lo_v = T(-v);

@@ -112,14 +112,40 @@ std::string shape_str(const Shape& s) {
   return o.str();
 }
 
-void fail(const std::string& msg) { throw Error(ErrorKind::Error, msg); }
-void fail_type(const std::string& msg) { throw Error(ErrorKind::Type, msg); }
-void fail_range(const std::string& msg) { throw Error(ErrorKind::Range, msg); }
+const char* error_code_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::Shape: return "ERR_TENSORFOLD_SHAPE";
+    case ErrorCode::DType: return "ERR_TENSORFOLD_DTYPE";
+    case ErrorCode::Axis: return "ERR_TENSORFOLD_AXIS";
+    case ErrorCode::Argument: return "ERR_TENSORFOLD_ARGUMENT";
+    case ErrorCode::Disposed: return "ERR_TENSORFOLD_DISPOSED";
+    case ErrorCode::State: return "ERR_TENSORFOLD_STATE";
+    case ErrorCode::IO: return "ERR_TENSORFOLD_IO";
+    case ErrorCode::Memory: return "ERR_TENSORFOLD_MEMORY";
+    case ErrorCode::Distributed: return "ERR_TENSORFOLD_DISTRIBUTED";
+    case ErrorCode::Internal: return "ERR_TENSORFOLD_INTERNAL";
+  }
+  return "ERR_TENSORFOLD_INTERNAL";
+}
+ErrorKind error_code_kind(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::DType:
+    case ErrorCode::Argument: return ErrorKind::Type;
+    case ErrorCode::Axis:
+    case ErrorCode::Memory: return ErrorKind::Range;
+    default: return ErrorKind::Error;
+  }
+}
+void fail(const std::string& msg) { throw Error(ErrorKind::Error, ErrorCode::Shape, msg); }
+void fail_type(const std::string& msg) { throw Error(ErrorKind::Type, ErrorCode::DType, msg); }
+void fail_range(const std::string& msg) { throw Error(ErrorKind::Range, ErrorCode::Axis, msg); }
+void fail(ErrorCode code, const std::string& msg) { throw Error(error_code_kind(code), code, msg); }
+void fail(ErrorKind kind, ErrorCode code, const std::string& msg) { throw Error(kind, code, msg); }
 
 Storage::Storage(size_t n, bool zero) : nbytes(n) {
   size_t alloc = (n + 63) / 64 * 64;
   if (alloc == 0) alloc = 64;
-  if (alloc > size_t(-1) - 2 * BlockCache::kGranule) fail("out of memory allocating " + std::to_string(n) + " bytes");
+  if (alloc > size_t(-1) - 2 * BlockCache::kGranule) fail(ErrorCode::Memory, "out of memory allocating " + std::to_string(n) + " bytes");
   block_bytes = BlockCache::round(alloc + 64);
   size_t got = 0;
   block = BlockCache::get().take(block_bytes, &got);
@@ -129,7 +155,7 @@ Storage::Storage(size_t n, bool zero) : nbytes(n) {
     // malloc plus manual alignment: for the many small tensors of eager code glibc's memalign
     // costs several times a plain malloc (which small sizes serve from its per-thread cache).
     block = std::malloc(block_bytes);
-    if (!block) fail("out of memory allocating " + std::to_string(n) + " bytes");
+    if (!block) fail(ErrorCode::Memory, "out of memory allocating " + std::to_string(n) + " bytes");
   }
   data = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(block) + 63) & ~uintptr_t(63));
   if (zero) std::memset(data, 0, alloc);
@@ -178,7 +204,7 @@ void* Tensor::raw_data() const {
 bool Tensor::requires_grad() const { return impl_->requires_grad; }
 void Tensor::set_requires_grad(bool r) {
   if (impl_->grad_fn && !r)
-    fail("requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()");
+    fail(ErrorCode::State, "requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()");
   if (r && !is_float(dtype()))
     fail_type(std::string("requiresGrad: only floating-point tensors can require grad, got ") +
               dtype_name(dtype()));
@@ -194,13 +220,13 @@ uint64_t Tensor::version() const { return impl_->storage->version.load(); }
 int64_t numel_of(const Shape& s, const char* op) {
   int64_t n = 1;
   for (auto d : s) {
-    if (d < 0) fail_range(std::string(op) + ": negative dimension in shape " + shape_str(s));
+    if (d < 0) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": negative dimension in shape " + shape_str(s));
     if (d != 0 && n > kMaxElements / d)
-      fail_range(std::string(op) + ": shape " + shape_str(s) + " is too large (more than 2^40 elements)");
+      fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": shape " + shape_str(s) + " is too large (more than 2^40 elements)");
     n *= d;
   }
   if (n > kMaxElements)
-    fail_range(std::string(op) + ": shape " + shape_str(s) + " is too large (more than 2^40 elements)");
+    fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": shape " + shape_str(s) + " is too large (more than 2^40 elements)");
   return n;
 }
 

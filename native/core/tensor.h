@@ -27,15 +27,24 @@ inline bool is_float(DType d) { return d == DType::F32 || d == DType::F64; }
 using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);  // "[2,3]"
 
-// Errors cross into JavaScript as Error / TypeError / RangeError with this message.
+// Errors cross into JavaScript as Error / TypeError / RangeError with this message and a stable
+// `code` (ERR_TENSORFOLD_<CODE>, listed in the README). The class follows from the code unless
+// given; fail / fail_type / fail_range keep their classes and take the code most of their calls
+// mean (SHAPE, DTYPE, AXIS): pass a code where another one fits.
 enum class ErrorKind { Error, Type, Range };
+enum class ErrorCode : uint8_t { Shape, DType, Axis, Argument, Disposed, State, IO, Memory, Distributed, Internal };
+const char* error_code_name(ErrorCode c);  // "ERR_TENSORFOLD_SHAPE", ...
+ErrorKind error_code_kind(ErrorCode c);    // the class an error of this code has by default
 struct Error : std::runtime_error {
   ErrorKind kind;
-  Error(ErrorKind k, const std::string& msg) : std::runtime_error(msg), kind(k) {}
+  ErrorCode code;
+  Error(ErrorKind k, ErrorCode c, const std::string& msg) : std::runtime_error(msg), kind(k), code(c) {}
 };
-[[noreturn]] void fail(const std::string& msg);        // Error
-[[noreturn]] void fail_type(const std::string& msg);   // TypeError
-[[noreturn]] void fail_range(const std::string& msg);  // RangeError
+[[noreturn]] void fail(const std::string& msg);        // Error, ERR_TENSORFOLD_SHAPE
+[[noreturn]] void fail_type(const std::string& msg);   // TypeError, ERR_TENSORFOLD_DTYPE
+[[noreturn]] void fail_range(const std::string& msg);  // RangeError, ERR_TENSORFOLD_AXIS
+[[noreturn]] void fail(ErrorCode code, const std::string& msg);  // class from error_code_kind
+[[noreturn]] void fail(ErrorKind kind, ErrorCode code, const std::string& msg);
 
 // Refcounted, 64-byte aligned buffer. `version` counts in-place writes, so autograd can detect that
 // a tensor saved for backward was modified afterwards.

@@ -1,0 +1,3 @@
+export * from '../dist/typed.js';
+import * as cjs from '../dist/typed.js';
+export default cjs;
