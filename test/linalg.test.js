@@ -440,6 +440,28 @@ describe('errors', () => {
     expectThrowsKind(() => tf.cdist(tf.ones([2, 2]), tf.ones([2, 3])), 'Error', /same number of columns/);
     expectThrowsKind(() => L.matrixNorm(sq2, 3), 'RangeError', /ord/);
   });
+  test('every error carries its documented code', () => {
+    const S = tf.tensor([[1, 2], [2, 4]], { dtype: 'float64' });
+    const cases = [
+      [() => L.inv(S), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => L.solve(S, tf.ones([2], { dtype: 'float64' })), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => L.cholesky(S.neg()), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => L.det(tf.zeros([2, 3])), 'ERR_TENSORFOLD_SHAPE'],
+      [() => L.inv(tf.zeros([2, 3])), 'ERR_TENSORFOLD_SHAPE'],
+      [() => L.svd(tf.zeros([2, 2], { dtype: 'int32' })), 'ERR_TENSORFOLD_DTYPE'],
+      [() => L.qr(S, { mode: 'full' }), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => L.vectorNorm(S, 2, 5), 'ERR_TENSORFOLD_AXIS'],
+      [() => L.det('A'), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => tf.dot(tf.ones([2]), tf.ones([3])), 'ERR_TENSORFOLD_SHAPE'],
+      [() => tf.cdist(tf.ones([2, 2]), tf.ones([2, 2]), -1), 'ERR_TENSORFOLD_ARGUMENT'],
+      [() => tf.grad((x) => L.qr(x, { mode: 'r' }).R.sum())(S), 'ERR_TENSORFOLD_ARGUMENT'],
+    ];
+    for (const [f, code] of cases) {
+      let err = null;
+      try { f(); } catch (e) { err = e; }
+      expect(err && err.code).toBe(code);
+    }
+  });
   test('qr backward where PyTorch refuses it', () => {
     const X = randTensor([4, 3], { seed: 5 });
     expectThrowsKind(() => tf.grad((x) => L.qr(x, { mode: 'r' }).R.sum())(X), 'Error', /mode='r'/);
