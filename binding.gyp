@@ -1,3 +1,5 @@
+# The MPI backend of tf.distributed (native/mpi) is built by CMakeLists.txt only: a node-gyp build
+# has none, and tf.distributed.isAvailable() is false there.
 {
   "variables": {
     "tf_blas%": "<!(node scripts/find-blas.js)",
@@ -20,6 +22,7 @@
         "OTHER_CPLUSPLUSFLAGS": ["-O3"]
       },
       "conditions": [
+        ["OS!='win'", {"libraries": ["-ldl"]}],
         ["tf_blas==1", {
           "defines": ["TF_HAVE_BLAS"],
           "include_dirs": ["<!(node scripts/find-blas.js --include)"],

@@ -1,12 +1,19 @@
-// ci: --small
+// ci: --small --out /tmp/tensorfold-examples --logdir /tmp/tensorfold-examples/logs/conv_windows
 // A convolution is a windowed map: mapWindows over the length axis, one matrix product per window,
 // equals nn.Conv1d — values and gradients — and can learn a filter like any layer.
 //
-//   npx tsc -p examples/tsconfig.json && node examples/dist/conv_windows.js [--small]
+//   npx tsc -p examples/tsconfig.json && node examples/dist/conv_windows.js [--help] [--small]
+//
+// Draws the learning curve to <out>/conv_windows.svg (--logdir DIR: TensorBoard logs too).
 import { tf, Tensor } from './common/tf';
 import { parseArgs } from './common/args';
+import { RunLog } from './common/runlog';
 
-const args = parseArgs({ small: false, steps: 300, seed: 5 });
+const args = parseArgs({ name: 'conv_windows', summary: 'A convolution as a windowed map (mapWindows): equal to nn.Conv1d, and it learns a filter.' }, {
+  small: { default: false, help: 'a quick run (40 steps)' },
+  steps: { default: 300, help: 'training steps of the filter-learning part' },
+  seed: { default: 5, help: 'random seed' },
+});
 if (args.small) args.steps = 40;
 tf.manualSeed(args.seed);
 
@@ -50,6 +57,7 @@ const truth = tf.tensor([[[-1, -0.5, 0, 0.5, 1]]]);  // [O=1, C=1, k=5]
 const w = tf.randn([1, 1, 5]).mul(0.1).requiresGrad_(true);
 const b = tf.zeros([1]).requiresGrad_(true);
 const opt = new tf.optim.Adam([w, b], { lr: 0.05 });
+const log = new RunLog('conv_windows', args);
 let loss = 0;
 for (let step = 1; step <= args.steps; step++) {
   loss = tf.tidy(() => {
@@ -61,6 +69,11 @@ for (let step = 1; step <= args.steps; step++) {
     opt.step();
     return l.item();
   });
+  log.scalar('loss/train (mse)', loss, step);
 }
 const learned = (w.reshape([-1]).toArray() as number[]).map((v) => v.toFixed(3)).join(', ');
 console.log(`learned filter after ${args.steps} steps: [${learned}] (true [-1, -0.5, 0, 0.5, 1]), bias ${b.item().toFixed(3)}, mse ${loss.toExponential(2)}`);
+log.close({ mse: loss }, 'conv_windows: learning a filter with mapWindows').catch((e) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});

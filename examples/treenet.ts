@@ -1,15 +1,30 @@
-// ci: --small
+// ci: --small --out /tmp/tensorfold-examples --logdir /tmp/tensorfold-examples/logs/treenet
 // A TreeNet: foldTree over random arithmetic expression trees (digits −9..9 combined with + and −)
 // learns the sign of the expression's value. The baseline sees the same leaves as a bag (their
 // summed embeddings and the count of each operator) but not the tree, so it cannot tell
 // 7 − (2 + 9) (negative) from (7 − 2) + 9 (positive): whether a digit counts positively depends
 // on where it sits.
 //
-//   npx tsc -p examples/tsconfig.json && node examples/dist/treenet.js [--small] [--epochs 8]
+//   npx tsc -p examples/tsconfig.json && node examples/dist/treenet.js [--help] [--small] [--epochs 8]
+//
+// Draws both models' loss and accuracy per epoch to <out>/treenet.svg (--logdir DIR: TensorBoard logs too).
 import { tf, Tensor } from './common/tf';
 import { parseArgs } from './common/args';
+import { RunLog } from './common/runlog';
 
-const args = parseArgs({ small: false, epochs: 6, train: 3000, test: 1000, depth: 3, hidden: 32, batch: 32, lr: 0.01, seed: 3, mul: false });
+const args = parseArgs({ name: 'treenet', summary: 'A TreeNet (foldTree) learns the sign of arithmetic expressions; a bag-of-leaves baseline cannot.' }, {
+  small: { default: false, help: 'a quick run (1 epoch, 200 trees)' },
+  epochs: { default: 6, help: 'training epochs per model' },
+  train: { default: 3000, help: 'training expressions' },
+  test: { default: 1000, help: 'test expressions' },
+  depth: { default: 3, help: 'maximum tree depth' },
+  hidden: { default: 32, help: 'node state size' },
+  batch: { default: 32, help: 'expressions per batch' },
+  lr: { default: 0.01, help: 'Adam learning rate' },
+  seed: { default: 3, help: 'random seed' },
+  mul: { default: false, help: 'include multiplication (a much harder target)' },
+});
+const log = new RunLog('treenet', args, 'epoch');
 if (args.small) Object.assign(args, { epochs: 1, train: 200, test: 200 });
 tf.manualSeed(args.seed);
 // mulberry32: a small seeded generator for the data (Math.random cannot be seeded).
@@ -95,18 +110,24 @@ function train(name: string, logits: (e: Expr) => Tensor, params: Tensor[], data
   const opt = new tf.optim.Adam(params, { lr: args.lr });
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
     let total = 0;
+    let correct = 0;
     for (let i = 0; i < data.length; i += args.batch) {
       const chunk = data.slice(i, i + args.batch);
-      total += tf.tidy(() => {
+      const [loss, hits] = tf.tidy(() => {
         const l = tf.concat(chunk.map((s) => logits(s.tree)));
-        const loss = tf.F.crossEntropy(l, tf.tensor(Int32Array.from(chunk.map((s) => s.label))));
+        const labels = tf.tensor(Int32Array.from(chunk.map((s) => s.label)));
+        const loss = tf.F.crossEntropy(l, labels);
         opt.zeroGrad();
         loss.backward();
         opt.step();
-        return loss.item() * chunk.length;
+        return [loss.item() * chunk.length, l.argmax(-1).eq(labels).float().sum().item()];
       });
+      total += loss;
+      correct += hits;
     }
     console.log(`${name.padEnd(14)} epoch ${epoch}  loss ${(total / data.length).toFixed(4)}`);
+    log.scalar(`loss/${name}`, total / data.length, epoch);
+    log.scalar(`accuracy/${name} (train)`, correct / data.length, epoch);
   }
 }
 function accuracy(logits: (e: Expr) => Tensor, data: { tree: Expr; label: number }[]): number {
@@ -121,6 +142,8 @@ const t0 = Date.now();
 train('TreeNet', treeLogits, treeParams, trainSet);
 train('bag of leaves', bagLogits, bagParams, trainSet);
 const accTree = accuracy(treeLogits, testSet), accBag = accuracy(bagLogits, testSet);
+log.scalar('accuracy/TreeNet (test)', accTree, args.epochs);
+log.scalar('accuracy/bag of leaves (test)', accBag, args.epochs);
 const majority = Math.max(...[0, 1].map((c) => testSet.filter((s) => s.label === c).length)) / testSet.length;
 console.log(`sign of ${args.test} unseen expressions: TreeNet (foldTree) ${(accTree * 100).toFixed(1)}%, ` +
   `bag of leaves ${(accBag * 100).toFixed(1)}%, majority class ${(majority * 100).toFixed(1)}% ` +
@@ -129,3 +152,7 @@ if (!args.small && accTree <= accBag) {
   console.error('expected the TreeNet to beat the bag-of-leaves baseline');
   process.exitCode = 1;
 }
+log.close({ 'accuracy/TreeNet (test)': accTree, 'accuracy/bag of leaves (test)': accBag }, 'TreeNet (foldTree) vs bag of leaves: sign of an expression').catch((e) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});

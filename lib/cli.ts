@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { benchCommand } from './bench/cli';
+import { launchCommand } from './launch';
 import { UsageError } from './cli_usage';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
@@ -26,9 +27,15 @@ export interface Command {
   allowPositionals: boolean;
   /** Resolves to the exit status. Throws UsageError for arguments it rejects. */
   run(args: ParsedArgs): Promise<number>;
+  /**
+   * For commands that forward arguments they do not know (launch hands them to mpirun): called
+   * with the raw arguments before parsing; a number returned is the exit status, undefined means
+   * "parse as usual".
+   */
+  raw?(argv: string[]): Promise<number | undefined> | number | undefined;
 }
 
-export const COMMANDS: Command[] = [benchCommand];
+export const COMMANDS: Command[] = [benchCommand, launchCommand];
 
 function packageVersion(): string {
   return JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version;
@@ -64,6 +71,10 @@ function parseError(e: unknown): UsageError | null {
 }
 
 async function runCommand(cmd: Command, argv: string[]): Promise<number> {
+  if (cmd.raw && !argv.includes('--help') && !argv.includes('-h')) {
+    const status = await cmd.raw(argv);
+    if (status !== undefined) return status;
+  }
   let parsed: ParsedArgs;
   try {
     parsed = parseArgs({

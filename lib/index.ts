@@ -23,3 +23,7 @@ export type { ErrorCode, TensorfoldError } from './errors';
 import './error_fallback';
 export * as linalg from './linalg';
 export { dot, outer, mm, bmm, mv, addmm, baddbmm, cross, kron, cdist } from './linalg/functions';
+export { getRngState, setRngState } from './random_state';
+export type { RngState } from './random_state';
+export * as utils from './utils';
+export * as distributed from './distributed';

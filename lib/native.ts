@@ -82,6 +82,19 @@ export interface Binding {
   gruCell(gi: H, gh: H, h: H): H;
   lstmLayer(xp: H, h0: H, c0: H, wHh: H, bias: H | null, reverse: boolean): [H, H, H];
 
+  // tf.distributed (native/binding/distributed.cc).
+  distLoad(path: string): string;
+  distInit(timeoutMs: number): { rank: number; size: number; localRank: number };
+  distSubmit(kind: string, h: H | null, op: number, peer: number, notify: boolean): number;
+  distWait(id: number): { error?: string; fatal?: boolean; out?: H };
+  distSetCallback(fn: (id: number) => void): void;
+  distKeepAlive(on: boolean): void;
+  distDestroy(): void;
+  distAbort(code: number): void;
+  addGradHook(h: H, fn: () => void): number;
+  removeGradHook(id: number): void;
+  queueBackwardCallback(fn: () => void): void;
+
   // Neural-network kernels (native/binding/nn.cc); present once those land.
   [name: string]: unknown;
 }
@@ -137,5 +150,7 @@ function wrapBinding(raw: Binding): Binding {
   return out as unknown as Binding;
 }
 
+/** Path of the loaded addon (the MPI backend of tf.distributed is looked for next to it). */
+export const addonPath = locate();
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-export const native: Binding = wrapBinding(require(locate()));
+export const native: Binding = wrapBinding(require(addonPath));

@@ -4,52 +4,10 @@
 // running statistics) are compared. Run in float32 and, after model.double(), in float64.
 'use strict';
 const { tf } = require('./helpers');
-const { nnFixtures, input, floatLeaves, flatOutputs, buildModule, stateDictOf, expectSpec, T } = require('./nn_helpers');
+const { nnFixtures, runCase } = require('./nn_helpers');
 
 const hasConv = typeof require('../dist/native').native.conv2d === 'function';
 const NEEDS_NATIVE = /^(conv|maxpool|avgpool|adaptiveavgpool2d$)/;
-
-const TOL = {
-  float32: { fwd: { rtol: 2e-4, atol: 2e-5 }, grad: { rtol: 1e-3, atol: 1e-4 } },
-  float64: { fwd: { rtol: 1e-9, atol: 1e-10 }, grad: { rtol: 1e-8, atol: 1e-9 } },
-};
-
-/** Runs one fixture case through the JS module and compares everything. */
-function runCase(c, dtype, call) {
-  const tol = TOL[dtype];
-  const m = buildModule(c.js);
-  if (dtype === 'float64') m.double();
-  m.loadStateDict(stateDictOf(c.state, dtype));
-  m.train(c.train);
-  const xs = c.inputs.map((s) => input(s, dtype));
-  const leaves = floatLeaves(xs);
-  for (const x of leaves) x.requiresGrad = true;
-  const out = call ? call(m, xs, c) : m.forward(...xs);
-  const outs = flatOutputs(out);
-  if (outs.length !== c.outputs.length) throw new Error(`${c.name}: ${outs.length} outputs, expected ${c.outputs.length}`);
-  outs.forEach((o, i) => {
-    if (o.dtype !== dtype) throw new Error(`${c.name}: output ${i} has dtype ${o.dtype}, expected ${dtype}`);
-    expectSpec(o, c.outputs[i], tol.fwd, `${c.name} output ${i}`);
-  });
-  let total = null;
-  outs.forEach((o, i) => {
-    const s = o.mul(T(c.R[i], dtype)).sum();
-    total = total ? total.add(s) : s;
-  });
-  total.backward();
-  leaves.forEach((x, i) => {
-    const g = c.inputGrads[i];
-    if (g) expectSpec(x.grad, g, tol.grad, `${c.name} d/d input ${i}`);
-  });
-  const params = Object.fromEntries(m.namedParameters());
-  for (const [k, g] of Object.entries(c.paramGrads)) {
-    if (!params[k]) throw new Error(`${c.name}: no parameter ${k}`);
-    expectSpec(params[k].grad, g, tol.grad, `${c.name} d/d ${k}`);
-  }
-  const after = m.stateDict();
-  for (const [k, v] of Object.entries(c.stateAfter)) expectSpec(after[k], v, tol.fwd, `${c.name} ${k} after`);
-  return m;
-}
 
 describe('layers vs PyTorch', () => {
   const { cases } = nnFixtures('nn_layers');
@@ -86,4 +44,3 @@ describe('MultiheadAttention vs PyTorch', () => {
       });
 });
 
-module.exports = { runCase };

@@ -6,7 +6,7 @@ import * as path from 'path';
 import type * as TF from '../..';
 
 /** The directory of the tensorfold package, found by walking up from this compiled file. */
-function packageRoot(): string {
+export function packageRoot(): string {
   for (let d = __dirname; ; d = path.dirname(d)) {
     const pkg = path.join(d, 'package.json');
     if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'tensorfold') return d;

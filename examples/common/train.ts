@@ -12,9 +12,12 @@ export interface EpochResult {
   seconds: number;
 }
 
-/** One pass over the loader: forward, cross-entropy, backward, optimizer step per batch. */
+/**
+ * One pass over the loader: forward, cross-entropy, backward, optimizer step per batch. `onBatch`
+ * gets each batch's loss and accuracy (for logging).
+ */
 export async function trainEpoch(model: Module, opt: Optimizer, loader: TF.data.DataLoader<Tensor[]>,
-  label: string): Promise<EpochResult> {
+  label: string, onBatch?: (loss: number, accuracy: number) => void): Promise<EpochResult> {
   model.train();
   const bar = new Progress(loader.length, label);
   let lossSum = 0;
@@ -37,6 +40,7 @@ export async function trainEpoch(model: Module, opt: Optimizer, loader: TF.data.
     lossSum += loss * n;
     correct += hits;
     seen += n;
+    onBatch?.(loss, hits / n);
     bar.update(++step, { loss: lossSum / seen, acc: correct / seen });
   }
   const seconds = bar.done({ loss: lossSum / seen, 'train acc': correct / seen });

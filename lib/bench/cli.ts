@@ -39,6 +39,14 @@ async function run({ values, positionals }: ParsedArgs): Promise<number> {
   const threads = positiveInt('--threads', values.threads as string | undefined);
   const time = positiveSeconds('--time', values.time as string | undefined, 1.5);
   const compare = values.compare === true;
+  const plot = values.plot as string | undefined;
+  if (plot !== undefined) {
+    // Checked before any timing, so a bad --plot costs nothing.
+    const { plottingAvailable, rasteriser, PLOT_PACKAGES } = await import('../utils/plot');
+    if (!/\.(svg|png)$/i.test(plot)) throw new UsageError(`--plot needs a .svg or .png file name, got ${JSON.stringify(plot)}`);
+    if (!plottingAvailable()) throw new UsageError(`--plot needs the ${PLOT_PACKAGES} packages: npm install --save-dev ${PLOT_PACKAGES}`);
+    if (/\.png$/i.test(plot) && !rasteriser()) throw new UsageError('--plot FILE.png needs rsvg-convert (librsvg2-bin) or ImageMagick; use FILE.svg');
+  }
   const unknown = positionals.filter((id) => !WORKLOAD_IDS.includes(id));
   if (unknown.length)
     throw new UsageError(`unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
@@ -82,6 +90,10 @@ async function run({ values, positionals }: ParsedArgs): Promise<number> {
   } else {
     process.stdout.write(renderTable(rows, head, torch) + '\n');
   }
+  if (plot !== undefined) {
+    const { plotBench } = await import('./plot');
+    progress(`plot: ${(await plotBench(rows, plot, { ...head, torchVersion: torch?.version })).join(', ')}`);
+  }
   return rows.some((r) => r.error) ? 1 : 0;
 }
 
@@ -93,13 +105,17 @@ export const benchCommand: Command = {
     const { WORKLOADS } = require('./workloads') as typeof import('./workloads');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { PYTHON } = require('./runner') as typeof import('./runner');
-    return `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S]
+    const { PLOT_PACKAGES } = require('../utils/plot') as typeof import('../utils/plot');
+    return `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S] [--plot FILE]
 
 Runs the benchmark workloads (all of them, or those named), float32, and prints a table.
   --threads N   engine threads (tf.setNumThreads); PyTorch gets the same number
   --json        print machine-readable results on stdout (progress stays on stderr)
   --compare     also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
   --time S      target seconds per workload (default 1.5)
+  --plot FILE   also draw the results as a bar chart, FILE.svg or FILE.png (needs npm i -D ${PLOT_PACKAGES})
+  --distributed allreduce latency/bandwidth and DDP step scaling over MPI ranks, against PyTorch's gloo
+                (its own flags: --np N, --time S, --batch B, --json, --no-torch)
   -h, --help    print this text
 
 workloads:
@@ -110,7 +126,14 @@ ${WORKLOADS.map((w) => `  ${w.id.padEnd(12)} ${w.description}`).join('\n')}`;
     json: { type: 'boolean' },
     compare: { type: 'boolean' },
     time: { type: 'string' },
+    plot: { type: 'string' },
   },
   allowPositionals: true,
   run,
+  // `bench --distributed` has its own flags (lib/bench/distributed.ts) and runs under mpirun.
+  async raw(argv: string[]): Promise<number | undefined> {
+    if (!argv.includes('--distributed')) return undefined;
+    const { distributedBench } = await import('./distributed');
+    return distributedBench(argv.filter((a) => a !== '--distributed'));
+  },
 };

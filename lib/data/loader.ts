@@ -15,6 +15,13 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Seed for the shuffle: the same seed gives the same sequence of epoch orders. Random if omitted. */
   seed?: number;
+  /** The example order: any iterable of indices with a length (excludes shuffle). */
+  sampler?: (Iterable<number> & { readonly length: number }) | null;
+  /** Whole batches of indices: an iterable of index arrays with a length (excludes batchSize, shuffle, sampler, dropLast). */
+  batchSampler?: (Iterable<number[]> & { readonly length: number }) | null;
+  /** Builds a batch from the list of dataset items (default: defaultCollate, which stacks field by field). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  collateFn?: ((items: any[]) => any) | null;
 }
 
 /** What a batch looks like for dataset items of type T: every tensor or number becomes a stacked tensor. */
@@ -55,7 +62,11 @@ export function permutation(n: number, seed: number, epoch: number): Int32Array 
   return p;
 }
 
-/** Stacks a list of dataset items field by field. */
+/** Stacks a list of dataset items field by field: tensors stacked on a new dim 0, numbers and booleans into tensors. */
+export function defaultCollate(items: unknown[]): unknown {
+  if (!Array.isArray(items) || items.length === 0) throw argumentError(`defaultCollate: expected a non-empty array of items, got ${describe(items)}`);
+  return collate(items);
+}
 function collate(items: unknown[], where = 'item'): unknown {
   const first = items[0];
   if (first instanceof Tensor) {
@@ -84,13 +95,31 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
   readonly seed: number;
   /** Epoch number of the next iteration; each iteration advances it. Set it to resume a run's order. */
   epoch = 0;
+  readonly sampler: (Iterable<number> & { readonly length: number }) | null;
+  readonly batchSampler: (Iterable<number[]> & { readonly length: number }) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly collateFn: ((items: any[]) => any) | null;
 
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions = {}) {
     checkOptions(opts, 'DataLoader');
     if (!dataset || typeof (dataset as Dataset<T>).get !== 'function' || typeof (dataset as Dataset<T>).length !== 'number')
       throw argumentError(`DataLoader: dataset must have a numeric length and a get(i) method, got ${describe(dataset)}`);
     if (opts === null || typeof opts !== 'object') throw argumentError(`DataLoader: options must be an object, got ${describe(opts)}`);
-    const { batchSize = 1, shuffle = false, dropLast = false, seed } = opts;
+    const { batchSize = 1, shuffle = false, dropLast = false, seed, sampler = null, batchSampler = null, collateFn = null } = opts;
+    const isIterable = (x: unknown) => x !== null && typeof x === 'object' &&
+      typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof (x as { length?: unknown }).length === 'number';
+    if (sampler !== null && !isIterable(sampler))
+      throw argumentError(`DataLoader: sampler must be an iterable of indices with a length, got ${describe(sampler)}`);
+    if (batchSampler !== null && !isIterable(batchSampler))
+      throw argumentError(`DataLoader: batchSampler must be an iterable of index arrays with a length, got ${describe(batchSampler)}`);
+    if (collateFn !== null && typeof collateFn !== 'function')
+      throw argumentError(`DataLoader: collateFn must be a function, got ${describe(collateFn)}`);
+    if (sampler && shuffle) throw argumentError('DataLoader: sampler and shuffle are mutually exclusive');
+    if (batchSampler && (batchSize !== 1 || shuffle || sampler || dropLast))
+      throw argumentError('DataLoader: batchSampler is mutually exclusive with batchSize, shuffle, sampler and dropLast');
+    this.sampler = sampler;
+    this.batchSampler = batchSampler;
+    this.collateFn = collateFn;
     intArg(batchSize, 'DataLoader', 'batchSize');
     if (batchSize < 1) throw rangeError(`DataLoader: batchSize must be at least 1, got ${batchSize}`);
     if (seed !== undefined) intArg(seed, 'DataLoader', 'seed');
@@ -103,12 +132,14 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
 
   /** Number of batches per epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    if (this.batchSampler) return this.batchSampler.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
   /** The example order of the given epoch (the identity when not shuffling). */
   order(epoch: number): Int32Array {
+    if (this.sampler) return Int32Array.from(this.sampler);
     const n = this.dataset.length;
     if (this.shuffle) return permutation(n, this.seed, epoch);
     const p = new Int32Array(n);
@@ -116,23 +147,33 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
     return p;
   }
 
-  private batch(order: Int32Array, b: number): Collated<T> {
-    const idx = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
-    if (this.dataset.getBatch) return this.dataset.getBatch(idx) as unknown as Collated<T>;
+  private fetch(idx: Int32Array): Collated<T> {
+    if (this.dataset.getBatch && !this.collateFn) return this.dataset.getBatch(idx) as unknown as Collated<T>;
     const items: unknown[] = [];
     for (const i of idx) items.push(this.dataset.get(i));
-    return collate(items) as Collated<T>;
+    return (this.collateFn ? this.collateFn(items) : collate(items)) as Collated<T>;
+  }
+
+  // One epoch's batches of indices: from the batch sampler, or the (sampler's or own) order in batchSize pieces.
+  private epochBatches(): Int32Array[] {
+    if (this.batchSampler) return Array.from(this.batchSampler, (b) => Int32Array.from(b));
+    const order = this.sampler ? Int32Array.from(this.sampler) : this.order(this.epoch);
+    const out: Int32Array[] = [];
+    const nb = this.dropLast ? Math.floor(order.length / this.batchSize) : Math.ceil(order.length / this.batchSize);
+    for (let b = 0; b < nb; b++) out.push(order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize)));
+    return out;
   }
 
   *[Symbol.iterator](): Iterator<Collated<T>> {
-    const order = this.order(this.epoch++);
-    const nb = this.length;
-    for (let b = 0; b < nb; b++) yield this.batch(order, b);
+    const batches = this.epochBatches();
+    this.epoch++;
+    for (const idx of batches) yield this.fetch(idx);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Collated<T>> {
-    const order = this.order(this.epoch++);
-    const nb = this.length;
+    const batches = this.epochBatches();
+    this.epoch++;
+    const nb = batches.length;
     if (nb === 0) return;
     // Build batch b on the next turn of the event loop, so that it overlaps with whatever the
     // consumer awaits while working on batch b - 1 (rendering progress, I/O, timers).
@@ -140,7 +181,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
       const p = new Promise<Collated<T>>((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(this.batch(order, b));
+            resolve(this.fetch(batches[b]));
           } catch (e) {
             reject(e);
           }
@@ -150,7 +191,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
       p.catch(() => undefined);
       return p;
     };
-    let current: Collated<T> | null = this.batch(order, 0);
+    let current: Collated<T> | null = this.fetch(batches[0]);
     let pending: Promise<Collated<T>> | null = null;
     try {
       for (let b = 0; b < nb; b++) {

@@ -1,5 +1,6 @@
-// Training checkpoints: a model's and an optimizer's state (plus the epoch and anything else the
-// caller wants back) in one safetensors file.
+// Training checkpoints: a model's, an optimizer's and an lr scheduler's state, the global random
+// generator's state, and the epoch and anything else the caller wants back, in one safetensors file.
+// Restoring all of it makes a resumed run bit-identical to an uninterrupted one.
 //
 // Tensors go into the file as ordinary safetensors tensors, named
 //   model.<stateDict key>        the model's stateDict()
@@ -12,6 +13,7 @@
 // Saving is atomic (temporary file in the same directory, fsync, rename): a crash or an exception
 // while writing never destroys the previous checkpoint at that path.
 import { Tensor, describe } from '../tensor';
+import { getRngState, setRngState, RngState } from '../random_state';
 import { readSafetensors, writeFileAtomic, writeSafetensorsTo, Metadata } from './safetensors';
 import { argumentError, ioError } from '../errors';
 
@@ -29,6 +31,8 @@ export interface CheckpointInput {
   model?: { stateDict(): Record<string, Tensor> } | Record<string, Tensor>;
   /** An optimizer (its stateDict() is saved) or a ready optimizer state. */
   optimizer?: { stateDict(): unknown } | Record<string, unknown>;
+  /** An lr scheduler (its stateDict() is saved: JSON) or a ready scheduler state. */
+  scheduler?: { stateDict(): unknown } | Record<string, unknown>;
   epoch?: number;
   [extra: string]: unknown;
 }
@@ -38,6 +42,10 @@ export interface CheckpointOutput {
   model?: Record<string, Tensor>;
   /** The saved optimizer state (already loaded into `opts.optimizer` when one was given). */
   optimizer?: unknown;
+  /** The saved scheduler state (already loaded into `opts.scheduler` when one was given). */
+  scheduler?: unknown;
+  /** The global generator's state when the checkpoint was saved (restored unless restoreRng is false). */
+  rng?: RngState;
   epoch?: number;
   [extra: string]: unknown;
 }
@@ -110,7 +118,7 @@ export function saveCheckpoint(file: string, contents: CheckpointInput): void {
   if (typeof file !== 'string' || file === '') throw argumentError(`saveCheckpoint: path must be a non-empty string, got ${describe(file)}`);
   if (contents === null || typeof contents !== 'object' || Array.isArray(contents))
     throw argumentError(`saveCheckpoint: contents must be an object like {model, optimizer, epoch}, got ${describe(contents)}`);
-  const { model, optimizer, ...extra } = contents;
+  const { model, optimizer, scheduler, ...extra } = contents;
   const tensors: Record<string, Tensor> = {};
   const metadata: Metadata = { format: FORMAT, 'tensorfold.version': VERSION };
   if (model !== undefined) {
@@ -126,6 +134,12 @@ export function saveCheckpoint(file: string, contents: CheckpointInput): void {
     metadata['tensorfold.optimizer'] = JSON.stringify(enc.encode(stateOf(optimizer, 'optimizer'), 'optimizer'));
     Object.assign(tensors, enc.tensors);
   }
+  if (scheduler !== undefined) {
+    const enc = new Encoder();
+    metadata['tensorfold.scheduler'] = JSON.stringify(enc.encode(stateOf(scheduler, 'scheduler'), 'scheduler'));
+    Object.assign(tensors, enc.tensors);
+  }
+  metadata['tensorfold.rng'] = JSON.stringify(getRngState());
   const enc = new Encoder();
   metadata['tensorfold.extra'] = JSON.stringify(enc.encode(extra, 'extra'));
   Object.assign(tensors, enc.tensors);
@@ -133,13 +147,15 @@ export function saveCheckpoint(file: string, contents: CheckpointInput): void {
 }
 
 /**
- * Loads a checkpoint written by saveCheckpoint. When `model` / `optimizer` are given their
- * loadStateDict() is called with the saved state. Returns everything that was saved: `model` (the
- * state dict), `optimizer` (its state), `epoch` and the extra fields.
+ * Loads a checkpoint written by saveCheckpoint. When `model` / `optimizer` / `scheduler` are given
+ * their loadStateDict() is called with the saved state, and the global generator is restored to its
+ * saved state (unless `restoreRng: false`). Returns everything that was saved: `model` (the state
+ * dict), `optimizer` and `scheduler` (their states), `rng`, `epoch` and the extra fields.
  */
-export function loadCheckpoint(file: string, into: { model?: unknown; optimizer?: unknown } = {}): CheckpointOutput {
+export function loadCheckpoint(file: string,
+  into: { model?: unknown; optimizer?: unknown; scheduler?: unknown; restoreRng?: boolean } = {}): CheckpointOutput {
   if (into === null || typeof into !== 'object') throw argumentError(`loadCheckpoint: options must be an object like {model, optimizer}, got ${describe(into)}`);
-  for (const w of ['model', 'optimizer'] as const)
+  for (const w of ['model', 'optimizer', 'scheduler'] as const)
     if (into[w] !== undefined && typeof (into[w] as HasState).loadStateDict !== 'function')
       throw argumentError(`loadCheckpoint: ${w} must have a loadStateDict() method, got ${describe(into[w])}`);
   const { tensors, metadata } = readSafetensors(file, 'loadCheckpoint');
@@ -170,7 +186,13 @@ export function loadCheckpoint(file: string, into: { model?: unknown; optimizer?
   if (metadata['tensorfold.optimizer'] !== undefined) out.optimizer = decode(parse('tensorfold.optimizer'), tensors, file);
   else if (into.optimizer !== undefined)
     throw ioError(`loadCheckpoint: ${file} holds no optimizer state, but an optimizer was given to load it into`);
+  if (metadata['tensorfold.scheduler'] !== undefined) out.scheduler = decode(parse('tensorfold.scheduler'), tensors, file);
+  else if (into.scheduler !== undefined)
+    throw ioError(`loadCheckpoint: ${file} holds no scheduler state, but a scheduler was given to load it into`);
+  if (metadata['tensorfold.rng'] !== undefined) out.rng = parse('tensorfold.rng') as RngState;
   if (into.model !== undefined) (into.model as HasState).loadStateDict(out.model);
   if (into.optimizer !== undefined) (into.optimizer as HasState).loadStateDict(out.optimizer);
+  if (into.scheduler !== undefined) (into.scheduler as HasState).loadStateDict(out.scheduler);
+  if (out.rng && (into.restoreRng ?? true)) setRngState(out.rng);
   return out;
 }

@@ -73,7 +73,6 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 export const silu = (x: Tensor) => need(x, 'silu').silu();
 export const sigmoid = (x: Tensor) => need(x, 'sigmoid').sigmoid();
 export const tanh = (x: Tensor) => need(x, 'tanh').tanh();
-export const softplus = (x: Tensor) => need(x, 'softplus').softplus();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01) => need(x, 'leakyRelu').leakyRelu(negativeSlope);
 export const softmax = (x: Tensor, dim = -1) => need(x, 'softmax').softmax(dim);
 export const logSoftmax = (x: Tensor, dim = -1) => need(x, 'logSoftmax').logSoftmax(dim);
@@ -401,7 +400,8 @@ function classProblem(input: Tensor, target: Tensor, op: string, weight: Tensor 
   const C = unbatched ? input.shape[0] : input.shape[1];
   const want = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (target.dtype !== 'int32' || !sameShape(target.shape, want))
-    throw dtypeError(`${op}: target must be int32 class indices of shape [${want}], got ${target.dtype} [${target.shape}]`);
+    throw dtypeError(`${op}: target must be int32 class indices of shape [${want}]` +
+      (op === 'crossEntropy' && target.dtype !== 'int32' ? ` (or class probabilities of shape [${input.shape}])` : '') + `, got ${target.dtype} [${target.shape}]`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
   const tv = target.toTypedArray() as Int32Array;
@@ -457,6 +457,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
     throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
+  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64') &&
+    sameShape(target.shape, input.shape))
+    return crossEntropyProbs(input, target, weight, eps, reduction, ignoreIndex);
   const { x2, t1, C, outShape } = classProblem(input, target, 'crossEntropy', weight, ignoreIndex);
   const logp = x2.logSoftmax(1);
   const { loss: nll, w, valid } = nllRows(logp, t1, weight, ignoreIndex);
@@ -482,6 +485,34 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     smoothR = smooth.sum().div(denom);
   }
   return nllR.mul(1 - eps).add(smoothR.mul(eps / C));
+}
+
+/**
+ * Cross-entropy against class probabilities target (the shape of input): −Σ_c w_c·q_c·logp_c per
+ * row, q smoothed as (1 − ε)·q + ε/C; the mean divides by the number of rows, as PyTorch.
+ */
+function crossEntropyProbs(input: Tensor, target: Tensor, weight: Tensor | null, eps: number, reduction: Reduction,
+  ignoreIndex: number): Tensor {
+  const op = 'crossEntropy';
+  needFloat(input, op);
+  if (!sameShape(input.shape, target.shape))
+    throw shapeError(`${op}: class-probability target must have the input's shape [${input.shape}], got [${target.shape}]`);
+  if (ignoreIndex !== -100) throw shapeError(`${op}: ignoreIndex is not supported with class-probability targets`);
+  if (input.ndim < 1) throw shapeError(`${op}: input must have a class dimension, got a scalar`);
+  const cd = input.ndim === 1 ? 0 : 1;
+  const C = input.shape[cd];
+  const logp = input.logSoftmax(cd);
+  let q = target.to(input.dtype);
+  if (eps > 0) q = q.mul(1 - eps).add(eps / C);
+  let prod = logp.mul(q);
+  if (weight) {
+    if (weight.ndim !== 1 || weight.shape[0] !== C)
+      throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
+    prod = prod.mul(weight.to(input.dtype).reshape([C, ...input.shape.slice(cd + 1).map(() => 1)]));
+  }
+  if (reduction === 'none') return prod.sum(cd).neg();
+  if (reduction === 'sum') return prod.sum().neg();
+  return prod.sum().neg().div(input.size / C);
 }
 
 function pairwise(input: Tensor, target: Tensor, op: string): void {
@@ -590,3 +621,20 @@ export function klDiv(input: Tensor, target: Tensor,
 }
 
 export { klDiv as klDivLoss };
+
+// Functions of the layers added for issue #10, each in its own file.
+export { softplus } from './activations';
+export { selu, celu, mish, hardswish, hardsigmoid, hardtanh, relu6, logSigmoid, softsign, softmin, glu, prelu } from './activations';
+export { convTranspose1d, convTranspose2d } from './conv_transpose';
+export { conv3d } from './conv3d';
+export { maxPool3d, avgPool3d, adaptiveMaxPool2d, adaptiveAvgPool1d } from './pooling';
+export { groupNorm, instanceNorm, rmsNorm, localResponseNorm } from './norm';
+export { pad } from './padding';
+export { interpolate, pixelShuffle, pixelUnshuffle, affineGrid, gridSample } from './upsample';
+export { unfold, fold } from './fold';
+export { normalize, cosineSimilarity, pairwiseDistance } from './distance';
+export { bilinear, dropout1d, dropout2d, gumbelSoftmax, oneHot } from './misc_layers';
+export {
+  marginRankingLoss, hingeEmbeddingLoss, cosineEmbeddingLoss, tripletMarginLoss, gaussianNllLoss, poissonNllLoss,
+  multilabelSoftMarginLoss,
+} from './losses';

@@ -19,3 +19,22 @@ export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
 export type { Summary, SummaryRow, SummaryOptions, OutputShape } from './summary';
+export { PReLU, SELU, CELU, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6, LogSigmoid, Softsign, Softmin, GLU } from './activations';
+export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose';
+export { Conv3d } from './conv3d';
+export { MaxPool3d, AvgPool3d, AdaptiveMaxPool2d, AdaptiveAvgPool1d } from './pooling';
+export { GroupNorm, InstanceNorm1d, InstanceNorm2d, RMSNorm, LocalResponseNorm } from './norm';
+export {
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+} from './padding';
+export { Upsample, PixelShuffle, PixelUnshuffle } from './upsample';
+export { Unfold, Fold } from './fold';
+export { CosineSimilarity, PairwiseDistance } from './distance';
+export { Bilinear, Unflatten, Dropout1d, Dropout2d } from './misc_layers';
+export { TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer } from './transformer';
+export {
+  CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss, KLDivLoss,
+  MarginRankingLoss, TripletMarginLoss, CosineEmbeddingLoss, HingeEmbeddingLoss, GaussianNLLLoss, PoissonNLLLoss,
+  MultiLabelSoftMarginLoss,
+} from './losses';
+export * as parallel from './parallel';

@@ -443,8 +443,11 @@ export class SiLU extends Module {
 export class Softplus extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+  }
   forward(x: Tensor): Tensor {
-    return F.softplus(x);
+    return F.softplus(x, this.beta, this.threshold);
   }
 }
 export class ELU extends Module {

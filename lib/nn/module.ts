@@ -20,6 +20,7 @@ import { noGrad } from '../autograd';
 import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, stateError } from '../errors';
 import { summarize, Summary, SummaryOptions } from './summary';
+import { addHook, ForwardHook, ForwardPreHook, BackwardHook, RemovableHandle } from './hooks';
 
 const parameterSet = new WeakSet<Tensor>();
 
@@ -84,14 +85,51 @@ export class Module {
     (this as unknown as Record<string, unknown>)[name] = t === null ? null : Parameter(t);
   }
 
-  /** Stores t in field `name` as a buffer: state that is saved but not trained (running statistics). */
-  registerBuffer(name: string, t: Tensor | null): void {
+  /**
+   * Stores t in field `name` as a buffer: state that is not trained (running statistics). A
+   * non-persistent buffer (persistent = false) is left out of stateDict and loadStateDict.
+   */
+  registerBuffer(name: string, t: Tensor | null, persistent = true): void {
     if (typeof name !== 'string' || name === '' || name.includes('.'))
       throw argumentError(`registerBuffer: name must be a non-empty string without '.', got ${describe(name)}`);
     if (t !== null && !(t instanceof Tensor))
       throw argumentError(`registerBuffer: buffer "${name}" must be a Tensor or null, got ${describe(t)}`);
     this._bufferNames.add(name);
+    if (!persistent) {
+      if (!Object.prototype.hasOwnProperty.call(this, '_nonPersistent'))
+        Object.defineProperty(this, '_nonPersistent', { value: new Set<string>(), enumerable: false, writable: true });
+      (this as unknown as { _nonPersistent: Set<string> })._nonPersistent.add(name);
+    } else (this as unknown as { _nonPersistent?: Set<string> })._nonPersistent?.delete(name);
     (this as unknown as Record<string, unknown>)[name] = t === null ? null : keep(t);
+  }
+
+  /** Buffers saved in state dicts (all but the non-persistent ones). */
+  private _persistentBuffers(): [string, Tensor, Slot][] {
+    const np = (this as unknown as { _nonPersistent?: Set<string> })._nonPersistent;
+    return np ? this._ownBuffers().filter(([n]) => !np.has(n)) : this._ownBuffers();
+  }
+
+  // ---- hooks ----
+  /** hook(module, args) runs before forward; an array (or single value) it returns replaces the arguments. */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return addHook(this, 'pre', hook, 'registerForwardPreHook');
+  }
+  /** hook(module, args, output) runs after forward; a value it returns replaces the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return addHook(this, 'fwd', hook, 'registerForwardHook');
+  }
+  /**
+   * hook(module, gradInput, gradOutput) runs in the backward pass once the gradients w.r.t. the
+   * module's tensor inputs are computed; an array it returns replaces gradInput.
+   */
+  registerFullBackwardHook(hook: BackwardHook): RemovableHandle {
+    return addHook(this, 'bwd', hook, 'registerFullBackwardHook');
+  }
+
+  /** The number of parameter elements (only those that require grad with {trainableOnly: true}). */
+  numParameters(opts: { trainableOnly?: boolean } = {}): number {
+    checkOptions(opts, 'numParameters');
+    return this.parameters().filter((p) => !opts.trainableOnly || p.requiresGrad).reduce((a, p) => a + p.size, 0);
   }
 
   /** Stores m in field `name` (plain assignment does the same). */
@@ -252,7 +290,7 @@ export class Module {
     const out: Record<string, Tensor> = {};
     for (const [p, m] of this.namedModules()) {
       for (const [n, t] of m._ownParams()) out[p ? `${p}.${n}` : n] = t.detach();
-      for (const [n, t] of m._ownBuffers()) out[p ? `${p}.${n}` : n] = t.detach();
+      for (const [n, t] of m._persistentBuffers()) out[p ? `${p}.${n}` : n] = t.detach();
     }
     return out;
   }
@@ -270,7 +308,7 @@ export class Module {
     const own: [string, Tensor][] = [];
     for (const [p, m] of this.namedModules()) {
       for (const [n, t] of m._ownParams()) own.push([p ? `${p}.${n}` : n, t]);
-      for (const [n, t] of m._ownBuffers()) own.push([p ? `${p}.${n}` : n, t]);
+      for (const [n, t] of m._persistentBuffers()) own.push([p ? `${p}.${n}` : n, t]);
     }
     const ownKeys = new Set(own.map(([k]) => k));
     const missingKeys = own.map(([k]) => k).filter((k) => !entries.has(k));
@@ -327,6 +365,8 @@ export class Module {
 
 /** A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ... */
 export class Sequential<M extends readonly Module[] = Module[]> extends Module {
+  /** seq[i] is seq.at(i) for 0 <= i < length. */
+  [index: number]: Module;
   declare private _list: Module[];
   declare private _names: string[];
 
@@ -351,6 +391,13 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     });
     Object.defineProperty(this, '_list', { value: list, enumerable: false, writable: true });
     Object.defineProperty(this, '_names', { value: names, enumerable: false, writable: true });
+    list.forEach((_, i) => this._indexItem(i));
+  }
+  // seq[i] reads the i-th module, as in PyTorch.
+  private _indexItem(i: number): void {
+    indexProperty(this, String(i), function (this: Sequential) {
+      return this._list[i];
+    });
   }
   protected _members(): [string, unknown, Slot][] {
     return this._list.map((m, i) => [this._names[i], m, { holder: this._list as unknown as Record<number, unknown>, key: i }]);
@@ -373,6 +420,7 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     if (!(m instanceof Module)) throw argumentError(`Sequential.append: expected a Module, got ${describe(m)}`);
     this._names.push(String(this._list.length));
     this._list.push(m);
+    this._indexItem(this._list.length - 1);
     return this;
   }
   [Symbol.iterator](): Iterator<Module> {
@@ -382,6 +430,8 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
 
 /** A list of modules whose parameters are registered (names 0, 1, ...); it has no forward. */
 export class ModuleList extends Module {
+  /** list[i] is list.at(i) for 0 <= i < length. */
+  [index: number]: Module;
   declare private _list: Module[];
   constructor(modules: Module[] = []) {
     super();
@@ -395,6 +445,10 @@ export class ModuleList extends Module {
   append(m: Module): this {
     if (!(m instanceof Module)) throw argumentError(`ModuleList.append: expected a Module, got ${describe(m)}`);
     this._list.push(m);
+    const i = this._list.length - 1;
+    indexProperty(this, String(i), function (this: ModuleList) {
+      return this._list[i];
+    });
     return this;
   }
   at(i: number): Module {
@@ -412,6 +466,9 @@ export class ModuleList extends Module {
 
 /** Modules by name; it has no forward. */
 export class ModuleDict extends Module {
+  /** dict.name is dict.get(name) for names not taken by a method or field. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [key: string]: any;
   declare private _dict: Map<string, Module>;
   constructor(modules: Record<string, Module> = {}) {
     super();
@@ -428,6 +485,11 @@ export class ModuleDict extends Module {
   set(k: string, m: Module): this {
     if (!(m instanceof Module)) throw argumentError(`ModuleDict.set: "${k}" must be a Module, got ${describe(m)}`);
     this._dict.set(k, m);
+    // dict.name reads the module, unless the name is taken by a method or field (then dict.get(name)).
+    if (!(k in this) || Object.prototype.hasOwnProperty.call(this, k) && isIndexProperty(this, k))
+      indexProperty(this, k, function (this: ModuleDict) {
+        return this._dict.get(k);
+      });
     return this;
   }
   get(k: string): Module | undefined {
@@ -436,4 +498,16 @@ export class ModuleDict extends Module {
   keys(): string[] {
     return [...this._dict.keys()];
   }
+}
+
+// Items of ModuleList and ModuleDict as properties (list[0], dict.wte): non-enumerable getters, so the
+// field walk does not see them twice, reading through `this` so that copies of the module work too.
+const indexGetters = new WeakSet<object>();
+function indexProperty(obj: object, key: string, get: () => unknown): void {
+  indexGetters.add(get);
+  Object.defineProperty(obj, key, { get, enumerable: false, configurable: true });
+}
+function isIndexProperty(obj: object, key: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(obj, key);
+  return !!d && !!d.get && indexGetters.has(d.get);
 }

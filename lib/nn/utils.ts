@@ -83,3 +83,6 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
     }
   }
 }
+
+export { parametersToVector, vectorToParameters } from './utils_params';
+export * as rnn from './utils_rnn';

@@ -14,6 +14,14 @@ export interface OptimKernels {
     eps: number, weightDecay: number, momentum: number, centered: boolean): void;
   adagradStep(param: H, grad: H, sum: H, lr: number, lrDecay: number, weightDecay: number, eps: number,
     step: number): void;
+  adamaxStep(param: H, grad: H, expAvg: H, expInf: H, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, step: number): void;
+  nadamStep(param: H, grad: H, expAvg: H, expAvgSq: H, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, momentumDecay: number, step: number, muProduct: number): void;
+  radamStep(param: H, grad: H, expAvg: H, expAvgSq: H, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, step: number): void;
+  adadeltaStep(param: H, grad: H, squareAvg: H, accDelta: H, lr: number, rho: number, eps: number,
+    weightDecay: number): void;
   /** sum |x|^p over t (accumulated in double), or max |x| when p is Infinity. */
   gradNormPow(t: H, p: number): number;
   scaleInPlace(t: H, c: number): void;

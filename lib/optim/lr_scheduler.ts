@@ -19,7 +19,8 @@ function checkOptimizer(op: string, opt: unknown): AnyOptimizer {
   return opt;
 }
 
-function checkOptions(op: string, options: unknown, known: string[]): Record<string, unknown> {
+/** @internal */
+export function checkOptions(op: string, options: unknown, known: string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw argumentError(`${op}: options must be an object, got ${describe(options)}`);
@@ -28,7 +29,8 @@ function checkOptions(op: string, options: unknown, known: string[]): Record<str
   return options as Record<string, unknown>;
 }
 
-function positiveInt(op: string, name: string, v: unknown): number {
+/** @internal */
+export function positiveInt(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw argumentError(`${op}: option ${name} must be an integer, got ${describe(v)}`);
   if (v < 1) throw rangeError(`${op}: invalid ${name} ${v} (must be >= 1)`);
   return v;
@@ -36,13 +38,15 @@ function positiveInt(op: string, name: string, v: unknown): number {
 
 /** Base of the epoch-driven schedulers: step() advances lastEpoch and sets every group's lr. */
 // A scheduler's state is its own fields (arrays copied) except the optimizer it drives.
-function schedulerState(sched: object): Record<string, unknown> {
+/** @internal */
+export function schedulerState(sched: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(sched)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? v.slice() : v;
   return out;
 }
 
-function loadSchedulerState(sched: object, sd: Record<string, unknown>): void {
+/** @internal */
+export function loadSchedulerState(sched: object, sd: Record<string, unknown>): void {
   if (sd === null || typeof sd !== 'object') throw argumentError(`loadStateDict: expected an object, got ${describe(sd)}`);
   for (const [k, v] of Object.entries(sd)) if (k !== 'optimizer') (sched as Record<string, unknown>)[k] = Array.isArray(v) ? v.slice() : v;
 }
@@ -71,9 +75,24 @@ export abstract class LRScheduler {
   /** The lr of every group for the current lastEpoch, from the groups' current lrs. */
   protected abstract computeLr(): number[];
 
-  step(): void {
-    this.lastEpoch++;
-    const lrs = this.computeLr();
+  /** The lr of every group at lastEpoch from the base lrs alone, where a closed form exists. */
+  protected closedFormLr?(): number[];
+
+  /**
+   * step() advances one epoch. step(epoch) jumps to `epoch` (PyTorch's deprecated form, which
+   * SequentialLR uses to restart a scheduler): the closed form where there is one.
+   */
+  step(epoch?: number): void {
+    let lrs: number[];
+    if (epoch === undefined) {
+      this.lastEpoch++;
+      lrs = this.computeLr();
+    } else {
+      if (typeof epoch !== 'number' || !Number.isFinite(epoch))
+        throw argumentError(`${this.constructor.name}.step: epoch must be a number, got ${describe(epoch)}`);
+      this.lastEpoch = epoch;
+      lrs = this.closedFormLr ? this.closedFormLr() : this.computeLr();
+    }
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = lrs[i];
     });
@@ -115,6 +134,9 @@ export class StepLR extends LRScheduler {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groupLrs();
     return this.groupLrs().map((lr) => lr * this.gamma);
   }
+  protected closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * Math.pow(this.gamma, Math.floor(this.lastEpoch / this.stepSize)));
+  }
 }
 
 /** Multiplies the lr by gamma every epoch. */
@@ -130,6 +152,9 @@ export class ExponentialLR extends LRScheduler {
   protected computeLr(): number[] {
     if (this.lastEpoch === 0) return this.groupLrs();
     return this.groupLrs().map((lr) => lr * this.gamma);
+  }
+  protected closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * Math.pow(this.gamma, this.lastEpoch));
   }
 }
 
@@ -152,6 +177,9 @@ export class CosineAnnealingLR extends LRScheduler {
       return this.groupLrs().map((lr, i) => lr + ((this.baseLrs[i] - eta) * (1 - Math.cos(Math.PI / T))) / 2);
     return this.groupLrs().map(
       (lr) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - eta) + eta);
+  }
+  protected closedFormLr(): number[] {
+    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
   }
 }
 
@@ -181,6 +209,10 @@ export class LinearLR extends LRScheduler {
     if (e === 0) return this.groupLrs().map((lr) => lr * s);
     if (e > n) return this.groupLrs();
     return this.groupLrs().map((lr) => lr * (1 + (f - s) / (n * s + (e - 1) * (f - s))));
+  }
+  protected closedFormLr(): number[] {
+    const k = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters;
+    return this.baseLrs.map((b) => b * k);
   }
 }
 
@@ -299,3 +331,8 @@ export class ReduceLROnPlateau {
     if (this.best === null) this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 }
+
+export {
+  LambdaLR, MultiplicativeLR, MultiStepLR, ConstantLR, PolynomialLR, OneCycleLR, CyclicLR, CosineAnnealingWarmRestarts,
+  SequentialLR, ChainedScheduler,
+} from './lr_scheduler_more';

@@ -7,6 +7,7 @@ void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, f
 void InitOptim(Napi::Env env, Napi::Object exports);  // optim.cc: fused optimizer steps, grad clipping
 void InitRnn(Napi::Env env, Napi::Object exports);    // rnn.cc: fused LSTM / GRU cells
 void InitLinalg(Napi::Env env, Napi::Object exports);  // linalg.cc: torch.linalg
+void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc: MPI collectives, grad hooks
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -18,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitOptim(env, exports);
   tfb::InitRnn(env, exports);
   tfb::InitLinalg(env, exports);
+  tfb::InitDistributed(env, exports);
   return exports;
 }
 

@@ -86,6 +86,74 @@ static Napi::Value AdagradStep(CI info) {
   });
 }
 
+// adamaxStep(p, g, expAvg, expInf, lr, beta1, beta2, eps, weightDecay, step)
+static Napi::Value AdamaxStep(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "adamaxStep";
+    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), m = Unwrap(info, 2, op), u = Unwrap(info, 3, op);
+    tf::AdamaxOptions o;
+    o.lr = ArgNum(info, 4, op, "lr");
+    o.beta1 = ArgNum(info, 5, op, "beta1");
+    o.beta2 = ArgNum(info, 6, op, "beta2");
+    o.eps = ArgNum(info, 7, op, "eps");
+    o.weight_decay = ArgNum(info, 8, op, "weightDecay");
+    o.step = ArgInt(info, 9, op, "step");
+    tf::adamax_step(p, g, m, u, o);
+    return info.Env().Undefined();
+  });
+}
+
+// nadamStep(p, g, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, momentumDecay, step, muProduct)
+static Napi::Value NadamStep(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "nadamStep";
+    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), m = Unwrap(info, 2, op), v = Unwrap(info, 3, op);
+    tf::NadamOptions o;
+    o.lr = ArgNum(info, 4, op, "lr");
+    o.beta1 = ArgNum(info, 5, op, "beta1");
+    o.beta2 = ArgNum(info, 6, op, "beta2");
+    o.eps = ArgNum(info, 7, op, "eps");
+    o.weight_decay = ArgNum(info, 8, op, "weightDecay");
+    o.momentum_decay = ArgNum(info, 9, op, "momentumDecay");
+    o.step = ArgInt(info, 10, op, "step");
+    o.mu_product = ArgNum(info, 11, op, "muProduct");
+    tf::nadam_step(p, g, m, v, o);
+    return info.Env().Undefined();
+  });
+}
+
+// radamStep(p, g, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, step)
+static Napi::Value RadamStep(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "radamStep";
+    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), m = Unwrap(info, 2, op), v = Unwrap(info, 3, op);
+    tf::RadamOptions o;
+    o.lr = ArgNum(info, 4, op, "lr");
+    o.beta1 = ArgNum(info, 5, op, "beta1");
+    o.beta2 = ArgNum(info, 6, op, "beta2");
+    o.eps = ArgNum(info, 7, op, "eps");
+    o.weight_decay = ArgNum(info, 8, op, "weightDecay");
+    o.step = ArgInt(info, 9, op, "step");
+    tf::radam_step(p, g, m, v, o);
+    return info.Env().Undefined();
+  });
+}
+
+// adadeltaStep(p, g, squareAvg, accDelta, lr, rho, eps, weightDecay)
+static Napi::Value AdadeltaStep(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "adadeltaStep";
+    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), s = Unwrap(info, 2, op), a = Unwrap(info, 3, op);
+    tf::AdadeltaOptions o;
+    o.lr = ArgNum(info, 4, op, "lr");
+    o.rho = ArgNum(info, 5, op, "rho");
+    o.eps = ArgNum(info, 6, op, "eps");
+    o.weight_decay = ArgNum(info, 7, op, "weightDecay");
+    tf::adadelta_step(p, g, s, a, o);
+    return info.Env().Undefined();
+  });
+}
+
 // gradNormPow(t, p) -> sum |x|^p, or max |x| when p is Infinity.
 static Napi::Value GradNormPow(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
@@ -116,6 +184,10 @@ void InitOptim(Napi::Env env, Napi::Object exports) {
   exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));
   exports.Set("rmspropStep", Napi::Function::New(env, RmspropStep, "rmspropStep"));
   exports.Set("adagradStep", Napi::Function::New(env, AdagradStep, "adagradStep"));
+  exports.Set("adamaxStep", Napi::Function::New(env, AdamaxStep, "adamaxStep"));
+  exports.Set("nadamStep", Napi::Function::New(env, NadamStep, "nadamStep"));
+  exports.Set("radamStep", Napi::Function::New(env, RadamStep, "radamStep"));
+  exports.Set("adadeltaStep", Napi::Function::New(env, AdadeltaStep, "adadeltaStep"));
   exports.Set("gradNormPow", Napi::Function::New(env, GradNormPow, "gradNormPow"));
   exports.Set("scaleInPlace", Napi::Function::New(env, ScaleInPlace, "scaleInPlace"));
   exports.Set("clampAbsInPlace", Napi::Function::New(env, ClampAbsInPlace, "clampAbsInPlace"));

@@ -145,6 +145,35 @@ static Napi::Value SetNumThreads(CI info) {
   });
 }
 
+// rngState() -> [seedHi, seedLo, offsetHi, offsetLo] (uint32 halves): the whole state of the
+// counter-based generator, for checkpoints.
+static Napi::Value RngState(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const tf::Generator& g = State(info.Env()).gen;
+    Napi::Array a = Napi::Array::New(info.Env(), 4);
+    const uint64_t v[2] = {g.seed, g.offset};
+    for (uint32_t i = 0; i < 2; ++i) {
+      a.Set(2 * i, Napi::Number::New(info.Env(), double(uint32_t(v[i] >> 32))));
+      a.Set(2 * i + 1, Napi::Number::New(info.Env(), double(uint32_t(v[i] & 0xffffffffu))));
+    }
+    return a;
+  });
+}
+
+// setRngState([seedHi, seedLo, offsetHi, offsetLo])
+static Napi::Value SetRngState(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Shape s = ArgShape(info, 0, "setRngState");
+    if (s.size() != 4) tf::fail_type("setRngState: expected 4 integers [seedHi, seedLo, offsetHi, offsetLo]");
+    for (int64_t x : s)
+      if (x < 0 || x > int64_t(0xffffffffu)) tf::fail_range("setRngState: each entry must be a uint32");
+    tf::Generator& g = State(info.Env()).gen;
+    g.seed = (uint64_t(s[0]) << 32) | uint64_t(s[1]);
+    g.offset = (uint64_t(s[2]) << 32) | uint64_t(s[3]);
+    return info.Env().Undefined();
+  });
+}
+
 static Napi::Value ManualSeed(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     double s = ArgNum(info, 0, "manualSeed", "seed");
@@ -234,6 +263,8 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("setReturnErrors", Napi::Function::New(env, SetReturnErrors));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
+  exports.Set("rngState", Napi::Function::New(env, RngState));
+  exports.Set("setRngState", Napi::Function::New(env, SetRngState));
   exports.Set("full", Napi::Function::New(env, Full));
   exports.Set("arange", Napi::Function::New(env, Arange));
   exports.Set("linspace", Napi::Function::New(env, Linspace));

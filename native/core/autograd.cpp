@@ -15,6 +15,62 @@ thread_local bool t_grad_enabled = true;
 thread_local uint64_t t_seq = 0;
 }  // namespace
 
+namespace {
+struct HookEntry {
+  uint64_t id;
+  std::weak_ptr<TensorImpl> leaf;  // an entry whose leaf died is dropped, never fired
+  GradHook fn;
+};
+thread_local std::unordered_map<TensorImpl*, std::vector<HookEntry>> t_hooks;
+thread_local std::unordered_map<uint64_t, TensorImpl*> t_hook_owner;
+thread_local uint64_t t_hook_id = 0;
+thread_local std::vector<std::function<void()>> t_backward_callbacks;
+
+// The live hooks of a leaf (entries of a dead leaf at a reused address are dropped).
+std::vector<HookEntry>* hooks_of(TensorImpl* leaf) {
+  auto it = t_hooks.find(leaf);
+  if (it == t_hooks.end()) return nullptr;
+  auto& v = it->second;
+  for (auto& e : v)
+    if (e.leaf.expired()) t_hook_owner.erase(e.id);
+  v.erase(std::remove_if(v.begin(), v.end(), [](const HookEntry& e) { return e.leaf.expired(); }), v.end());
+  if (v.empty()) {
+    t_hooks.erase(it);
+    return nullptr;
+  }
+  return &v;
+}
+}  // namespace
+
+uint64_t add_grad_hook(const Tensor& leaf, GradHook fn) {
+  if (!leaf.is_leaf() || !leaf.requires_grad())
+    fail("gradient hook: the tensor of shape " + shape_str(leaf.shape()) + " is not a leaf that requires grad");
+  uint64_t id = ++t_hook_id;
+  t_hooks[leaf.impl()].push_back({id, leaf.ptr(), std::move(fn)});
+  t_hook_owner[id] = leaf.impl();
+  return id;
+}
+
+void remove_grad_hook(uint64_t id) {
+  auto o = t_hook_owner.find(id);
+  if (o == t_hook_owner.end()) return;
+  auto it = t_hooks.find(o->second);
+  t_hook_owner.erase(o);
+  if (it == t_hooks.end()) return;
+  auto& v = it->second;
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const HookEntry& e) { return e.id == id; }), v.end());
+  if (v.empty()) t_hooks.erase(it);
+}
+
+namespace {
+thread_local int t_backward_depth = 0;  // backward passes running on this thread (hooks may nest one)
+}
+
+void queue_backward_callback(std::function<void()> fn) {
+  if (t_backward_depth == 0) fail("queueBackwardCallback: no backward pass is running (call it from a gradient hook)");
+  t_backward_callbacks.push_back(std::move(fn));
+}
+
 bool grad_enabled() { return t_grad_enabled; }
 void set_grad_enabled(bool on) { t_grad_enabled = on; }
 
@@ -213,6 +269,26 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     }
   }
 
+  // Leaves with hooks: how many accumulator nodes of this pass feed each, so the hooks fire after
+  // the last one. Callbacks queued by hooks run at the end; a failed pass drops them.
+  std::unordered_map<TensorImpl*, int> hook_pending;
+  if (!capture && !t_hooks.empty()) {
+    for (auto& kv : keep)
+      if (kv.first->is_acc_) {
+        auto leaf = kv.first->leaf_weak.lock();
+        if (leaf && hooks_of(leaf.get())) hook_pending[leaf.get()]++;
+      }
+  }
+  std::unordered_set<TensorImpl*> hook_accumulated;
+  struct DropCallbacks {
+    size_t keep_n;
+    ~DropCallbacks() {
+      t_backward_callbacks.resize(std::min(keep_n, t_backward_callbacks.size()));
+      t_backward_depth--;
+    }
+  } drop_callbacks{t_backward_callbacks.size()};
+  t_backward_depth++;
+
   // When capturing, a node runs only if one of its inputs leads to a target. A captured node itself
   // does not run unless something below it is also captured: its graph may still be needed (by
   // an enclosing computation), so it must not be executed and released here.
@@ -240,7 +316,13 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     for (auto& kv : keep) leads(kv.first);
   }
 
-  auto cmp = [](Node* a, Node* b) { return a->seq < b->seq; };
+  // Accumulator nodes have seq 0 and so would all run last; with hooks waiting on them they run as
+  // soon as ready instead, so that a hook (a DDP bucket's allreduce) starts during backward.
+  const bool acc_first = !hook_pending.empty();
+  auto cmp = [acc_first](Node* a, Node* b) {
+    if (acc_first && a->is_acc_ != b->is_acc_) return b->is_acc_;
+    return a->seq < b->seq;
+  };
   std::priority_queue<Node*, std::vector<Node*>, decltype(cmp)> ready(cmp);
   for (auto& kv : keep)
     if (deps[kv.first] == 0) ready.push(kv.first);
@@ -288,6 +370,17 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
                          g.storage().use_count() == 1;
             lg.set_grad(owned ? g : clone(g));
           }
+          if (!hook_pending.empty() && hook_pending.count(leaf.get())) hook_accumulated.insert(leaf.get());
+        }
+      }
+      if (leaf && !capture && !hook_pending.empty()) {
+        auto it = hook_pending.find(leaf.get());
+        if (it != hook_pending.end() && --it->second == 0 && hook_accumulated.count(leaf.get())) {
+          // Copy first: a hook may add or remove hooks.
+          std::vector<GradHook> fns;
+          if (auto* v = hooks_of(leaf.get()))
+            for (auto& e : *v) fns.push_back(e.fn);
+          for (auto& f : fns) f();
         }
       }
     } else if (run) {
@@ -317,6 +410,12 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       if (--deps[e.node.get()] == 0) ready.push(e.node.get());
     }
     gout.clear();  // drop this node's gradients now, as the per-node vector did
+  }
+  if (!capture && t_backward_callbacks.size() > drop_callbacks.keep_n) {
+    std::vector<std::function<void()>> cbs(t_backward_callbacks.begin() + long(drop_callbacks.keep_n),
+                                           t_backward_callbacks.end());
+    t_backward_callbacks.resize(drop_callbacks.keep_n);
+    for (auto& cb : cbs) cb();
   }
   if (capture && !allow_unused) {
     for (size_t i = 0; i < result.size(); i++)

@@ -90,6 +90,17 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
 
 void backward(const Tensor& root, const Tensor& grad, bool retain_graph, bool create_graph);
 
+// Hooks run after a leaf's gradient of the current backward pass is completely accumulated into its
+// .grad (PyTorch's post-accumulate-grad hook): a leaf used several times fires once, after its last
+// contribution. DistributedDataParallel starts a bucket's allreduce from them while the rest of
+// backward still runs. Per thread, like grad mode. Only backward() into .grad fires them.
+using GradHook = std::function<void()>;
+uint64_t add_grad_hook(const Tensor& leaf, GradHook fn);
+void remove_grad_hook(uint64_t id);
+// Runs fn once, when the backward pass now running ends without error (called from a hook;
+// an Error outside backward).
+void queue_backward_callback(std::function<void()> fn);
+
 // Sum `g` down to `shape` (undoes NumPy broadcasting); differentiable.
 Tensor sum_to(const Tensor& g, const Shape& shape);
 

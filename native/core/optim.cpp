@@ -213,6 +213,15 @@ void adagrad_kernel(T* p, const T* g, T* sum, int64_t n, const AdagradOptions& o
   });
 }
 
+// The four optimizers below share one shape: two state buffers and one flag-specialised loop.
+template <typename T, typename Loop>
+void two_state_kernel(int64_t n, bool wd, Loop loop) {
+  with_isa([&](auto isa) {
+    using I = decltype(isa);
+    with_flag(wd, [&](auto WD) { run(n, [&](int64_t lo, int64_t hi) { loop(I{}, WD, lo, hi); }); });
+  });
+}
+
 template <typename T>
 T* ptr(const Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
@@ -302,6 +311,114 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum, co
   else adagrad_kernel<double>(ptr<double>(param), ptr<double>(g), ptr<double>(sum), n, o);
   param.bump_version();
   sum.bump_version();
+}
+
+namespace {
+// Shared checks and dispatch of the two-buffer steps: param, grad, state a and b.
+template <typename Body>
+void two_state_step(const char* op, const Tensor& param, const Tensor& grad, const Tensor& a, const char* an,
+                    const Tensor& b, const char* bn, std::initializer_list<std::pair<const char*, double>> hyper,
+                    Body body) {
+  check_param(op, param);
+  for (auto [n, x] : hyper) check_hyper(op, n, x);
+  check_state(op, an, param, a);
+  check_state(op, bn, param, b);
+  Tensor g = prepare_grad(op, param, grad);
+  if (param.dtype() == DType::F32) body(ptr<float>(param), ptr<float>(g), ptr<float>(a), ptr<float>(b));
+  else body(ptr<double>(param), ptr<double>(g), ptr<double>(a), ptr<double>(b));
+  param.bump_version();
+  a.bump_version();
+  b.bump_version();
+}
+void check_step(const char* op, int64_t step) {
+  if (step < 1) fail_range(std::string(op) + ": step must be >= 1, got " + std::to_string(step));
+}
+}  // namespace
+
+void adamax_step(const Tensor& param, const Tensor& grad, const Tensor& m, const Tensor& u, const AdamaxOptions& o) {
+  const char* op = "adamaxStep";
+  check_step(op, o.step);
+  const int64_t n = param.numel();
+  two_state_step(op, param, grad, m, "expAvg", u, "expInf",
+                 {{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps}, {"weightDecay", o.weight_decay}},
+                 [&](auto* p, auto* g, auto* mm, auto* uu) {
+                   using T = std::remove_pointer_t<decltype(p)>;
+                   const double clr = o.lr / (1 - std::pow(o.beta1, double(o.step)));
+                   const T c[6] = {T(clr), T(o.beta1), T(1 - o.beta1), T(o.beta2), T(o.eps), T(o.weight_decay)};
+                   two_state_kernel<T>(n, o.weight_decay != 0, [&](auto isa, auto WD, int64_t lo, int64_t hi) {
+                     decltype(isa)::template adamax<T, decltype(WD)::value>(p, g, mm, uu, lo, hi, c);
+                   });
+                 });
+}
+
+void nadam_step(const Tensor& param, const Tensor& grad, const Tensor& m, const Tensor& v, const NadamOptions& o) {
+  const char* op = "nadamStep";
+  check_step(op, o.step);
+  const int64_t n = param.numel();
+  two_state_step(op, param, grad, m, "expAvg", v, "expAvgSq",
+                 {{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps}, {"weightDecay", o.weight_decay},
+                  {"momentumDecay", o.momentum_decay}, {"muProduct", o.mu_product}},
+                 [&](auto* p, auto* g, auto* mm, auto* vv) {
+                   using T = std::remove_pointer_t<decltype(p)>;
+                   const double t = double(o.step);
+                   const double mu = o.beta1 * (1. - 0.5 * std::pow(0.96, t * o.momentum_decay));
+                   const double mu_next = o.beta1 * (1. - 0.5 * std::pow(0.96, (t + 1) * o.momentum_decay));
+                   const double mu_product_next = o.mu_product * mu_next;
+                   const T c[9] = {T(o.beta1), T(1 - o.beta1), T(o.beta2), T(1 - o.beta2),
+                                   T(1 - std::pow(o.beta2, t)), T(o.eps), T(o.weight_decay),
+                                   T(o.lr * (1. - mu) / (1. - o.mu_product)), T(o.lr * mu_next / (1. - mu_product_next))};
+                   two_state_kernel<T>(n, o.weight_decay != 0, [&](auto isa, auto WD, int64_t lo, int64_t hi) {
+                     decltype(isa)::template nadam<T, decltype(WD)::value>(p, g, mm, vv, lo, hi, c);
+                   });
+                 });
+}
+
+void radam_step(const Tensor& param, const Tensor& grad, const Tensor& m, const Tensor& v, const RadamOptions& o) {
+  const char* op = "radamStep";
+  check_step(op, o.step);
+  const int64_t n = param.numel();
+  two_state_step(op, param, grad, m, "expAvg", v, "expAvgSq",
+                 {{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps}, {"weightDecay", o.weight_decay}},
+                 [&](auto* p, auto* g, auto* mm, auto* vv) {
+                   using T = std::remove_pointer_t<decltype(p)>;
+                   const double t = double(o.step);
+                   const double bc1 = 1 - std::pow(o.beta1, t), bc2 = 1 - std::pow(o.beta2, t);
+                   // The length of the approximated simple moving average; the variance is
+                   // rectified only once it exceeds 5, as PyTorch.
+                   const double rho_inf = 2 / (1 - o.beta2) - 1;
+                   const double rho_t = rho_inf - 2 * t * std::pow(o.beta2, t) / bc2;
+                   const bool rectify = rho_t > 5.;
+                   const double rect = rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf /
+                                                           ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                                               : 1.;
+                   const T c[10] = {T(o.beta1), T(1 - o.beta1), T(o.beta2), T(1 - o.beta2), T(bc1), T(o.lr),
+                                    T(std::sqrt(bc2)), T(o.eps), T(rect), T(o.weight_decay)};
+                   with_isa([&](auto isa) {
+                     using I = decltype(isa);
+                     with_flag(o.weight_decay != 0, [&](auto WD) {
+                       with_flag(rectify, [&](auto R) {
+                         run(n, [&](int64_t lo, int64_t hi) {
+                           I::template radam<T, decltype(WD)::value, decltype(R)::value>(p, g, mm, vv, lo, hi, c);
+                         });
+                       });
+                     });
+                   });
+                 });
+}
+
+void adadelta_step(const Tensor& param, const Tensor& grad, const Tensor& sq, const Tensor& acc,
+                   const AdadeltaOptions& o) {
+  const char* op = "adadeltaStep";
+  const int64_t n = param.numel();
+  two_state_step(op, param, grad, sq, "squareAvg", acc, "accDelta",
+                 {{"lr", o.lr}, {"rho", o.rho}, {"eps", o.eps}, {"weightDecay", o.weight_decay}},
+                 [&](auto* p, auto* g, auto* s, auto* a) {
+                   using T = std::remove_pointer_t<decltype(p)>;
+                   const T c[5] = {T(o.lr), T(o.rho), T(1 - o.rho), T(o.eps), T(o.weight_decay)};
+                   two_state_kernel<T>(n, o.weight_decay != 0, [&](auto isa, auto WD, int64_t lo, int64_t hi) {
+                     decltype(isa)::template adadelta<T, decltype(WD)::value>(p, g, s, a, lo, hi, c);
+                   });
+                 });
 }
 
 // ---- clipping helpers ----

@@ -50,6 +50,34 @@ struct AdagradOptions {
 };
 void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradOptions& o);
 
+struct AdamaxOptions {
+  double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  int64_t step = 1;  // step count after this update
+};
+void adamax_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_inf,
+                 const AdamaxOptions& o);
+
+struct NadamOptions {
+  double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3;
+  int64_t step = 1;         // step count after this update
+  double mu_product = 1;    // product of the momentum cache mu_1..mu_step, this step's mu included
+};
+void nadam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                const NadamOptions& o);
+
+struct RadamOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  int64_t step = 1;  // step count after this update
+};
+void radam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                const RadamOptions& o);
+
+struct AdadeltaOptions {
+  double lr = 1, rho = 0.9, eps = 1e-6, weight_decay = 0;
+};
+void adadelta_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& acc_delta,
+                   const AdadeltaOptions& o);
+
 // Gradient clipping helpers. grad_norm_pow returns sum |x|^p (p finite) or max |x| (p infinite),
 // accumulated in double; scale_ multiplies in place; clamp_abs_ clamps to [-v, v] in place.
 // Strided tensors are accepted.

@@ -109,6 +109,77 @@ struct Isa {
     });
   }
 
+  // c = {clr, beta1, 1-beta1, beta2, eps, weight_decay}
+  // m = b1*m + (1-b1)*g;  u = max(b2*u, |g| + eps);  p -= clr * m / u
+  template <class T, bool WD>
+  static void adamax(T* p, const T* g, T* m, T* u, int64_t lo, int64_t hi, const T* c) {
+    each_lane<T>(lo, hi, [&](auto z, int64_t i) {
+      using W = decltype(z);
+      W gi = ld(W{}, g + i);
+      if (WD) gi = gi + set1(W{}, c[5]) * ld(W{}, p + i);
+      W mi = ld(W{}, m + i) * set1(W{}, c[1]) + set1(W{}, c[2]) * gi;
+      W ui = vmax(ld(W{}, u + i) * set1(W{}, c[3]), vabs(gi) + set1(W{}, c[4]));
+      store(m + i, mi);
+      store(u + i, ui);
+      store(p + i, ld(W{}, p + i) - set1(W{}, c[0]) * (mi / ui));
+    });
+  }
+
+  // c = {beta1, 1-beta1, beta2, 1-beta2, bias_correction2, eps, weight_decay, grad_coef, avg_coef}
+  // denom = sqrt(v / bc2) + eps;  p -= grad_coef * g / denom + avg_coef * m / denom
+  template <class T, bool WD>
+  static void nadam(T* p, const T* g, T* m, T* v, int64_t lo, int64_t hi, const T* c) {
+    each_lane<T>(lo, hi, [&](auto z, int64_t i) {
+      using W = decltype(z);
+      W pi = ld(W{}, p + i);
+      W gi = ld(W{}, g + i);
+      if (WD) gi = gi + set1(W{}, c[6]) * pi;
+      W mi = ld(W{}, m + i) * set1(W{}, c[0]) + set1(W{}, c[1]) * gi;
+      W vi = ld(W{}, v + i) * set1(W{}, c[2]) + set1(W{}, c[3]) * gi * gi;
+      store(m + i, mi);
+      store(v + i, vi);
+      W denom = vsqrt(vi / set1(W{}, c[4])) + set1(W{}, c[5]);
+      pi = pi - set1(W{}, c[7]) * (gi / denom);
+      store(p + i, pi - set1(W{}, c[8]) * (mi / denom));
+    });
+  }
+
+  // c = {beta1, 1-beta1, beta2, 1-beta2, bias_correction1, lr, sqrt(bias_correction2), eps, rect, weight_decay}
+  // RECT (rho_t > 5): p -= (m/bc1) * lr * (sqrt(bc2) / (sqrt(v) + eps)) * rect;  else p -= (m/bc1) * lr
+  template <class T, bool WD, bool RECT>
+  static void radam(T* p, const T* g, T* m, T* v, int64_t lo, int64_t hi, const T* c) {
+    each_lane<T>(lo, hi, [&](auto z, int64_t i) {
+      using W = decltype(z);
+      W pi = ld(W{}, p + i);
+      W gi = ld(W{}, g + i);
+      if (WD) gi = gi + set1(W{}, c[9]) * pi;
+      W mi = ld(W{}, m + i) * set1(W{}, c[0]) + set1(W{}, c[1]) * gi;
+      W vi = ld(W{}, v + i) * set1(W{}, c[2]) + set1(W{}, c[3]) * gi * gi;
+      store(m + i, mi);
+      store(v + i, vi);
+      W upd = (mi / set1(W{}, c[4])) * set1(W{}, c[5]);
+      if (RECT) upd = upd * (set1(W{}, c[6]) / (vsqrt(vi) + set1(W{}, c[7]))) * set1(W{}, c[8]);
+      store(p + i, pi - upd);
+    });
+  }
+
+  // c = {lr, rho, 1-rho, eps, weight_decay}
+  // s = rho*s + (1-rho)*g^2;  d = sqrt(a + eps) / sqrt(s + eps) * g;  a = rho*a + (1-rho)*d^2;  p -= lr*d
+  template <class T, bool WD>
+  static void adadelta(T* p, const T* g, T* sq, T* acc, int64_t lo, int64_t hi, const T* c) {
+    each_lane<T>(lo, hi, [&](auto z, int64_t i) {
+      using W = decltype(z);
+      W gi = ld(W{}, g + i);
+      if (WD) gi = gi + set1(W{}, c[4]) * ld(W{}, p + i);
+      W s = ld(W{}, sq + i) * set1(W{}, c[1]) + set1(W{}, c[2]) * gi * gi;
+      store(sq + i, s);
+      W a = ld(W{}, acc + i);
+      W d = vsqrt(a + set1(W{}, c[3])) / vsqrt(s + set1(W{}, c[3])) * gi;
+      store(acc + i, a * set1(W{}, c[1]) + set1(W{}, c[2]) * d * d);
+      store(p + i, ld(W{}, p + i) - set1(W{}, c[0]) * d);
+    });
+  }
+
   // c = {clr, weight_decay, eps}
   template <class T, bool WD>
   static void adagrad(T* p, const T* g, T* sum, int64_t lo, int64_t hi, const T* c) {

@@ -1,0 +1,3 @@
+// Tools around training.
+export * as tensorboard from './tensorboard';
+export * as plot from './plot';
