@@ -399,7 +399,8 @@ describe('memory', () => {
     const before = tf.memory().tensors;
     for (let i = 0; i < 20; i++) step();
     X.grad = null;
-    expect(tf.memory().tensors).toBe(before);
+    // At most: the collector may free earlier tests' tensors meanwhile, never add any.
+    expect(tf.memory().tensors).toBeLessThanOrEqual(before);
   });
 });
 
