@@ -2,7 +2,8 @@
 # has none, and tf.distributed.isAvailable() is false there.
 {
   "variables": {
-    "tf_blas%": "<!(node scripts/find-blas.js)"
+    "tf_blas%": "<!(node scripts/find-blas.js)",
+    "tf_lapack%": "<!(node scripts/find-blas.js --lapack)"
   },
   "targets": [
     {
@@ -26,6 +27,9 @@
           "defines": ["TF_HAVE_BLAS"],
           "include_dirs": ["<!(node scripts/find-blas.js --include)"],
           "libraries": ["-lopenblas"]
+        }],
+        ["tf_lapack==1", {
+          "defines": ["TF_HAVE_LAPACK"]
         }]
       ]
     }

@@ -2,7 +2,7 @@
 import { native } from './native';
 import { intArg } from './args';
 
-export function backendInfo(): { blas: string; simd: string; threads: number } {
+export function backendInfo(): { blas: string; lapack: string; simd: string; threads: number } {
   return native.backendInfo();
 }
 

@@ -20,6 +20,9 @@ export { fold, scan, unfold, bidirectional, mapWindows, foldTree } from './loops
 export { jvp, jacobian, hessian, hvp } from './transforms';
 export { ErrorCodes, isTensorfoldError } from './errors';
 export type { ErrorCode, TensorfoldError } from './errors';
+export * as linalg from './linalg';
+export { cdist } from './linalg/functions';
+export * from './linalg/methods';
 export { getRngState, setRngState } from './random_state';
 export type { RngState } from './random_state';
 export * as utils from './utils';

@@ -7,8 +7,9 @@
 // Order: cmake-js (the main build) when cmake and cmake-js are available, else node-gyp through
 // binding.gyp (npm bundles node-gyp, so a machine without cmake still builds). When installed as a
 // dependency from the packed tarball, the prebuilt binary under prebuilds/ is used if it loads, so
-// nothing is compiled and nothing is downloaded. TENSORFOLD_BLAS=0 builds without OpenBLAS,
-// TENSORFOLD_MPI=0 without the MPI backend of tf.distributed.
+// nothing is compiled and nothing is downloaded. TENSORFOLD_BLAS=0 builds without OpenBLAS
+// (and so without LAPACK); TENSORFOLD_LAPACK=0 keeps OpenBLAS for GEMM but not for factorizations;
+// TENSORFOLD_MPI=0 builds without the MPI backend of tf.distributed.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -57,6 +58,7 @@ function buildWithCmakeJs() {
   const cli = findModule('cmake-js/bin/cmake-js');
   const args = [cli, 'compile', '--config', 'Release'];
   if (process.env.TENSORFOLD_BLAS === '0') args.push('--CDTF_BLAS=OFF');
+  if (process.env.TENSORFOLD_LAPACK === '0') args.push('--CDTF_LAPACK=OFF');
   if (process.env.TENSORFOLD_MPI === '0') args.push('--CDTF_MPI=OFF');
   if (process.env.TENSORFOLD_BUILD_DIR) args.push('--out', process.env.TENSORFOLD_BUILD_DIR);
   return run(process.execPath, args);

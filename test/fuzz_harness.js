@@ -522,7 +522,7 @@ function publicChild(cfg) {
   const fnNames = Object.keys(tf).filter((k) => typeof tf[k] === 'function' && !skip.has(k)).sort();
   const protoNames = Object.getOwnPropertyNames(tf.Tensor.prototype).filter((k) => k !== 'constructor').sort();
   const nsEntries = [];
-  for (const ns of ['nn', 'F', 'optim', 'data']) {
+  for (const ns of ['nn', 'F', 'optim', 'data', 'linalg']) {
     const o = tf[ns];
     if (!o) continue;
     for (const k of Object.keys(o).sort()) {

@@ -366,7 +366,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
 }
 
 /** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */
-export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | string, op: string, what: string): Tensor {
+export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | string, opArg: string, whatArg: string): Tensor {
+  // Exported, so the names may come from anywhere: quoting a non-string in a message could throw.
+  const op = typeof opArg === 'string' ? opArg : 'maskToAdditive';
+  const what = typeof whatArg === 'string' ? whatArg : 'mask';
   need(mask, op, what);
   if (mask.dtype === 'bool') return where(mask, -Infinity, 0).to(dtype as 'float32');
   if (mask.dtype === 'float32' || mask.dtype === 'float64') return mask.dtype === dtype ? mask : mask.to(dtype as 'float32');

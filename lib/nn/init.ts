@@ -21,7 +21,9 @@ function target(t: unknown, op: string): Tensor {
 }
 
 /** [fanIn, fanOut] of a weight of at least 2 dims. */
-export function calculateFanInAndFanOut(t: Tensor, op = 'calculateFanInAndFanOut'): [number, number] {
+export function calculateFanInAndFanOut(t: Tensor, opArg = 'calculateFanInAndFanOut'): [number, number] {
+  // Exported, so the name may come from anywhere: quoting a non-string in a message could throw.
+  const op = typeof opArg === 'string' ? opArg : 'calculateFanInAndFanOut';
   if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
   if (t.ndim < 2)
     throw shapeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape}]`);

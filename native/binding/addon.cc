@@ -6,6 +6,7 @@ namespace tfb {
 void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, fused optimizers
 void InitOptim(Napi::Env env, Napi::Object exports);  // optim.cc: fused optimizer steps, grad clipping
 void InitRnn(Napi::Env env, Napi::Object exports);    // rnn.cc: fused LSTM / GRU cells
+void InitLinalg(Napi::Env env, Napi::Object exports);  // linalg.cc: torch.linalg
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc: MPI collectives, grad hooks
 void InitOpsMore(Napi::Env env, Napi::Object exports);  // ops_more.cc: in-place writes, scans, sorting
 }
@@ -18,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitNN(env, exports);
   tfb::InitOptim(env, exports);
   tfb::InitRnn(env, exports);
+  tfb::InitLinalg(env, exports);
   tfb::InitDistributed(env, exports);
   tfb::InitOpsMore(env, exports);
   return exports;

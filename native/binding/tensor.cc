@@ -4,6 +4,7 @@
 
 #include "../core/cpu.h"
 #include "../core/gemm.h"
+#include "../core/linalg.h"
 #include "../core/parallel.h"
 #include "../core/probe.h"
 #include "handle.h"
@@ -132,6 +133,7 @@ static Napi::Value BackendInfo(CI info) {
   o.Set("blas", tf::gemm_backend());
   o.Set("simd", tf::simd_level_name());
   o.Set("threads", tf::num_threads());
+  o.Set("lapack", tf::lapack_backend());
   return o;
 }
 
