@@ -2,6 +2,7 @@
 // Methods validate what JavaScript can get wrong (types, integer-ness) and leave shape and range
 // checks to the engine, which names the op and the shapes in its errors.
 import { Handle, native } from './native';
+import { GeluOptions, geluWith } from './fused';  // speed: Tensor.gelu options
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 /** Anything accepted where a tensor operand is: a Tensor or a plain number. */
@@ -212,7 +213,8 @@ export class Tensor {
   tanh(): Tensor { return wrap(native.unary(U.tanh, this._h)); }
   sigmoid(): Tensor { return wrap(native.unary(U.sigmoid, this._h)); }
   relu(): Tensor { return wrap(native.unary(U.relu, this._h)); }
-  gelu(): Tensor { return wrap(native.unary(U.gelu, this._h)); }
+  // speed: {approximate: 'tanh'} runs the fused kernel (lib/fused.ts)
+  gelu(opts?: GeluOptions): Tensor { return opts === undefined ? wrap(native.unary(U.gelu, this._h)) : geluWith(this, opts); }
   silu(): Tensor { return wrap(native.unary(U.silu, this._h)); }
   softplus(): Tensor { return wrap(native.unary(U.softplus, this._h)); }
   sign(): Tensor { return wrap(native.unary(U.sign, this._h)); }

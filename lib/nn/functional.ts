@@ -7,6 +7,7 @@ import { noGrad } from '../autograd';
 import { Handle, native } from '../native';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
+import { fusedNative } from '../fused';  // speed: fused kernels
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -66,8 +67,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   need(x, 'gelu');
   if (approximate === 'none') return x.gelu();
   if (approximate !== 'tanh') throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(0.5).mul(inner.tanh().add(1));
+  return x.gelu({ approximate: 'tanh' });  // speed: fused kernel
 }
 export const silu = (x: Tensor) => need(x, 'silu').silu();
 export const sigmoid = (x: Tensor) => need(x, 'sigmoid').sigmoid();
@@ -313,6 +313,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || !sameShape(tail, ns))
     throw new Error(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
+  // speed: one fused node when weight and bias match the input (else the composition below)
+  const fits = (t: Tensor | null | undefined) => !t || (t instanceof Tensor && t.dtype === x.dtype && sameShape(t.shape, ns));
+  if (ns.length > 0 && fits(weight) && fits(bias))
+    return wrap(fusedNative.layerNorm(x._h, weight ? weight._h : null, bias ? bias._h : null, ns.length, eps));
   const axes = ns.map((_, i) => x.ndim - ns.length + i);
   const mean = x.mean(axes, true);
   const centered = x.sub(mean);
@@ -320,6 +324,24 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;
+}
+
+/**
+ * RMS normalisation over the trailing dims named by normalizedShape: x / √(mean(x²) + eps) · weight.
+ * eps defaults to the dtype's machine epsilon, as PyTorch's F.rms_norm.
+ */
+export function rmsNorm(x: Tensor, normalizedShape: number | number[], weight?: Tensor | null, eps?: number | null): Tensor {
+  needFloat(x, 'rmsNorm');
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(ns) || ns.length === 0 || !ns.every((d) => Number.isInteger(d)))
+    throw new TypeError(`rmsNorm: normalizedShape must be an integer or a non-empty array of integers, got ${describe(normalizedShape)}`);
+  if (ns.length > x.ndim || !sameShape(x.shape.slice(x.ndim - ns.length), ns))
+    throw new Error(`rmsNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
+  const w = optTensor(weight, 'rmsNorm', 'weight');
+  if (eps !== undefined && eps !== null && (typeof eps !== 'number' || !(eps >= 0)))
+    throw new TypeError(`rmsNorm: eps must be a non-negative number, got ${describe(eps)}`);
+  const e = eps ?? (x.dtype === 'float64' ? 2.220446049250313e-16 : 1.1920928955078125e-7);
+  return wrap(fusedNative.rmsNorm(x._h, w ? w._h : null, ns.length, e));
 }
 
 // ---- embedding ----
@@ -342,25 +364,58 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
 }
 
 // ---- attention ----
+export interface SdpaOptions {
+  /** Bool: true where a query MAY attend to a key (PyTorch's convention); float: added to the scores. Broadcasts to [..., L, S]. */
+  attnMask?: Tensor | null;
+  /** Dropout on the attention weights (applied when > 0 and training is not false). */
+  dropoutP?: number;
+  /** Query i attends to keys j ≤ i (top-left aligned, as PyTorch). */
+  isCausal?: boolean;
+  /** Multiplies q·kᵀ; default 1/√E. */
+  scale?: number | null;
+  /** Default true; false turns dropout off. */
+  training?: boolean;
+}
+
 /**
- * softmax(q kᵀ / sqrt(d) + mask) v over the last two dims. attnMask: bool (true = not allowed)
- * or float (added to the scores). Returns [output, weights].
+ * softmax(scale·q·kᵀ + mask)·v over the last two dims, as PyTorch's F.scaled_dot_product_attention:
+ * q [..., L, E], k [..., S, E], v [..., S, Ev] → [..., L, Ev]. One fused node (native/core/attention.h)
+ * unless dropout is on.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
-  opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; training?: boolean } = {}): [Tensor, Tensor] {
-  checkOptions(opts, 'scaledDotProductAttention');
-  needFloat(q, 'scaledDotProductAttention', 'query');
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: SdpaOptions = {}): Tensor {
+  const op = 'scaledDotProductAttention';
+  checkOptions(opts, op);
+  needFloat(q, op, 'query');
+  needFloat(k, op, 'key');
+  needFloat(v, op, 'value');
+  const mask = optTensor(opts.attnMask, op, 'attnMask');
+  if (mask && mask.dtype !== 'bool' && mask.dtype !== 'float32' && mask.dtype !== 'float64')
+    throw new TypeError(`${op}: attnMask must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
+  const p = opts.dropoutP ?? 0;
+  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1), got ${describe(p)}`);
+  const scale = opts.scale ?? null;
+  if (scale !== null && (typeof scale !== 'number' || !Number.isFinite(scale)))
+    throw new TypeError(`${op}: scale must be a finite number, got ${describe(scale)}`);
+  if (p > 0 && opts.training !== false) {
+    const w = attentionWeights(q, k, mask ? (mask.dtype === 'bool' ? where(mask, 0, -Infinity).to(q.dtype) : mask) : null,
+      !!opts.isCausal, scale);
+    return dropout(w, p, true).matmul(v);
+  }
+  return wrap(fusedNative.sdpa(q._h, k._h, v._h, mask ? mask._h : null, !!opts.isCausal, scale));
+}
+
+/** softmax(scale·q·kᵀ + additive mask [+ causal]) composed of ops (the weights themselves). @internal */
+export function attentionWeights(q: Tensor, k: Tensor, additiveMask: Tensor | null, isCausal: boolean,
+  scale: number | null): Tensor {
   const d = q.shape[q.ndim - 1];
-  let scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(-2, -1));
-  if (opts.isCausal) {
+  let scores = q.matmul(k.transpose(-2, -1)).mul(scale ?? 1 / Math.sqrt(d));
+  if (isCausal) {
     const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2];
     const causal = wrap(native.arange(0, S, 1, 2)).unsqueeze(0).gt(wrap(native.arange(0, L, 1, 2)).unsqueeze(1));
     scores = scores.add(maskToAdditive(causal, scores.dtype, 'scaledDotProductAttention', 'causal mask'));
   }
-  if (opts.attnMask) scores = scores.add(maskToAdditive(opts.attnMask, scores.dtype, 'scaledDotProductAttention', 'attnMask'));
-  let w = scores.softmax(-1);
-  if (opts.dropoutP) w = dropout(w, opts.dropoutP, opts.training ?? true);
-  return [w.matmul(v), w];
+  if (additiveMask) scores = scores.add(additiveMask);
+  return scores.softmax(-1);
 }
 
 /** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */

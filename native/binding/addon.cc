@@ -6,6 +6,7 @@ namespace tfb {
 void InitNN(Napi::Env env, Napi::Object exports);     // nn.cc: conv, pooling, fused optimizers
 void InitOptim(Napi::Env env, Napi::Object exports);  // optim.cc: fused optimizer steps, grad clipping
 void InitRnn(Napi::Env env, Napi::Object exports);    // rnn.cc: fused LSTM / GRU cells
+void InitFused(Napi::Env env, Napi::Object exports);  // fused.cc: GELU, softmax backward, norms, attention
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -16,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitNN(env, exports);
   tfb::InitOptim(env, exports);
   tfb::InitRnn(env, exports);
+  tfb::InitFused(env, exports);
   return exports;
 }
 
