@@ -313,8 +313,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || !sameShape(tail, ns))
     throw new Error(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
-  // speed: one fused node when weight and bias match the input (else the composition below)
-  const fits = (t: Tensor | null | undefined) => !t || (t instanceof Tensor && t.dtype === x.dtype && sameShape(t.shape, ns));
+  // speed: one fused node when weight and bias have the input's dtype (else the composition below)
+  const fits = (t: Tensor | null | undefined) => !t || (t instanceof Tensor && t.dtype === x.dtype);
   if (ns.length > 0 && fits(weight) && fits(bias))
     return wrap(fusedNative.layerNorm(x._h, weight ? weight._h : null, bias ? bias._h : null, ns.length, eps));
   const axes = ns.map((_, i) => x.ndim - ns.length + i);

@@ -58,21 +58,25 @@ inline V gelu_grad_f(V x) {
   return select(unord(x, x), x, d);
 }
 
-// PyTorch's tanh form: 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3).
+// PyTorch's tanh form 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3), evaluated as x s with
+// s = sigmoid(2u) = (1 + tanh u) / 2: the same function without the cancellation of 1 + tanh(u)
+// for negative x (where float's tanh rounds to -1 and the tail would come out as 0).
+template <class V>
+inline V gelu_tanh_u(V x) {
+  return cst<V>(0.7978845608028654f) * vfma(cst<V>(0.044715f) * x * x, x, x);
+}
 template <class V>
 inline V gelu_tanh_f(V x) {
-  const V u = cst<V>(0.7978845608028654f) * vfma(cst<V>(0.044715f) * x * x, x, x);
-  return cst<V>(0.5f) * x * (cst<V>(1.0f) + tanh_f(u));
+  const V u = gelu_tanh_u(x);
+  return x * sigmoid_f(u + u);
 }
-// d/dx: 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 0.044715 x^2), t = tanh(u).
+// d/dx = s + x (1 - tanh^2 u) u' / 2 = s + 2 x s (1 - s) u',  u' = sqrt(2/pi) (1 + 3 0.044715 x^2).
 template <class V>
 inline V gelu_tanh_grad_f(V x) {
-  const V x2 = x * x;
-  const V u = cst<V>(0.7978845608028654f) * vfma(cst<V>(0.044715f) * x2, x, x);
-  const V t = tanh_f(u);
-  const V du = cst<V>(0.7978845608028654f) * vfma(cst<V>(0.134145f), x2, cst<V>(1.0f));
-  const V half = cst<V>(0.5f);
-  return vfma(half * x * (cst<V>(1.0f) - t * t), du, half * (cst<V>(1.0f) + t));
+  const V u = gelu_tanh_u(x);
+  const V s = sigmoid_f(u + u);
+  const V du = cst<V>(0.7978845608028654f) * vfma(cst<V>(0.134145f), x * x, cst<V>(1.0f));
+  return vfma(cst<V>(2.0f) * x * s * (cst<V>(1.0f) - s), du, s);
 }
 
 inline void gelu_fwd(const float* x, float* y, int64_t n, bool tanh_approx) {
