@@ -9,6 +9,7 @@ interface FusedBinding {
   softmaxBackward(g: H, y: H, axis: number, logSpace: boolean): H;
   layerNorm(x: H, w: H | null, b: H | null, normalizedNdim: number, eps: number): H;
   rmsNorm(x: H, w: H | null, normalizedNdim: number, eps: number): H;
+  linear(x: H, w: H, b: H | null): H;
   sdpa(q: H, k: H, v: H, mask: H | null, isCausal: boolean, scale: number | null): H;
 }
 

@@ -165,7 +165,7 @@ def gpt_step():
         h = wte(x) + wpe(pos)
         for b in blocks:
             h = b(h)
-        logits = ln_f(h) @ wte.weight.t()
+        logits = F.linear(ln_f(h), wte.weight)  # nanoGPT's weight-tied lm_head
         loss = F.cross_entropy(logits.view(-1, vocab), y.view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -71,7 +71,7 @@ export function gptStep(): { step: () => void; dispose: () => void } {
     opt.zeroGrad();
     let h: tf.Tensor = (wte.forward(x) as tf.Tensor).add(wpe.forward(pos));
     for (const b of blocks) h = b.forward(h);
-    const logits = (lnF.forward(h) as tf.Tensor).matmul(wte.weight.T);  // weight-tied head
+    const logits: tf.Tensor = lib.F.linear(lnF.forward(h), wte.weight);  // weight-tied head (nanoGPT's lm_head)
     const loss: tf.Tensor = lib.F.crossEntropy(logits.reshape([-1, vocab]), y.reshape([-1]));
     loss.backward();
     nn.utils.clipGradNorm(params, 1.0);

@@ -91,8 +91,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const inF = weight.shape[1];
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF)
     throw new Error(`linear: input of shape [${x.shape}] does not match weight [${weight.shape}] (last dim must be ${inF})`);
-  const y = x.matmul(weight.T);
   const b = optTensor(bias, 'linear', 'bias');
+  // speed: one node (GEMMs over all leading dims, bias as the GEMM's epilogue) when the dtypes agree
+  if ((x.dtype === 'float32' || x.dtype === 'float64') && weight.dtype === x.dtype && (!b || (b.dtype === x.dtype && b.ndim === 1)))
+    return wrap(fusedNative.linear(x._h, weight._h, b ? b._h : null));
+  const y = x.matmul(weight.T);
   return b ? y.add(b) : y;
 }
 

@@ -4,6 +4,7 @@
 
 #include "../core/attention.h"
 #include "../core/fused_act.h"
+#include "../core/fused_linear.h"
 #include "../core/fused_norm.h"
 #include "../core/fused_softmax.h"
 #include "handle.h"
@@ -72,12 +73,21 @@ static Napi::Value Sdpa(CI info) {
   });
 }
 
+// linear(x, w, b|null) -> x·wᵀ + b
+static Napi::Value Linear(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "linear";
+    return Wrap(info.Env(), tf::linear(Unwrap(info, 0, op), Unwrap(info, 1, op), OptTensor(info, 2, op)));
+  });
+}
+
 void InitFused(Napi::Env env, Napi::Object exports) {
   exports.Set("geluFused", Napi::Function::New(env, Gelu, "geluFused"));
   exports.Set("geluBackward", Napi::Function::New(env, GeluBackward, "geluBackward"));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward, "softmaxBackward"));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm, "layerNorm"));
   exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm, "rmsNorm"));
+  exports.Set("linear", Napi::Function::New(env, Linear, "linear"));
   exports.Set("sdpa", Napi::Function::New(env, Sdpa, "sdpa"));
 }
 
