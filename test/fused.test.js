@@ -69,6 +69,15 @@ describe('fused ops vs finite differences (float64)', () => {
       checkGrad(g, args, { label: `${name} (2nd)`, rtol: 1e-5, atol: 1e-6 });
     }
   });
+  test('linear (one node over all leading dims): x, weight, bias, first and second order', () => {
+    const W = randTensor([4, 9], { seed: 14 }), B4 = randTensor([4], { seed: 15 });
+    const f = (x, w, b) => weightedSum(tf.F.linear(x, w, b));
+    checkGrad(f, [x, W, B4], { label: 'linear' });
+    checkGrad((x, w) => weightedSum(tf.F.linear(x, w)), [x, W], { label: 'linear without bias' });
+    checkGrad((x, w, b) => weightedSum(tf.F.linear(x.select(0, 0).select(0, 1), w, b)), [x, W, B4], { label: 'linear 1-d' });
+    const g = (x, w, b) => weightedSum(tf.grad(f, { argnums: [1] })(x, w, b)[0].mul(tf.grad(f, { argnums: [0] })(x, w, b)[0].sum()), 5);
+    checkGrad(g, [x, W, B4], { label: 'linear (2nd)', rtol: 1e-5, atol: 1e-6 });
+  });
   test('scaledDotProductAttention: plain, causal, float and bool masks, and second order', () => {
     const q = randTensor([2, 4, 3], { seed: 21 }), k = randTensor([2, 5, 3], { seed: 22 }), v = randTensor([2, 5, 2], { seed: 23 });
     const fm = randTensor([4, 5], { seed: 24 });
