@@ -35,9 +35,7 @@ class Block {
     const nh = GPT.heads, hd = C / nh;
     const [q, k, v] = (this.cAttn.forward(this.ln1.forward(x)) as tf.Tensor).split(C, 2)
       .map((t) => t.reshape([B, T, nh, hd]).transpose(1, 2));
-    // Before F.scaledDotProductAttention returned a tensor it returned [output, weights].
-    const r = F.scaledDotProductAttention(q, k, v, { isCausal: true });
-    const y = (Array.isArray(r) ? r[0] : r as tf.Tensor).transpose(1, 2).reshape([B, T, C]);
+    const y = (F.scaledDotProductAttention(q, k, v, { isCausal: true }) as tf.Tensor).transpose(1, 2).reshape([B, T, C]);
     x = x.add(this.attnProj.forward(y));
     return x.add(this.mlpProj.forward(F.gelu(this.fc.forward(this.ln2.forward(x)))));
   }
@@ -95,8 +93,7 @@ export function attentionStep(): { step: () => void; dispose: () => void } {
   const [q, k, v] = [0, 1, 2].map(() => tf.randn(shape, { requiresGrad: true }));
   const step = () => tf.tidy(() => {
     q.grad = null; k.grad = null; v.grad = null;
-    const r = lib.F.scaledDotProductAttention(q, k, v);
-    (Array.isArray(r) ? r[0] : r as tf.Tensor).sum().backward();
+    (lib.F.scaledDotProductAttention(q, k, v) as tf.Tensor).sum().backward();
     return undefined;
   });
   return { step, dispose: () => tf.dispose([q, k, v]) };
