@@ -124,6 +124,24 @@ describe('fused ops: behaviour', () => {
     const c = tf.F.scaledDotProductAttention(q, q, q, { dropoutP: 0.5 });
     expect(c.shape).toEqual([2, 4, 8]);
   });
+  test('MultiheadAttention through the fused kernel (needWeights false) equals the weights path, gradients too', () => {
+    tf.manualSeed(7);
+    const m = new tf.nn.MultiheadAttention(8, 2, { dtype: 'float64' });
+    const x = randTensor([5, 3, 8], { seed: 61 });
+    const kpm = tf.tensor([[false, false, false, true, true], [false, false, false, false, false], [false, true, false, false, false]]);
+    const am = randTensor([5, 5], { seed: 62 });
+    for (const opts of [{}, { isCausal: true, attnMask: am }, { keyPaddingMask: kpm, attnMask: am.gt(0.8) }]) {
+      const run = (needWeights) => {
+        const xs = x.detach().requiresGrad_();
+        const [out] = m.forward(xs, xs, xs, { ...opts, needWeights });
+        m.zeroGrad();
+        weightedSum(out).backward();
+        return [values64(out), values64(xs.grad), values64(m.in_proj_weight.grad)];
+      };
+      const [a, b] = [run(false), run(true)];
+      a.forEach((v, i) => expectClose(v, b[i], { rtol: 1e-10, atol: 1e-12 }, `part ${i}`));
+    }
+  });
   test('clear errors', () => {
     const q = tf.randn([2, 3, 4]);
     expectThrowsKind(() => tf.F.scaledDotProductAttention(q, tf.randn([2, 5, 3]), tf.randn([2, 5, 4])), 'Error', /scaledDotProductAttention: key must be/);
