@@ -71,13 +71,13 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     Tensor G = contiguous(g[0].dtype() == dt ? g[0] : to_dtype(g[0], dt));
     Tensor X = contiguous(x), W = contiguous(w);
     if (needs(n, 0)) {
-      Tensor dx = empty(xsh, dt);
+      Tensor dx = empty_uninit(xsh, dt);  // the GEMM (beta 0) writes every element
       if (dt == DType::F32) gemm<float>(false, false, N, in, out, G.data<float>(), out, W.data<float>(), in, 0.0f, dx.data<float>(), in);
       else gemm<double>(false, false, N, in, out, G.data<double>(), out, W.data<double>(), in, 0.0, dx.data<double>(), in);
       r[0] = dx;
     }
     if (needs(n, 1)) {
-      Tensor dw = empty({out, in}, dt);
+      Tensor dw = empty_uninit({out, in}, dt);
       if (dt == DType::F32) gemm<float>(true, false, out, in, N, G.data<float>(), out, X.data<float>(), in, 0.0f, dw.data<float>(), in);
       else gemm<double>(true, false, out, in, N, G.data<double>(), out, X.data<double>(), in, 0.0, dw.data<double>(), in);
       r[1] = dw;
