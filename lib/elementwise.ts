@@ -9,6 +9,7 @@ import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { TensorLike, checkTensor, describe, numArg, operand } from './args';
 import { tensor } from './creation';
+import { GeluOptions, geluWith } from './fused';
 import { argumentError, internalError } from './errors';
 
 const TABLE = native.opTable();
@@ -62,7 +63,16 @@ export const cos = unary('cos');
 export const tanh = unary('tanh');
 export const sigmoid = unary('sigmoid');
 export const relu = unary('relu');
-export const gelu = unary('gelu');
+const geluExact = unary('gelu');
+/**
+ * GELU, x·Φ(x) (PyTorch's default); `{approximate: 'tanh'}` is PyTorch's tanh form. Both have
+ * fused backward kernels (native/core/fused_act.*).
+ */
+export const gelu = withMethod((x: Tensor, opts?: GeluOptions): Tensor => {
+  if (opts === undefined) return geluExact(x);
+  if (!(x instanceof Tensor)) throw argumentError(`gelu: expected a Tensor, got ${describe(x)}`);
+  return geluWith(x, opts);
+}, function (this: Tensor, opts?: GeluOptions) { return opts === undefined ? geluExact(this) : geluWith(this, opts); });
 export const silu = unary('silu');
 export const softplus = unary('softplus');
 export const sign = unary('sign');

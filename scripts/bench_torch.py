@@ -117,6 +117,78 @@ def small_tape():
     return step
 
 
+class GptBlock(nn.Module):
+    """nanoGPT's Block as in lib/bench/gpt.ts; attention is nanoGPT's manual path (torch 1.13 has no SDPA)."""
+
+    def __init__(self, C, nh, block):
+        super().__init__()
+        self.nh = nh
+        self.ln_1, self.ln_2 = nn.LayerNorm(C), nn.LayerNorm(C)
+        self.c_attn, self.attn_proj = nn.Linear(C, 3 * C), nn.Linear(C, C)
+        self.c_fc, self.mlp_proj = nn.Linear(C, 4 * C), nn.Linear(4 * C, C)
+        self.register_buffer('bias', torch.tril(torch.ones(block, block)).view(1, 1, block, block))
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
+        q, k, v = [t.view(B, T, self.nh, C // self.nh).transpose(1, 2) for t in (q, k, v)]
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float('-inf'))
+        y = F.softmax(att, dim=-1) @ v
+        x = x + self.attn_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x))))
+
+
+def gpt_step():
+    vocab, block, layers, heads, embd, batch = 65, 64, 4, 4, 128, 12
+    wte, wpe = nn.Embedding(vocab, embd), nn.Embedding(block, embd)
+    blocks = nn.ModuleList([GptBlock(embd, heads, block) for _ in range(layers)])
+    ln_f = nn.LayerNorm(embd)
+    params = [*wte.parameters(), *wpe.parameters(), *ln_f.parameters(), *blocks.parameters()]
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
+                            lr=1e-3, betas=(0.9, 0.99))
+    data = torch.randint(0, vocab, (batch, block + 1))
+    x, y = data[:, :block].contiguous(), data[:, 1:].contiguous()
+    pos = torch.arange(0, block)
+
+    def lr_at(it):
+        lr, min_lr, warmup, decay_iters = 1e-3, 1e-4, 100, 5000
+        if it < warmup:
+            return lr * (it + 1) / (warmup + 1)
+        if it > decay_iters:
+            return min_lr
+        r = (it - warmup) / (decay_iters - warmup)
+        return min_lr + 0.5 * (1 + math.cos(math.pi * r)) * (lr - min_lr)
+    it = [0]
+
+    def step():
+        for g in opt.param_groups:
+            g['lr'] = lr_at(it[0])
+        opt.zero_grad(set_to_none=True)
+        h = wte(x) + wpe(pos)
+        for b in blocks:
+            h = b(h)
+        logits = F.linear(ln_f(h), wte.weight)  # nanoGPT's weight-tied lm_head
+        loss = F.cross_entropy(logits.view(-1, vocab), y.view(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        it[0] += 1
+    return step
+
+
+def attention():
+    q, k, v = [torch.randn(8, 8, 256, 64, requires_grad=True) for _ in range(3)]
+    scale = 1.0 / math.sqrt(64)
+
+    def step():
+        q.grad = k.grad = v.grad = None
+        (F.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1) @ v).sum().backward()
+    return step
+
+
 WORKLOADS = {
     'gemm256': gemm(256),
     'gemm512': gemm(512),
@@ -133,6 +205,8 @@ WORKLOADS = {
     'lstm_step': {'unit': 'ms/step', 'prepare': lstm},
     'small_add': {'unit': 'µs/op', 'count': 10000, 'prepare': small_add},
     'small_tape': {'unit': 'µs/op', 'count': 4000, 'prepare': small_tape},
+    'transformer_step': {'unit': 'ms/step', 'prepare': gpt_step},
+    'attention': {'unit': 'ms', 'prepare': attention},
 }
 
 

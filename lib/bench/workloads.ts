@@ -5,6 +5,7 @@
 // A step disposes everything it creates, so the timings neither include garbage collection that
 // the work would not cause nor leak native memory from one sample to the next.
 import * as tf from '../index';
+import { gptStep, attentionStep } from './gpt';
 
 export type Unit = 'GFLOP/s' | 'ms' | 'µs/op' | 'ms/step';
 
@@ -260,6 +261,21 @@ export const WORKLOADS: Workload[] = [
         dispose: () => tf.dispose([x, b]),
       };
     },
+  },
+  {
+    id: 'transformer_step',
+    unit: 'ms/step',
+    description: 'nanoGPT char model (4 blocks, n_embd 128, 4 heads, block 64, batch 12, exact GELU, tied head), ' +
+      'AdamW (2 groups, warmup+cosine), clip 1.0: one training step',
+    needs: ['nn.Linear', 'nn.LayerNorm', 'nn.Embedding', 'nn.utils.clipGradNorm', 'optim.AdamW', 'F.scaledDotProductAttention'],
+    prepare: gptStep,
+  },
+  {
+    id: 'attention',
+    unit: 'ms',
+    description: 'F.scaledDotProductAttention(q, k, v) forward + backward, [8, 8, 256, 64] float32 (batch, heads, T, head dim)',
+    needs: ['F.scaledDotProductAttention'],
+    prepare: attentionStep,
   },
 ];
 

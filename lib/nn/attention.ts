@@ -118,15 +118,22 @@ export class MultiheadAttention extends Module {
         .reshape([N * Hh, 1, S]);
       mask = mask ? mask.add(add) : add;
     }
-    const [ctx, weights] = F.scaledDotProductAttention(q, k, v, {
-      attnMask: mask, isCausal: opts.isCausal, dropoutP: this.dropout, training: this.training,
-    });
+    let ctx: Tensor, weights: Tensor | null = null;
+    if (opts.needWeights === false) {
+      // The fused attention kernel (one node per call); the weights are never formed as a tensor.
+      ctx = F.scaledDotProductAttention(q, k, v, { attnMask: mask, isCausal: opts.isCausal, dropoutP: this.dropout,
+        training: this.training });
+    } else {
+      weights = F.attentionWeights(q, k, mask, !!opts.isCausal, null);
+      if (this.training && this.dropout > 0) weights = F.dropout(weights, this.dropout, true);
+      ctx = weights.matmul(v);
+    }
     // [N·heads, L, hd] → [L, N, E]
     let out = this.out_proj.forward(ctx.transpose(0, 1).reshape([L, N, E]));
     if (unbatched) out = out.squeeze(1);
     else if (this.batchFirst) out = out.transpose(0, 1);
 
-    if (opts.needWeights === false) return [out, null];
+    if (!weights) return [out, null];
     let aw = weights.reshape([N, Hh, L, S]);
     if (opts.averageAttnWeights ?? true) aw = aw.mean(1);
     if (unbatched) aw = aw.squeeze(0);

@@ -8,6 +8,7 @@ import { Handle, kernels as native } from '../kernels';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
+import { fusedNative } from '../fused';  // speed: fused kernels
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -67,8 +68,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   need(x, 'gelu');
   if (approximate === 'none') return x.gelu();
   if (approximate !== 'tanh') throw argumentError(`gelu: approximate must be 'none' or 'tanh', got ${show(approximate)}`);
-  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(0.5).mul(inner.tanh().add(1));
+  return x.gelu({ approximate: 'tanh' });  // speed: fused kernel
 }
 export const silu = (x: Tensor) => need(x, 'silu').silu();
 export const sigmoid = (x: Tensor) => need(x, 'sigmoid').sigmoid();
@@ -91,8 +91,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const inF = weight.shape[1];
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF)
     throw shapeError(`linear: input of shape [${x.shape}] does not match weight [${weight.shape}] (last dim must be ${inF})`);
-  const y = x.matmul(weight.T);
   const b = optTensor(bias, 'linear', 'bias');
+  // speed: one node (GEMMs over all leading dims, bias as the GEMM's epilogue) when the dtypes agree
+  if ((x.dtype === 'float32' || x.dtype === 'float64') && weight.dtype === x.dtype && (!b || (b.dtype === x.dtype && b.ndim === 1)))
+    return wrap(fusedNative.linear(x._h, weight._h, b ? b._h : null));
+  const y = x.matmul(weight.T);
   return b ? y.add(b) : y;
 }
 
@@ -313,6 +316,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || !sameShape(tail, ns))
     throw shapeError(`layerNorm: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
+  // speed: one fused node when weight and bias have the input's dtype (else the composition below)
+  const fits = (t: Tensor | null | undefined) => !t || (t instanceof Tensor && t.dtype === x.dtype);
+  if (ns.length > 0 && fits(weight) && fits(bias))
+    return wrap(fusedNative.layerNorm(x._h, weight ? weight._h : null, bias ? bias._h : null, ns.length, eps));
   const axes = ns.map((_, i) => x.ndim - ns.length + i);
   const mean = x.mean(axes, true);
   const centered = x.sub(mean);
@@ -342,27 +349,58 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
 }
 
 // ---- attention ----
+export interface SdpaOptions {
+  /** Bool: true where a query MAY attend to a key (PyTorch's convention); float: added to the scores. Broadcasts to [..., L, S]. */
+  attnMask?: Tensor | null;
+  /** Dropout on the attention weights (applied when > 0 and training is not false). */
+  dropoutP?: number;
+  /** Query i attends to keys j ≤ i (top-left aligned, as PyTorch). */
+  isCausal?: boolean;
+  /** Multiplies q·kᵀ; default 1/√E. */
+  scale?: number | null;
+  /** Default true; false turns dropout off. */
+  training?: boolean;
+}
+
 /**
- * softmax(q kᵀ / sqrt(d) + mask) v over the last two dims. attnMask: bool (true = not allowed)
- * or float (added to the scores). Returns [output, weights].
+ * softmax(scale·q·kᵀ + mask)·v over the last two dims, as PyTorch's F.scaled_dot_product_attention:
+ * q [..., L, E], k [..., S, E], v [..., S, Ev] → [..., L, Ev]. One fused node (native/core/attention.h)
+ * unless dropout is on.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
-  opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; training?: boolean } = {}): [Tensor, Tensor] {
-  checkOptions(opts, 'scaledDotProductAttention');
-  needFloat(q, 'scaledDotProductAttention', 'query');
-  needFloat(k, 'scaledDotProductAttention', 'key');
-  needFloat(v, 'scaledDotProductAttention', 'value');
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: SdpaOptions = {}): Tensor {
+  const op = 'scaledDotProductAttention';
+  checkOptions(opts, op);
+  needFloat(q, op, 'query');
+  needFloat(k, op, 'key');
+  needFloat(v, op, 'value');
+  const mask = optTensor(opts.attnMask, op, 'attnMask');
+  if (mask && mask.dtype !== 'bool' && mask.dtype !== 'float32' && mask.dtype !== 'float64')
+    throw argumentError(`${op}: attnMask must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
+  const p = opts.dropoutP ?? 0;
+  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw rangeError(`${op}: dropoutP must be in [0, 1), got ${describe(p)}`);
+  const scale = opts.scale ?? null;
+  if (scale !== null && (typeof scale !== 'number' || !Number.isFinite(scale)))
+    throw argumentError(`${op}: scale must be a finite number, got ${describe(scale)}`);
+  if (p > 0 && opts.training !== false) {
+    const w = attentionWeights(q, k, mask ? (mask.dtype === 'bool' ? where(mask, 0, -Infinity).to(q.dtype) : mask) : null,
+      !!opts.isCausal, scale);
+    return dropout(w, p, true).matmul(v);
+  }
+  return wrap(fusedNative.sdpa(q._h, k._h, v._h, mask ? mask._h : null, !!opts.isCausal, scale));
+}
+
+/** softmax(scale·q·kᵀ + additive mask [+ causal]) composed of ops (the weights themselves). @internal */
+export function attentionWeights(q: Tensor, k: Tensor, additiveMask: Tensor | null, isCausal: boolean,
+  scale: number | null): Tensor {
   const d = q.shape[q.ndim - 1];
-  let scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(-2, -1));
-  if (opts.isCausal) {
+  let scores = q.matmul(k.transpose(-2, -1)).mul(scale ?? 1 / Math.sqrt(d));
+  if (isCausal) {
     const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2];
     const causal = wrap(native.arange(0, S, 1, 2)).unsqueeze(0).gt(wrap(native.arange(0, L, 1, 2)).unsqueeze(1));
     scores = scores.add(maskToAdditive(causal, scores.dtype, 'scaledDotProductAttention', 'causal mask'));
   }
-  if (opts.attnMask) scores = scores.add(maskToAdditive(opts.attnMask, scores.dtype, 'scaledDotProductAttention', 'attnMask'));
-  let w = scores.softmax(-1);
-  if (opts.dropoutP) w = dropout(w, opts.dropoutP, opts.training ?? true);
-  return [w.matmul(v), w];
+  if (additiveMask) scores = scores.add(additiveMask);
+  return scores.softmax(-1);
 }
 
 /** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */

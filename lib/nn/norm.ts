@@ -3,7 +3,8 @@
 // running variance kept by InstanceNorm(trackRunningStats) is unbiased, as there.
 import { noGrad } from '../autograd';
 import { concat } from '../ops';
-import { Tensor, DType, checkOptions, ones, zeros } from '../tensor';
+import { Tensor, DType, checkOptions, describe, ones, wrap, zeros } from '../tensor';
+import { fusedNative } from '../fused';
 import { Module, Parameter } from './module';
 import { need, needFloat, optTensor, posInt, num } from './args';
 import { argumentError, shapeError } from '../errors';
@@ -85,14 +86,19 @@ export function rmsNorm(x: Tensor, normalizedShape: number | number[], weight?: 
   const op = 'rmsNorm';
   needFloat(x, op);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(ns) || ns.length === 0 || !ns.every((d) => Number.isInteger(d)))
+    throw argumentError(`${op}: normalizedShape must be an integer or a non-empty array of integers, got ${describe(normalizedShape)}`);
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || ns.some((d, i) => d !== tail[i]))
     throw shapeError(`${op}: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);
-  const e = eps ?? (x.dtype === 'float64' ? 2.220446049250313e-16 : 1.1920928955078125e-7);
-  const axes = ns.map((_, i) => x.ndim - ns.length + i);
-  const y = x.mul(x.square().mean(axes, true).add(e).rsqrt());
   const w = optTensor(weight, op, 'weight');
-  return w ? y.mul(w) : y;
+  if (eps !== undefined && eps !== null && (typeof eps !== 'number' || !(eps >= 0)))
+    throw argumentError(`${op}: eps must be a non-negative number, got ${describe(eps)}`);
+  const e = eps ?? (x.dtype === 'float64' ? 2.220446049250313e-16 : 1.1920928955078125e-7);
+  // One fused node (native/core/fused_norm.*) when the weight has the input's dtype; else composed.
+  if (!w || w.dtype === x.dtype) return wrap(fusedNative.rmsNorm(x._h, w ? w._h : null, ns.length, e));
+  const axes = ns.map((_, i) => x.ndim - ns.length + i);
+  return x.mul(x.square().mean(axes, true).add(e).rsqrt()).mul(w);
 }
 
 /** Local response normalisation across channels: x / (k + α/n · Σ_{window} x²)^β, as PyTorch. */

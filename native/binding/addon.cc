@@ -9,6 +9,7 @@ void InitRnn(Napi::Env env, Napi::Object exports);    // rnn.cc: fused LSTM / GR
 void InitLinalg(Napi::Env env, Napi::Object exports);  // linalg.cc: torch.linalg
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc: MPI collectives, grad hooks
 void InitOpsMore(Napi::Env env, Napi::Object exports);  // ops_more.cc: in-place writes, scans, sorting
+void InitFused(Napi::Env env, Napi::Object exports);  // fused.cc: GELU, softmax backward, norms, attention
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -22,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitLinalg(env, exports);
   tfb::InitDistributed(env, exports);
   tfb::InitOpsMore(env, exports);
+  tfb::InitFused(env, exports);
   return exports;
 }
 

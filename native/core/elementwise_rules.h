@@ -13,6 +13,7 @@
 
 #include "op_table.h"
 #include "ops.h"
+#include "fused_act.h"  // gelu_backward
 
 namespace tf {
 
@@ -122,11 +123,8 @@ TF_UNARY_RULE(Sigmoid, kOut, return T(sigmoid_d(double(x)));, return mul(g, mul(
 TF_UNARY_RULE(Relu, kOut, return x > 0 || x != x ? x : T(0);, return relu_backward(g, y);)
 // 0.5 x erfc(-x/√2) (the erf form loses the digits of small results for x << 0); its derivative
 // Φ(x) + x φ(x).
-TF_UNARY_RULE(Gelu, kIn, return x < -40 ? T(-0.0) : T(0.5 * x * std::erfc(-x / std::sqrt(2.0)));, {
-  Tensor cdf = mul(add(unary(Unary::Erf, mul(x, S(0.7071067811865476, x))), S(1, x)), S(0.5, x));
-  Tensor pdf = mul(exp(mul(sq(x), S(-0.5, x))), S(0.3989422804014327, x));
-  return mul(g, add(cdf, mul(x, pdf)));
-})
+TF_UNARY_RULE(Gelu, kIn, return x < -40 ? T(-0.0) : T(0.5 * x * std::erfc(-x / std::sqrt(2.0)));,
+              return gelu_backward(g, x, false);)  // one fused kernel (fused_act.h), itself differentiable
 // s (1 + x (1 - s)), s = sigmoid(x)
 TF_UNARY_RULE(Silu, kIn, return x / (T(1) + std::exp(-x));, {
   Tensor s = sigmoid(x);

@@ -6,6 +6,8 @@
 #include "iter.h"
 #include "kernels.h"
 #include "ops.h"
+#include "fused_kernels.h"  // speed: softmax rows
+#include "fused_softmax.h"  // speed: softmax backward
 
 namespace tf {
 
@@ -263,27 +265,7 @@ Tensor logsumexp(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim)
 // Softmax over the last axis of a contiguous [rows, C] buffer.
 template <typename T>
 static void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_space) {
-  parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1)), [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; r++) {
-      const T* xr = x + r * C;
-      T* yr = y + r * C;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t i = 0; i < C; i++) m = xr[i] > m ? xr[i] : m;
-      if (!std::isfinite(m)) m = 0;
-      for (int64_t i = 0; i < C; i++) yr[i] = xr[i] - m;
-      if constexpr (std::is_same_v<T, float>) unary_f32(Unary::Exp, yr, yr, C);
-      else unary_f64(Unary::Exp, yr, yr, C);
-      T s = 0;
-      for (int64_t i = 0; i < C; i++) s += yr[i];
-      if (log_space) {
-        T ls = std::log(s) + m;
-        for (int64_t i = 0; i < C; i++) yr[i] = xr[i] - ls;
-      } else {
-        T inv = T(1) / s;
-        for (int64_t i = 0; i < C; i++) yr[i] *= inv;
-      }
-    }
-  });
+  fused::softmax_rows<T>(x, y, rows, C, log_space);  // speed: SIMD rows (fused_kernels.h)
 }
 
 static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) {
@@ -305,15 +287,13 @@ static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) 
   if (any_requires_grad({a})) {
     if (log_space) {
       // d logsoftmax: g - softmax · Σg
-      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{sub(g[0], mul(exp(y), sum(g[0], {axis}, true)))};
+      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {  // speed: fused (fused_softmax.h)
+        return std::vector<Tensor>{softmax_backward(g[0], n.get_saved(0), axis, true)};
       }, {}, {0});
     } else {
       // d softmax: y · (g - Σ g·y)
-      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {
-        Tensor y = n.get_saved(0);
-        return std::vector<Tensor>{mul(y, sub(g[0], sum(mul(g[0], y), {axis}, true)))};
+      record(op, {a}, {out}, [axis](Node& n, const std::vector<Tensor>& g) {  // speed: fused (fused_softmax.h)
+        return std::vector<Tensor>{softmax_backward(g[0], n.get_saved(0), axis, false)};
       }, {}, {0});
     }
   }

@@ -12,6 +12,35 @@ static Tensor view_of(const Tensor& a, Shape shape, Shape strides, int64_t offse
   return make_view(a, std::move(shape), std::move(strides), offset);
 }
 
+// Strides viewing a tensor of shape osh / strides ost as nsh without a copy, when the elements of each
+// run of old dims that are contiguous with each other map onto whole new dims (PyTorch's rule for
+// view); false when some new dim would straddle a gap. speed: lets reshape return views.
+static bool reshape_view_strides(const Shape& osh, const Shape& ost, const Shape& nsh, Shape& nst) {
+  if (osh.empty()) return false;
+  for (auto d : osh)
+    if (d == 0) return false;
+  nst.assign(nsh.size(), 0);
+  int64_t view_d = int64_t(nsh.size()) - 1;
+  int64_t base = ost.back(), tensor_numel = 1, view_numel = 1;
+  for (int64_t d = int64_t(osh.size()) - 1; d >= 0; d--) {
+    tensor_numel *= osh[size_t(d)];
+    if (d == 0 || (osh[size_t(d - 1)] != 1 && ost[size_t(d - 1)] != tensor_numel * base)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || nsh[size_t(view_d)] == 1)) {
+        nst[size_t(view_d)] = view_numel * base;
+        view_numel *= nsh[size_t(view_d)];
+        view_d--;
+      }
+      if (view_numel != tensor_numel) return false;
+      if (d > 0) {
+        base = ost[size_t(d - 1)];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  return view_d == -1;
+}
+
 Tensor reshape(const Tensor& a, Shape shape) {
   int64_t known = 1, infer = -1;
   for (size_t i = 0; i < shape.size(); i++) {
@@ -38,8 +67,11 @@ Tensor reshape(const Tensor& a, Shape shape) {
     fail("reshape: cannot reshape tensor of shape " + shape_str(a.shape()) + " (" + std::to_string(n) +
          " elements) into " + shape_str(shape) + " (" + std::to_string(m) + " elements)");
   if (shape == a.shape()) return a;
-  Tensor src = a.is_contiguous() ? a : contiguous(a);
-  Tensor out = view_of(src, shape, contiguous_strides(shape), src.offset());
+  // speed: a strided tensor whose dims regroup without a copy (a split chunk viewed per head) is viewed
+  Shape vst;
+  const bool as_view = !a.is_contiguous() && reshape_view_strides(a.shape(), a.strides(), shape, vst);
+  Tensor src = a.is_contiguous() || as_view ? a : contiguous(a);
+  Tensor out = view_of(src, shape, as_view ? vst : contiguous_strides(shape), src.offset());
   if (any_requires_grad({src})) {
     Shape ash = src.shape();
     record("reshape", {src}, {out}, [ash](Node&, const std::vector<Tensor>& g) {
