@@ -2,6 +2,7 @@
 // Methods validate what JavaScript can get wrong (types, integer-ness) and leave shape and range
 // checks to the engine, which names the op and the shapes in its errors.
 import { Handle, native } from './native';
+import { show } from './errors';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 /** Anything accepted where a tensor operand is: a Tensor or a plain number. */
@@ -12,7 +13,7 @@ export type NestedArray = number | boolean | NestedArray[];
 const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool'];
 export function dtypeCode(d: DType, op = 'tensor'): number {
   const c = DTYPES.indexOf(d);
-  if (c < 0) throw new TypeError(`${op}: unknown dtype ${JSON.stringify(d)} (expected one of ${DTYPES.join(', ')})`);
+  if (c < 0) throw new TypeError(`${op}: unknown dtype ${show(d)} (expected one of ${DTYPES.join(', ')})`);
   return c;
 }
 

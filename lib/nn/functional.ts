@@ -8,6 +8,7 @@ import { Handle, native } from '../native';
 import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
+import { maskToAdditive } from './args';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -363,14 +364,6 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
   let w = scores.softmax(-1);
   if (opts.dropoutP) w = dropout(w, opts.dropoutP, opts.training ?? true);
   return [w.matmul(v), w];
-}
-
-/** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */
-export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | string, op: string, what: string): Tensor {
-  need(mask, op, what);
-  if (mask.dtype === 'bool') return where(mask, -Infinity, 0).to(dtype as 'float32');
-  if (mask.dtype === 'float32' || mask.dtype === 'float64') return mask.dtype === dtype ? mask : mask.to(dtype as 'float32');
-  throw dtypeError(`${op}: ${what} must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
 }
 
 // ---- losses ----

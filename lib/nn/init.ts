@@ -21,7 +21,12 @@ function target(t: unknown, op: string): Tensor {
 }
 
 /** [fanIn, fanOut] of a weight of at least 2 dims. */
-export function calculateFanInAndFanOut(t: Tensor, op = 'calculateFanInAndFanOut'): [number, number] {
+export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  return fans(t, 'calculateFanInAndFanOut');
+}
+
+// The initialisers' own errors name them, not calculateFanInAndFanOut.
+function fans(t: Tensor, op: string): [number, number] {
   if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
   if (t.ndim < 2)
     throw shapeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape}]`);
@@ -54,7 +59,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 }
 
 function fanOf(t: Tensor, mode: FanMode, op: string): number {
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, op);
+  const [fanIn, fanOut] = fans(t, op);
   if (mode === 'fanIn' || mode === 'fan_in') return fanIn;
   if (mode === 'fanOut' || mode === 'fan_out') return fanOut;
   throw tfError('ARGUMENT', `${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
@@ -110,13 +115,13 @@ function gainArg(g: number | { gain?: number } | undefined, op: string): number 
 /** xavierUniform(t, gain = 1) or xavierUniform(t, {gain}). */
 export function xavierUniform(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierUniform');
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, 'xavierUniform');
+  const [fanIn, fanOut] = fans(t, 'xavierUniform');
   const bound = gainArg(gain, 'xavierUniform') * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -bound, bound);
 }
 export function xavierNormal(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierNormal');
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, 'xavierNormal');
+  const [fanIn, fanOut] = fans(t, 'xavierNormal');
   return normal(t, 0, gainArg(gain, 'xavierNormal') * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
@@ -162,7 +167,12 @@ export function orthogonal(t: Tensor, gain = 1): Tensor {
 
 /** Normal(mean, std) truncated to [a, b], by redrawing the values that fall outside. */
 export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
-  target(t, 'truncNormal');
+  const op = 'truncNormal';
+  target(t, op);
+  [mean, std, a, b].forEach((v, i) => {
+    if (typeof v !== 'number' || Number.isNaN(v))
+      throw argumentError(`${op}: ${['mean', 'std', 'a', 'b'][i]} must be a number, got ${describe(v)}`);
+  });
   if (!(a < b)) throw rangeError(`truncNormal: a (${a}) must be smaller than b (${b})`);
   const v = Float64Array.from(randn([t.size], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => mean + std * z);
   let out = [...v.keys()].filter((i) => v[i] < a || v[i] > b);

@@ -3,7 +3,7 @@
 // running variance kept by InstanceNorm(trackRunningStats) is unbiased, as there.
 import { noGrad } from '../autograd';
 import { concat } from '../ops';
-import { Tensor, DType, checkOptions, ones, zeros } from '../tensor';
+import { Tensor, DType, checkOptions, describe, ones, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import { need, needFloat, optTensor, posInt, num } from './args';
 import { argumentError, shapeError } from '../errors';
@@ -85,6 +85,9 @@ export function rmsNorm(x: Tensor, normalizedShape: number | number[], weight?: 
   const op = 'rmsNorm';
   needFloat(x, op);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(ns)) throw argumentError(`${op}: normalizedShape must be an integer or an array of integers, got ${describe(normalizedShape)}`);
+  ns.forEach((d) => posInt(d, op, 'normalizedShape'));
+  if (eps !== undefined && eps !== null) num(eps, op, 'eps');
   const tail = x.shape.slice(x.ndim - ns.length);
   if (ns.length > x.ndim || ns.some((d, i) => d !== tail[i]))
     throw shapeError(`${op}: input of shape [${x.shape}] does not end with the normalized shape [${ns}]`);

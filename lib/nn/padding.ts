@@ -6,7 +6,7 @@ import { concat } from '../ops';
 import { Tensor, full } from '../tensor';
 import { Module } from './module';
 import { need, indexTensor, tuple } from './args';
-import { argumentError, shapeError } from '../errors';
+import { argumentError, shapeError, show } from '../errors';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
@@ -25,11 +25,11 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
   const op = 'pad';
   need(x, op);
   if (!Array.isArray(padding) || padding.length % 2 || !padding.every((v) => Number.isInteger(v)))
-    throw argumentError(`${op}: pad must be an array of an even number of integers, got ${JSON.stringify(padding)}`);
+    throw argumentError(`${op}: pad must be an array of an even number of integers, got ${show(padding)}`);
   const dims = padding.length / 2;
   if (dims > x.ndim) throw shapeError(`${op}: pad of length ${padding.length} needs at least ${dims} dims, got input [${x.shape}]`);
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular')
-    throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
+    throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${show(mode)}`);
   if (mode !== 'constant' && value !== 0 && value !== undefined)
     throw shapeError(`${op}: a fill value only applies to mode 'constant'`);
   let y = x;

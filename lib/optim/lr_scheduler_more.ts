@@ -4,8 +4,9 @@
 // agree step by step (test/optim_extra.test.js against scripts/gen_optim_extra_fixtures.py).
 import { describe } from '../tensor';
 import { Optimizer, checkNumber } from './optimizer';
-import { LRScheduler, checkOptions, positiveInt, schedulerState, loadSchedulerState } from './lr_scheduler';
-import { argumentError, rangeError, stateError, tfError } from '../errors';
+import { LRScheduler } from './lr_scheduler';
+import { checkOptions, positiveInt, schedulerState, loadSchedulerState } from './lr_scheduler_util';
+import { argumentError, rangeError, stateError, tfError, show } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
@@ -212,7 +213,7 @@ export class OneCycleLR extends LRScheduler {
     if (pct > 1) throw rangeError(`${op}: invalid pctStart ${pct} (must be in [0, 1])`);
     this.annealStrategy = (o.annealStrategy ?? 'cos') as 'cos' | 'linear';
     if (this.annealStrategy !== 'cos' && this.annealStrategy !== 'linear')
-      throw rangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${JSON.stringify(o.annealStrategy)}`);
+      throw rangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${show(o.annealStrategy)}`);
     const T = this.totalSteps;
     this.phases = o.threePhase
       ? [
@@ -326,7 +327,7 @@ export class CyclicLR extends LRScheduler {
     } else if (this.mode === 'exp_range') {
       this.scaleFn = (x) => Math.pow(this.gamma, x);
       this.scaleMode = 'iterations';
-    } else throw rangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${JSON.stringify(this.mode)}`);
+    } else throw rangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${show(this.mode)}`);
     this.cycleMomentum = (o.cycleMomentum ?? true) as boolean;
     this.baseMomentums = [];
     this.maxMomentums = [];

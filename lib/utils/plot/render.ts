@@ -11,8 +11,15 @@ import { pathToFileURL } from 'url';
 
 export const PLOT_PACKAGES = 'vega vega-lite';
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, any>>;
+// vega and vega-lite are ES modules: a real import(), which TypeScript's CommonJS output would
+// turn into require(). Made on first use, so that loading tensorfold works where code generation
+// from strings is disallowed (node --disallow-code-generation-from-strings); only charts need it.
+let importer: ((url: string) => Promise<Record<string, any>>) | null = null;
+function importModule(url: string): Promise<Record<string, any>> {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  importer ??= new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, any>>;
+  return importer(url);
+}
 
 interface Vega {
   vega: Record<string, any>;
