@@ -54,6 +54,7 @@ export class RandomSampler implements Sampler {
   constructor(dataSource: { length: number }, opts: RandomSamplerOptions = {}) {
     const op = 'RandomSampler';
     sizeOf(dataSource, op);
+    checkOptions(opts, op);
     this.dataSource = dataSource;
     this.replacement = !!opts.replacement;
     if (opts.numSamples !== undefined && opts.numSamples !== null) {

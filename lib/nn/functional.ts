@@ -444,8 +444,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const reduction = reductionArg(opts.reduction, 'crossEntropy');
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
-  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
-    throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  if (typeof eps !== 'number') throw argumentError(`crossEntropy: labelSmoothing must be a number, got ${describe(eps)}`);
+  if (!(eps >= 0 && eps <= 1)) throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
   if (target instanceof Tensor && input instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64') &&
     sameShape(target.shape, input.shape))

@@ -3,7 +3,7 @@
 // amount crops); 'reflect', 'replicate' and 'circular' are index selections along each padded dim,
 // so their gradients (index-add) come from the tape.
 import { concat } from '../ops';
-import { Tensor, full } from '../tensor';
+import { Tensor, describe, full } from '../tensor';
 import { Module } from './module';
 import { need, indexTensor, tuple } from './args';
 import { argumentError, shapeError, show } from '../errors';
@@ -30,6 +30,8 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
   if (dims > x.ndim) throw shapeError(`${op}: pad of length ${padding.length} needs at least ${dims} dims, got input [${x.shape}]`);
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular')
     throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${show(mode)}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw argumentError(`${op}: value must be a number, got ${describe(value)}`);
   if (mode !== 'constant' && value !== 0 && value !== undefined)
     throw shapeError(`${op}: a fill value only applies to mode 'constant'`);
   let y = x;
