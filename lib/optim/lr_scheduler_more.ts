@@ -422,12 +422,16 @@ type Scheduler = LRScheduler;
 function checkSchedulers(op: string, schedulers: unknown, optimizer?: AnyOptimizer): Scheduler[] {
   if (!Array.isArray(schedulers) || schedulers.length === 0)
     throw argumentError(`${op}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
-  schedulers.forEach((s, i) => {
+  // A copy, checked entry by entry: forEach would skip holes, and a getter may resize the array.
+  const list: unknown[] = [];
+  for (let i = 0; i < schedulers.length; i++) list.push(schedulers[i]);
+  list.forEach((s, i) => {
     if (!(s instanceof LRScheduler)) throw argumentError(`${op}: schedulers[${i}] must be an LR scheduler, got ${describe(s)}`);
     if (optimizer && s.optimizer !== optimizer)
       throw tfError('ARGUMENT', `${op}: schedulers[${i}] drives a different optimizer than the one given`);
   });
-  return schedulers as Scheduler[];
+  if (list.length === 0) throw argumentError(`${op}: schedulers must be a non-empty array of schedulers`);
+  return list as Scheduler[];
 }
 
 /** Runs schedulers one after another, switching at the milestone epochs (each restarts from epoch 0). */
