@@ -23,7 +23,9 @@ export function optTensor(x: unknown, op: string, what: string): Tensor | null {
 }
 /** @internal n integers from a number (repeated) or an array of 1 or n integers. */
 export function tuple(v: unknown, n: number, op: string, what: string): number[] {
-  const a = typeof v === 'number' ? new Array(n).fill(v) : Array.isArray(v) && v.length === 1 ? new Array(n).fill(v[0]) : v;
+  // Array.from: holes become undefined (every() would skip them) and the result cannot change later.
+  const a = typeof v === 'number' ? new Array(n).fill(v) : Array.isArray(v) && v.length === 1 ? new Array(n).fill(v[0]) :
+    Array.isArray(v) ? Array.from(v) : v;
   if (!Array.isArray(a) || a.length !== n || !a.every((x) => Number.isInteger(x)))
     throw argumentError(`${op}: ${what} must be an integer or an array of ${n} integers, got ${show(v)}`);
   return a as number[];

@@ -43,10 +43,14 @@ export class Bilinear extends Module {
 
 /** Unflatten(dim, sizes): splits one dim into sizes (one entry may be −1). */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: number[]) {
+  readonly unflattenedSize: number[];
+  constructor(readonly dim: number, unflattenedSize: number[]) {
     super();
-    if (!Array.isArray(unflattenedSize) || !unflattenedSize.every((v) => Number.isInteger(v)))
+    // A copy (holes read as undefined, which every() would skip), so the check holds for forward().
+    const sizes: unknown = Array.isArray(unflattenedSize) ? Array.from(unflattenedSize) : unflattenedSize;
+    if (!Array.isArray(sizes) || !sizes.every((v) => Number.isInteger(v)))
       throw argumentError(`Unflatten: unflattenedSize must be an array of integers, got ${show(unflattenedSize)}`);
+    this.unflattenedSize = sizes;
   }
   forward(x: Tensor): Tensor {
     need(x, 'Unflatten');

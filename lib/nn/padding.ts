@@ -24,6 +24,8 @@ function sourceIndex(i: number, n: number, mode: PadMode): number {
 export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', value = 0): Tensor {
   const op = 'pad';
   need(x, op);
+  // A copy (holes read as undefined): every() skips holes, and a getter could change the array later.
+  if (Array.isArray(padding)) padding = Array.from(padding);
   if (!Array.isArray(padding) || padding.length % 2 || !padding.every((v) => Number.isInteger(v)))
     throw argumentError(`${op}: pad must be an array of an even number of integers, got ${show(padding)}`);
   const dims = padding.length / 2;
