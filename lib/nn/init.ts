@@ -5,7 +5,7 @@
 //   xavierUniform:  U(−b, b), b = gain·sqrt(6 / (fanIn + fanOut))   xavierNormal: std gain·sqrt(2 / (fanIn + fanOut))
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
-import { argumentError, dtypeError, rangeError, shapeError, tfError } from '../errors';
+import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
 import { Tensor, describe, checkOptions, rand, randn, tensor } from '../tensor';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
@@ -136,6 +136,7 @@ function fillWith(t: Tensor, values: ArrayLike<number>): Tensor {
  */
 export function orthogonal(t: Tensor, gain = 1): Tensor {
   target(t, 'orthogonal');
+  if (typeof gain !== 'number') throw argumentError(`orthogonal: gain must be a number, got ${describe(gain)}`);
   if (t.ndim < 2) throw shapeError(`orthogonal: only tensors with 2 or more dims are supported, got shape [${t.shape}]`);
   const rows = t.shape[0], cols = t.size / rows;
   if (t.size === 0) return t;
@@ -200,7 +201,9 @@ export function eye(t: Tensor): Tensor {
 export function dirac(t: Tensor, groups = 1): Tensor {
   target(t, 'dirac');
   if (t.ndim < 3 || t.ndim > 5) throw shapeError(`dirac: only 3-, 4- and 5-d tensors are supported, got shape [${t.shape}]`);
-  if (!Number.isInteger(groups) || groups <= 0 || t.shape[0] % groups)
+  if (typeof groups !== 'number' || !Number.isInteger(groups) || groups <= 0)
+    throw argumentError(`dirac: groups must be a positive integer, got ${show(groups)}`);
+  if (t.shape[0] % groups)
     throw shapeError(`dirac: dim 0 (${t.shape[0]}) of shape [${t.shape}] must be divisible by groups (${groups})`);
   const outPer = t.shape[0] / groups;
   const minDim = Math.min(outPer, t.shape[1]);
@@ -222,6 +225,7 @@ export function sparse(t: Tensor, sparsity: number, std = 0.01): Tensor {
   if (t.ndim !== 2) throw shapeError(`sparse: only 2-d tensors are supported, got shape [${t.shape}]`);
   if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1))
     throw rangeError(`sparse: sparsity must be in [0, 1], got ${describe(sparsity)}`);
+  if (typeof std !== 'number') throw argumentError(`sparse: std must be a number, got ${describe(std)}`);
   const [rows, cols] = t.shape;
   const zerosPerCol = Math.ceil(sparsity * rows);
   const v = Float64Array.from(randn([rows * cols], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => z * std);
