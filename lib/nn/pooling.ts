@@ -11,6 +11,9 @@ import * as F from './functional';
 import { rangeError, shapeError } from '../errors';
 
 function poolOut(n: number, k: number, s: number, p: number, d: number, ceil: boolean, op: string): number {
+  if (k < 1 || s < 1 || d < 1 || p < 0)
+    throw rangeError(`${op}: kernelSize, stride and dilation must be positive and padding non-negative, got ` +
+      `kernelSize ${k}, stride ${s}, dilation ${d}, padding ${p}`);
   if (p > Math.floor(k / 2)) throw shapeError(`${op}: padding ${p} must be at most half the kernel size ${k}`);
   const span = n + 2 * p - d * (k - 1) - 1;
   if (span < 0) throw shapeError(`${op}: input size ${n} (padding ${p}) is smaller than the kernel's extent ${d * (k - 1) + 1}`);
