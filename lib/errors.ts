@@ -94,3 +94,17 @@ export function show(v: unknown): string {
     return Object.prototype.toString.call(v);
   }
 }
+
+/**
+ * True for a typed array or DataView whose buffer was transferred away (postMessage,
+ * structuredClone): iterating or joining it throws V8's own uncoded TypeError, so check first.
+ */
+export function isDetached(v: ArrayBufferView): boolean {
+  try {
+    // A zero-length view is the cheapest operation that a detached buffer refuses.
+    new Uint8Array(v.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -38,7 +38,9 @@ function apply(x: Tensor, op: string, args: unknown[], compute: (src: Tensor) =>
     // Name the in-place op the user called, keeping the error's kind.
     const err = e as Error;
     const Kind = err.name === 'RangeError' ? RangeError : err.name === 'TypeError' ? TypeError : Error;
-    throw new Kind(`${op}: ${err.message}`);
+    const named = new Kind(`${op}: ${err.message}`) as Error & { code?: unknown };
+    named.code = (err as Error & { code?: unknown }).code;  // the same documented code
+    throw named;
   }
   if (!cast && !castable(v.dtype, x.dtype))
     throw dtypeError(`${op}: the result type ${v.dtype} cannot be stored in a tensor of dtype ${x.dtype}`);

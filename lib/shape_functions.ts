@@ -30,8 +30,18 @@ export function meshgrid(tensors: Tensor[], opts: { indexing?: 'ij' | 'xy' } = {
   return swap ? [outs[1], outs[0], ...outs.slice(2)] : outs;
 }
 
-function broadcastShape(shapes: number[][], op: string): number[] {
-  const n = Math.max(...shapes.map((s) => s.length));
+function broadcastShape(shapesArg: number[][], op: string): number[] {
+  // Copies first: the shapes may come straight from a caller (holes, getters, huge lengths).
+  const shapes = Array.from(shapesArg, (s, i) => {
+    if (!Array.isArray(s) || s.length > 64)
+      throw argumentError(`${op}: shape ${i} must be an array of at most 64 non-negative integers, got ${describe(s)}`);
+    return Array.from(s, (d) => {
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+        throw argumentError(`${op}: shape ${i} must hold non-negative integers, got ${describe(d)}`);
+      return d;
+    });
+  });
+  const n = Math.max(0, ...shapes.map((s) => s.length));
   const out = Array(n).fill(1);
   for (const s of shapes) {
     s.forEach((d, i) => {

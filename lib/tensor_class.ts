@@ -179,6 +179,7 @@ export class Tensor {
     return wrap(native.reduce('argmin', this._h, axesArg(axis, 'argmin'), !!keepdim));
   }
   private reduce(kind: string, axis: number | number[] | undefined, keepdim: boolean, correction?: number): Tensor {
+    if (typeof kind !== 'string') throw argumentError(`reduce: kind must be a string, got ${describe(kind)}`);
     if (typeof keepdim !== 'boolean') throw argumentError(`${kind}: keepdim must be a boolean, got ${describe(keepdim)}`);
     return wrap(native.reduce(kind, this._h, axesArg(axis, kind), keepdim, correction));
   }

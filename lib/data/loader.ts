@@ -47,6 +47,8 @@ function mulberry32(seed: number): () => number {
 export function permutation(n: number, seed: number, epoch: number): Int32Array {
   if (typeof n !== 'number') throw argumentError(`permutation: n must be a number, got ${describe(n)}`);
   if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw rangeError(`permutation: n must be an integer in [0, 2^31), got ${n}`);
+  if (seed !== undefined && typeof seed !== 'number') throw argumentError(`permutation: seed must be a number, got ${describe(seed)}`);
+  if (epoch !== undefined && typeof epoch !== 'number') throw argumentError(`permutation: epoch must be a number, got ${describe(epoch)}`);
   // Mix seed and epoch so that neighbouring epochs (and seeds) give unrelated streams.
   const next = mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35));
   const p = new Int32Array(n);

@@ -4,9 +4,9 @@
 //
 // Random samplers draw each epoch from their Generator, so a fixed seed gives the same sequence of
 // epochs, and a generator restored from a checkpoint continues it.
-import { describe, intArg, Tensor } from '../tensor';
+import { checkOptions, describe, intArg, Tensor } from '../tensor';
 import { Generator, generatorArg } from './generator';
-import { argumentError, rangeError } from '../errors';
+import { argumentError, isDetached, rangeError } from '../errors';
 
 /** What DataLoader accepts as a sampler. */
 export interface Sampler extends Iterable<number> {
@@ -54,6 +54,7 @@ export class RandomSampler implements Sampler {
   constructor(dataSource: { length: number }, opts: RandomSamplerOptions = {}) {
     const op = 'RandomSampler';
     sizeOf(dataSource, op);
+    checkOptions(opts, op);
     this.dataSource = dataSource;
     this.replacement = !!opts.replacement;
     if (opts.numSamples !== undefined && opts.numSamples !== null) {
@@ -90,6 +91,11 @@ export class WeightedRandomSampler implements Sampler {
   constructor(weights: number[] | Float64Array | Float32Array | Tensor, numSamples: number,
     opts: { replacement?: boolean; generator?: Generator | number | null } = {}) {
     const op = 'WeightedRandomSampler';
+    if ((weights instanceof Float64Array || weights instanceof Float32Array) && isDetached(weights))
+      throw argumentError(`${op}: weights is a typed array whose buffer has been detached (transferred)`);
+    if (Array.isArray(weights) && !weights.every((v) => typeof v === 'number'))
+      throw argumentError(`${op}: weights must be an array of numbers or a Tensor, got an array holding a non-number`);
+    checkOptions(opts, op);
     const w = weights instanceof Tensor ? Float64Array.from(weights.toTypedArray() as ArrayLike<number>)
       : Array.isArray(weights) || weights instanceof Float64Array || weights instanceof Float32Array ? Float64Array.from(weights)
         : null;

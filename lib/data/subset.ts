@@ -3,7 +3,7 @@
 import { describe, intArg } from '../tensor';
 import { Dataset } from './dataset';
 import { Generator, generatorArg } from './generator';
-import { argumentError, rangeError, tfError } from '../errors';
+import { argumentError, rangeError, tfError, show } from '../errors';
 
 function checkDataset(d: unknown, op: string): Dataset<unknown> {
   const ds = d as Dataset<unknown>;
@@ -89,7 +89,7 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { g
     for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
   }
   if (!counts.every((v) => Number.isInteger(v)))
-    throw argumentError(`${op}: lengths must be integers or fractions summing to 1, got ${JSON.stringify(lengths)}`);
+    throw argumentError(`${op}: lengths must be integers or fractions summing to 1, got ${show(lengths)}`);
   const total = counts.reduce((a, b) => a + b, 0);
   if (total !== n) throw tfError('ARGUMENT', `${op}: the lengths sum to ${total}, but the dataset has ${n} examples`);
   const perm = generatorArg(opts.generator, op).permutation(n);

@@ -9,7 +9,7 @@ import { Tensor, checkOptions, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import { need, needFloat, num, axis } from './args';
 import * as init from './init';
-import { argumentError, rangeError, shapeError } from '../errors';
+import { argumentError, rangeError, shapeError, show } from '../errors';
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -150,7 +150,7 @@ export class PReLU extends Elementwise {
     super();
     checkOptions(opts, 'PReLU');
     if (!Number.isInteger(numParameters) || numParameters <= 0)
-      throw argumentError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+      throw argumentError(`PReLU: numParameters must be a positive integer, got ${show(numParameters)}`);
     this.num_parameters = numParameters;
     this.weight = init.constant(Parameter(zeros([numParameters], { dtype: opts.dtype ?? 'float32' })), initValue);
   }

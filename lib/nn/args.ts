@@ -1,7 +1,8 @@
 // Argument checks shared by the layers and functions added in lib/nn (one wording for every op).
 import { Handle, kernels as native } from '../kernels';
 import { DType, Tensor, describe, dtypeCode, wrap } from '../tensor';
-import { argumentError, internalError, rangeError } from '../errors';
+import { argumentError, dtypeError, internalError, rangeError, show } from '../errors';
+import { where } from '../ops';
 
 /** @internal */
 export function need(x: unknown, op: string, what = 'input'): Tensor {
@@ -22,9 +23,11 @@ export function optTensor(x: unknown, op: string, what: string): Tensor | null {
 }
 /** @internal n integers from a number (repeated) or an array of 1 or n integers. */
 export function tuple(v: unknown, n: number, op: string, what: string): number[] {
-  const a = typeof v === 'number' ? new Array(n).fill(v) : Array.isArray(v) && v.length === 1 ? new Array(n).fill(v[0]) : v;
+  // Array.from: holes become undefined (every() would skip them) and the result cannot change later.
+  const a = typeof v === 'number' ? new Array(n).fill(v) : Array.isArray(v) && v.length === 1 ? new Array(n).fill(v[0]) :
+    Array.isArray(v) ? Array.from(v) : v;
   if (!Array.isArray(a) || a.length !== n || !a.every((x) => Number.isInteger(x)))
-    throw argumentError(`${op}: ${what} must be an integer or an array of ${n} integers, got ${JSON.stringify(v)}`);
+    throw argumentError(`${op}: ${what} must be an integer or an array of ${n} integers, got ${show(v)}`);
   return a as number[];
 }
 /** @internal */
@@ -65,10 +68,17 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export function reductionArg(r: unknown, op: string): Reduction {
   const v = r === undefined ? 'mean' : r;
   if (v !== 'mean' && v !== 'sum' && v !== 'none')
-    throw argumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+    throw argumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${show(r)}`);
   return v;
 }
 /** @internal */
 export function reduce(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'none' ? loss : reduction === 'sum' ? loss.sum() : loss.mean();
+}
+/** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */
+export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | string, op: string, what: string): Tensor {
+  need(mask, op, what);
+  if (mask.dtype === 'bool') return where(mask, -Infinity, 0).to(dtype as 'float32');
+  if (mask.dtype === 'float32' || mask.dtype === 'float64') return mask.dtype === dtype ? mask : mask.to(dtype as 'float32');
+  throw dtypeError(`${op}: ${what} must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
 }

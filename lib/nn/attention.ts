@@ -10,6 +10,7 @@ import * as F from './functional';
 import * as init from './init';
 import { Linear, Dropout, LayerNorm, newParam } from './layers';
 import { Module } from './module';
+import { maskToAdditive } from './args';
 import { argumentError, shapeError, show } from '../errors';
 
 export interface MultiheadAttentionOptions {
@@ -106,7 +107,7 @@ export class MultiheadAttention extends Module {
       const ok3 = m.ndim === 3 && m.shape[0] === N * Hh && m.shape[1] === L && m.shape[2] === S;
       if (!ok2 && !ok3)
         throw shapeError(`${op}: attnMask must have shape [${L},${S}] or [${N * Hh},${L},${S}], got [${m.shape}]`);
-      mask = F.maskToAdditive(m, q.dtype, op, 'attnMask');
+      mask = maskToAdditive(m, q.dtype, op, 'attnMask');
     }
     if (opts.keyPaddingMask) {
       const m = opts.keyPaddingMask;
@@ -114,7 +115,7 @@ export class MultiheadAttention extends Module {
       if (m.ndim !== want.length || m.shape.some((d, i) => d !== want[i]))
         throw shapeError(`${op}: keyPaddingMask must have shape [${want}], got [${m.shape}]`);
       // [N, S] → [N·heads, 1, S], batch-major like q's first dim.
-      const add = F.maskToAdditive(m, q.dtype, op, 'keyPaddingMask').reshape([N, 1, 1, S]).expand([N, Hh, 1, S])
+      const add = maskToAdditive(m, q.dtype, op, 'keyPaddingMask').reshape([N, 1, 1, S]).expand([N, Hh, 1, S])
         .reshape([N * Hh, 1, S]);
       mask = mask ? mask.add(add) : add;
     }

@@ -1,5 +1,5 @@
 // Norms and distances along a dim: F.normalize, F.cosineSimilarity, F.pairwiseDistance and layers.
-import { Tensor } from '../tensor';
+import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { needFloat, num } from './args';
 
@@ -13,6 +13,7 @@ function pnorm(x: Tensor, p: number, dim: number, keepdim: boolean): Tensor {
 /** x / max(‖x‖_p, eps) along dim. */
 export function normalize(x: Tensor, opts: { p?: number; dim?: number; eps?: number } = {}): Tensor {
   needFloat(x, 'normalize');
+  checkOptions(opts, 'normalize');
   const p = num(opts.p ?? 2, 'normalize', 'p'), dim = opts.dim ?? 1, eps = num(opts.eps ?? 1e-12, 'normalize', 'eps');
   return x.div(pnorm(x, p, dim, true).clamp(eps, null));
 }

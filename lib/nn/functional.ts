@@ -9,6 +9,7 @@ import { where } from '../ops';
 import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
 import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
 import { fusedNative } from '../fused';  // speed: fused kernels
+import { maskToAdditive } from './args';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type IntPair = number | [number, number] | number[];
@@ -392,6 +393,12 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
 /** softmax(scale·q·kᵀ + additive mask [+ causal]) composed of ops (the weights themselves). @internal */
 export function attentionWeights(q: Tensor, k: Tensor, additiveMask: Tensor | null, isCausal: boolean,
   scale: number | null): Tensor {
+  const op = 'attentionWeights';
+  needFloat(q, op, 'query');
+  needFloat(k, op, 'key');
+  if (additiveMask !== null && additiveMask !== undefined) need(additiveMask, op, 'mask');
+  if (scale !== null && scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale)))
+    throw argumentError(`${op}: scale must be a finite number or null, got ${describe(scale)}`);
   const d = q.shape[q.ndim - 1];
   let scores = q.matmul(k.transpose(-2, -1)).mul(scale ?? 1 / Math.sqrt(d));
   if (isCausal) {
@@ -401,17 +408,6 @@ export function attentionWeights(q: Tensor, k: Tensor, additiveMask: Tensor | nu
   }
   if (additiveMask) scores = scores.add(additiveMask);
   return scores.softmax(-1);
-}
-
-/** A bool mask (true = masked) as 0 / −inf; a float mask as is. @internal */
-export function maskToAdditive(mask: Tensor, dtype: 'float32' | 'float64' | string, opArg: string, whatArg: string): Tensor {
-  // Exported, so the names may come from anywhere: quoting a non-string in a message could throw.
-  const op = typeof opArg === 'string' ? opArg : 'maskToAdditive';
-  const what = typeof whatArg === 'string' ? whatArg : 'mask';
-  need(mask, op, what);
-  if (mask.dtype === 'bool') return where(mask, -Infinity, 0).to(dtype as 'float32');
-  if (mask.dtype === 'float32' || mask.dtype === 'float64') return mask.dtype === dtype ? mask : mask.to(dtype as 'float32');
-  throw dtypeError(`${op}: ${what} must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
 }
 
 // ---- losses ----
@@ -492,8 +488,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const reduction = reductionArg(opts.reduction, 'crossEntropy');
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
-  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
-    throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  if (typeof eps !== 'number') throw argumentError(`crossEntropy: labelSmoothing must be a number, got ${describe(eps)}`);
+  if (!(eps >= 0 && eps <= 1)) throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
   if (target instanceof Tensor && input instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64') &&
     sameShape(target.shape, input.shape))

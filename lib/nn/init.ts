@@ -5,7 +5,7 @@
 //   xavierUniform:  U(−b, b), b = gain·sqrt(6 / (fanIn + fanOut))   xavierNormal: std gain·sqrt(2 / (fanIn + fanOut))
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
-import { argumentError, dtypeError, rangeError, shapeError, tfError } from '../errors';
+import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
 import { Tensor, describe, checkOptions, rand, randn, tensor } from '../tensor';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
@@ -21,9 +21,12 @@ function target(t: unknown, op: string): Tensor {
 }
 
 /** [fanIn, fanOut] of a weight of at least 2 dims. */
-export function calculateFanInAndFanOut(t: Tensor, opArg = 'calculateFanInAndFanOut'): [number, number] {
-  // Exported, so the name may come from anywhere: quoting a non-string in a message could throw.
-  const op = typeof opArg === 'string' ? opArg : 'calculateFanInAndFanOut';
+export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  return fans(t, 'calculateFanInAndFanOut');
+}
+
+// The initialisers' own errors name them, not calculateFanInAndFanOut.
+function fans(t: Tensor, op: string): [number, number] {
   if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
   if (t.ndim < 2)
     throw shapeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape}]`);
@@ -56,7 +59,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 }
 
 function fanOf(t: Tensor, mode: FanMode, op: string): number {
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, op);
+  const [fanIn, fanOut] = fans(t, op);
   if (mode === 'fanIn' || mode === 'fan_in') return fanIn;
   if (mode === 'fanOut' || mode === 'fan_out') return fanOut;
   throw tfError('ARGUMENT', `${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
@@ -112,13 +115,13 @@ function gainArg(g: number | { gain?: number } | undefined, op: string): number 
 /** xavierUniform(t, gain = 1) or xavierUniform(t, {gain}). */
 export function xavierUniform(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierUniform');
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, 'xavierUniform');
+  const [fanIn, fanOut] = fans(t, 'xavierUniform');
   const bound = gainArg(gain, 'xavierUniform') * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -bound, bound);
 }
 export function xavierNormal(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierNormal');
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t, 'xavierNormal');
+  const [fanIn, fanOut] = fans(t, 'xavierNormal');
   return normal(t, 0, gainArg(gain, 'xavierNormal') * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
@@ -133,6 +136,7 @@ function fillWith(t: Tensor, values: ArrayLike<number>): Tensor {
  */
 export function orthogonal(t: Tensor, gain = 1): Tensor {
   target(t, 'orthogonal');
+  if (typeof gain !== 'number') throw argumentError(`orthogonal: gain must be a number, got ${describe(gain)}`);
   if (t.ndim < 2) throw shapeError(`orthogonal: only tensors with 2 or more dims are supported, got shape [${t.shape}]`);
   const rows = t.shape[0], cols = t.size / rows;
   if (t.size === 0) return t;
@@ -164,7 +168,12 @@ export function orthogonal(t: Tensor, gain = 1): Tensor {
 
 /** Normal(mean, std) truncated to [a, b], by redrawing the values that fall outside. */
 export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
-  target(t, 'truncNormal');
+  const op = 'truncNormal';
+  target(t, op);
+  [mean, std, a, b].forEach((v, i) => {
+    if (typeof v !== 'number' || Number.isNaN(v))
+      throw argumentError(`${op}: ${['mean', 'std', 'a', 'b'][i]} must be a number, got ${describe(v)}`);
+  });
   if (!(a < b)) throw rangeError(`truncNormal: a (${a}) must be smaller than b (${b})`);
   const v = Float64Array.from(randn([t.size], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => mean + std * z);
   let out = [...v.keys()].filter((i) => v[i] < a || v[i] > b);
@@ -192,7 +201,9 @@ export function eye(t: Tensor): Tensor {
 export function dirac(t: Tensor, groups = 1): Tensor {
   target(t, 'dirac');
   if (t.ndim < 3 || t.ndim > 5) throw shapeError(`dirac: only 3-, 4- and 5-d tensors are supported, got shape [${t.shape}]`);
-  if (!Number.isInteger(groups) || groups <= 0 || t.shape[0] % groups)
+  if (typeof groups !== 'number' || !Number.isInteger(groups) || groups <= 0)
+    throw argumentError(`dirac: groups must be a positive integer, got ${show(groups)}`);
+  if (t.shape[0] % groups)
     throw shapeError(`dirac: dim 0 (${t.shape[0]}) of shape [${t.shape}] must be divisible by groups (${groups})`);
   const outPer = t.shape[0] / groups;
   const minDim = Math.min(outPer, t.shape[1]);
@@ -214,6 +225,7 @@ export function sparse(t: Tensor, sparsity: number, std = 0.01): Tensor {
   if (t.ndim !== 2) throw shapeError(`sparse: only 2-d tensors are supported, got shape [${t.shape}]`);
   if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1))
     throw rangeError(`sparse: sparsity must be in [0, 1], got ${describe(sparsity)}`);
+  if (typeof std !== 'number') throw argumentError(`sparse: std must be a number, got ${describe(std)}`);
   const [rows, cols] = t.shape;
   const zerosPerCol = Math.ceil(sparsity * rows);
   const v = Float64Array.from(randn([rows * cols], { dtype: 'float64' }).toTypedArray() as Float64Array, (z) => z * std);

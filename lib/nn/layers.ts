@@ -378,7 +378,7 @@ export class Embedding extends Module {
     let pad = opts.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)
-        throw axisError(`Embedding: paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);
+        throw axisError(`Embedding: paddingIdx ${show(pad)} is out of range for ${numEmbeddings} embeddings`);
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;

@@ -1,9 +1,9 @@
 // Small layers: Bilinear, Unflatten, channel dropout (Dropout1d/2d), and F.gumbelSoftmax / F.oneHot.
-import { Tensor, DType, checkOptions, rand, zeros } from '../tensor';
+import { Tensor, DType, checkOptions, describe, rand, zeros } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import { need, needFloat, optTensor, posInt, axis } from './args';
-import { argumentError, rangeError, shapeError } from '../errors';
+import { argumentError, rangeError, shapeError, show } from '../errors';
 
 /** y = x1ᵀ·W·x2 + b over the last dims: weight [out, in1, in2], bias [out]. */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -43,10 +43,14 @@ export class Bilinear extends Module {
 
 /** Unflatten(dim, sizes): splits one dim into sizes (one entry may be −1). */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: number[]) {
+  readonly unflattenedSize: number[];
+  constructor(readonly dim: number, unflattenedSize: number[]) {
     super();
-    if (!Array.isArray(unflattenedSize) || !unflattenedSize.every((v) => Number.isInteger(v)))
-      throw argumentError(`Unflatten: unflattenedSize must be an array of integers, got ${JSON.stringify(unflattenedSize)}`);
+    // A copy (holes read as undefined, which every() would skip), so the check holds for forward().
+    const sizes: unknown = Array.isArray(unflattenedSize) ? Array.from(unflattenedSize) : unflattenedSize;
+    if (!Array.isArray(sizes) || !sizes.every((v) => Number.isInteger(v)))
+      throw argumentError(`Unflatten: unflattenedSize must be an array of integers, got ${show(unflattenedSize)}`);
+    this.unflattenedSize = sizes;
   }
   forward(x: Tensor): Tensor {
     need(x, 'Unflatten');
@@ -58,7 +62,8 @@ export class Unflatten extends Module {
 /** Zeroes whole channels with probability p (one draw per sample and channel), scaling the rest by 1/(1−p). */
 function channelDropout(x: Tensor, p: number, training: boolean, spatial: number, op: string): Tensor {
   needFloat(x, op);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`${op}: p must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number') throw argumentError(`${op}: p must be a number, got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw rangeError(`${op}: p must be in [0, 1], got ${p}`);
   if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2)
     throw shapeError(`${op}: expected a ${spatial + 1}-d or ${spatial + 2}-d input, got [${x.shape}]`);
   if (!training || p === 0) return x;

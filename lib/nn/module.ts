@@ -18,7 +18,7 @@
 import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
 import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
-import { argumentError, axisError, dtypeError, stateError } from '../errors';
+import { argumentError, axisError, dtypeError, stateError, show } from '../errors';
 import { summarize, Summary, SummaryOptions } from './summary';
 import { addHook, ForwardHook, ForwardPreHook, BackwardHook, RemovableHandle } from './hooks';
 
@@ -473,6 +473,8 @@ export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> = {}) {
     super();
     Object.defineProperty(this, '_dict', { value: new Map(), enumerable: false });
+    if (modules === null || typeof modules !== 'object')
+      throw argumentError(`ModuleDict: modules must be an object of name: Module, got ${describe(modules)}`);
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
   protected _members(): [string, unknown, Slot][] {
@@ -483,7 +485,8 @@ export class ModuleDict extends Module {
     });
   }
   set(k: string, m: Module): this {
-    if (!(m instanceof Module)) throw argumentError(`ModuleDict.set: "${k}" must be a Module, got ${describe(m)}`);
+    if (typeof k !== 'string') throw argumentError(`ModuleDict.set: the name must be a string, got ${describe(k)}`);
+    if (!(m instanceof Module)) throw argumentError(`ModuleDict.set: ${show(k)} must be a Module, got ${describe(m)}`);
     this._dict.set(k, m);
     // dict.name reads the module, unless the name is taken by a method or field (then dict.get(name)).
     if (!(k in this) || Object.prototype.hasOwnProperty.call(this, k) && isIndexProperty(this, k))

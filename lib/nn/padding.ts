@@ -3,10 +3,10 @@
 // amount crops); 'reflect', 'replicate' and 'circular' are index selections along each padded dim,
 // so their gradients (index-add) come from the tape.
 import { concat } from '../ops';
-import { Tensor, full } from '../tensor';
+import { Tensor, describe, full } from '../tensor';
 import { Module } from './module';
 import { need, indexTensor, tuple } from './args';
-import { argumentError, shapeError } from '../errors';
+import { argumentError, shapeError, show } from '../errors';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
@@ -24,12 +24,16 @@ function sourceIndex(i: number, n: number, mode: PadMode): number {
 export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', value = 0): Tensor {
   const op = 'pad';
   need(x, op);
+  // A copy (holes read as undefined): every() skips holes, and a getter could change the array later.
+  if (Array.isArray(padding)) padding = Array.from(padding);
   if (!Array.isArray(padding) || padding.length % 2 || !padding.every((v) => Number.isInteger(v)))
-    throw argumentError(`${op}: pad must be an array of an even number of integers, got ${JSON.stringify(padding)}`);
+    throw argumentError(`${op}: pad must be an array of an even number of integers, got ${show(padding)}`);
   const dims = padding.length / 2;
   if (dims > x.ndim) throw shapeError(`${op}: pad of length ${padding.length} needs at least ${dims} dims, got input [${x.shape}]`);
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular')
-    throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
+    throw argumentError(`${op}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${show(mode)}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw argumentError(`${op}: value must be a number, got ${describe(value)}`);
   if (mode !== 'constant' && value !== 0 && value !== undefined)
     throw shapeError(`${op}: a fill value only applies to mode 'constant'`);
   let y = x;

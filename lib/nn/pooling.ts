@@ -8,9 +8,12 @@ import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { needFloat, tuple, floatTensor, indexTensor } from './args';
 import * as F from './functional';
-import { shapeError } from '../errors';
+import { rangeError, shapeError } from '../errors';
 
 function poolOut(n: number, k: number, s: number, p: number, d: number, ceil: boolean, op: string): number {
+  if (k < 1 || s < 1 || d < 1 || p < 0)
+    throw rangeError(`${op}: kernelSize, stride and dilation must be positive and padding non-negative, got ` +
+      `kernelSize ${k}, stride ${s}, dilation ${d}, padding ${p}`);
   if (p > Math.floor(k / 2)) throw shapeError(`${op}: padding ${p} must be at most half the kernel size ${k}`);
   const span = n + 2 * p - d * (k - 1) - 1;
   if (span < 0) throw shapeError(`${op}: input size ${n} (padding ${p}) is smaller than the kernel's extent ${d * (k - 1) + 1}`);
@@ -103,6 +106,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
   const raw = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   const [oh, ow] = tuple(Array.isArray(raw) ? raw.map((v, i) => v ?? [H, W][i]) : raw, 2, op, 'outputSize');
+  if (oh < 1 || ow < 1) throw rangeError(`${op}: outputSize must be positive, got [${oh}, ${ow}]`);
   const rows: Tensor[] = [];
   for (let i = 0; i < oh; i++) {
     const h0 = winStart(i, H, oh), h1 = winEnd(i, H, oh);
@@ -125,6 +129,7 @@ export function adaptiveAvgPool1d(x: Tensor, outputSize: number | number[]): Ten
   needFloat(x, op);
   if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   const [o] = tuple(outputSize, 1, op, 'outputSize');
+  if (o < 0) throw rangeError(`${op}: outputSize must not be negative, got ${o}`);
   const L = x.shape[x.ndim - 1];
   const A = new Array(o * L).fill(0);
   for (let i = 0; i < o; i++) {

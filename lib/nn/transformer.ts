@@ -9,7 +9,7 @@ import { Module, ModuleList } from './module';
 import { cloneModule } from './clone';
 import * as init from './init';
 import { posInt, floatTensor } from './args';
-import { argumentError } from '../errors';
+import { argumentError, show } from '../errors';
 
 export interface EncoderCallOptions {
   mask?: Tensor | null;
@@ -85,7 +85,7 @@ export class TransformerDecoderLayer extends Module {
     this.dropout3 = new Dropout(p);
     this.activation = opts.activation ?? 'relu';
     if (this.activation !== 'relu' && this.activation !== 'gelu')
-      throw argumentError(`TransformerDecoderLayer: activation must be 'relu' or 'gelu', got ${JSON.stringify(opts.activation)}`);
+      throw argumentError(`TransformerDecoderLayer: activation must be 'relu' or 'gelu', got ${show(opts.activation)}`);
     this.normFirst = !!opts.normFirst;
   }
 

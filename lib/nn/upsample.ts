@@ -8,7 +8,7 @@
 import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { need, needFloat, floatTensor, indexTensor, posInt } from './args';
-import { argumentError, shapeError } from '../errors';
+import { argumentError, shapeError, show } from '../errors';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
 export interface InterpolateOptions {
@@ -72,7 +72,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   needFloat(x, op);
   const mode = opts.mode ?? 'nearest';
   if (!(mode in SPATIAL))
-    throw argumentError(`${op}: mode must be one of ${Object.keys(SPATIAL).join(', ')}, got ${JSON.stringify(mode)}`);
+    throw argumentError(`${op}: mode must be one of ${Object.keys(SPATIAL).join(', ')}, got ${show(mode)}`);
   const nsp = x.ndim - 2;
   if (nsp < 1) throw shapeError(`${op}: input must be [N, C, ...spatial], got [${x.shape}]`);
   const want = SPATIAL[mode];
@@ -91,16 +91,16 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
     const s = opts.size as number | number[];
     outs = typeof s === 'number' ? ins.map(() => s) : s;
     if (!Array.isArray(outs) || outs.length !== nsp)
-      throw shapeError(`${op}: size must have ${nsp} entries for input [${x.shape}], got ${JSON.stringify(s)}`);
+      throw shapeError(`${op}: size must have ${nsp} entries for input [${x.shape}], got ${show(s)}`);
     outs.forEach((v) => posInt(v, op, 'size'));
     scales = ins.map((n, i) => n / outs[i]);
   } else {
     const f = opts.scaleFactor as number | number[];
     const fs = typeof f === 'number' ? ins.map(() => f) : f;
     if (!Array.isArray(fs) || fs.length !== nsp || !fs.every((v) => typeof v === 'number' && v > 0))
-      throw shapeError(`${op}: scaleFactor must be a positive number or ${nsp} of them, got ${JSON.stringify(f)}`);
+      throw shapeError(`${op}: scaleFactor must be a positive number or ${nsp} of them, got ${show(f)}`);
     outs = ins.map((n, i) => Math.floor(n * fs[i]));
-    if (outs.some((v) => v <= 0)) throw shapeError(`${op}: scaleFactor ${JSON.stringify(f)} gives an empty output for input [${x.shape}]`);
+    if (outs.some((v) => v <= 0)) throw shapeError(`${op}: scaleFactor ${show(f)} gives an empty output for input [${x.shape}]`);
     scales = opts.recomputeScaleFactor ? ins.map((n, i) => n / outs[i]) : fs.map((v) => 1 / v);
   }
   let y = x;
@@ -167,7 +167,7 @@ export function affineGrid(theta: Tensor, size: number[], opts: { alignCorners?:
   const op = 'affineGrid';
   checkOptions(opts, op);
   needFloat(theta, op, 'theta');
-  if (!Array.isArray(size) || size.length !== 4) throw shapeError(`${op}: size must be [N, C, H, W] (2-d grids only), got ${JSON.stringify(size)}`);
+  if (!Array.isArray(size) || size.length !== 4) throw shapeError(`${op}: size must be [N, C, H, W] (2-d grids only), got ${show(size)}`);
   const [N, , H, W] = size;
   if (theta.ndim !== 3 || theta.shape[0] !== N || theta.shape[1] !== 2 || theta.shape[2] !== 3)
     throw shapeError(`${op}: theta must have shape [${N},2,3] for size [${size}], got [${theta.shape}]`);
@@ -218,9 +218,9 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
   if (input.ndim !== 4 || grid.ndim !== 4 || grid.shape[3] !== 2 || grid.shape[0] !== input.shape[0])
     throw shapeError(`${op}: expected input [N,C,H,W] and grid [N,Ho,Wo,2], got [${input.shape}] and [${grid.shape}]`);
   const mode = opts.mode ?? 'bilinear', padding = opts.paddingMode ?? 'zeros';
-  if (mode !== 'bilinear' && mode !== 'nearest') throw argumentError(`${op}: mode must be 'bilinear' or 'nearest', got ${JSON.stringify(mode)}`);
+  if (mode !== 'bilinear' && mode !== 'nearest') throw argumentError(`${op}: mode must be 'bilinear' or 'nearest', got ${show(mode)}`);
   if (padding !== 'zeros' && padding !== 'border' && padding !== 'reflection')
-    throw argumentError(`${op}: paddingMode must be 'zeros', 'border' or 'reflection', got ${JSON.stringify(padding)}`);
+    throw argumentError(`${op}: paddingMode must be 'zeros', 'border' or 'reflection', got ${show(padding)}`);
   const [N, C, H, W] = input.shape;
   const [, Ho, Wo] = grid.shape;
   const P = Ho * Wo;

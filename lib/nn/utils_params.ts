@@ -6,7 +6,9 @@ import { argumentError, shapeError } from '../errors';
 
 function list(op: string, params: unknown): Tensor[] {
   if (params instanceof Tensor) return [params];
-  if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+  // A typed array iterates numbers (never Tensors), and iterating a detached one throws V8's error.
+  if (params === null || typeof params !== 'object' || ArrayBuffer.isView(params) ||
+    typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
     throw argumentError(`${op}: parameters must be a Tensor or an iterable of Tensors, got ${describe(params)}`);
   const out = Array.from(params as Iterable<unknown>);
   out.forEach((p, i) => {

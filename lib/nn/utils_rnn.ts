@@ -2,7 +2,7 @@
 import { stack } from '../ops';
 import { Tensor, checkOptions, describe } from '../tensor';
 import { pad } from './padding';
-import { argumentError, shapeError } from '../errors';
+import { argumentError, shapeError, show } from '../errors';
 
 /**
  * Stacks variable-length sequences [Li, *] into [maxL, B, *] (or [B, maxL, *] with batchFirst),
@@ -22,7 +22,7 @@ export function padSequence(sequences: Tensor[], opts: { batchFirst?: boolean; p
       throw shapeError(`${op}: sequences[${i}] of shape [${s.shape}] has trailing dims [${ti}], sequences[0] has [${t0}]`);
   });
   const side = opts.paddingSide ?? 'right';
-  if (side !== 'right' && side !== 'left') throw argumentError(`${op}: paddingSide must be 'right' or 'left', got ${JSON.stringify(side)}`);
+  if (side !== 'right' && side !== 'left') throw argumentError(`${op}: paddingSide must be 'right' or 'left', got ${show(side)}`);
   const maxLen = Math.max(...sequences.map((s) => s.shape[0]));
   const padded = sequences.map((s) => {
     const extra = maxLen - s.shape[0];

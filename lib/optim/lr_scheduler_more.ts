@@ -4,8 +4,9 @@
 // agree step by step (test/optim_extra.test.js against scripts/gen_optim_extra_fixtures.py).
 import { describe } from '../tensor';
 import { Optimizer, checkNumber } from './optimizer';
-import { LRScheduler, checkOptions, positiveInt, schedulerState, loadSchedulerState } from './lr_scheduler';
-import { argumentError, rangeError, stateError, tfError } from '../errors';
+import { LRScheduler } from './lr_scheduler';
+import { checkOptions, positiveInt, schedulerState, loadSchedulerState } from './lr_scheduler_util';
+import { argumentError, rangeError, stateError, tfError, show } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
@@ -212,7 +213,7 @@ export class OneCycleLR extends LRScheduler {
     if (pct > 1) throw rangeError(`${op}: invalid pctStart ${pct} (must be in [0, 1])`);
     this.annealStrategy = (o.annealStrategy ?? 'cos') as 'cos' | 'linear';
     if (this.annealStrategy !== 'cos' && this.annealStrategy !== 'linear')
-      throw rangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${JSON.stringify(o.annealStrategy)}`);
+      throw rangeError(`${op}: annealStrategy must be 'cos' or 'linear', got ${show(o.annealStrategy)}`);
     const T = this.totalSteps;
     this.phases = o.threePhase
       ? [
@@ -326,7 +327,7 @@ export class CyclicLR extends LRScheduler {
     } else if (this.mode === 'exp_range') {
       this.scaleFn = (x) => Math.pow(this.gamma, x);
       this.scaleMode = 'iterations';
-    } else throw rangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${JSON.stringify(this.mode)}`);
+    } else throw rangeError(`${op}: mode must be 'triangular', 'triangular2' or 'exp_range', got ${show(this.mode)}`);
     this.cycleMomentum = (o.cycleMomentum ?? true) as boolean;
     this.baseMomentums = [];
     this.maxMomentums = [];
@@ -421,12 +422,16 @@ type Scheduler = LRScheduler;
 function checkSchedulers(op: string, schedulers: unknown, optimizer?: AnyOptimizer): Scheduler[] {
   if (!Array.isArray(schedulers) || schedulers.length === 0)
     throw argumentError(`${op}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
-  schedulers.forEach((s, i) => {
+  // A copy, checked entry by entry: forEach would skip holes, and a getter may resize the array.
+  const list: unknown[] = [];
+  for (let i = 0; i < schedulers.length; i++) list.push(schedulers[i]);
+  list.forEach((s, i) => {
     if (!(s instanceof LRScheduler)) throw argumentError(`${op}: schedulers[${i}] must be an LR scheduler, got ${describe(s)}`);
     if (optimizer && s.optimizer !== optimizer)
       throw tfError('ARGUMENT', `${op}: schedulers[${i}] drives a different optimizer than the one given`);
   });
-  return schedulers as Scheduler[];
+  if (list.length === 0) throw argumentError(`${op}: schedulers must be a non-empty array of schedulers`);
+  return list as Scheduler[];
 }
 
 /** Runs schedulers one after another, switching at the milestone epochs (each restarts from epoch 0). */

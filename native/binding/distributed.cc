@@ -4,6 +4,8 @@
 #include "../core/distributed.h"
 #include "handle.h"
 
+#include <cstdint>
+
 namespace tfb {
 
 using CI = const Napi::CallbackInfo&;
@@ -11,7 +13,7 @@ namespace dist = tf::dist;
 
 static Napi::Value DistLoad(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    std::string err = dist::load_backend(info[0].ToString());
+    std::string err = dist::load_backend(ArgString(info, 0, "distributed", "backend path"));
     return Napi::String::New(info.Env(), err);
   });
 }
@@ -39,7 +41,7 @@ static dist::Kind KindOf(const std::string& s) {
   if (s == "barrier") return dist::Kind::Barrier;
   if (s == "send") return dist::Kind::Send;
   if (s == "recv") return dist::Kind::Recv;
-  tf::fail_type("distributed: unknown collective " + s);
+  tf::fail(tf::ErrorCode::Argument, "distributed: unknown collective " + s);
 }
 
 // distSubmit(kind, tensor|null, op, peer, notify) -> job id. Tensors that are only read travel as
@@ -47,7 +49,7 @@ static dist::Kind KindOf(const std::string& s) {
 static Napi::Value DistSubmit(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     auto j = std::make_shared<dist::Job>();
-    j->kind = KindOf(info[0].ToString());
+    j->kind = KindOf(ArgString(info, 0, "distributed", "collective"));
     const char* name = dist::kind_name(j->kind);
     if (!(info[1].IsNull() || info[1].IsUndefined())) j->t = Unwrap(info, 1, name);
     j->op = dist::ReduceOp(ArgInt(info, 2, name, "op"));
@@ -94,9 +96,9 @@ static Napi::ThreadSafeFunction* g_tsfn = nullptr;
 
 static Napi::Value DistSetCallback(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "distributed: callback must be a function");
-    if (!dist::initialized()) tf::fail("distributed: the process group is not initialised");
-    if (g_tsfn) tf::fail("distributed: the completion callback is already set (one environment per process)");
+    if (!info[0].IsFunction()) tf::fail(tf::ErrorCode::Argument, "distributed: callback must be a function");
+    if (!dist::initialized()) tf::fail(tf::ErrorCode::State, "distributed: the process group is not initialised");
+    if (g_tsfn) tf::fail(tf::ErrorCode::State, "distributed: the completion callback is already set (one environment per process)");
     g_tsfn = new Napi::ThreadSafeFunction(
         Napi::ThreadSafeFunction::New(info.Env(), info[0].As<Napi::Function>(), "tensorfold.distributed", 0, 1));
     g_tsfn->Unref(info.Env());
@@ -131,8 +133,12 @@ static Napi::Value DistDestroy(CI info) {
 }
 
 static Napi::Value DistAbort(CI info) {
-  dist::abort_job(int(info[0].ToNumber().Int32Value()));
-  return info.Env().Undefined();
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    int64_t code = ArgInt(info, 0, "distAbort", "exit code");
+    // MPI_Abort takes an int; an exit status outside it still has to end the job, as a failure.
+    dist::abort_job(code >= INT32_MIN && code <= INT32_MAX ? int(code) : 1);
+    return info.Env().Undefined();
+  });
 }
 
 // A JavaScript function held by an engine hook; its reference is deleted on a later call from
@@ -159,7 +165,7 @@ static std::function<void()> JsThunk(Napi::Env env, Napi::Value fn) {
 static Napi::Value AddGradHook(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     tf::Tensor t = Unwrap(info, 0, "addGradHook");
-    if (!info[1].IsFunction()) throw Napi::TypeError::New(info.Env(), "addGradHook: hook must be a function");
+    if (!info[1].IsFunction()) tf::fail(tf::ErrorCode::Argument, "addGradHook: hook must be a function");
     DrainDeadRefs(info.Env());
     return Napi::Number::New(info.Env(), double(tf::add_grad_hook(t, JsThunk(info.Env(), info[1]))));
   });
@@ -175,7 +181,7 @@ static Napi::Value RemoveGradHook(CI info) {
 
 static Napi::Value QueueBackwardCallback(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "queueBackwardCallback: expected a function");
+    if (!info[0].IsFunction()) tf::fail(tf::ErrorCode::Argument, "queueBackwardCallback: callback must be a function");
     tf::queue_backward_callback(JsThunk(info.Env(), info[0]));
     return info.Env().Undefined();
   });
