@@ -25,6 +25,36 @@ const CHECKS = {
     expect(r.slope).toBeGreaterThan(-1.6);
     r.lossEnd.forEach((l, i) => expect(l).toBeLessThan(r.lossStart[i] / 2));
   },
+  mup_transfer: (r) => {
+    const n = r.widths.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    for (const p of ['sp', 'mup']) {
+      expect(r.bestLr[p]).toHaveLength(n);
+      expect(r.loss[p]).toHaveLength(n);
+      r.loss[p].forEach((row) => expect(row).toHaveLength(r.lrs.length));
+      // The targets have unit variance: the best run of every width learned something.
+      r.bestLoss[p].forEach((l) => expect(l).toBeLessThan(0.5));
+      expect(r.drift[p]).toBeCloseTo(Math.log2(r.bestLr[p][n - 1] / r.bestLr[p][0]), 10);
+    }
+    // Under SP the best lr falls as the network widens; under μP it moves no further.
+    expect(r.drift.sp).toBeLessThan(0);
+    expect(Math.abs(r.drift.mup)).toBeLessThanOrEqual(Math.abs(r.drift.sp));
+  },
+  diffusion_restart: (r) => {
+    for (const name of ['ode', 'sde', 'restart']) {
+      expect(r[name].length).toBeGreaterThanOrEqual(2);
+      r[name].forEach(([nfe, sw]) => { expect(nfe).toBeGreaterThan(0); expect(sw).toBeGreaterThan(0); expect(Number.isFinite(sw)).toBe(true); });
+      // More function evaluations, smaller error (first against last point of the sweep).
+      expect(r[name][r[name].length - 1][1]).toBeLessThan(r[name][0][1]);
+    }
+    // NFE counts as documented: Heun 2N − 1, Euler–Maruyama N.
+    expect(r.ode.map(([nfe]) => nfe)).toEqual([7, 15, 31]);
+    expect(r.sde.map(([nfe]) => nfe)).toEqual([8, 16, 32]);
+    expect(r.floor).toBeGreaterThan(0);
+    expect(r.ode[r.ode.length - 1][1]).toBeLessThan(10 * r.floor);
+    expect(Array.isArray(r.restartWins)).toBe(true);
+    expect(r.lossEnd).toBeLessThan(r.lossStart * 1.1);
+  },
 };
 
 let out;
