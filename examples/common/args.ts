@@ -21,6 +21,8 @@ export interface Usage {
   name: string;
   /** One or two lines saying what it does. */
   summary: string;
+  /** The default --out directory, relative to the package root (default: examples/out). */
+  out?: string;
 }
 
 const COMMON = {
@@ -42,6 +44,7 @@ function usageText(u: Usage, opts: Record<string, Option>): string {
 
 export function parseArgs<T extends Record<string, Option>>(usage: Usage, options: T, argv = process.argv.slice(2)): Args<T> {
   const all: Record<string, Option> = { ...options, ...COMMON };
+  if (usage.out) all.out = { default: '', help: `directory for the pictures (default: ${usage.out})` };
   const text = usageText(usage, all);
   const fail = (msg: string): never => {
     process.stderr.write(`${usage.name}: ${msg}\n\n${text}\n`);
@@ -69,7 +72,7 @@ export function parseArgs<T extends Record<string, Option>>(usage: Usage, option
       out[k] = v;
     } else out[k] = raw;
   }
-  out.out = path.resolve((out.out as string) || path.join(packageRoot(), 'examples', 'out'));
+  out.out = path.resolve((out.out as string) || path.join(packageRoot(), usage.out ?? path.join('examples', 'out')));
   return out as Args<T>;
 }
 

@@ -15,6 +15,8 @@ export interface Panel {
   yLabel: string;
   series: Series[];
   xLabel?: string;
+  /** 'linear' (default) or 'log' (for sizes such as widths; the x values must be positive). */
+  xScale?: 'log' | 'linear';
   /** 'log', 'linear', or 'auto' (log when the values are positive and span more than a decade). */
   yScale?: 'log' | 'linear' | 'auto';
   /** A d3 format for the y axis, e.g. '.0%' for accuracies. */
@@ -86,7 +88,8 @@ function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
     axis: p.yFormat ? { format: p.yFormat } : log ? { format: '~g' } : {},
   });
   const encoding = {
-    x: { field: 'step', type: 'quantitative', title: p.xLabel ?? 'step', scale: { domain: xDomain, nice: false, padding: 8 }, axis: { tickMinStep: 1, format: '~s' } },
+    x: { field: 'step', type: 'quantitative', title: p.xLabel ?? 'step',
+      scale: { ...(p.xScale === 'log' ? { type: 'log' } : {}), domain: xDomain, nice: false, padding: 8 }, axis: { tickMinStep: 1, format: '~s' } },
     // One curve needs no legend: the panel's title names it.
     color: { field: 'series', type: 'nominal', title: null, sort: p.series.map((s) => s.name), legend: p.series.length > 1 ? { labelLimit: 300, symbolOpacity: 1 } : null },
   };
@@ -108,17 +111,30 @@ function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
 /** Several panels side by side (wrapping after three), each with its own legend. */
 export function curvesSpec(panels: Panel[], title?: string, subtitle?: string): VegaLiteSpec {
   if (panels.length === 0) throw rangeError('plot: no curves to draw');
-  // One x range for every panel, so that a step lines up across them; a single step is widened.
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const p of panels) for (const s of p.series) for (const [x] of s.points) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
-  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
-  const xDomain: [number, number] = lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  // Panels with the same x label share one x range, so that a step lines up across them; a single
+  // x value is widened (by a factor on a log axis, which cannot hold 0).
+  const domains = new Map<string, [number, number]>();
+  for (const p of panels) {
+    const key = p.xLabel ?? 'step';
+    let [lo, hi] = domains.get(key) ?? [Infinity, -Infinity];
+    for (const s of p.series) for (const [x] of s.points) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    domains.set(key, [lo, hi]);
+  }
+  const xDomain = (p: Panel): [number, number] => {
+    let [lo, hi] = domains.get(p.xLabel ?? 'step') as [number, number];
+    if (p.xScale === 'log') {
+      if (!Number.isFinite(lo)) [lo, hi] = [1, 10];
+      if (lo <= 0) throw rangeError(`plot: panel '${p.title}' has a log x axis but an x value ${lo} <= 0`);
+      return lo === hi ? [lo / 2, hi * 2] : [lo, hi];
+    }
+    if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+    return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: title ? { text: title, subtitle, fontSize: 17 } : undefined,
     columns: Math.min(3, panels.length),
-    concat: panels.map((p) => panelSpec(p, xDomain)),
+    concat: panels.map((p) => panelSpec(p, xDomain(p))),
     resolve: { scale: { color: 'independent', y: 'independent' } },
     config: CONFIG,
   };

@@ -1,0 +1,94 @@
+// The research examples (examples/research/*.ts) run in --small mode: each prints, as its last
+// line, one JSON object with its headline figures, and draws its picture into --out. The figures
+// are checked for sense (the loss fell, the fitted slope has the expected sign), not for value:
+// the small runs are too short and too few to reproduce the papers' numbers.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const dir = path.join(root, 'examples', 'research');
+const NAMES = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+const hasPlotting = (() => { try { require.resolve('vega-lite', { paths: [root] }); return true; } catch { return false; } })();
+
+// What each example's JSON must say in small mode; an example without an entry fails the test.
+const CHECKS = {
+  ntk: (r) => {
+    expect(r.widths.length).toBeGreaterThanOrEqual(3);
+    expect(r.kernelChange).toHaveLength(r.widths.length);
+    expect(r.kernelChange.every((c) => c > 0 && c < 1)).toBe(true);
+    // Wider networks move their kernel less.
+    expect(r.kernelChange[r.kernelChange.length - 1]).toBeLessThan(r.kernelChange[0]);
+    expect(r.slope).toBeLessThan(-0.2);
+    expect(r.slope).toBeGreaterThan(-1.6);
+    r.lossEnd.forEach((l, i) => expect(l).toBeLessThan(r.lossStart[i] / 2));
+  },
+  mup_transfer: (r) => {
+    const n = r.widths.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    for (const p of ['sp', 'mup']) {
+      expect(r.bestLr[p]).toHaveLength(n);
+      expect(r.loss[p]).toHaveLength(n);
+      r.loss[p].forEach((row) => expect(row).toHaveLength(r.lrs.length));
+      // The targets have unit variance: the best run of every width learned something.
+      r.bestLoss[p].forEach((l) => expect(l).toBeLessThan(0.5));
+      expect(r.drift[p]).toBeCloseTo(Math.log2(r.bestLr[p][n - 1] / r.bestLr[p][0]), 10);
+    }
+    // Under SP the best lr falls as the network widens; under μP it moves no further.
+    expect(r.drift.sp).toBeLessThan(0);
+    expect(Math.abs(r.drift.mup)).toBeLessThanOrEqual(Math.abs(r.drift.sp));
+  },
+  diffusion_restart: (r) => {
+    for (const name of ['ode', 'sde', 'restart']) {
+      expect(r[name].length).toBeGreaterThanOrEqual(2);
+      r[name].forEach(([nfe, sw]) => { expect(nfe).toBeGreaterThan(0); expect(sw).toBeGreaterThan(0); expect(Number.isFinite(sw)).toBe(true); });
+      // More function evaluations, smaller error (first against last point of the sweep).
+      expect(r[name][r[name].length - 1][1]).toBeLessThan(r[name][0][1]);
+    }
+    // NFE counts as documented: Heun 2N − 1, Euler–Maruyama N.
+    expect(r.ode.map(([nfe]) => nfe)).toEqual([7, 15, 31]);
+    expect(r.sde.map(([nfe]) => nfe)).toEqual([8, 16, 32]);
+    expect(r.floor).toBeGreaterThan(0);
+    expect(r.ode[r.ode.length - 1][1]).toBeLessThan(10 * r.floor);
+    expect(Array.isArray(r.restartWins)).toBe(true);
+    expect(r.lossEnd).toBeLessThan(r.lossStart * 1.1);
+  },
+};
+
+let out;
+beforeAll(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorfold-research-'));
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'examples', 'tsconfig.json')], { encoding: 'utf8' });
+  if (r.status !== 0) console.log(r.stdout + r.stderr);
+  expect(r.status).toBe(0);
+}, 120000);
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+const run = (name, args) => spawnSync(process.execPath, [path.join(root, 'examples', 'dist', 'research', `${name}.js`), ...args],
+  { cwd: root, encoding: 'utf8', timeout: 120000 });
+
+test.each(NAMES)('%s --small prints its figures as JSON on the last line and draws its picture', (name) => {
+  const r = run(name, ['--small', '--seed', '1', '--out', out]);
+  if (r.status !== 0) console.log(r.stdout + r.stderr);
+  expect(r.status).toBe(0);
+  const last = r.stdout.trim().split('\n').pop();
+  const figures = JSON.parse(last);
+  expect(figures.example).toBe(name);
+  expect(figures.small).toBe(true);
+  expect(CHECKS[name]).toBeDefined();
+  CHECKS[name](figures);
+  if (hasPlotting) expect(fs.readFileSync(path.join(out, `${name}.svg`), 'utf8')).toMatch(/^<svg /);
+}, 120000);
+
+test.each(NAMES)('%s --help names the shared flags; a bad flag exits 2 with the usage', (name) => {
+  const help = run(name, ['--help']);
+  expect(help.status).toBe(0);
+  for (const flag of ['--small', '--seed N', '--out DIR', '--help']) expect(help.stdout).toContain(flag);
+  expect(help.stdout).toContain('examples/research/out');
+  const bad = run(name, ['--no-such-flag']);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/usage: /);
+});
