@@ -257,7 +257,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike, 
 }
 /**
  * PyTorch's scatter_reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin' of the writes to each place,
- * with x's own value unless includeSelf is false. 'sum' and 'mean' are differentiable.
+ * with x's own value unless includeSelf is false. All but 'prod' are differentiable.
  */
 export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string,
   opts: { includeSelf?: boolean } = {}): Tensor {
@@ -284,8 +284,10 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     // Integer means round toward -inf, as PyTorch's floor division does.
     return back(x.dtype === 'int32' ? total.floorDivide(nt) : total.div(nt));
   }
-  // prod / amax / amin: a host loop, without gradient.
-  const out = Array.from(xx.contiguous().toTypedArray() as ArrayLike<number>);
+  // prod / amax / amin: a host loop. prod has no gradient; amax / amin get PyTorch's (shared evenly
+  // among the elements equal to the result) below.
+  const xv = xx.contiguous().toTypedArray() as ArrayLike<number>;
+  const out = Array.from(xv);
   const sv = ss.contiguous().toTypedArray() as ArrayLike<number>;
   const seen = new Uint8Array(out.length);
   targets.forEach((t, i) => {
@@ -293,9 +295,28 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     if (!self && !seen[t]) { out[t] = v; seen[t] = 1; return; }
     out[t] = reduce === 'prod' ? out[t] * v : reduce === 'amax' ? (Number.isNaN(v) || v > out[t] ? v : out[t]) : (Number.isNaN(v) || v < out[t] ? v : out[t]);
   });
-  const arr = x.dtype === 'float32' ? Float32Array.from(out) : x.dtype === 'float64' ? Float64Array.from(out) :
-    x.dtype === 'int32' ? Int32Array.from(out) : Uint8Array.from(out.map((v) => (v ? 1 : 0)));
-  return back(wrap(native.fromTyped(arr, xx.shape, DT.indexOf(x.dtype))));
+  const typed = (o: ArrayLike<number>, dt: DType) => (dt === 'float32' ? Float32Array.from(o) : dt === 'float64' ? Float64Array.from(o) :
+    dt === 'int32' ? Int32Array.from(o) : Uint8Array.from(Array.from(o, (v) => (v ? 1 : 0))));
+  const r = back(wrap(native.fromTyped(typed(out, x.dtype), xx.shape, DT.indexOf(x.dtype))));
+  const float = x.dtype === 'float32' || x.dtype === 'float64';
+  if (reduce === 'prod' || !float || !native.isGradEnabled() || !(x.requiresGrad || s.requiresGrad)) return r;
+  // The result plus zero-valued terms that carry the gradient: d out / d input is a constant weight
+  // (1 / the number of ties), so the second derivative is zero, as it is for PyTorch's.
+  const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+  const cnt = new Float64Array(out.length), wSelf = new Float64Array(out.length), wSrc = new Float64Array(sv.length);
+  for (let p = 0; p < out.length; p++) if ((self || !count[p]) && same(xv[p], out[p])) { wSelf[p] = 1; cnt[p]++; }
+  targets.forEach((t, i) => { if (same(sv[i], out[t])) { wSrc[i] = 1; cnt[t]++; } });
+  for (let p = 0; p < out.length; p++) if (wSelf[p]) wSelf[p] /= cnt[p];
+  targets.forEach((t, i) => { if (wSrc[i]) wSrc[i] /= cnt[t]; });
+  const c = (v: Float64Array, shape: number[]) => wrap(native.fromTyped(typed(v, x.dtype), shape, DT.indexOf(x.dtype)));
+  // t - t.detach() is zero with gradient one; non-finite values (inf - inf) are cut out first.
+  const zeroValued = (t: Tensor, w: Tensor): Tensor => {
+    const f = where(t.isfinite(), t, 0);
+    return f.sub(f.detach()).mul(w);
+  };
+  const dx = zeroValued(xx, c(wSelf, xx.shape));
+  const ds = zerosOf(xx.shape, x.dtype).scatterAdd(d, ii, zeroValued(ss, c(wSrc, ss.shape)));
+  return back(r.reshape(xx.shape).add(dx).add(ds));
 }
 function dimMask(x: Tensor, d: number, picked: Int32Array): Tensor {
   const n = x.ndim === 0 ? 1 : x.shape[d];

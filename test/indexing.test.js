@@ -53,6 +53,8 @@ describe('gradients (float64, finite differences, second order)', () => {
     scatterSelf: [(t) => t.scatter(1, i32([3, 0, 0, 1, 2, 2], [3, 2]), 5), x],
     scatterAdd: [(t) => t.scatter(0, i32([2, 0, 1, 1, 0, 0, 0, 2], [2, 4]), t.narrow(0, 0, 2), { reduce: 'add' }), x],
     scatterReduceMean: [(t) => t.scatterReduce(0, i32([2, 0, 1, 1, 0, 0, 0, 2], [2, 4]), t.narrow(0, 1, 2).mul(t.narrow(0, 1, 2)), 'mean', { includeSelf: false }), x],
+    scatterReduceAmax: [(t) => t.scatterReduce(1, i32([0, 0, 1, 3, 3, 3, 2, 2, 0], [3, 3]), t.narrow(1, 1, 3).mul(2), 'amax'), x],
+    scatterReduceAminNoSelf: [(t) => t.scatterReduce(0, i32([2, 0, 1, 1, 0, 0, 0, 2], [2, 4]), t.narrow(0, 1, 2).neg(), 'amin', { includeSelf: false }), x],
     indexFill: [(t) => t.indexFill(1, i32([0, 2], [2]), 1.5), x],
     indexCopy: [(t) => t.narrow(0, 0, 2).indexCopy(1, i32([3, 1], [2]), t.narrow(1, 0, 2).narrow(0, 1, 2)), x],
     indexBasic: [(t) => t.index('1:', '::2'), x],
@@ -69,6 +71,16 @@ describe('gradients (float64, finite differences, second order)', () => {
       const g = tf.grad((u) => weightedSum(f(u).square()))(t);
       return weightedSum(g, 3);
     }, [inp], { label: `${name} 2nd`, rtol: 1e-5, atol: 1e-6 });
+  });
+
+  test('scatterReduce amax shares the gradient among ties, as PyTorch', () => {
+    const y = tf.tensor([1, 5, 2], { dtype: 'float64', requiresGrad: true });
+    const src = tf.tensor([5, 3, 2], { dtype: 'float64', requiresGrad: true });
+    const out = y.scatterReduce(0, i32([1, 1, 2], [3]), src, 'amax');
+    expect(out.toArray()).toEqual([1, 5, 2]);
+    out.sum().backward();
+    expect(y.grad.toArray()).toEqual([1, 0.5, 0.5]);
+    expect(src.grad.toArray()).toEqual([0.5, 0, 0.5]);
   });
 
   test('indexPut_ writes into the tape: the overwritten values get no gradient', () => {
