@@ -142,7 +142,7 @@ export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | T
   const flat: number[] = [];
   let count = 0;
   for (let i = 0; i < v.length; i++) {
-    if (!v[i]) continue;
+    if (v[i] === 0) continue;  // NaN counts as non-zero, as in PyTorch
     count++;
     let r = i;
     for (let d = nd - 1; d >= 0; d--) { coords[d].push(r % shape[d]); r = Math.floor(r / shape[d]); }

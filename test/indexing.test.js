@@ -144,6 +144,7 @@ describe('empty and 0-d tensors', () => {
     expect(tf.tensor(2).index('...').shape).toEqual([]);
     expect(tf.zeros([3, 0]).index('1:', ':').shape).toEqual([2, 0]);
     expect(tf.zeros([3]).index(tf.tensor([], { dtype: 'int32' })).shape).toEqual([0]);
+    expect(tf.tensor([0, NaN, 1]).nonzero().toArray()).toEqual([[1], [2]]);
     expect(tf.tensor(4).take(tf.tensor([0, 0], { dtype: 'int32' })).toArray()).toEqual([4, 4]);
   });
 });
