@@ -35,3 +35,4 @@ export * from './reduction_ops';
 export * from './sorting';
 export * from './shape_ops';
 export { meshgrid, broadcastTensors, broadcastShapes, einsum, hstack, vstack, pad } from './shape_functions';
+export * from './indexing_ops';

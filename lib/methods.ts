@@ -8,14 +8,15 @@ import * as R from './reduction_ops';
 import * as S from './sorting';
 import * as P from './shape_ops';
 import * as L from './linalg/methods';
+import * as X from './indexing_ops';
 import { Tensor } from './tensor_class';
 
 type Rest<F> = F extends (x: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
 type MethodsOf<M> = { [K in keyof M]: Rest<M[K]> };
 export type ElementwiseMethods = MethodsOf<typeof E>;
-export type MoreMethods = MethodsOf<typeof D> & MethodsOf<typeof I> & MethodsOf<typeof R> & MethodsOf<typeof S> & MethodsOf<typeof P> & MethodsOf<typeof L>;
+export type MoreMethods = MethodsOf<typeof D> & MethodsOf<typeof I> & MethodsOf<typeof R> & MethodsOf<typeof S> & MethodsOf<typeof P> & MethodsOf<typeof L> & MethodsOf<typeof X>;
 /** The modules whose exports are all Tensor methods (test/op_table.test.js checks them). */
-export const METHOD_MODULES = { elementwise: E, device: D, inplace: I, reductions: R, sorting: S, shape: P, linalg: L };
+export const METHOD_MODULES = { elementwise: E, device: D, inplace: I, reductions: R, sorting: S, shape: P, linalg: L, indexing: X };
 
 const METHOD = Symbol.for('tensorfold.method');
 for (const M of Object.values(METHOD_MODULES)) {
