@@ -9,7 +9,8 @@ import { argumentError, shapeError, tfError } from './errors';
 
 const DT = ['float32', 'float64', 'int32', 'bool'];
 function list(ts: unknown, op: string): Tensor[] {
-  const arr = Array.isArray(ts) ? ts : [ts];
+  // A copy: holes in the caller's array become undefined (and fail the check) instead of being skipped.
+  const arr = Array.isArray(ts) ? Array.from(ts as unknown[]) : [ts];
   if (arr.length === 0) throw tfError('ARGUMENT', `${op}: expected at least one Tensor`);
   arr.forEach((t, i) => checkTensor(t, op, `element ${i}`));
   return arr as Tensor[];

@@ -595,7 +595,8 @@ function publicChild(cfg) {
         call(`Tensor#${name}`, self instanceof tf.Tensor ? name : null, () => d.value.apply(self, args), `this=${sd}; ` + args.map((a) => describe(a, labels)).join(', '));
       } else {
         if (d.get) call(`Tensor#get ${name}`, null, () => d.get.call(self), `this=${sd}`);
-        if (d.set) call(`Tensor#set ${name}`, name, () => d.set.call(self, args[0]), `this=${sd}; ${describe(args[0], labels)}`);
+        // As for methods, a non-Tensor receiver is not API usage: only crashes count there.
+        if (d.set) call(`Tensor#set ${name}`, self instanceof tf.Tensor ? name : null, () => d.set.call(self, args[0]), `this=${sd}; ${describe(args[0], labels)}`);
       }
     }
   }
