@@ -35,3 +35,7 @@ export * from './reduction_ops';
 export * from './sorting';
 export * from './shape_ops';
 export { meshgrid, broadcastTensors, broadcastShapes, einsum, hstack, vstack, pad } from './shape_functions';
+export * from './random';
+export type { RandomOptions } from './creation';
+export { customGrad } from './custom_grad';
+export * as distributions from './distributions';

@@ -10,6 +10,7 @@ void InitLinalg(Napi::Env env, Napi::Object exports);  // linalg.cc: torch.linal
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc: MPI collectives, grad hooks
 void InitOpsMore(Napi::Env env, Napi::Object exports);  // ops_more.cc: in-place writes, scans, sorting
 void InitFused(Napi::Env env, Napi::Object exports);  // fused.cc: GELU, softmax backward, norms, attention
+void InitRandom(Napi::Env env, Napi::Object exports);  // random.cc: draws with a tf.Generator's state
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -24,6 +25,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitDistributed(env, exports);
   tfb::InitOpsMore(env, exports);
   tfb::InitFused(env, exports);
+  tfb::InitRandom(env, exports);
   return exports;
 }
 
