@@ -10,6 +10,7 @@ import type { RandomOptions } from './creation';
 import { Generator, generatorArg } from './generator';
 import { argumentError, dtypeError, rangeError, shapeError } from './errors';
 import { native } from './native';
+import { noGrad } from './autograd';
 
 export { Generator } from './generator';
 export type { GeneratorState } from './generator';
@@ -172,7 +173,7 @@ function paramArg(x: unknown, op: string, what: string): Tensor | number {
   return floatTensor(x, op, what);
 }
 
-/** mean + std · N(0, 1), broadcasting tensor or number arguments ({shape} when both are numbers). */
+/** mean + std · N(0, 1), broadcasting tensor or number arguments ({shape} when both are numbers); no gradient. */
 export function normal(mean: Tensor | number, std: Tensor | number, opts: GenOpts & { shape?: number[]; dtype?: DType } = {}): Tensor {
   const op = 'normal';
   checkOptions(opts, op);
@@ -196,8 +197,13 @@ export function normal(mean: Tensor | number, std: Tensor | number, opts: GenOpt
   } else if (!(s >= 0)) throw rangeError(`${op}: std must be non-negative, got ${s}`);
   const dt = opts.dtype ?? [m, s].find((x): x is Tensor => x instanceof Tensor)?.dtype ?? 'float32';
   if (!isFloat(dt)) throw dtypeError(`${op}: dtype must be float32 or float64, got ${dt}`);
-  const z = randn(shape, { dtype: dt, generator: g });
-  return z.mul(s as Tensor).add(m as Tensor);
+  // No gradient, as torch.normal (whose derivative is zero); distributions.Normal.rsample is the
+  // reparameterised draw.
+  return noGrad(() => {
+    const z = randn(shape, { dtype: dt, generator: g });
+    const ms = (x: Tensor | number) => (x instanceof Tensor ? x.detach() : x);
+    return z.mul(ms(s) as Tensor).add(ms(m) as Tensor);
+  });
 }
 
 function broadcast(shapes: number[][], op: string): number[] {
