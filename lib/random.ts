@@ -146,8 +146,7 @@ export function multinomial(probs: Tensor, n: number, opts: GenOpts & { replacem
       for (let s = 0; s < n; s++) out[r * n + s] = idx[s];
     }
   }
-  const t = tensor(out);
-  return probs.ndim === 1 ? t : (() => { const v = t.reshape([R, n]); return v; })();
+  return tensor(out, { shape: probs.ndim === 1 ? [n] : [R, n] });
 }
 
 /** 0/1 draws with the given probabilities (same shape and dtype as p). */
