@@ -3,6 +3,7 @@ import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { DType, NestedArray, checkOptions, checkTensor, describe, dtypeCode, intArg, shapeArg } from './args';
 import { argumentError, shapeError } from './errors';
+import { Generator, generatorArg } from './generator';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -142,19 +143,28 @@ export function eye(n: number, m?: number, opts: CreateOptions = {}): Tensor {
   const mm = m === undefined ? nn : intArg(m, 'eye', 'm');
   return finish(wrap(native.eye(nn, mm, dtypeCode(opts.dtype ?? 'float32', 'eye'))), opts);
 }
-export function randn(shape: number | number[], opts: CreateOptions = {}): Tensor {
-  checkOptions(opts, 'randn');
-  return finish(wrap(native.random('randn', createShape(shape, 'randn'), dtypeCode(opts.dtype ?? 'float32', 'randn'))), opts);
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
 }
-export function rand(shape: number | number[], opts: CreateOptions = {}): Tensor {
+/** One draw from opts.generator, or from the global generator (tf.manualSeed) without one. */
+function draw(kind: 'rand' | 'randn' | 'randint', shape: number[], dtype: number, opts: RandomOptions, op: string,
+  a?: number, b?: number): Tensor {
+  const g = generatorArg(opts.generator, op);
+  return wrap(g ? g._draw(kind, shape, dtype, a, b) : native.random(kind, shape, dtype, a, b));
+}
+export function randn(shape: number | number[], opts: RandomOptions = {}): Tensor {
+  checkOptions(opts, 'randn');
+  return finish(draw('randn', createShape(shape, 'randn'), dtypeCode(opts.dtype ?? 'float32', 'randn'), opts, 'randn'), opts);
+}
+export function rand(shape: number | number[], opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'rand');
-  return finish(wrap(native.random('rand', createShape(shape, 'rand'), dtypeCode(opts.dtype ?? 'float32', 'rand'))), opts);
+  return finish(draw('rand', createShape(shape, 'rand'), dtypeCode(opts.dtype ?? 'float32', 'rand'), opts, 'rand'), opts);
 }
 /** Integers uniformly in [low, high), int32 by default. */
-export function randint(low: number, high: number, shape: number | number[], opts: CreateOptions = {}): Tensor {
+export function randint(low: number, high: number, shape: number | number[], opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'randint');
-  return wrap(native.random('randint', createShape(shape, 'randint'), dtypeCode(opts.dtype ?? 'int32', 'randint'),
-    intArg(low, 'randint', 'low'), intArg(high, 'randint', 'high')));
+  return draw('randint', createShape(shape, 'randint'), dtypeCode(opts.dtype ?? 'int32', 'randint'), opts, 'randint',
+    intArg(low, 'randint', 'low'), intArg(high, 'randint', 'high'));
 }
 export function manualSeed(seed: number): void {
   intArg(seed, 'manualSeed', 'seed');

@@ -36,3 +36,7 @@ export * from './sorting';
 export * from './shape_ops';
 export { meshgrid, broadcastTensors, broadcastShapes, einsum, hstack, vstack, pad } from './shape_functions';
 export * from './indexing_ops';
+export * from './random';
+export type { RandomOptions } from './creation';
+export { customGrad } from './custom_grad';
+export * as distributions from './distributions';

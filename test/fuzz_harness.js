@@ -522,7 +522,7 @@ function publicChild(cfg) {
   const fnNames = Object.keys(tf).filter((k) => typeof tf[k] === 'function' && !skip.has(k)).sort();
   const protoNames = Object.getOwnPropertyNames(tf.Tensor.prototype).filter((k) => k !== 'constructor').sort();
   const nsEntries = [];
-  for (const ns of ['nn', 'F', 'optim', 'data', 'linalg']) {
+  for (const ns of ['nn', 'F', 'optim', 'data', 'linalg', 'distributions']) {
     const o = tf[ns];
     if (!o) continue;
     for (const k of Object.keys(o).sort()) {
@@ -569,7 +569,9 @@ function publicChild(cfg) {
       }
       const args = genArgs();
       if (tooSlow(name, args)) continue;
-      const r = call(`tf.${name}`, name, () => tf[name](...args), args.map((a) => describe(a, labels)).join(', '));
+      // Top-level classes (tf.Generator) are constructed, as the namespaced ones below.
+      const cls = isClass(tf[name]);
+      const r = call(cls ? `new tf.${name}` : `tf.${name}`, name, () => (cls ? new tf[name](...args) : tf[name](...args)), args.map((a) => describe(a, labels)).join(', '));
       if (typeof r === 'function' && chance(0.5)) {
         const a2 = genArgs();
         call(`tf.${name}(…)→fn`, null, () => r(...a2), a2.map((a) => describe(a, labels)).join(', '));

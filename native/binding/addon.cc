@@ -11,6 +11,7 @@ void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc: M
 void InitOpsMore(Napi::Env env, Napi::Object exports);  // ops_more.cc: in-place writes, scans, sorting
 void InitFused(Napi::Env env, Napi::Object exports);  // fused.cc: GELU, softmax backward, norms, attention
 void InitIndexMore(Napi::Env env, Napi::Object exports);  // ops_index_more.cc: strided views for indexing
+void InitRandom(Napi::Env env, Napi::Object exports);  // random.cc: draws with a tf.Generator's state
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -26,6 +27,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfb::InitOpsMore(env, exports);
   tfb::InitFused(env, exports);
   tfb::InitIndexMore(env, exports);
+  tfb::InitRandom(env, exports);
   return exports;
 }
 

@@ -1,0 +1,88 @@
+// Normal(loc, scale) and Uniform(low, high), both reparameterised.
+import { Tensor } from '../tensor_class';
+import { checkOptions } from '../args';
+import { rand, randn } from '../creation';
+import { Distribution, Param, SampleOptions, broadcastShapes, dtypeOf, expandTo, param, valueArg } from './distribution';
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+export class Normal extends Distribution {
+  readonly loc: Tensor;
+  readonly scale: Tensor;
+  readonly hasRsample = true;
+
+  constructor(loc: Param, scale: Param) {
+    const op = 'distributions.Normal';
+    const dt = dtypeOf(loc, scale);
+    const l = param(loc, op, 'loc', dt), s = param(scale, op, 'scale', dt);
+    const shape = broadcastShapes([l.shape, s.shape], op);
+    super(shape, []);
+    this.loc = expandTo(l, shape);
+    this.scale = expandTo(s, shape);
+  }
+  get mean(): Tensor {
+    return this.loc;
+  }
+  get variance(): Tensor {
+    return this.scale.mul(this.scale);
+  }
+  get stddev(): Tensor {
+    return this.scale;
+  }
+  rsample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
+    const { shape, generator } = this.extended(sampleShape, opts, 'Normal.rsample');
+    const eps = randn(shape, { dtype: this.loc.dtype, generator });
+    return this.loc.add(eps.mul(this.scale));
+  }
+  logProb(value: Tensor): Tensor {
+    const v = valueArg(value, 'Normal.logProb', this.loc.dtype);
+    const z = v.sub(this.loc).div(this.scale);
+    return z.mul(z).mul(-0.5).sub(this.scale.log()).sub(LOG_SQRT_2PI);
+  }
+  entropy(): Tensor {
+    return this.scale.log().add(0.5 + LOG_SQRT_2PI);
+  }
+  /** P(X <= value). */
+  cdf(value: Tensor): Tensor {
+    const v = valueArg(value, 'Normal.cdf', this.loc.dtype);
+    return v.sub(this.loc).div(this.scale.mul(Math.SQRT2)).erf().add(1).mul(0.5);
+  }
+}
+
+export class Uniform extends Distribution {
+  readonly low: Tensor;
+  readonly high: Tensor;
+  readonly hasRsample = true;
+
+  constructor(low: Param, high: Param) {
+    const op = 'distributions.Uniform';
+    const dt = dtypeOf(low, high);
+    const l = param(low, op, 'low', dt), h = param(high, op, 'high', dt);
+    const shape = broadcastShapes([l.shape, h.shape], op);
+    super(shape, []);
+    this.low = expandTo(l, shape);
+    this.high = expandTo(h, shape);
+  }
+  get mean(): Tensor {
+    return this.low.add(this.high).mul(0.5);
+  }
+  get variance(): Tensor {
+    const w = this.high.sub(this.low);
+    return w.mul(w).div(12);
+  }
+  rsample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
+    checkOptions(opts, 'Uniform.rsample');
+    const { shape, generator } = this.extended(sampleShape, opts, 'Uniform.rsample');
+    const u = rand(shape, { dtype: this.low.dtype, generator });
+    return this.low.add(u.mul(this.high.sub(this.low)));
+  }
+  /** log(1 / (high - low)) inside [low, high), -Infinity outside (as PyTorch without validation). */
+  logProb(value: Tensor): Tensor {
+    const v = valueArg(value, 'Uniform.logProb', this.low.dtype);
+    const inside = v.ge(this.low).logicalAnd(v.lt(this.high)).to(this.low.dtype);
+    return inside.log().sub(this.high.sub(this.low).log());
+  }
+  entropy(): Tensor {
+    return this.high.sub(this.low).log();
+  }
+}
