@@ -123,7 +123,7 @@ TF_UNARY_RULE(Sigmoid, kOut, return T(sigmoid_d(double(x)));, return mul(g, mul(
 TF_UNARY_RULE(Relu, kOut, return x > 0 || x != x ? x : T(0);, return relu_backward(g, y);)
 // 0.5 x erfc(-x/√2) (the erf form loses the digits of small results for x << 0); its derivative
 // Φ(x) + x φ(x).
-TF_UNARY_RULE(Gelu, kIn, return x < -40 ? T(-0.0) : T(0.5 * x * std::erfc(-x / std::sqrt(2.0)));,
+TF_UNARY_RULE(Gelu, kIn, return x < -40 ? (std::isinf(x) ? T(NAN) : T(-0.0)) : T(0.5 * x * std::erfc(-x / std::sqrt(2.0)));,
               return gelu_backward(g, x, false);)  // one fused kernel (fused_act.h), itself differentiable
 // s (1 + x (1 - s)), s = sigmoid(x)
 TF_UNARY_RULE(Silu, kIn, return x / (T(1) + std::exp(-x));, {
@@ -223,8 +223,10 @@ inline T remainder(T a, T b) {
 // 1 for the winner, 1/2 on ties, 0 for the loser; NaN on either side gives both the full
 // gradient, as PyTorch does.
 inline Tensor minmax_share(const Tensor& g, const Tensor& a, const Tensor& b, Compare loses) {
-  Tensor half = mul(mask(compare(Compare::Eq, a, b), g), S(0.5, g));
-  return mul(g, sub(sub(S(1, g), mask(compare(loses, a, b), g)), half));
+  // Selected with where, not multiplied by a 0/1 mask: an infinite g times a 0 mask would be NaN.
+  Tensor zero = S(0, g);
+  Tensor tie = where(compare(Compare::Eq, a, b), mul(g, S(0.5, g)), g);
+  return where(compare(loses, a, b), zero, tie);
 }
 }  // namespace rules
 

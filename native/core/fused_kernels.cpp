@@ -145,7 +145,10 @@ double gelu_grad_d(double x, bool t) {
 void softmax_row_d(const double* x, double* y, int64_t n, bool log_space) {
   double m = -INFINITY;
   for (int64_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
-  if (!std::isfinite(m)) m = 0;
+  if (!std::isfinite(m)) {  // ±inf max: NaN row, as PyTorch (see fused_simd.h)
+    for (int64_t i = 0; i < n; i++) y[i] = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
   double s = 0;
   for (int64_t i = 0; i < n; i++) s += (y[i] = std::exp(x[i] - m));
   if (log_space) {

@@ -140,7 +140,12 @@ inline double row_dot(const float* a, const float* b, int64_t n) {
 // Row max subtracted (a row whose max is ±inf or nan subtracts 0, so all -inf gives nan as PyTorch).
 inline void softmax_row(const float* x, float* y, int64_t n, bool log_space) {
   float m = row_max(x, n);
-  if (!std::isfinite(m)) m = 0.0f;
+  // A row whose max is ±inf is NaN throughout, as PyTorch (x - max is inf - inf somewhere); a NaN
+  // element makes the sum NaN below and so the row too.
+  if (!std::isfinite(m)) {
+    for (int64_t i = 0; i < n; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
+    return;
+  }
   const VF mv = cst<VF>(m);
   VF acc = cst<VF>(0.0f);
   int64_t i = 0;

@@ -243,7 +243,9 @@ inline V gelu_f(V x) {
   lo = gelu_d(lo);
   if constexpr (V::DN == 2) hi = gelu_d(hi);
   V y = narrow(lo, hi);
-  y = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), y);  // also -inf (avoids -inf * 0)
+  y = select(lt(x, cst<V>(-30.0f)), cst<V>(-0.0f), y);
+  // -inf · Phi(-inf) is -inf · 0: NaN, as PyTorch (only -inf is below -FLT_MAX)
+  y = select(lt(x, cst<V>(-3.4028234663852886e38f)), cst<V>(std::numeric_limits<float>::quiet_NaN()), y);
   y = select(gt(x, cst<V>(30.0f)), x, y);               // also +inf
   return select(unord(x, x), x, y);
 }
