@@ -18,27 +18,9 @@ inline void fused_loop(int64_t n, Body body) {
 // phi(x) = exp(-x^2/2) / sqrt(2 pi) from the same exp; rounded to float once.
 template <class D>
 inline D gelu_grad_d(D x) {
-  const D z = x * x;
-  D q = cstd<D>(5.800101807918223e-07);
-  q = vfma(q, z, cstd<D>(-9.370659954130046e-06));
-  q = vfma(q, z, cstd<D>(0.00011540267715283979));
-  q = vfma(q, z, cstd<D>(-0.0011873210645099949));
-  q = vfma(q, z, cstd<D>(0.009973556246538349));
-  q = vfma(q, z, cstd<D>(-0.06649038003625404));
-  q = vfma(q, z, cstd<D>(0.3989422804012324));
-  const D cdf_near = vfma(x, q, cstd<D>(0.5));
+  const D cdf_near = vfma(x, phi_series_d(x * x), cstd<D>(0.5));
   const D a = vmin(vabs(x), cstd<D>(30.0));
-  const D t = cstd<D>(1.0) / (a + cstd<D>(2.0));
-  D R = cstd<D>(49.48779005721597);
-  R = vfma(R, t, cstd<D>(-113.89712733259573));
-  R = vfma(R, t, cstd<D>(104.81940157008584));
-  R = vfma(R, t, cstd<D>(-44.13693003892351));
-  R = vfma(R, t, cstd<D>(5.5401350158088905));
-  R = vfma(R, t, cstd<D>(-0.19569532965954922));
-  R = vfma(R, t, cstd<D>(1.2822189763263179));
-  R = vfma(R, t, cstd<D>(0.7932702617437308));
-  R = vfma(R, t, cstd<D>(0.3990843211919741));
-  R = vfma(R, t, cstd<D>(-1.894688924083029e-06));
+  const D R = phi_tail_ratio_d(a);  // simd_math.h: the same Phi as gelu_d
   const D e = exp_d(a * a * cstd<D>(-0.5));
   const D tail = e * R;  // Phi(-|x|)
   const D cdf_far = select(ge(x, cstd<D>(0.0)), cstd<D>(1.0) - tail, tail);

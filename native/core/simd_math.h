@@ -207,19 +207,22 @@ inline D exp_d(D x) {  // |x| <= 700; relative error ~1e-15 (only feeds float re
   return scale2(p, n);
 }
 
+// The two pieces of Phi (the normal CDF) that gelu and its derivative (fused_simd.h) share:
+//   Phi(x)  = 0.5 + x · phi_series_d(x²)            for |x| < 0.75
+//   Phi(-a) = exp(-a²/2) · phi_tail_ratio_d(a)      for a = |x| >= 0.75
 template <class D>
-inline D gelu_d(D x) {
-  const D z = x * x;
+inline D phi_series_d(D z) {
   D q = cstd<D>(5.800101807918223e-07);
   q = vfma(q, z, cstd<D>(-9.370659954130046e-06));
   q = vfma(q, z, cstd<D>(0.00011540267715283979));
   q = vfma(q, z, cstd<D>(-0.0011873210645099949));
   q = vfma(q, z, cstd<D>(0.009973556246538349));
   q = vfma(q, z, cstd<D>(-0.06649038003625404));
-  q = vfma(q, z, cstd<D>(0.3989422804012324));
-  const D near0 = x * vfma(x, q, cstd<D>(0.5));
+  return vfma(q, z, cstd<D>(0.3989422804012324));
+}
 
-  const D a = vmin(vabs(x), cstd<D>(30.0));  // beyond 30, Phi(-|x|) < 1e-197: 0 for float
+template <class D>
+inline D phi_tail_ratio_d(D a) {
   const D t = cstd<D>(1.0) / (a + cstd<D>(2.0));
   D R = cstd<D>(49.48779005721597);
   R = vfma(R, t, cstd<D>(-113.89712733259573));
@@ -230,8 +233,14 @@ inline D gelu_d(D x) {
   R = vfma(R, t, cstd<D>(1.2822189763263179));
   R = vfma(R, t, cstd<D>(0.7932702617437308));
   R = vfma(R, t, cstd<D>(0.3990843211919741));
-  R = vfma(R, t, cstd<D>(-1.894688924083029e-06));
-  const D tail = exp_d(a * a * cstd<D>(-0.5)) * R;  // Phi(-|x|); a*a is exact for a float a
+  return vfma(R, t, cstd<D>(-1.894688924083029e-06));
+}
+
+template <class D>
+inline D gelu_d(D x) {
+  const D near0 = x * vfma(x, phi_series_d(x * x), cstd<D>(0.5));
+  const D a = vmin(vabs(x), cstd<D>(30.0));  // beyond 30, Phi(-|x|) < 1e-197: 0 for float
+  const D tail = exp_d(a * a * cstd<D>(-0.5)) * phi_tail_ratio_d(a);  // Phi(-|x|); a*a is exact for a float a
   const D far = select(ge(x, cstd<D>(0.0)), x - x * tail, x * tail);
   return select(lt(vabs(x), cstd<D>(0.75)), near0, far);
 }
