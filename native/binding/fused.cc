@@ -13,12 +13,6 @@ namespace tfb {
 
 using CI = const Napi::CallbackInfo&;
 
-// Argument i as a tensor, or undefined for null / undefined / absent.
-static tf::Tensor OptTensor(CI info, size_t i, const char* op) {
-  if (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined()) return tf::Tensor();
-  return Unwrap(info, i, op);
-}
-
 // geluFused(x, tanhApprox) -> gelu(x)
 static Napi::Value Gelu(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
@@ -48,7 +42,7 @@ static Napi::Value SoftmaxBackward(CI info) {
 static Napi::Value LayerNorm(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "layerNorm";
-    tf::Tensor x = Unwrap(info, 0, op), w = OptTensor(info, 1, op), b = OptTensor(info, 2, op);
+    tf::Tensor x = Unwrap(info, 0, op), w = UnwrapOptional(info, 1, op), b = UnwrapOptional(info, 2, op);
     return Wrap(info.Env(), tf::layer_norm(x, w, b, ArgInt(info, 3, op, "normalizedNdim"), ArgNum(info, 4, op, "eps")));
   });
 }
@@ -57,7 +51,7 @@ static Napi::Value LayerNorm(CI info) {
 static Napi::Value RmsNorm(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "rmsNorm";
-    tf::Tensor x = Unwrap(info, 0, op), w = OptTensor(info, 1, op);
+    tf::Tensor x = Unwrap(info, 0, op), w = UnwrapOptional(info, 1, op);
     return Wrap(info.Env(), tf::rms_norm(x, w, ArgInt(info, 2, op, "normalizedNdim"), ArgNum(info, 3, op, "eps")));
   });
 }
@@ -66,7 +60,7 @@ static Napi::Value RmsNorm(CI info) {
 static Napi::Value Sdpa(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "scaledDotProductAttention";
-    tf::Tensor q = Unwrap(info, 0, op), k = Unwrap(info, 1, op), v = Unwrap(info, 2, op), m = OptTensor(info, 3, op);
+    tf::Tensor q = Unwrap(info, 0, op), k = Unwrap(info, 1, op), v = Unwrap(info, 2, op), m = UnwrapOptional(info, 3, op);
     const bool null_scale = info.Length() <= 5 || info[5].IsNull() || info[5].IsUndefined();
     const double scale = null_scale ? NAN : ArgNum(info, 5, op, "scale");
     return Wrap(info.Env(), tf::scaled_dot_product_attention(q, k, v, m, ArgBool(info, 4), scale));
@@ -77,7 +71,7 @@ static Napi::Value Sdpa(CI info) {
 static Napi::Value Linear(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "linear";
-    return Wrap(info.Env(), tf::linear(Unwrap(info, 0, op), Unwrap(info, 1, op), OptTensor(info, 2, op)));
+    return Wrap(info.Env(), tf::linear(Unwrap(info, 0, op), Unwrap(info, 1, op), UnwrapOptional(info, 2, op)));
   });
 }
 

@@ -132,6 +132,11 @@ tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op) {
   return UnwrapValue(info.Env(), info[i], op);
 }
 
+tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  if (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined()) return tf::Tensor();
+  return Unwrap(info, i, op);
+}
+
 double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what) {
   if (!info[i].IsNumber())
     tf::fail(tf::ErrorCode::Argument, std::string(op) + ": " + what + " must be a number");

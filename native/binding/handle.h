@@ -43,6 +43,9 @@ Napi::Value Wrap(Napi::Env env, const tf::Tensor& t);
 // Unwraps argument i; throws a TypeError naming `op` if it is not a live tensor handle.
 tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op);
 tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
+// Argument i as a tensor, or an undefined tensor when it is null, undefined or absent (optional
+// bias, weight, mask or state buffer).
+tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op);
 bool IsHandle(Napi::Env env, Napi::Value v);
 void Release(node_api_basic_env env, Holder* h);  // drop the handle's reference and its accounting
 void DrainDeadRefs(Napi::Env env);

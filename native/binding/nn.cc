@@ -41,16 +41,11 @@ static int64_t ArgIntOr(CI info, size_t i, const char* op, const char* what, int
   return ArgInt(info, i, op, what);
 }
 
-static tf::Tensor OptTensor(CI info, size_t i, const char* op) {
-  if (Absent(info, i)) return tf::Tensor();
-  return Unwrap(info, i, op);
-}
-
 // conv2d(x, w, bias|null, stride, padding, dilation, groups)
 static Napi::Value Conv2d(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "conv2d";
-    tf::Tensor x = Unwrap(info, 0, op), w = Unwrap(info, 1, op), b = OptTensor(info, 2, op);
+    tf::Tensor x = Unwrap(info, 0, op), w = Unwrap(info, 1, op), b = UnwrapOptional(info, 2, op);
     auto s = ArgPair(info, 3, op, "stride", {1, 1});
     auto p = ArgPair(info, 4, op, "padding", {0, 0});
     auto d = ArgPair(info, 5, op, "dilation", {1, 1});
@@ -63,7 +58,7 @@ static Napi::Value Conv2d(CI info) {
 static Napi::Value Conv1d(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "conv1d";
-    tf::Tensor x = Unwrap(info, 0, op), w = Unwrap(info, 1, op), b = OptTensor(info, 2, op);
+    tf::Tensor x = Unwrap(info, 0, op), w = Unwrap(info, 1, op), b = UnwrapOptional(info, 2, op);
     int64_t s = ArgIntOr(info, 3, op, "stride", 1);
     int64_t p = ArgIntOr(info, 4, op, "padding", 0);
     int64_t d = ArgIntOr(info, 5, op, "dilation", 1);

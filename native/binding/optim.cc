@@ -7,17 +7,11 @@ namespace tfb {
 
 using CI = const Napi::CallbackInfo&;
 
-// A tensor argument that may be null/undefined (an absent optional state buffer).
-static tf::Tensor OptTensor(CI info, size_t i, const char* op) {
-  if (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined()) return tf::Tensor();
-  return Unwrap(info, i, op);
-}
-
 // sgdStep(param, grad, momentumBuf|null, lr, momentum, dampening, weightDecay, nesterov, first)
 static Napi::Value SgdStep(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "sgdStep";
-    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), buf = OptTensor(info, 2, op);
+    tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), buf = UnwrapOptional(info, 2, op);
     tf::SgdOptions o;
     o.lr = ArgNum(info, 3, op, "lr");
     o.momentum = ArgNum(info, 4, op, "momentum");
@@ -36,7 +30,7 @@ static Napi::Value AdamStep(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "adamStep";
     tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), m = Unwrap(info, 2, op),
-               v = Unwrap(info, 3, op), vmax = OptTensor(info, 4, op);
+               v = Unwrap(info, 3, op), vmax = UnwrapOptional(info, 4, op);
     tf::AdamOptions o;
     o.lr = ArgNum(info, 5, op, "lr");
     o.beta1 = ArgNum(info, 6, op, "beta1");
@@ -57,7 +51,7 @@ static Napi::Value RmspropStep(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     const char* op = "rmspropStep";
     tf::Tensor p = Unwrap(info, 0, op), g = Unwrap(info, 1, op), sq = Unwrap(info, 2, op),
-               ga = OptTensor(info, 3, op), buf = OptTensor(info, 4, op);
+               ga = UnwrapOptional(info, 3, op), buf = UnwrapOptional(info, 4, op);
     tf::RmspropOptions o;
     o.lr = ArgNum(info, 5, op, "lr");
     o.alpha = ArgNum(info, 6, op, "alpha");
