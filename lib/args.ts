@@ -3,7 +3,7 @@
 // left to the engine, which names the op and the shapes in its errors.
 import type { Handle } from './native';
 import { Tensor } from './tensor_class';
-import { argumentError, dtypeError, show } from './errors';
+import { argumentError, axisError, dtypeError, show } from './errors';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 /** Anything accepted where a tensor operand is: a Tensor or a plain number. */
@@ -67,4 +67,19 @@ export function shapeArg(shape: unknown, op: string): number[] {
   if (typeof shape === 'number') shape = [shape];
   if (!Array.isArray(shape)) throw argumentError(`${op}: shape must be an array of integers, got ${describe(shape)}`);
   return shape.map((d) => intArg(d, op, 'every shape entry'));
+}
+
+/** One axis of x (negative counts from the end; a 0-d tensor has axis 0), or a RangeError (ERR_TENSORFOLD_AXIS). */
+export function axisOf(x: { readonly ndim: number; readonly shape: number[] }, axis: unknown, op: string): number {
+  const a = intArg(axis, op, 'axis');
+  const n = Math.max(x.ndim, 1);
+  if (a < -n || a >= n) throw axisError(`${op}: axis ${a} is out of range for a tensor of shape [${x.shape}]`);
+  return a < 0 ? a + n : a;
+}
+
+/** An optional boolean option: dflt when undefined, a TypeError for anything but a boolean. */
+export function boolOpt(v: unknown, dflt: boolean, op: string, what: string): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw argumentError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
+  return v;
 }

@@ -60,20 +60,6 @@ export const stateError = (msg: string): TensorfoldError => tfError('STATE', msg
 export const ioError = (msg: string): TensorfoldError => tfError('IO', msg);
 export const internalError = (msg: string): TensorfoldError => tfError('INTERNAL', msg);
 
-/**
- * The code an uncoded error would have, judged from its class and message: for throw sites that
- * still use plain `new TypeError(...)`.
- */
-export function inferCode(e: Error): ErrorCode {
-  const m = e.message;
-  if (e instanceof RangeError || e.name === 'RangeError') return /out of memory/.test(m) ? ErrorCodes.MEMORY : ErrorCodes.AXIS;
-  if (e instanceof TypeError || e.name === 'TypeError')
-    return /\bdtype\b|\bfloat(32|64)\b|\bint32\b|floating[- ]point|\bbool tensor/.test(m) ? ErrorCodes.DTYPE : ErrorCodes.ARGUMENT;
-  if (/disposed/.test(m)) return ErrorCodes.DISPOSED;
-  if (/non-empty|synchronous/.test(m)) return ErrorCodes.ARGUMENT;
-  if (/shape|\bdims?\b|\d-d\b|values do not fill/.test(m)) return ErrorCodes.SHAPE;
-  return ErrorCodes.STATE;
-}
 
 /**
  * A value for an error message, as JSON where it can be (`"max"`, `[2,3]`): it never throws, so

@@ -4,7 +4,7 @@
 // are a gather of the input, so their gradients follow from gather's. Index results are int32.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, checkOptions, checkTensor, describe, intArg, numArg, operand } from './args';
+import { TensorLike, axisOf, checkOptions, checkTensor, describe, intArg, numArg, operand } from './args';
 import * as E from './elementwise';
 import { argumentError, rangeError, shapeError } from './errors';
 
@@ -19,16 +19,10 @@ function keepArg(keepdim: unknown, op: string): boolean {
   if (typeof keepdim !== 'boolean') throw argumentError(`${op}: keepdim must be a boolean, got ${describe(keepdim)}`);
   return keepdim;
 }
-function axisArg(x: Tensor, axis: unknown, op: string): number {
-  const a = intArg(axis, op, 'axis');
-  const n = Math.max(x.ndim, 1);
-  if (a < -n || a >= n) throw rangeError(`${op}: axis ${a} is out of range for a tensor of shape [${x.shape}]`);
-  return a < 0 ? a + n : a;
-}
 // x with `axis` (possibly undefined: all of x, flattened) as a real dim; 0-d becomes [1].
 function along(x: Tensor, axis: number | undefined | null, op: string): { t: Tensor; ax: number } {
   if (axis === undefined || axis === null) return { t: x.reshape([-1]), ax: 0 };
-  const ax = axisArg(x, axis, op);
+  const ax = axisOf(x, axis, op);
   return { t: x.ndim === 0 ? x.reshape([1]) : x, ax };
 }
 // Back to the shape PyTorch gives: keepdim or not, 0-d in, 0-d out.

@@ -5,14 +5,14 @@
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { checkTensor, describe, intArg, shapeArg } from './args';
-import { argumentError, rangeError, shapeError } from './errors';
+import { argumentError, axisError, rangeError, shapeError } from './errors';
 
 // A dim index, negative counting from the end; RangeError naming the op otherwise.
 function dimArg(x: Tensor | number, d: unknown, op: string, extra = 0): number {
   const n = typeof x === 'number' ? x : Math.max(x.ndim, 1);
   const nd = n + extra;
   const a = intArg(d, op, 'dim');
-  if (a < -nd || a >= nd) throw rangeError(`${op}: dim ${a} is out of range for ${nd} dims`);
+  if (a < -nd || a >= nd) throw axisError(`${op}: dim ${a} is out of range for ${nd} dims`);
   return a < 0 ? a + nd : a;
 }
 function dimsArg(x: Tensor, dims: unknown, op: string): number[] {

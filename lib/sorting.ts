@@ -5,24 +5,13 @@
 // unique, searchsorted and bucketize give integer or value results without gradient, as PyTorch.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, checkOptions, checkTensor, describe, intArg } from './args';
+import { TensorLike, axisOf, boolOpt, checkOptions, checkTensor, describe, intArg } from './args';
 import { argumentError, rangeError, shapeError } from './errors';
 
 type H = Tensor['_h'];
 const more = native as unknown as { scan(kind: string, h: H, axis: number, flag?: boolean, k?: number): H };
 const DT = ['float32', 'float64', 'int32', 'bool'];
 
-function axisArg(x: Tensor, axis: unknown, op: string): number {
-  const a = intArg(axis, op, 'axis');
-  const n = Math.max(x.ndim, 1);
-  if (a < -n || a >= n) throw rangeError(`${op}: axis ${a} is out of range for a tensor of shape [${x.shape}]`);
-  return a < 0 ? a + n : a;
-}
-function boolOpt(v: unknown, dflt: boolean, op: string, what: string): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw argumentError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
-  return v;
-}
 function order(x: Tensor, ax: number, descending: boolean, k = -1): Tensor {
   return wrap(more.scan('sort', x._h, ax, descending, k));
 }
@@ -32,7 +21,7 @@ const pick = (x: Tensor, ax: number, idx: Tensor): Tensor => (x.ndim === 0 ? x.c
 export function sort(x: Tensor, axis = -1, opts: { descending?: boolean; stable?: boolean } = {}): [Tensor, Tensor] {
   checkTensor(x, 'sort');
   checkOptions(opts, 'sort');
-  const ax = axisArg(x, axis, 'sort');
+  const ax = axisOf(x, axis, 'sort');
   const desc = boolOpt(opts.descending, false, 'sort', 'descending');
   boolOpt(opts.stable, false, 'sort', 'stable');
   const idx = order(x, ax, desc);
@@ -43,14 +32,14 @@ export function argsort(x: Tensor, axis = -1, opts: { descending?: boolean; stab
   checkTensor(x, 'argsort');
   checkOptions(opts, 'argsort');
   boolOpt(opts.stable, false, 'argsort', 'stable');
-  return order(x, axisArg(x, axis, 'argsort'), boolOpt(opts.descending, false, 'argsort', 'descending'));
+  return order(x, axisOf(x, axis, 'argsort'), boolOpt(opts.descending, false, 'argsort', 'descending'));
 }
 /** [values, indices] of the k largest (or smallest) along axis, largest first unless largest is false. */
 export function topk(x: Tensor, k: number, axis = -1, opts: { largest?: boolean; sorted?: boolean } = {}): [Tensor, Tensor] {
   checkTensor(x, 'topk');
   checkOptions(opts, 'topk');
   intArg(k, 'topk', 'k');
-  const ax = axisArg(x, axis, 'topk');
+  const ax = axisOf(x, axis, 'topk');
   const n = x.ndim === 0 ? 1 : x.shape[ax];
   if (k < 0 || k > n) throw rangeError(`topk: k = ${k} is out of range for a dim of size ${n}`);
   const largest = boolOpt(opts.largest, true, 'topk', 'largest');
@@ -63,7 +52,7 @@ export function kthvalue(x: Tensor, k: number, axis = -1, keepdim = false): [Ten
   checkTensor(x, 'kthvalue');
   intArg(k, 'kthvalue', 'k');
   if (typeof keepdim !== 'boolean') throw argumentError(`kthvalue: keepdim must be a boolean, got ${describe(keepdim)}`);
-  const ax = axisArg(x, axis, 'kthvalue');
+  const ax = axisOf(x, axis, 'kthvalue');
   const n = x.ndim === 0 ? 1 : x.shape[ax];
   if (k < 1 || k > n) throw rangeError(`kthvalue: k = ${k} is out of range for a dim of size ${n}`);
   if (x.ndim === 0) return [x.clone(), wrap(native.full([], 0, 2))];

@@ -34,6 +34,8 @@ const CASES = [
   ['conv2d input', () => tf.F.conv2d(tf.ones([1, 3, 5, 5]), tf.ones([2, 4, 3, 3])), 'Error', 'ERR_TENSORFOLD_SHAPE'],
   ['bool neg', () => tf.tensor([true]).neg(), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['where cond', () => tf.where(tf.ones([2]), 1, 0), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
+  ['flip dim out of range', () => tf.ones([2]).flip([5]), 'RangeError', 'ERR_TENSORFOLD_AXIS'],
+  ['sort axis out of range', () => tf.ones([2]).sort(5), 'RangeError', 'ERR_TENSORFOLD_AXIS'],
   ['gather index dtype', () => tf.ones([3]).gather(0, tf.zeros([3])), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['int requiresGrad', () => { tf.ones([2], { dtype: 'int32' }).requiresGrad = true; }, 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['sum axis', () => tf.ones([2, 3]).sum(2), 'RangeError', 'ERR_TENSORFOLD_AXIS'],

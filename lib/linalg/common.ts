@@ -53,11 +53,7 @@ export function options<T extends object>(opts: T | undefined, op: string): T {
   return opts;
 }
 
-export function boolOpt(v: unknown, def: boolean, op: string, what: string): boolean {
-  if (v === undefined) return def;
-  if (typeof v !== 'boolean') throw argumentError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
-  return v;
-}
+export { boolOpt } from '../args';
 
 export function numOpt(v: unknown, op: string, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;

@@ -13,8 +13,6 @@ namespace tf {
 
 namespace {
 
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
 void gemm_t(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const float* A, int64_t lda,
             const float* B, int64_t ldb, float* C, int64_t ldc) {
   own_sgemm(ta, tb, M, N, K, float(alpha), A, lda, B, ldb, 0.0f, C, ldc);

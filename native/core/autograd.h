@@ -64,6 +64,10 @@ struct Node : std::enable_shared_from_this<Node> {
   bool is_acc_ = false;  // an AccumulateGrad node
 };
 
+// Whether backward must produce the gradient of input i (a node's input that needs no gradient has
+// no next node): backward rules skip the work for the others.
+inline bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
+
 // Does any input need grad (and is grad mode on)?
 bool any_requires_grad(const std::vector<Tensor>& inputs);
 

@@ -26,8 +26,6 @@ Tensor gelu_second(const Tensor& x, bool tanh_approx) {
   return mul(sub(S(1, x), mul(t, t)), inner);
 }
 
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
 }  // namespace
 
 Tensor gelu_backward(const Tensor& g_in, const Tensor& x_in, bool tanh_approx) {

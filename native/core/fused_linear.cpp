@@ -9,16 +9,13 @@ namespace tf {
 
 namespace {
 
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
+// sgemm/dgemm route each product to OpenBLAS or the own kernel, whichever is faster on this CPU
+// (gemm.cpp, route_to_blas; on the Zen 5 dev machine Debian's OpenBLAS runs Haswell kernels, so the
+// own AVX-512 kernel serves).
 template <class T>
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
           T* C, int64_t ldc) {
-  // Measured on the AMD EPYC (Zen 5) dev machine, nanoGPT step at 1 thread: Debian's OpenBLAS 0.3.21
-  // does not recognise the CPU and runs its Haswell (AVX2) kernels, 45 ms CPU per step; the engine's
-  // AVX-512 kernel 35 ms, as fast as OpenBLAS's own AVX-512 kernels (OPENBLAS_CORETYPE=SKYLAKEX).
-  static const bool own = simd_level() == SimdLevel::AVX512;
-  if constexpr (std::is_same_v<T, float>) (own ? own_sgemm : sgemm)(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  if constexpr (std::is_same_v<T, float>) sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
   else dgemm(ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
 }
 

@@ -7,8 +7,6 @@ namespace tf {
 
 namespace {
 
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
 // The backward formulas of fused_norm.h with differentiable ops (create_graph).
 std::vector<Tensor> norm_backward_composed(const Tensor& g, const Tensor& x, const Tensor& w, int64_t nd,
                                            double eps, bool rms) {

@@ -6,7 +6,6 @@
 namespace tf {
 
 namespace {
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
 }  // namespace
 
 Tensor softmax_backward(const Tensor& g_in, const Tensor& y_in, int64_t axis_in, bool log_space) {

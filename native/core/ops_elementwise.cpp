@@ -208,8 +208,6 @@ static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType 
   return out;
 }
 
-static bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
 template <Binary B>
 static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
   using R = BinaryRule<B>;

@@ -142,8 +142,6 @@ void check_float(const char* op, const std::vector<std::pair<const char*, const 
   }
 }
 
-bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
-
 Tensor one_like(const Tensor& t) { return scalar_tensor(1, t.dtype()); }
 // s·(1 − s): the derivative of σ in terms of its value.
 Tensor dsigmoid(const Tensor& s) { return mul(s, sub(one_like(s), s)); }
