@@ -324,7 +324,7 @@ async function main(): Promise<void> {
         layer: [
           { data: { values: xData.map((x, i) => ({ x, y: yData[i] })) }, mark: { type: 'point', filled: true, size: 18, color: '#888' }, encoding: { x: { field: 'x', type: 'quantitative', title: 'x' }, y: { field: 'y', type: 'quantitative', title: 'y' } } },
           { data: { values: shown.flatMap((s) => xs.map((x, i) => ({ x, y: s.f[i], series: s.name }))) }, mark: { type: 'line', strokeWidth: 2 },
-            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null, sort: shown.map((s) => s.name) }, strokeDash: { field: 'series', type: 'nominal', legend: null, sort: shown.map((s) => s.name) } } },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null, sort: shown.map((s) => s.name), legend: { labelLimit: 300 } }, strokeDash: { field: 'series', type: 'nominal', legend: null, sort: shown.map((s) => s.name) } } },
         ],
       });
       spec.columns = 3;
