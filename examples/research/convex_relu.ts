@@ -302,18 +302,20 @@ async function main(): Promise<void> {
     // Excess over the lowest objective any method reached, so that both approaches show on one log axis
     // (an ADMM iterate can sit below it while it is still infeasible: those points are left out).
     const floor = Math.min(convexObjective, recoveredObjective, ...adam.map((a) => a.final));
-    const excess = (c: Array<[number, number]>) => c.filter(([it]) => it > 0).map(([it, v]): [number, number] => [it, v - floor > 0 ? v - floor : NaN]);
+    // On a log iteration axis about 150 points per curve (15 per e-fold) are enough (keeps the SVG small).
+    const thin = (c: Array<[number, number]>) => c.filter(([it], i) => it > 0 && (i === c.length - 1 || Math.floor(15 * Math.log(it)) !== Math.floor(15 * Math.log(c[i + 1][0]))));
+    const excess = (c: Array<[number, number]>) => thin(c).map(([it, v]): [number, number] => [it, v - floor > 0 ? v - floor : NaN]);
     const spec = tf.utils.plot.curvesSpec([
       {
         title: 'Objective above the lowest found', xLabel: 'iteration', xScale: 'log', yLabel: 'objective − lowest', yScale: 'log', smooth: false,
         series: [{ name: 'convex (ADMM)', points: excess(curve.objective) }, ...adam.map((a) => ({ name: `Adam m=${a.m}`, points: excess(a.curve) }))],
       },
-      { title: 'ADMM: cone constraint violation', xLabel: 'iteration', xScale: 'log', yLabel: 'max violation', yScale: 'log', smooth: false, series: [{ name: 'violation', points: curve.violation.filter(([it]) => it > 0) }] },
+      { title: 'ADMM: cone constraint violation', xLabel: 'iteration', xScale: 'log', yLabel: 'max violation', yScale: 'log', smooth: false, series: [{ name: 'violation', points: thin(curve.violation) }] },
     ], 'A two-layer ReLU network and its convex program',
     `${N} points in ${args.dim}-D, β ${BETA}, ${P} activation patterns${exhaustive ? ' (all)' : ' (sampled)'}; convex ${convexObjective.toFixed(6)}, network recovered from it ${recoveredObjective.toFixed(6)} (${neurons} neurons), best Adam ${best.final.toFixed(6)}`);
     if (args.dim === 1) {
       // The fitted functions: the recovered network against Adam's narrowest and widest.
-      const grid = tf.linspace(-1.1, 1.1, 221, f64).reshape([-1, 1]);
+      const grid = tf.linspace(-1.1, 1.1, 111, f64).reshape([-1, 1]);
       const G = tf.concat([grid, tf.onesLike(grid)], 1);
       const fn = (U: Tensor, a: Tensor) => tf.matmul(tf.relu(tf.matmul(G, U.T)), a.reshape([-1, 1])).reshape([-1]).toArray() as number[];
       const xs = grid.reshape([-1]).toArray() as number[];

@@ -224,7 +224,7 @@ async function main(): Promise<void> {
   console.log(`true and identified trajectories agree within 1 for ${agreeFor.toFixed(2)} of ${HORIZON} time units`);
 
   if (tf.utils.plot.plottingAvailable()) {
-    const every = Math.max(1, Math.round(0.02 / DT));
+    const every = Math.max(1, Math.round(0.04 / DT));
     const series = (traj: number[][], i: number): Array<[number, number]> => traj.filter((_, k) => k % every === 0).map((s, k) => [k * every * DT, s[i]]);
     const timePanel = (i: number) => ({
       title: `${VARS[i]}(t)`, xLabel: 'time', yLabel: VARS[i], yScale: 'linear' as const, smooth: false,
