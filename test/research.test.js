@@ -68,7 +68,7 @@ const CHECKS = {
     expect(Object.keys(r.coefficients.dy).sort()).toEqual(['x', 'xz', 'y']);
     expect(r.derivative).toBe('fd');
     expect(r.noise).toBeGreaterThan(0);
-    // A chaotic system: the identified model tracks the truth for a while (about 2 Lyapunov times here).
+    // A chaotic system: the identified model tracks the truth for a while (here at least a Lyapunov time, 1/0.9).
     expect(r.agreeFor).toBeGreaterThan(1);
   },
   convex_relu: (r) => {
