@@ -78,7 +78,7 @@ const CHECKS = {
     expect(r.violation).toBeLessThan(1e-4);
     // No network trained by Adam does better than the convex optimum; the widest comes close.
     expect(rel(r.nonconvexObjective, r.convexObjective)).toBeGreaterThan(-1e-4);
-    expect(rel(r.nonconvexObjective, r.convexObjective)).toBeLessThan(0.01);
+    expect(rel(r.nonconvexObjective, r.convexObjective)).toBeLessThan(0.05);
     for (const m of Object.keys(r.nonconvexByWidth)) expect(r.nonconvexByWidth[m]).toBeLessThan(r.nonconvexStart[m]);
     expect(r.convexObjective).toBeLessThan(r.zeroObjective / 2);
     // Sparse: fewer neurons than the 2P groups of the program.
