@@ -66,6 +66,9 @@ const TOL = args.tol;
 const ADAM_STEPS = small ? 1500 : args.adamSteps;
 const WIDTHS = (small ? '4,32' : args.widths).split(',').map(Number);
 const BETA = args.beta, RHO = args.rho;
+if (!Number.isInteger(args.dim) || args.dim < 1) throw new Error(`convex_relu: --dim must be a positive integer, got ${args.dim}`);
+if (WIDTHS.some((m) => !Number.isInteger(m) || m < 1)) throw new Error(`convex_relu: bad --widths ${args.widths}`);
+if (!(BETA > 0) || !(RHO > 0)) throw new Error('convex_relu: --beta and --rho must be positive');
 const RECORD = 10;  // record the objectives every this many iterations
 const f64 = { dtype: 'float64' as const };
 
