@@ -137,7 +137,11 @@ export function linspace(start: number, end: number, n: number, opts: CreateOpti
   checkOptions(opts, 'linspace');
   return finish(wrap(native.linspace(start, end, intArg(n, 'linspace', 'n'), dtypeCode(opts.dtype ?? 'float32', 'linspace'))), opts);
 }
-export function eye(n: number, m?: number, opts: CreateOptions = {}): Tensor {
+export function eye(n: number, opts?: CreateOptions): Tensor;
+export function eye(n: number, m?: number, opts?: CreateOptions): Tensor;
+export function eye(n: number, mOrOpts?: number | CreateOptions, maybeOpts: CreateOptions = {}): Tensor {
+  // torch.eye(n, dtype=…) passes the options by keyword; here they may follow n directly.
+  const [m, opts] = typeof mOrOpts === 'object' && mOrOpts !== null ? [undefined, mOrOpts] : [mOrOpts, maybeOpts];
   checkOptions(opts, 'eye');
   const nn = intArg(n, 'eye', 'n');
   const mm = m === undefined ? nn : intArg(m, 'eye', 'm');
