@@ -27,5 +27,5 @@ test('Tensor methods installed from module functions are judged where the functi
   expect(places.get('Tensor.exp')).toBe(places.get('exp'));
   expect(places.get('Tensor.zero_')).toMatch(/^dist\/inplace\.d\.ts:/);
   expect(places.get('Tensor.matmul')).toMatch(/^dist\/tensor_class\.d\.ts:/);
-  expect(places.get('F.linear')).toMatch(/^dist\/nn\/functional\.d\.ts:/);
+  expect(places.get('nn.functional.linear')).toMatch(/^dist\/nn\/functional\.d\.ts:/);
 });
