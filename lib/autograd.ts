@@ -29,10 +29,12 @@ export function enableGrad<T>(fn: () => T): T {
   }
 }
 
+/** True unless inside tf.noGrad (gradient recording is on). */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }
 
+/** Options of tf.grad and tf.valueAndGrad. */
 export interface GradOptions {
   /** Which arguments to differentiate with respect to: one index (gradient returned alone) or several (array). */
   argnums?: number | number[];
