@@ -143,7 +143,7 @@ export const add = binary('add');
 export const sub = binary('sub');
 /** a · b elementwise, broadcasting; either side may be a number. */
 export const mul = binary('mul');
-/** a / b elementwise (true division, float result), broadcasting; either side may be a number. */
+/** a / b elementwise, broadcasting; either side may be a number. */
 export const div = binary('div');
 /** a^b elementwise, broadcasting; either side may be a number. */
 export const pow = binary('pow');
