@@ -28,6 +28,7 @@ function entryPoints() {
 function docText(node) {
   let n = node;
   if (ts.isVariableDeclaration(n)) n = n.parent.parent;
+  if (ts.isNamespaceExport(n)) n = n.parent; // `/** ... */ export * as nn from './nn'`
   const docs = (n.jsDoc || []).filter((d) => d.kind === ts.SyntaxKind.JSDoc);
   if (!docs.length) return '';
   const last = docs[docs.length - 1];
@@ -39,6 +40,7 @@ function docText(node) {
 function isInternal(node) {
   let n = node;
   if (ts.isVariableDeclaration(n)) n = n.parent.parent;
+  if (ts.isNamespaceExport(n)) n = n.parent;
   return (n.jsDoc || []).some((d) => (d.tags || []).some((t) => t.tagName.text === 'internal'));
 }
 
