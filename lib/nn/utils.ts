@@ -84,4 +84,5 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
 }
 
 export { parametersToVector, vectorToParameters } from './utils_params';
+/** tf.nn.utils.rnn: padding and packing variable-length sequences (as torch.nn.utils.rnn). */
 export * as rnn from './utils_rnn';
