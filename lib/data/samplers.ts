@@ -163,7 +163,10 @@ export class WeightedRandomSampler implements Sampler {
 
 /** Groups a sampler's indices into arrays of batchSize (the last one shorter unless dropLast). */
 export class BatchSampler implements BatchSamplerLike {
-  constructor(/** The sampler whose indices are grouped. */ readonly sampler: Iterable<number> & { length: number }, /** Indices per batch. */ readonly batchSize: number, /** Whether a last, shorter batch is dropped. */ readonly dropLast = false) {
+  constructor(
+    /** The sampler whose indices are grouped. */ readonly sampler: Iterable<number> & { length: number },
+    /** Indices per batch. */ readonly batchSize: number,
+    /** Whether a last, shorter batch is dropped. */ readonly dropLast = false) {
     const op = 'BatchSampler';
     if (!sampler || typeof (sampler as Iterable<number>)[Symbol.iterator] !== 'function' || typeof sampler.length !== 'number')
       throw argumentError(`${op}: sampler must be an iterable of indices with a length, got ${describe(sampler)}`);

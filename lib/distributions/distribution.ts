@@ -8,7 +8,8 @@ import { Generator, generatorArg } from '../generator';
 import { argumentError, dtypeError, shapeError, tfError } from '../errors';
 
 /** Options of sample / rsample. */
-export type SampleOptions = { /** Draw from this tf.Generator instead of the global one. */ generator?: Generator };
+export type SampleOptions = {
+  /** Draw from this tf.Generator instead of the global one. */ generator?: Generator };
 export type Param = Tensor | number;
 
 /**

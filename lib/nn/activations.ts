@@ -110,7 +110,8 @@ export class SELU extends Elementwise {
 }
 /** CELU as a layer: x for x > 0, alpha·(e^(x/alpha) − 1) otherwise. */
 export class CELU extends Elementwise {
-  constructor(/** The negative saturation value (default 1). */ readonly alpha = 1) { super(); }
+  constructor(
+    /** The negative saturation value (default 1). */ readonly alpha = 1) { super(); }
   /** celu(x, alpha); same shape. */
   forward(x: Tensor): Tensor { return celu(x, this.alpha); }
   /** alpha, for the module's printed form. */
@@ -133,7 +134,9 @@ export class Hardsigmoid extends Elementwise {
 }
 /** Hardtanh as a layer: x clamped to [minVal, maxVal]. */
 export class Hardtanh extends Elementwise {
-  constructor(/** Lower bound (default −1). */ readonly minVal = -1, /** Upper bound (default 1). */ readonly maxVal = 1) { super(); }
+  constructor(
+    /** Lower bound (default −1). */ readonly minVal = -1,
+    /** Upper bound (default 1). */ readonly maxVal = 1) { super(); }
   /** hardtanh(x, minVal, maxVal); same shape. */
   forward(x: Tensor): Tensor { return hardtanh(x, this.minVal, this.maxVal); }
   /** The bounds, for the module's printed form. */
@@ -156,13 +159,15 @@ export class Softsign extends Elementwise {
 }
 /** Softmin as a layer: softmax(−x) along `dim`. */
 export class Softmin extends Elementwise {
-  constructor(/** The dim normalised over (default −1). */ readonly dim = -1) { super(); }
+  constructor(
+    /** The dim normalised over (default −1). */ readonly dim = -1) { super(); }
   /** softmin(x, dim); same shape. */
   forward(x: Tensor): Tensor { return softmin(x, this.dim); }
 }
 /** Gated linear unit as a layer: splits `dim` in halves a, b and returns a·sigmoid(b). */
 export class GLU extends Module {
-  constructor(/** The dim split in two (default −1); its size must be even. */ readonly dim = -1) { super(); }
+  constructor(
+    /** The dim split in two (default −1); its size must be even. */ readonly dim = -1) { super(); }
   /** [..., 2n, ...] → [..., n, ...] along dim. */
   forward(x: Tensor): Tensor { return glu(x, this.dim); }
 }

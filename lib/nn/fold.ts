@@ -60,7 +60,9 @@ export function fold(x: Tensor, outputSize: number | number[], kernelSize: numbe
 
 /** Extracts sliding blocks (im2col): [N, C, H, W] → [N, C·kh·kw, L], L the number of block positions. */
 export class Unfold extends Module {
-  constructor(/** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[], /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
+  constructor(
+    /** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[],
+    /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
     super();
     checkOptions(opts, 'Unfold');
   }
@@ -69,7 +71,10 @@ export class Unfold extends Module {
 }
 /** Sums sliding blocks back into an image (col2im, the adjoint of Unfold): [N, C·kh·kw, L] → [N, C, H, W]. */
 export class Fold extends Module {
-  constructor(/** The image size [H, W] (one number for both). */ readonly outputSize: number | number[], /** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[], /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
+  constructor(
+    /** The image size [H, W] (one number for both). */ readonly outputSize: number | number[],
+    /** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[],
+    /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
     super();
     checkOptions(opts, 'Fold');
   }

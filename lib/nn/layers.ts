@@ -219,7 +219,10 @@ export class Conv1d<In extends number = number, Out extends number = number> ext
 export class MaxPool2d extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'channels';
-  constructor(/** Window size: one number or [height, width]. */ readonly kernelSize: number | number[], /** stride (default kernelSize), padding, dilation, ceilMode, as PyTorch's. */ readonly opts: F.MaxPool2dOptions = {}) {
+  constructor(
+    /** Window size: one number or [height, width]. */ readonly kernelSize: number | number[],
+    /** stride (default kernelSize), padding, dilation, ceilMode, as PyTorch's. */
+    readonly opts: F.MaxPool2dOptions = {}) {
     super();
     checkOptions(opts, 'MaxPool2d');
   }
@@ -232,7 +235,10 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'channels';
-  constructor(/** Window size: one number or [height, width]. */ readonly kernelSize: number | number[], /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */ readonly opts: F.AvgPool2dOptions = {}) {
+  constructor(
+    /** Window size: one number or [height, width]. */ readonly kernelSize: number | number[],
+    /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */
+    readonly opts: F.AvgPool2dOptions = {}) {
     super();
     checkOptions(opts, 'AvgPool2d');
   }
@@ -245,7 +251,8 @@ export class AvgPool2d extends Module {
 export class MaxPool1d extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'channels';
-  constructor(/** Window length. */ readonly kernelSize: number,
+  constructor(
+    /** Window length. */ readonly kernelSize: number,
     /** stride (default kernelSize), padding, dilation, ceilMode, as PyTorch's. */
     readonly opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
     super();
@@ -260,7 +267,8 @@ export class MaxPool1d extends Module {
 export class AvgPool1d extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'channels';
-  constructor(/** Window length. */ readonly kernelSize: number,
+  constructor(
+    /** Window length. */ readonly kernelSize: number,
     /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */
     readonly opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
     super();
@@ -278,7 +286,8 @@ export class AvgPool1d extends Module {
 export class AdaptiveAvgPool2d extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'channels';
-  constructor(/** The output [height, width] (one number for both). */ readonly outputSize: number | number[]) {
+  constructor(
+    /** The output [height, width] (one number for both). */ readonly outputSize: number | number[]) {
     super();
   }
   /** [N, C, H, W] → [N, C, oh, ow]. */
@@ -438,7 +447,8 @@ export class LayerNorm extends Module {
 export class Dropout extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** The probability of zeroing an element. */ readonly p = 0.5) {
+  constructor(
+    /** The probability of zeroing an element. */ readonly p = 0.5) {
     super();
     if (typeof p !== 'number') throw argumentError(`Dropout: p must be a number, got ${describe(p)}`);
     if (!(p >= 0 && p <= 1)) throw rangeError(`Dropout: p must be in [0, 1], got ${p}`);
@@ -515,7 +525,8 @@ export class ReLU extends Module {
 export class GELU extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** 'none' (exact, erf-based) or 'tanh'. */ readonly approximate: 'none' | 'tanh' = 'none') {
+  constructor(
+    /** 'none' (exact, erf-based) or 'tanh'. */ readonly approximate: 'none' | 'tanh' = 'none') {
     super();
   }
   /** GELU of x; same shape. */
@@ -554,7 +565,9 @@ export class SiLU extends Module {
 export class Softplus extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** Sharpness (default 1). */ readonly beta = 1, /** Above beta·x > threshold the output is x (default 20). */ readonly threshold = 20) {
+  constructor(
+    /** Sharpness (default 1). */ readonly beta = 1,
+    /** Above beta·x > threshold the output is x (default 20). */ readonly threshold = 20) {
     super();
   }
   /** softplus(x); same shape. */
@@ -566,7 +579,8 @@ export class Softplus extends Module {
 export class ELU extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** The negative saturation value (default 1). */ readonly alpha = 1) {
+  constructor(
+    /** The negative saturation value (default 1). */ readonly alpha = 1) {
     super();
   }
   /** elu(x); same shape. */
@@ -578,7 +592,8 @@ export class ELU extends Module {
 export class LeakyReLU extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** Slope for x < 0 (default 0.01). */ readonly negativeSlope = 0.01) {
+  constructor(
+    /** Slope for x < 0 (default 0.01). */ readonly negativeSlope = 0.01) {
     super();
   }
   /** leakyRelu(x); same shape. */
@@ -590,7 +605,8 @@ export class LeakyReLU extends Module {
 export class Softmax extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** The dim that sums to 1 (default −1, the last). */ readonly dim = -1) {
+  constructor(
+    /** The dim that sums to 1 (default −1, the last). */ readonly dim = -1) {
     super();
   }
   /** softmax(x, dim); same shape. */
@@ -602,7 +618,8 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
-  constructor(/** The dim normalised over (default −1, the last). */ readonly dim = -1) {
+  constructor(
+    /** The dim normalised over (default −1, the last). */ readonly dim = -1) {
     super();
   }
   /** logSoftmax(x, dim); same shape. */
@@ -612,7 +629,9 @@ export class LogSoftmax extends Module {
 }
 /** Flattens dims startDim..endDim (default 1..−1: everything but the batch). */
 export class Flatten extends Module {
-  constructor(/** First dim merged (default 1, after the batch). */ readonly startDim = 1, /** Last dim merged (default −1). */ readonly endDim = -1) {
+  constructor(
+    /** First dim merged (default 1, after the batch). */ readonly startDim = 1,
+    /** Last dim merged (default −1). */ readonly endDim = -1) {
     super();
   }
   /** [N, C, H, W] → [N, C·H·W] with the defaults. */

@@ -279,7 +279,9 @@ export class MarginRankingLoss extends Loss {
 }
 /** max(d(a, p) − d(a, n) + margin, 0) with the p-norm distance (torch.nn.TripletMarginLoss). */
 export class TripletMarginLoss extends Loss {
-  constructor(/** margin (1), p (2), eps (1e-6), swap (false), reduction ('mean'), as PyTorch's. */ readonly opts: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
+  constructor(
+    /** margin (1), p (2), eps (1e-6), swap (false), reduction ('mean'), as PyTorch's. */
+    readonly opts: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
     super('TripletMarginLoss', opts);
   }
   /** anchor, positive, negative [N, D] → the loss. */
@@ -315,7 +317,9 @@ export class HingeEmbeddingLoss extends Loss {
 }
 /** Gaussian negative log-likelihood ½(log var + (x − y)² / var) (torch.nn.GaussianNLLLoss). */
 export class GaussianNLLLoss extends Loss {
-  constructor(/** full (add the constant ½log 2π), eps (variance floor, 1e-6), reduction, as PyTorch's. */ readonly opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(
+    /** full (add the constant ½log 2π), eps (variance floor, 1e-6), reduction, as PyTorch's. */
+    readonly opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
     super('GaussianNLLLoss', opts);
   }
   /** input (means), target and variance (broadcastable) → the loss. */
@@ -327,7 +331,9 @@ export class GaussianNLLLoss extends Loss {
  * Poisson negative log-likelihood: e^x − y·x with logInput (default), else x − y·log(x + eps) (torch.nn.PoissonNLLLoss).
  */
 export class PoissonNLLLoss extends Loss {
-  constructor(/** logInput (true), full (add Stirling's term), eps (1e-8), reduction, as PyTorch's. */ readonly opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(
+    /** logInput (true), full (add Stirling's term), eps (1e-8), reduction, as PyTorch's. */
+    readonly opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
     super('PoissonNLLLoss', opts);
   }
   /** input and target of one shape → the loss. */

@@ -28,7 +28,10 @@ export class Bilinear extends Module {
   weight: Tensor;
   /** The bias, [outFeatures], or null. */
   bias: Tensor | null;
-  constructor(/** Size of x1's last dim. */ readonly in1Features: number, /** Size of x2's last dim. */ readonly in2Features: number, /** Size of the output's last dim. */ readonly outFeatures: number,
+  constructor(
+    /** Size of x1's last dim. */ readonly in1Features: number,
+    /** Size of x2's last dim. */ readonly in2Features: number,
+    /** Size of the output's last dim. */ readonly outFeatures: number,
     opts: { bias?: boolean; dtype?: DType } = {}) {
     super();
     checkOptions(opts, 'Bilinear');
@@ -48,7 +51,8 @@ export class Bilinear extends Module {
 export class Unflatten extends Module {
   /** The sizes dim is split into. */
   readonly unflattenedSize: number[];
-  constructor(/** The dim that is split. */ readonly dim: number, unflattenedSize: number[]) {
+  constructor(
+    /** The dim that is split. */ readonly dim: number, unflattenedSize: number[]) {
     super();
     // A copy (holes read as undefined, which every() would skip), so the check holds for forward().
     const sizes: unknown = Array.isArray(unflattenedSize) ? Array.from(unflattenedSize) : unflattenedSize;
@@ -92,13 +96,15 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
 }
 /** Channel dropout as a layer, for [N, C, L] inputs (identity in eval mode). */
 export class Dropout1d extends Module {
-  constructor(/** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
+  constructor(
+    /** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
   /** dropout1d(x, p) in training, x in eval; same shape. */
   forward(x: Tensor): Tensor { return dropout1d(x, this.p, this.training); }
 }
 /** Channel dropout as a layer, for [N, C, H, W] inputs (identity in eval mode). */
 export class Dropout2d extends Module {
-  constructor(/** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
+  constructor(
+    /** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
   /** dropout2d(x, p) in training, x in eval; same shape. */
   forward(x: Tensor): Tensor { return dropout2d(x, this.p, this.training); }
 }

@@ -285,7 +285,11 @@ export class RMSNorm extends Module {
 
 /** LocalResponseNorm(size, alpha = 1e-4, beta = 0.75, k = 1). */
 export class LocalResponseNorm extends Module {
-  constructor(/** Neighbouring channels summed over. */ readonly size: number, /** Multiplicative factor (default 1e-4). */ readonly alpha = 1e-4, /** Exponent (default 0.75). */ readonly beta = 0.75, /** Additive constant (default 1). */ readonly k = 1) {
+  constructor(
+    /** Neighbouring channels summed over. */ readonly size: number,
+    /** Multiplicative factor (default 1e-4). */ readonly alpha = 1e-4,
+    /** Exponent (default 0.75). */ readonly beta = 0.75,
+    /** Additive constant (default 1). */ readonly k = 1) {
     super();
     posInt(size, 'LocalResponseNorm', 'size');
   }

@@ -70,7 +70,9 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
 abstract class PadNd extends Module {
   /** Amounts per side, last dim first: [left, right] (2-d: [left, right, top, bottom]). */
   readonly padding: number[];
-  constructor(name: string, n: number, padding: number | number[], /** 'constant', 'reflect', 'replicate' or 'circular'. */ readonly mode: PadMode, /** The fill value in 'constant' mode. */ readonly value = 0) {
+  constructor(name: string, n: number, padding: number | number[],
+    /** 'constant', 'reflect', 'replicate' or 'circular'. */ readonly mode: PadMode,
+    /** The fill value in 'constant' mode. */ readonly value = 0) {
     super();
     this.padding = tuple(padding, 2 * n, name, 'padding');
   }

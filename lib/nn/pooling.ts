@@ -142,7 +142,8 @@ export function adaptiveAvgPool1d(x: Tensor, outputSize: number | number[]): Ten
 // ---- layers ----
 /** Max over sliding 3-d windows (stride defaults to kernelSize): [N, C, D, H, W] → [N, C, D', H', W']. */
 export class MaxPool3d extends Module {
-  constructor(/** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[],
+  constructor(
+    /** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[],
     /** stride (default kernelSize), padding, dilation, ceilMode, as PyTorch's. */
     readonly opts: Pool3dOptions & { dilation?: number | number[] } = {}) {
     super();
@@ -155,7 +156,10 @@ export class MaxPool3d extends Module {
 }
 /** Mean over sliding 3-d windows (stride defaults to kernelSize): [N, C, D, H, W] → [N, C, D', H', W']. */
 export class AvgPool3d extends Module {
-  constructor(/** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[], /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */ readonly opts: Pool3dOptions & { countIncludePad?: boolean } = {}) {
+  constructor(
+    /** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[],
+    /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */
+    readonly opts: Pool3dOptions & { countIncludePad?: boolean } = {}) {
     super();
     checkOptions(opts, 'AvgPool3d');
   }
@@ -166,7 +170,9 @@ export class AvgPool3d extends Module {
 }
 /** Max pooling to a fixed output size: [N, C, H, W] → [N, C, oh, ow] (null keeps that input size). */
 export class AdaptiveMaxPool2d extends Module {
-  constructor(/** The output [height, width] (one number for both; null keeps the input's). */ readonly outputSize: number | (number | null)[]) {
+  constructor(
+    /** The output [height, width] (one number for both; null keeps the input's). */
+    readonly outputSize: number | (number | null)[]) {
     super();
   }
   /** [N, C, H, W] → [N, C, oh, ow]. */
@@ -176,7 +182,8 @@ export class AdaptiveMaxPool2d extends Module {
 }
 /** Mean pooling to a fixed output length: [N, C, L] → [N, C, outputSize]. */
 export class AdaptiveAvgPool1d extends Module {
-  constructor(/** The output length. */ readonly outputSize: number | number[]) {
+  constructor(
+    /** The output length. */ readonly outputSize: number | number[]) {
     super();
   }
   /** [N, C, L] (or [C, L]) → [N, C, outputSize]. */

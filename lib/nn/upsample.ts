@@ -116,7 +116,9 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
 
 /** Upsample({size | scaleFactor, mode = 'nearest', alignCorners}): the layer form of interpolate. */
 export class Upsample extends Module {
-  constructor(/** size or scaleFactor, mode ('nearest' default, 'linear', 'bilinear', ...) and alignCorners, as F.interpolate. */ readonly opts: InterpolateOptions = {}) {
+  constructor(
+    /** size or scaleFactor, mode ('nearest' default, 'linear', 'bilinear', ...) and alignCorners, as F.interpolate. */
+    readonly opts: InterpolateOptions = {}) {
     super();
     checkOptions(opts, 'Upsample');
   }
@@ -156,13 +158,15 @@ export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
 }
 /** Rearranges [N, C·r², H, W] → [N, C, H·r, W·r] (r = upscaleFactor), as in sub-pixel convolution. */
 export class PixelShuffle extends Module {
-  constructor(/** r: each spatial size grows r times. */ readonly upscaleFactor: number) { super(); }
+  constructor(
+    /** r: each spatial size grows r times. */ readonly upscaleFactor: number) { super(); }
   /** [N, C·r², H, W] → [N, C, H·r, W·r]. */
   forward(x: Tensor): Tensor { return pixelShuffle(x, this.upscaleFactor); }
 }
 /** The inverse of PixelShuffle: [N, C, H·r, W·r] → [N, C·r², H, W]. */
 export class PixelUnshuffle extends Module {
-  constructor(/** r: each spatial size shrinks r times. */ readonly downscaleFactor: number) { super(); }
+  constructor(
+    /** r: each spatial size shrinks r times. */ readonly downscaleFactor: number) { super(); }
   /** [N, C, H·r, W·r] → [N, C·r², H, W]. */
   forward(x: Tensor): Tensor { return pixelUnshuffle(x, this.downscaleFactor); }
 }
