@@ -16,6 +16,7 @@ export interface Dataset<T = unknown> {
 /**
  * Wraps tensors that share their first dimension: `new TensorDataset(images, labels)`.
  * `get(i)` returns the i-th row of each tensor (views, no copy); `length` is the shared dim 0.
+  * @example const ds = new tf.data.TensorDataset(images, labels);  // ds.get(0) → [images[0], labels[0]]
  */
 export class TensorDataset implements Dataset<Tensor[]> {
   /** The wrapped tensors, in constructor order. */

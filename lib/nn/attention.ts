@@ -183,7 +183,10 @@ export interface TransformerEncoderLayerOptions {
   dtype?: 'float32' | 'float64';
 }
 
-/** PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
+/**
+ * PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual.
+ * @example const layer = new tf.nn.TransformerEncoderLayer(512, 8, { batchFirst: true });  // [N, S, 512] → [N, S, 512]
+ */
 export class TransformerEncoderLayer extends Module {
   /** The self-attention block. */
   self_attn: MultiheadAttention;

@@ -533,6 +533,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
 /**
  * Cross-entropy of logits [N, C, ...] (or [C]) against int32 class indices [N, ...] (or []):
  * logSoftmax over dim 1 then the weighted NLL, with optional label smoothing, as PyTorch.
+  * @example const loss = tf.F.crossEntropy(model.forward(x), labels);  // logits [N, C], labels int32 [N] → scalar
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   checkOptions(opts, 'crossEntropy');

@@ -25,7 +25,10 @@ export function newParam(shape: number[], dtype: DType = 'float32'): Tensor {
   return Parameter(zeros(shape, { dtype }));
 }
 
-/** y = x Wᵀ + b over the last dim. weight [out, in], bias [out]; both U(−1/sqrt(in), 1/sqrt(in)). */
+/**
+ * y = x Wᵀ + b over the last dim. weight [out, in], bias [out]; both U(−1/sqrt(in), 1/sqrt(in)).
+ * @example const fc = new tf.nn.Linear(784, 10);  // fc.forward(x): [batch, 784] → [batch, 10]
+ */
 // In / Out are number literal types when the sizes are written as literals (see lib/typed.ts):
 // Sequential then rejects, at compile time, a Linear whose input size does not match.
 export class Linear<In extends number = number, Out extends number = number> extends Module {
@@ -111,7 +114,10 @@ function asPair(v: number | number[], layer: string, what: string): [number, num
   return [a[0], a[1]];
 }
 
-/** 2-d convolution over NCHW input: weight [out, in/groups, kh, kw], bias [out]. */
+/**
+ * 2-d convolution over NCHW input: weight [out, in/groups, kh, kw], bias [out].
+ * @example const conv = new tf.nn.Conv2d(3, 16, 3, { padding: 1 });  // [N, 3, H, W] → [N, 16, H, W]
+ */
 export class Conv2d<In extends number = number, Out extends number = number> extends Module {
   /** The kernels, [outChannels, inChannels / groups, kh, kw]. */
   weight: Tensor;

@@ -382,7 +382,10 @@ export class Module {
   }
 }
 
-/** A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ... */
+/**
+ * A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ...
+ * @example const model = new tf.nn.Sequential(new tf.nn.Linear(4, 16), new tf.nn.ReLU(), new tf.nn.Linear(16, 3));
+ */
 export class Sequential<M extends readonly Module[] = Module[]> extends Module {
   /** seq[i] is seq.at(i) for 0 <= i < length. */
   [index: number]: Module;

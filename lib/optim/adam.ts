@@ -68,7 +68,10 @@ export class Adam extends AdamBase {
   }
 }
 
-/** Adam with decoupled weight decay (Loshchilov & Hutter): default weightDecay 1e-2. */
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter): default weightDecay 1e-2.
+ * @example const opt = new tf.optim.AdamW(model.parameters(), { lr: 3e-4, weightDecay: 0.1 });
+ */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {

@@ -90,7 +90,10 @@ export abstract class LRScheduler {
   }
 }
 
-/** Multiplies the lr by gamma every stepSize epochs. */
+/**
+ * Multiplies the lr by gamma every stepSize epochs.
+ * @example const sched = new tf.optim.lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 });  // sched.step() once per epoch
+ */
 export class StepLR extends LRScheduler {
   /** Epochs between decays. */
   stepSize: number;
@@ -133,7 +136,10 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
-/** Cosine annealing from the base lr to etaMin over tMax epochs (and back up after, as PyTorch). */
+/**
+ * Cosine annealing from the base lr to etaMin over tMax epochs (and back up after, as PyTorch).
+ * @example const sched = new tf.optim.lrScheduler.CosineAnnealingLR(opt, { tMax: 100 });
+ */
 export class CosineAnnealingLR extends LRScheduler {
   /** Epochs from the base lr down to etaMin (half a cosine period). */
   tMax: number;
@@ -216,7 +222,10 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
-/** Reduces the lr by `factor` once the metric given to step(metric) stops improving for `patience` epochs. */
+/**
+ * Reduces the lr by `factor` once the metric given to step(metric) stops improving for `patience` epochs.
+ * @example const sched = new tf.optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 5 }); sched.step(valLoss);
+ */
 export class ReduceLROnPlateau {
   /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
