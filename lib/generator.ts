@@ -36,8 +36,8 @@ function u64(v: unknown, op: string, what: string): bigint {
 
 /**
  * A random-number generator of its own (torch.Generator), passed as `{ generator }` to the random
- * functions, DataLoader and samplers; tf.manualSeed does not affect it. Unseeded, it starts from
- * PyTorch's default seed.
+ * functions (randn, rand, randint, multinomial, ...) and to distributions' sample; tf.manualSeed does
+ * not affect it. Unseeded, it starts from PyTorch's default seed. (Data pipelines use tf.data.Generator.)
  * @example const g = new tf.Generator(42); tf.randn([3], { generator: g });
  */
 export class Generator {
