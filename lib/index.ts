@@ -46,6 +46,7 @@ export * from './random';
 export type { RandomOptions } from './creation';
 export { customGrad } from './custom_grad';
 /**
- * tf.distributions: probability distributions (Normal, Categorical, ...) with sampling, logProb, entropy and KL divergence.
+ * tf.distributions: probability distributions (Normal, Categorical, ...) with sampling, logProb, entropy and KL
+ * divergence.
  */
 export * as distributions from './distributions';

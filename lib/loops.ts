@@ -479,7 +479,7 @@ export function fold<C extends Carry>(fn: (carry: C, x: Tensor, i: number) => C,
 /**
  * scan(fn, init, xs) → [lastCarry, ys] where `[carry, y] = fn(carry, x, i)`; the ys are stacked on
  * dim 0 (each leaf, when y is an array or object): an accumulating map (an RNN).
-  * @example const [last, ys] = tf.scan((h, x) => { const n = h.add(x); return [n, n]; }, tf.zeros([2]), tf.ones([3, 2]));  // a cumulative sum, ys [3, 2]
+  * @example const [last, ys] = tf.scan((h, x) => { const n = h.add(x); return [n, n]; }, tf.zeros([2]), xs);
  */
 export function scan<C extends Carry, Y extends Carry>(fn: (carry: C, x: Tensor, i: number) => [C, Y], init: C, xs: Xs,
   opts?: ScanOptions): [C, Y] {

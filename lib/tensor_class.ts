@@ -217,7 +217,8 @@ export class Tensor {
     return this.reduce('var', axis, keepdim, correction);
   }
   /**
-   * Standard deviation over `axis` (all elements by default); `correction` 1 is Bessel's (unbiased), 0 the population form.
+   * Standard deviation over `axis` (all elements by default); `correction` 1 is Bessel's (unbiased), 0 the population
+   * form.
    */
   std(axis?: number | number[], keepdim = false, correction = 1): Tensor {
     return this.reduce('std', axis, keepdim, correction);

@@ -94,7 +94,7 @@ function collate(items: unknown[], where = 'item'): unknown {
  * Batches a dataset (torch.utils.data.DataLoader): iterate it once per epoch, synchronously or
  * with `for await`, to get collated batches (tensors stacked on a new dim 0: items [c, h, w] give
  * [batch, c, h, w]). Shuffling is seeded and advances with `epoch`; samplers and collateFn as in PyTorch.
- * @example for (const [x, y] of new tf.data.DataLoader(new tf.data.TensorDataset(xs, ys), { batchSize: 64, shuffle: true })) { ... }
+ * @example for (const [x, y] of new tf.data.DataLoader(ds, { batchSize: 64, shuffle: true })) { ... }
  */
 export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIterable<Collated<T>> {
   /** The dataset batches are drawn from. */

@@ -71,7 +71,8 @@ export class Bernoulli extends Distribution {
 }
 
 /**
- * A distribution over K categories from {probs} or {logits} [..., K] (normalised over the last dim), as torch.distributions.Categorical.
+ * A distribution over K categories from {probs} or {logits} [..., K] (normalised over the last dim), as
+ * torch.distributions.Categorical.
  * @example new tf.distributions.Categorical({ logits }).sample();  // int32 class indices, logits [B, K] → [B]
  */
 export class Categorical extends Distribution {

@@ -37,7 +37,8 @@ export abstract class Distribution {
     return this.variance.sqrt();
   }
   /**
-   * The log density (or mass) of `value` ([..., ...batchShape, ...eventShape]) → [..., ...batchShape]; differentiable in the parameters.
+   * The log density (or mass) of `value` ([..., ...batchShape, ...eventShape]) → [..., ...batchShape]; differentiable
+   * in the parameters.
    */
   abstract logProb(value: Tensor): Tensor;
   /** The entropy, of batchShape. */

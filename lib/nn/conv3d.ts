@@ -113,7 +113,8 @@ export class Conv3d extends Module {
     this.bias = bias;
   }
   /**
-   * [N, inChannels, D, H, W] → [N, outChannels, D', H', W'], each size ⌊(n + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1.
+   * [N, inChannels, D, H, W] → [N, outChannels, D', H', W'], each size ⌊(n + 2·padding − dilation·(k − 1) − 1) /
+   * stride⌋ + 1.
    */
   forward(x: Tensor): Tensor {
     return conv3d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation,

@@ -143,7 +143,8 @@ export class ConvTranspose2d extends ConvTransposeNd {
     super('ConvTranspose2d', 2, inChannels, outChannels, kernelSize, opts);
   }
   /**
-   * [N, inChannels, H, W] → [N, outChannels, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1 (likewise W').
+   * [N, inChannels, H, W] → [N, outChannels, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kh − 1) +
+   * outputPadding + 1 (likewise W').
    * @example new tf.nn.ConvTranspose2d(16, 8, 2, { stride: 2 }).forward(tf.randn([1, 16, 7, 7]));  // [1, 8, 14, 14]
    */
   forward(x: Tensor): Tensor {

@@ -190,7 +190,8 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 /**
- * 2-d max pooling: [N, C, H, W] (or [C, H, W]) → [N, C, H', W'], H' = ⌊(H + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1
+ * 2-d max pooling: [N, C, H, W] (or [C, H, W]) → [N, C, H', W'], H' = ⌊(H + 2·padding − dilation·(k − 1) − 1) /
+ * stride⌋ + 1
  * (⌈⌉ with ceilMode); stride defaults to kernelSize.
  * @example tf.F.maxPool2d(x, 2);  // [8, 16, 28, 28] → [8, 16, 14, 14]
  */

@@ -13,7 +13,8 @@ export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid'
   'leakyRelu' | 'selu' | 'identity' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'convTranspose1d' |
   'convTranspose2d' | 'convTranspose3d';
 /**
- * Which fan Kaiming initialisation scales by: the inputs (preserves the forward variance) or the outputs (the backward's).
+ * Which fan Kaiming initialisation scales by: the inputs (preserves the forward variance) or the outputs (the
+ * backward's).
  */
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
@@ -138,7 +139,8 @@ export function xavierUniform(t: Tensor, gain?: number | { gain?: number }): Ten
   return uniform(t, -bound, bound);
 }
 /**
- * Glorot initialisation: N(0, std²) with std = gain·sqrt(2 / (fanIn + fanOut)); xavierNormal(t, gain = 1) or (t, {gain}); in place, returns t.
+ * Glorot initialisation: N(0, std²) with std = gain·sqrt(2 / (fanIn + fanOut)); xavierNormal(t, gain = 1) or (t,
+ * {gain}); in place, returns t.
  */
 export function xavierNormal(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierNormal');

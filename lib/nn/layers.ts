@@ -157,7 +157,8 @@ export class Conv2d<In extends number = number, Out extends number = number> ext
     this.groups = opts.groups ?? 1;
   }
   /**
-   * [N, inChannels, H, W] → [N, outChannels, H', W'], H' = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (likewise W').
+   * [N, inChannels, H, W] → [N, outChannels, H', W'], H' = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1
+   * (likewise W').
    * @example new tf.nn.Conv2d(1, 32, 3, { padding: 1 }).forward(tf.randn([8, 1, 28, 28]));  // [8, 32, 28, 28]
    */
   forward(x: Tensor): Tensor {

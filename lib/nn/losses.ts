@@ -328,7 +328,8 @@ export class GaussianNLLLoss extends Loss {
   }
 }
 /**
- * Poisson negative log-likelihood: e^x − y·x with logInput (default), else x − y·log(x + eps) (torch.nn.PoissonNLLLoss).
+ * Poisson negative log-likelihood: e^x − y·x with logInput (default), else x − y·log(x + eps)
+ * (torch.nn.PoissonNLLLoss).
  */
 export class PoissonNLLLoss extends Loss {
   constructor(
@@ -342,7 +343,8 @@ export class PoissonNLLLoss extends Loss {
   }
 }
 /**
- * Multi-label one-versus-all loss: the mean over classes of binary cross-entropy on logits (torch.nn.MultiLabelSoftMarginLoss).
+ * Multi-label one-versus-all loss: the mean over classes of binary cross-entropy on logits
+ * (torch.nn.MultiLabelSoftMarginLoss).
  */
 export class MultiLabelSoftMarginLoss extends WeightedLoss {
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) { super('MultiLabelSoftMarginLoss', opts); }

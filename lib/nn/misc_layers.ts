@@ -83,13 +83,15 @@ function channelDropout(x: Tensor, p: number, training: boolean, spatial: number
   return x.mul(keep).mul(1 / (1 - p));
 }
 /**
- * Channel dropout for [N, C, L] (or [C, L]): in training zeroes whole channels with probability p, scaling the rest by 1/(1 − p).
+ * Channel dropout for [N, C, L] (or [C, L]): in training zeroes whole channels with probability p, scaling the rest
+ * by 1/(1 − p).
  */
 export function dropout1d(x: Tensor, p = 0.5, training = true): Tensor {
   return channelDropout(x, p, training, 1, 'dropout1d');
 }
 /**
- * Channel dropout for [N, C, H, W] (or [C, H, W]): in training zeroes whole channels with probability p, scaling the rest by 1/(1 − p).
+ * Channel dropout for [N, C, H, W] (or [C, H, W]): in training zeroes whole channels with probability p, scaling the
+ * rest by 1/(1 − p).
  */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   return channelDropout(x, p, training, 2, 'dropout2d');

@@ -63,7 +63,7 @@ const MAX_DEPTH = 8;
  * The base class of layers and models (torch.nn.Module). Tensor fields that are parameters, and
  * fields holding modules, are found automatically (parameters(), stateDict(), to(), train()/eval());
  * subclasses implement forward.
- * @example class MLP extends tf.nn.Module { fc = new tf.nn.Linear(4, 2); forward(x) { return this.fc.forward(x).relu(); } }
+ * @example class MLP extends tf.nn.Module { fc = new tf.nn.Linear(4, 2); forward(x) { return this.fc.forward(x); } }
  */
 export class Module {
   /** True in training mode (the default); eval() sets it to false. */

@@ -158,7 +158,8 @@ export class GroupNorm extends Module {
     this.bias = affine ? Parameter(zeros([numChannels], { dtype })) : null;
   }
   /**
-   * Normalises each group of channels over (channels in the group, spatial dims), then scales and shifts: [N, C, *] → same shape.
+   * Normalises each group of channels over (channels in the group, spatial dims), then scales and shifts: [N, C, *] →
+   * same shape.
    */
   forward(x: Tensor): Tensor {
     need(x, 'GroupNorm');

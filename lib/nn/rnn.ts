@@ -283,7 +283,7 @@ export class LSTM extends RNNBase {
   /**
    * input [T, B, inputSize] ([B, T, inputSize] with batchFirst), hx = [h0, c0], each [numLayers·dirs, B,
    * hiddenSize] (zeros if omitted) → [output [T, B, dirs·hiddenSize], [h_n, c_n]].
-   * @example const [out, [h, c]] = new tf.nn.LSTM(10, 20, { batchFirst: true }).forward(tf.randn([3, 5, 10]));  // out [3, 5, 20]
+   * @example const [out, [h, c]] = new tf.nn.LSTM(10, 20).forward(tf.randn([5, 3, 10]));  // out [5, 3, 20]
    */
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     const [out, hn, cn] = this.run(input, hx);
@@ -354,7 +354,8 @@ class CellBase extends Module {
 }
 
 /**
- * One step of an Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu): x [B, inputSize], h [B, hiddenSize] → h'.
+ * One step of an Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu): x [B, inputSize], h [B, hiddenSize]
+ * → h'.
  */
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number,

@@ -117,7 +117,10 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
 /** Upsample({size | scaleFactor, mode = 'nearest', alignCorners}): the layer form of interpolate. */
 export class Upsample extends Module {
   constructor(
-    /** size or scaleFactor, mode ('nearest' default, 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area') and alignCorners, as F.interpolate. */
+    /**
+     * size or scaleFactor, mode ('nearest' default, 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear',
+     * 'area') and alignCorners, as F.interpolate.
+     */
     readonly opts: InterpolateOptions = {}) {
     super();
     checkOptions(opts, 'Upsample');

@@ -59,7 +59,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 /**
  * Adam (torch.optim.Adam): per-parameter steps from bias-corrected running means of the gradient and
  * its square, with optional L2 weight decay (added to the gradient) and amsgrad; one fused kernel per parameter.
- * @example const opt = new tf.optim.Adam(model.parameters(), { lr: 1e-3 }); opt.zeroGrad(); loss.backward(); opt.step();
+ * @example const opt = new tf.optim.Adam(model.parameters(), { lr: 1e-3 });  // zeroGrad, backward, step
  */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;

@@ -152,7 +152,7 @@ interface History {
 /**
  * L-BFGS (torch.optim.LBFGS): step(closure) runs up to maxIter quasi-Newton iterations, with a fixed
  * step or a strong-Wolfe line search; the closure recomputes the loss (and its gradients). One parameter group only.
- * @example const opt = new tf.optim.LBFGS([w], { lineSearchFn: 'strong_wolfe' }); opt.step(() => { opt.zeroGrad(); const l = loss(); l.backward(); return l; });
+ * @example opt.step(() => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });  // opt: an LBFGS
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
   declare private hist: History;

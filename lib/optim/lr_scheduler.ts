@@ -92,7 +92,7 @@ export abstract class LRScheduler {
 
 /**
  * Multiplies the lr by gamma every stepSize epochs.
- * @example const sched = new tf.optim.lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 });  // sched.step() once per epoch
+ * @example const sched = new tf.optim.lrScheduler.StepLR(opt, { stepSize: 30 });  // sched.step() each epoch
  */
 export class StepLR extends LRScheduler {
   /** Epochs between decays. */

@@ -67,7 +67,7 @@ function defaultLogdir(): string {
 /**
  * Writes TensorBoard event files (torch.utils.tensorboard.SummaryWriter) into logdir (default
  * runs/<date>_<host>): scalars, histograms, text and hyperparameters; view them with `tensorboard --logdir runs`.
- * @example const w = new tf.utils.tensorboard.SummaryWriter('runs/exp1'); w.addScalar('loss/train', loss.item(), step); w.close();
+ * @example const w = new tf.utils.tensorboard.SummaryWriter('runs/exp1'); w.addScalar('loss/train', 0.25, step);
  */
 export class SummaryWriter {
   /** The directory the event files go to. */
