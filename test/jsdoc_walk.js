@@ -51,7 +51,7 @@ function isNonPublic(node) {
 }
 
 function undocumented(entries = entryPoints(), base = path.join(root, 'dist')) {
-  const dist = base + path.sep;
+  const within = base + path.sep;
   const program = ts.createProgram(entries, {
     strict: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, types: ['node'], noEmit: true,
     skipLibCheck: true,
@@ -69,13 +69,13 @@ function undocumented(entries = entryPoints(), base = path.join(root, 'dist')) {
     const { line } = sf.getLineAndCharacterOfPosition(node.getStart());
     return `${path.relative(root, sf.fileName)}:${line + 1}`;
   };
-  const inDist = (node) => node.getSourceFile().fileName.startsWith(dist) || path.resolve(node.getSourceFile().fileName).startsWith(dist);
+  const inBase = (node) => path.resolve(node.getSourceFile().fileName).startsWith(within);
 
-  // Judges a symbol's own declarations (those in dist/): documented when the first overload of an
+  // Judges a symbol's own declarations (those under base): documented when the first overload of an
   // overload set, or any one of its other declarations (an accessor pair, a class merged with an
   // interface), has JSDoc text.
   function judge(symbol, label) {
-    const decls = (symbol.declarations || []).filter(inDist);
+    const decls = (symbol.declarations || []).filter(inBase);
     if (!decls.length) return;
     const key = decls[0];
     places.set(label, where(key));
@@ -104,7 +104,7 @@ function undocumented(entries = entryPoints(), base = path.join(root, 'dist')) {
       for (const p of checker.getPropertiesOfType(ctor)) if (p.name !== 'prototype') props.push(p);
     }
     for (const p of props) {
-      const decls = (p.declarations || []).filter(inDist);
+      const decls = (p.declarations || []).filter(inBase);
       if (!decls.length || !decls.every(isMember)) continue;
       judge(p, `${label}.${p.name}`);
     }
