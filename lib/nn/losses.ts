@@ -266,7 +266,7 @@ export class KLDivLoss extends Module {
 }
 /** max(0, −y·(x1 − x2) + margin), y = ±1 (torch.nn.MarginRankingLoss). */
 export class MarginRankingLoss extends Loss {
-  /** Default 0. */
+  /** The margin added to −y·(x1 − x2) (default 0). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('MarginRankingLoss', opts);
@@ -291,7 +291,7 @@ export class TripletMarginLoss extends Loss {
 }
 /** 1 − cos(x1, x2) for y = 1, max(0, cos(x1, x2) − margin) for y = −1 (torch.nn.CosineEmbeddingLoss). */
 export class CosineEmbeddingLoss extends Loss {
-  /** Default 0. */
+  /** Cosine similarity above which a dissimilar pair (y = −1) is penalised (default 0). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('CosineEmbeddingLoss', opts);
@@ -304,7 +304,7 @@ export class CosineEmbeddingLoss extends Loss {
 }
 /** x for y = 1, max(0, margin − x) for y = −1 (torch.nn.HingeEmbeddingLoss). */
 export class HingeEmbeddingLoss extends Loss {
-  /** Default 1. */
+  /** The margin for dissimilar pairs (y = −1) (default 1). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('HingeEmbeddingLoss', opts);
