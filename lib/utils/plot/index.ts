@@ -10,9 +10,13 @@ export type { Panel, Series, Bar, BarOptions } from './charts';
 export { renderSvg, writeChart, svgToPng, rasteriser, plottingAvailable, PLOT_PACKAGES } from './render';
 export type { VegaLiteSpec, WriteOptions } from './render';
 
+/** Options of plotCurves / plotScalars. */
 export interface CurvesOptions extends WriteOptions {
+  /** The picture's title. */
   title?: string;
+  /** A subtitle. */
   subtitle?: string;
+  /** The x axis label of every panel (default 'step'). */
   xLabel?: string;
 }
 
@@ -27,6 +31,7 @@ export function plotScalars(scalars: Map<string, Array<[number, number]>> | Reco
   return plotCurves(panelsFromScalars(scalars, opts.xLabel), file, opts);
 }
 
+/** Draws a horizontal bar chart to `file` (.svg, or .png); returns the files written. */
 export function plotBars(bars: Bar[], file: string, opts: BarOptions & WriteOptions): Promise<string[]> {
   return writeChart(barSpec(bars, opts), file, opts);
 }
