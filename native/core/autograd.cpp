@@ -1,6 +1,7 @@
 #include "autograd.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -85,13 +86,15 @@ void erase_hook(std::vector<TensorHookEntry>& list, uint64_t id) {
   list.erase(std::remove_if(list.begin(), list.end(), [&](const TensorHookEntry& e) { return e.id == id; }), list.end());
 }
 
-// Runs the hooks of output `nr` in registration order, each on the previous one's result.
-Tensor run_tensor_hooks(const std::vector<TensorHookEntry>& list, int nr, Tensor g) {
+// Runs hooks in registration order, each on the gradient of its output (grads[output_nr]) as the
+// hooks before it left it. An undefined gradient (an output nothing used) is not hooked.
+void run_tensor_hooks(const std::vector<TensorHookEntry>& list, Tensor* grads) {
   // Copy first: a hook may add or remove hooks.
-  std::vector<TensorHook> fns;
-  for (auto& e : list)
-    if (e.output_nr == nr) fns.push_back(e.fn);
-  for (auto& f : fns) {
+  std::vector<std::pair<int, TensorHook>> fns;
+  for (auto& e : list) fns.emplace_back(e.output_nr, e.fn);
+  for (auto& [nr, f] : fns) {
+    Tensor& g = grads[nr];
+    if (!g.defined()) continue;
     Tensor r = f(g);
     if (!r.defined()) continue;
     if (r.shape() != g.shape())
@@ -102,7 +105,6 @@ Tensor run_tensor_hooks(const std::vector<TensorHookEntry>& list, int nr, Tensor
            dtype_name(r.dtype()) + " for a tensor of dtype " + dtype_name(g.dtype()));
     g = r;
   }
-  return g;
 }
 }  // namespace
 
@@ -429,6 +431,19 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   for (auto& kv : keep)
     if (deps[kv.first] == 0) ready.push(kv.first);
 
+  // A pass that fails without retainGraph drops its nodes' tensor hooks, as release() does when it
+  // completes: a hook closing over its own tensor would otherwise keep it alive in a cycle
+  // (tensor -> node -> hook -> JavaScript closure -> tensor) once a hook has thrown.
+  struct DropHooksOnFailure {
+    const std::unordered_map<Node*, std::shared_ptr<Node>>& nodes;
+    bool active;
+    int uncaught = std::uncaught_exceptions();
+    ~DropHooksOnFailure() {
+      if (!active || std::uncaught_exceptions() <= uncaught) return;
+      for (auto& kv : nodes) kv.second->tensor_hooks.clear();
+    }
+  } drop_hooks{keep, !retain_graph};
+
   std::vector<Tensor> gout;  // reused across nodes: one allocation for the whole pass
   while (!ready.empty()) {
     Node* n = ready.top();
@@ -443,10 +458,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       }
     }
     bool run = !capture || needed.count(n);
-    if (!n->tensor_hooks.empty() && (run || targets.count(n))) {
-      for (int i = 0; i < nout; i++)
-        if (gout[i].defined()) gout[i] = run_tensor_hooks(n->tensor_hooks, i, gout[i]);
-    }
+    if (!n->tensor_hooks.empty() && (run || targets.count(n))) run_tensor_hooks(n->tensor_hooks, gout.data());
     if (capture) {
       for (int i = 0; i < nout; i++) {
         auto it = capture_nodes.find({n, i});
@@ -466,7 +478,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
           if (--it->second == 0) {
             leaf_grad = sum;
             leaf_hook_sum.erase(leaf.get());
-            if (leaf_grad.defined() && leaf->hooks) leaf_grad = run_tensor_hooks(leaf->hooks->list, 0, leaf_grad);
+            if (leaf->hooks) run_tensor_hooks(leaf->hooks->list, &leaf_grad);
           }
         }
       }
