@@ -307,7 +307,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     // dispose them before a backward() called after it.
     const own = (t: Tensor): Tensor => (t === x || t === src ? t : keep(t));
     scatterProdGrad(flatOut, own(xx), d, own(ii), own(ss), self, own(hit));
-    return r;
+    return back(flatOut);  // reshaped after the node is recorded, so a 0-d result is on the tape
   }
   // The result plus zero-valued terms that carry the gradient: d out / d input is a constant weight
   // (1 / the number of ties), so the second derivative is zero, as it is for PyTorch's.
