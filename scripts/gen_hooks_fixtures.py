@@ -178,6 +178,18 @@ def double_backward(L, W, rec):
 case('double backward through a hooked node', {'x': rnd(3, lo=0.2, hi=1.5), 'w': rnd(3)}, double_backward)
 
 
+def inplace(L, W, rec):
+    # a hook registered before an in-place op stays with the node that produced the old value:
+    # it sees the gradient with respect to y before y.mul_(w)
+    y = L['x'] * 2
+    y.register_hook(rec('y', lambda g: g * 10))
+    y.mul_(W['w'])
+    (y * y).sum().backward()
+
+
+case('hook before an in-place op', {'x': rnd(3), 'w': rnd(3)}, inplace)
+
+
 def repeated(L, W, rec):
     # two backward passes: the hook runs in each, and .grad accumulates the hooked gradients
     x = L['x']

@@ -82,6 +82,12 @@ const GRAPHS = {
     })(x);
     return { G: G(L.x.detach()), H: tf.grad((x) => G(x).sum())(L.x.detach()) };
   },
+  'hook before an in-place op'(L, W, rec) {
+    const y = L.x.mul(2);
+    y.registerHook(rec('y', (g) => g.mul(10)));
+    y.mul_(W.w);
+    y.mul(y).sum().backward();
+  },
   'two backward passes'(L, W, rec) {
     L.x.registerHook(rec('x', (g) => g.mul(2)));
     const y = L.x.mul(W.w).exp();
