@@ -262,6 +262,21 @@ describe('registerHook errors', () => {
     expect(tf.isGradEnabled()).toBe(true);
   });
 
+  test('a failed grad() drops only the hooks of the part of the graph it runs', () => {
+    const x = f64([1, 2]).requiresGrad_(true);
+    const y = x.mul(2);
+    const seen = [];
+    y.registerHook(() => { seen.push('y'); });
+    const z = y.mul(3);
+    const w = z.sin();
+    w.registerHook(() => { throw new Error('w hook'); });
+    expectThrowsKind(() => native.gradOf([w.sum()._h], [null], [z._h], false, false), 'Error', /w hook/);
+    expect(seen).toEqual([]); // y lies below z: grad() with respect to z never reaches it
+    z.sum().backward();
+    expect(seen).toEqual(['y']);
+    expect(Array.from(x.grad.toTypedArray())).toEqual([6, 6]);
+  });
+
   test('throwing hooks leak no native memory', () => {
     const run = () => tf.tidy(() => {
       const x = randTensor([64]).requiresGrad_(true);

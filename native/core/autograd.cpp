@@ -431,18 +431,20 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   for (auto& kv : keep)
     if (deps[kv.first] == 0) ready.push(kv.first);
 
-  // A pass that fails without retainGraph drops its nodes' tensor hooks, as release() does when it
-  // completes: a hook closing over its own tensor would otherwise keep it alive in a cycle
-  // (tensor -> node -> hook -> JavaScript closure -> tensor) once a hook has thrown.
+  // A pass that fails without retainGraph drops the tensor hooks of the nodes it would have
+  // released, as release() does when it completes: a hook closing over its own tensor would
+  // otherwise keep it alive in a cycle (tensor -> node -> hook -> JavaScript closure -> tensor).
   struct DropHooksOnFailure {
     const std::unordered_map<Node*, std::shared_ptr<Node>>& nodes;
+    const std::unordered_set<Node*>* only;  // grad(): the nodes it runs; null: all
     bool active;
     int uncaught = std::uncaught_exceptions();
     ~DropHooksOnFailure() {
       if (!active || std::uncaught_exceptions() <= uncaught) return;
-      for (auto& kv : nodes) kv.second->tensor_hooks.clear();
+      for (auto& kv : nodes)
+        if (!only || only->count(kv.first)) kv.second->tensor_hooks.clear();
     }
-  } drop_hooks{keep, !retain_graph};
+  } drop_hooks{keep, capture ? &needed : nullptr, !retain_graph};
 
   std::vector<Tensor> gout;  // reused across nodes: one allocation for the whole pass
   while (!ready.empty()) {
