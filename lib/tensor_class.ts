@@ -5,7 +5,7 @@ import { DTYPES, DType, NestedArray, TensorLike, axesArg, checkOptions, checkTen
 import { scopes } from './memory';
 import { device as deviceName } from './device_name';
 import type { ElementwiseMethods, MoreMethods } from './methods';
-import { argumentError } from './errors';
+import { argumentError, dtypeError, shapeError, stateError } from './errors';
 
 /** @internal Wraps a native handle as a Tensor, registering it with the innermost tidy scope. */
 export function wrap(h: Handle): Tensor {
@@ -358,5 +358,40 @@ export class Tensor {
     checkOptions(opts, 'backward');
     const g = grad === undefined || grad === null ? null : checkTensor(grad, 'backward', 'grad')._h;
     native.backward(this._h, g, !!opts.retainGraph || !!opts.createGraph, !!opts.createGraph);
+  }
+
+  /**
+   * Runs fn(grad) each time the gradient with respect to this tensor has been computed (all its
+   * contributions summed), in backward() and in tf.grad alike. A Tensor returned by fn replaces the
+   * gradient: it flows on down the chain rule and, for a leaf, is what reaches .grad. Hooks run in
+   * registration order; `remove()` on the returned handle unregisters one. Under createGraph the
+   * hook's own ops are recorded, so a replaced gradient is differentiable.
+   */
+  registerHook(fn: (grad: Tensor) => Tensor | null | undefined | void): { remove(): void } {
+    if (typeof fn !== 'function') throw argumentError(`registerHook: the hook must be a function, got ${describe(fn)}`);
+    if (!this.requiresGrad)
+      throw stateError(`registerHook: cannot register a hook on a tensor of shape [${this.shape}] that does not require grad`);
+    const shape = this.shape;
+    const dtype = this.dtype;
+    const id = native.addTensorHook(this._h, (gh) => {
+      const r = fn(wrap(gh));
+      if (r === undefined || r === null) return null;
+      if (!(r instanceof Tensor))
+        throw argumentError(`registerHook: the hook must return a Tensor or nothing, got ${describe(r)}`);
+      const rs = r.shape;
+      if (rs.length !== shape.length || rs.some((d, i) => d !== shape[i]))
+        throw shapeError(`registerHook: the hook returned a gradient of shape [${rs}] for a tensor of shape [${shape}]`);
+      if (r.dtype !== dtype)
+        throw dtypeError(`registerHook: the hook returned a gradient of dtype ${r.dtype} for a tensor of dtype ${dtype}`);
+      return r._h;
+    });
+    let removed = false;
+    return {
+      remove(): void {
+        if (removed) return;
+        removed = true;
+        native.removeTensorHook(id);
+      },
+    };
   }
 }
