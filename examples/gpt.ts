@@ -42,12 +42,12 @@ const args = parseArgs({ name: 'gpt', summary: 'A character-level GPT (nanoGPT\'
   minLr: { default: 1e-4, help: 'learning rate at the end of the cosine decay' },
   warmup: { default: 100, help: 'steps of linear warmup' },
   weightDecay: { default: 0.1, help: 'AdamW weight decay (Linear weights only)' },
-  gradClip: { default: 1.0, help: 'clip the gradients\' total norm to this (0: no clipping)' },
+  gradClip: { default: 1.0, help: 'clip the gradients\' total norm to this; 0 turns clipping off' },
   evalInterval: { default: 250, help: 'estimate the losses and save a checkpoint every N steps' },
   evalIters: { default: 50, help: 'batches per loss estimate' },
   sampleChars: { default: 500, help: 'characters to generate at the end' },
   temperature: { default: 0.8, help: 'sampling temperature' },
-  topK: { default: 20, help: 'sample among the K likeliest characters (0: all)' },
+  topK: { default: 20, help: 'sample among the K likeliest characters; 0 samples from all' },
   prompt: { default: 'Call me Ishmael.', help: 'the text the sample continues' },
   seed: { default: 1337, help: 'random seed (weights and batches; the sample uses seed + 1)' },
   trace: { default: false, help: 'write the initial weights and the run\'s batches, losses and times for scripts/gpt_torch.py' },
@@ -282,13 +282,14 @@ if (args.resume) {
 }
 
 // What scripts/gpt_torch.py replays: the initial weights now, the batches and losses as they come.
-const trace = { train: [] as number[][], eval: [] as number[][], losses: [] as number[], ms: [] as number[] };
+const trace = { train: [] as number[][], eval: [] as number[][], estimates: [] as number[], losses: [] as number[], ms: [] as number[] };
 if (args.trace) tf.save(model.stateDict(), path.join(args.out, 'gpt_init.safetensors'));
 
 const save = (): void => tf.saveCheckpoint(checkpoint, { model, optimizer: opt, scheduler: schedule, step, config: cfg, history: log.history() });
 const evaluate = (): { train: number; val: number } => {
   const e = estimateLoss();
   trace.eval.push(...e.offsets);
+  trace.estimates.push(step, e.train, e.val);
   log.scalar('loss/train', e.train, step);
   log.scalar('loss/val', e.val, step);
   return e;
@@ -316,7 +317,7 @@ while (step < stopAt) {
     step++;
     stepped++;
     sum += loss;
-    log.scalar('loss/batch', loss, step);
+    log.scalar('loss/train batch', loss, step);
     log.scalar('lr', lr, step);
     bar.update(step - first, { loss, lr });
   }
@@ -338,6 +339,7 @@ if (args.trace) {
     tokens: tf.tensor(corpus.tokens),
     train_offsets: ints(trace.train),
     eval_offsets: ints(trace.eval),
+    estimates: tf.tensor(Float64Array.from(trace.estimates), { shape: [trace.estimates.length / 3, 3] }),
     losses: tf.tensor(Float64Array.from(trace.losses)),
     step_ms: tf.tensor(Float64Array.from(trace.ms)),
   }, path.join(args.out, 'gpt_trace.safetensors'), {
