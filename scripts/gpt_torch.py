@@ -12,6 +12,9 @@ and the ratio of the two per-iteration times.
 
 PyTorch 1.13 has no F.scaled_dot_product_attention, so attention is nanoGPT's manual path
 (softmax(q·kᵀ/√d + causal mask)·v), the same mathematics as tensorfold's fused kernel.
+
+On a shared machine whose cores are oversubscribed, libgomp's spinning worker threads can make
+PyTorch many times slower (seconds per step); OMP_WAIT_POLICY=PASSIVE avoids that. Quote both.
 """
 import argparse
 import json
@@ -109,6 +112,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--dir', required=True, help='the --out directory of a `gpt.js --trace` run')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--steps', type=int, default=0, help='replay only the first N steps (0: all)')
     ap.add_argument('--json', default='', help='also write the comparison to this file')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -162,7 +166,8 @@ def main():
         model.train()
         return out
 
-    n = len(js_losses)
+    n = min(len(js_losses), a.steps) if a.steps > 0 else len(js_losses)
+    js_losses, js_ms = js_losses[:n], js_ms[:n]
     losses, ms = np.zeros(n), np.zeros(n)
     evals.append((0, *estimate()))
     for it in range(n):
