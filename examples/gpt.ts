@@ -20,6 +20,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import type * as TF from '..';
 import { tf, Tensor } from './common/tf';
 import { parseArgs } from './common/args';
 import { Progress } from './common/progress';
@@ -79,8 +80,8 @@ interface Config {
 
 // Field names are nanoGPT's (model.py), so that its state dicts load by name and ours load into it.
 class CausalSelfAttention extends nn.Module {
-  c_attn: InstanceType<typeof nn.Linear>;
-  c_proj: InstanceType<typeof nn.Linear>;
+  c_attn: TF.nn.Linear;
+  c_proj: TF.nn.Linear;
   constructor(private readonly cfg: Config) {
     super();
     this.c_attn = new nn.Linear(cfg.nEmbd, 3 * cfg.nEmbd);  // q, k and v in one matrix product
@@ -96,8 +97,8 @@ class CausalSelfAttention extends nn.Module {
 }
 
 class MLP extends nn.Module {
-  c_fc: InstanceType<typeof nn.Linear>;
-  c_proj: InstanceType<typeof nn.Linear>;
+  c_fc: TF.nn.Linear;
+  c_proj: TF.nn.Linear;
   constructor(cfg: Config) {
     super();
     this.c_fc = new nn.Linear(cfg.nEmbd, 4 * cfg.nEmbd);
@@ -109,9 +110,9 @@ class MLP extends nn.Module {
 }
 
 class Block extends nn.Module {
-  ln_1: InstanceType<typeof nn.LayerNorm>;
+  ln_1: TF.nn.LayerNorm;
   attn: CausalSelfAttention;
-  ln_2: InstanceType<typeof nn.LayerNorm>;
+  ln_2: TF.nn.LayerNorm;
   mlp: MLP;
   constructor(cfg: Config) {
     super();
@@ -128,12 +129,12 @@ class Block extends nn.Module {
 
 class GPT extends nn.Module {
   transformer: {
-    wte: InstanceType<typeof nn.Embedding>;
-    wpe: InstanceType<typeof nn.Embedding>;
+    wte: TF.nn.Embedding;
+    wpe: TF.nn.Embedding;
     h: Block[];
-    ln_f: InstanceType<typeof nn.LayerNorm>;
+    ln_f: TF.nn.LayerNorm;
   };
-  lm_head: InstanceType<typeof nn.Linear>;
+  lm_head: TF.nn.Linear;
   constructor(readonly cfg: Config) {
     super();
     this.transformer = {
@@ -243,7 +244,7 @@ function trainStep(offsets: number[][]): number {
 }
 
 /** Continues `prompt` by `n` characters, each drawn from the temperature-scaled top-k distribution. */
-function sample(prompt: string, n: number, generator: InstanceType<typeof tf.Generator>): string {
+function sample(prompt: string, n: number, generator: TF.Generator): string {
   const ids = corpus.encode(prompt);
   model.eval();
   tf.noGrad(() => {

@@ -190,7 +190,7 @@ def main():
     report = {'steps': n, 'threads': a.threads, 'torch': torch.__version__,
               'loadavg_js_end': meta.get('loadavg', ''), 'loadavg_torch_end': open('/proc/loadavg').read().strip()}
     print(f'replayed {n} steps of {a.dir} on PyTorch {torch.__version__} ({a.threads} threads)')
-    for k in (10, 50, 100, 200, 500, n):
+    for k in sorted({10, 50, 100, 200, 500, n}):
         if k <= n:
             report[f'max_abs_diff_first_{k}'] = float(diff[:k].max())
             print(f'  per-step loss, max |tensorfold - torch| over the first {k:5d} steps: {diff[:k].max():.2e}')
