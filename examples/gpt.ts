@@ -274,9 +274,16 @@ if (args.resume) {
     console.error(`gpt: --resume: no checkpoint at ${checkpoint}`);
     process.exit(2);
   }
-  const saved = tf.loadCheckpoint(checkpoint, { model, optimizer: opt, scheduler: schedule });
-  if (JSON.stringify(saved.config) !== JSON.stringify(cfg))
-    throw new Error(`gpt: the checkpoint's model ${JSON.stringify(saved.config)} differs from this one's ${JSON.stringify(cfg)}`);
+  // Read first and check the model's shape, so that a mismatch is a one-line message, not a size error.
+  const saved = tf.loadCheckpoint(checkpoint, { restoreRng: false });
+  if (JSON.stringify(saved.config) !== JSON.stringify(cfg)) {
+    console.error(`gpt: --resume: the checkpoint's model ${JSON.stringify(saved.config)} differs from this one ${JSON.stringify(cfg)}`);
+    process.exit(2);
+  }
+  model.loadStateDict(saved.model!);
+  opt.loadStateDict(saved.optimizer as Parameters<typeof opt.loadStateDict>[0]);
+  schedule.loadStateDict(saved.scheduler as Record<string, unknown>);
+  tf.setRngState(saved.rng!);
   step = saved.step as number;
   log.restore(saved.history as ReturnType<RunLog['history']>);
   console.log(`resumed from ${checkpoint} after step ${step}`);
