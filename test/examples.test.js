@@ -89,3 +89,43 @@ test("the README's example trains (loss falls)", () => {
   expect(losses.length).toBeGreaterThan(2);
   expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 10);
 }, 120000);
+
+describe('examples/gpt.ts', () => {
+  const gpt = path.join(examplesDir, 'dist', 'gpt.js');
+  const runGpt = (args) => spawnSync(process.execPath, [gpt, '--small', '--threads', '2', ...args], { cwd: root, encoding: 'utf8' });
+  let dir;
+  beforeAll(() => {
+    if (!fs.existsSync(gpt)) {
+      const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      expect(spawnSync(process.execPath, [tsc, '-p', path.join(examplesDir, 'tsconfig.json')]).status).toBe(0);
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorfold-gpt-'));
+  }, 120000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a run stopped and resumed writes the same checkpoint, byte for byte, as one that never stopped', () => {
+    const whole = path.join(dir, 'whole'), parts = path.join(dir, 'parts');
+    for (const r of [runGpt(['--trace', '--out', whole]), runGpt(['--stop-at', '7', '--out', parts]), runGpt(['--resume', '--out', parts])]) {
+      if (r.status !== 0) console.log(r.stdout + r.stderr);
+      expect(r.status).toBe(0);
+    }
+    const a = fs.readFileSync(path.join(whole, 'gpt.safetensors'));
+    expect(a.equals(fs.readFileSync(path.join(parts, 'gpt.safetensors')))).toBe(true);
+    // The resumed run's picture holds the whole run's curves, not only its own steps.
+    expect(fs.readFileSync(path.join(parts, 'gpt.svg'), 'utf8')).toContain('>Loss<');
+  }, 120000);
+
+  // PyTorch is on the development machines, not on CI: there the replay is skipped.
+  const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  (hasTorch ? test : test.skip)('the PyTorch twin replays the traced run with the same losses', () => {
+    const json = path.join(dir, 'compare.json');
+    const r = spawnSync('/usr/bin/python3', [path.join(root, 'scripts', 'gpt_torch.py'), '--dir', path.join(dir, 'whole'), '--threads', '1', '--json', json],
+      { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+    if (r.status !== 0) console.log(r.stdout + r.stderr);
+    expect(r.status).toBe(0);
+    const c = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(c.steps).toBe(20);
+    expect(c.max_abs_diff_first_20).toBeLessThan(1e-4);
+    expect(c.eval_max_abs_diff).toBeLessThan(1e-4);
+  }, 120000);
+});

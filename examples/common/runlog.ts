@@ -28,6 +28,19 @@ export class RunLog {
     points.push([step, value]);
   }
 
+  /** Every scalar logged so far, by tag, as [step, value] pairs (JSON-able: for a checkpoint). */
+  history(): Record<string, Array<[number, number]>> {
+    return Object.fromEntries([...this.scalars].map(([tag, points]) => [tag, points.map((p) => [p[0], p[1]] as [number, number])]));
+  }
+
+  /**
+   * Puts back the scalars of the run this one resumes (from history()), so that the picture shows the
+   * whole run. They are not written to TensorBoard again: the earlier run's event files hold them.
+   */
+  restore(history: Record<string, Array<[number, number]>>): void {
+    for (const [tag, points] of Object.entries(history)) this.scalars.set(tag, [...points.map((p) => [p[0], p[1]] as [number, number]), ...(this.scalars.get(tag) ?? [])]);
+  }
+
   /** The distribution of each parameter (TensorBoard only; pictures hold curves). */
   histograms(params: Array<[string, Tensor]>, step: number): void {
     if (!this.writer) return;
