@@ -1,0 +1,171 @@
+// PFGM++ on 2-D data: the same denoiser trained and sampled under the r-dependent perturbation kernel of
+// several augmented dimensions D, from D = 1 (heavy tails) to D → ∞ (diffusion, EDM). Xu, Liu, Tian,
+// Tong, Tegmark & Jaakkola 2023, "PFGM++: Unlocking the Potential of Physics-Inspired Generative Models".
+//
+//   npx tsc -p examples/tsconfig.json && node examples/dist/research/pfgm_pp.js [--help] [--small]
+//
+// The data y ∈ ℝᴺ (N = 2) are augmented with D zero coordinates; the electric field of this charge
+// distribution in N + D dimensions defines the perturbation kernel, for a point at distance r from the
+// data plane,
+//   p_r(x | y) ∝ 1 / (‖x − y‖² + r²)^((N+D)/2),
+// so ‖x − y‖ = R follows p(R) ∝ R^(N−1) / (R² + r²)^((N+D)/2) and its direction is uniform on the sphere.
+// Equivalently R² / r² ~ BetaPrime(N/2, D/2) = χ²_N / χ²_D, hence the exact sampler used here:
+//   x = y + r z_N / ‖z_D‖,   z_N ~ N(0, I_N), z_D ~ N(0, I_D).
+// With r = σ √D (the paper's alignment), ‖z_D‖ / √D → 1 as D → ∞ and the kernel becomes EDM's
+// N(y, σ² I): D = ∞ below is exactly the diffusion model of diffusion_restart.
+// Training (paper, Sec. 4 and Algorithm 1 with EDM's hyperparameters): ln σ ~ N(P_mean, P_std²),
+//   r = σ √D, x = y + r z_N / ‖z_D‖,  loss  ‖D_θ(x; σ) − y‖² with EDM's preconditioning of D_θ at σ.
+// Sampling (paper, Algorithm 2): the prior is the kernel at r_max = σ_max √D around the origin (its
+// data term is negligible): x₀ = r_max z_N / ‖z_D‖ (heavy-tailed for small D), then the ODE
+//   dx/dr = (x − E[y | x, r]) / r,  i.e.  dx/dσ = (x − D_θ(x; σ)) / σ,
+// by Heun on EDM's σ schedule (ρ = 7, σ ∈ [0.002, 80]): the same solver as EDM, NFE = 2·steps − 1.
+// Error: sliced Wasserstein-2 of the samples to held-out data, as in diffusion_restart.
+//
+// Prints, as its last line, one JSON object: {"example":"pfgm_pp","dims":["1",…,"inf"],"curves":{"1":
+// [[nfe,sw],…],…},"bestD":{nfe: D},"floor":…,…}. Draws <out>/pfgm_pp.svg: error against NFE per D, the
+// training losses, and the samples of each D at a low NFE.
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf, Tensor } from '../common/tf';
+import { parseArgs } from '../common/args';
+import { Progress } from '../common/progress';
+import { Denoiser, Perturbation, SIGMA_MAX, SIGMA_MIN, RHO, directions, eightGaussians, heunSolve, slicedWasserstein, trainDenoiser } from './shared/diffusion2d';
+
+const args = parseArgs({
+  name: 'research/pfgm_pp',
+  summary: 'PFGM++ on 8 Gaussians: one denoiser per augmented dimension D (1 … ∞ = EDM); sample error (sliced Wasserstein) against NFE per D.',
+  out: 'examples/research/out',
+}, {
+  small: { default: false, help: 'a seconds-long run (CI): D = 4, 128, ∞, short training, few samples and NFEs' },
+  dims: { default: '1,4,16,128,inf', help: 'augmented dimensions D, comma-separated (inf: the diffusion limit)' },
+  steps: { default: 3000, help: 'training steps per D' },
+  batchSize: { default: 512, help: 'training examples per step' },
+  hidden: { default: 128, help: 'width of the denoiser MLP (3 hidden layers, SiLU)' },
+  lr: { default: 2e-3, help: 'Adam learning rate (cosine decay to 0)' },
+  samples: { default: 4000, help: 'samples per sampler run' },
+  showSteps: { default: 5, help: 'Heun steps of the runs whose samples are drawn (NFE 2N − 1)' },
+  seed: { default: 1, help: 'random seed (data, weights, noise)' },
+});
+const small = args.small;
+const STEPS = small ? 300 : args.steps;
+const NS = small ? 500 : args.samples;
+const N = 2;
+const dims = (small ? '4,128,inf' : args.dims).split(',').map((s) => (s.trim() === 'inf' ? Infinity : Number(s)));
+if (dims.some((d) => !(d === Infinity || (Number.isInteger(d) && d >= 1)))) throw new Error(`pfgm_pp: bad --dims ${args.dims}`);
+const label = (d: number): string => (d === Infinity ? 'inf' : String(d));
+
+/** r z_N / ‖z_D‖ with r = σ √D: a draw of y's displacement under the PFGM++ kernel; σ z_N for D = ∞. */
+function kernelNoise(D: number): Perturbation {
+  if (D === Infinity) return (sigma, n) => tf.mul(tf.randn([n, N]), sigma);
+  return (sigma, n) => {
+    const zD = tf.randn([n, D]);
+    const norm = tf.sqrt(tf.sum(tf.mul(zD, zD), 1, true));
+    return tf.mul(tf.randn([n, N]), tf.div(tf.mul(sigma, Math.sqrt(D)), norm));
+  };
+}
+
+/** Samples by Algorithm 2: the prior at σ_max, then Heun on dx/dσ = (x − D(x; σ)) / σ. */
+function sample(model: Denoiser, D: number, n: number, steps: number): Tensor {
+  const x0 = kernelNoise(D)(tf.full([n, 1], SIGMA_MAX), n);
+  return heunSolve(model, x0, steps);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(args.out, { recursive: true });
+  tf.manualSeed(args.seed);
+  const train = eightGaussians(20000);
+  const heldOut = eightGaussians(small ? 5000 : 20000), fresh = eightGaussians(NS);
+  const sigmaData = Math.sqrt(tf.mean(train.var(0)).item());
+  const dirs = directions(128);
+  const floor = slicedWasserstein(fresh, heldOut, dirs);
+  const sweep = small ? [3, 5, 8, 16] : [3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 32];
+  const showSteps = sweep.includes(args.showSteps) ? args.showSteps : sweep[Math.min(2, sweep.length - 1)];
+
+  const curves: Record<string, Array<[number, number]>> = {};
+  const losses: Record<string, Array<[number, number]>> = {};
+  const lossEnd: Record<string, number> = {};
+  const shown: Record<string, Array<[number, number]>> = {};
+  for (const D of dims) {
+    // The same initial weights and minibatches for every D: only the kernel differs.
+    tf.manualSeed(args.seed + 1);
+    const model = new Denoiser(args.hidden, sigmaData);
+    const trained = trainDenoiser(model, train, { steps: STEPS, batchSize: args.batchSize, lr: args.lr, label: `train D=${label(D)}`, perturb: kernelNoise(D) });
+    losses[label(D)] = trained.lossCurve;
+    lossEnd[label(D)] = trained.lossEnd;
+    const bar = new Progress(sweep.length, `sample D=${label(D)}`);
+    curves[label(D)] = [];
+    tf.noGrad(() => {
+      sweep.forEach((steps, i) => {
+        tf.manualSeed(args.seed + 1000 + steps);
+        model.nfe = 0;
+        const x = sample(model, D, NS, steps);
+        curves[label(D)].push([model.nfe, slicedWasserstein(x, heldOut, dirs)]);
+        if (steps === showSteps) {
+          const v = x.narrow(0, 0, Math.min(NS, 500)).toArray() as number[][];
+          shown[label(D)] = v.map(([a, b]) => [a, b]);
+        }
+        bar.update(i + 1, { nfe: model.nfe });
+      });
+    });
+    bar.done();
+  }
+
+  // Per NFE, the D with the smallest error.
+  const nfes = curves[label(dims[0])].map(([n]) => n);
+  const bestD: Record<string, string> = {};
+  nfes.forEach((nfe, i) => {
+    let best = label(dims[0]);
+    for (const D of dims) if (curves[label(D)][i][1] < curves[best][i][1]) best = label(D);
+    bestD[nfe] = best;
+  });
+  console.log(`NFE      ${nfes.map((n) => String(n).padStart(7)).join('')}`);
+  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${curves[label(D)].map(([, s]) => s.toFixed(3).padStart(7)).join('')}`);
+  console.log(`best D   ${nfes.map((n) => bestD[n].padStart(7)).join('')}`);
+  console.log(`fresh data vs held-out (the floor): ${floor.toFixed(3)}`);
+
+  if (tf.utils.plot.plottingAvailable()) {
+    const name = (d: string) => (d === 'inf' ? 'D = ∞ (EDM)' : `D = ${d}`);
+    const spec = tf.utils.plot.curvesSpec([
+      {
+        title: 'Sample error against NFE', xLabel: 'function evaluations (NFE)', xScale: 'log', yLabel: 'sliced Wasserstein-2 to held-out data', yScale: 'log', smooth: false,
+        series: [
+          ...dims.map((D) => ({ name: name(label(D)), points: curves[label(D)] })),
+          { name: 'fresh data (the floor)', points: [[nfes[0], floor], [nfes[nfes.length - 1], floor]] as Array<[number, number]> },
+        ],
+      },
+      { title: 'Training loss', xLabel: 'step', yLabel: 'loss', yScale: 'log', series: dims.map((D) => ({ name: name(label(D)), points: losses[label(D)] })) },
+    ], 'PFGM++ on 8 Gaussians: augmented dimension D from 1 to ∞ (diffusion)',
+    `EDM preconditioning and Heun ODE sampler, r = σ√D, MLP 3×${args.hidden}, ${STEPS} training steps per D, ${NS} samples, σ ∈ [${SIGMA_MIN}, ${SIGMA_MAX}], ρ = ${RHO}`);
+    // One scatter panel of samples per D, after the curve panels.
+    const axis = (f: string) => ({ field: f, type: 'quantitative', title: f, scale: { domain: [-3.2, 3.2] } });
+    (spec.concat as unknown[]).push(...dims.map((D) => ({
+      title: { text: `${name(label(D))}: samples at NFE ${2 * showSteps - 1}`, subtitle: 'grey: held-out data' },
+      width: 200, height: 200,
+      data: { values: [
+        ...(heldOut.narrow(0, 0, 500).toArray() as number[][]).map(([x, y]) => ({ x, y, kind: 'data' })),
+        ...shown[label(D)].map(([x, y]) => ({ x, y, kind: 'samples' })),
+      ] },
+      mark: { type: 'circle', size: 6, opacity: 0.6, clip: true },
+      encoding: {
+        x: axis('x'), y: axis('y'),
+        color: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['data', 'samples'], range: ['#bbbbbb', '#d62728'] } },
+      },
+    })));
+    const written = await tf.utils.plot.writeChart(spec, path.join(args.out, 'pfgm_pp.svg'));
+    console.log(`picture: ${written.join(', ')}`);
+  }
+  const round = (c: Array<[number, number]>) => c.map(([n, s]) => [n, +s.toPrecision(4)]);
+  console.log(JSON.stringify({
+    example: 'pfgm_pp', dims: dims.map(label),
+    curves: Object.fromEntries(dims.map((D) => [label(D), round(curves[label(D)])])),
+    bestD, floor: +floor.toPrecision(4),
+    lossStart: Object.fromEntries(dims.map((D) => [label(D), +losses[label(D)][0][1].toPrecision(4)])),
+    lossEnd: Object.fromEntries(dims.map((D) => [label(D), +lossEnd[label(D)].toPrecision(4)])),
+    sigmaData: +sigmaData.toPrecision(4), steps: STEPS, samples: NS, small,
+  }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
