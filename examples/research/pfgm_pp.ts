@@ -19,10 +19,12 @@
 // data term is negligible): x₀ = r_max z_N / ‖z_D‖ (heavy-tailed for small D), then the ODE
 //   dx/dr = (x − E[y | x, r]) / r,  i.e.  dx/dσ = (x − D_θ(x; σ)) / σ,
 // by Heun on EDM's σ schedule (ρ = 7, σ ∈ [0.002, 80]): the same solver as EDM, NFE = 2·steps − 1.
-// Error: sliced Wasserstein-2 of the samples to held-out data, as in diffusion_restart.
+// Error: sliced Wasserstein-2 of the samples to held-out data, as in diffusion_restart. Being a W₂, it
+// is dominated by the few samples that land far away; so also counted: the outliers, the share of
+// samples farther than 0.5 (5 standard deviations) from every mode centre (fresh data: about 4e-6).
 //
 // Prints, as its last line, one JSON object: {"example":"pfgm_pp","dims":["1",…,"inf"],"curves":{"1":
-// [[nfe,sw],…],…},"bestD":{nfe: D},"floor":…,…}. Draws <out>/pfgm_pp.svg: error against NFE per D, the
+// [[nfe,sw],…],…},"outliers":{"1":[[nfe,share],…],…},"bestD":{nfe: D},"floor":…,…}. Draws <out>/pfgm_pp.svg: error against NFE per D, the
 // training losses, and the samples of each D at a low NFE.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -70,6 +72,18 @@ function sample(model: Denoiser, D: number, n: number, steps: number): Tensor {
   return heunSolve(model, x0, steps);
 }
 
+/** The share of points farther than 0.5 from every mode centre of the 8 Gaussians. */
+function outlierShare(x: Tensor): number {
+  const v = x.toTypedArray() as Float32Array;
+  let far = 0;
+  for (let i = 0; i < v.length; i += 2) {
+    let near = false;
+    for (let k = 0; k < 8 && !near; k++) near = Math.hypot(v[i] - 2 * Math.cos((k * Math.PI) / 4), v[i + 1] - 2 * Math.sin((k * Math.PI) / 4)) <= 0.5;
+    if (!near) far++;
+  }
+  return (2 * far) / v.length;
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(args.out, { recursive: true });
   tf.manualSeed(args.seed);
@@ -82,6 +96,7 @@ async function main(): Promise<void> {
   const showSteps = sweep.includes(args.showSteps) ? args.showSteps : sweep[Math.min(2, sweep.length - 1)];
 
   const curves: Record<string, Array<[number, number]>> = {};
+  const outliers: Record<string, Array<[number, number]>> = {};
   const losses: Record<string, Array<[number, number]>> = {};
   const lossEnd: Record<string, number> = {};
   const shown: Record<string, Array<[number, number]>> = {};
@@ -94,12 +109,14 @@ async function main(): Promise<void> {
     lossEnd[label(D)] = trained.lossEnd;
     const bar = new Progress(sweep.length, `sample D=${label(D)}`);
     curves[label(D)] = [];
+    outliers[label(D)] = [];
     tf.noGrad(() => {
       sweep.forEach((steps, i) => {
         tf.manualSeed(args.seed + 1000 + steps);
         model.nfe = 0;
         const x = sample(model, D, NS, steps);
         curves[label(D)].push([model.nfe, slicedWasserstein(x, heldOut, dirs)]);
+        outliers[label(D)].push([model.nfe, outlierShare(x)]);
         if (steps === showSteps) {
           const v = x.narrow(0, 0, Math.min(NS, 500)).toArray() as number[][];
           shown[label(D)] = v.map(([a, b]) => [a, b]);
@@ -121,6 +138,8 @@ async function main(): Promise<void> {
   console.log(`NFE      ${nfes.map((n) => String(n).padStart(7)).join('')}`);
   for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${curves[label(D)].map(([, s]) => s.toFixed(3).padStart(7)).join('')}`);
   console.log(`best D   ${nfes.map((n) => bestD[n].padStart(7)).join('')}`);
+  console.log('outliers (share of samples farther than 0.5 from every mode):');
+  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${outliers[label(D)].map(([, s]) => s.toFixed(4).padStart(7)).join('')}`);
   console.log(`fresh data vs held-out (the floor): ${floor.toFixed(3)}`);
 
   if (tf.utils.plot.plottingAvailable()) {
@@ -133,14 +152,18 @@ async function main(): Promise<void> {
           { name: 'fresh data (the floor)', points: [[nfes[0], floor], [nfes[nfes.length - 1], floor]] as Array<[number, number]> },
         ],
       },
+      {
+        title: 'Outliers against NFE', xLabel: 'function evaluations (NFE)', xScale: 'log', yLabel: 'share of samples > 0.5 from every mode', yScale: 'linear', yFormat: '.0%', smooth: false,
+        series: dims.map((D) => ({ name: name(label(D)), points: outliers[label(D)] })),
+      },
       { title: 'Training loss', xLabel: 'step', yLabel: 'loss', yScale: 'log', series: dims.map((D) => ({ name: name(label(D)), points: losses[label(D)] })) },
     ], 'PFGM++ on 8 Gaussians: augmented dimension D from 1 to ∞ (diffusion)',
     `EDM preconditioning and Heun ODE sampler, r = σ√D, MLP 3×${args.hidden}, ${STEPS} training steps per D, ${NS} samples, σ ∈ [${SIGMA_MIN}, ${SIGMA_MAX}], ρ = ${RHO}`);
-    // One scatter panel of samples per D, after the curve panels.
+    // A row of scatter panels, one per D, under the curves.
     const axis = (f: string) => ({ field: f, type: 'quantitative', title: f, scale: { domain: [-3.2, 3.2] } });
-    (spec.concat as unknown[]).push(...dims.map((D) => ({
+    const scatters = dims.map((D) => ({
       title: { text: `${name(label(D))}: samples at NFE ${2 * showSteps - 1}`, subtitle: 'grey: held-out data' },
-      width: 200, height: 200,
+      width: 170, height: 170,
       data: { values: [
         ...(heldOut.narrow(0, 0, 500).toArray() as number[][]).map(([x, y]) => ({ x, y, kind: 'data' })),
         ...shown[label(D)].map(([x, y]) => ({ x, y, kind: 'samples' })),
@@ -150,14 +173,17 @@ async function main(): Promise<void> {
         x: axis('x'), y: axis('y'),
         color: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['data', 'samples'], range: ['#bbbbbb', '#d62728'] } },
       },
-    })));
-    const written = await tf.utils.plot.writeChart(spec, path.join(args.out, 'pfgm_pp.svg'));
+    }));
+    const { concat, columns, resolve, ...top } = spec;
+    const picture = { ...top, vconcat: [{ concat, columns, resolve }, { hconcat: scatters }] };
+    const written = await tf.utils.plot.writeChart(picture, path.join(args.out, 'pfgm_pp.svg'));
     console.log(`picture: ${written.join(', ')}`);
   }
   const round = (c: Array<[number, number]>) => c.map(([n, s]) => [n, +s.toPrecision(4)]);
   console.log(JSON.stringify({
     example: 'pfgm_pp', dims: dims.map(label),
     curves: Object.fromEntries(dims.map((D) => [label(D), round(curves[label(D)])])),
+    outliers: Object.fromEntries(dims.map((D) => [label(D), outliers[label(D)].map(([n, f]) => [n, +f.toFixed(5)])])),
     bestD, floor: +floor.toPrecision(4),
     lossStart: Object.fromEntries(dims.map((D) => [label(D), +losses[label(D)][0][1].toPrecision(4)])),
     lossEnd: Object.fromEntries(dims.map((D) => [label(D), +lossEnd[label(D)].toPrecision(4)])),
