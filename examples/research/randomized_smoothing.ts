@@ -34,7 +34,7 @@ const args = parseArgs({
   summary: 'Randomized smoothing (Cohen et al. 2019) on MNIST: CNNs trained with Gaussian noise at two σ, CERTIFY by Monte Carlo with Clopper–Pearson bounds; certified accuracy against radius, and per class.',
   out: 'examples/research/out',
 }, {
-  small: { default: false, help: 'a seconds-long run (CI): 2000 training images, 2 epochs, 3 test images per class, n = 100' },
+  small: { default: false, help: 'a seconds-long run (CI): 2000 training images, 3 epochs, 5 test images per class, n = 100' },
   sigmas: { default: '0.25,0.5', help: 'noise levels σ (training and certification), comma-separated' },
   epochs: { default: 8, help: 'training epochs per σ' },
   batchSize: { default: 128, help: 'training batch size' },
@@ -50,10 +50,10 @@ const args = parseArgs({
 const small = args.small;
 const sigmas = args.sigmas.split(',').map(Number);
 if (sigmas.some((s) => !(s > 0))) throw new Error(`randomized_smoothing: bad --sigmas ${args.sigmas}`);
-const EPOCHS = small ? 2 : args.epochs;
+const EPOCHS = small ? 3 : args.epochs;
 const N0 = small ? 16 : args.n0;
 const N = small ? 100 : args.n;
-const PER_CLASS = small ? 3 : args.perClass;
+const PER_CLASS = small ? 5 : args.perClass;
 const CLASSES = 10;
 const DRAW_BATCH = 1000;  // noise draws per forward pass
 const key = (s: number): string => String(s);
