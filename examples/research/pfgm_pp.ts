@@ -24,7 +24,8 @@
 // samples farther than 0.5 (5 standard deviations) from every mode centre (fresh data: about 4e-6).
 //
 // Prints, as its last line, one JSON object: {"example":"pfgm_pp","dims":["1",…,"inf"],"curves":{"1":
-// [[nfe,sw],…],…},"outliers":{"1":[[nfe,share],…],…},"bestD":{nfe: D},"floor":…,…}. Draws <out>/pfgm_pp.svg: error against NFE per D, the
+// [[nfe,sw],…],…},"outliers":{"1":[[nfe,share],…],…},"bestD":{nfe: D},"bestDOutliers":{nfe: D},"floor":…,…}
+// (bestD: the D of the smallest error at each NFE; bestDOutliers: of the fewest outliers). Draws <out>/pfgm_pp.svg: error against NFE per D, the
 // training losses, and the samples of each D at a low NFE.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -45,7 +46,7 @@ const args = parseArgs({
   hidden: { default: 128, help: 'width of the denoiser MLP (3 hidden layers, SiLU)' },
   lr: { default: 2e-3, help: 'Adam learning rate (cosine decay to 0)' },
   samples: { default: 4000, help: 'samples per sampler run' },
-  showSteps: { default: 5, help: 'Heun steps of the runs whose samples are drawn (NFE 2N − 1)' },
+  showSteps: { default: 8, help: 'Heun steps of the runs whose samples are drawn (NFE 2N − 1)' },
   seed: { default: 1, help: 'random seed (data, weights, noise)' },
 });
 const small = args.small;
@@ -135,11 +136,18 @@ async function main(): Promise<void> {
     for (const D of dims) if (curves[label(D)][i][1] < curves[best][i][1]) best = label(D);
     bestD[nfe] = best;
   });
-  console.log(`NFE      ${nfes.map((n) => String(n).padStart(7)).join('')}`);
-  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${curves[label(D)].map(([, s]) => s.toFixed(3).padStart(7)).join('')}`);
-  console.log(`best D   ${nfes.map((n) => bestD[n].padStart(7)).join('')}`);
+  console.log(`NFE      ${nfes.map((n) => String(n).padStart(8)).join('')}`);
+  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${curves[label(D)].map(([, s]) => s.toPrecision(3).padStart(8)).join('')}`);
+  const bestDOutliers: Record<string, string> = {};
+  nfes.forEach((nfe, i) => {
+    let best = label(dims[0]);
+    for (const D of dims) if (outliers[label(D)][i][1] < outliers[best][i][1]) best = label(D);
+    bestDOutliers[nfe] = best;
+  });
+  console.log(`best D   ${nfes.map((n) => bestD[n].padStart(8)).join('')}`);
   console.log('outliers (share of samples farther than 0.5 from every mode):');
-  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${outliers[label(D)].map(([, s]) => s.toFixed(4).padStart(7)).join('')}`);
+  for (const D of dims) console.log(`D=${label(D).padEnd(6)} ${outliers[label(D)].map(([, s]) => s.toFixed(4).padStart(8)).join('')}`);
+  console.log(`fewest   ${nfes.map((n) => bestDOutliers[n].padStart(8)).join('')}`);
   console.log(`fresh data vs held-out (the floor): ${floor.toFixed(3)}`);
 
   if (tf.utils.plot.plottingAvailable()) {
@@ -184,7 +192,7 @@ async function main(): Promise<void> {
     example: 'pfgm_pp', dims: dims.map(label),
     curves: Object.fromEntries(dims.map((D) => [label(D), round(curves[label(D)])])),
     outliers: Object.fromEntries(dims.map((D) => [label(D), outliers[label(D)].map(([n, f]) => [n, +f.toFixed(5)])])),
-    bestD, floor: +floor.toPrecision(4),
+    bestD, bestDOutliers, floor: +floor.toPrecision(4),
     lossStart: Object.fromEntries(dims.map((D) => [label(D), +losses[label(D)][0][1].toPrecision(4)])),
     lossEnd: Object.fromEntries(dims.map((D) => [label(D), +lossEnd[label(D)].toPrecision(4)])),
     sigmaData: +sigmaData.toPrecision(4), steps: STEPS, samples: NS, small,
