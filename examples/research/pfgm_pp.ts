@@ -13,9 +13,9 @@
 //   x = y + r z_N / ‖z_D‖,   z_N ~ N(0, I_N), z_D ~ N(0, I_D).
 // With r = σ √D (the paper's alignment), ‖z_D‖ / √D → 1 as D → ∞ and the kernel becomes EDM's
 // N(y, σ² I): D = ∞ below is exactly the diffusion model of diffusion_restart.
-// Training (paper, Sec. 4 and Algorithm 1 with EDM's hyperparameters): ln σ ~ N(P_mean, P_std²),
+// Training (the paper's, with EDM's hyperparameters): ln σ ~ N(P_mean, P_std²),
 //   r = σ √D, x = y + r z_N / ‖z_D‖,  loss  ‖D_θ(x; σ) − y‖² with EDM's preconditioning of D_θ at σ.
-// Sampling (paper, Algorithm 2): the prior is the kernel at r_max = σ_max √D around the origin (its
+// Sampling (the paper's): the prior is the kernel at r_max = σ_max √D around the origin (its
 // data term is negligible): x₀ = r_max z_N / ‖z_D‖ (heavy-tailed for small D), then the ODE
 //   dx/dr = (x − E[y | x, r]) / r,  i.e.  dx/dσ = (x − D_θ(x; σ)) / σ,
 // by Heun on EDM's σ schedule (ρ = 7, σ ∈ [0.002, 80]): the same solver as EDM, NFE = 2·steps − 1.
@@ -67,7 +67,7 @@ function kernelNoise(D: number): Perturbation {
   };
 }
 
-/** Samples by Algorithm 2: the prior at σ_max, then Heun on dx/dσ = (x − D(x; σ)) / σ. */
+/** Samples: the prior at σ_max, then Heun on dx/dσ = (x − D(x; σ)) / σ. */
 function sample(model: Denoiser, D: number, n: number, steps: number): Tensor {
   const x0 = kernelNoise(D)(tf.full([n, 1], SIGMA_MAX), n);
   return heunSolve(model, x0, steps);
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const lossEnd: Record<string, number> = {};
   const shown: Record<string, Array<[number, number]>> = {};
   for (const D of dims) {
-    // The same initial weights and minibatches for every D: only the kernel differs.
+    // The same initial weights for every D.
     tf.manualSeed(args.seed + 1);
     const model = new Denoiser(args.hidden, sigmaData);
     const trained = trainDenoiser(model, train, { steps: STEPS, batchSize: args.batchSize, lr: args.lr, label: `train D=${label(D)}`, perturb: kernelNoise(D) });
