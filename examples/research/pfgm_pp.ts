@@ -46,7 +46,7 @@ const args = parseArgs({
   hidden: { default: 128, help: 'width of the denoiser MLP (3 hidden layers, SiLU)' },
   lr: { default: 2e-3, help: 'Adam learning rate (cosine decay to 0)' },
   samples: { default: 4000, help: 'samples per sampler run' },
-  showSteps: { default: 8, help: 'Heun steps of the runs whose samples are drawn (NFE 2N − 1)' },
+  showSteps: { default: 8, help: 'Heun steps of the runs whose samples are drawn (NFE 2·steps − 1)' },
   seed: { default: 1, help: 'random seed (data, weights, noise)' },
 });
 const small = args.small;
