@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for tf.distributions (test/distributions.test.js) from PyTorch 1.13:
-log_prob, entropy, mean, variance and kl_divergence in float64 at fixed parameters.
+log_prob, entropy, mean, variance and kl_divergence in float64 at fixed parameters; cdf and icdf where
+PyTorch has them (Normal, Uniform).
 Run: /usr/bin/python3 scripts/gen_distributions_fixtures.py  -> test/fixtures/distributions.json"""
 import json
 import math
@@ -48,9 +49,16 @@ def add(name, family, params, dist, value, extra=None):
 
 
 loc, scale = t([0.5, -1.0, 2.0]), t([1.0, 0.3, 2.5])
-add('normal', 'Normal', {'loc': loc, 'scale': scale}, D.Normal(loc, scale), t([[0.1, -0.7, 5.0], [1.0, 0.0, -2.0]]))
+nv = t([[0.1, -0.7, 5.0], [1.0, 0.0, -2.0]])
+# Probabilities out to the tails (1e-6, 1 - 1e-6); further out 2p - 1 rounds in float64 (PyTorch computes the
+# same formula), so the reference would measure its erfinv, which is less exact than ours there.
+nq = t([[1e-6, 0.025, 0.5], [0.9, 0.999, 1 - 1e-6]])
+add('normal', 'Normal', {'loc': loc, 'scale': scale}, D.Normal(loc, scale), nv,
+    {'cdf': spec(D.Normal(loc, scale).cdf(nv)), 'icdfProbs': spec(nq), 'icdf': spec(D.Normal(loc, scale).icdf(nq))})
 low, high = t([0.0, -2.0]), t([1.0, 3.0])
-add('uniform', 'Uniform', {'low': low, 'high': high}, D.Uniform(low, high), t([0.25, 1.5]))
+uq = t([0.1, 0.75])
+add('uniform', 'Uniform', {'low': low, 'high': high}, D.Uniform(low, high), t([0.25, 1.5]),
+    {'cdf': spec(D.Uniform(low, high).cdf(t([0.25, 1.5]))), 'icdfProbs': spec(uq), 'icdf': spec(D.Uniform(low, high).icdf(uq))})
 p = t([0.2, 0.7, 0.5])
 add('bernoulli_probs', 'Bernoulli', {'probs': p}, D.Bernoulli(probs=p), t([1.0, 0.0, 1.0]))
 lg = t([-1.5, 0.3, 4.0])

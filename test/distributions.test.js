@@ -116,6 +116,30 @@ describe('rsample gradients (finite differences, float64, fixed generator seed)'
   });
 });
 
+describe('cdf and icdf (the quantile function)', () => {
+  test.each(fixtures.cases.filter((c) => c.icdf).map((c) => [c.name, c]))('%s against PyTorch', (_, c) => {
+    const d = build(c.family, c.params);
+    expectClose(d.cdf(T(c.value)), T(c.cdf).toTypedArray(), TOL, `${c.name} cdf`);
+    const q = d.icdf(T(c.icdfProbs));
+    expect(q.shape).toEqual(c.icdf.shape);
+    expectClose(q, T(c.icdf).toTypedArray(), { rtol: 1e-9, atol: 1e-9 }, `${c.name} icdf`);
+  });
+  test('icdf inverts cdf; the standard normal quantiles; the edges', () => {
+    const n = new D.Normal(tf.tensor(0, { dtype: 'float64' }), tf.tensor(1, { dtype: 'float64' }));
+    const p = tf.tensor([1e-6, 0.1, 0.5, 0.8413447460685429, 0.975, 0.999], { dtype: 'float64' });
+    expectClose(n.cdf(n.icdf(p)), p.toTypedArray(), { rtol: 1e-12, atol: 1e-15 }, 'cdf(icdf(p))');
+    expect(n.icdf(0.975).item()).toBeCloseTo(1.959963984540054, 12);
+    expect(n.icdf(0.8413447460685429).item()).toBeCloseTo(1, 12);
+    expect(vals(n.icdf(tf.tensor([0, 1, 1.5], { dtype: 'float64' })))).toEqual([-Infinity, Infinity, NaN]);
+    expect(new D.Normal(0, 1).icdf(tf.tensor([0.5])).dtype).toBe('float32');
+    expect(vals(new D.Uniform(-1, 3).cdf(tf.tensor([-2, 0, 5])))).toEqual([0, 0.25, 1]);
+  });
+  test('icdf differentiates in p and the parameters', () => {
+    checkGrad((p, loc, scale) => new D.Normal(loc, scale).icdf(p).sum(),
+      [tf.tensor([0.1, 0.6, 0.97], { dtype: 'float64' }), tf.tensor([0.5, -1, 0], { dtype: 'float64' }), tf.tensor([1.2, 0.4, 2], { dtype: 'float64' })]);
+  });
+});
+
 describe('errors', () => {
   test('bad arguments are coded errors', () => {
     expect(code(() => new D.Normal('a', 1))).toBe('ERR_TENSORFOLD_ARGUMENT');
@@ -129,5 +153,6 @@ describe('errors', () => {
     expect(code(() => new D.Independent(new D.Normal(0, 1), 1))).toBe('ERR_TENSORFOLD_ARGUMENT');
     expect(code(() => D.klDivergence(new D.Normal(0, 1), new D.Uniform(0, 1)))).toBe('ERR_TENSORFOLD_ARGUMENT');
     expect(code(() => new D.Normal(0, 1).sample([-1]))).toBe('ERR_TENSORFOLD_ARGUMENT');
+    expect(code(() => new D.Normal(0, 1).icdf('a'))).toBe('ERR_TENSORFOLD_ARGUMENT');
   });
 });

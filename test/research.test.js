@@ -86,6 +86,49 @@ const CHECKS = {
     expect(r.neurons).toBeLessThan(r.patterns);
     expect(r.exhaustive).toBe(true);
   },
+  pfgm_pp: (r) => {
+    expect(r.dims).toEqual(['4', '128', 'inf']);
+    for (const d of r.dims) {
+      const c = r.curves[d];
+      // Heun on the same grid for every D: NFE = 2·steps − 1.
+      expect(c.map(([nfe]) => nfe)).toEqual([5, 9, 15, 31]);
+      c.forEach(([, sw]) => { expect(Number.isFinite(sw)).toBe(true); expect(sw).toBeGreaterThan(0); });
+      // More function evaluations, smaller error and fewer samples off the modes.
+      expect(c[c.length - 1][1]).toBeLessThan(c[0][1] / 2);
+      const o = r.outliers[d];
+      o.forEach(([, f]) => { expect(f).toBeGreaterThanOrEqual(0); expect(f).toBeLessThanOrEqual(1); });
+      expect(o[o.length - 1][1]).toBeLessThan(o[0][1]);
+      expect(r.lossEnd[d]).toBeLessThan(r.lossStart[d] * 1.1);
+    }
+    expect(Object.keys(r.bestD).map(Number)).toEqual([5, 9, 15, 31]);
+    Object.values(r.bestD).forEach((d) => expect(r.dims).toContain(d));
+    expect(r.floor).toBeGreaterThan(0);
+  },
+  randomized_smoothing: (r) => {
+    const { tf } = require('./helpers');
+    expect(r.sigmas).toEqual([0.25, 0.5]);
+    const at = (radius) => r.radii.indexOf(radius);
+    for (const sigma of r.sigmas) {
+      const s = String(sigma), acc = r.certifiedAccuracy[s];
+      expect(acc).toHaveLength(r.radii.length);
+      // Certified accuracy is a share of the test images, and cannot grow with the radius.
+      acc.forEach((a, i) => { expect(a).toBeGreaterThanOrEqual(0); expect(a).toBeLessThanOrEqual(1); if (i) expect(a).toBeLessThanOrEqual(acc[i - 1]); });
+      expect(r.cleanAccuracy[s]).toBe(acc[0]);
+      // Trained briefly, but well above chance (10%).
+      expect(r.cleanAccuracy[s]).toBeGreaterThan(0.3);
+      expect(r.baseAccuracy[s]).toBeGreaterThan(0.3);
+      expect(r.lossEnd[s]).toBeLessThan(r.lossStart[s]);
+      expect(r.perClass[s]).toHaveLength(10);
+      r.perClass[s].forEach((a) => { expect(a).toBeGreaterThanOrEqual(0); expect(a).toBeLessThanOrEqual(1); });
+      // No radius beyond what n agreeing votes out of n can certify: σ Φ⁻¹(α^(1/n)).
+      const maxRadius = sigma * new tf.distributions.Normal(0, 1).icdf(tf.tensor(r.alpha ** (1 / r.n), { dtype: 'float64' })).item();
+      expect(r.medianRadius[s]).toBeLessThanOrEqual(maxRadius + 1e-6);
+      if (maxRadius < 0.5) expect(acc[at(0.5)]).toBe(0);
+    }
+    // The larger noise certifies larger radii.
+    expect(r.medianRadius['0.5']).toBeGreaterThan(r.medianRadius['0.25']);
+    expect(r.testImages).toBe(50);
+  },
 };
 
 let out;

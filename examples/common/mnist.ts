@@ -28,8 +28,8 @@ export interface MnistOptions {
   seed?: number;
 }
 
-const MEAN = 0.1307;
-const STD = 0.3081;
+export const MEAN = 0.1307;
+export const STD = 0.3081;
 const BUNDLED_TRAIN = 8000;
 
 function findFile(dir: string, base: string): string {
