@@ -9,7 +9,6 @@ const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const tf = require(path.join(root, 'dist', 'index.js'));
 const dir = path.join(root, 'examples', 'research');
 const NAMES = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
 const hasPlotting = (() => { try { require.resolve('vega-lite', { paths: [root] }); return true; } catch { return false; } })();
