@@ -353,6 +353,7 @@ class Gen:
         self.steps = []
         self.stack = []
         self.inplace_bases = []
+        self.ambiguous = set()  # values defined only up to sign (eigenvectors): never an output
 
     # --- values
     def new_input(self, shape, dtype):
@@ -467,12 +468,20 @@ BOOL_RESULT = {'isnan', 'isinf', 'isfinite', 'logicalNot'}
 UNARY_NAMES = sorted(n for n in UNARY_TORCH if n not in BOOL_RESULT)
 
 
+NAN_UNCOMPARED = {'hardtanh', 'relu6', 'hardswish', 'elu', 'selu', 'celu'}
+
+
 def op_unary(g):
     i = g.pick_float()
     name = choice(UNARY_NAMES)
     if name == 'hardsigmoid' and g.T(i).dtype == torch.float64:
         # PyTorch 1.13's float64 hardsigmoid backward multiplies by 1/6 rounded to float32 (a float literal in
         # its CPU kernel); tensorfold uses the float64 1/6. Deliberate, documented in docs/API.md.
+        raise Skip()
+    if name in NAN_UNCOMPARED and bool(torch.isnan(g.T(i)).any()):
+        # PyTorch 1.13's gradients of these at NaN differ between its scalar and its vector loop (so
+        # they depend on the length of the tensor): not comparable. tensorfold gives hardtanh/relu6
+        # g (the scalar loop's), hardswish g, elu/selu/celu NaN (the vector loop's).
         raise Skip()
     if name in POS_DOMAIN:
         i = g.positive(i)
@@ -558,6 +567,10 @@ def op_ternary(g):
         g.emit('addcdiv', [R(a), R(b), R(c), choice([1, -2])])
     else:
         c = g.pick(lambda t: t.dtype in FLOATS and can_broadcast(t.shape, x.shape) and can_broadcast(t.shape, g.T(b).shape))
+        if any(nonfinite(g.T(j)) for j in (a, b, c)):
+            # tensorfold's lerp with a tensor weight selects PyTorch's two formulas with where(): at
+            # ±inf the unselected one makes some gradients NaN where PyTorch's are ±inf (docs/API.md).
+            raise Skip()
         g.emit('lerp', [R(a), R(b), R(c)])
 
 
@@ -617,6 +630,17 @@ def axes_arg(t):
     return an_axis(t)
 
 
+def nonfinite(t):
+    return t.dtype in FLOATS and not bool(torch.isfinite(t.detach()).all())
+
+
+# The gradients of prod, cumprod and logcumsumexp around ±inf/NaN: PyTorch's closed forms (result / x
+# with a count of zeros; logcumsumexp's backward turns a NaN incoming gradient into 0) and tensorfold's
+# disagree on which entries are NaN and which are ±inf or 0. A known difference (docs/API.md), not
+# compared: these ops are left out of the programs fed NaN/inf.
+NONFINITE_UNCOMPARED = {'prod', 'cumprod', 'logcumsumexp'}
+
+
 def op_reduce(g):
     i = g.pick_float()
     x = g.T(i)
@@ -626,6 +650,8 @@ def op_reduce(g):
         g.emit(name, [R(i)])
         return
     if name == 'prod':
+        if g.specials:
+            raise Skip()
         g.emit('prod', [R(i), an_axis(x), keep] if chance(0.85) else [R(i)])
         return
     ax = axes_arg(x)
@@ -643,6 +669,8 @@ def op_reduce(g):
 def op_scan(g):
     i = g.pick_float()
     name = choice(['cumsum', 'cumprod', 'logcumsumexp', 'softmax', 'logSoftmax', 'softmax'])
+    if name in NONFINITE_UNCOMPARED and g.specials:
+        raise Skip()
     g.emit(name, [R(i), an_axis(g.T(i))])
 
 
@@ -823,6 +851,10 @@ def index_spec(x, advanced=True):
             spec.append(bool_const(list(x.shape[d:d + k])))
             d += k
             n_adv += 1
+            if k > 1:
+                # PyTorch 1.13 applies the items after a mask of 2+ dims to the wrong dims (it advances
+                # one dim per mask, NumPy and tensorfold as many as the mask has): the mask ends the spec.
+                break
             continue
         else:
             spec.append(slice_str(n))
@@ -1119,6 +1151,7 @@ def op_linalg(g):
             g.emit('tf.linalg.eigh', [R(s)], pick=0)
         else:
             v = g.emit('tf.linalg.eigh', [R(s)], pick=1)
+            g.ambiguous.add(v)
             g.emit('square', [R(v)])  # eigenvectors are defined up to sign
 
 
@@ -1159,7 +1192,8 @@ def build(i):
     last = len(g.stack) - 1
     outs = [last] + sorted(set(b for b in g.inplace_bases if b != last))
     if chance(0.3):
-        extra = [j for j, t in enumerate(g.stack) if isinstance(t, torch.Tensor) and t.requires_grad and j not in outs]
+        extra = [j for j, t in enumerate(g.stack) if isinstance(t, torch.Tensor) and t.requires_grad and j not in outs
+                 and j not in g.ambiguous]
         if extra:
             outs.append(choice(extra))
     outs = [o for o in outs if isinstance(g.stack[o], torch.Tensor)]
@@ -1230,7 +1264,6 @@ def finish(prog):
     prog['expected'] = dict(
         outputs=[dict(shape=list(o.shape), dtype=TF_DTYPE[o.dtype], values=enc_tensor(o)) for o in outs],
         grads=[None if gr is None else enc_tensor(gr) for gr in grads])
-    del prog['specials']
     return prog
 
 

@@ -83,7 +83,7 @@ const describeArg = (a) => {
   }
   return JSON.stringify(a);
 };
-const describeProgram = (p) => `program ${p.id} (${p.theme}, inputs ${p.inputs.map((i) => `${i.dtype}[${i.shape}]`).join(', ')}):\n` +
+const describeProgram = (p) => `program ${p.id} (${p.theme}${p.specials ? ', NaN/inf inputs' : ''}, inputs ${p.inputs.map((i) => `${i.dtype}[${i.shape}]`).join(', ')}):\n` +
   p.steps.map((s, i) => `  %${i} = ${s.f}(${s.a.map(describeArg).join(', ')})${s.pick !== undefined ? `[${s.pick}]` : ''}`).join('\n') +
   `\n  outputs ${p.outputs.map((o) => `%${o}`).join(', ')}\n`;
 

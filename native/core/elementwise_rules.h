@@ -255,8 +255,10 @@ TF_BINARY_RULE(Atan2, kIn, return std::atan2(a, b);, return div(mul(g, b), add(s
                return neg(div(mul(g, a), add(sq(a), sq(b))));)
 TF_BINARY_RULE(Fmod, kIn, if constexpr (is_int<T>) return b == 0 || b == T(-1) ? T(0) : T(a % b); else return std::fmod(a, b);,
                return g;, return neg(mul(g, unary(Unary::Trunc, div(a, b))));)
+// The divisor's gradient uses the floor division itself, as PyTorch: it is NaN where a is infinite
+// (floor(a / b) would be infinite).
 TF_BINARY_RULE(Remainder, kIn, return remainder(a, b);, return g;,
-               return neg(mul(g, unary(Unary::Floor, div(a, b))));)
+               return neg(mul(g, binary(Binary::FloorDivide, a, b)));)
 // Not differentiable (as PyTorch): no node is recorded.
 TF_BINARY_RULE(FloorDivide, kNone, return floor_div(a, b);, return Tensor();, return Tensor();)
 TF_BINARY_RULE(Hypot, kIn | kOut, return std::hypot(a, b);, return mul(g, div(a, y));, return mul(g, div(b, y));)

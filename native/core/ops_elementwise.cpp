@@ -209,12 +209,17 @@ static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType 
 }
 
 // Whether a backward reads its saved a (or b), given the gradients it computes. As PyTorch, mul's
-// and div's gradient for one input does not read that input, so an in-place change of it after
-// the op (x.mul(2) then x.add_(1)) is an error only when the other input's gradient is wanted.
+// and div's gradient for one input does not read that input, and fmod's and remainder's dividend
+// gradient reads neither, so an in-place change of an input after the op (x.mul(2) then
+// x.add_(1)) is an error only when a gradient that reads it is wanted.
 template <Binary B>
-constexpr bool reads_a(bool want_b) { return (B == Binary::Mul || B == Binary::Div) ? want_b : true; }
+constexpr bool reads_a(bool want_b) {
+  return (B == Binary::Mul || B == Binary::Div || B == Binary::Fmod || B == Binary::Remainder) ? want_b : true;
+}
 template <Binary B>
-constexpr bool reads_b(bool want_a) { return B == Binary::Mul ? want_a : true; }
+constexpr bool reads_b(bool want_a, bool want_b) {
+  return B == Binary::Mul ? want_a : (B == Binary::Fmod || B == Binary::Remainder) ? want_b : true;
+}
 
 template <Binary B>
 static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -226,7 +231,7 @@ static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
   record_n(binary_name(B), ins, 2, &out, 1, [ash, bsh](Node& n, const std::vector<Tensor>& g) {
     const bool want_a = needs(n, 0), want_b = needs(n, 1);
     Tensor x = save_in && reads_a<B>(want_b) ? n.get_saved(0) : Tensor();
-    Tensor y = save_in && reads_b<B>(want_a) ? n.get_saved(1) : Tensor();
+    Tensor y = save_in && reads_b<B>(want_a, want_b) ? n.get_saved(1) : Tensor();
     Tensor o = save_out ? n.get_saved(save_in ? 2 : 0) : Tensor();
     return std::vector<Tensor>{want_a ? sum_to(R::ga(g[0], x, y, o), ash) : Tensor(),
                                want_b ? sum_to(R::gb(g[0], x, y, o), bsh) : Tensor()};
@@ -341,6 +346,17 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
       };
       break;
     default:  // Div
+      if (scalar_on_left && sv != 0) {
+        // d(s/a) = -s/a² da = -(s/a)²/s da: from the output, as PyTorch's reciprocal, so that an
+        // in-place change of a afterwards does not make this backward an error.
+        static const int out0[1] = {0};
+        fn = [sv](Node& n, const std::vector<Tensor>& g) {
+          Tensor y = n.get_saved(0);
+          return std::vector<Tensor>{neg(binary_scalar(Binary::Div, mul(g[0], mul(y, y)), sv, false))};
+        };
+        record_n(binary_name(op), &a, 1, &out, 1, std::move(fn), first, 0, out0, 1);
+        return out;
+      }
       if (scalar_on_left) {  // d(s/a) = -s/a² da
         nsave = 1;
         fn = [sv](Node& n, const std::vector<Tensor>& g) {
