@@ -225,6 +225,20 @@ TORCH = {
     'tf.einsum': lambda eq, *ts: torch.einsum(eq, *ts),
     'tf.addmm': lambda c, a, b, o=None: torch.addmm(c, a, b, **opts(o, beta=1, alpha=1)),
     'tf.baddbmm': lambda c, a, b, o=None: torch.baddbmm(c, a, b, **opts(o, beta=1, alpha=1)),
+    # sorting and selection (values; indices are int)
+    'sort': lambda x, a=-1, o=None: list(torch.sort(x, dim=a, descending=bool((o or {}).get('descending')), stable=True)),
+    'topk': lambda x, k, a=-1, o=None: list(torch.topk(x, k, a, largest=(o or {}).get('largest', True))),
+    'cummax': lambda x, a: list(torch.cummax(x, a)), 'cummin': lambda x, a: list(torch.cummin(x, a)),
+    'kthvalue': lambda x, k, a=-1, keep=False: list(torch.kthvalue(x, k, a, keep)),
+    # more shape, indexing and products
+    'tf.pad': lambda x, pads, o=None: F.pad(x, pads, mode=(o or {}).get('mode', 'constant'), **({'value': o['value']} if o and 'value' in o else {})),
+    'rot90': lambda x, k, d: torch.rot90(x, k, d), 'tile': lambda x, r: torch.tile(x, r),
+    'swapaxes': lambda x, a, b: torch.swapaxes(x, a, b),
+    'trace': torch.trace, 'diag': lambda x, k=0: torch.diag(x, k),
+    'nanToNum': lambda x, n=0, p=None, m=None: torch.nan_to_num(x, n, p, m),
+    'scatterReduce': lambda x, d, i, s, r, o=None: torch.scatter_reduce(x, d, L(i), s, r, include_self=(o or {}).get('includeSelf', True)),
+    'tf.kron': torch.kron, 'tf.cross': lambda a, b, d: torch.linalg.cross(a, b, dim=d),
+    'tf.linalg.matrixPower': torch.linalg.matrix_power, 'tf.linalg.svdvals': torch.linalg.svdvals,
     # linear algebra
     'tf.linalg.inv': torch.linalg.inv, 'tf.linalg.det': torch.linalg.det,
     'tf.linalg.slogdet': lambda a: list(torch.linalg.slogdet(a)),
@@ -234,13 +248,13 @@ TORCH = {
 }
 
 FAMILY = {}
-for _n in ['matmul', 'tf.mm', 'tf.bmm', 'tf.mv', 'tf.dot', 'tf.outer', 'tf.einsum', 'tf.addmm', 'tf.baddbmm']:
+for _n in ['matmul', 'tf.mm', 'tf.bmm', 'tf.mv', 'tf.dot', 'tf.outer', 'tf.einsum', 'tf.addmm', 'tf.baddbmm', 'tf.kron']:
     FAMILY[_n] = 'matmul'
 for _n in TORCH:
     if _n.startswith('tf.linalg.'):
         FAMILY[_n] = 'linalg'
 for _n in ['sum', 'mean', 'var', 'std', 'logsumexp', 'prod', 'norm', 'cumsum', 'cumprod', 'logcumsumexp',
-           'softmax', 'logSoftmax', 'scatterAdd', 'indexAdd']:
+           'softmax', 'logSoftmax', 'scatterAdd', 'indexAdd', 'scatterReduce', 'trace']:
     FAMILY[_n] = 'reduce'
 
 
@@ -248,7 +262,7 @@ for _n in ['sum', 'mean', 'var', 'std', 'logsumexp', 'prod', 'norm', 'cumsum', '
 def make_const(c, mode):
     dt = c['dtype']
     if dt in ('float32', 'float64') and mode != 'as_is':
-        dt = mode
+        dt = precision(mode)
     vals = [dec(v) for v in c['values']]
     return torch.tensor(vals, dtype=torch.float64).to(TD[dt]).reshape(c['shape'])
 
@@ -270,7 +284,7 @@ def resolve(a, stack, inputs, mode):
 def call(step, stack, inputs, mode):
     args = resolve(step['a'], stack, inputs, mode)
     if step['f'] == 'to' and mode != 'as_is' and args[1] in ('float32', 'float64'):
-        args[1] = mode
+        args[1] = precision(mode)
     if step['f'] == 'input':
         return args[0]
     r = TORCH[step['f']](*args)
@@ -279,13 +293,27 @@ def call(step, stack, inputs, mode):
     return r
 
 
+# The relative change of each float input in the 'perturbed' run: a few float32 roundings. A program whose
+# result moves more than its tolerance under it sits at a discontinuity (trunc of a sum that is 1 up to
+# rounding, a comparison of nearly equal values) where any other rounding order may land on the other side.
+PERTURB = 3e-6
+
+
+def precision(mode):
+    return 'float64' if mode == 'perturbed' else mode
+
+
 def make_inputs(prog, mode):
+    wiggle = np.random.default_rng(prog['id'])
     out = []
     for inp in prog['inputs']:
         dt = inp['dtype']
         if dt in ('float32', 'float64') and mode != 'as_is':
-            dt = mode
-        t = torch.tensor([dec(v) for v in inp['values']], dtype=torch.float64).to(TD[dt]).reshape(inp['shape'])
+            dt = precision(mode)
+        t = torch.tensor([dec(v) for v in inp['values']], dtype=torch.float64).reshape(inp['shape'])
+        if mode == 'perturbed' and dt == 'float64':
+            t = t * (1 + PERTURB * torch.tensor(wiggle.choice([-1.0, 1.0], t.shape), dtype=torch.float64))
+        t = t.to(TD[dt])
         if dt in ('float32', 'float64'):
             t.requires_grad_(True)
         out.append(t)
@@ -683,6 +711,71 @@ def op_argmax(g):
     g.emit('gather', [R(i), ax, R(idx)])
 
 
+def op_sort(g):
+    i = g.pick_float(lambda t: t.dim() > 0)
+    x = g.T(i)
+    ax = an_axis(x)
+    n = x.shape[ax]
+    k = rint(0, 4)
+    if k == 0:
+        g.emit('sort', [R(i), ax] + ([{'descending': True}] if chance(0.5) else []), pick=0)
+    elif k == 1:
+        if n == 0:
+            raise Skip()
+        g.emit('topk', [R(i), rint(1, n), ax] + ([{'largest': False}] if chance(0.4) else []), pick=0)
+    elif k == 2:
+        g.emit(choice(['cummax', 'cummin']), [R(i), ax], pick=0)
+    elif k == 3:
+        if n == 0:
+            raise Skip()
+        g.emit('kthvalue', [R(i), rint(1, n), ax, chance(0.5)], pick=0)
+    else:
+        g.emit('nanToNum', [R(i), 0.5, 3, -3] if chance(0.5) else [R(i)])
+
+
+def op_more_shape(g):
+    i = g.pick_float(lambda t: t.dim() > 0)
+    x = g.T(i)
+    nd = x.dim()
+    k = rint(0, 5)
+    if k == 0:
+        mode = choice(['constant', 'constant', 'reflect', 'replicate', 'circular'])
+        npad = rint(1, min(nd, 2 if mode != 'constant' else 3))
+        pads = []
+        for j in range(npad):
+            size = x.shape[nd - 1 - j]
+            hi = max(0, size - 1) if mode in ('reflect', 'circular') else 2
+            pads += [rint(-1 if mode == 'constant' else 0, hi), rint(0, hi)]
+        o = {'mode': mode} if mode != 'constant' else ({'value': 1.5} if chance(0.5) else None)
+        g.emit('tf.pad', [R(i), pads] + ([o] if o else []))
+    elif k == 1:
+        if nd < 2:
+            raise Skip()
+        a, b = [int(v) for v in rng.choice(nd, 2, replace=False)]
+        g.emit('rot90', [R(i), rint(-1, 2), [a, b]])
+    elif k == 2:
+        g.emit('tile', [R(i), [rint(1, 2) for _ in range(rint(1, nd + 1))]])
+    elif k == 3:
+        g.emit('swapaxes', [R(i), an_axis(x), an_axis(x)])
+    elif k == 4:
+        if nd > 2:
+            raise Skip()
+        if nd == 2 and chance(0.5) and x.shape[0] == x.shape[1]:
+            g.emit('trace', [R(i)])
+        else:
+            g.emit('diag', [R(i), rint(-1, 1)])
+    else:
+        if nd == 0 or x.numel() == 0:
+            raise Skip()
+        d = an_axis(x)
+        shape = list(x.shape)
+        shape[d % nd] = rint(1, 3)
+        idx = index_tensor(x.shape[d % nd], shape)
+        src = g.pick(lambda t: t.dtype == x.dtype and t.dim() == nd and all(t.shape[j] >= shape[j] for j in range(nd)))
+        red = choice(['sum', 'mean'])
+        g.emit('scatterReduce', [R(i), d, int_const(idx), R(src), red] + ([{'includeSelf': False}] if chance(0.4) else []))
+
+
 # --- shape ops
 def factor_shape(n):
     if n == 0:
@@ -1027,7 +1120,7 @@ def op_inplace(g):
 
 # --- matmul family
 def op_matmul(g):
-    k = choice(['matmul', 'matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'einsum', 'addmm', 'baddbmm'])
+    k = choice(['matmul', 'matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'einsum', 'addmm', 'baddbmm', 'kron', 'cross'])
     dt = g.float_dtype()
 
     def operand(shape):
@@ -1055,6 +1148,11 @@ def op_matmul(g):
         g.emit('tf.dot', [R(operand([n])), R(operand([n]))])
     elif k == 'outer':
         g.emit('tf.outer', [R(operand([d()])), R(operand([d()]))])
+    elif k == 'kron':
+        g.emit('tf.kron', [R(operand([rint(1, 2), d()])), R(operand([d(), rint(1, 2)]))])
+    elif k == 'cross':
+        shp = choice([[3], [d(), 3], [3, d()]])
+        g.emit('tf.cross', [R(operand(shp)), R(operand(shp)), 0 if shp[0] == 3 and len(shp) > 1 and chance(0.5) else -1 if shp[-1] == 3 else 0])
     elif k == 'addmm':
         n, kk, m = d(), d(), d()
         c = operand(choice([[n, m], [m], [1, m]]))
@@ -1110,7 +1208,7 @@ def conditioned(g, a):
 def op_linalg(g):
     dt = 'float64' if chance(0.5) else 'float32'
     a = square_matrix(g, dt)
-    k = choice(['inv', 'det', 'slogdet', 'solve', 'cholesky', 'qr', 'eigh', 'eigvalsh'])
+    k = choice(['inv', 'det', 'slogdet', 'solve', 'cholesky', 'qr', 'eigh', 'eigvalsh', 'matrixPower', 'svdvals'])
     A = g.T(a)
     n = A.shape[-1]
     if k in ('inv', 'det', 'slogdet', 'solve'):
@@ -1122,6 +1220,16 @@ def op_linalg(g):
             g.emit('tf.linalg.slogdet', [R(b)], pick=1)
         else:
             g.emit('tf.linalg.' + k, [R(b)])
+    elif k == 'matrixPower':
+        p = choice([0, 1, 2, 3, -1, -2])
+        b = conditioned(g, a) if p < 0 else a
+        g.emit('tf.linalg.matrixPower', [R(b), p])
+    elif k == 'svdvals':
+        sv = torch.linalg.svdvals(A.detach().double())
+        if not torch.isfinite(sv).all() or (n > 1 and float((sv[..., :-1] - sv[..., 1:]).min()) < 0.1 * max(1.0, float(sv.max()))) \
+                or float(sv.min()) < 0.1:
+            raise Skip()  # singular value gradients divide by gaps (and by the values themselves)
+        g.emit('tf.linalg.svdvals', [R(a)])
     elif k == 'cholesky':
         at = g.emit('transpose', [R(a), -1, -2])
         s = g.emit('matmul', [R(a), R(at)])
@@ -1158,9 +1266,9 @@ def op_linalg(g):
 THEMES = {
     # theme: (weights of each op generator, input rank range)
     'pointwise': {op_unary: 6, op_param_unary: 1, op_binary: 5, op_ternary: 1, op_reduce: 1, op_scan: 1, op_shape: 1},
-    'reduce': {op_unary: 2, op_binary: 2, op_reduce: 6, op_scan: 3, op_argmax: 1, op_shape: 1},
-    'shape': {op_unary: 1, op_binary: 2, op_shape: 8, op_reduce: 1, op_index: 1},
-    'index': {op_unary: 1, op_binary: 1, op_index: 5, op_gather_scatter: 5, op_mask: 2, op_where: 2, op_shape: 1},
+    'reduce': {op_unary: 2, op_binary: 2, op_reduce: 6, op_scan: 3, op_argmax: 1, op_shape: 1, op_sort: 2},
+    'shape': {op_unary: 1, op_binary: 2, op_shape: 8, op_more_shape: 3, op_reduce: 1, op_index: 1},
+    'index': {op_unary: 1, op_binary: 1, op_index: 5, op_gather_scatter: 5, op_mask: 2, op_where: 2, op_shape: 1, op_sort: 1, op_more_shape: 1},
     'inplace': {op_unary: 1, op_binary: 1, op_inplace: 6, op_shape: 1, op_index: 1},
     'dtype': {op_unary: 1, op_binary: 4, op_logical: 4, op_where: 3, op_reduce: 1},
     'matmul': {op_unary: 1, op_binary: 1, op_matmul: 5, op_shape: 1, op_reduce: 1},
@@ -1249,6 +1357,7 @@ def finish(prog):
     try:
         _, o32, g32 = execute(prog, 'float32')
         _, o64, g64 = execute(prog, 'float64')
+        _, op, gp = execute(prog, 'perturbed')
     except RuntimeError:
         return drop('error in the float32/float64 runs')
     cls = 'float32' if any(isinstance(t, torch.Tensor) and t.dtype == torch.float32 for t in stack) else 'float64'
@@ -1260,6 +1369,13 @@ def finish(prog):
             continue
         if not agree(a, b, rtol / 4, atol / 4):
             return drop('ill-conditioned')
+    for a, b in zip(list(op) + list(gp), list(o64) + list(g64)):
+        if a is not None and a.dtype == torch.bool:
+            if not torch.equal(a, b):
+                return drop('at a discontinuity')
+            continue
+        if not agree(a, b, rtol / 4, atol / 4):
+            return drop('at a discontinuity')
     prog['tol'] = cls
     prog['expected'] = dict(
         outputs=[dict(shape=list(o.shape), dtype=TF_DTYPE[o.dtype], values=enc_tensor(o)) for o in outs],
