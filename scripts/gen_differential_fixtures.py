@@ -45,11 +45,14 @@ torch.set_num_threads(1)
 #   conditioning margin the generator enforces.
 # - reduce: sums, var and norms are accumulated in a different order (pairwise/SIMD lanes vs PyTorch's).
 # - matmul: GEMM blocking sums in yet another order; einsum reorders operands.
-# - linalg: different factorization algorithms (LAPACK vs the engine's own routines, pivoting order);
-#   errors scale with the condition number, which the generator keeps below 30.
+# - linalg: different factorization algorithms (LAPACK vs the engine's own routines when the build has no
+#   LAPACK, pivoting order); errors scale with the condition number, which the generator keeps below 30.
+# Measured on 10,000 programs (OpenBLAS's LAPACK build), tensorfold's largest error is under 3% of these
+# in float32 and under 0.01% in float64, so they leave room for other summation orders and ISAs, and a
+# float64 op that computes in float32 (errors near 1e-8) still fails.
 TOL = {
-    'float32': {'pointwise': [2e-4, 2e-5], 'reduce': [3e-4, 5e-5], 'matmul': [5e-4, 1e-4], 'linalg': [2e-3, 5e-4]},
-    'float64': {'pointwise': [1e-9, 1e-10], 'reduce': [1e-9, 1e-10], 'matmul': [1e-9, 1e-10], 'linalg': [1e-7, 1e-8]},
+    'float32': {'pointwise': [2e-4, 2e-5], 'reduce': [3e-4, 5e-5], 'matmul': [3e-4, 5e-5], 'linalg': [5e-4, 1e-4]},
+    'float64': {'pointwise': [1e-9, 1e-10], 'reduce': [1e-9, 1e-10], 'matmul': [1e-9, 1e-10], 'linalg': [1e-8, 1e-9]},
 }
 FAMILY_ORDER = ['pointwise', 'reduce', 'matmul', 'linalg']
 
