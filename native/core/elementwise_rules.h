@@ -147,7 +147,11 @@ TF_UNARY_RULE(Log10, kIn, return std::log10(x);, return div(g, mul(x, S(kLn10, x
 TF_UNARY_RULE(Exp2, kOut, return std::exp2(x);, return mul(g, mul(y, S(kLn2, y)));)
 TF_UNARY_RULE(Erf, kIn, return std::erf(x);, return mul(g, mul(exp(neg(sq(x))), S(k2OverSqrtPi, x)));)
 TF_UNARY_RULE(Erfc, kIn, return std::erfc(x);, return mul(g, mul(exp(neg(sq(x))), S(-k2OverSqrtPi, x)));)
-TF_UNARY_RULE(Erfinv, kOut, return T(rules::erfinv(double(x)));, return mul(g, mul(exp(sq(y)), S(kSqrtPiOver2, y)));)
+// From the input (erfinv recomputed), as PyTorch: an in-place change of the output afterwards is allowed.
+TF_UNARY_RULE(Erfinv, kIn, return T(rules::erfinv(double(x)));, {
+  Tensor e = unary(Unary::Erfinv, x);
+  return mul(g, mul(exp(sq(e)), S(kSqrtPiOver2, x)));
+})
 TF_UNARY_RULE(Tan, kOut, return std::tan(x);, return mul(g, add(sq(y), S(1, y)));)
 TF_UNARY_RULE(Asin, kIn, return std::asin(x);, return mul(g, unary(Unary::Rsqrt, sub(S(1, x), sq(x))));)
 TF_UNARY_RULE(Acos, kIn, return std::acos(x);, return neg(mul(g, unary(Unary::Rsqrt, sub(S(1, x), sq(x)))));)
