@@ -131,3 +131,16 @@ describe('shapes as PyTorch', () => {
     expect(parts.map((p) => p.shape)).toEqual([[0, 4], [0, 4], [0, 4]]);
   });
 });
+
+describe('erfinv saves its input, as PyTorch', () => {
+  test('an in-place change of erfinv\'s output afterwards does not make the backward an Error', () => {
+    const x = leaf([0.1, -0.5]);
+    const y = x.mul(1).erfinv();
+    const z = y.mul(2);  // the gradient of mul by a number does not read y
+    y.add_(1);
+    z.sum().backward();
+    // d erfinv(x)/dx = sqrt(pi)/2 exp(erfinv(x)^2); erfinv(0.1) = 0.08885599049425769, erfinv(-0.5) = -0.4769362762044699
+    expectValues(arr(x.grad), [2 * 0.886226925452758 * Math.exp(0.08885599049425769 ** 2),
+      2 * 0.886226925452758 * Math.exp(0.4769362762044699 ** 2)]);
+  });
+});
