@@ -216,17 +216,28 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
 }
 /** Elementwise min(max(x, 0), 6). */
 export const relu6 = (x: Tensor): Tensor => hardtanh(checkTensor(x, 'relu6'), 0, 6);
-/** Elementwise relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. */
-export const hardsigmoid = (x: Tensor): Tensor => div(relu6(add(checkTensor(x, 'hardsigmoid'), 3)), 6);
-/** x (x + 3) / 6 on [-3, 3], 0 below, x above; the gradient (2x + 3) / 6 on the closed interval, as PyTorch. */
+/** relu6(x + 3) / 6 with PyTorch's gradient: 1/6 strictly inside (-3, 3), 0 elsewhere and at NaN. */
+export function hardsigmoid(x: Tensor): Tensor {
+  checkTensor(x, 'hardsigmoid');
+  const inside = logicalAnd(gt(x, -3), lt(x, 3));
+  return where(inside, div(add(x, 3), 6), div(clamp(add(x, 3), 0, 6), 6).detach());
+}
+/**
+ * x (x + 3) / 6 on [-3, 3], 0 below, x above; the gradient (2x + 3) / 6 on the closed interval, as
+ * PyTorch. As PyTorch's x * relu6(x + 3) / 6: NaN takes the x branch (gradient 1), -inf gives NaN
+ * (x * 0, with gradient 0). The middle branch sees x clamped to [-3, 3], so where x is infinite the branch where()
+ * discards stays finite (its zero gradient times an infinite derivative would be NaN).
+ */
 export function hardswish(x: Tensor): Tensor {
   checkTensor(x, 'hardswish');
-  return where(lt(x, -3), 0, where(gt(x, 3), x, div(mul(x, add(x, 3)), 6)));
+  const m = clamp(x, -3, 3);
+  return where(lt(x, -3), mul(x.detach(), 0), where(le(x, 3), div(mul(m, add(m, 3)), 6), x));
 }
 
 // expm1 of min(x, 0): the branch where() discards must stay finite, or its zero gradient times
-// an infinite derivative would be NaN.
-const negPart = (x: Tensor): Tensor => clamp(x, null, 0);
+// an infinite derivative would be NaN. NaN stays in this branch with gradient 1, so that elu's
+// gradient at NaN is NaN, as PyTorch's.
+const negPart = (x: Tensor): Tensor => where(gt(x, 0), 0, x);
 /** x for x > 0, alpha (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkTensor(x, 'elu');
@@ -246,11 +257,10 @@ export function celu(x: Tensor, alpha = 1): Tensor {
 /** Elementwise Mish: x · tanh(softplus(x)). */
 export const mish = (x: Tensor): Tensor => mul(checkTensor(x, 'mish'), tanh(softplus(x)));
 /**
- * log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| of either sign; min(x, 0) is
- * written (x - |x|) / 2 (exact) so that the gradient at 0 is 1/2, not a one-sided 1.
+ * log(sigmoid(x)) = -softplus(-x): softplus is exact for large |x| of either sign (it returns its
+ * argument past 20), the gradient is sigmoid(-x) (1/2 at 0), and logSigmoid(inf) is 0, not NaN.
  */
-export const logSigmoid = (x: Tensor): Tensor =>
-  sub(mul(sub(checkTensor(x, 'logSigmoid'), abs(x)), 0.5), log1p(exp(neg(abs(x)))));
+export const logSigmoid = (x: Tensor): Tensor => neg(softplus(neg(checkTensor(x, 'logSigmoid'))));
 /** Elementwise x / (1 + |x|). */
 export const softsign = (x: Tensor): Tensor => div(checkTensor(x, 'softsign'), add(abs(x), 1));
 
@@ -259,7 +269,10 @@ export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor
   checkTensor(start, 'lerp');
   operand(end, 'lerp');
   operand(weight, 'lerp');
-  return add(start, mul(weight, sub(end, start)));
+  // PyTorch's two-sided formula: exact at both ends (weight 1 gives end), and the same NaN/inf results.
+  const d = sub(end, start);
+  if (typeof weight === 'number') return weight < 0.5 ? add(start, mul(d, weight)) : sub(end, mul(d, 1 - weight));
+  return where(lt(weight, 0.5), add(start, mul(d, weight)), sub(end, mul(d, sub(1, weight))));
 }
 /** x + value · t1 · t2 */
 export function addcmul(x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor {

@@ -147,7 +147,11 @@ TF_UNARY_RULE(Log10, kIn, return std::log10(x);, return div(g, mul(x, S(kLn10, x
 TF_UNARY_RULE(Exp2, kOut, return std::exp2(x);, return mul(g, mul(y, S(kLn2, y)));)
 TF_UNARY_RULE(Erf, kIn, return std::erf(x);, return mul(g, mul(exp(neg(sq(x))), S(k2OverSqrtPi, x)));)
 TF_UNARY_RULE(Erfc, kIn, return std::erfc(x);, return mul(g, mul(exp(neg(sq(x))), S(-k2OverSqrtPi, x)));)
-TF_UNARY_RULE(Erfinv, kOut, return T(rules::erfinv(double(x)));, return mul(g, mul(exp(sq(y)), S(kSqrtPiOver2, y)));)
+// From the input (erfinv recomputed), as PyTorch: an in-place change of the output afterwards is allowed.
+TF_UNARY_RULE(Erfinv, kIn, return T(rules::erfinv(double(x)));, {
+  Tensor e = unary(Unary::Erfinv, x);
+  return mul(g, mul(exp(sq(e)), S(kSqrtPiOver2, x)));
+})
 TF_UNARY_RULE(Tan, kOut, return std::tan(x);, return mul(g, add(sq(y), S(1, y)));)
 TF_UNARY_RULE(Asin, kIn, return std::asin(x);, return mul(g, unary(Unary::Rsqrt, sub(S(1, x), sq(x))));)
 TF_UNARY_RULE(Acos, kIn, return std::acos(x);, return neg(mul(g, unary(Unary::Rsqrt, sub(S(1, x), sq(x)))));)
@@ -255,8 +259,10 @@ TF_BINARY_RULE(Atan2, kIn, return std::atan2(a, b);, return div(mul(g, b), add(s
                return neg(div(mul(g, a), add(sq(a), sq(b))));)
 TF_BINARY_RULE(Fmod, kIn, if constexpr (is_int<T>) return b == 0 || b == T(-1) ? T(0) : T(a % b); else return std::fmod(a, b);,
                return g;, return neg(mul(g, unary(Unary::Trunc, div(a, b))));)
+// The divisor's gradient uses the floor division itself, as PyTorch: it is NaN where a is infinite
+// (floor(a / b) would be infinite).
 TF_BINARY_RULE(Remainder, kIn, return remainder(a, b);, return g;,
-               return neg(mul(g, unary(Unary::Floor, div(a, b))));)
+               return neg(mul(g, binary(Binary::FloorDivide, a, b)));)
 // Not differentiable (as PyTorch): no node is recorded.
 TF_BINARY_RULE(FloorDivide, kNone, return floor_div(a, b);, return Tensor();, return Tensor();)
 TF_BINARY_RULE(Hypot, kIn | kOut, return std::hypot(a, b);, return mul(g, div(a, y));, return mul(g, div(b, y));)

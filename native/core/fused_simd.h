@@ -37,6 +37,8 @@ inline V gelu_grad_f(V x) {
   V d = narrow(lo, hi);
   d = select(lt(x, cst<V>(-30.0f)), cst<V>(0.0f), d);
   d = select(gt(x, cst<V>(30.0f)), cst<V>(1.0f), d);
+  // At ±inf PyTorch's Phi(x) + x phi(x) is inf · 0 = NaN (as the float64 path here): x - x is NaN there.
+  d = select(gt(vabs(x), cst<V>(3.4028234663852886e38f)), x - x, d);
   return select(unord(x, x), x, d);
 }
 

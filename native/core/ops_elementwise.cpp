@@ -208,6 +208,19 @@ static Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, DType 
   return out;
 }
 
+// Whether a backward reads its saved a (or b), given the gradients it computes. As PyTorch, mul's
+// and div's gradient for one input does not read that input, and fmod's and remainder's dividend
+// gradient reads neither, so an in-place change of an input after the op (x.mul(2) then
+// x.add_(1)) is an error only when a gradient that reads it is wanted.
+template <Binary B>
+constexpr bool reads_a(bool want_b) {
+  return (B == Binary::Mul || B == Binary::Div || B == Binary::Fmod || B == Binary::Remainder) ? want_b : true;
+}
+template <Binary B>
+constexpr bool reads_b(bool want_a, bool want_b) {
+  return B == Binary::Mul ? want_a : (B == Binary::Fmod || B == Binary::Remainder) ? want_b : true;
+}
+
 template <Binary B>
 static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
   using R = BinaryRule<B>;
@@ -216,10 +229,12 @@ static void record_binary(const Tensor& a, const Tensor& b, const Tensor& out) {
   Shape ash = a.shape(), bsh = b.shape();
   const Tensor ins[2] = {a, b};
   record_n(binary_name(B), ins, 2, &out, 1, [ash, bsh](Node& n, const std::vector<Tensor>& g) {
-    Tensor x = save_in ? n.get_saved(0) : Tensor(), y = save_in ? n.get_saved(1) : Tensor();
+    const bool want_a = needs(n, 0), want_b = needs(n, 1);
+    Tensor x = save_in && reads_a<B>(want_b) ? n.get_saved(0) : Tensor();
+    Tensor y = save_in && reads_b<B>(want_a, want_b) ? n.get_saved(1) : Tensor();
     Tensor o = save_out ? n.get_saved(save_in ? 2 : 0) : Tensor();
-    return std::vector<Tensor>{needs(n, 0) ? sum_to(R::ga(g[0], x, y, o), ash) : Tensor(),
-                               needs(n, 1) ? sum_to(R::gb(g[0], x, y, o), bsh) : Tensor()};
+    return std::vector<Tensor>{want_a ? sum_to(R::ga(g[0], x, y, o), ash) : Tensor(),
+                               want_b ? sum_to(R::gb(g[0], x, y, o), bsh) : Tensor()};
   }, both, save_in ? 2 : 0, zero, save_out ? 1 : 0);
 }
 
@@ -331,6 +346,17 @@ static Tensor binary_scalar_fast(Binary op, const Tensor& a, double s, bool scal
       };
       break;
     default:  // Div
+      if (scalar_on_left && sv != 0) {
+        // d(s/a) = -s/a² da = -(s/a)²/s da: from the output, as PyTorch's reciprocal, so that an
+        // in-place change of a afterwards does not make this backward an error.
+        static const int out0[1] = {0};
+        fn = [sv](Node& n, const std::vector<Tensor>& g) {
+          Tensor y = n.get_saved(0);
+          return std::vector<Tensor>{neg(binary_scalar(Binary::Div, mul(g[0], mul(y, y)), sv, false))};
+        };
+        record_n(binary_name(op), &a, 1, &out, 1, std::move(fn), first, 0, out0, 1);
+        return out;
+      }
       if (scalar_on_left) {  // d(s/a) = -s/a² da
         nsave = 1;
         fn = [sv](Node& n, const std::vector<Tensor>& g) {
@@ -470,7 +496,8 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
   return out;
 }
 
-// d clamp = 1 on [lo, hi] (inclusive, as PyTorch), 0 outside and at NaN.
+// d clamp = 1 on [lo, hi] (inclusive, as PyTorch), 0 outside and at NaN: a bool mask that the
+// backward selects with (a NaN or infinite incoming gradient times a 0 mask would be NaN; PyTorch's is 0).
 static Tensor clamp_grad_mask(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   Tensor m;
   if (lo) m = compare(Compare::Ge, x, scalar_tensor(*lo, x.dtype()));
@@ -479,7 +506,7 @@ static Tensor clamp_grad_mask(const Tensor& x, std::optional<double> lo, std::op
     m = m.defined() ? mul(m, mh) : mh;  // bool mul: and
   }
   if (!m.defined()) m = compare(Compare::Eq, x, x);  // no bounds: 1 except at NaN
-  return to_dtype(m, x.dtype());
+  return m;
 }
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
@@ -521,7 +548,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
   if (any_requires_grad({a})) {
     static const int zero[1] = {0};
     record_n("clamp", &a, 1, &out, 1, [lo, hi](Node& n, const std::vector<Tensor>& g) {
-      return std::vector<Tensor>{mul(g[0], clamp_grad_mask(n.get_saved(0), lo, hi))};
+      return std::vector<Tensor>{where(clamp_grad_mask(n.get_saved(0), lo, hi), g[0], zeros({}, g[0].dtype()))};
     }, zero, 1, nullptr, 0);
   }
   return out;

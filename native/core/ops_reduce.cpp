@@ -169,14 +169,21 @@ static Tensor extreme(RedKind k, const Tensor& a_in, std::vector<int64_t> axes_i
   auto axes = norm_axes(axes_in, a_in.dim(), op);
   Tensor out = reduce_raw(k, a_in, axes, keepdim, op);
   if (any_requires_grad({a_in})) {
-    // Gradient goes to the elements equal to the extreme, split evenly among ties.
+    // Gradient goes to the elements equal to the extreme, split evenly among ties. Over every
+    // element with no axis given (x.max()), as PyTorch's max(): a NaN extreme sends it to the NaN
+    // elements, and the others get exactly 0 (selected, so a NaN gradient does not leak into them).
+    // With axes, as PyTorch's amax: a NaN extreme gives NaN, and the gradient is multiplied by the mask.
     Shape ash = a_in.shape(), kshape = reduced_shape(a_in.shape(), axes, true);
-    record(op, {a_in}, {out}, [ash, kshape, axes](Node& n, const std::vector<Tensor>& g) {
+    const bool whole = axes_in.empty();
+    record(op, {a_in}, {out}, [ash, kshape, axes, whole](Node& n, const std::vector<Tensor>& g) {
       Tensor a = n.get_saved(0);
       Tensor y = expand(reshape(n.get_saved(1), kshape), ash);
-      Tensor mask = to_dtype(compare(Compare::Eq, a, y), g[0].dtype());
+      Tensor hit = compare(Compare::Eq, a, y);
+      if (whole) hit = where(compare(Compare::Ne, y, y), compare(Compare::Ne, a, a), hit);
+      Tensor mask = to_dtype(hit, g[0].dtype());
       Tensor cnt = sum(mask, axes, true);
       Tensor gg = expand(reshape(g[0], kshape), ash);
+      if (whole) return std::vector<Tensor>{where(hit, div(gg, cnt), zeros({}, gg.dtype()))};
       return std::vector<Tensor>{div(mul(gg, mask), cnt)};
     }, {0}, {0});
   }
@@ -235,9 +242,26 @@ Tensor var(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim, doubl
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "var");
   int64_t n = count_of(a, axes);
-  Tensor d = sub(a, mean(a, axes, true));
   double denom = std::max(0.0, double(n) - correction);
-  return div(sum(mul(d, d), axes, keepdim), scalar_tensor(denom, a.dtype()));
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    Tensor d = sub(a, mean(a, axes, true));
+    out = div(sum(mul(d, d), axes, keepdim), scalar_tensor(denom, a.dtype()));
+  }
+  if (any_requires_grad({a})) {
+    // PyTorch's rule 2 (x - mean) / (n - correction), without the mean's own term (zero in exact
+    // arithmetic, NaN as soon as x holds an infinity). Written in differentiable ops, so second
+    // order (through the mean) is exact.
+    Shape ash = a.shape(), kshape = reduced_shape(a.shape(), axes, true);
+    record("var", {a}, {out}, [ash, kshape, axes, denom](Node& nd, const std::vector<Tensor>& g) {
+      Tensor x = nd.get_saved(0);
+      Tensor d = sub(x, mean(x, axes, true));
+      Tensor gg = expand(reshape(g[0], kshape), ash);
+      return std::vector<Tensor>{mul(gg, mul(d, scalar_tensor(2.0 / denom, x.dtype())))};
+    }, {0}, {});
+  }
+  return out;
 }
 
 Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double correction) {

@@ -69,9 +69,13 @@ static Tensor either(const Tensor& a, const Tensor& b) {
   return compare(Compare::Ne, add(to_dtype(a, DType::I32), to_dtype(b, DType::I32)), scalar_tensor(0, DType::I32));
 }
 
-// The reverse cumulative sum: out_i = sum_{j >= i} g_j.
+// The reverse cumulative sum: out_i = sum_{j >= i} g_j, summed from the end as PyTorch's, so that
+// a NaN or inf in g reaches only the entries at or before it (total - prefix spread it to all).
 static Tensor rev_cumsum(const Tensor& g, int64_t ax) {
-  return add(sub(sum(g, {ax}, true), cumsum(g, ax)), g);
+  if (g.dim() == 0) return g;
+  const int64_t n = g.shape()[ax];
+  Tensor rev = arange(double(n - 1), -1.0, -1.0, DType::I32);
+  return index_select(cumsum(index_select(g, ax, rev), ax), ax, rev);
 }
 
 Tensor cumsum(const Tensor& a, int64_t axis) {

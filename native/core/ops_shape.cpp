@@ -384,6 +384,11 @@ std::vector<Tensor> chunk(const Tensor& a, int64_t n, int64_t dim) {
   if (a.dim() == 0) fail_range("chunk: cannot chunk a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "chunk");
   int64_t len = a.shape()[dim];
+  if (len == 0) {  // PyTorch: n empty chunks (split would give one)
+    std::vector<Tensor> out;
+    for (int64_t i = 0; i < n; i++) out.push_back(narrow(a, dim, 0, 0));
+    return out;
+  }
   int64_t size = std::max<int64_t>(1, (len + n - 1) / n);
   return split(a, size, dim);
 }
