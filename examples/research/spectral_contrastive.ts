@@ -135,6 +135,7 @@ function train(kind: Kind, bar: Progress, done: number): { f: Net; curve: Array<
     sched.step();
     if (step % every === 0 || step === STEPS - 1) curve.push([step, loss]);
     bar.update(done + step + 1, { [kind]: loss });
+    if (process.env.TF_DEBUG && step % 50 === 0) console.error(kind, step, loss, JSON.stringify(tf.memory()));
   }
   return { f, curve };
 }
