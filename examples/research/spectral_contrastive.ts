@@ -35,7 +35,7 @@ const args = parseArgs({
   out: 'examples/research/out',
 }, {
   small: { default: false, help: 'a seconds-long run (CI): few steps, a small training and test set' },
-  steps: { default: 1000, help: 'training steps per model' },
+  steps: { default: 500, help: 'training steps per model' },
   batchSize: { default: 256, help: 'images per batch (two views each)' },
   hidden: { default: 256, help: 'width of the encoder\'s two hidden layers' },
   dim: { default: 64, help: 'k: the embedding dimension' },
@@ -50,9 +50,9 @@ const args = parseArgs({
   seed: { default: 1, help: 'random seed (weights, augmentations)' },
 });
 const small = args.small;
-const STEPS = small ? 60 : args.steps;
-const BATCH = small ? 128 : args.batchSize;
-const PROBE_STEPS = small ? 200 : args.probeSteps;
+const STEPS = small ? 50 : args.steps;
+const BATCH = small ? 96 : args.batchSize;
+const PROBE_STEPS = small ? 150 : args.probeSteps;
 const data = loadMnist({ dataDir: args.dataDir || undefined, trainLimit: small ? 2000 : 0, testLimit: small ? 500 : 0 });
 const NTRAIN = data.trainX.shape[0];
 const D2R = Math.PI / 180;
@@ -135,7 +135,6 @@ function train(kind: Kind, bar: Progress, done: number): { f: Net; curve: Array<
     sched.step();
     if (step % every === 0 || step === STEPS - 1) curve.push([step, loss]);
     bar.update(done + step + 1, { [kind]: loss });
-    if (process.env.TF_DEBUG && step % 50 === 0) console.error(kind, step, loss, JSON.stringify(tf.memory()));
   }
   return { f, curve };
 }
