@@ -189,7 +189,25 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   Shape sh = a.shape();
   sh[dim] = n;
   Tensor out = empty(sh, a.dtype());
-  {
+  if (a.is_contiguous()) {
+    // [outer, size, inner] → [outer, n, inner] by row copies; the general path below makes two
+    // views and a copy per index, which dominates for many short rows (a 1-d gather of a million).
+    check_all_indices(ix, size, "indexSelect");
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
+    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    const int32_t* ixp = ix.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* src = a.data<T>();
+      T* o = out.data<T>();
+      parallel_for(0, outer * n, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t lo, int64_t hi) {
+        for (int64_t r = lo; r < hi; r++) {
+          int64_t q = r / n, j = ixp[r - q * n] < 0 ? ixp[r - q * n] + size : ixp[r - q * n];
+          std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
+        }
+      });
+    });
+  } else {
     NoGradGuard ng;
     Tensor src = detach(a);
     for (int64_t i = 0; i < n; i++) {
@@ -219,7 +237,28 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   Tensor src = to_dtype(src_in, a.dtype());
   Tensor ix = contiguous(index);
   Tensor out = clone(detach(a));
-  {
+  if (out.is_contiguous() && a.dtype() != DType::Bool) {  // bool adds saturate: general path
+    check_all_indices(ix, size, "indexAdd");
+    Tensor sc = contiguous(src);
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
+    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    const int32_t* ixp = ix.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* s = sc.data<T>();
+      T* o = out.data<T>();
+      // Split by outer index: one outer row's indices may repeat.
+      parallel_for(0, outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n * inner)), [&](int64_t lo, int64_t hi) {
+        for (int64_t q = lo; q < hi; q++)
+          for (int64_t i = 0; i < n; i++) {
+            int64_t j = ixp[i] < 0 ? ixp[i] + size : ixp[i];
+            T* dst = o + (q * size + j) * inner;
+            const T* from = s + (q * n + i) * inner;
+            for (int64_t k = 0; k < inner; k++) dst[k] = T(dst[k] + from[k]);
+          }
+      });
+    });
+  } else {
     NoGradGuard ng;
     Tensor s = detach(src);
     for (int64_t i = 0; i < n; i++) {
