@@ -5,6 +5,7 @@ import type { Handle } from './native';
 import { Tensor } from './tensor_class';
 import { argumentError, axisError, dtypeError, show } from './errors';
 
+/** A tensor's element type. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 /** Anything accepted where a tensor operand is: a Tensor or a plain number. */
 export type TensorLike = Tensor | number;

@@ -7,7 +7,10 @@ import { native } from './native';
 import { Tensor, describe, wrap, zerosLike, checkOptions } from './tensor';
 import { argumentError, axisError, dtypeError, shapeError } from './errors';
 
-/** Runs fn with gradient recording off. */
+/**
+ * Runs fn with gradient recording off.
+ * @example tf.noGrad(() => w.sub_(w.grad.mul(lr)));  // a manual update, not recorded
+ */
 export function noGrad<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw argumentError(`noGrad: expected a function, got ${describe(fn)}`);
   const prev = native.setGradEnabled(false);
@@ -29,10 +32,12 @@ export function enableGrad<T>(fn: () => T): T {
   }
 }
 
+/** True unless inside tf.noGrad (gradient recording is on). */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }
 
+/** Options of tf.grad and tf.valueAndGrad. */
 export interface GradOptions {
   /** Which arguments to differentiate with respect to: one index (gradient returned alone) or several (array). */
   argnums?: number | number[];
@@ -103,7 +108,10 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   };
 }
 
-/** grad(f)(...args) → gradient of scalar f w.r.t. argument 0 (or the arguments in argnums, as an array). */
+/**
+ * grad(f)(...args) → gradient of scalar f w.r.t. argument 0 (or the arguments in argnums, as an array).
+ * @example tf.grad((x) => x.square().sum())(tf.tensor([1, 2, 3]));  // [2, 4, 6]
+ */
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradOptions = {}) {
   checkOptions(opts, 'grad');
   const vg = valueAndGrad(f, opts);

@@ -5,13 +5,20 @@ import { DType, NestedArray, checkOptions, checkTensor, describe, dtypeCode, int
 import { argumentError, shapeError } from './errors';
 import { Generator, generatorArg } from './generator';
 
+/** Options of tf.tensor. */
 export interface TensorOptions {
+  /** The element type (by default inferred from the data: float32, or bool for all-boolean data). */
   dtype?: DType;
+  /** Reshape the data to this shape (the element count must match). */
   shape?: number[];
+  /** Make the new tensor a leaf that records gradients. */
   requiresGrad?: boolean;
 }
+/** Options of the creation functions (zeros, ones, full, arange, ...). */
 export interface CreateOptions {
+  /** The element type (float32 by default, int32 for integer ranges and randint). */
   dtype?: DType;
+  /** Make the new tensor a leaf that records gradients. */
   requiresGrad?: boolean;
 }
 
@@ -55,6 +62,12 @@ function flattenNested(data: NestedArray): { flat: Float64Array; shape: number[]
   return { flat, shape, allBool };
 }
 
+/**
+ * Creates a tensor from a number, nested arrays (shape inferred; float32, or bool for all-boolean
+ * data), a typed array (1-d, dtype from the array's kind: Float32Array → float32, Int32Array →
+ * int32, Uint8Array → bool...), or another tensor (copied). opts.shape reshapes flat data.
+ * @example const x = tf.tensor([[1, 2, 3], [4, 5, 6]]);  // shape [2, 3], float32
+ */
 export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | Tensor,
   opts: TensorOptions = {}): Tensor {
   checkOptions(opts, 'tensor');
@@ -95,14 +108,20 @@ function createShape(shape: number | number[], op: string): number[] {
   return shapeArg(shape, op);
 }
 
+/**
+ * A tensor of zeros of the given shape (float32 unless opts.dtype).
+ * @example tf.zeros([2, 3]);
+ */
 export function zeros(shape: number | number[], opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'zeros');
   return finish(wrap(native.full(createShape(shape, 'zeros'), 0, dtypeCode(opts.dtype ?? 'float32', 'zeros'))), opts);
 }
+/** A tensor of ones of the given shape (float32 unless opts.dtype). */
 export function ones(shape: number | number[], opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'ones');
   return finish(wrap(native.full(createShape(shape, 'ones'), 1, dtypeCode(opts.dtype ?? 'float32', 'ones'))), opts);
 }
+/** A tensor of the given shape filled with `value` (float32, or bool for a boolean value, unless opts.dtype). */
 export function full(shape: number | number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'full');
   if (typeof value !== 'number' && typeof value !== 'boolean')
@@ -110,14 +129,17 @@ export function full(shape: number | number[], value: number | boolean, opts: Cr
   const dt = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   return finish(wrap(native.full(createShape(shape, 'full'), +value, dtypeCode(dt, 'full'))), opts);
 }
+/** Zeros with t's shape and dtype (opts may override the dtype). */
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'zerosLike');
   return zeros(checkTensor(t, 'zerosLike').shape, { dtype: t.dtype, ...opts });
 }
+/** Ones with t's shape and dtype (opts may override the dtype). */
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'onesLike');
   return ones(checkTensor(t, 'onesLike').shape, { dtype: t.dtype, ...opts });
 }
+/** `value` everywhere, with t's shape and dtype (opts may override the dtype). */
 export function fullLike(t: Tensor, value: number, opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'fullLike');
   return full(checkTensor(t, 'fullLike').shape, value, { dtype: t.dtype, ...opts });
@@ -133,17 +155,28 @@ export function arange(a: number, b?: number, step = 1, opts: CreateOptions = {}
   const dt = opts.dtype ?? (allInt ? 'int32' : 'float32');
   return finish(wrap(native.arange(start, end, step, dtypeCode(dt, 'arange'))), opts);
 }
+/**
+ * `n` evenly spaced values from start to end, both included (float32 unless opts.dtype).
+ * @example tf.linspace(0, 1, 5);  // [0, 0.25, 0.5, 0.75, 1]
+ */
 export function linspace(start: number, end: number, n: number, opts: CreateOptions = {}): Tensor {
   checkOptions(opts, 'linspace');
   return finish(wrap(native.linspace(start, end, intArg(n, 'linspace', 'n'), dtypeCode(opts.dtype ?? 'float32', 'linspace'))), opts);
 }
-export function eye(n: number, m?: number, opts: CreateOptions = {}): Tensor {
+/** The identity matrix [n, m] (m defaults to n): ones on the diagonal. Options may follow n directly, as `torch.eye(n, dtype=…)`. */
+export function eye(n: number, opts?: CreateOptions): Tensor;
+export function eye(n: number, m?: number, opts?: CreateOptions): Tensor;
+export function eye(n: number, mOrOpts?: number | CreateOptions, maybeOpts: CreateOptions = {}): Tensor {
+  // torch.eye(n, dtype=…) passes the options by keyword; here they may follow n directly.
+  const [m, opts] = typeof mOrOpts === 'object' && mOrOpts !== null ? [undefined, mOrOpts] : [mOrOpts, maybeOpts];
   checkOptions(opts, 'eye');
   const nn = intArg(n, 'eye', 'n');
   const mm = m === undefined ? nn : intArg(m, 'eye', 'm');
   return finish(wrap(native.eye(nn, mm, dtypeCode(opts.dtype ?? 'float32', 'eye'))), opts);
 }
+/** Options of the random creation functions: CreateOptions plus the generator to draw from. */
 export interface RandomOptions extends CreateOptions {
+  /** Draw from this tf.Generator instead of the global one. */
   generator?: Generator;
 }
 /** One draw from opts.generator, or from the global generator (tf.manualSeed) without one. */
@@ -152,10 +185,16 @@ function draw(kind: 'rand' | 'randn' | 'randint', shape: number[], dtype: number
   const g = generatorArg(opts.generator, op);
   return wrap(g ? g._draw(kind, shape, dtype, a, b) : native.random(kind, shape, dtype, a, b));
 }
+/**
+ * Samples from the standard normal distribution N(0, 1) (float32 unless opts.dtype), from
+ * opts.generator or the global generator (tf.manualSeed).
+ * @example const w = tf.randn([784, 10], { requiresGrad: true });
+ */
 export function randn(shape: number | number[], opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'randn');
   return finish(draw('randn', createShape(shape, 'randn'), dtypeCode(opts.dtype ?? 'float32', 'randn'), opts, 'randn'), opts);
 }
+/** Samples uniformly from [0, 1) (float32 unless opts.dtype), from opts.generator or the global generator. */
 export function rand(shape: number | number[], opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'rand');
   return finish(draw('rand', createShape(shape, 'rand'), dtypeCode(opts.dtype ?? 'float32', 'rand'), opts, 'rand'), opts);
@@ -166,6 +205,7 @@ export function randint(low: number, high: number, shape: number | number[], opt
   return draw('randint', createShape(shape, 'randint'), dtypeCode(opts.dtype ?? 'int32', 'randint'), opts, 'randint',
     intArg(low, 'randint', 'low'), intArg(high, 'randint', 'high'));
 }
+/** Seeds the global random generator (randn, rand, dropout, initialisers), for reproducible runs. */
 export function manualSeed(seed: number): void {
   intArg(seed, 'manualSeed', 'seed');
   native.manualSeed(seed);

@@ -17,6 +17,12 @@ function isFloat(t: Tensor): boolean {
   return t.dtype === 'float32' || t.dtype === 'float64';
 }
 
+/**
+ * Defines a function with a hand-written gradient (PyTorch's autograd.Function): f returns the
+ * value (computed without recording) and gradFunc, which maps the output gradient to one gradient
+ * (or null) per Tensor argument. The result is one node on the tape.
+ * @example const clip = tf.customGrad((x) => ({ value: x.clamp(-1, 1), gradFunc: (dy) => dy }));
+ */
 export function customGrad<A extends unknown[]>(f: (...args: A) => CustomGradResult): (...args: A) => Tensor | Tensor[] {
   const op = 'customGrad';
   if (typeof f !== 'function') throw argumentError(`${op}: expected a function, got ${describe(f)}`);

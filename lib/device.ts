@@ -25,6 +25,7 @@ export const cuda = Object.assign(cudaMethod, {
 export const numel = (x: Tensor): number => checkTensor(x, 'numel').size;
 /** The number of dimensions (the same as t.ndim). */
 export const dim = (x: Tensor): number => checkTensor(x, 'dim').ndim;
+/** True when the tensor's elements lie in row-major order in its storage (not a transposed or expanded view). */
 export const isContiguous = (x: Tensor): boolean => more.isContiguous(checkTensor(x, 'isContiguous')._h);
 
 /** The strides in elements, or the stride of one dim (negative counts from the end). */

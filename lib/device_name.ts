@@ -3,6 +3,7 @@
 import { describe } from './args';
 import { argumentError, show, tfError } from './errors';
 
+/** A device name; tensorfold computes on the CPU only. */
 export type Device = 'cpu';
 
 /** Checks a device name ('cpu', 'cpu:0'); 'cuda' and others are an Error (there is no GPU backend). */

@@ -52,16 +52,27 @@ function compare(name: string): (a: TensorLike, b: TensorLike) => Tensor {
 }
 
 // ---- native unary (op_table.h TF_UNARY_OPS) ----
+/** Elementwise -x. */
 export const neg = unary('neg');
+/** Elementwise |x|. */
 export const abs = unary('abs');
+/** Elementwise e^x. */
 export const exp = unary('exp');
+/** Elementwise natural logarithm (NaN below 0, -inf at 0). */
 export const log = unary('log');
+/** Elementwise square root (NaN below 0). */
 export const sqrt = unary('sqrt');
+/** Elementwise 1 / sqrt(x). */
 export const rsqrt = unary('rsqrt');
+/** Elementwise sine (radians). */
 export const sin = unary('sin');
+/** Elementwise cosine (radians). */
 export const cos = unary('cos');
+/** Elementwise hyperbolic tangent. */
 export const tanh = unary('tanh');
+/** Elementwise logistic sigmoid 1 / (1 + e^-x). */
 export const sigmoid = unary('sigmoid');
+/** Elementwise max(x, 0). */
 export const relu = unary('relu');
 const geluExact = unary('gelu');
 /**
@@ -73,40 +84,74 @@ export const gelu = withMethod((x: Tensor, opts?: GeluOptions): Tensor => {
   if (!(x instanceof Tensor)) throw argumentError(`gelu: expected a Tensor, got ${describe(x)}`);
   return geluWith(x, opts);
 }, function (this: Tensor, opts?: GeluOptions) { return opts === undefined ? geluExact(this) : geluWith(this, opts); });
+/** Elementwise SiLU (swish): x · sigmoid(x). */
 export const silu = unary('silu');
+/** Elementwise log(1 + e^x), computed stably. */
 export const softplus = unary('softplus');
+/** Elementwise sign: -1, 0 or 1 (gradient 0). */
 export const sign = unary('sign');
+/** Elementwise rounding down (gradient 0). */
 export const floor = unary('floor');
+/** Elementwise rounding up (gradient 0). */
 export const ceil = unary('ceil');
 /** Rounds half to even, as PyTorch. */
 export const round = unary('round');
+/** Elementwise rounding toward zero (gradient 0). */
 export const trunc = unary('trunc');
+/** Elementwise log(1 + x), accurate for small x. */
 export const log1p = unary('log1p');
+/** Elementwise e^x - 1, accurate for small x. */
 export const expm1 = unary('expm1');
+/** Elementwise base-2 logarithm. */
 export const log2 = unary('log2');
+/** Elementwise base-10 logarithm. */
 export const log10 = unary('log10');
+/** Elementwise 2^x. */
 export const exp2 = unary('exp2');
+/** Elementwise error function. */
 export const erf = unary('erf');
+/** Elementwise complementary error function 1 - erf(x), accurate for large x. */
 export const erfc = unary('erfc');
+/** Elementwise inverse error function (on (-1, 1); ±inf at ±1). */
 export const erfinv = unary('erfinv');
+/** Elementwise tangent (radians). */
 export const tan = unary('tan');
+/** Elementwise arcsine (NaN outside [-1, 1]). */
 export const asin = unary('asin');
+/** Elementwise arccosine (NaN outside [-1, 1]). */
 export const acos = unary('acos');
+/** Elementwise arctangent. */
 export const atan = unary('atan');
+/** Elementwise hyperbolic sine. */
 export const sinh = unary('sinh');
+/** Elementwise hyperbolic cosine. */
 export const cosh = unary('cosh');
+/** Elementwise inverse hyperbolic sine. */
 export const asinh = unary('asinh');
+/** Elementwise inverse hyperbolic cosine (NaN below 1). */
 export const acosh = unary('acosh');
+/** Elementwise inverse hyperbolic tangent (NaN outside [-1, 1]). */
 export const atanh = unary('atanh');
 
 // ---- native binary (TF_BINARY_OPS), broadcasting; a number is accepted on either side ----
+/**
+ * a + b elementwise, broadcasting (PyTorch's rules); either side may be a number.
+ * @example tf.tensor([[1], [2]]).add(tf.tensor([10, 20]));  // [[11, 21], [12, 22]]
+ */
 export const add = binary('add');
+/** a - b elementwise, broadcasting; either side may be a number. */
 export const sub = binary('sub');
+/** a · b elementwise, broadcasting; either side may be a number. */
 export const mul = binary('mul');
+/** a / b elementwise, broadcasting; either side may be a number. */
 export const div = binary('div');
+/** a^b elementwise, broadcasting; either side may be a number. */
 export const pow = binary('pow');
+/** Elementwise larger of a and b, broadcasting (NaN propagates); the gradient goes to the chosen side. */
 export const maximum = binary('maximum');
+/** Elementwise smaller of a and b, broadcasting (NaN propagates); the gradient goes to the chosen side. */
 export const minimum = binary('minimum');
+/** Elementwise angle of the point (b, a): atan2(a, b) in (-π, π], broadcasting. */
 export const atan2 = binary('atan2');
 /** C's fmod: the result has the sign of the dividend. */
 export const fmod = binary('fmod');
@@ -114,20 +159,32 @@ export const fmod = binary('fmod');
 export const remainder = binary('remainder');
 /** floor(a / b); not differentiable, as in PyTorch. */
 export const floorDivide = binary('floorDivide');
+/** Elementwise sqrt(a² + b²) without overflow, broadcasting. */
 export const hypot = binary('hypot');
+/** Elementwise log(e^a + e^b), computed stably, broadcasting. */
 export const logaddexp = binary('logaddexp');
 /** x · log(y), 0 where x is 0 (unless y is NaN). */
 export const xlogy = binary('xlogy');
 
 // ---- comparisons (TF_COMPARE_OPS) -> bool ----
+/** Elementwise a == b, broadcasting; a bool tensor. */
 export const eq = compare('eq');
+/** Elementwise a != b, broadcasting; a bool tensor. */
 export const ne = compare('ne');
+/** Elementwise a < b, broadcasting; a bool tensor. */
 export const lt = compare('lt');
+/** Elementwise a <= b, broadcasting; a bool tensor. */
 export const le = compare('le');
+/**
+ * Elementwise a > b, broadcasting; a bool tensor.
+ * @example x.gt(0).sum();  // how many positive entries
+ */
 export const gt = compare('gt');
+/** Elementwise a >= b, broadcasting; a bool tensor. */
 export const ge = compare('ge');
 
 // ---- with parameters ----
+/** Leaky ReLU: x for x > 0, slope · x otherwise (slope 0.01 by default, as PyTorch). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   checkTensor(x, 'leakyRelu');
   return wrap(native.leakyRelu(x._h, numArg(slope, 'leakyRelu', 'slope')));
@@ -142,8 +199,11 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 }
 
 // ---- compositions ----
+/** Elementwise x². */
 export const square = (x: Tensor): Tensor => mul(checkTensor(x, 'square'), x);
+/** Elementwise 1 / x. */
 export const reciprocal = (x: Tensor): Tensor => div(1, checkTensor(x, 'reciprocal'));
+/** Elementwise fractional part x - trunc(x) (keeps the sign of x). */
 export const frac = (x: Tensor): Tensor => sub(checkTensor(x, 'frac'), trunc(x));
 
 /** clamp(x, min, max) with PyTorch's hardtanh gradient: 1 strictly inside (and at NaN), 0 elsewhere. */
@@ -154,7 +214,9 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
   const outside = logicalOr(le(x, min), ge(x, max));
   return where(outside, clamp(x, min, max).detach(), x);
 }
+/** Elementwise min(max(x, 0), 6). */
 export const relu6 = (x: Tensor): Tensor => hardtanh(checkTensor(x, 'relu6'), 0, 6);
+/** Elementwise relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. */
 export const hardsigmoid = (x: Tensor): Tensor => div(relu6(add(checkTensor(x, 'hardsigmoid'), 3)), 6);
 /** x (x + 3) / 6 on [-3, 3], 0 below, x above; the gradient (2x + 3) / 6 on the closed interval, as PyTorch. */
 export function hardswish(x: Tensor): Tensor {
@@ -173,6 +235,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
+/** Elementwise SELU: scale · elu(x, alpha) with PyTorch's constants (alpha ≈ 1.6733, scale ≈ 1.0507). */
 export const selu = (x: Tensor): Tensor => mul(elu(checkTensor(x, 'selu'), SELU_ALPHA), SELU_SCALE);
 /** x for x > 0, alpha (e^(x/alpha) - 1) otherwise. */
 export function celu(x: Tensor, alpha = 1): Tensor {
@@ -180,6 +243,7 @@ export function celu(x: Tensor, alpha = 1): Tensor {
   numArg(alpha, 'celu', 'alpha');
   return where(gt(x, 0), x, mul(expm1(div(negPart(x), alpha)), alpha));
 }
+/** Elementwise Mish: x · tanh(softplus(x)). */
 export const mish = (x: Tensor): Tensor => mul(checkTensor(x, 'mish'), tanh(softplus(x)));
 /**
  * log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| of either sign; min(x, 0) is
@@ -187,6 +251,7 @@ export const mish = (x: Tensor): Tensor => mul(checkTensor(x, 'mish'), tanh(soft
  */
 export const logSigmoid = (x: Tensor): Tensor =>
   sub(mul(sub(checkTensor(x, 'logSigmoid'), abs(x)), 0.5), log1p(exp(neg(abs(x)))));
+/** Elementwise x / (1 + |x|). */
 export const softsign = (x: Tensor): Tensor => div(checkTensor(x, 'softsign'), add(abs(x), 1));
 
 /** start + weight (end - start); weight is a number or a tensor (broadcast). */
@@ -220,8 +285,11 @@ export function heaviside(x: Tensor, values: TensorLike): Tensor {
 
 const isFloat = (x: Tensor): boolean => x.dtype === 'float32' || x.dtype === 'float64';
 const falses = (x: Tensor): Tensor => wrap(native.full(x.shape, 0, 3));
+/** Elementwise test for NaN; a bool tensor (all false for integer dtypes). */
 export const isnan = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isnan')) ? ne(x, x) : falses(x));
+/** Elementwise test for ±inf; a bool tensor. */
 export const isinf = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isinf')) ? eq(abs(x), Infinity) : falses(x));
+/** Elementwise test for neither NaN nor ±inf; a bool tensor. */
 export const isfinite = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isfinite')) ? lt(abs(x), Infinity) : logicalNot(falses(x)));
 
 /** NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: 0 and the dtype's extremes). */
@@ -239,9 +307,13 @@ export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: nu
 // Logical ops: nonzero is true; the result is bool.
 const truth = (x: TensorLike, op: string): Tensor =>
   typeof x === 'number' ? tensor(x !== 0) : ne(checkTensor(x, op), 0);
+/** Elementwise logical not (nonzero is true); a bool tensor. */
 export const logicalNot = (x: Tensor): Tensor => eq(checkTensor(x, 'logicalNot'), 0);
+/** Elementwise logical and (nonzero is true), broadcasting; a bool tensor. */
 export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => mul(truth(a, 'logicalAnd'), truth(b, 'logicalAnd'));
+/** Elementwise logical or (nonzero is true), broadcasting; a bool tensor. */
 export const logicalOr = (a: Tensor, b: TensorLike): Tensor => add(truth(a, 'logicalOr'), truth(b, 'logicalOr'));
+/** Elementwise logical exclusive or (nonzero is true), broadcasting; a bool tensor. */
 export const logicalXor = (a: Tensor, b: TensorLike): Tensor => ne(truth(a, 'logicalXor'), truth(b, 'logicalXor'));
 
 // where() is a function only (a method x.where would read as PyTorch's x.where(cond, y)), so the

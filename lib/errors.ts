@@ -5,6 +5,7 @@
 //
 // The engine sets the same codes (native/core/tensor.h, ErrorCode); the README lists them.
 
+/** The stable `code` of each kind of tensorfold error (e.code === ErrorCodes.SHAPE), as Node's own error codes. */
 export const ErrorCodes = {
   /** Shapes that do not fit together (broadcast, matmul, reshape, a layer's input). Error. */
   SHAPE: 'ERR_TENSORFOLD_SHAPE',
@@ -28,6 +29,7 @@ export const ErrorCodes = {
   INTERNAL: 'ERR_TENSORFOLD_INTERNAL',
 } as const;
 
+/** One of the ErrorCodes values, e.g. 'ERR_TENSORFOLD_SHAPE'. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export type CodeName = keyof typeof ErrorCodes;
 

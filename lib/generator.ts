@@ -14,8 +14,11 @@ const MAX64 = (BigInt(1) << BigInt(64)) - BigInt(1);
 // torch.Generator's default seed, so an unseeded generator is reproducible as in PyTorch.
 const DEFAULT_SEED = BigInt('67280421310721');
 
+/** A Generator's whole state: the seed and how many numbers it has drawn (uint64s as decimal strings). */
 export interface GeneratorState {
+  /** The seed (uint64, decimal string). */
   seed: string;
+  /** Numbers drawn since seeding (uint64, decimal string). */
   offset: string;
 }
 
@@ -31,6 +34,12 @@ function u64(v: unknown, op: string, what: string): bigint {
   return b;
 }
 
+/**
+ * A random-number generator of its own (torch.Generator), passed as `{ generator }` to the random
+ * functions (randn, rand, randint, multinomial, ...) and to distributions' sample; tf.manualSeed does
+ * not affect it. Unseeded, it starts from PyTorch's default seed. (Data pipelines use tf.data.Generator.)
+ * @example const g = new tf.Generator(42); tf.randn([3], { generator: g });
+ */
 export class Generator {
   private _seed: bigint;
   private _offset = BigInt(0);
@@ -50,12 +59,15 @@ export class Generator {
     this.manualSeed(s);
     return s;
   }
+  /** The seed this generator was last seeded with. */
   initialSeed(): number {
     return Number(this._seed);
   }
+  /** The state (seed and offset), to restore with setState. */
   getState(): GeneratorState {
     return { seed: this._seed.toString(), offset: this._offset.toString() };
   }
+  /** Restores a state from getState; returns the generator. */
   setState(state: GeneratorState): this {
     if (state === null || typeof state !== 'object')
       throw argumentError(`Generator.setState: expected {seed, offset}, got ${describe(state)}`);

@@ -7,8 +7,9 @@
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { DType, TensorLike, checkOptions, checkTensor, describe, intArg } from './args';
-import { argumentError, axisError, dtypeError, shapeError, show } from './errors';
+import { argumentError, axisError, dtypeError, shapeError, show, stateError } from './errors';
 import * as I from './inplace';
+import { keep } from './memory';
 
 type H = Tensor['_h'];
 const views = native as unknown as {
@@ -257,7 +258,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike, 
 }
 /**
  * PyTorch's scatter_reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin' of the writes to each place,
- * with x's own value unless includeSelf is false. All but 'prod' are differentiable.
+ * with x's own value unless includeSelf is false. All are differentiable.
  */
 export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string,
   opts: { includeSelf?: boolean } = {}): Tensor {
@@ -284,8 +285,8 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     // Integer means round toward -inf, as PyTorch's floor division does.
     return back(x.dtype === 'int32' ? total.floorDivide(nt) : total.div(nt));
   }
-  // prod / amax / amin: a host loop. prod has no gradient; amax / amin get PyTorch's (shared evenly
-  // among the elements equal to the result) below.
+  // prod / amax / amin: a host loop. prod's gradient is one tape node (scatterProdGrad); amax / amin
+  // get PyTorch's (shared evenly among the elements equal to the result) below.
   const xv = xx.contiguous().toTypedArray() as ArrayLike<number>;
   const out = Array.from(xv);
   const sv = ss.contiguous().toTypedArray() as ArrayLike<number>;
@@ -297,9 +298,17 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   });
   const typed = (o: ArrayLike<number>, dt: DType) => (dt === 'float32' ? Float32Array.from(o) : dt === 'float64' ? Float64Array.from(o) :
     dt === 'int32' ? Int32Array.from(o) : Uint8Array.from(Array.from(o, (v) => (v ? 1 : 0))));
-  const r = back(wrap(native.fromTyped(typed(out, x.dtype), xx.shape, DT.indexOf(x.dtype))));
+  const flatOut = wrap(native.fromTyped(typed(out, x.dtype), xx.shape, DT.indexOf(x.dtype)));
+  const r = back(flatOut);
   const float = x.dtype === 'float32' || x.dtype === 'float64';
-  if (reduce === 'prod' || !float || !native.isGradEnabled() || !(x.requiresGrad || s.requiresGrad)) return r;
+  if (!float || !native.isGradEnabled() || !(x.requiresGrad || s.requiresGrad)) return r;
+  if (reduce === 'prod') {
+    // The backward reads these; those made here are kept from an enclosing tidy, which would
+    // dispose them before a backward() called after it.
+    const own = (t: Tensor): Tensor => (t === x || t === src ? t : keep(t));
+    scatterProdGrad(flatOut, own(xx), d, own(ii), own(ss), self, own(hit));
+    return back(flatOut);  // reshaped after the node is recorded, so a 0-d result is on the tape
+  }
   // The result plus zero-valued terms that carry the gradient: d out / d input is a constant weight
   // (1 / the number of ties), so the second derivative is zero, as it is for PyTorch's.
   const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
@@ -317,6 +326,52 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   const dx = zeroValued(xx, c(wSelf, xx.shape));
   const ds = zerosOf(xx.shape, x.dtype).scatterAdd(d, ii, zeroValued(ss, c(wSrc, ss.shape)));
   return back(r.reshape(xx.shape).add(dx).add(ds));
+}
+/**
+ * Records out = scatterReduce(x, d, index, src, 'prod', {includeSelf}) on the tape, with PyTorch
+ * 1.13's backward (scatter_reduce_backward), written in differentiable ops so that it has a second
+ * order. The gradient of a factor is the product of the other factors at its place: result / factor
+ * where the factor is not zero. For a zero factor that quotient is undefined, so the product is
+ * recomputed with that factor replaced by one: x's zeros all at once (each x element is alone at
+ * its place), and src's zeros where a zero is the only one among the src values written to a place
+ * (where two or more are, every factor's exclusive product still contains a zero and result / factor
+ * is right at 0/1 = 0). Only that last case has no second order: as PyTorch, it is an Error then.
+ */
+function scatterProdGrad(out: Tensor, x: Tensor, d: number, index: Tensor, src: Tensor, includeSelf: boolean, hit: Tensor): void {
+  const opts = { includeSelf };
+  const needX = x.requiresGrad, needSrc = src.requiresGrad;
+  native.customOp('scatterReduce', [x._h, src._h], [out._h], (gs) => {
+    const grad = gs[0] ? wrap(gs[0]) : zerosOf(x.shape, x.dtype);
+    let gx: Tensor | null = null, gsrc: Tensor | null = null;
+    if (needX) {
+      const xZero = x.eq(0);
+      const xMasked = where(xZero, 1, x);
+      gx = grad.mul(scatterReduce(xMasked, d, index, src, 'prod', opts)).div(xMasked);
+      // Without self, a place that is written takes nothing from x.
+      if (!includeSelf) gx = where(hit, 0, gx);
+    }
+    if (needSrc) {
+      const srcZero = src.eq(0);
+      const zerosAt = zerosOf(x.shape, x.dtype).scatterAdd(d, index, srcZero.to(x.dtype)).gather(d, index);
+      const singleZero = srcZero.logicalAnd(zerosAt.eq(1));
+      const srcMasked = where(singleZero, 1, src);
+      const withoutZero = scatterReduce(x, d, index, srcMasked, 'prod', opts);
+      const result = scatterReduce(x, d, index, src, 'prod', opts);  // recomputed: a saved copy would hold this node
+      gsrc = where(singleZero, grad.mul(withoutZero).gather(d, index),
+        grad.mul(result).gather(d, index).div(where(srcZero, 1, src)));
+      if (native.isGradEnabled() && gsrc.requiresGrad && zerosAt.gt(1).any().item()) gsrc = noSecondOrder(gsrc);
+    }
+    return [gx ? gx._h : null, gsrc ? gsrc._h : null];
+  });
+}
+// g's values, on a node whose backward is an Error (PyTorch's DelayedError).
+function noSecondOrder(g: Tensor): Tensor {
+  const copy = wrap(native.detach(g._h)).clone();
+  native.customOp('scatterReduce', [g._h], [copy._h], () => {
+    throw stateError('scatterReduce: the second derivative of \'prod\' with respect to src is not supported where ' +
+      'two or more zeros of src are written to the same place (as in PyTorch)');
+  });
+  return copy;
 }
 function dimMask(x: Tensor, d: number, picked: Int32Array): Tensor {
   const n = x.ndim === 0 ? 1 : x.shape[d];

@@ -463,6 +463,7 @@ function checkOpts(opts: unknown, op: string): LoopOptions {
 /**
  * fold(fn, init, xs) → the last carry of `carry = fn(carry, x, i)` over dim 0 of xs (or an array
  * of Tensors): an encoding RNN. Zero steps return init.
+  * @example const h = tf.fold((h, x) => cell.forward(x, h), tf.zeros([batch, hidden]), xs);  // xs [T, batch, in]
  */
 export function fold<C extends Carry>(fn: (carry: C, x: Tensor, i: number) => C, init: C, xs: Xs, opts?: LoopOptions): C {
   checkFn(fn, 'fold');
@@ -478,6 +479,7 @@ export function fold<C extends Carry>(fn: (carry: C, x: Tensor, i: number) => C,
 /**
  * scan(fn, init, xs) → [lastCarry, ys] where `[carry, y] = fn(carry, x, i)`; the ys are stacked on
  * dim 0 (each leaf, when y is an array or object): an accumulating map (an RNN).
+  * @example const [last, ys] = tf.scan((h, x) => { const n = h.add(x); return [n, n]; }, tf.zeros([2]), xs);
  */
 export function scan<C extends Carry, Y extends Carry>(fn: (carry: C, x: Tensor, i: number) => [C, Y], init: C, xs: Xs,
   opts?: ScanOptions): [C, Y] {

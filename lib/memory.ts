@@ -7,7 +7,10 @@ import { argumentError } from './errors';
 /** @internal The open tidy scopes, innermost last; new Tensors register with the innermost. */
 export const scopes: Set<Tensor>[] = [];
 
-/** Runs fn and disposes every tensor created inside it that it does not return. */
+/**
+ * Runs fn and disposes every tensor created inside it that it does not return.
+ * @example const y = tf.tidy(() => x.exp().add(1).log());  // the intermediates are freed
+ */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw argumentError(`tidy: expected a function, got ${describe(fn)}`);
   const scope = new Set<Tensor>();

@@ -81,6 +81,8 @@ export interface Binding {
   setGradEnabled(on: boolean): boolean;
   isGradEnabled(): boolean;
   customOp(name: string, inputs: H[], outputs: H[], backward: (grads: H[]) => (H | null)[]): void;
+  addTensorHook(h: H, fn: (grad: H) => H | null): number;
+  removeTensorHook(id: number): void;
 
   // Fused recurrent cells (native/binding/rnn.cc).
   lstmCell(gates: H, c: H): [H, H];

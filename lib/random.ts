@@ -33,10 +33,12 @@ function uniforms(n: number, g: Generator | undefined): Float64Array {
   return v;
 }
 
+/** Standard normal samples with t's shape and dtype. */
 export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'randnLike');
   return randn(checkTensor(t, 'randnLike').shape, { dtype: t.dtype, ...opts });
 }
+/** Uniform [0, 1) samples with t's shape and dtype. */
 export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
   checkOptions(opts, 'randLike');
   return rand(checkTensor(t, 'randLike').shape, { dtype: t.dtype, ...opts });

@@ -7,7 +7,9 @@ import { argumentError, rangeError } from './errors';
 
 /** The generator's whole state: its seed and how many numbers it has handed out (uint64s as decimal strings). */
 export interface RngState {
+  /** The seed, an unsigned 64-bit integer as a decimal string. */
   seed: string;
+  /** How many random numbers have been drawn since seeding (uint64, decimal string). */
   offset: string;
 }
 
@@ -15,12 +17,14 @@ type RngNative = { rngState(): number[]; setRngState(v: number[]): void };
 const rng = native as unknown as RngNative;
 const MASK = (BigInt(1) << BigInt(32)) - BigInt(1);
 
+/** The global generator's state (torch.get_rng_state), to save with a checkpoint. */
 export function getRngState(): RngState {
   const [sh, sl, oh, ol] = rng.rngState();
   const join = (h: number, l: number) => ((BigInt(h) << BigInt(32)) | BigInt(l)).toString();
   return { seed: join(sh, sl), offset: join(oh, ol) };
 }
 
+/** Restores the global generator's state from getRngState, so random draws continue as they would have. */
 export function setRngState(state: RngState): void {
   const op = 'setRngState';
   if (state === null || typeof state !== 'object') throw argumentError(`${op}: expected {seed, offset}, got ${describe(state)}`);

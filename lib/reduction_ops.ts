@@ -56,6 +56,7 @@ function cumExtreme(x: Tensor, axis: number, op: 'cummax' | 'cummin'): [Tensor, 
 }
 /** [running max, its index] along axis (ties: the later index; NaN propagates). */
 export const cummax = (x: Tensor, axis: number): [Tensor, Tensor] => cumExtreme(x, axis, 'cummax');
+/** [running min, its index] along axis (ties: the later index; NaN propagates). */
 export const cummin = (x: Tensor, axis: number): [Tensor, Tensor] => cumExtreme(x, axis, 'cummin');
 /** log(cumsum(exp(x))) along axis, stable for large x. */
 export function logcumsumexp(x: Tensor, axis: number): Tensor {
@@ -127,7 +128,9 @@ export function norm(x: Tensor, p: number | 'fro' = 2, axis?: number | number[],
   if (p === 2) return safeRoot(E.mul(x, x).sum(axis, keepdim), 2);
   return safeRoot(E.pow(a, p).sum(axis, keepdim), p);
 }
+/** Largest value over `axis` (all dims by default; dims removed unless keepdim), as x.max. */
 export const amax = (x: Tensor, axis?: number | number[], keepdim = false): Tensor => checkTensor(x, 'amax').max(axis, keepdim);
+/** Smallest value over `axis` (all dims by default; dims removed unless keepdim), as x.min. */
 export const amin = (x: Tensor, axis?: number | number[], keepdim = false): Tensor => checkTensor(x, 'amin').min(axis, keepdim);
 
 /** Sum treating NaN as 0. */

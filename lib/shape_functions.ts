@@ -60,6 +60,10 @@ export function broadcastTensors(...tensors: (Tensor | Tensor[])[]): Tensor[] {
   const shape = broadcastShape(ts.map((t) => t.shape), 'broadcastTensors');
   return ts.map((t) => t.expand(shape));
 }
+/**
+ * The shape that the given shapes broadcast to (PyTorch's broadcast_shapes); throws when they do not broadcast.
+ * @example tf.broadcastShapes([3, 1], [1, 4]);  // [3, 4]
+ */
 export const broadcastShapes = (...shapes: number[][]): number[] => broadcastShape(shapes, 'broadcastShapes');
 
 const atleast1d = (t: Tensor): Tensor => (t.ndim === 0 ? t.reshape([1]) : t);

@@ -134,7 +134,9 @@ export function movedim(x: Tensor, source: number | number[], destination: numbe
   for (let i = 0; i < perm.length; i++) if (perm[i] < 0) perm[i] = rest[k++];
   return x.permute(perm);
 }
+/** Swaps two dims (transpose(axis0, axis1)); a view. */
 export const swapaxes = (x: Tensor, axis0: number, axis1: number): Tensor => checkTensor(x, 'swapaxes').transpose(axis0, axis1);
+/** Swaps two dims (the same as swapaxes); a view. */
 export const swapdims = swapaxes;
 /** Splits dim into sizes (one may be -1). */
 export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
@@ -148,7 +150,11 @@ export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
     throw shapeError(`unflatten: sizes [${s}] do not multiply to dim ${d} of size ${shape[d]}`);
   return x.reshape([...shape.slice(0, d), ...s.map((v) => (v === -1 ? shape[d] / known : v)), ...shape.slice(d + 1)]);
 }
+/** x expanded to `shape` by broadcasting (expand); a view. */
 export const broadcastTo = (x: Tensor, shape: number[]): Tensor => checkTensor(x, 'broadcastTo').expand(shapeArg(shape, 'broadcastTo'));
+/** x expanded to other's shape (expand); a view. */
 export const expandAs = (x: Tensor, other: Tensor): Tensor => checkTensor(x, 'expandAs').expand(checkTensor(other, 'expandAs', 'other').shape);
+/** x reshaped to other's shape. */
 export const reshapeAs = (x: Tensor, other: Tensor): Tensor => checkTensor(x, 'reshapeAs').reshape(checkTensor(other, 'reshapeAs', 'other').shape);
+/** x viewed in other's shape (the same as reshapeAs). */
 export const viewAs = (x: Tensor, other: Tensor): Tensor => checkTensor(x, 'viewAs').reshape(checkTensor(other, 'viewAs', 'other').shape);

@@ -24,16 +24,21 @@ export type Axis = 'features' | 'channels';
 
 /** A layer from In to Out features (the last dim), like Linear. */
 export interface Layer<In extends number = number, Out extends number = number> {
+  /** Input features (last dim). */
   readonly inFeatures: In;
+  /** Output features (last dim). */
   readonly outFeatures: Out;
 }
 /** A layer from In to Out channels (dim 1), like Conv1d / Conv2d. */
 export interface ChannelLayer<In extends number = number, Out extends number = number> {
+  /** Input channels (dim 1). */
   readonly inChannels: In;
+  /** Output channels (dim 1). */
   readonly outChannels: Out;
 }
 /** A layer that leaves sizes unchanged: 'all' (activations, dropout) or only 'channels' (pooling). */
 export interface ShapeKeeping<K extends 'all' | 'channels' = 'all'> {
+  /** Phantom field: which sizes the layer leaves unchanged. */
   readonly shapeKeeps: K;
 }
 
@@ -139,39 +144,57 @@ export type Linear<In extends number = number, Out extends number = number> = nn
 export const Linear = nn.Linear as unknown as new <In extends number, Out extends number>(inFeatures: In, outFeatures: Out,
   opts?: Opts<typeof nn.Linear>) => Linear<In, Out>;
 
+/** nn.Conv1d with literal channel counts: `new Conv1d(3, 16, 5)` is a Conv1d<3, 16>. */
 export type Conv1d<In extends number = number, Out extends number = number> = nn.Conv1d & ChannelLayer<In, Out>;
 export const Conv1d = nn.Conv1d as unknown as new <In extends number, Out extends number>(inChannels: In, outChannels: Out,
   kernelSize: number, opts?: Opts<typeof nn.Conv1d>) => Conv1d<In, Out>;
 
+/** nn.Conv2d with literal channel counts: `new Conv2d(1, 32, 3)` is a Conv2d<1, 32>. */
 export type Conv2d<In extends number = number, Out extends number = number> = nn.Conv2d & ChannelLayer<In, Out>;
 export const Conv2d = nn.Conv2d as unknown as new <In extends number, Out extends number>(inChannels: In, outChannels: Out,
   kernelSize: number | number[], opts?: Opts<typeof nn.Conv2d>) => Conv2d<In, Out>;
 
+/** nn.BatchNorm1d with a literal feature count: `new BatchNorm1d(64)` is a BatchNorm1d<64>. */
 export type BatchNorm1d<N extends number = number> = nn.BatchNorm1d & { readonly numFeatures: N };
 export const BatchNorm1d = nn.BatchNorm1d as unknown as new <N extends number>(numFeatures: N,
   opts?: Opts<typeof nn.BatchNorm1d>) => BatchNorm1d<N>;
+/** nn.BatchNorm2d with a literal channel count: `new BatchNorm2d(32)` is a BatchNorm2d<32>. */
 export type BatchNorm2d<N extends number = number> = nn.BatchNorm2d & { readonly numFeatures: N };
 export const BatchNorm2d = nn.BatchNorm2d as unknown as new <N extends number>(numFeatures: N,
   opts?: Opts<typeof nn.BatchNorm2d>) => BatchNorm2d<N>;
 
+/** nn.Embedding with a literal embedding size: `new Embedding(1000, 64)` is an Embedding<64>. */
 export type Embedding<D extends number = number> = nn.Embedding & { readonly embeddingDim: D };
 export const Embedding = nn.Embedding as unknown as new <D extends number>(numEmbeddings: number, embeddingDim: D,
   opts?: Opts<typeof nn.Embedding>) => Embedding<D>;
 
 type Keeping<C extends abstract new (...a: never[]) => unknown, K extends 'all' | 'channels'> =
   new (...args: ConstructorParameters<C>) => InstanceType<C> & ShapeKeeping<K>;
+/** nn.Identity, typed as keeping all sizes. */
 export const Identity = nn.Identity as Keeping<typeof nn.Identity, 'all'>;
+/** nn.ReLU, typed as keeping all sizes. */
 export const ReLU = nn.ReLU as Keeping<typeof nn.ReLU, 'all'>;
+/** nn.GELU, typed as keeping all sizes. */
 export const GELU = nn.GELU as Keeping<typeof nn.GELU, 'all'>;
+/** nn.Tanh, typed as keeping all sizes. */
 export const Tanh = nn.Tanh as Keeping<typeof nn.Tanh, 'all'>;
+/** nn.Sigmoid, typed as keeping all sizes. */
 export const Sigmoid = nn.Sigmoid as Keeping<typeof nn.Sigmoid, 'all'>;
+/** nn.SiLU, typed as keeping all sizes. */
 export const SiLU = nn.SiLU as Keeping<typeof nn.SiLU, 'all'>;
+/** nn.Dropout, typed as keeping all sizes. */
 export const Dropout = nn.Dropout as Keeping<typeof nn.Dropout, 'all'>;
+/** nn.Softmax, typed as keeping all sizes. */
 export const Softmax = nn.Softmax as Keeping<typeof nn.Softmax, 'all'>;
+/** nn.LogSoftmax, typed as keeping all sizes. */
 export const LogSoftmax = nn.LogSoftmax as Keeping<typeof nn.LogSoftmax, 'all'>;
+/** nn.MaxPool1d, typed as keeping the channel count. */
 export const MaxPool1d = nn.MaxPool1d as Keeping<typeof nn.MaxPool1d, 'channels'>;
+/** nn.MaxPool2d, typed as keeping the channel count. */
 export const MaxPool2d = nn.MaxPool2d as Keeping<typeof nn.MaxPool2d, 'channels'>;
+/** nn.AvgPool2d, typed as keeping the channel count. */
 export const AvgPool2d = nn.AvgPool2d as Keeping<typeof nn.AvgPool2d, 'channels'>;
+/** nn.Flatten; it says nothing about sizes, so the shape tracking restarts after it. */
 export const Flatten = nn.Flatten;
 
 /**

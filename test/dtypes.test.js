@@ -33,6 +33,8 @@ describe('creation', () => {
     ['arange with a fractional step', () => tf.arange(0, 1, 0.25), 'float32', [4]],
     ['linspace', () => tf.linspace(0, 1, 5), 'float32', [5]],
     ['eye', () => tf.eye(3), 'float32', [3, 3]],
+    ['eye(n, {dtype}) as torch.eye(n, dtype=…)', () => tf.eye(3, { dtype: 'float64' }), 'float64', [3, 3]],
+    ['eye(n, m, {dtype})', () => tf.eye(2, 3, { dtype: 'int32' }), 'int32', [2, 3]],
     ['randn', () => tf.randn([2, 2]), 'float32', [2, 2]],
     ['rand float64', () => tf.rand([3], { dtype: 'float64' }), 'float64', [3]],
     ['randint -> int32', () => tf.randint(0, 4, [5]), 'int32', [5]],

@@ -55,6 +55,37 @@ const CHECKS = {
     expect(Array.isArray(r.restartWins)).toBe(true);
     expect(r.lossEnd).toBeLessThan(r.lossStart * 1.1);
   },
+  sindy: (r) => {
+    // The Lorenz parameters within 1%, from finite differences of noisy samples.
+    expect(Math.abs(r.sigma - 10) / 10).toBeLessThan(0.01);
+    expect(Math.abs(r.rho - 28) / 28).toBeLessThan(0.01);
+    expect(Math.abs(r.beta - 8 / 3) / (8 / 3)).toBeLessThan(0.01);
+    expect(r.maxRelErr).toBeLessThan(0.01);
+    // Exactly the seven terms of the true equations survive the thresholding.
+    expect(r.terms).toBe(7);
+    expect(r.spurious).toBe(0);
+    expect(r.missed).toBe(0);
+    expect(Object.keys(r.coefficients.dy).sort()).toEqual(['x', 'xz', 'y']);
+    expect(r.derivative).toBe('fd');
+    expect(r.noise).toBeGreaterThan(0);
+    // A chaotic system: the identified model tracks the truth for a while (here at least a Lyapunov time, 1/0.9).
+    expect(r.agreeFor).toBeGreaterThan(1);
+  },
+  convex_relu: (r) => {
+    const rel = (a, b) => (a - b) / Math.abs(b);
+    // The network read off the convex solution has the convex objective (up to the cone violation).
+    expect(Math.abs(rel(r.recoveredObjective, r.convexObjective))).toBeLessThan(1e-4);
+    expect(r.violation).toBeLessThan(1e-4);
+    // No network trained by Adam does better than the convex optimum; the widest comes close.
+    expect(rel(r.nonconvexObjective, r.convexObjective)).toBeGreaterThan(-1e-4);
+    expect(rel(r.nonconvexObjective, r.convexObjective)).toBeLessThan(0.05);
+    for (const m of Object.keys(r.nonconvexByWidth)) expect(r.nonconvexByWidth[m]).toBeLessThan(r.nonconvexStart[m]);
+    expect(r.convexObjective).toBeLessThan(r.zeroObjective / 2);
+    // Sparse: fewer neurons than the 2P groups of the program.
+    expect(r.neurons).toBeGreaterThan(0);
+    expect(r.neurons).toBeLessThan(r.patterns);
+    expect(r.exhaustive).toBe(true);
+  },
   active_learning_bald: (r) => {
     const n = r.labels.length;
     expect(n).toBeGreaterThanOrEqual(3);

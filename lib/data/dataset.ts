@@ -5,17 +5,23 @@ import { argumentError, axisError, shapeError } from '../errors';
 
 /** What DataLoader needs from a dataset. `getBatch` is an optional fast path for many rows at once. */
 export interface Dataset<T = unknown> {
+  /** The number of examples. */
   readonly length: number;
+  /** Example i (0 ≤ i < length). */
   get(i: number): T;
+  /** Optional fast path: the examples at `indices`, already batched (used by DataLoader without a collateFn). */
   getBatch?(indices: Int32Array): T;
 }
 
 /**
  * Wraps tensors that share their first dimension: `new TensorDataset(images, labels)`.
  * `get(i)` returns the i-th row of each tensor (views, no copy); `length` is the shared dim 0.
+  * @example const ds = new tf.data.TensorDataset(images, labels);  // ds.get(0) → [images[0], labels[0]]
  */
 export class TensorDataset implements Dataset<Tensor[]> {
+  /** The wrapped tensors, in constructor order. */
   readonly tensors: Tensor[];
+  /** The number of examples: the tensors' shared first dimension. */
   readonly length: number;
 
   constructor(...tensors: Tensor[]) {
@@ -33,6 +39,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
     this.length = n;
   }
 
+  /** Example i: the i-th row of each tensor (views); negative i counts from the end. */
   get(i: number): Tensor[] {
     intArg(i, 'TensorDataset.get', 'index');
     const j = i < 0 ? i + this.length : i;

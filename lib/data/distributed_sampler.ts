@@ -8,6 +8,7 @@ import { permutation } from './loader';
 import { state as group } from '../distributed/group';
 import { argumentError, rangeError } from '../errors';
 
+/** Options of DistributedSampler. */
 export interface DistributedSamplerOptions {
   /** Number of ranks sharing the dataset (default: the world size, 1 without a process group). */
   numReplicas?: number;
@@ -21,16 +22,28 @@ export interface DistributedSamplerOptions {
   dropLast?: boolean;
 }
 
+/**
+ * Each rank's share of a dataset's indices, epoch by epoch (torch's DistributedSampler): the
+ * (shuffled) index list is padded to a multiple of numReplicas, or cut with dropLast, and rank r
+ * takes every numReplicas-th index from r. Call setEpoch(e) before each epoch on every rank.
+ * @example const loader = new tf.data.DataLoader(ds, { batchSize: 32, sampler: new tf.data.DistributedSampler(ds) });
+ */
 export class DistributedSampler implements Iterable<number> {
+  /** Number of ranks sharing the dataset. */
   readonly numReplicas: number;
+  /** This rank's index. */
   readonly rank: number;
+  /** Whether the index list is shuffled each epoch. */
   readonly shuffle: boolean;
+  /** The shuffle's seed, the same on every rank. */
   readonly seed: number;
+  /** Whether the tail is dropped instead of padded. */
   readonly dropLast: boolean;
   /** Indices this rank gets per epoch. */
   readonly numSamples: number;
   /** Indices all ranks get together per epoch (numSamples * numReplicas). */
   readonly totalSize: number;
+  /** The epoch that seeds the shuffle (set with setEpoch). */
   epoch = 0;
   private readonly n: number;
 
@@ -64,6 +77,7 @@ export class DistributedSampler implements Iterable<number> {
     this.epoch = epoch;
   }
 
+  /** numSamples: indices this rank gets per epoch. */
   get length(): number {
     return this.numSamples;
   }
@@ -84,6 +98,7 @@ export class DistributedSampler implements Iterable<number> {
     return out;
   }
 
+  /** Yields this rank's indices for the current epoch. */
   [Symbol.iterator](): Iterator<number> {
     return this.indices()[Symbol.iterator]();
   }

@@ -19,11 +19,20 @@ function stream(seed: number, s: number): () => number {
   };
 }
 
+/** A data Generator's whole state. */
 export interface GeneratorState {
+  /** The seed (a 32-bit unsigned integer). */
   seed: number;
+  /** How many draws (permutations, runs of uniforms) were made since seeding. */
   draws: number;
 }
 
+/**
+ * A seeded random source for data pipelines (shuffles, samplers, randomSplit), separate from the
+ * tensor engine's so that data order does not depend on the model's random draws. Its state is
+ * two integers (seed, draws), saved and restored with getState / setState.
+ * @example new tf.data.RandomSampler(ds, { generator: new tf.data.Generator(0) });
+ */
 export class Generator {
   private seed: number;
   private draws = 0;
@@ -43,17 +52,21 @@ export class Generator {
     t.dispose();
     return v;
   }
+  /** Re-seeds and rewinds; returns the generator. */
   manualSeed(seed: number): this {
     this.seed = Generator.checkSeed(seed, 'Generator.manualSeed');
     this.draws = 0;
     return this;
   }
+  /** The seed this generator was last seeded with. */
   initialSeed(): number {
     return this.seed;
   }
+  /** The state (seed and number of draws), to restore with setState. */
   getState(): GeneratorState {
     return { seed: this.seed, draws: this.draws };
   }
+  /** Restores a state from getState; returns the generator. */
   setState(s: GeneratorState): this {
     if (!s || typeof s !== 'object') throw argumentError(`Generator.setState: expected {seed, draws}, got ${describe(s)}`);
     this.seed = Generator.checkSeed(s.seed, 'Generator.setState');

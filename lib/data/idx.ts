@@ -10,6 +10,7 @@ import * as zlib from 'zlib';
 import { Tensor, tensor, describe, DType, checkOptions } from '../tensor';
 import { argumentError, dtypeError, ioError, show } from '../errors';
 
+/** Options of readIdx. */
 export interface ReadIdxOptions {
   /** dtype of the result. Default: int32 for integer data, float32 / float64 for float data
    *  (float32 when `normalize` is set). */

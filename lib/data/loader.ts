@@ -6,6 +6,7 @@ import { stack } from '../ops';
 import { Dataset } from './dataset';
 import { argumentError, rangeError } from '../errors';
 
+/** Options of DataLoader (PyTorch's names in camelCase). */
 export interface DataLoaderOptions {
   /** Examples per batch (default 1). */
   batchSize?: number;
@@ -89,17 +90,31 @@ function collate(items: unknown[], where = 'item'): unknown {
   throw argumentError(`DataLoader: cannot batch ${where} of type ${describe(first)} (expected Tensors, numbers, booleans, arrays or plain objects)`);
 }
 
+/**
+ * Batches a dataset (torch.utils.data.DataLoader): iterate it once per epoch, synchronously or
+ * with `for await`, to get collated batches (tensors stacked on a new dim 0: items [c, h, w] give
+ * [batch, c, h, w]). Shuffling is seeded and advances with `epoch`; samplers and collateFn as in PyTorch.
+ * @example for (const [x, y] of new tf.data.DataLoader(ds, { batchSize: 64, shuffle: true })) { ... }
+ */
 export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIterable<Collated<T>> {
+  /** The dataset batches are drawn from. */
   readonly dataset: Dataset<T>;
+  /** Examples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in a fresh random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is dropped. */
   readonly dropLast: boolean;
+  /** The shuffle's seed (random when none was given): with `epoch`, it fixes the order. */
   readonly seed: number;
   /** Epoch number of the next iteration; each iteration advances it. Set it to resume a run's order. */
   epoch = 0;
+  /** The sampler giving the example order, or null. */
   readonly sampler: (Iterable<number> & { readonly length: number }) | null;
+  /** The batch sampler giving whole batches of indices, or null. */
   readonly batchSampler: (Iterable<number[]> & { readonly length: number }) | null;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** The function building a batch from a list of items, or null (defaultCollate, or the dataset's getBatch). */
   readonly collateFn: ((items: any[]) => any) | null;
 
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions = {}) {
@@ -166,12 +181,16 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated<T>>, AsyncIte
     return out;
   }
 
+  /** Iterates one epoch's batches, then advances `epoch`. */
   *[Symbol.iterator](): Iterator<Collated<T>> {
     const batches = this.epochBatches();
     this.epoch++;
     for (const idx of batches) yield this.fetch(idx);
   }
 
+  /**
+   * Iterates one epoch's batches asynchronously, preparing the next batch while the caller works on the current one.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Collated<T>> {
     const batches = this.epochBatches();
     this.epoch++;

@@ -10,10 +10,12 @@ import { argumentError, isDetached, rangeError } from '../errors';
 
 /** What DataLoader accepts as a sampler. */
 export interface Sampler extends Iterable<number> {
+  /** Indices per epoch. */
   readonly length: number;
 }
 /** What DataLoader accepts as a batch sampler. */
 export interface BatchSamplerLike extends Iterable<number[]> {
+  /** Batches per epoch. */
   readonly length: number;
 }
 
@@ -31,23 +33,31 @@ export class SequentialSampler implements Sampler {
     sizeOf(dataSource, 'SequentialSampler');
     this.dataSource = dataSource;
   }
+  /** The dataset's length. */
   get length(): number {
     return this.dataSource.length;
   }
+  /** Yields 0, 1, ..., length − 1. */
   *[Symbol.iterator](): Iterator<number> {
     for (let i = 0; i < this.dataSource.length; i++) yield i;
   }
 }
 
+/** Options of RandomSampler. */
 export interface RandomSamplerOptions {
+  /** Draw with replacement (default false: a permutation each epoch). */
   replacement?: boolean;
+  /** Indices per epoch (default: the dataset's length). */
   numSamples?: number | null;
+  /** The generator, or a seed for a new one (default: seeded from tf's global generator). */
   generator?: Generator | number | null;
 }
 
 /** A random order each epoch: a permutation (repeated to numSamples), or numSamples draws with replacement. */
 export class RandomSampler implements Sampler {
+  /** Whether indices are drawn with replacement. */
   readonly replacement: boolean;
+  /** The generator each epoch's order is drawn from. */
   readonly generator: Generator;
   private readonly dataSource: { length: number };
   private readonly fixedNum: number | null;
@@ -64,9 +74,11 @@ export class RandomSampler implements Sampler {
     this.fixedNum = opts.numSamples ?? null;
     this.generator = generatorArg(opts.generator, op);
   }
+  /** Indices per epoch: numSamples, or the dataset's length. */
   get length(): number {
     return this.fixedNum ?? this.dataSource.length;
   }
+  /** Yields one epoch's random indices, drawing from the generator. */
   *[Symbol.iterator](): Iterator<number> {
     const n = this.dataSource.length, k = this.length;
     if (n === 0) return;
@@ -84,9 +96,13 @@ export class RandomSampler implements Sampler {
 
 /** Indices 0..len(weights)−1 drawn with probability proportional to weights (with replacement by default). */
 export class WeightedRandomSampler implements Sampler {
+  /** The (unnormalised) weight of each index. */
   readonly weights: Float64Array;
+  /** Indices drawn per epoch. */
   readonly numSamples: number;
+  /** Whether an index may be drawn more than once per epoch. */
   readonly replacement: boolean;
+  /** The generator the draws come from. */
   readonly generator: Generator;
   constructor(weights: number[] | Float64Array | Float32Array | Tensor, numSamples: number,
     opts: { replacement?: boolean; generator?: Generator | number | null } = {}) {
@@ -112,9 +128,11 @@ export class WeightedRandomSampler implements Sampler {
     this.numSamples = numSamples;
     this.generator = generatorArg(opts.generator, op);
   }
+  /** numSamples. */
   get length(): number {
     return this.numSamples;
   }
+  /** Yields numSamples indices drawn with probability proportional to their weights. */
   *[Symbol.iterator](): Iterator<number> {
     const w = this.weights, n = w.length, k = this.numSamples;
     const u = this.generator.uniforms(this.replacement ? k : n);
@@ -145,17 +163,22 @@ export class WeightedRandomSampler implements Sampler {
 
 /** Groups a sampler's indices into arrays of batchSize (the last one shorter unless dropLast). */
 export class BatchSampler implements BatchSamplerLike {
-  constructor(readonly sampler: Iterable<number> & { length: number }, readonly batchSize: number, readonly dropLast = false) {
+  constructor(
+    /** The sampler whose indices are grouped. */ readonly sampler: Iterable<number> & { length: number },
+    /** Indices per batch. */ readonly batchSize: number,
+    /** Whether a last, shorter batch is dropped. */ readonly dropLast = false) {
     const op = 'BatchSampler';
     if (!sampler || typeof (sampler as Iterable<number>)[Symbol.iterator] !== 'function' || typeof sampler.length !== 'number')
       throw argumentError(`${op}: sampler must be an iterable of indices with a length, got ${describe(sampler)}`);
     intArg(batchSize, op, 'batchSize');
     if (batchSize < 1) throw rangeError(`${op}: batchSize must be at least 1, got ${batchSize}`);
   }
+  /** The number of batches per epoch. */
   get length(): number {
     const n = this.sampler.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
+  /** Yields the sampler's indices in arrays of batchSize. */
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];
     for (const i of this.sampler) {

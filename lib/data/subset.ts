@@ -20,7 +20,9 @@ function checkIndex(i: number, n: number, op: string): number {
 
 /** dataset restricted to `indices` (in that order). */
 export class Subset<T = unknown> implements Dataset<T> {
+  /** The wrapped dataset. */
   readonly dataset: Dataset<T>;
+  /** The wrapped dataset's indices, in this subset's order. */
   readonly indices: Int32Array;
   constructor(dataset: Dataset<T>, indices: ArrayLike<number>) {
     this.dataset = checkDataset(dataset, 'Subset') as Dataset<T>;
@@ -38,10 +40,13 @@ export class Subset<T = unknown> implements Dataset<T> {
       this.getBatch = (idx: Int32Array) =>
         inner.call(dataset, Int32Array.from(idx, (i) => this.indices[checkIndex(i, this.indices.length, 'Subset.getBatch')]));
   }
+  /** A batch of this subset's examples at `indices`; present only when the wrapped dataset has getBatch. */
   getBatch?: (indices: Int32Array) => T;
+  /** The number of indices. */
   get length(): number {
     return this.indices.length;
   }
+  /** Example i of the subset: dataset.get(indices[i]). */
   get(i: number): T {
     return this.dataset.get(this.indices[checkIndex(i, this.indices.length, 'Subset.get')]);
   }
@@ -49,7 +54,9 @@ export class Subset<T = unknown> implements Dataset<T> {
 
 /** Several datasets one after another: index i runs through the first, then the second, ... */
 export class ConcatDataset<T = unknown> implements Dataset<T> {
+  /** The datasets, in order. */
   readonly datasets: Dataset<T>[];
+  /** Running totals of the datasets' lengths (the last is the length). */
   readonly cumulativeSizes: number[];
   constructor(datasets: Dataset<T>[]) {
     if (!Array.isArray(datasets) || datasets.length === 0)
@@ -59,9 +66,11 @@ export class ConcatDataset<T = unknown> implements Dataset<T> {
     let s = 0;
     this.cumulativeSizes = datasets.map((d) => (s += d.length));
   }
+  /** The sum of the datasets' lengths. */
   get length(): number {
     return this.cumulativeSizes[this.cumulativeSizes.length - 1];
   }
+  /** Example i: from the dataset that index i falls into. */
   get(i: number): T {
     const j = checkIndex(i, this.length, 'ConcatDataset.get');
     let k = 0;

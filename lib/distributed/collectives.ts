@@ -5,9 +5,11 @@ import { native, Handle } from '../native';
 import { Tensor, checkOptions, describe, wrap } from '../tensor';
 import { distError, state, promiseFor, jobError } from './group';
 
+/** How a reduction combines the ranks' values. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 const OPS: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, prod: 3, mean: 4 };
 
+/** Options of the reducing collectives (allReduce, reduce, ...). */
 export interface ReduceOptions {
   /** How values from the ranks combine (default 'sum'). */
   op?: ReduceOp;

@@ -18,6 +18,7 @@ export function distError(message: string, Kind: ErrorConstructor = Error): Erro
   return e;
 }
 
+/** Options of initProcessGroup. */
 export interface InitOptions {
   /** The only backend: 'mpi' (default). */
   backend?: 'mpi';
@@ -60,6 +61,11 @@ function launched(): boolean {
   return !!(e.OMPI_COMM_WORLD_SIZE || e.PMI_SIZE || e.PMIX_RANK);
 }
 
+/**
+ * Joins the job's process group (torch.distributed.init_process_group) over MPI; in a process not
+ * started by an MPI launcher, a job of one that runs collectives locally. Call once, before any collective.
+ * @example tf.distributed.initProcessGroup();  // mpirun -n 4 node train.js
+ */
 export function initProcessGroup(opts: InitOptions = {}): void {
   checkOptions(opts, 'initProcessGroup');
   const { backend = 'mpi', timeoutMs = 600000, forceMpi = false } = opts;
@@ -111,6 +117,7 @@ function installHandlers(): void {
   });
 }
 
+/** Whether initProcessGroup has been called. */
 export function isInitialized(): boolean {
   return state.initialized;
 }
@@ -120,11 +127,13 @@ function requireInit(op: string): void {
     throw distError(`${op}: the process group is not initialised (call tf.distributed.initProcessGroup() first)`);
 }
 
+/** This process's rank in the group (0 ≤ rank < world size). */
 export function getRank(): number {
   requireInit('getRank');
   return state.rank;
 }
 
+/** The number of processes in the group. */
 export function getWorldSize(): number {
   requireInit('getWorldSize');
   return state.size;

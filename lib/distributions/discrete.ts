@@ -25,8 +25,11 @@ function softplus(x: Tensor): Tensor {
   return x.relu().add(x.abs().neg().exp().log1p());
 }
 
+/** The Bernoulli distribution over {0, 1}, from {probs} or {logits} (torch.distributions.Bernoulli). */
 export class Bernoulli extends Distribution {
+  /** P(1), of batchShape. */
   readonly probs: Tensor;
+  /** log(p / (1 − p)), of batchShape. */
   readonly logits: Tensor;
 
   constructor(opts: ProbsOrLogits) {
@@ -43,25 +46,35 @@ export class Bernoulli extends Distribution {
       this.probs = logits!.sigmoid();
     }
   }
+  /** probs. */
   get mean(): Tensor {
     return this.probs;
   }
+  /** probs·(1 − probs). */
   get variance(): Tensor {
     return this.probs.mul(this.probs.neg().add(1));
   }
+  /** Draws 0 / 1 values (the probs' dtype) of shape sampleShape + batchShape, without gradient. */
   sample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
     const { shape, generator } = this.extended(sampleShape, opts, 'Bernoulli.sample');
     return noGrad(() => bernoulli(this.probs.detach().expand(shape).contiguous(), { generator }));
   }
+  /** value·logits − softplus(logits): log p for 1, log(1 − p) for 0. */
   logProb(value: Tensor): Tensor {
     const v = valueArg(value, 'Bernoulli.logProb', this.logits.dtype);
     return v.mul(this.logits).sub(softplus(this.logits));
   }
+  /** −p log p − (1 − p) log(1 − p). */
   entropy(): Tensor {
     return softplus(this.logits).sub(this.logits.mul(this.probs));
   }
 }
 
+/**
+ * A distribution over K categories from {probs} or {logits} [..., K] (normalised over the last dim), as
+ * torch.distributions.Categorical.
+ * @example new tf.distributions.Categorical({ logits }).sample();  // int32 class indices, logits [B, K] → [B]
+ */
 export class Categorical extends Distribution {
   /** Normalised probabilities, [...batchShape, K]. */
   readonly probs: Tensor;
@@ -83,6 +96,7 @@ export class Categorical extends Distribution {
       this.probs = this.logits.exp();
     }
   }
+  /** K, the size of the last dim of probs. */
   get numCategories(): number {
     return this.probs.shape[this.probs.ndim - 1];
   }
@@ -90,6 +104,7 @@ export class Categorical extends Distribution {
   get mean(): Tensor {
     return full(this.batchShape, NaN, { dtype: this.probs.dtype as 'float32' });
   }
+  /** NaN, as PyTorch (a category index has no meaningful variance). */
   get variance(): Tensor {
     return full(this.batchShape, NaN, { dtype: this.probs.dtype as 'float32' });
   }
@@ -104,6 +119,7 @@ export class Categorical extends Distribution {
       return draws.transpose(0, 1).contiguous().reshape(shape);
     });
   }
+  /** log p of the int32 category indices `value` (broadcast with batchShape). */
   logProb(value: Tensor): Tensor {
     const op = 'Categorical.logProb';
     const v = valueArg(value, op, 'int32');
@@ -121,6 +137,7 @@ export class Categorical extends Distribution {
     const l = this.logits.expand([...shape, K]);
     return l.gather(-1, idx.expand(shape).unsqueeze(-1).contiguous()).squeeze(-1);
   }
+  /** −Σ p log p over the categories, of batchShape. */
   entropy(): Tensor {
     const lo = this.logits.dtype === 'float64' ? -Number.MAX_VALUE : -3.4028234663852886e38;
     return this.probs.mul(this.logits.clamp(lo)).sum(-1).neg();

@@ -7,11 +7,19 @@ import { noGrad } from '../autograd';
 import { Generator, generatorArg } from '../generator';
 import { argumentError, dtypeError, shapeError, tfError } from '../errors';
 
-export type SampleOptions = { generator?: Generator };
+/** Options of sample / rsample. */
+export type SampleOptions = {
+  /** Draw from this tf.Generator instead of the global one. */ generator?: Generator };
 export type Param = Tensor | number;
 
+/**
+ * The base of the distributions (torch.distributions.Distribution): parameters broadcast to
+ * batchShape; a draw has shape sampleShape + batchShape + eventShape.
+ */
 export abstract class Distribution {
+  /** The shape of independent (not identically distributed) draws, from the parameters' broadcast shape. */
   readonly batchShape: number[];
+  /** The shape of one draw ([] for scalar distributions, [k] for MultivariateNormal). */
   readonly eventShape: number[];
   /** Whether rsample is available (torch's has_rsample). */
   readonly hasRsample: boolean = false;
@@ -20,12 +28,20 @@ export abstract class Distribution {
     this.batchShape = batchShape;
     this.eventShape = eventShape;
   }
+  /** The mean, of batchShape + eventShape. */
   abstract get mean(): Tensor;
+  /** The variance, of batchShape + eventShape. */
   abstract get variance(): Tensor;
+  /** The standard deviation, sqrt(variance). */
   get stddev(): Tensor {
     return this.variance.sqrt();
   }
+  /**
+   * The log density (or mass) of `value` ([..., ...batchShape, ...eventShape]) → [..., ...batchShape]; differentiable
+   * in the parameters.
+   */
   abstract logProb(value: Tensor): Tensor;
+  /** The entropy, of batchShape. */
   abstract entropy(): Tensor;
   /** A draw without gradient. */
   sample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {

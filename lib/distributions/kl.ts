@@ -13,6 +13,11 @@ function softplus(x: Tensor): Tensor {
   return x.relu().add(x.abs().neg().exp().log1p());
 }
 
+/**
+ * KL(p ‖ q) for the same-family pairs PyTorch registers (Normal, Uniform, Bernoulli, Categorical,
+ * MultivariateNormal, Independent of those), of the batch shape.
+ * @example tf.distributions.klDivergence(new tf.distributions.Normal(0, 1), new tf.distributions.Normal(1, 2));
+ */
 export function klDivergence(p: Distribution, q: Distribution): Tensor {
   const op = 'distributions.klDivergence';
   if (!(p instanceof Distribution) || !(q instanceof Distribution))

@@ -14,10 +14,16 @@ export function batchDiag(L: Tensor): Tensor {
   return L.mul(eye(k, k, { dtype: L.dtype as 'float32' })).sum(-1);
 }
 
+/**
+ * The multivariate normal N(loc, Σ) over vectors of size k, from {covarianceMatrix} or {scaleTril}
+ * (torch.distributions.MultivariateNormal): loc [..., k], Σ [..., k, k].
+ */
 export class MultivariateNormal extends Distribution {
+  /** The mean, [...batchShape, k]. */
   readonly loc: Tensor;
   /** The lower Cholesky factor of the covariance, [...batch, k, k]. */
   readonly scaleTril: Tensor;
+  /** true: rsample draws loc + L·ε, differentiable in loc and L. */
   readonly hasRsample = true;
 
   constructor(loc: Tensor, opts: { covarianceMatrix?: Tensor; scaleTril?: Tensor }) {
@@ -37,15 +43,19 @@ export class MultivariateNormal extends Distribution {
     this.scaleTril = L.shape.join() === [...batch, k, k].join() ? L : L.expand([...batch, k, k]);
     this.loc = l.shape.join() === [...batch, k].join() ? l : l.expand([...batch, k]);
   }
+  /** Σ = L·Lᵀ, [...batchShape, k, k]. */
   get covarianceMatrix(): Tensor {
     return this.scaleTril.matmul(this.scaleTril.transpose(-1, -2));
   }
+  /** loc. */
   get mean(): Tensor {
     return this.loc;
   }
+  /** The diagonal of Σ, [...batchShape, k]. */
   get variance(): Tensor {
     return this.scaleTril.mul(this.scaleTril).sum(-1);
   }
+  /** A reparameterised draw loc + L·ε, of shape sampleShape + batchShape + [k]. */
   rsample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
     const { shape, generator } = this.extended(sampleShape, opts, 'MultivariateNormal.rsample');
     const eps = randn(shape, { dtype: this.loc.dtype, generator });
@@ -55,6 +65,7 @@ export class MultivariateNormal extends Distribution {
   halfLogDet(): Tensor {
     return batchDiag(this.scaleTril).log().sum(-1);
   }
+  /** −½ (x − μ)ᵀ Σ⁻¹ (x − μ) − ½ log det Σ − (k/2) log 2π, for value [..., k] → [...]. */
   logProb(value: Tensor): Tensor {
     const v = valueArg(value, 'MultivariateNormal.logProb', this.loc.dtype);
     const k = this.eventShape[0];
@@ -65,6 +76,7 @@ export class MultivariateNormal extends Distribution {
     const maha = z.mul(z).sum(-1);
     return maha.add(k * LOG_2PI).mul(-0.5).sub(this.halfLogDet());
   }
+  /** ½ log det Σ + (k/2)(1 + log 2π), of batchShape. */
   entropy(): Tensor {
     const k = this.eventShape[0];
     return this.halfLogDet().add(0.5 * k * (1 + LOG_2PI));
@@ -73,7 +85,9 @@ export class MultivariateNormal extends Distribution {
 
 /** Treats the last n batch dims of base as event dims: logProb and entropy sum over them. */
 export class Independent extends Distribution {
+  /** The wrapped distribution. */
   readonly base: Distribution;
+  /** How many of base's trailing batch dims become event dims. */
   readonly reinterpretedBatchNdims: number;
 
   constructor(base: Distribution, reinterpretedBatchNdims: number) {
@@ -89,15 +103,19 @@ export class Independent extends Distribution {
     this.reinterpretedBatchNdims = n;
     (this as { hasRsample: boolean }).hasRsample = base.hasRsample;
   }
+  /** base's mean. */
   get mean(): Tensor {
     return this.base.mean;
   }
+  /** base's variance. */
   get variance(): Tensor {
     return this.base.variance;
   }
+  /** base's draw, without gradient. */
   sample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
     return this.base.sample(sampleShape, opts);
   }
+  /** base's reparameterised draw. */
   rsample(sampleShape: number[] = [], opts: SampleOptions = {}): Tensor {
     return this.base.rsample(sampleShape, opts);
   }
@@ -107,9 +125,11 @@ export class Independent extends Distribution {
     if (n === 0) return t;
     return t.sum(Array.from({ length: n }, (_, i) => -1 - i));
   }
+  /** base's logProb summed over the reinterpreted dims. */
   logProb(value: Tensor): Tensor {
     return this.sumRightmost(this.base.logProb(value));
   }
+  /** base's entropy summed over the reinterpreted dims. */
   entropy(): Tensor {
     return this.sumRightmost(this.base.entropy());
   }

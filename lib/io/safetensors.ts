@@ -165,6 +165,7 @@ export function writeFileAtomic(file: string, write: (fd: number) => void, op: s
  * Saves named tensors to `file` in the safetensors format, readable by PyTorch's ecosystem
  * (`safetensors.torch.load_file`). `metadata` is an optional map of strings stored in the header.
  * The write is atomic: an existing file is replaced only once the new one is complete on disk.
+  * @example tf.save(model.stateDict(), 'model.safetensors');
  */
 export function save(tensors: Record<string, Tensor>, file: string, metadata?: Metadata): void {
   if (typeof file !== 'string' || file === '') throw argumentError(`save: path must be a non-empty string, got ${describe(file)}`);

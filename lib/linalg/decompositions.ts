@@ -24,6 +24,7 @@ export function det(A: Tensor): Tensor {
   return wrap(la.linalgDet(squareArg(A, 'linalg.det')._h));
 }
 
+/** slogdet's result: [sign, logabsdet], also named. */
 export type SlogdetResult = [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
 /** Sign and log |det| (−inf for singular matrices); `const [sign, logabsdet] = slogdet(A)`. */
 export function slogdet(A: Tensor): SlogdetResult {
@@ -71,6 +72,7 @@ export function cholesky(A: Tensor, opts?: { upper?: boolean }): Tensor {
   return wrap(la.linalgCholesky(squareArg(A, op)._h, upper));
 }
 
+/** qr's result: [Q, R], also named. */
 export type QrResult = [Tensor, Tensor] & { Q: Tensor; R: Tensor };
 /** QR decomposition; mode 'reduced' (default), 'complete' or 'r' (Q is then an empty tensor). */
 export function qr(A: Tensor, opts?: { mode?: 'reduced' | 'complete' | 'r' } | string): QrResult {
@@ -82,6 +84,7 @@ export function qr(A: Tensor, opts?: { mode?: 'reduced' | 'complete' | 'r' } | s
   return named([wrap(q), wrap(r)], ['Q', 'R'] as const) as QrResult;
 }
 
+/** svd's result: [U, S, Vh] with A = U diag(S) Vh, also named. */
 export type SvdResult = [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor };
 /** A = U diag(S) Vh, S descending. fullMatrices defaults to true, as in PyTorch. */
 export function svd(A: Tensor, opts?: { fullMatrices?: boolean }): SvdResult {
@@ -105,6 +108,7 @@ function uploArg(v: unknown, op: string): boolean {
   throw rangeError(`${op}: UPLO must be 'L' or 'U', got ${describe(v)}`);
 }
 
+/** eigh's result: [eigenvalues, eigenvectors], also named. */
 export type EighResult = [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
 /** Eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices, reading the UPLO triangle. */
 export function eigh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): EighResult {
@@ -114,6 +118,7 @@ export function eigh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): EighResult {
   return named([wrap(w), wrap(v)], ['eigenvalues', 'eigenvectors'] as const) as EighResult;
 }
 
+/** Eigenvalues (ascending) of symmetric matrices [..., n, n] → [..., n], reading the UPLO triangle ('L' by default). */
 export function eigvalsh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): Tensor {
   const op = 'linalg.eigvalsh';
   const lower = uploArg(options(opts, op).UPLO, op);
@@ -134,6 +139,7 @@ export function pinv(A: Tensor, opts?: { atol?: number; rtol?: number; hermitian
   return wrap(la.linalgPinv(matrixArg(A, op)._h, atol ?? -1, rtol ?? -1, hermitian));
 }
 
+/** lstsq's result: [solution, residuals, rank, singularValues], also named (as torch.linalg.lstsq). */
 export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor };
 const DRIVERS = ['gelsy', 'gelsd', 'gelss', 'gels'];
 /**

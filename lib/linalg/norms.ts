@@ -7,6 +7,7 @@ import { Tensor, describe, wrap } from '../tensor';
 import { floatArg, normDim } from './common';
 import { svdvals } from './decompositions';
 
+/** A norm's order: a number (p, or ±Infinity), 'fro' (Frobenius) or 'nuc' (nuclear, the sum of singular values). */
 export type Ord = number | 'fro' | 'nuc';
 type Dim = number | number[] | null | undefined;
 

@@ -48,6 +48,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
     throw rangeError(`hardtanh: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
   return x.clamp(minVal, maxVal);
 }
+/** min(max(x, 0), 6) elementwise. */
 export function relu6(x: Tensor): Tensor {
   return needFloat(x, 'relu6').clamp(0, 6);
 }
@@ -102,47 +103,77 @@ abstract class Elementwise extends Module {
   /** Leaves sizes unchanged (a phantom type for Sequential's compile-time check; no JS field). */
   declare readonly shapeKeeps: 'all';
 }
+/** SELU as a layer: scale·elu(x, alpha) with PyTorch's constants. */
 export class SELU extends Elementwise {
+  /** selu(x); same shape. */
   forward(x: Tensor): Tensor { return selu(x); }
 }
+/** CELU as a layer: x for x > 0, alpha·(e^(x/alpha) − 1) otherwise. */
 export class CELU extends Elementwise {
-  constructor(readonly alpha = 1) { super(); }
+  constructor(
+    /** The negative saturation value (default 1). */ readonly alpha = 1) { super(); }
+  /** celu(x, alpha); same shape. */
   forward(x: Tensor): Tensor { return celu(x, this.alpha); }
+  /** alpha, for the module's printed form. */
   extraRepr(): string { return `alpha=${this.alpha}`; }
 }
+/** Mish as a layer: x·tanh(softplus(x)). */
 export class Mish extends Elementwise {
+  /** mish(x); same shape. */
   forward(x: Tensor): Tensor { return mish(x); }
 }
+/** Hardswish as a layer: x·relu6(x + 3) / 6. */
 export class Hardswish extends Elementwise {
+  /** hardswish(x); same shape. */
   forward(x: Tensor): Tensor { return hardswish(x); }
 }
+/** Hardsigmoid as a layer: relu6(x + 3) / 6. */
 export class Hardsigmoid extends Elementwise {
+  /** hardsigmoid(x); same shape. */
   forward(x: Tensor): Tensor { return hardsigmoid(x); }
 }
+/** Hardtanh as a layer: x clamped to [minVal, maxVal]. */
 export class Hardtanh extends Elementwise {
-  constructor(readonly minVal = -1, readonly maxVal = 1) { super(); }
+  constructor(
+    /** Lower bound (default −1). */ readonly minVal = -1,
+    /** Upper bound (default 1). */ readonly maxVal = 1) { super(); }
+  /** hardtanh(x, minVal, maxVal); same shape. */
   forward(x: Tensor): Tensor { return hardtanh(x, this.minVal, this.maxVal); }
+  /** The bounds, for the module's printed form. */
   extraRepr(): string { return `minVal=${this.minVal}, maxVal=${this.maxVal}`; }
 }
+/** ReLU6 as a layer: min(max(x, 0), 6). */
 export class ReLU6 extends Elementwise {
+  /** relu6(x); same shape. */
   forward(x: Tensor): Tensor { return relu6(x); }
 }
+/** log(sigmoid(x)) as a layer, stable for large |x|. */
 export class LogSigmoid extends Elementwise {
+  /** logSigmoid(x); same shape. */
   forward(x: Tensor): Tensor { return logSigmoid(x); }
 }
+/** Softsign as a layer: x / (1 + |x|). */
 export class Softsign extends Elementwise {
+  /** softsign(x); same shape. */
   forward(x: Tensor): Tensor { return softsign(x); }
 }
+/** Softmin as a layer: softmax(−x) along `dim`. */
 export class Softmin extends Elementwise {
-  constructor(readonly dim = -1) { super(); }
+  constructor(
+    /** The dim normalised over (default −1). */ readonly dim = -1) { super(); }
+  /** softmin(x, dim); same shape. */
   forward(x: Tensor): Tensor { return softmin(x, this.dim); }
 }
+/** Gated linear unit as a layer: splits `dim` in halves a, b and returns a·sigmoid(b). */
 export class GLU extends Module {
-  constructor(readonly dim = -1) { super(); }
+  constructor(
+    /** The dim split in two (default −1); its size must be even. */ readonly dim = -1) { super(); }
+  /** [..., 2n, ...] → [..., n, ...] along dim. */
   forward(x: Tensor): Tensor { return glu(x, this.dim); }
 }
 /** PReLU with numParameters slopes (1, or one per channel), each initialised to `init` (0.25). */
 export class PReLU extends Elementwise {
+  /** The learned slopes for x < 0, [numParameters]. */
   weight: Tensor;
   /** The number of slopes (PyTorch's num_parameters; numParameters() is the Module's element count). */
   readonly num_parameters: number;
@@ -154,6 +185,8 @@ export class PReLU extends Elementwise {
     this.num_parameters = numParameters;
     this.weight = init.constant(Parameter(zeros([numParameters], { dtype: opts.dtype ?? 'float32' })), initValue);
   }
+  /** x for x > 0, weight·x otherwise (one slope, or one per channel of dim 1); same shape. */
   forward(x: Tensor): Tensor { return prelu(x, this.weight); }
+  /** The number of slopes, for the module's printed form. */
   extraRepr(): string { return `numParameters=${this.num_parameters}`; }
 }

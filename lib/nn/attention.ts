@@ -13,14 +13,19 @@ import { Module } from './module';
 import { maskToAdditive } from './args';
 import { argumentError, shapeError, show } from '../errors';
 
+/** Options of MultiheadAttention. */
 export interface MultiheadAttentionOptions {
+  /** Biases on the input and output projections (default true). */
   bias?: boolean;
+  /** Inputs as [N, L, E] instead of [L, N, E] (default false). */
   batchFirst?: boolean;
   /** Dropout on the attention weights, in training mode. */
   dropout?: number;
+  /** dtype of the parameters (default float32). */
   dtype?: 'float32' | 'float64';
 }
 
+/** Options of MultiheadAttention.forward. */
 export interface AttentionCallOptions {
   /** [N, S] (or [S] unbatched): true / −inf where a key is padding. */
   keyPaddingMask?: Tensor | null;
@@ -34,14 +39,27 @@ export interface AttentionCallOptions {
   isCausal?: boolean;
 }
 
+/**
+ * Multi-head attention (torch.nn.MultiheadAttention): projects query, key and value, attends per
+ * head with scaled dot products, and projects the concatenated heads. forward → [output, weights].
+ * @example const [y] = new tf.nn.MultiheadAttention(64, 8, { batchFirst: true }).forward(x, x, x);  // x [B, L, 64]
+ */
 export class MultiheadAttention extends Module {
+  /** The packed query, key and value projections, [3·embedDim, embedDim]. */
   in_proj_weight: Tensor;
+  /** Their biases, [3·embedDim], or null. */
   in_proj_bias: Tensor | null;
+  /** The output projection, embedDim → embedDim. */
   out_proj: Linear;
+  /** Model width E (last dim of query, key, value and output). */
   readonly embedDim: number;
+  /** Number of heads; embedDim divides by it. */
   readonly numHeads: number;
+  /** embedDim / numHeads. */
   readonly headDim: number;
+  /** Whether inputs are [N, L, E] rather than [L, N, E]. */
   readonly batchFirst: boolean;
+  /** Dropout probability on the attention weights, in training mode. */
   readonly dropout: number;
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
@@ -141,33 +159,54 @@ export class MultiheadAttention extends Module {
     return [out, aw];
   }
 
+  /** embedDim and numHeads, for the module's printed form. */
   extraRepr(): string {
     return `embedDim=${this.embedDim}, numHeads=${this.numHeads}`;
   }
 }
 
+/** Options of TransformerEncoderLayer (and the decoder layer, Transformer). */
 export interface TransformerEncoderLayerOptions {
+  /** Hidden width of the feed-forward block (default 2048). */
   dimFeedforward?: number;
+  /** Dropout probability everywhere in the layer (default 0.1). */
   dropout?: number;
+  /** Feed-forward activation (default 'relu'). */
   activation?: 'relu' | 'gelu';
+  /** eps of the LayerNorms (default 1e-5). */
   layerNormEps?: number;
+  /** Inputs as [N, S, dModel] instead of [S, N, dModel] (default false). */
   batchFirst?: boolean;
   /** LayerNorm before each sublayer instead of after (default false, as PyTorch). */
   normFirst?: boolean;
+  /** dtype of the parameters (default float32). */
   dtype?: 'float32' | 'float64';
 }
 
-/** PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
+/**
+ * PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual.
+ * @example const layer = new tf.nn.TransformerEncoderLayer(512, 8, { batchFirst: true });  // [N, S, 512] → [N, S, 512]
+ */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block. */
   self_attn: MultiheadAttention;
+  /** Feed-forward expansion, dModel → dimFeedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** Feed-forward projection back, dimFeedforward → dModel. */
   linear2: Linear;
+  /** LayerNorm around the self-attention block. */
   norm1: LayerNorm;
+  /** LayerNorm around the feed-forward block. */
   norm2: LayerNorm;
+  /** Dropout on the self-attention output. */
   dropout1: Dropout;
+  /** Dropout on the feed-forward output. */
   dropout2: Dropout;
+  /** The feed-forward activation, 'relu' (default) or 'gelu'. */
   readonly activation: 'relu' | 'gelu';
+  /** Whether LayerNorm comes before each block (pre-norm) rather than after. */
   readonly normFirst: boolean;
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
@@ -187,6 +226,10 @@ export class TransformerEncoderLayer extends Module {
     this.normFirst = !!opts.normFirst;
   }
 
+  /**
+   * src [S, N, dModel] ([N, S, dModel] with batchFirst) → the same shape; srcMask [S, S] and
+   * srcKeyPaddingMask [N, S] as MultiheadAttention's attnMask / keyPaddingMask.
+   */
   forward(src: Tensor, opts: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
     checkOptions(opts, 'forward');
     const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, {

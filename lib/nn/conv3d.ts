@@ -70,14 +70,23 @@ function padDepth(x: Tensor, p: number): Tensor {
 
 /** Conv3d(in, out, kernel, {stride, padding, dilation, groups, bias}): weight [out, in/groups, kd, kh, kw]. */
 export class Conv3d extends Module {
+  /** The kernels, [outChannels, inChannels / groups, kd, kh, kw]. */
   weight: Tensor;
+  /** The bias, [outChannels], or null. */
   bias: Tensor | null;
+  /** Input channels (dim 1). */
   readonly inChannels: number;
+  /** Output channels (dim 1). */
   readonly outChannels: number;
+  /** Kernel [depth, height, width]. */
   readonly kernelSize: number[];
+  /** Stride [depth, height, width]. */
   readonly stride: number[];
+  /** Zero padding per spatial dim, or 'valid' / 'same'. */
   readonly padding: number[] | 'valid' | 'same';
+  /** Spacing between kernel taps, per spatial dim. */
   readonly dilation: number[];
+  /** Channel groups. */
   readonly groups: number;
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[],
     opts: Conv3dOptions & { bias?: boolean; dtype?: DType } = {}) {
@@ -103,10 +112,15 @@ export class Conv3d extends Module {
     this.weight = weight;
     this.bias = bias;
   }
+  /**
+   * [N, inChannels, D, H, W] → [N, outChannels, D', H', W'], each size ⌊(n + 2·padding − dilation·(k − 1) − 1) /
+   * stride⌋ + 1.
+   */
   forward(x: Tensor): Tensor {
     return conv3d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation,
       groups: this.groups });
   }
+  /** The channels, kernel size and stride, for the module's printed form. */
   extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}]`;
   }

@@ -71,15 +71,25 @@ export interface ConvTransposeLayerOptions extends ConvTransposeOptions {
 }
 
 abstract class ConvTransposeNd extends Module {
+  /** The kernels, [inChannels, outChannels / groups, ...kernelSize] (PyTorch's layout). */
   weight: Tensor;
+  /** The bias, [outChannels], or null. */
   bias: Tensor | null;
+  /** Input channels (dim 1). */
   readonly inChannels: number;
+  /** Output channels (dim 1). */
   readonly outChannels: number;
+  /** Kernel size per spatial dim. */
   readonly kernelSize: number[];
+  /** Stride per spatial dim (the upsampling factor). */
   readonly stride: number[];
+  /** dilation·(k − 1) − padding zeros are added on each side of the input, per spatial dim. */
   readonly padding: number[];
+  /** Extra size added to one side of the output, per spatial dim. */
   readonly outputPadding: number[];
+  /** Spacing between kernel taps, per spatial dim. */
   readonly dilation: number[];
+  /** Channel groups. */
   readonly groups: number;
   constructor(name: string, n: number, inChannels: number, outChannels: number, kernelSize: number | number[],
     opts: ConvTransposeLayerOptions) {
@@ -108,6 +118,7 @@ abstract class ConvTransposeNd extends Module {
     return { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation,
       groups: this.groups };
   }
+  /** The channels, kernel size and stride, for the module's printed form. */
   extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}]`;
   }
@@ -131,6 +142,11 @@ export class ConvTranspose2d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
     super('ConvTranspose2d', 2, inChannels, outChannels, kernelSize, opts);
   }
+  /**
+   * [N, inChannels, H, W] → [N, outChannels, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kh − 1) +
+   * outputPadding + 1 (likewise W').
+   * @example new tf.nn.ConvTranspose2d(16, 8, 2, { stride: 2 }).forward(tf.randn([1, 16, 7, 7]));  // [1, 8, 14, 14]
+   */
   forward(x: Tensor): Tensor {
     return convTranspose2d(x, this.weight, this.bias, this.opts());
   }
@@ -140,6 +156,9 @@ export class ConvTranspose1d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
     super('ConvTranspose1d', 1, inChannels, outChannels, kernelSize, opts);
   }
+  /**
+   * [N, inChannels, L] → [N, outChannels, L'], L' = (L − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1.
+   */
   forward(x: Tensor): Tensor {
     return convTranspose1d(x, this.weight, this.bias, this.opts());
   }

@@ -35,14 +35,21 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6, keep
   return pnorm(d, num(p, 'pairwiseDistance', 'p'), -1, keepdim);
 }
 
+/** Cosine similarity x1·x2 / max(‖x1‖·‖x2‖, eps) along opts.dim (default 1; eps 1e-8). */
 export class CosineSimilarity extends Module {
-  constructor(readonly opts: { dim?: number; eps?: number } = {}) { super(); }
+  constructor(
+    /** dim (default 1) and eps (default 1e-8). */ readonly opts: { dim?: number; eps?: number } = {}) { super(); }
+  /** x1, x2 broadcastable, e.g. [N, D] and [N, D] → [N]. */
   forward(x1: Tensor, x2: Tensor): Tensor {
     return cosineSimilarity(x1, x2, this.opts.dim ?? 1, this.opts.eps ?? 1e-8);
   }
 }
+/** ‖x1 − x2 + eps‖_p over the last dim (p 2, eps 1e-6 by default). */
 export class PairwiseDistance extends Module {
-  constructor(readonly opts: { p?: number; eps?: number; keepdim?: boolean } = {}) { super(); }
+  constructor(
+    /** p (default 2), eps (default 1e-6), keepdim (default false). */
+    readonly opts: { p?: number; eps?: number; keepdim?: boolean } = {}) { super(); }
+  /** x1, x2 [N, D] → [N] ([N, 1] with keepdim). */
   forward(x1: Tensor, x2: Tensor): Tensor {
     return pairwiseDistance(x1, x2, this.opts.p ?? 2, this.opts.eps ?? 1e-6, this.opts.keepdim ?? false);
   }

@@ -58,17 +58,26 @@ export function fold(x: Tensor, outputSize: number | number[], kernelSize: numbe
   return wrap(kernel('conv2dInputGrad')(g._h, oneHotKernels(C, kh, kw, x.dtype)._h, [x.shape[0], C, H, W], s, p, d, C));
 }
 
+/** Extracts sliding blocks (im2col): [N, C, H, W] → [N, C·kh·kw, L], L the number of block positions. */
 export class Unfold extends Module {
-  constructor(readonly kernelSize: number | number[], readonly opts: FoldOptions = {}) {
+  constructor(
+    /** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[],
+    /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
     super();
     checkOptions(opts, 'Unfold');
   }
+  /** [N, C, H, W] → [N, C·kh·kw, L]. */
   forward(x: Tensor): Tensor { return unfold(x, this.kernelSize, this.opts); }
 }
+/** Sums sliding blocks back into an image (col2im, the adjoint of Unfold): [N, C·kh·kw, L] → [N, C, H, W]. */
 export class Fold extends Module {
-  constructor(readonly outputSize: number | number[], readonly kernelSize: number | number[], readonly opts: FoldOptions = {}) {
+  constructor(
+    /** The image size [H, W] (one number for both). */ readonly outputSize: number | number[],
+    /** Block size: one number or [kh, kw]. */ readonly kernelSize: number | number[],
+    /** dilation, padding and stride of the blocks (defaults 1, 0, 1). */ readonly opts: FoldOptions = {}) {
     super();
     checkOptions(opts, 'Fold');
   }
+  /** [N, C·kh·kw, L] → [N, C, H, W]; overlapping blocks add up. */
   forward(x: Tensor): Tensor { return fold(x, this.outputSize, this.kernelSize, this.opts); }
 }

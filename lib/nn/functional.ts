@@ -11,7 +11,9 @@ import { argumentError, axisError, dtypeError, internalError, rangeError, shapeE
 import { fusedNative } from '../fused';  // speed: fused kernels
 import { maskToAdditive } from './args';
 
+/** How a loss reduces its per-element values: 'mean' (default), 'sum', or 'none' (unreduced). */
 export type Reduction = 'mean' | 'sum' | 'none';
+/** A size given once for both spatial dims, or as [height, width]. */
 export type IntPair = number | [number, number] | number[];
 
 function need(x: unknown, op: string, what = 'input'): Tensor {
@@ -63,6 +65,7 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 }
 
 // ---- activations ----
+/** max(x, 0) elementwise. */
 export const relu = (x: Tensor) => need(x, 'relu').relu();
 /** GELU: exact (x·Φ(x)), or with approximate 'tanh' PyTorch's 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
@@ -71,11 +74,17 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   if (approximate !== 'tanh') throw argumentError(`gelu: approximate must be 'none' or 'tanh', got ${show(approximate)}`);
   return x.gelu({ approximate: 'tanh' });  // speed: fused kernel
 }
+/** x·sigmoid(x) elementwise. */
 export const silu = (x: Tensor) => need(x, 'silu').silu();
+/** 1 / (1 + e^−x) elementwise. */
 export const sigmoid = (x: Tensor) => need(x, 'sigmoid').sigmoid();
+/** tanh elementwise. */
 export const tanh = (x: Tensor) => need(x, 'tanh').tanh();
+/** x for x > 0, negativeSlope·x otherwise (default 0.01). */
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01) => need(x, 'leakyRelu').leakyRelu(negativeSlope);
+/** Softmax along `dim` (default the last). */
 export const softmax = (x: Tensor, dim = -1) => need(x, 'softmax').softmax(dim);
+/** log(softmax) along `dim` (default the last), computed stably. */
 export const logSoftmax = (x: Tensor, dim = -1) => need(x, 'logSoftmax').logSoftmax(dim);
 /** ELU: x for x > 0, alpha·(exp(x) − 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
@@ -100,10 +109,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return b ? y.add(b) : y;
 }
 
+/** Options of conv2d. */
 export interface Conv2dOptions {
+  /** Step between kernel positions (default 1). */
   stride?: IntPair;
+  /** Zero padding on each side (default 0), or 'valid' / 'same'. */
   padding?: IntPair | 'valid' | 'same';
+  /** Spacing between kernel taps (default 1). */
   dilation?: IntPair;
+  /** Channel groups (default 1). */
   groups?: number;
 }
 
@@ -133,10 +147,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   return wrap(kernel('conv2d')(x._h, weight._h, b ? b._h : null, stride, padding, dilation, groups));
 }
 
+/** Options of conv1d. */
 export interface Conv1dOptions {
+  /** Step between kernel positions (default 1). */
   stride?: number | number[];
+  /** Zero padding on each side (default 0), or 'valid' / 'same'. */
   padding?: number | number[] | 'valid' | 'same';
+  /** Spacing between kernel taps (default 1). */
   dilation?: number | number[];
+  /** Channel groups (default 1). */
   groups?: number;
 }
 
@@ -159,12 +178,23 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 }
 
 // ---- pooling ----
+/** Options of maxPool2d. */
 export interface MaxPool2dOptions {
+  /** Step between windows (default, or null: the kernel size). */
   stride?: IntPair | null;
+  /** Implicit −inf padding on each side (default 0). */
   padding?: IntPair;
+  /** Spacing between window taps (default 1). */
   dilation?: IntPair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
+/**
+ * 2-d max pooling: [N, C, H, W] (or [C, H, W]) → [N, C, H', W'], H' = ⌊(H + 2·padding − dilation·(k − 1) − 1) /
+ * stride⌋ + 1
+ * (⌈⌉ with ceilMode); stride defaults to kernelSize.
+ * @example tf.F.maxPool2d(x, 2);  // [8, 16, 28, 28] → [8, 16, 14, 14]
+ */
 export function maxPool2d(x: Tensor, kernelSize: IntPair, opts: MaxPool2dOptions = {}): Tensor {
   checkOptions(opts, 'maxPool2d');
   needFloat(x, 'maxPool2d');
@@ -174,12 +204,21 @@ export function maxPool2d(x: Tensor, kernelSize: IntPair, opts: MaxPool2dOptions
     pair(opts.dilation ?? 1, 'maxPool2d', 'dilation'), !!opts.ceilMode));
 }
 
+/** Options of avgPool2d. */
 export interface AvgPool2dOptions {
+  /** Step between windows (default, or null: the kernel size). */
   stride?: IntPair | null;
+  /** Zero padding on each side (default 0). */
   padding?: IntPair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count padded zeros in each window's mean (default true). */
   countIncludePad?: boolean;
 }
+/**
+ * 2-d average pooling: [N, C, H, W] → [N, C, H', W'] (H' as for maxPool2d without dilation); stride
+ * defaults to kernelSize; countIncludePad (default true) counts the zero padding in the mean.
+ */
 export function avgPool2d(x: Tensor, kernelSize: IntPair, opts: AvgPool2dOptions = {}): Tensor {
   checkOptions(opts, 'avgPool2d');
   needFloat(x, 'avgPool2d');
@@ -194,6 +233,7 @@ function pool1d(x: Tensor, op: string, f: (x4: Tensor) => Tensor): Tensor {
   if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(`${op}: input must be [N,C,L] or [C,L], got [${x.shape}]`);
   return f(x.unsqueeze(-2)).squeeze(-2);
 }
+/** 1-d max pooling over the last dim: [N, C, L] (or [C, L]) → [N, C, L']; stride defaults to kernelSize. */
 export function maxPool1d(x: Tensor, kernelSize: number,
   opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}): Tensor {
   checkOptions(opts, 'maxPool1d');
@@ -202,6 +242,7 @@ export function maxPool1d(x: Tensor, kernelSize: number,
     ceilMode: opts.ceilMode,
   }));
 }
+/** 1-d average pooling over the last dim: [N, C, L] (or [C, L]) → [N, C, L']; stride defaults to kernelSize. */
 export function avgPool1d(x: Tensor, kernelSize: number,
   opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}): Tensor {
   checkOptions(opts, 'avgPool1d');
@@ -254,11 +295,17 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 }
 
 // ---- normalisation ----
+/** Options of batchNorm. */
 export interface BatchNormOptions {
+  /** Per-channel scale γ [C], or null. */
   weight?: Tensor | null;
+  /** Per-channel shift β [C], or null. */
   bias?: Tensor | null;
+  /** Use the batch's statistics and update the running ones (default false: use the running statistics). */
   training?: boolean;
+  /** Weight of the batch in the running statistics (default 0.1); null for a cumulative average. */
   momentum?: number | null;
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
@@ -350,6 +397,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
 }
 
 // ---- attention ----
+/** Options of scaledDotProductAttention. */
 export interface SdpaOptions {
   /** Bool: true where a query MAY attend to a key (PyTorch's convention); float: added to the scores. Broadcasts to [..., L, S]. */
   attnMask?: Tensor | null;
@@ -411,15 +459,19 @@ export function attentionWeights(q: Tensor, k: Tensor, additiveMask: Tensor | nu
 }
 
 // ---- losses ----
+/** Options every loss function takes. */
 export interface LossOptions {
+  /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
+/** Options of nllLoss. */
 export interface NllOptions extends LossOptions {
   /** Per-class weights [C]. */
   weight?: Tensor | null;
   /** Targets equal to this contribute nothing (and do not count in the mean). Default −100. */
   ignoreIndex?: number;
 }
+/** Options of crossEntropy. */
 export interface CrossEntropyOptions extends NllOptions {
   /** Mixes the one-hot target with the uniform distribution: (1 − ε)·onehot + ε / C. */
   labelSmoothing?: number;
@@ -482,6 +534,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
 /**
  * Cross-entropy of logits [N, C, ...] (or [C]) against int32 class indices [N, ...] (or []):
  * logSoftmax over dim 1 then the weighted NLL, with optional label smoothing, as PyTorch.
+  * @example const loss = tf.F.crossEntropy(model.forward(x), labels);  // logits [N, C], labels int32 [N] → scalar
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   checkOptions(opts, 'crossEntropy');
@@ -601,6 +654,10 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: LossOptions & 
 // PyTorch's constant is a C float: 1e-12 rounded to float32, in float64 too.
 const BCE_EPS = Math.fround(1e-12);
 
+/**
+ * Binary cross-entropy −[y·log x + (1 − y)·log(1 − x)] of probabilities x in [0, 1] against targets
+ * y of the same shape; logs clamped at −100 as PyTorch. Reduced by opts.reduction (default 'mean').
+ */
 export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions & { weight?: Tensor | null } = {}): Tensor {
   checkOptions(opts, 'bceLoss');
   const reduction = reductionArg(opts.reduction, 'bceLoss');

@@ -15,8 +15,11 @@ export { RNN, GRU, LSTM, RNNCell, GRUCell, LSTMCell } from './rnn';
 export type { RNNOptions } from './rnn';
 export { MultiheadAttention, TransformerEncoderLayer } from './attention';
 export type { MultiheadAttentionOptions, AttentionCallOptions, TransformerEncoderLayerOptions } from './attention';
+/** tf.nn.functional (also tf.F): the layers' operations as functions (linear, conv2d, crossEntropy, ...). */
 export * as functional from './functional';
+/** tf.nn.init: in-place parameter initialisers (kaimingUniform, xavierNormal, ...), as torch.nn.init. */
 export * as init from './init';
+/** tf.nn.utils: gradient clipping, parameters as one vector, and RNN sequence helpers (tf.nn.utils.rnn). */
 export * as utils from './utils';
 export type { Summary, SummaryRow, SummaryOptions, OutputShape } from './summary';
 export { PReLU, SELU, CELU, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6, LogSigmoid, Softsign, Softmin, GLU } from './activations';
@@ -37,4 +40,5 @@ export {
   MarginRankingLoss, TripletMarginLoss, CosineEmbeddingLoss, HingeEmbeddingLoss, GaussianNLLLoss, PoissonNLLLoss,
   MultiLabelSoftMarginLoss,
 } from './losses';
+/** tf.nn.parallel: DistributedDataParallel, averaging gradients across the ranks of tf.distributed. */
 export * as parallel from './parallel';

@@ -8,9 +8,14 @@ import { noGrad } from '../autograd';
 import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
 import { Tensor, describe, checkOptions, rand, randn, tensor } from '../tensor';
 
+/** The activation calculateGain knows (PyTorch's names, and camelCase forms). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
   'leakyRelu' | 'selu' | 'identity' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'convTranspose1d' |
   'convTranspose2d' | 'convTranspose3d';
+/**
+ * Which fan Kaiming initialisation scales by: the inputs (preserves the forward variance) or the outputs (the
+ * backward's).
+ */
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
 function target(t: unknown, op: string): Tensor {
@@ -65,32 +70,45 @@ function fanOf(t: Tensor, mode: FanMode, op: string): number {
   throw tfError('ARGUMENT', `${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
 }
 
+/** Options of kaimingUniform / kaimingNormal. */
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU that follows (used when nonlinearity is leaky_relu). Default 0. */
   a?: number;
+  /** 'fanIn' (default) or 'fanOut'. */
   mode?: FanMode;
+  /** The activation after the layer, which sets the gain (default 'leaky_relu'). */
   nonlinearity?: Nonlinearity;
 }
 
+/** Fills t in place (without recording) with samples from U(low, high); returns t. */
 export function uniform(t: Tensor, low = 0, high = 1): Tensor {
   target(t, 'uniform');
   return noGrad(() => t.uniform_(low, high));
 }
+/** Fills t in place (without recording) with samples from N(mean, std²); returns t. */
 export function normal(t: Tensor, mean = 0, std = 1): Tensor {
   target(t, 'normal');
   return noGrad(() => t.normal_(mean, std));
 }
+/** Fills t in place (without recording) with `value`; returns t. */
 export function constant(t: Tensor, value: number): Tensor {
   target(t, 'constant');
   return noGrad(() => t.fill_(value));
 }
+/** Fills t with zeros in place; returns t. */
 export function zeros(t: Tensor): Tensor {
   return constant(t, 0);
 }
+/** Fills t with ones in place; returns t. */
 export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }
 
+/**
+ * He initialisation: U(−b, b) with b = gain·sqrt(3 / fan), fan from opts.mode (default fanIn),
+ * gain from opts.nonlinearity (default leaky_relu with slope opts.a = 0); in place, returns t.
+ * @example tf.nn.init.kaimingUniform(layer.weight, { nonlinearity: 'relu' });
+ */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   checkOptions(opts, 'kaimingUniform');
   target(t, 'kaimingUniform');
@@ -99,6 +117,7 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * (gain / Math.sqrt(fan));
   return uniform(t, -bound, bound);
 }
+/** He initialisation: N(0, std²) with std = gain / sqrt(fan), fan and gain as kaimingUniform; in place, returns t. */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
   checkOptions(opts, 'kaimingNormal');
   target(t, 'kaimingNormal');
@@ -119,6 +138,10 @@ export function xavierUniform(t: Tensor, gain?: number | { gain?: number }): Ten
   const bound = gainArg(gain, 'xavierUniform') * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -bound, bound);
 }
+/**
+ * Glorot initialisation: N(0, std²) with std = gain·sqrt(2 / (fanIn + fanOut)); xavierNormal(t, gain = 1) or (t,
+ * {gain}); in place, returns t.
+ */
 export function xavierNormal(t: Tensor, gain?: number | { gain?: number }): Tensor {
   target(t, 'xavierNormal');
   const [fanIn, fanOut] = fans(t, 'xavierNormal');

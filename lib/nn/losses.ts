@@ -128,18 +128,21 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
 type Opts = Record<string, unknown>;
 
 abstract class Loss extends Module {
+  /** 'mean' (default), 'sum' or 'none'. */
   readonly reduction: Reduction;
   constructor(name: string, opts: Opts) {
     super();
     checkOptions(opts, name);
     this.reduction = reductionArg(opts.reduction, name);
   }
+  /** The reduction, for the module's printed form. */
   extraRepr(): string {
     return `reduction=${this.reduction}`;
   }
 }
 // A weighted loss keeps its weight (and posWeight) as buffers, under PyTorch's names.
 abstract class WeightedLoss extends Loss {
+  /** Buffer: per-class weights [C], or null. */
   declare weight: Tensor | null;
   constructor(name: string, opts: Opts) {
     super(name, opts);
@@ -147,75 +150,108 @@ abstract class WeightedLoss extends Loss {
   }
 }
 
+/**
+ * Cross-entropy of logits against class indices (or class probabilities), as torch.nn.CrossEntropyLoss:
+ * logSoftmax over the class dim, then the negative log-likelihood, with optional class weights,
+ * ignoreIndex and label smoothing.
+ * @example const loss = new tf.nn.CrossEntropyLoss().forward(logits, labels);  // logits [N, C], labels int32 [N]
+ */
 export class CrossEntropyLoss extends WeightedLoss {
+  /** Targets equal to this are skipped (default −100). */
   readonly ignoreIndex: number;
+  /** ε in (1 − ε)·onehot + ε / C (default 0). */
   readonly labelSmoothing: number;
   constructor(opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
     super('CrossEntropyLoss', opts);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
   }
+  /**
+   * input [N, C] (or [N, C, d...], or [C]) logits, target int32 [N] (or [N, d...]) class indices, or
+   * probabilities of input's shape → the loss (a scalar unless reduction 'none': [N, d...]).
+   */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.crossEntropy(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction,
       labelSmoothing: this.labelSmoothing });
   }
 }
+/** Negative log-likelihood of log-probabilities against class indices (torch.nn.NLLLoss). */
 export class NLLLoss extends WeightedLoss {
+  /** Targets equal to this are skipped (default −100). */
   readonly ignoreIndex: number;
   constructor(opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
     super('NLLLoss', opts);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
+  /** input [N, C] log-probabilities, target int32 [N] → −input[n, target[n]] reduced (weighted mean by default). */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
+/** Mean squared error (x − y)², reduced (torch.nn.MSELoss). */
 export class MSELoss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) { super('MSELoss', opts); }
+  /** input and target of the same shape → the loss (a scalar unless reduction 'none'). */
   forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, { reduction: this.reduction }); }
 }
+/** Mean absolute error |x − y|, reduced (torch.nn.L1Loss). */
 export class L1Loss extends Loss {
   constructor(opts: { reduction?: Reduction } = {}) { super('L1Loss', opts); }
+  /** input and target of the same shape → the loss (a scalar unless reduction 'none'). */
   forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, { reduction: this.reduction }); }
 }
+/** Binary cross-entropy of probabilities (torch.nn.BCELoss); for logits use BCEWithLogitsLoss. */
 export class BCELoss extends WeightedLoss {
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) { super('BCELoss', opts); }
+  /** input probabilities and target of the same shape → the loss (a scalar unless reduction 'none'). */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.bceLoss(input, target, { weight: this.weight, reduction: this.reduction });
   }
 }
+/** Binary cross-entropy of logits, sigmoid folded in stably (torch.nn.BCEWithLogitsLoss), with optional posWeight. */
 export class BCEWithLogitsLoss extends WeightedLoss {
+  /** Buffer: weight of the positive term per class (broadcast along the last dim), or null. */
   declare pos_weight: Tensor | null;
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
     super('BCEWithLogitsLoss', opts);
     this.registerBuffer('pos_weight', optTensor(opts.posWeight, 'BCEWithLogitsLoss', 'posWeight'));
   }
+  /** input logits and target of the same shape → the loss (a scalar unless reduction 'none'). */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.bceWithLogitsLoss(input, target, { weight: this.weight, posWeight: this.pos_weight, reduction: this.reduction });
   }
 }
+/** Huber loss: ½d² for |d| < delta, delta·(|d| − ½delta) beyond, d = x − y (torch.nn.HuberLoss). */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear (default 1). */
   readonly delta: number;
   constructor(opts: { reduction?: Reduction; delta?: number } = {}) {
     super('HuberLoss', opts);
     this.delta = opts.delta ?? 1;
   }
+  /** input and target of the same shape → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
 }
+/** Smooth L1: ½d²/beta for |d| < beta, |d| − ½beta beyond (torch.nn.SmoothL1Loss). */
 export class SmoothL1Loss extends Loss {
+  /** Where the loss turns from quadratic to linear (default 1). */
   readonly beta: number;
   constructor(opts: { reduction?: Reduction; beta?: number } = {}) {
     super('SmoothL1Loss', opts);
     this.beta = opts.beta ?? 1;
   }
+  /** input and target of the same shape → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
 }
+/** KL divergence with input as log-probabilities: target·(log target − input) (torch.nn.KLDivLoss). */
 export class KLDivLoss extends Module {
+  /** 'mean' (default, over elements), 'batchmean' (sum / batch size: the true KL), 'sum' or 'none'. */
   readonly reduction: Reduction | 'batchmean';
+  /** Whether target is given as log-probabilities (default false). */
   readonly logTarget: boolean;
   constructor(opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
     super();
@@ -223,66 +259,96 @@ export class KLDivLoss extends Module {
     this.reduction = opts.reduction ?? 'mean';
     this.logTarget = !!opts.logTarget;
   }
+  /** input log-probabilities and target of the same shape → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
 }
+/** max(0, −y·(x1 − x2) + margin), y = ±1 (torch.nn.MarginRankingLoss). */
 export class MarginRankingLoss extends Loss {
+  /** The margin added to −y·(x1 − x2) (default 0). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('MarginRankingLoss', opts);
     this.margin = opts.margin ?? 0;
   }
+  /** x1, x2 and target (±1) of one shape → the loss. */
   forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
     return marginRankingLoss(x1, x2, target, { margin: this.margin, reduction: this.reduction });
   }
 }
+/** max(d(a, p) − d(a, n) + margin, 0) with the p-norm distance (torch.nn.TripletMarginLoss). */
 export class TripletMarginLoss extends Loss {
-  constructor(readonly opts: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
+  constructor(
+    /** margin (1), p (2), eps (1e-6), swap (false), reduction ('mean'), as PyTorch's. */
+    readonly opts: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
     super('TripletMarginLoss', opts);
   }
+  /** anchor, positive, negative [N, D] → the loss. */
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
     return tripletMarginLoss(anchor, positive, negative, this.opts);
   }
 }
+/** 1 − cos(x1, x2) for y = 1, max(0, cos(x1, x2) − margin) for y = −1 (torch.nn.CosineEmbeddingLoss). */
 export class CosineEmbeddingLoss extends Loss {
+  /** Cosine similarity above which a dissimilar pair (y = −1) is penalised (default 0). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('CosineEmbeddingLoss', opts);
     this.margin = opts.margin ?? 0;
   }
+  /** x1, x2 [N, D] and target ±1 [N] → the loss. */
   forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
     return cosineEmbeddingLoss(x1, x2, target, { margin: this.margin, reduction: this.reduction });
   }
 }
+/** x for y = 1, max(0, margin − x) for y = −1 (torch.nn.HingeEmbeddingLoss). */
 export class HingeEmbeddingLoss extends Loss {
+  /** The margin for dissimilar pairs (y = −1) (default 1). */
   readonly margin: number;
   constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
     super('HingeEmbeddingLoss', opts);
     this.margin = opts.margin ?? 1;
   }
+  /** input and target (±1) of one shape → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return hingeEmbeddingLoss(input, target, { margin: this.margin, reduction: this.reduction });
   }
 }
+/** Gaussian negative log-likelihood ½(log var + (x − y)² / var) (torch.nn.GaussianNLLLoss). */
 export class GaussianNLLLoss extends Loss {
-  constructor(readonly opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(
+    /** full (add the constant ½log 2π), eps (variance floor, 1e-6), reduction, as PyTorch's. */
+    readonly opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
     super('GaussianNLLLoss', opts);
   }
+  /** input (means), target and variance (broadcastable) → the loss. */
   forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
     return gaussianNllLoss(input, target, variance, this.opts);
   }
 }
+/**
+ * Poisson negative log-likelihood: e^x − y·x with logInput (default), else x − y·log(x + eps)
+ * (torch.nn.PoissonNLLLoss).
+ */
 export class PoissonNLLLoss extends Loss {
-  constructor(readonly opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(
+    /** logInput (true), full (add Stirling's term), eps (1e-8), reduction, as PyTorch's. */
+    readonly opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
     super('PoissonNLLLoss', opts);
   }
+  /** input and target of one shape → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return poissonNllLoss(input, target, this.opts);
   }
 }
+/**
+ * Multi-label one-versus-all loss: the mean over classes of binary cross-entropy on logits
+ * (torch.nn.MultiLabelSoftMarginLoss).
+ */
 export class MultiLabelSoftMarginLoss extends WeightedLoss {
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) { super('MultiLabelSoftMarginLoss', opts); }
+  /** input logits [N, C] and 0/1 targets [N, C] → the loss. */
   forward(input: Tensor, target: Tensor): Tensor {
     return multilabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction });
   }

@@ -24,9 +24,14 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
 
 /** Bilinear(in1, in2, out, {bias}): weight and bias U(±1/sqrt(in1)), as PyTorch. */
 export class Bilinear extends Module {
+  /** The weight, [outFeatures, in1Features, in2Features]. */
   weight: Tensor;
+  /** The bias, [outFeatures], or null. */
   bias: Tensor | null;
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number,
+  constructor(
+    /** Size of x1's last dim. */ readonly in1Features: number,
+    /** Size of x2's last dim. */ readonly in2Features: number,
+    /** Size of the output's last dim. */ readonly outFeatures: number,
     opts: { bias?: boolean; dtype?: DType } = {}) {
     super();
     checkOptions(opts, 'Bilinear');
@@ -36,6 +41,7 @@ export class Bilinear extends Module {
     this.weight = init.uniform(Parameter(zeros([outFeatures, in1Features, in2Features], { dtype })), -bound, bound);
     this.bias = opts.bias ?? true ? init.uniform(Parameter(zeros([outFeatures], { dtype })), -bound, bound) : null;
   }
+  /** y = x1ᵀ A x2 + b: x1 [..., in1], x2 [..., in2] → [..., out]. */
   forward(x1: Tensor, x2: Tensor): Tensor {
     return bilinear(x1, x2, this.weight, this.bias);
   }
@@ -43,8 +49,10 @@ export class Bilinear extends Module {
 
 /** Unflatten(dim, sizes): splits one dim into sizes (one entry may be −1). */
 export class Unflatten extends Module {
+  /** The sizes dim is split into. */
   readonly unflattenedSize: number[];
-  constructor(readonly dim: number, unflattenedSize: number[]) {
+  constructor(
+    /** The dim that is split. */ readonly dim: number, unflattenedSize: number[]) {
     super();
     // A copy (holes read as undefined, which every() would skip), so the check holds for forward().
     const sizes: unknown = Array.isArray(unflattenedSize) ? Array.from(unflattenedSize) : unflattenedSize;
@@ -52,6 +60,7 @@ export class Unflatten extends Module {
       throw argumentError(`Unflatten: unflattenedSize must be an array of integers, got ${show(unflattenedSize)}`);
     this.unflattenedSize = sizes;
   }
+  /** [N, C·H·W] → [N, C, H, W] for Unflatten(1, [C, H, W]). */
   forward(x: Tensor): Tensor {
     need(x, 'Unflatten');
     const d = axis(this.dim, x.ndim, 'Unflatten');
@@ -73,18 +82,32 @@ function channelDropout(x: Tensor, p: number, training: boolean, spatial: number
   const keep = rand(maskShape, { dtype: x.dtype as 'float32' }).lt(1 - p).to(x.dtype as 'float32');
   return x.mul(keep).mul(1 / (1 - p));
 }
+/**
+ * Channel dropout for [N, C, L] (or [C, L]): in training zeroes whole channels with probability p, scaling the rest
+ * by 1/(1 − p).
+ */
 export function dropout1d(x: Tensor, p = 0.5, training = true): Tensor {
   return channelDropout(x, p, training, 1, 'dropout1d');
 }
+/**
+ * Channel dropout for [N, C, H, W] (or [C, H, W]): in training zeroes whole channels with probability p, scaling the
+ * rest by 1/(1 − p).
+ */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   return channelDropout(x, p, training, 2, 'dropout2d');
 }
+/** Channel dropout as a layer, for [N, C, L] inputs (identity in eval mode). */
 export class Dropout1d extends Module {
-  constructor(readonly p = 0.5) { super(); }
+  constructor(
+    /** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
+  /** dropout1d(x, p) in training, x in eval; same shape. */
   forward(x: Tensor): Tensor { return dropout1d(x, this.p, this.training); }
 }
+/** Channel dropout as a layer, for [N, C, H, W] inputs (identity in eval mode). */
 export class Dropout2d extends Module {
-  constructor(readonly p = 0.5) { super(); }
+  constructor(
+    /** Probability of zeroing a channel. */ readonly p = 0.5) { super(); }
+  /** dropout2d(x, p) in training, x in eval; same shape. */
   forward(x: Tensor): Tensor { return dropout2d(x, this.p, this.training); }
 }
 

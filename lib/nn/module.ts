@@ -47,8 +47,11 @@ interface Slot {
   key: string | number;
 }
 
+/** What loadStateDict did not match (PyTorch's missing_keys / unexpected_keys). */
 export interface LoadStateDictResult {
+  /** Names the module has but the state dict lacked. */
   missingKeys: string[];
+  /** Names in the state dict that the module does not have. */
   unexpectedKeys: string[];
 }
 
@@ -56,6 +59,12 @@ type StateDict = Record<string, Tensor> | Map<string, Tensor>;
 
 const MAX_DEPTH = 8;
 
+/**
+ * The base class of layers and models (torch.nn.Module). Tensor fields that are parameters, and
+ * fields holding modules, are found automatically (parameters(), stateDict(), to(), train()/eval());
+ * subclasses implement forward.
+ * @example class MLP extends tf.nn.Module { fc = new tf.nn.Linear(4, 2); forward(x) { return this.fc.forward(x); } }
+ */
 export class Module {
   /** True in training mode (the default); eval() sets it to false. */
   training = true;
@@ -181,6 +190,7 @@ export class Module {
       }
     return out;
   }
+  /** The direct submodules, each once. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -199,6 +209,7 @@ export class Module {
     walk(this, prefix, 0);
     return out;
   }
+  /** This module and every submodule, depth first, each once. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -215,16 +226,22 @@ export class Module {
         }
     return out;
   }
+  /**
+   * Every parameter of this module and its submodules, each once: what an optimizer takes.
+   * @example const opt = new tf.optim.Adam(model.parameters(), { lr: 1e-3 });
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /** Every buffer (BatchNorm's running statistics, ...) as [dotted name, tensor]. */
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [p, m] of this.namedModules())
       for (const [n, t] of m._ownBuffers()) out.push([p ? `${p}.${n}` : n, t]);
     return out;
   }
+  /** Every buffer of this module and its submodules. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
@@ -274,9 +291,11 @@ export class Module {
     }
     return this;
   }
+  /** Converts the floating-point parameters and buffers to float64; returns this. */
   double(): this {
     return this.to('float64');
   }
+  /** Converts the floating-point parameters and buffers to float32; returns this. */
   float(): this {
     return this.to('float32');
   }
@@ -363,7 +382,10 @@ export class Module {
   }
 }
 
-/** A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ... */
+/**
+ * A chain of modules: forward(x) feeds x through each in turn. Children are named 0, 1, 2, ...
+ * @example const model = new tf.nn.Sequential(new tf.nn.Linear(4, 16), new tf.nn.ReLU(), new tf.nn.Linear(16, 3));
+ */
 export class Sequential<M extends readonly Module[] = Module[]> extends Module {
   /** seq[i] is seq.at(i) for 0 <= i < length. */
   [index: number]: Module;
@@ -403,10 +425,12 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     return this._list.map((m, i) => [this._names[i], m, { holder: this._list as unknown as Record<number, unknown>, key: i }]);
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** Runs the modules in order, each on the previous one's output. */
   forward(x: any): any {
     for (const m of this._list) x = m.forward(x);
     return x;
   }
+  /** The number of modules. */
   get length(): number {
     return this._list.length;
   }
@@ -416,6 +440,7 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     if (!m) throw axisError(`Sequential.at: index ${i} is out of range for ${this._list.length} modules`);
     return m;
   }
+  /** Adds a module at the end; returns this. */
   append(m: Module): this {
     if (!(m instanceof Module)) throw argumentError(`Sequential.append: expected a Module, got ${describe(m)}`);
     this._names.push(String(this._list.length));
@@ -423,6 +448,7 @@ export class Sequential<M extends readonly Module[] = Module[]> extends Module {
     this._indexItem(this._list.length - 1);
     return this;
   }
+  /** Iterates the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this._list[Symbol.iterator]();
   }
@@ -442,6 +468,7 @@ export class ModuleList extends Module {
   protected _members(): [string, unknown, Slot][] {
     return this._list.map((m, i) => [String(i), m, { holder: this._list as unknown as Record<number, unknown>, key: i }]);
   }
+  /** Adds a module at the end (named by its index); returns this. */
   append(m: Module): this {
     if (!(m instanceof Module)) throw argumentError(`ModuleList.append: expected a Module, got ${describe(m)}`);
     this._list.push(m);
@@ -451,14 +478,17 @@ export class ModuleList extends Module {
     });
     return this;
   }
+  /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const m = this._list[i < 0 ? this._list.length + i : i];
     if (!m) throw axisError(`ModuleList.at: index ${i} is out of range for ${this._list.length} modules`);
     return m;
   }
+  /** The number of modules. */
   get length(): number {
     return this._list.length;
   }
+  /** Iterates the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this._list[Symbol.iterator]();
   }
@@ -484,6 +514,7 @@ export class ModuleDict extends Module {
       return [k, m, { holder, key: k }] as [string, unknown, Slot];
     });
   }
+  /** Adds or replaces the module under name k; returns this. */
   set(k: string, m: Module): this {
     if (typeof k !== 'string') throw argumentError(`ModuleDict.set: the name must be a string, got ${describe(k)}`);
     if (!(m instanceof Module)) throw argumentError(`ModuleDict.set: ${show(k)} must be a Module, got ${describe(m)}`);
@@ -495,9 +526,11 @@ export class ModuleDict extends Module {
       });
     return this;
   }
+  /** The module under name k, or undefined. */
   get(k: string): Module | undefined {
     return this._dict.get(k);
   }
+  /** The names, in insertion order. */
   keys(): string[] {
     return [...this._dict.keys()];
   }

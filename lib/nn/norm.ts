@@ -134,10 +134,15 @@ export interface NormLayerOptions {
 
 /** GroupNorm(numGroups, numChannels, {eps, affine}): weight ones and bias zeros of [numChannels]. */
 export class GroupNorm extends Module {
+  /** Per-channel scale, [numChannels] (null without affine). */
   weight: Tensor | null;
+  /** Per-channel shift, [numChannels] (null without affine). */
   bias: Tensor | null;
+  /** Groups the channels are split into; numChannels divides by it. */
   readonly numGroups: number;
+  /** Channels C (dim 1). */
   readonly numChannels: number;
+  /** Added to the variance (default 1e-5). */
   readonly eps: number;
   constructor(numGroups: number, numChannels: number, opts: NormLayerOptions = {}) {
     super();
@@ -152,12 +157,17 @@ export class GroupNorm extends Module {
     this.weight = affine ? Parameter(ones([numChannels], { dtype })) : null;
     this.bias = affine ? Parameter(zeros([numChannels], { dtype })) : null;
   }
+  /**
+   * Normalises each group of channels over (channels in the group, spatial dims), then scales and shifts: [N, C, *] →
+   * same shape.
+   */
   forward(x: Tensor): Tensor {
     need(x, 'GroupNorm');
     if (x.ndim < 2 || x.shape[1] !== this.numChannels)
       throw shapeError(`GroupNorm: expected ${this.numChannels} channels in dim 1, got input [${x.shape}]`);
     return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
+  /** The sizes, eps and affine, for the module's printed form. */
   extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${!!this.weight}`;
   }
@@ -169,14 +179,23 @@ export interface InstanceNormLayerOptions extends NormLayerOptions {
 }
 
 abstract class InstanceNormBase extends Module {
+  /** Per-channel scale, [numFeatures] (null unless affine). */
   weight: Tensor | null;
+  /** Per-channel shift, [numFeatures] (null unless affine). */
   bias: Tensor | null;
+  /** Buffer: running mean per channel (null unless trackRunningStats). */
   declare running_mean: Tensor | null;
+  /** Buffer: running variance per channel (null unless trackRunningStats). */
   declare running_var: Tensor | null;
+  /** Buffer kept for PyTorch's state dict layout (never advanced, as in PyTorch). */
   declare num_batches_tracked: Tensor | null;
+  /** Channels C (dim 1). */
   readonly numFeatures: number;
+  /** Added to the variance (default 1e-5). */
   readonly eps: number;
+  /** Weight of each batch in the running statistics (default 0.1). */
   readonly momentum: number;
+  /** Whether running statistics are kept and used in eval mode (default false). */
   readonly trackRunningStats: boolean;
   constructor(private readonly layer: string, private readonly spatial: number, numFeatures: number,
     opts: InstanceNormLayerOptions) {
@@ -200,6 +219,7 @@ abstract class InstanceNormBase extends Module {
       this.num_batches_tracked = null;
     }
   }
+  /** Normalises each (example, channel) over its spatial dims: [N, C, *] (or unbatched [C, *]) → same shape. */
   forward(x: Tensor): Tensor {
     need(x, this.layer);
     const unbatched = x.ndim === this.spatial + 1;
@@ -217,6 +237,7 @@ abstract class InstanceNormBase extends Module {
     });
     return unbatched ? y.squeeze(0) : y;
   }
+  /** The options, for the module's printed form. */
   extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${!!this.weight}, ` +
       `trackRunningStats=${this.trackRunningStats}`;
@@ -237,8 +258,11 @@ export class InstanceNorm2d extends InstanceNormBase {
 
 /** RMSNorm(normalizedShape, {eps, elementwiseAffine = true}): weight ones of normalizedShape. */
 export class RMSNorm extends Module {
+  /** Elementwise scale of normalizedShape (null without elementwiseAffine). */
   weight: Tensor | null;
+  /** The trailing dims normalised over. */
   readonly normalizedShape: number[];
+  /** Added to the mean square; null for the dtype's machine epsilon (PyTorch's default). */
   readonly eps: number | null;
   constructor(normalizedShape: number | number[], opts: { eps?: number | null; elementwiseAffine?: boolean; dtype?: DType } = {}) {
     super();
@@ -250,9 +274,11 @@ export class RMSNorm extends Module {
     this.eps = opts.eps ?? null;
     this.weight = opts.elementwiseAffine ?? true ? Parameter(ones(ns, { dtype: opts.dtype ?? 'float32' })) : null;
   }
+  /** x / sqrt(mean(x²) + eps) over the trailing normalizedShape dims, · weight. Same shape as x. */
   forward(x: Tensor): Tensor {
     return rmsNorm(x, this.normalizedShape, this.weight, this.eps);
   }
+  /** normalizedShape and eps, for the module's printed form. */
   extraRepr(): string {
     return `[${this.normalizedShape}], eps=${this.eps}`;
   }
@@ -260,10 +286,15 @@ export class RMSNorm extends Module {
 
 /** LocalResponseNorm(size, alpha = 1e-4, beta = 0.75, k = 1). */
 export class LocalResponseNorm extends Module {
-  constructor(readonly size: number, readonly alpha = 1e-4, readonly beta = 0.75, readonly k = 1) {
+  constructor(
+    /** Neighbouring channels summed over. */ readonly size: number,
+    /** Multiplicative factor (default 1e-4). */ readonly alpha = 1e-4,
+    /** Exponent (default 0.75). */ readonly beta = 0.75,
+    /** Additive constant (default 1). */ readonly k = 1) {
     super();
     posInt(size, 'LocalResponseNorm', 'size');
   }
+  /** x / (k + alpha/size · Σ x² over `size` neighbouring channels)^beta: [N, C, *] → same shape. */
   forward(x: Tensor): Tensor {
     return localResponseNorm(x, this.size, this.alpha, this.beta, this.k);
   }

@@ -68,39 +68,52 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
 }
 
 abstract class PadNd extends Module {
+  /** Amounts per side, last dim first: [left, right] (2-d: [left, right, top, bottom]). */
   readonly padding: number[];
-  constructor(name: string, n: number, padding: number | number[], readonly mode: PadMode, readonly value = 0) {
+  constructor(name: string, n: number, padding: number | number[],
+    /** 'constant', 'reflect', 'replicate' or 'circular'. */ readonly mode: PadMode,
+    /** The fill value in 'constant' mode. */ readonly value = 0) {
     super();
     this.padding = tuple(padding, 2 * n, name, 'padding');
   }
+  /** Pads the trailing dims: [..., W] → [..., W + left + right] (2-d: H grows by top + bottom too). */
   forward(x: Tensor): Tensor {
     return pad(x, this.padding, this.mode, this.value);
   }
+  /** The padding, for the module's printed form. */
   extraRepr(): string {
     return `[${this.padding}]`;
   }
 }
+/** Pads the last two dims with zeros: padding = [left, right, top, bottom] (or one number for all). */
 export class ZeroPad2d extends PadNd {
   constructor(padding: number | number[]) { super('ZeroPad2d', 2, padding, 'constant', 0); }
 }
+/** Pads the last two dims with `value`: padding = [left, right, top, bottom] (or one number). */
 export class ConstantPad2d extends PadNd {
   constructor(padding: number | number[], value: number) { super('ConstantPad2d', 2, padding, 'constant', value); }
 }
+/** Pads the last two dims with their reflection (excluding the edge): padding = [left, right, top, bottom]. */
 export class ReflectionPad2d extends PadNd {
   constructor(padding: number | number[]) { super('ReflectionPad2d', 2, padding, 'reflect'); }
 }
+/** Pads the last two dims by repeating their edge values: padding = [left, right, top, bottom]. */
 export class ReplicationPad2d extends PadNd {
   constructor(padding: number | number[]) { super('ReplicationPad2d', 2, padding, 'replicate'); }
 }
+/** Pads the last dim with zeros: padding = [left, right] (or one number for both). */
 export class ZeroPad1d extends PadNd {
   constructor(padding: number | number[]) { super('ZeroPad1d', 1, padding, 'constant', 0); }
 }
+/** Pads the last dim with `value`: padding = [left, right] (or one number). */
 export class ConstantPad1d extends PadNd {
   constructor(padding: number | number[], value: number) { super('ConstantPad1d', 1, padding, 'constant', value); }
 }
+/** Pads the last dim with its reflection (excluding the edge): padding = [left, right]. */
 export class ReflectionPad1d extends PadNd {
   constructor(padding: number | number[]) { super('ReflectionPad1d', 1, padding, 'reflect'); }
 }
+/** Pads the last dim by repeating its edge value: padding = [left, right]. */
 export class ReplicationPad1d extends PadNd {
   constructor(padding: number | number[]) { super('ReplicationPad1d', 1, padding, 'replicate'); }
 }

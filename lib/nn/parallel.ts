@@ -18,6 +18,7 @@ import { state as group, distError } from '../distributed/group';
 import { submit, waitJob, broadcast } from '../distributed/collectives';
 import { argumentError } from '../errors';
 
+/** Options of DistributedDataParallel. */
 export interface DistributedDataParallelOptions {
   /** Approximate size of a gradient bucket in MiB (default 25). */
   bucketCapMb?: number;
@@ -54,6 +55,12 @@ interface State {
 // Kept off the instance: Module finds parameters by walking fields.
 const states = new WeakMap<DistributedDataParallel<Module>, State>();
 
+/**
+ * Data-parallel training over tf.distributed (torch's DistributedDataParallel): copies rank 0's
+ * parameters to every rank, and during backward averages each gradient across ranks in buckets,
+ * overlapping communication with the rest of backward, so every rank's optimizer sees the same gradients.
+ * @example const ddp = new tf.nn.parallel.DistributedDataParallel(model); ddp.forward(x).mean().backward();
+ */
 export class DistributedDataParallel<M extends Module = Module> extends Module {
   /** The wrapped model. */
   readonly module: M;

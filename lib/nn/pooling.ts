@@ -140,37 +140,53 @@ export function adaptiveAvgPool1d(x: Tensor, outputSize: number | number[]): Ten
 }
 
 // ---- layers ----
+/** Max over sliding 3-d windows (stride defaults to kernelSize): [N, C, D, H, W] → [N, C, D', H', W']. */
 export class MaxPool3d extends Module {
-  constructor(readonly kernelSize: number | number[],
+  constructor(
+    /** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[],
+    /** stride (default kernelSize), padding, dilation, ceilMode, as PyTorch's. */
     readonly opts: Pool3dOptions & { dilation?: number | number[] } = {}) {
     super();
     checkOptions(opts, 'MaxPool3d');
   }
+  /** [N, C, D, H, W] → [N, C, D', H', W']. */
   forward(x: Tensor): Tensor {
     return maxPool3d(x, this.kernelSize, this.opts);
   }
 }
+/** Mean over sliding 3-d windows (stride defaults to kernelSize): [N, C, D, H, W] → [N, C, D', H', W']. */
 export class AvgPool3d extends Module {
-  constructor(readonly kernelSize: number | number[], readonly opts: Pool3dOptions & { countIncludePad?: boolean } = {}) {
+  constructor(
+    /** Window size: one number or [depth, height, width]. */ readonly kernelSize: number | number[],
+    /** stride (default kernelSize), padding, ceilMode, countIncludePad, as PyTorch's. */
+    readonly opts: Pool3dOptions & { countIncludePad?: boolean } = {}) {
     super();
     checkOptions(opts, 'AvgPool3d');
   }
+  /** [N, C, D, H, W] → [N, C, D', H', W']. */
   forward(x: Tensor): Tensor {
     return avgPool3d(x, this.kernelSize, this.opts);
   }
 }
+/** Max pooling to a fixed output size: [N, C, H, W] → [N, C, oh, ow] (null keeps that input size). */
 export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: number | (number | null)[]) {
+  constructor(
+    /** The output [height, width] (one number for both; null keeps the input's). */
+    readonly outputSize: number | (number | null)[]) {
     super();
   }
+  /** [N, C, H, W] → [N, C, oh, ow]. */
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
   }
 }
+/** Mean pooling to a fixed output length: [N, C, L] → [N, C, outputSize]. */
 export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: number | number[]) {
+  constructor(
+    /** The output length. */ readonly outputSize: number | number[]) {
     super();
   }
+  /** [N, C, L] (or [C, L]) → [N, C, outputSize]. */
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool1d(x, this.outputSize);
   }

@@ -21,7 +21,9 @@ import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
+/** Options of RNN, GRU and LSTM. */
 export interface RNNOptions {
+  /** Stacked layers (default 1). */
   numLayers?: number;
   /** Use bias_ih and bias_hh (default true). */
   bias?: boolean;
@@ -29,7 +31,9 @@ export interface RNNOptions {
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last, in training mode. */
   dropout?: number;
+  /** Run each layer in both directions, concatenating the outputs (default false). */
   bidirectional?: boolean;
+  /** dtype of the parameters (default float32). */
   dtype?: DType;
 }
 
@@ -78,13 +82,21 @@ function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, whhT: Tensor,
 }
 
 class RNNBase extends Module {
+  /** The cell kind: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU' (PyTorch's mode names). */
   readonly mode: Mode;
+  /** Features of each input step. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Stacked layers, each fed the previous one's output. */
   readonly numLayers: number;
+  /** Whether the layers have bias_ih / bias_hh. */
   readonly bias: boolean;
+  /** Whether input and output are [B, T, features] rather than [T, B, features]. */
   readonly batchFirst: boolean;
+  /** Dropout probability on the outputs of every layer but the last, in training mode. */
   readonly dropout: number;
+  /** Whether each layer also runs backwards in time (dirs = 2; outputs concatenated). */
   readonly bidirectional: boolean;
 
   constructor(name: string, mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
@@ -116,6 +128,7 @@ class RNNBase extends Module {
     this.resetParameters();
   }
 
+  /** Re-draws every weight and bias from U(−1/sqrt(hiddenSize), 1/sqrt(hiddenSize)), as PyTorch. */
   resetParameters(): void {
     const k = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) init.uniform(p, -k, k);
@@ -220,6 +233,7 @@ class RNNBase extends Module {
     return [out, hN, cN];
   }
 
+  /** The sizes and options, for the module's printed form. */
   extraRepr(): string {
     return `${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}, bidirectional=${this.bidirectional}`;
   }
@@ -233,6 +247,11 @@ export class RNN extends RNNBase {
     if (nl !== 'tanh' && nl !== 'relu') throw tfError('ARGUMENT', `RNN: nonlinearity must be 'tanh' or 'relu', got ${show(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
+  /**
+   * input [T, B, inputSize] ([B, T, inputSize] with batchFirst; [T, inputSize] unbatched), h0
+   * [numLayers·dirs, B, hiddenSize] (zeros if omitted) → [output [T, B, dirs·hiddenSize], h_n like h0].
+   * @example const [out, hn] = new tf.nn.RNN(10, 20).forward(tf.randn([5, 3, 10]));  // out [5, 3, 20]
+   */
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
     const [out, hn] = this.run(input, h0);
     return [out, hn];
@@ -245,6 +264,10 @@ export class GRU extends RNNBase {
     super('GRU', 'GRU', inputSize, hiddenSize, opts);
     checkOptions(opts, 'GRU');
   }
+  /**
+   * input [T, B, inputSize] ([B, T, inputSize] with batchFirst), h0 [numLayers·dirs, B, hiddenSize]
+   * (zeros if omitted) → [output [T, B, dirs·hiddenSize], h_n like h0].
+   */
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
     const [out, hn] = this.run(input, h0);
     return [out, hn];
@@ -257,6 +280,11 @@ export class LSTM extends RNNBase {
     super('LSTM', 'LSTM', inputSize, hiddenSize, opts);
     checkOptions(opts, 'LSTM');
   }
+  /**
+   * input [T, B, inputSize] ([B, T, inputSize] with batchFirst), hx = [h0, c0], each [numLayers·dirs, B,
+   * hiddenSize] (zeros if omitted) → [output [T, B, dirs·hiddenSize], [h_n, c_n]].
+   * @example const [out, [h, c]] = new tf.nn.LSTM(10, 20).forward(tf.randn([5, 3, 10]));  // out [5, 3, 20]
+   */
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     const [out, hn, cn] = this.run(input, hx);
     return [out, [hn, cn as Tensor]];
@@ -265,12 +293,19 @@ export class LSTM extends RNNBase {
 
 // ---- cells: one time step, x [B, in] (or [in]) and h [B, H] (or [H]) ----
 class CellBase extends Module {
+  /** Input-to-hidden weights, [gates·hiddenSize, inputSize] (gates: 1 RNN, 3 GRU, 4 LSTM). */
   weight_ih: Tensor;
+  /** Hidden-to-hidden weights, [gates·hiddenSize, hiddenSize]. */
   weight_hh: Tensor;
+  /** Input-to-hidden bias, [gates·hiddenSize], or null. */
   bias_ih: Tensor | null;
+  /** Hidden-to-hidden bias, [gates·hiddenSize], or null. */
   bias_hh: Tensor | null;
+  /** Features of the input. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** The cell kind: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'. */
   readonly mode: Mode;
 
   constructor(name: string, mode: Mode, inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType }) {
@@ -318,6 +353,10 @@ class CellBase extends Module {
   }
 }
 
+/**
+ * One step of an Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu): x [B, inputSize], h [B, hiddenSize]
+ * → h'.
+ */
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number,
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu'; dtype?: DType } = {}) {
@@ -332,6 +371,7 @@ export class RNNCell extends CellBase {
   }
 }
 
+/** One GRU step (gates reset, update, new): x [B, inputSize], h [B, hiddenSize] → h'. */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
     super('GRUCell', 'GRU', inputSize, hiddenSize, opts);
@@ -343,6 +383,7 @@ export class GRUCell extends CellBase {
   }
 }
 
+/** One LSTM step (gates input, forget, cell, output): x [B, inputSize], [h, c] each [B, hiddenSize] → [h', c']. */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; dtype?: DType } = {}) {
     super('LSTMCell', 'LSTM', inputSize, hiddenSize, opts);

@@ -10,6 +10,7 @@ import { argumentError } from '../errors';
 /** A Tensor's shape, or for layers returning several tensors (LSTM's [out, [h, c]]) their shapes. */
 export type OutputShape = number[] | OutputShape[] | null;
 
+/** One submodule's line in a Summary. */
 export interface SummaryRow {
   /** Dotted path from the model ('' is the model itself, which gets no row). */
   name: string;
@@ -23,18 +24,25 @@ export interface SummaryRow {
   params: number;
 }
 
+/** What module.summary() returns: one row per submodule, parameter totals and the printable table. */
 export interface Summary {
+  /** One row per submodule, depth first. */
   rows: SummaryRow[];
   /** The model's output shape (undefined without an input shape). */
   outputShape?: OutputShape;
+  /** Parameter elements in the model (each shared tensor once). */
   totalParams: number;
+  /** Parameter elements that require grad. */
   trainableParams: number;
+  /** Parameter elements that do not require grad (frozen). */
   nonTrainableParams: number;
   /** The printable table. */
   table: string;
+  /** The table. */
   toString(): string;
 }
 
+/** Options of module.summary(). */
 export interface SummaryOptions {
   /** dtype of the zeros fed in (default float32; int32 for a model that starts with Embedding). */
   dtype?: DType;

@@ -19,8 +19,11 @@ export interface EncoderCallOptions {
 
 /** numLayers deep copies of encoderLayer applied in turn, then `norm` if given. */
 export class TransformerEncoder extends Module {
+  /** The numLayers encoder layers (deep copies of the one given). */
   layers: ModuleList;
+  /** The final normalisation, or null. */
   norm: Module | null;
+  /** The number of layers. */
   readonly numLayers: number;
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
@@ -30,6 +33,7 @@ export class TransformerEncoder extends Module {
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
     this.norm = opts.norm ?? null;
   }
+  /** src [S, N, dModel] ([N, S, dModel] with batchFirst) through every layer, then norm → the same shape. */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
     checkOptions(opts, 'TransformerEncoder.forward');
     let x = src;
@@ -51,18 +55,31 @@ export interface DecoderCallOptions {
 
 /** Self-attention, attention over the encoder's memory, and a feed-forward block, each with a residual. */
 export class TransformerDecoderLayer extends Module {
+  /** Self-attention over the target. */
   self_attn: MultiheadAttention;
+  /** Attention from the target to the encoder's memory. */
   multihead_attn: MultiheadAttention;
+  /** Feed-forward expansion, dModel → dimFeedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** Feed-forward projection back, dimFeedforward → dModel. */
   linear2: Linear;
+  /** LayerNorm around the self-attention block. */
   norm1: LayerNorm;
+  /** LayerNorm around the memory-attention block. */
   norm2: LayerNorm;
+  /** LayerNorm around the feed-forward block. */
   norm3: LayerNorm;
+  /** Dropout on the self-attention output. */
   dropout1: Dropout;
+  /** Dropout on the memory-attention output. */
   dropout2: Dropout;
+  /** Dropout on the feed-forward output. */
   dropout3: Dropout;
+  /** The feed-forward activation, 'relu' (default) or 'gelu'. */
   readonly activation: 'relu' | 'gelu';
+  /** Whether LayerNorm comes before each block (pre-norm) rather than after. */
   readonly normFirst: boolean;
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
@@ -89,6 +106,7 @@ export class TransformerDecoderLayer extends Module {
     this.normFirst = !!opts.normFirst;
   }
 
+  /** tgt [T, N, dModel] and memory [S, N, dModel] (batch first with batchFirst) → [T, N, dModel]. */
   forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
     checkOptions(opts, 'TransformerDecoderLayer.forward');
     const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, {
@@ -117,8 +135,11 @@ export class TransformerDecoderLayer extends Module {
 
 /** numLayers deep copies of decoderLayer applied in turn (each attending to memory), then `norm` if given. */
 export class TransformerDecoder extends Module {
+  /** The numLayers decoder layers (deep copies of the one given). */
   layers: ModuleList;
+  /** The final normalisation, or null. */
   norm: Module | null;
+  /** The number of layers. */
   readonly numLayers: number;
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
@@ -128,6 +149,7 @@ export class TransformerDecoder extends Module {
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
     this.norm = opts.norm ?? null;
   }
+  /** tgt [T, N, dModel] and memory [S, N, dModel] through every layer, then norm → [T, N, dModel]. */
   forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
     checkOptions(opts, 'TransformerDecoder.forward');
     let x = tgt;
@@ -151,10 +173,15 @@ export interface TransformerOptions extends TransformerEncoderLayerOptions {
  * normFirst}). Weight matrices are xavier-uniform initialised, as PyTorch's.
  */
 export class Transformer extends Module {
+  /** The encoder (a TransformerEncoder with a final LayerNorm, or customEncoder). */
   encoder: Module;
+  /** The decoder (a TransformerDecoder with a final LayerNorm, or customDecoder). */
   decoder: Module;
+  /** Model width (default 512). */
   readonly dModel: number;
+  /** Attention heads (default 8). */
   readonly nhead: number;
+  /** Whether inputs are [N, S, dModel] rather than [S, N, dModel]. */
   readonly batchFirst: boolean;
   constructor(opts: TransformerOptions = {}) {
     super();
@@ -171,6 +198,10 @@ export class Transformer extends Module {
       numDecoderLayers, { norm: new LayerNorm(dModel, { eps, dtype: opts.dtype }) });
     for (const p of this.parameters()) if (p.ndim > 1) init.xavierUniform(p);
   }
+  /**
+   * src [S, N, dModel] and tgt [T, N, dModel] (batch first with batchFirst): encodes src, then decodes
+   * tgt attending to it → [T, N, dModel]. Masks as in the encoder and decoder layers.
+   */
   forward(src: Tensor, tgt: Tensor, opts: {
     srcMask?: Tensor | null; tgtMask?: Tensor | null; memoryMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null;
     tgtKeyPaddingMask?: Tensor | null; memoryKeyPaddingMask?: Tensor | null;

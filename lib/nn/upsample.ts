@@ -117,10 +117,16 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
 
 /** Upsample({size | scaleFactor, mode = 'nearest', alignCorners}): the layer form of interpolate. */
 export class Upsample extends Module {
-  constructor(readonly opts: InterpolateOptions = {}) {
+  constructor(
+    /**
+     * size or scaleFactor, mode ('nearest' default, 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear',
+     * 'area') and alignCorners, as F.interpolate.
+     */
+    readonly opts: InterpolateOptions = {}) {
     super();
     checkOptions(opts, 'Upsample');
   }
+  /** Resizes the spatial dims: [N, C, *in] → [N, C, *size] (or *in · scaleFactor). */
   forward(x: Tensor): Tensor {
     return interpolate(x, this.opts);
   }
@@ -154,12 +160,18 @@ export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
     .permute([...lead.map((_, i) => i), L, L + 2, L + 4, L + 1, L + 3])
     .reshape([...lead, C * r * r, H / r, W / r]);
 }
+/** Rearranges [N, C·r², H, W] → [N, C, H·r, W·r] (r = upscaleFactor), as in sub-pixel convolution. */
 export class PixelShuffle extends Module {
-  constructor(readonly upscaleFactor: number) { super(); }
+  constructor(
+    /** r: each spatial size grows r times. */ readonly upscaleFactor: number) { super(); }
+  /** [N, C·r², H, W] → [N, C, H·r, W·r]. */
   forward(x: Tensor): Tensor { return pixelShuffle(x, this.upscaleFactor); }
 }
+/** The inverse of PixelShuffle: [N, C, H·r, W·r] → [N, C·r², H, W]. */
 export class PixelUnshuffle extends Module {
-  constructor(readonly downscaleFactor: number) { super(); }
+  constructor(
+    /** r: each spatial size shrinks r times. */ readonly downscaleFactor: number) { super(); }
+  /** [N, C, H·r, W·r] → [N, C·r², H, W]. */
   forward(x: Tensor): Tensor { return pixelUnshuffle(x, this.downscaleFactor); }
 }
 

@@ -84,4 +84,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
 }
 
 export { parametersToVector, vectorToParameters } from './utils_params';
+/**
+ * tf.nn.utils.rnn: padSequence, padding variable-length sequences into one tensor (torch.nn.utils.rnn.pad_sequence).
+ */
 export * as rnn from './utils_rnn';

@@ -6,13 +6,19 @@ import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
 import { rangeError } from '../errors';
 
+/** Options of Adadelta (defaults in brackets). */
 export interface AdadeltaOptions {
+  /** Scale of the update [1]. */
   lr: number;
+  /** Decay rate of the running averages [0.9]. */
   rho: number;
+  /** Added inside the square roots [1e-6]. */
   eps: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
 }
 
+/** Adadelta (torch.optim.Adadelta): steps from running averages of squared gradients and squared updates. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: ParamsArg<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
     super('Adadelta', params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 }, options);

@@ -5,14 +5,21 @@ import { Tensor } from '../tensor';
 import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
 
+/** Options of Adagrad (defaults in brackets). */
 export interface AdagradOptions {
+  /** Learning rate [1e-2]. */
   lr: number;
+  /** Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay) [0]. */
   lrDecay: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
+  /** Starting value of the squared-gradient sums [0]. */
   initialAccumulatorValue: number;
+  /** Added to the denominator [1e-10]. */
   eps: number;
 }
 
+/** Adagrad (torch.optim.Adagrad): steps scaled by the root of each parameter's summed squared gradients. */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsArg<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 }, options);

@@ -8,11 +8,17 @@ import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 import { argumentError } from '../errors';
 
+/** Options of Adam and AdamW (defaults in brackets). */
 export interface AdamOptions {
+  /** Learning rate [1e-3]. */
   lr: number;
+  /** Decay rates of the running means of the gradient and its square [[0.9, 0.999]]. */
   betas: [number, number];
+  /** Added to the denominator for stability [1e-8]. */
   eps: number;
+  /** Weight decay [0 for Adam: L2 on the gradient; 1e-2 for AdamW: decoupled, p ·= 1 − lr·wd]. */
   weightDecay: number;
+  /** Use the running maximum of the squared-gradient mean (AMSGrad) [false]. */
   amsgrad: boolean;
 }
 
@@ -50,6 +56,11 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 }
 
+/**
+ * Adam (torch.optim.Adam): per-parameter steps from bias-corrected running means of the gradient and
+ * its square, with optional L2 weight decay (added to the gradient) and amsgrad; one fused kernel per parameter.
+ * @example const opt = new tf.optim.Adam(model.parameters(), { lr: 1e-3 });  // zeroGrad, backward, step
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
@@ -57,7 +68,10 @@ export class Adam extends AdamBase {
   }
 }
 
-/** Adam with decoupled weight decay (Loshchilov & Hutter): default weightDecay 1e-2. */
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter): default weightDecay 1e-2.
+ * @example const opt = new tf.optim.AdamW(model.parameters(), { lr: 3e-4, weightDecay: 0.1 });
+ */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {

@@ -6,10 +6,15 @@ import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
 import { argumentError } from '../errors';
 
+/** Options of Adamax (defaults in brackets). */
 export interface AdamaxOptions {
+  /** Learning rate [2e-3]. */
   lr: number;
+  /** Decay rates of the gradient mean and the infinity norm [[0.9, 0.999]]. */
   betas: [number, number];
+  /** Added to the norm [1e-8]. */
   eps: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
 }
 
@@ -24,6 +29,7 @@ export function checkAdamLike(o: { lr: number; betas: [number, number]; eps: num
   checkNumber(where, 'weightDecay', o.weightDecay, 0);
 }
 
+/** Adamax (torch.optim.Adamax): Adam with the infinity norm in place of the squared-gradient mean. */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super('Adamax', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, options);

@@ -26,5 +26,10 @@ export { Adadelta } from './adadelta';
 export { LBFGS } from './lbfgs';
 export type { LBFGSOptions } from './lbfgs';
 export type { AdadeltaOptions } from './adadelta';
+/**
+ * tf.optim.lrScheduler: learning-rate schedulers (StepLR, CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, ...), as
+ * torch.optim.lr_scheduler.
+ */
 export * as lrScheduler from './lr_scheduler';
+/** tf.optim.swaUtils: weight averaging (AveragedModel with SWA or EMA averages), as torch.optim.swa_utils. */
 export * as swaUtils from './swa_utils';

@@ -12,13 +12,21 @@ import { Tensor, describe, tensor } from '../tensor';
 import { Optimizer, OptimizerStateDict, ParamGroup, ParamState, ParamsArg, StateValue, checkNumber } from './optimizer';
 import { argumentError, rangeError, tfError } from '../errors';
 
+/** Options of LBFGS (defaults in brackets). */
 export interface LBFGSOptions {
+  /** Step size [1]. */
   lr: number;
+  /** Iterations per step() [20]. */
   maxIter: number;
+  /** Closure evaluations per step() [null: ⌊maxIter · 5 / 4⌋]. */
   maxEval: number | null;
+  /** Stop when the largest gradient entry falls below this [1e-7]. */
   toleranceGrad: number;
+  /** Stop when the loss or the step changes less than this [1e-9]. */
   toleranceChange: number;
+  /** (s, y) pairs kept for the Hessian estimate [100]. */
   historySize: number;
+  /** 'strong_wolfe' for a line search, or null for fixed steps of lr [null]. */
   lineSearchFn: 'strong_wolfe' | null;
 }
 
@@ -141,6 +149,11 @@ interface History {
   prevLoss: number;
 }
 
+/**
+ * L-BFGS (torch.optim.LBFGS): step(closure) runs up to maxIter quasi-Newton iterations, with a fixed
+ * step or a strong-Wolfe line search; the closure recomputes the loss (and its gradients). One parameter group only.
+ * @example opt.step(() => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });  // opt: an LBFGS
+ */
 export class LBFGS extends Optimizer<LBFGSOptions> {
   declare private hist: History;
 
@@ -186,6 +199,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     return sd;
   }
 
+  /** Restores counters, options and the L-BFGS memory from stateDict(), so optimisation continues where it stopped. */
   loadStateDict(sd: OptimizerStateDict): void {
     const entry = sd?.state?.['0'] as Record<string, StateValue> | undefined;
     if (!entry || !(entry.d instanceof Tensor)) {

@@ -22,6 +22,7 @@ function checkOptimizer(op: string, opt: unknown): AnyOptimizer {
 
 /** Base of the epoch-driven schedulers: step() advances lastEpoch and sets every group's lr. */
 export abstract class LRScheduler {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
   /** Each group's initialLr when the scheduler was created. */
   baseLrs: number[];
@@ -79,6 +80,7 @@ export abstract class LRScheduler {
     return schedulerState(this);
   }
 
+  /** Restores the state from stateDict() (on a scheduler built over the same optimizer). */
   loadStateDict(sd: Record<string, unknown>): void {
     loadSchedulerState(this, sd);
   }
@@ -88,9 +90,14 @@ export abstract class LRScheduler {
   }
 }
 
-/** Multiplies the lr by gamma every stepSize epochs. */
+/**
+ * Multiplies the lr by gamma every stepSize epochs.
+ * @example const sched = new tf.optim.lrScheduler.StepLR(opt, { stepSize: 30 });  // sched.step() each epoch
+ */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   stepSize: number;
+  /** Decay factor (default 0.1). */
   gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super('StepLR', optimizer);
@@ -111,6 +118,7 @@ export class StepLR extends LRScheduler {
 
 /** Multiplies the lr by gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** Decay factor per epoch. */
   gamma: number;
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
     super('ExponentialLR', optimizer);
@@ -128,9 +136,14 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
-/** Cosine annealing from the base lr to etaMin over tMax epochs (and back up after, as PyTorch). */
+/**
+ * Cosine annealing from the base lr to etaMin over tMax epochs (and back up after, as PyTorch).
+ * @example const sched = new tf.optim.lrScheduler.CosineAnnealingLR(opt, { tMax: 100 });
+ */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs from the base lr down to etaMin (half a cosine period). */
   tMax: number;
+  /** The lowest lr (default 0). */
   etaMin: number;
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super('CosineAnnealingLR', optimizer);
@@ -155,8 +168,11 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Scales the lr linearly from startFactor to endFactor over totalIters epochs. */
 export class LinearLR extends LRScheduler {
+  /** Factor of the base lr at epoch 0 (default 1/3). */
   startFactor: number;
+  /** Factor reached at totalIters and kept after (default 1). */
   endFactor: number;
+  /** Epochs of the linear ramp (default 5). */
   totalIters: number;
   constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super('LinearLR', optimizer);
@@ -186,12 +202,19 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Options of ReduceLROnPlateau (PyTorch's defaults). */
 export interface ReduceLROnPlateauOptions {
+  /** 'min' (default): the metric should fall (a loss); 'max': it should rise (an accuracy). */
   mode?: 'min' | 'max';
+  /** lr ← lr · factor on a plateau (default 0.1). */
   factor?: number;
+  /** Epochs without improvement tolerated before reducing (default 10). */
   patience?: number;
+  /** Minimum improvement that counts (default 1e-4). */
   threshold?: number;
+  /** 'rel' (default): relative to the best value; 'abs': absolute. */
   thresholdMode?: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting again (default 0). */
   cooldown?: number;
   /** One floor for every group, or one per group. */
   minLr?: number | number[];
@@ -199,20 +222,36 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
-/** Reduces the lr by `factor` once the metric given to step(metric) stops improving for `patience` epochs. */
+/**
+ * Reduces the lr by `factor` once the metric given to step(metric) stops improving for `patience` epochs.
+ * @example const sched = new tf.optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 5 }); sched.step(valLoss);
+ */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** 'min' or 'max': which direction of the metric is an improvement. */
   mode: 'min' | 'max';
+  /** Multiplier applied to the lr on a plateau. */
   factor: number;
+  /** Epochs without improvement tolerated. */
   patience: number;
+  /** Minimum improvement that counts. */
   threshold: number;
+  /** 'rel' or 'abs' threshold. */
   thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction. */
   cooldown: number;
+  /** The lr floor of each group. */
   minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   eps: number;
+  /** The best metric seen so far. */
   best: number;
+  /** Consecutive epochs without improvement. */
   numBadEpochs = 0;
+  /** Cooldown epochs left. */
   cooldownCounter = 0;
+  /** Number of step() calls so far. */
   lastEpoch = 0;
   protected lastLr: number[];
 
@@ -254,6 +293,7 @@ export class ReduceLROnPlateau {
     return this.thresholdMode === 'rel' ? a > best * (this.threshold + 1) : a > best + this.threshold;
   }
 
+  /** Whether the scheduler is waiting out a cooldown. */
   get inCooldown(): boolean {
     return this.cooldownCounter > 0;
   }
@@ -287,6 +327,7 @@ export class ReduceLROnPlateau {
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The groups' lrs after the last step(), one per group. */
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
@@ -296,6 +337,7 @@ export class ReduceLROnPlateau {
     return schedulerState(this);
   }
 
+  /** Restores the state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     loadSchedulerState(this, sd);
     if (this.best === null) this.best = this.mode === 'min' ? Infinity : -Infinity;

@@ -36,6 +36,7 @@ function stateWithout(sched: object, keys: string[]): Record<string, unknown> {
 
 /** lr = initialLr · lrLambda(epoch). */
 export class LambdaLR extends LRScheduler {
+  /** One function of the epoch per group, giving the factor of the initial lr. */
   lrLambdas: LrLambda[];
   constructor(optimizer: AnyOptimizer, options: { lrLambda: LrLambda | LrLambda[] }) {
     super('LambdaLR', optimizer);
@@ -46,6 +47,7 @@ export class LambdaLR extends LRScheduler {
   protected computeLr(): number[] {
     return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch));
   }
+  /** JSON-able state, without the lambdas (as PyTorch, which does not save them either). */
   stateDict(): Record<string, unknown> {
     return stateWithout(this, ['lrLambdas']);
   }
@@ -53,6 +55,7 @@ export class LambdaLR extends LRScheduler {
 
 /** lr *= lrLambda(epoch) at every epoch after the first. */
 export class MultiplicativeLR extends LRScheduler {
+  /** One function of the epoch per group, giving the factor applied at each step. */
   lrLambdas: LrLambda[];
   constructor(optimizer: AnyOptimizer, options: { lrLambda: LrLambda | LrLambda[] }) {
     super('MultiplicativeLR', optimizer);
@@ -64,6 +67,7 @@ export class MultiplicativeLR extends LRScheduler {
     if (this.lastEpoch <= 0) return this.groupLrs();
     return this.groupLrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
   }
+  /** JSON-able state, without the lambdas. */
   stateDict(): Record<string, unknown> {
     return stateWithout(this, ['lrLambdas']);
   }
@@ -71,7 +75,9 @@ export class MultiplicativeLR extends LRScheduler {
 
 /** lr *= gamma at each milestone epoch (twice at a milestone listed twice). */
 export class MultiStepLR extends LRScheduler {
+  /** The epochs at which the lr decays (sorted). */
   milestones: number[];
+  /** Decay factor (default 0.1). */
   gamma: number;
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
     super('MultiStepLR', optimizer);
@@ -96,7 +102,9 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr · factor for the first totalIters epochs, then the lr itself. */
 export class ConstantLR extends LRScheduler {
+  /** Factor of the lr during the first totalIters epochs (default 1/3). */
   factor: number;
+  /** Epochs the factor applies (default 5). */
   totalIters: number;
   constructor(optimizer: AnyOptimizer, options: { factor?: number; totalIters?: number } = {}) {
     super('ConstantLR', optimizer);
@@ -121,7 +129,9 @@ export class ConstantLR extends LRScheduler {
 
 /** Polynomial decay to 0 over totalIters epochs: lr · (1 − e/T)^power. */
 export class PolynomialLR extends LRScheduler {
+  /** Epochs until the lr reaches 0 (default 5). */
   totalIters: number;
+  /** Exponent of the decay (default 1: linear). */
   power: number;
   constructor(optimizer: AnyOptimizer, options: { totalIters?: number; power?: number } = {}) {
     super('PolynomialLR', optimizer);
@@ -180,10 +190,15 @@ interface Phase {
 
 /** The 1cycle policy: up from maxLr/divFactor to maxLr, then down to a much smaller lr (momentum the other way). */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle (totalSteps, or epochs · stepsPerEpoch). */
   totalSteps: number;
+  /** 'cos' (default) or 'linear' annealing between the phase ends. */
   annealStrategy: 'cos' | 'linear';
+  /** Whether momentum (or Adam's betas[0]) cycles inversely to the lr (default true). */
   cycleMomentum: boolean;
+  /** The phases: their last step and the lr and momentum they anneal between. */
   phases: Phase[];
+  /** Which group option is cycled: 'momentum' (SGD-like), 'betas' (Adam-like), or null. */
   momentumKey: 'momentum' | 'betas' | null;
 
   constructor(optimizer: AnyOptimizer, options: OneCycleLROptions) {
@@ -282,15 +297,25 @@ export interface CyclicLROptions {
 
 /** Cyclical learning rates between baseLr and maxLr (triangular, triangular2, exp_range or a custom scaleFn). */
 export class CyclicLR extends LRScheduler {
+  /** The upper lr of each group's cycle. */
   maxLrs: number[];
+  /** Steps in one cycle (stepSizeUp + stepSizeDown). */
   totalSize: number;
+  /** The rising part of a cycle, as a fraction. */
   stepRatio: number;
+  /** 'triangular' (default), 'triangular2' or 'exp_range'. */
   mode: string;
+  /** Decay base of 'exp_range' (default 1). */
   gamma: number;
+  /** Whether scaleFn takes the cycle number or the step count. */
   scaleMode: 'cycle' | 'iterations';
+  /** Whether momentum cycles inversely to the lr (default true). */
   cycleMomentum: boolean;
+  /** The lower momentum of each group (default 0.8). */
   baseMomentums: number[];
+  /** The upper momentum of each group (default 0.9). */
   maxMomentums: number[];
+  /** Scales the amplitude of each cycle (from the mode, or the user's). */
   scaleFn: (x: number) => number;
 
   constructor(optimizer: AnyOptimizer, options: CyclicLROptions) {
@@ -353,9 +378,11 @@ export class CyclicLR extends LRScheduler {
       });
     return lrs;
   }
+  /** JSON-able state, without a custom scaleFn. */
   stateDict(): Record<string, unknown> {
     return stateWithout(this, ['scaleFn']);
   }
+  /** Restores the state from stateDict(), keeping this scheduler's scaleFn. */
   loadStateDict(sd: Record<string, unknown>): void {
     const fn = this.scaleFn;
     loadSchedulerState(this, sd);
@@ -365,10 +392,15 @@ export class CyclicLR extends LRScheduler {
 
 /** Cosine annealing with warm restarts: period T0, then T0·tMult, ... (SGDR). step(epoch) takes fractional epochs. */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** Epochs of the first period. */
   T0: number;
+  /** Factor by which each period is longer than the previous (default 1). */
   tMult: number;
+  /** The lowest lr (default 0). */
   etaMin: number;
+  /** Length of the current period. */
   tI: number;
+  /** Epochs since the last restart (fractional with step(epoch)). */
   tCur: number;
   constructor(optimizer: AnyOptimizer, options: { T0: number; tMult?: number; etaMin?: number }) {
     const op = 'CosineAnnealingWarmRestarts';
@@ -385,6 +417,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   protected computeLr(): number[] {
     return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
   }
+  /** Advances one epoch, or jumps to `epoch` (fractional epochs allowed, for per-batch updates). */
   step(epoch?: number): void {
     let e: number;
     if (epoch === undefined && this.lastEpoch < 0) e = 0;
@@ -436,9 +469,13 @@ function checkSchedulers(op: string, schedulers: unknown, optimizer?: AnyOptimiz
 
 /** Runs schedulers one after another, switching at the milestone epochs (each restarts from epoch 0). */
 export class SequentialLR {
+  /** The optimizer the schedulers share. */
   readonly optimizer: AnyOptimizer;
+  /** The schedulers, in the order they take over. */
   schedulers: Scheduler[];
+  /** The epochs at which the next scheduler takes over (one fewer than the schedulers). */
   milestones: number[];
+  /** Number of step() calls so far. */
   lastEpoch: number;
   protected lastLr: number[];
   constructor(optimizer: AnyOptimizer, options: { schedulers: Scheduler[]; milestones: number[] }) {
@@ -457,6 +494,7 @@ export class SequentialLR {
     (this.schedulers[0] as unknown as { initialStep(): void }).initialStep();
     this.lastLr = this.schedulers[0].getLastLr();
   }
+  /** Advances one epoch with the scheduler in charge (restarting it at its milestone). */
   step(): void {
     this.lastEpoch++;
     let idx = 0;
@@ -466,13 +504,16 @@ export class SequentialLR {
     else s.step();
     this.lastLr = s.getLastLr();
   }
+  /** The lrs the last step() set, one per group. */
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
+  /** JSON-able state, with each scheduler's. */
   stateDict(): Record<string, unknown> {
     return { lastEpoch: this.lastEpoch, milestones: this.milestones.slice(), lastLr: this.lastLr.slice(),
       schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
+  /** Restores the state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.schedulers) || sd.schedulers.length !== this.schedulers.length)
       throw argumentError(`SequentialLR.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);
@@ -485,7 +526,9 @@ export class SequentialLR {
 
 /** Steps every scheduler at each step(), so their effects compose. */
 export class ChainedScheduler {
+  /** The optimizer of the first scheduler. */
   readonly optimizer: AnyOptimizer;
+  /** The schedulers stepped together. */
   schedulers: Scheduler[];
   protected lastLr: number[];
   constructor(schedulers: Scheduler[]) {
@@ -493,16 +536,20 @@ export class ChainedScheduler {
     this.optimizer = this.schedulers[0].optimizer;
     this.lastLr = this.schedulers[this.schedulers.length - 1].optimizer.paramGroups.map((g) => g.lr);
   }
+  /** Steps every scheduler once, in order. */
   step(): void {
     for (const s of this.schedulers) s.step();
     this.lastLr = this.schedulers[this.schedulers.length - 1].optimizer.paramGroups.map((g) => g.lr);
   }
+  /** The groups' lrs after the last step(). */
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
+  /** JSON-able state, with each scheduler's. */
   stateDict(): Record<string, unknown> {
     return { lastLr: this.lastLr.slice(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
+  /** Restores the state from stateDict(). */
   loadStateDict(sd: Record<string, unknown>): void {
     if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.schedulers) || sd.schedulers.length !== this.schedulers.length)
       throw argumentError(`ChainedScheduler.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(sd)}`);

@@ -8,14 +8,21 @@ import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkNumber } from './optimizer';
 import { checkAdamLike } from './adamax';
 
+/** Options of NAdam (defaults in brackets). */
 export interface NAdamOptions {
+  /** Learning rate [2e-3]. */
   lr: number;
+  /** Decay rates of the running means of the gradient and its square [[0.9, 0.999]]. */
   betas: [number, number];
+  /** Added to the denominator [1e-8]. */
   eps: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
+  /** ψ in the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)) [4e-3]. */
   momentumDecay: number;
 }
 
+/** NAdam (torch.optim.NAdam): Adam with Nesterov momentum and its momentum-decay schedule. */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: ParamsArg<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 }, options);

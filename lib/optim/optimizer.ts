@@ -12,6 +12,7 @@ import { argumentError, dtypeError, rangeError, show, stateError, tfError } from
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
 export type StateValue = Tensor | number;
+/** One parameter's optimizer state by name (expAvg, momentumBuffer, step, ...). */
 export type ParamState = Record<string, StateValue>;
 
 /** A parameter group: its parameters and its own (mutable) options. */
@@ -33,7 +34,9 @@ export type ParamsArg<O> = Tensor | Iterable<Tensor> | ParamGroupSpec<O>[];
  * `Record<string, Tensor>` for `tf.save`, and `stateDictFromTensors` unpacks it.
  */
 export interface OptimizerStateDict {
+  /** Per-parameter state by parameter index (through all groups in order). */
   state: Record<string, Record<string, StateValue>>;
+  /** Each group's options plus `params`, the indices of its parameters. */
   paramGroups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
@@ -61,6 +64,10 @@ function copyValue(v: unknown): unknown {
   return Array.isArray(v) ? v.slice() : v;
 }
 
+/**
+ * The base of the optimizers (torch.optim.Optimizer): parameter groups with their own options,
+ * per-parameter state, zeroGrad(), step(), and stateDict() / loadStateDict() in PyTorch's layout.
+ */
 export abstract class Optimizer<O extends { lr: number }> {
   /** The options every group starts from (a group's own keys override them). */
   readonly defaults: O;

@@ -7,13 +7,19 @@ import { kernels } from './kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg } from './optimizer';
 import { checkAdamLike } from './adamax';
 
+/** Options of RAdam (defaults in brackets). */
 export interface RAdamOptions {
+  /** Learning rate [1e-3]. */
   lr: number;
+  /** Decay rates of the running means of the gradient and its square [[0.9, 0.999]]. */
   betas: [number, number];
+  /** Added to the denominator [1e-8]. */
   eps: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
 }
 
+/** RAdam (torch.optim.RAdam): Adam with the variance of the adaptive step rectified; plain momentum steps early on. */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(params: ParamsArg<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
     super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, options);

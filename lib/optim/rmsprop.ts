@@ -7,15 +7,26 @@ import { Tensor } from '../tensor';
 import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 
+/** Options of RMSprop (defaults in brackets). */
 export interface RMSpropOptions {
+  /** Learning rate [1e-2]. */
   lr: number;
+  /** Decay rate of the squared-gradient average [0.99]. */
   alpha: number;
+  /** Added to the denominator [1e-8]. */
   eps: number;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
+  /** Momentum factor [0]. */
   momentum: number;
+  /** Normalise by the variance estimate (subtracting the squared mean gradient) [false]. */
   centered: boolean;
 }
 
+/**
+ * RMSprop (torch.optim.RMSprop): divides the gradient by a running root mean square, optionally
+ * centered and with momentum.
+ */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsArg<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, options);

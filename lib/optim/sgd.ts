@@ -8,14 +8,25 @@ import { kernels } from '../kernels';
 import { Optimizer, ParamGroup, ParamState, ParamsArg, checkBool, checkNumber } from './optimizer';
 import { rangeError } from '../errors';
 
+/** Options of SGD (defaults in brackets). */
 export interface SGDOptions {
+  /** Learning rate [1e-3]. */
   lr: number;
+  /** Momentum factor [0]. */
   momentum: number;
+  /** Dampening of the momentum [0]. */
   dampening: number;
+  /** Nesterov momentum [false]; needs momentum > 0 and dampening 0. */
   nesterov: boolean;
+  /** L2 penalty added to the gradient [0]. */
   weightDecay: number;
 }
 
+/**
+ * Stochastic gradient descent (torch.optim.SGD) with optional momentum, dampening, Nesterov momentum
+ * and L2 weight decay; each parameter's update is one fused native kernel.
+ * @example const opt = new tf.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super('SGD', params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options);

@@ -34,12 +34,16 @@ export function getSwaMultiAvgFn(): MultiAvgFn {
 export function getEmaAvgFn(decay = 0.999): AvgFn {
   return (a, c) => a.mul(decay).add(c.mul(1 - decay));
 }
+/** The one-tensor equal-weight average, for avgFn: averaged + (current − averaged) / (n + 1). */
 export function getSwaAvgFn(): AvgFn {
   return (a, c, n) => a.add(c.sub(a).div(n + 1));
 }
 
+/** Options of AveragedModel (without avgFn and multiAvgFn: the equal-weight SWA average). */
 export interface AveragedModelOptions {
+  /** Computes each averaged tensor from (averaged, current, numAveraged). */
   avgFn?: AvgFn | null;
+  /** Updates all averaged tensors in place at once (e.g. getEmaMultiAvgFn(0.999)). */
   multiAvgFn?: MultiAvgFn | null;
   /** Average the buffers too (else they are copied from the model at each update). */
   useBuffers?: boolean;
@@ -47,8 +51,11 @@ export interface AveragedModelOptions {
 
 /** A deep copy of `model` whose parameters hold the average; state dict: module.*, n_averaged. */
 export class AveragedModel extends Module {
+  /** The averaged copy of the model. */
   module: Module;
+  /** Buffer: how many models have been averaged (int32 scalar). */
   declare n_averaged: Tensor;
+  /** Whether buffers are averaged too (else copied from the model). */
   readonly useBuffers: boolean;
   declare private avgFn: AvgFn | null;
   declare private multiAvgFn: MultiAvgFn | null;
@@ -68,6 +75,7 @@ export class AveragedModel extends Module {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** The averaged model's forward on the same arguments. */
   forward(...args: any[]): any {
     return this.module.forward(...args);
   }

@@ -88,6 +88,21 @@ static Napi::Value SetGradEnabled(CI info) {
 
 static Napi::Value IsGradEnabled(CI info) { return Napi::Boolean::New(info.Env(), tf::grad_enabled()); }
 
+// A JavaScript function held by a graph node or a tensor. The holder may die during garbage
+// collection, where deleting a reference is not allowed: its reference is queued on the
+// environment and deleted on a later call instead.
+struct JsFn {
+  napi_ref ref = nullptr;
+  std::shared_ptr<EnvState> st;
+  JsFn(Napi::Env env, Napi::Value fn) : st(StatePtr(env)) { napi_create_reference(env, fn, 1, &ref); }
+  ~JsFn() { st->dead_refs.push_back(ref); }
+  Napi::Function get(Napi::Env env) const {
+    napi_value fn;
+    napi_get_reference_value(env, ref, &fn);
+    return Napi::Function(env, fn);
+  }
+};
+
 // customOp(name, inputs[], outputs[], backward(grads[]) -> (Tensor handle|null)[])
 // Attaches a node whose backward is a JavaScript function: used for checkpointed loops (the
 // function re-runs the body) and user-defined gradients. Outputs must not be part of a graph yet.
@@ -104,23 +119,12 @@ static Napi::Value CustomOp(CI info) {
     }
     if (!tf::any_requires_grad(ins)) return info.Env().Undefined();
     DrainDeadRefs(info.Env());
-    // The node may die during garbage collection, where deleting a reference is not allowed: its
-    // reference is queued on the environment and deleted on a later call instead.
-    struct JsFn {
-      napi_ref ref = nullptr;
-      std::shared_ptr<EnvState> st;
-      ~JsFn() { st->dead_refs.push_back(ref); }
-    };
-    auto fnref = std::make_shared<JsFn>();
-    fnref->st = StatePtr(info.Env());
-    napi_create_reference(info.Env(), info[3], 1, &fnref->ref);
+    auto fnref = std::make_shared<JsFn>(info.Env(), info[3]);
     Napi::Env env = info.Env();
     size_t nin = ins.size();
     tf::record(name.c_str(), ins, outs, [fnref, env, nin, name](tf::Node&, const std::vector<tf::Tensor>& g) {
       Napi::HandleScope scope(env);
-      napi_value fn;
-      napi_get_reference_value(env, fnref->ref, &fn);
-      Napi::Value res = Napi::Function(env, fn).Call({WrapAll(env, g)});
+      Napi::Value res = fnref->get(env).Call({WrapAll(env, g)});
       if (!res.IsArray()) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, name + ": backward must return an array of gradients");
       auto arr = res.As<Napi::Array>();
       if (arr.Length() != nin)
@@ -137,6 +141,32 @@ static Napi::Value CustomOp(CI info) {
   });
 }
 
+// addTensorHook(t, fn(gradHandle) -> handle|null) -> id. lib/tensor_class.ts checks what the
+// user's hook returns; the engine re-checks shape and dtype.
+static Napi::Value AddTensorHook(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = Unwrap(info, 0, "registerHook");
+    if (!info[1].IsFunction()) tf::fail(tf::ErrorCode::Argument, "registerHook: the hook must be a function");
+    DrainDeadRefs(info.Env());
+    auto fnref = std::make_shared<JsFn>(info.Env(), info[1]);
+    Napi::Env env = info.Env();
+    uint64_t id = tf::add_tensor_hook(t, [fnref, env](const tf::Tensor& g) {
+      Napi::HandleScope scope(env);
+      Napi::Value res = fnref->get(env).Call({Wrap(env, g)});
+      return res.IsNull() || res.IsUndefined() ? tf::Tensor() : UnwrapValue(env, res, "registerHook");
+    });
+    return Napi::Number::New(info.Env(), double(id));
+  });
+}
+
+static Napi::Value RemoveTensorHook(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::remove_tensor_hook(uint64_t(ArgInt(info, 0, "removeHook", "id")));
+    DrainDeadRefs(info.Env());
+    return info.Env().Undefined();
+  });
+}
+
 void InitAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
   exports.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));
@@ -149,6 +179,8 @@ void InitAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
   exports.Set("customOp", Napi::Function::New(env, CustomOp));
+  exports.Set("addTensorHook", Napi::Function::New(env, AddTensorHook));
+  exports.Set("removeTensorHook", Napi::Function::New(env, RemoveTensorHook));
 }
 
 }  // namespace tfb

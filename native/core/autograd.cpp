@@ -1,6 +1,7 @@
 #include "autograd.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -63,6 +64,90 @@ void remove_grad_hook(uint64_t id) {
 }
 
 namespace {
+// Which node or leaf holds each tensor hook, for removal by id. Weak: hooks die with their owner,
+// and entries of dead owners are swept as the map grows.
+struct TensorHookOwner {
+  std::weak_ptr<Node> node;
+  std::weak_ptr<TensorImpl> leaf;
+  bool on_leaf = false;
+  bool dead() const { return on_leaf ? leaf.expired() : node.expired(); }
+};
+thread_local std::unordered_map<uint64_t, TensorHookOwner> t_tensor_hook_owner;
+thread_local size_t t_tensor_hook_sweep_at = 64;
+// Hooks on leaves, alive or not yet swept: while zero, backward skips looking for hooked leaves.
+thread_local size_t t_leaf_tensor_hooks = 0;
+
+void forget_owner(std::unordered_map<uint64_t, TensorHookOwner>::iterator it) {
+  if (it->second.on_leaf) t_leaf_tensor_hooks--;
+  t_tensor_hook_owner.erase(it);
+}
+
+void erase_hook(std::vector<TensorHookEntry>& list, uint64_t id) {
+  list.erase(std::remove_if(list.begin(), list.end(), [&](const TensorHookEntry& e) { return e.id == id; }), list.end());
+}
+
+// Runs hooks in registration order, each on the gradient of its output (grads[output_nr]) as the
+// hooks before it left it. An undefined gradient (an output nothing used) is not hooked.
+void run_tensor_hooks(const std::vector<TensorHookEntry>& list, Tensor* grads) {
+  // Copy first: a hook may add or remove hooks.
+  std::vector<std::pair<int, TensorHook>> fns;
+  for (auto& e : list) fns.emplace_back(e.output_nr, e.fn);
+  for (auto& [nr, f] : fns) {
+    Tensor& g = grads[nr];
+    if (!g.defined()) continue;
+    Tensor r = f(g);
+    if (!r.defined()) continue;
+    if (r.shape() != g.shape())
+      fail(ErrorCode::Shape, "registerHook: the hook returned a gradient of shape " + shape_str(r.shape()) +
+           " for a tensor of shape " + shape_str(g.shape()));
+    if (r.dtype() != g.dtype())
+      fail(ErrorKind::Type, ErrorCode::DType, std::string("registerHook: the hook returned a gradient of dtype ") +
+           dtype_name(r.dtype()) + " for a tensor of dtype " + dtype_name(g.dtype()));
+    g = r;
+  }
+}
+}  // namespace
+
+uint64_t add_tensor_hook(const Tensor& t, TensorHook fn) {
+  if (!t.requires_grad())
+    fail(ErrorCode::State, "registerHook: cannot register a hook on a tensor of shape " + shape_str(t.shape()) +
+         " that does not require grad");
+  if (!t.impl()->view_base.expired()) refresh_view_history(t);  // hook the view's current history
+  if (t_tensor_hook_owner.size() >= t_tensor_hook_sweep_at) {
+    for (auto it = t_tensor_hook_owner.begin(); it != t_tensor_hook_owner.end();) {
+      auto cur = it++;
+      if (cur->second.dead()) forget_owner(cur);
+    }
+    t_tensor_hook_sweep_at = std::max<size_t>(64, 2 * t_tensor_hook_owner.size());
+  }
+  uint64_t id = ++t_hook_id;
+  TensorHookOwner owner;
+  if (const auto& node = t.grad_fn()) {
+    node->tensor_hooks.push_back({id, t.impl()->output_nr, std::move(fn)});
+    owner.node = node;
+  } else {
+    auto& hooks = t.impl()->hooks;
+    if (!hooks) hooks = std::make_shared<TensorHooks>();
+    hooks->list.push_back({id, 0, std::move(fn)});
+    owner.leaf = t.ptr();
+    owner.on_leaf = true;
+    t_leaf_tensor_hooks++;
+  }
+  t_tensor_hook_owner.emplace(id, std::move(owner));
+  return id;
+}
+
+void remove_tensor_hook(uint64_t id) {
+  auto it = t_tensor_hook_owner.find(id);
+  if (it == t_tensor_hook_owner.end()) return;
+  TensorHookOwner owner = it->second;
+  forget_owner(it);
+  if (auto node = owner.node.lock()) erase_hook(node->tensor_hooks, id);
+  if (auto leaf = owner.leaf.lock())
+    if (leaf->hooks) erase_hook(leaf->hooks->list, id);
+}
+
+namespace {
 thread_local int t_backward_depth = 0;  // backward passes running on this thread (hooks may nest one)
 }
 
@@ -116,6 +201,10 @@ void Node::release() {
   saved.clear();
   saved.shrink_to_fit();
   fn = nullptr;
+  // A released node never runs again, so its hooks are dead weight; dropping them also frees
+  // JavaScript functions that close over the hooked tensor.
+  tensor_hooks.clear();
+  tensor_hooks.shrink_to_fit();
 }
 
 std::shared_ptr<Node> record(const char* name, const std::vector<Tensor>& inputs,
@@ -295,8 +384,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   // does not run unless something below it is also captured: its graph may still be needed (by
   // an enclosing computation), so it must not be executed and released here.
   std::unordered_set<Node*> needed;
+  std::unordered_set<Node*> targets;
   if (capture) {
-    std::unordered_set<Node*> targets;
     for (auto& kv : capture_nodes) targets.insert(kv.first.node);
     std::unordered_map<Node*, int> memo;  // 1 leads to a target, 2 does not
     std::function<bool(Node*)> leads = [&](Node* n) -> bool {
@@ -318,6 +407,19 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     for (auto& kv : keep) leads(kv.first);
   }
 
+  // Hooked leaves (registerHook): each accumulator node of one adds its part to a sum, and the
+  // last one runs the hooks on the whole gradient before it reaches .grad or the captured result.
+  std::unordered_map<TensorImpl*, int> leaf_hook_pending;
+  std::unordered_map<TensorImpl*, Tensor> leaf_hook_sum;
+  if (t_leaf_tensor_hooks > 0) {
+    for (auto& kv : keep)
+      if (kv.first->is_acc_) {
+        auto leaf = kv.first->leaf_weak.lock();
+        if (leaf && leaf->hooks && !leaf->hooks->list.empty() && (!capture || capture_leaves.count(leaf.get())))
+          leaf_hook_pending[leaf.get()]++;
+      }
+  }
+
   // Accumulator nodes have seq 0 and so would all run last; with hooks waiting on them they run as
   // soon as ready instead, so that a hook (a DDP bucket's allreduce) starts during backward.
   const bool acc_first = !hook_pending.empty();
@@ -328,6 +430,21 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   std::priority_queue<Node*, std::vector<Node*>, decltype(cmp)> ready(cmp);
   for (auto& kv : keep)
     if (deps[kv.first] == 0) ready.push(kv.first);
+
+  // A pass that fails without retainGraph drops the tensor hooks of the nodes it would have
+  // released, as release() does when it completes: a hook closing over its own tensor would
+  // otherwise keep it alive in a cycle (tensor -> node -> hook -> JavaScript closure -> tensor).
+  struct DropHooksOnFailure {
+    const std::unordered_map<Node*, std::shared_ptr<Node>>& nodes;
+    const std::unordered_set<Node*>* only;  // grad(): the nodes it runs; null: all
+    bool active;
+    int uncaught = std::uncaught_exceptions();
+    ~DropHooksOnFailure() {
+      if (!active || std::uncaught_exceptions() <= uncaught) return;
+      for (auto& kv : nodes)
+        if (!only || only->count(kv.first)) kv.second->tensor_hooks.clear();
+    }
+  } drop_hooks{keep, capture ? &needed : nullptr, !retain_graph};
 
   std::vector<Tensor> gout;  // reused across nodes: one allocation for the whole pass
   while (!ready.empty()) {
@@ -343,6 +460,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       }
     }
     bool run = !capture || needed.count(n);
+    if (!n->tensor_hooks.empty() && (run || targets.count(n))) run_tensor_hooks(n->tensor_hooks, gout.data());
     if (capture) {
       for (int i = 0; i < nout; i++) {
         auto it = capture_nodes.find({n, i});
@@ -352,13 +470,27 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     }
     if (n->is_acc_) {
       auto leaf = n->leaf_weak.lock();
-      if (leaf && gout[0].defined()) {
+      Tensor leaf_grad = std::move(gout[0]);
+      if (leaf && !leaf_hook_pending.empty()) {
+        auto it = leaf_hook_pending.find(leaf.get());
+        if (it != leaf_hook_pending.end()) {
+          Tensor& sum = leaf_hook_sum[leaf.get()];
+          sum = accumulate(sum, leaf_grad);
+          leaf_grad = Tensor();
+          if (--it->second == 0) {
+            leaf_grad = sum;
+            leaf_hook_sum.erase(leaf.get());
+            if (leaf->hooks) run_tensor_hooks(leaf->hooks->list, &leaf_grad);
+          }
+        }
+      }
+      if (leaf && leaf_grad.defined()) {
         if (capture) {
           auto it = capture_leaves.find(leaf.get());
           if (it != capture_leaves.end())
-            for (size_t k : it->second) result[k] = accumulate(result[k], gout[0]);
+            for (size_t k : it->second) result[k] = accumulate(result[k], leaf_grad);
         } else {
-          Tensor g = gout[0];
+          Tensor g = leaf_grad;
           if (!create_graph && g.requires_grad()) g = detach(g);
           Tensor lg(leaf);
           if (lg.grad().defined()) {
@@ -367,7 +499,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
             lg.set_grad(g);
           } else {
             // .grad must own its buffer: clipping updates it in place, so an expanded view or a
-            // buffer shared with another tensor (held here by gout[0] and g only) is copied.
+            // buffer shared with another tensor (held here by leaf_grad and g only) is copied.
             bool owned = g.is_contiguous() && g.offset() == 0 && g.ptr().use_count() <= 2 &&
                          g.storage().use_count() == 1;
             lg.set_grad(owned ? g : clone(g));

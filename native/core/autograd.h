@@ -44,6 +44,19 @@ struct SavedTensor {
   int output_nr = 0;
 };
 
+// Tensor.registerHook: fn(grad) runs once the gradient with respect to a tensor is complete (every
+// contribution summed) and returns a replacement, or an undefined tensor to keep it. The result
+// is what flows on down the chain rule and, for a leaf, what reaches .grad.
+using TensorHook = std::function<Tensor(const Tensor& grad)>;
+struct TensorHookEntry {
+  uint64_t id;
+  int output_nr;  // which output of the node it watches (0 for a leaf)
+  TensorHook fn;
+};
+struct TensorHooks {
+  std::vector<TensorHookEntry> list;
+};
+
 struct Node : std::enable_shared_from_this<Node> {
   using BackwardFn =
       std::function<std::vector<Tensor>(Node& self, const std::vector<Tensor>& grad_outputs)>;
@@ -56,11 +69,14 @@ struct Node : std::enable_shared_from_this<Node> {
   BackwardFn fn;                  // null once released
   uint64_t seq = 0;               // creation order; later nodes run first
   std::weak_ptr<TensorImpl> leaf_weak;  // AccumulateGrad nodes: the leaf to accumulate into
+  // Hooks of the outputs (non-leaf tensors), run before this node's backward: kept on the node
+  // because the graph outlives the JavaScript wrapper of an intermediate tensor.
+  std::vector<TensorHookEntry> tensor_hooks;
 
   virtual ~Node() = default;
   int num_outputs() const { return int(out_shapes.size()); }
   Tensor get_saved(size_t i);  // checks the version; throws if released or modified
-  void release();              // drop saved tensors and closure
+  void release();              // drop saved tensors, closure and hooks
   bool is_acc_ = false;  // an AccumulateGrad node
 };
 
@@ -104,6 +120,12 @@ void remove_grad_hook(uint64_t id);
 // Runs fn once, when the backward pass now running ends without error (called from a hook;
 // an Error outside backward).
 void queue_backward_callback(std::function<void()> fn);
+
+// Registers a tensor hook on t, which must require grad (leaf or not); returns an id for removal.
+// Hooks run in registration order, in backward() and in grad() alike (for grad(), before the
+// gradient of an input is captured). A hook is called only for a gradient that was computed.
+uint64_t add_tensor_hook(const Tensor& t, TensorHook fn);
+void remove_tensor_hook(uint64_t id);  // no-op for an unknown id or a dead tensor
 
 // Sum `g` down to `shape` (undoes NumPy broadcasting); differentiable.
 Tensor sum_to(const Tensor& g, const Shape& shape);

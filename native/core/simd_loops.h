@@ -2,74 +2,115 @@
 // the one-lane (F1 / D1) instantiation of the same operation.
 // No include guard: included once per ISA namespace of kernels.cpp (after simd_math.h).
 
-template <class V, class S, class T, class Op>
-inline void map1(const T* x, T* y, int64_t n, Op op) {
+// Outputs larger than the last-level cache are written with non-temporal stores (`nt`, decided by
+// size in kernels.cpp): the line goes straight to memory instead of being read in first
+// (write-allocate) and then evicted, so a binary op moves 3 arrays' worth of bytes instead of 4.
+// Those stores need an aligned address: the elements before the first vector boundary go through
+// the one-lane path, and a fence makes the stores visible before the pool's join.
+template <bool NT, class T, class V>
+inline void put(T* p, V v) {
+  if constexpr (NT) stream(p, v);
+  else store(p, v);
+}
+template <class V, class T>
+inline int64_t to_boundary(const T* p, int64_t n) {
+  const uintptr_t mis = reinterpret_cast<uintptr_t>(p) % sizeof(V);
+  return std::min<int64_t>(n, int64_t((sizeof(V) - mis) % sizeof(V) / sizeof(T)));
+}
+inline void stream_fence() {
+#if defined(__x86_64__) || defined(_M_X64)
+  _mm_sfence();
+#endif
+}
+
+template <bool NT, class V, class S, class T, class Op>
+inline void map1_(const T* x, T* y, int64_t n, Op op) {
   int64_t i = 0;
-  for (; i + V::N <= n; i += V::N) store(y + i, op(ld(V{}, x + i)));
+  if (NT)
+    for (const int64_t h = to_boundary<V>(y, n); i < h; ++i) store(y + i, op(S{x[i]}));
+  for (; i + V::N <= n; i += V::N) put<NT>(y + i, op(ld(V{}, x + i)));
   for (; i < n; ++i) store(y + i, op(S{x[i]}));
+  if (NT) stream_fence();
+}
+template <class V, class S, class T, class Op>
+inline void map1(const T* x, T* y, int64_t n, bool nt, Op op) {
+  if (nt) map1_<true, V, S>(x, y, n, op);
+  else map1_<false, V, S>(x, y, n, op);
 }
 
 // z[i] = op(a[i*sa], b[i*sb]), sa and sb in {0, 1}; a stride of 0 is a broadcast scalar.
-template <class V, class S, class T, class Op>
-inline void map2(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n, Op op) {
+template <bool NT, class V, class S, class T, class Op>
+inline void map2_(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n, Op op) {
   int64_t i = 0;
   if (sa && sb) {
-    for (; i + V::N <= n; i += V::N) store(z + i, op(ld(V{}, a + i), ld(V{}, b + i)));
+    if (NT)
+      for (const int64_t h = to_boundary<V>(z, n); i < h; ++i) store(z + i, op(S{a[i]}, S{b[i]}));
+    for (; i + V::N <= n; i += V::N) put<NT>(z + i, op(ld(V{}, a + i), ld(V{}, b + i)));
     for (; i < n; ++i) store(z + i, op(S{a[i]}, S{b[i]}));
   } else if (sa) {
+    if (NT)
+      for (const int64_t h = to_boundary<V>(z, n); i < h; ++i) store(z + i, op(S{a[i]}, S{*b}));
     const V bv = set1(V{}, *b);
-    for (; i + V::N <= n; i += V::N) store(z + i, op(ld(V{}, a + i), bv));
+    for (; i + V::N <= n; i += V::N) put<NT>(z + i, op(ld(V{}, a + i), bv));
     for (; i < n; ++i) store(z + i, op(S{a[i]}, S{*b}));
   } else if (sb) {
+    if (NT)
+      for (const int64_t h = to_boundary<V>(z, n); i < h; ++i) store(z + i, op(S{*a}, S{b[i]}));
     const V av = set1(V{}, *a);
-    for (; i + V::N <= n; i += V::N) store(z + i, op(av, ld(V{}, b + i)));
+    for (; i + V::N <= n; i += V::N) put<NT>(z + i, op(av, ld(V{}, b + i)));
     for (; i < n; ++i) store(z + i, op(S{*a}, S{b[i]}));
   } else {
     const S r = op(S{*a}, S{*b});
     for (; i < n; ++i) store(z + i, r);
   }
+  if (NT) stream_fence();
+}
+template <class V, class S, class T, class Op>
+inline void map2(const T* a, int64_t sa, const T* b, int64_t sb, T* z, int64_t n, bool nt, Op op) {
+  if (nt) map2_<true, V, S>(a, sa, b, sb, z, n, op);
+  else map2_<false, V, S>(a, sa, b, sb, z, n, op);
 }
 
 // Returns false for kinds this ISA does not vectorise (the caller then runs the scalar libm loop).
-inline bool unary_f32(Unary k, const float* x, float* y, int64_t n) {
+inline bool unary_f32(Unary k, const float* x, float* y, int64_t n, bool nt) {
   using S = F1;
   switch (k) {
-    case Unary::Neg: map1<VF, S>(x, y, n, [](auto v) { return -v; }); return true;
-    case Unary::Abs: map1<VF, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
-    case Unary::Exp: map1<VF, S>(x, y, n, [](auto v) { return exp_f(v); }); return true;
-    case Unary::Log: map1<VF, S>(x, y, n, [](auto v) { return log_f(v); }); return true;
-    case Unary::Sqrt: map1<VF, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case Unary::Neg: map1<VF, S>(x, y, n, nt, [](auto v) { return -v; }); return true;
+    case Unary::Abs: map1<VF, S>(x, y, n, nt, [](auto v) { return vabs(v); }); return true;
+    case Unary::Exp: map1<VF, S>(x, y, n, nt, [](auto v) { return exp_f(v); }); return true;
+    case Unary::Log: map1<VF, S>(x, y, n, nt, [](auto v) { return log_f(v); }); return true;
+    case Unary::Sqrt: map1<VF, S>(x, y, n, nt, [](auto v) { return vsqrt(v); }); return true;
     case Unary::Rsqrt:
-      map1<VF, S>(x, y, n, [](auto v) { return cst<decltype(v)>(1.0f) / vsqrt(v); });
+      map1<VF, S>(x, y, n, nt, [](auto v) { return cst<decltype(v)>(1.0f) / vsqrt(v); });
       return true;
-    case Unary::Sin: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, false); }); return true;
-    case Unary::Cos: map1<VF, S>(x, y, n, [](auto v) { return sincos_f(v, true); }); return true;
-    case Unary::Tanh: map1<VF, S>(x, y, n, [](auto v) { return tanh_f(v); }); return true;
-    case Unary::Sigmoid: map1<VF, S>(x, y, n, [](auto v) { return sigmoid_f(v); }); return true;
+    case Unary::Sin: map1<VF, S>(x, y, n, nt, [](auto v) { return sincos_f(v, false); }); return true;
+    case Unary::Cos: map1<VF, S>(x, y, n, nt, [](auto v) { return sincos_f(v, true); }); return true;
+    case Unary::Tanh: map1<VF, S>(x, y, n, nt, [](auto v) { return tanh_f(v); }); return true;
+    case Unary::Sigmoid: map1<VF, S>(x, y, n, nt, [](auto v) { return sigmoid_f(v); }); return true;
     // max(0, x) returns its second operand when unordered, so relu(nan) = nan as in PyTorch.
     case Unary::Relu:
-      map1<VF, S>(x, y, n, [](auto v) { return vmax(cst<decltype(v)>(0.0f), v); });
+      map1<VF, S>(x, y, n, nt, [](auto v) { return vmax(cst<decltype(v)>(0.0f), v); });
       return true;
-    case Unary::Gelu: map1<VF, S>(x, y, n, [](auto v) { return gelu_f(v); }); return true;
-    case Unary::Silu: map1<VF, S>(x, y, n, [](auto v) { return silu_f(v); }); return true;
-    case Unary::Softplus: map1<VF, S>(x, y, n, [](auto v) { return softplus_f(v); }); return true;
-    case Unary::Expm1: map1<VF, S>(x, y, n, [](auto v) { return expm1_f(v); }); return true;
-    case Unary::Log1p: map1<VF, S>(x, y, n, [](auto v) { return log1p_f(v); }); return true;
+    case Unary::Gelu: map1<VF, S>(x, y, n, nt, [](auto v) { return gelu_f(v); }); return true;
+    case Unary::Silu: map1<VF, S>(x, y, n, nt, [](auto v) { return silu_f(v); }); return true;
+    case Unary::Softplus: map1<VF, S>(x, y, n, nt, [](auto v) { return softplus_f(v); }); return true;
+    case Unary::Expm1: map1<VF, S>(x, y, n, nt, [](auto v) { return expm1_f(v); }); return true;
+    case Unary::Log1p: map1<VF, S>(x, y, n, nt, [](auto v) { return log1p_f(v); }); return true;
     default: return false;
   }
 }
 
-inline bool unary_f64(Unary k, const double* x, double* y, int64_t n) {
+inline bool unary_f64(Unary k, const double* x, double* y, int64_t n, bool nt) {
   using S = D1;
   switch (k) {
-    case Unary::Neg: map1<VD, S>(x, y, n, [](auto v) { return -v; }); return true;
-    case Unary::Abs: map1<VD, S>(x, y, n, [](auto v) { return vabs(v); }); return true;
-    case Unary::Sqrt: map1<VD, S>(x, y, n, [](auto v) { return vsqrt(v); }); return true;
+    case Unary::Neg: map1<VD, S>(x, y, n, nt, [](auto v) { return -v; }); return true;
+    case Unary::Abs: map1<VD, S>(x, y, n, nt, [](auto v) { return vabs(v); }); return true;
+    case Unary::Sqrt: map1<VD, S>(x, y, n, nt, [](auto v) { return vsqrt(v); }); return true;
     case Unary::Rsqrt:
-      map1<VD, S>(x, y, n, [](auto v) { return cstd<decltype(v)>(1.0) / vsqrt(v); });
+      map1<VD, S>(x, y, n, nt, [](auto v) { return cstd<decltype(v)>(1.0) / vsqrt(v); });
       return true;
     case Unary::Relu:
-      map1<VD, S>(x, y, n, [](auto v) { return vmax(cstd<decltype(v)>(0.0), v); });
+      map1<VD, S>(x, y, n, nt, [](auto v) { return vmax(cstd<decltype(v)>(0.0), v); });
       return true;
     default: return false;  // transcendentals: std:: functions, in kernels.cpp
   }
@@ -78,18 +119,18 @@ inline bool unary_f64(Unary k, const double* x, double* y, int64_t n) {
 // Maximum/minimum propagate NaN (PyTorch semantics), unlike the raw max/min instructions.
 template <class V, class S, class T>
 inline bool binary_t(Binary k, const T* a, int64_t sa, const T* b, int64_t sb, T* z,
-                     int64_t n) {
+                     int64_t n, bool nt) {
   switch (k) {
-    case Binary::Add: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p + q; }); return true;
-    case Binary::Sub: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p - q; }); return true;
-    case Binary::Mul: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p * q; }); return true;
-    case Binary::Div: map2<V, S>(a, sa, b, sb, z, n, [](auto p, auto q) { return p / q; }); return true;
+    case Binary::Add: map2<V, S>(a, sa, b, sb, z, n, nt, [](auto p, auto q) { return p + q; }); return true;
+    case Binary::Sub: map2<V, S>(a, sa, b, sb, z, n, nt, [](auto p, auto q) { return p - q; }); return true;
+    case Binary::Mul: map2<V, S>(a, sa, b, sb, z, n, nt, [](auto p, auto q) { return p * q; }); return true;
+    case Binary::Div: map2<V, S>(a, sa, b, sb, z, n, nt, [](auto p, auto q) { return p / q; }); return true;
     case Binary::Maximum:
-      map2<V, S>(a, sa, b, sb, z, n,
+      map2<V, S>(a, sa, b, sb, z, n, nt,
                  [](auto p, auto q) { return select(unord(p, q), p + q, vmax(p, q)); });
       return true;
     case Binary::Minimum:
-      map2<V, S>(a, sa, b, sb, z, n,
+      map2<V, S>(a, sa, b, sb, z, n, nt,
                  [](auto p, auto q) { return select(unord(p, q), p + q, vmin(p, q)); });
       return true;
     default: return false;  // Pow: std::pow in kernels.cpp
@@ -97,12 +138,12 @@ inline bool binary_t(Binary k, const T* a, int64_t sa, const T* b, int64_t sb, T
 }
 
 inline bool binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb,
-                       float* z, int64_t n) {
-  return binary_t<VF, F1>(k, a, sa, b, sb, z, n);
+                       float* z, int64_t n, bool nt) {
+  return binary_t<VF, F1>(k, a, sa, b, sb, z, n, nt);
 }
 inline bool binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t sb,
-                       double* z, int64_t n) {
-  return binary_t<VD, D1>(k, a, sa, b, sb, z, n);
+                       double* z, int64_t n, bool nt) {
+  return binary_t<VD, D1>(k, a, sa, b, sb, z, n, nt);
 }
 
 // Sum of one block: four independent vector accumulators (hides add latency; each lane sums at

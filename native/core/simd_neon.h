@@ -29,6 +29,8 @@ struct MD {
 
 inline VF ld(VF, const float* p) { return VF{vld1q_f32(p)}; }
 inline void store(float* p, VF a) { vst1q_f32(p, a.v); }
+// No non-temporal store worth having here (NEON's STNP is a hint most cores ignore).
+inline void stream(float* p, VF a) { vst1q_f32(p, a.v); }
 inline VF set1(VF, float s) { return VF{vdupq_n_f32(s)}; }
 inline VF operator+(VF a, VF b) { return VF{vaddq_f32(a.v, b.v)}; }
 inline VF operator-(VF a, VF b) { return VF{vsubq_f32(a.v, b.v)}; }
@@ -103,6 +105,7 @@ inline void frexp_norm(VF x, VF& m, VF& e) {
 
 inline VD ld(VD, const double* p) { return VD{vld1q_f64(p)}; }
 inline void store(double* p, VD a) { vst1q_f64(p, a.v); }
+inline void stream(double* p, VD a) { vst1q_f64(p, a.v); }
 inline VD set1(VD, double s) { return VD{vdupq_n_f64(s)}; }
 inline VD operator+(VD a, VD b) { return VD{vaddq_f64(a.v, b.v)}; }
 inline VD operator-(VD a, VD b) { return VD{vsubq_f64(a.v, b.v)}; }

@@ -23,6 +23,7 @@ using M1 = bool;
 #define TF_S1_OPS(V, T)                                                                          \
   inline V ld(V, const T* p) { return V{*p}; }                                                    \
   inline void store(T* p, V a) { *p = a.v; }                                                    \
+  inline void stream(T* p, V a) { *p = a.v; }                                                   \
   inline V set1(V, T s) { return V{s}; }                                                         \
   inline V operator+(V a, V b) { return V{a.v + b.v}; }                                          \
   inline V operator-(V a, V b) { return V{a.v - b.v}; }                                          \

@@ -20,6 +20,8 @@ struct MD {
 
 inline VF ld(VF, const float* p) { return VF{_mm256_loadu_ps(p)}; }
 inline void store(float* p, VF a) { _mm256_storeu_ps(p, a.v); }
+// Non-temporal store; p must be 32-byte aligned (see simd_loops.h).
+inline void stream(float* p, VF a) { _mm256_stream_ps(p, a.v); }
 inline VF set1(VF, float s) { return VF{_mm256_set1_ps(s)}; }
 inline VF operator+(VF a, VF b) { return VF{_mm256_add_ps(a.v, b.v)}; }
 inline VF operator-(VF a, VF b) { return VF{_mm256_sub_ps(a.v, b.v)}; }
@@ -88,6 +90,7 @@ inline void frexp_norm(VF x, VF& m, VF& e) {
 
 inline VD ld(VD, const double* p) { return VD{_mm256_loadu_pd(p)}; }
 inline void store(double* p, VD a) { _mm256_storeu_pd(p, a.v); }
+inline void stream(double* p, VD a) { _mm256_stream_pd(p, a.v); }
 inline VD set1(VD, double s) { return VD{_mm256_set1_pd(s)}; }
 inline VD operator+(VD a, VD b) { return VD{_mm256_add_pd(a.v, b.v)}; }
 inline VD operator-(VD a, VD b) { return VD{_mm256_sub_pd(a.v, b.v)}; }

@@ -73,6 +73,7 @@ int64_t cached_storage_bytes();
 void empty_cache();
 
 struct Node;
+struct TensorHooks;  // autograd.h
 struct TensorImpl;
 
 class Tensor {
@@ -123,6 +124,8 @@ struct TensorImpl {
   std::shared_ptr<Node> grad_fn;  // null for leaves
   int output_nr = 0;              // which output of grad_fn this is
   bool retains_grad = false;
+  // Tensor.registerHook hooks of a leaf (a non-leaf's live on its grad_fn, which outlives it).
+  std::shared_ptr<TensorHooks> hooks;
   // The tensor whose memory this view shares (the root of a chain of views), so that an in-place
   // write through the view can update that tensor's gradient history (ops_inplace.cpp). Weak: a
   // view does not keep its base's graph alive.

@@ -5,7 +5,9 @@ import { rangeError } from '../../errors';
 
 /** One curve: (step, value) pairs. */
 export interface Series {
+  /** The curve's name, shown in the legend. */
   name: string;
+  /** (step, value) pairs. */
   points: Array<[number, number]>;
   /** A shaded band in the curve's colour, (x, low, high) triples: a spread over seeds, an interval. */
   band?: Array<[number, number, number]>;
@@ -13,9 +15,13 @@ export interface Series {
 
 /** One chart of the picture, with its curves. */
 export interface Panel {
+  /** The chart's title. */
   title: string;
+  /** The y axis label. */
   yLabel: string;
+  /** The curves drawn in this chart. */
   series: Series[];
+  /** The x axis label (default 'step'). */
   xLabel?: string;
   /** 'linear' (default) or 'log' (for sizes such as widths; the x values must be positive). */
   xScale?: 'log' | 'linear';
@@ -184,8 +190,11 @@ export function panelsFromScalars(scalars: Map<string, Array<[number, number]>> 
   return [...panels.values()].map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map(({ p }) => p);
 }
 
+/** One bar of plotBars. */
 export interface Bar {
+  /** The bar's label on the y axis. */
   label: string;
+  /** The bar's length. */
   value: number;
   /** Colour group, e.g. 'faster' / 'slower'. */
   group?: string;
@@ -193,10 +202,15 @@ export interface Bar {
   text?: string;
 }
 
+/** Options of plotBars / barSpec. */
 export interface BarOptions {
+  /** The chart's title. */
   title: string;
+  /** A subtitle (one line, or several). */
   subtitle?: string | string[];
+  /** The x axis label. */
   xLabel: string;
+  /** A logarithmic x axis (default false). */
   logX?: boolean;
   /** A vertical reference line, e.g. parity at 1. */
   rule?: number;

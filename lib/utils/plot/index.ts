@@ -13,9 +13,13 @@ export type { VegaLiteSpec, WriteOptions } from './render';
 export { scatterSpec } from './scatter';
 export type { ScatterPanel, ScatterOptions } from './scatter';
 
+/** Options of plotCurves / plotScalars. */
 export interface CurvesOptions extends WriteOptions {
+  /** The picture's title. */
   title?: string;
+  /** A subtitle. */
   subtitle?: string;
+  /** The x axis label of every panel (default 'step'). */
   xLabel?: string;
 }
 
@@ -30,6 +34,7 @@ export function plotScalars(scalars: Map<string, Array<[number, number]>> | Reco
   return plotCurves(panelsFromScalars(scalars, opts.xLabel), file, opts);
 }
 
+/** Draws a horizontal bar chart to `file` (.svg, or .png); returns the files written. */
 export function plotBars(bars: Bar[], file: string, opts: BarOptions & WriteOptions): Promise<string[]> {
   return writeChart(barSpec(bars, opts), file, opts);
 }

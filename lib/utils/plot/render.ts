@@ -10,6 +10,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { tfError } from '../../errors';
 
+/** The npm packages plotting needs (`npm install vega vega-lite`). */
 export const PLOT_PACKAGES = 'vega vega-lite';
 
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -59,6 +60,7 @@ export function plottingAvailable(): boolean {
 /** A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html). */
 export type VegaLiteSpec = Record<string, unknown>;
 
+/** Renders a Vega-Lite specification to an SVG string (headless; needs vega and vega-lite). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vegaLite } = await loadVega();
   const compiled = vegaLite.compile(spec).spec;
@@ -72,6 +74,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** The first SVG → PNG converter found on PATH: rsvg-convert (librsvg), else ImageMagick. */
 let rasteriserCache: string[] | null | undefined;
+/** The first SVG → PNG converter found on PATH (rsvg-convert, else ImageMagick) as a command, or null. */
 export function rasteriser(): string[] | null {
   if (rasteriserCache !== undefined) return rasteriserCache;
   const works = (cmd: string, args: string[], expect: RegExp): boolean => {
@@ -96,6 +99,7 @@ export function svgToPng(svgFile: string, pngFile: string): boolean {
   return true;
 }
 
+/** Options of the functions that write a chart file. */
 export interface WriteOptions {
   /** Also write a PNG next to the SVG when a rasteriser is installed (default true). */
   png?: boolean;

@@ -11,6 +11,7 @@ import { maskedCrc32c } from './crc32c';
 import { ProtoWriter } from './protobuf';
 import { tfError } from '../../errors';
 
+/** Options of SummaryWriter (and its event files). */
 export interface EventFileOptions {
   /** Seconds between automatic flushes (default 120, as PyTorch). */
   flushSecs?: number;

@@ -86,6 +86,7 @@ export function textSummary(tag: string, text: string): Uint8Array {
   return summaryOf(value);
 }
 
+/** A hyperparameter or metric value addHparams accepts. */
 export type HParamValue = number | string | boolean;
 
 // hparams plugin: HParamsPluginData{version = 1, experiment = 2, session_start_info = 3, session_end_info = 4}.

@@ -64,7 +64,13 @@ function defaultLogdir(): string {
   return path.join('runs', `${mon}${p2(d.getDate())}_${p2(d.getHours())}-${p2(d.getMinutes())}-${p2(d.getSeconds())}_${os.hostname()}`);
 }
 
+/**
+ * Writes TensorBoard event files (torch.utils.tensorboard.SummaryWriter) into logdir (default
+ * runs/<date>_<host>): scalars, histograms, text and hyperparameters; view them with `tensorboard --logdir runs`.
+ * @example const w = new tf.utils.tensorboard.SummaryWriter('runs/exp1'); w.addScalar('loss/train', 0.25, step);
+ */
 export class SummaryWriter {
+  /** The directory the event files go to. */
   readonly logdir: string;
   private readonly opts: EventFileOptions;
   private readonly file: EventFileWriter;
@@ -93,6 +99,7 @@ export class SummaryWriter {
     writer.addEvent(encodeEvent(walltime, step, { summary }));
   }
 
+  /** Logs one value (a number or a one-element tensor) under `tag` at `step` (walltime in seconds, default now). */
   addScalar(tag: string, value: ScalarLike, step?: number, walltime?: number): void {
     const op = 'addScalar';
     this.write(op, this.file, scalarSummary(checkTag(op, tag), scalarValue(op, value)), checkStep(op, step), checkWalltime(op, walltime));
