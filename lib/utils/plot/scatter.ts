@@ -6,14 +6,21 @@ import { rangeError } from '../../errors';
 
 /** One panel: (x, y, group) triples. */
 export interface ScatterPanel {
+  /** The panel's title. */
   title: string;
+  /** (x, y, group) triples; the group picks the colour. */
   points: Array<[number, number, string]>;
+  /** The x axis label (default 'x'). */
   xLabel?: string;
+  /** The y axis label (default 'y'). */
   yLabel?: string;
 }
 
+/** Options of plotScatter / scatterSpec. */
 export interface ScatterOptions {
+  /** The picture's title. */
   title?: string;
+  /** A subtitle (one line, or several). */
   subtitle?: string | string[];
   /** The legend's title (default: none). */
   groupTitle?: string;
