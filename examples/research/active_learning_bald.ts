@@ -40,7 +40,7 @@ const args = parseArgs({
   dropout: { default: 0.5, help: 'dropout probability after each hidden layer' },
   lr: { default: 1e-3, help: 'Adam learning rate' },
   weightDecay: { default: 1e-4, help: 'Adam weight decay' },
-  seeds: { default: 3, help: 'runs per acquisition function (seed, seed+1, …)' },
+  seeds: { default: 5, help: 'runs per acquisition function (seed, seed+1, …)' },
   target: { default: 0.85, help: 'report the labels each method needs to reach this test accuracy' },
   dataDir: { default: '', help: 'MNIST IDX files (default: the 10,000 digits bundled with the mnist package)' },
   seed: { default: 1, help: 'random seed of the first run' },
