@@ -129,6 +129,42 @@ const CHECKS = {
     expect(r.medianRadius['0.5']).toBeGreaterThan(r.medianRadius['0.25']);
     expect(r.testImages).toBe(50);
   },
+  active_learning_bald: (r) => {
+    const n = r.labels.length;
+    expect(n).toBeGreaterThanOrEqual(3);
+    // Labels grow by k per round from the balanced start.
+    expect(r.labels[0]).toBe(20);
+    r.labels.forEach((l, i) => expect(l).toBe(r.labels[0] + i * (r.labels[1] - r.labels[0])));
+    for (const m of ['bald', 'random']) {
+      expect(r[m].mean).toHaveLength(n);
+      expect(r[m].std).toHaveLength(n);
+      r[m].mean.forEach((a) => { expect(a).toBeGreaterThan(0.2); expect(a).toBeLessThanOrEqual(1); });
+      r[m].std.forEach((s) => expect(s).toBeGreaterThanOrEqual(0));
+      // More labels, a better model (first round against last).
+      expect(r[m].mean[n - 1]).toBeGreaterThan(r[m].mean[0] + 0.03);
+    }
+    // Both methods of a seed start from the same labelled set and the same first model.
+    expect(r.bald.mean[0]).toBe(r.random.mean[0]);
+    expect(r.gain.mean[0]).toBe(0);
+    // BALD is not worse than random on average over the rounds (the small run is too short to ask for more).
+    const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(avg(r.bald.mean)).toBeGreaterThan(avg(r.random.mean) - 0.03);
+  },
+  spectral_contrastive: (r) => {
+    for (const k of ['spectral', 'infonce', 'random', 'supervised']) {
+      expect(r.probe[k]).toBeGreaterThan(0.3);
+      expect(r.probe[k]).toBeLessThanOrEqual(1);
+      expect(r.pcaExplained[k]).toBeGreaterThan(0);
+      expect(r.pcaExplained[k]).toBeLessThanOrEqual(1);
+    }
+    // Every objective fell in training.
+    for (const k of ['spectral', 'infonce', 'supervised']) expect(r.lossEnd[k]).toBeLessThan(r.lossStart[k]);
+    // The spectral loss rewards agreement of the two views: it goes below 0 once they agree.
+    expect(r.lossEnd.spectral).toBeLessThan(0);
+    // Training on the labels beats a random encoder, and so does at least one self-supervised loss.
+    expect(r.probe.supervised).toBeGreaterThan(r.probe.random);
+    expect(Math.max(r.probe.spectral, r.probe.infonce)).toBeGreaterThan(r.probe.random);
+  },
 };
 
 let out;

@@ -55,11 +55,11 @@ export function kernel(name: string): (...args: unknown[]) => Handle {
   return f as (...args: unknown[]) => Handle;
 }
 /** @internal An int32 index tensor. */
-export function indexTensor(ix: number[]): Tensor {
+export function indexTensor(ix: ArrayLike<number>): Tensor {
   return wrap(native.fromTyped(Int32Array.from(ix), [ix.length], dtypeCode('int32')));
 }
 /** @internal A 1-d tensor of dtype (float) holding values. */
-export function floatTensor(v: number[], dtype: string, shape: number[] = [v.length]): Tensor {
+export function floatTensor(v: ArrayLike<number>, dtype: string, shape: number[] = [v.length]): Tensor {
   const arr = dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v);
   return wrap(native.fromTyped(arr, shape, dtypeCode(dtype as DType)));
 }

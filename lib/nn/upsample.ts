@@ -9,6 +9,7 @@ import { Tensor, checkOptions } from '../tensor';
 import { Module } from './module';
 import { need, needFloat, floatTensor, indexTensor, posInt } from './args';
 import { argumentError, shapeError, show } from '../errors';
+import { stack } from '../ops';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
 export interface InterpolateOptions {
@@ -249,30 +250,45 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
   }
   const flat = input.reshape([N, C, H * W]);
   const xv = ix.detach().toTypedArray(), yv = iy.detach().toTypedArray();
-  // Values at integer corners (cx, cy) per point, zero outside the image.
-  const corner = (cx: number[], cy: number[]) => {
-    const lin = new Array(N * P), ok = new Array(N * P);
-    for (let i = 0; i < N * P; i++) {
-      const inside = cx[i] >= 0 && cx[i] < W && cy[i] >= 0 && cy[i] < H;
-      ok[i] = inside ? 1 : 0;
-      lin[i] = inside ? cy[i] * W + cx[i] : 0;
+  const NP = N * P;
+  // K integer corners per point, laid out [N, K, P] so that one gather fetches them all; a corner
+  // outside the image reads pixel 0 and is then multiplied by 0 (zeros padding).
+  const gatherCorners = (xs: Float64Array[], ys: Float64Array[]): Tensor => {
+    const K = xs.length;
+    const lin = new Int32Array(K * NP), ok = new Float64Array(K * NP);
+    for (let k = 0; k < K; k++) {
+      const cxs = xs[k], cys = ys[k];
+      for (let i = 0; i < NP; i++) {
+        const cx = cxs[i], cy = cys[i];
+        if (cx >= 0 && cx < W && cy >= 0 && cy < H) {
+          const n = (i / P) | 0;
+          const at = (n * K + k) * P + (i - n * P);
+          lin[at] = cy * W + cx;
+          ok[at] = 1;
+        }
+      }
     }
-    const idx = indexTensor(lin).reshape([N, 1, P]).expand([N, C, P]).contiguous();
-    return flat.gather(2, idx).mul(floatTensor(ok, input.dtype, [N, 1, P]));
+    let idx = indexTensor(lin).reshape([N, 1, K * P]);
+    if (C > 1) idx = idx.expand([N, C, K * P]).contiguous();
+    return flat.gather(2, idx).mul(floatTensor(ok, input.dtype, [N, 1, K * P])).reshape([N, C, K, P]);
   };
   let out: Tensor;
   if (mode === 'nearest') {
     const rnd = (v: number) => { const f = Math.floor(v), d = v - f; return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f; };
-    out = corner(Array.from(xv, rnd), Array.from(yv, rnd));
+    out = gatherCorners([Float64Array.from(xv, rnd)], [Float64Array.from(yv, rnd)]).select(2, 0);
   } else {
-    const x0 = Array.from(xv, Math.floor), y0 = Array.from(yv, Math.floor);
-    const x1 = x0.map((v) => v + 1), y1 = y0.map((v) => v + 1);
-    const fx0 = floatTensor(x0, input.dtype, [N, P]), fy0 = floatTensor(y0, input.dtype, [N, P]);
-    const wx1 = ix.sub(fx0), wy1 = iy.sub(fy0);
+    const x0 = new Float64Array(NP), y0 = new Float64Array(NP), x1 = new Float64Array(NP), y1 = new Float64Array(NP);
+    for (let i = 0; i < NP; i++) {
+      x0[i] = Math.floor(xv[i]); y0[i] = Math.floor(yv[i]);
+      x1[i] = x0[i] + 1; y1[i] = y0[i] + 1;
+    }
+    // Corners in the order (x0, y0), (x1, y0), (x0, y1), (x1, y1).
+    const corners = gatherCorners([x0, x1, x0, x1], [y0, y0, y1, y1]);
+    // The weights stay tensor ops of ix, iy so that the gradient reaches the grid.
+    const wx1 = ix.sub(floatTensor(x0, input.dtype, [N, P])), wy1 = iy.sub(floatTensor(y0, input.dtype, [N, P]));
     const wx0 = wx1.neg().add(1), wy0 = wy1.neg().add(1);
-    const w = (a: Tensor, b: Tensor) => a.mul(b).unsqueeze(1);
-    out = corner(x0, y0).mul(w(wx0, wy0)).add(corner(x1, y0).mul(w(wx1, wy0)))
-      .add(corner(x0, y1).mul(w(wx0, wy1))).add(corner(x1, y1).mul(w(wx1, wy1)));
+    const weights = stack([wx0.mul(wy0), wx1.mul(wy0), wx0.mul(wy1), wx1.mul(wy1)], 1).unsqueeze(1);
+    out = corners.mul(weights).sum(2);
   }
   return out.reshape([N, C, Ho, Wo]);
 }

@@ -1,6 +1,7 @@
 // Indexing: gather, index_select, index_add, scatter_add, one_hot. Indices are int32 tensors.
 #include "iter.h"
 #include "ops.h"
+#include "parallel.h"
 
 namespace tf {
 
@@ -50,13 +51,57 @@ static void check_gather_shapes(const Tensor& a, int64_t dim, const Tensor& inde
            shape_str(a.shape()) + " in dim " + std::to_string(d));
 }
 
+// Gather and scatter over whole rows (contiguous operands, the index as large as the input in every
+// dim but `dim`) see the data as [outer, size, inner] and the index as [outer, m, inner]: plain
+// loops, where the general path pays a multi-index walk and two offset sums per element.
+struct RowLayout {
+  int64_t outer = 1, inner = 1, m = 1;
+};
+static bool row_layout(const Tensor& a, int64_t dim, const Tensor& index, RowLayout& L) {
+  if (a.dim() == 0 || !a.is_contiguous() || !index.is_contiguous()) return false;
+  for (int64_t d = 0; d < a.dim(); d++) {
+    if (d != dim && index.shape()[d] != a.shape()[d]) return false;
+    if (d < dim) L.outer *= a.shape()[d];
+    if (d > dim) L.inner *= a.shape()[d];
+  }
+  L.m = index.shape()[dim];
+  return true;
+}
+
+// Checks every index up front, so that an error is raised before any output is written and does
+// not depend on how the work was split across threads.
+static void check_all_indices(const Tensor& index, int64_t size, const char* op) {
+  const int32_t* ix = index.data<int32_t>();
+  for (int64_t k = 0, n = index.numel(); k < n; k++)
+    if (ix[k] < -size || ix[k] >= size) read_index(index, k, size, op);
+}
+
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   check_index(index, "gather");
   dim = norm_axis(dim, a.dim(), "gather");
   check_gather_shapes(a, dim, index, "gather");
   Tensor out = empty(index.shape(), a.dtype());
   int64_t size = a.dim() ? a.shape()[dim] : 1;
-  TF_DISPATCH_ALL(a.dtype(), T, {
+  RowLayout L;
+  if (row_layout(a, dim, index, L)) {
+    check_all_indices(index, size, "gather");
+    const int32_t* ix = index.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* src = a.data<T>();
+      T* o = out.data<T>();
+      parallel_for(0, L.outer * L.m, std::max<int64_t>(1, 16384 / L.inner), [&](int64_t lo, int64_t hi) {
+        for (int64_t r = lo; r < hi; r++) {
+          const T* srow = src + (r / L.m) * size * L.inner;
+          const int32_t* irow = ix + r * L.inner;
+          T* orow = o + r * L.inner;
+          for (int64_t i = 0; i < L.inner; i++) {
+            int64_t j = irow[i] < 0 ? irow[i] + size : irow[i];
+            orow[i] = srow[j * L.inner + i];
+          }
+        }
+      });
+    });
+  } else TF_DISPATCH_ALL(a.dtype(), T, {
     const T* src = a.data<T>();
     T* o = out.data<T>();
     int64_t k = 0;
@@ -90,7 +135,27 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
   Tensor out = contiguous(detach(a));
   if (out.storage() == a.storage()) out = clone(detach(a));
   int64_t size = a.dim() ? a.shape()[dim] : 1;
-  TF_DISPATCH_ALL(a.dtype(), T, {
+  RowLayout L;
+  if (src.is_contiguous() && src.shape() == index.shape() && row_layout(out, dim, index, L)) {
+    check_all_indices(index, size, "scatterAdd");
+    const int32_t* ix = index.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* s = src.data<T>();
+      T* o = out.data<T>();
+      // Split by outer row: rows of one outer index may write to the same place.
+      parallel_for(0, L.outer, std::max<int64_t>(1, 16384 / (L.m * L.inner)), [&](int64_t lo, int64_t hi) {
+        for (int64_t q = lo; q < hi; q++) {
+          T* orow = o + q * size * L.inner;
+          for (int64_t r = q * L.m; r < (q + 1) * L.m; r++)
+            for (int64_t i = 0; i < L.inner; i++) {
+              int64_t j = ix[r * L.inner + i] < 0 ? ix[r * L.inner + i] + size : ix[r * L.inner + i];
+              T& dst = orow[j * L.inner + i];
+              dst = T(dst + s[r * L.inner + i]);
+            }
+        }
+      });
+    });
+  } else TF_DISPATCH_ALL(a.dtype(), T, {
     const T* s = src.data<T>();
     T* o = out.data<T>();
     for_each_index(index.shape(), [&](const Shape& idx) {
@@ -124,7 +189,25 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   Shape sh = a.shape();
   sh[dim] = n;
   Tensor out = empty(sh, a.dtype());
-  {
+  if (a.is_contiguous()) {
+    // [outer, size, inner] → [outer, n, inner] by row copies; the general path below makes two
+    // views and a copy per index, which dominates for many short rows (a 1-d gather of a million).
+    check_all_indices(ix, size, "indexSelect");
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
+    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    const int32_t* ixp = ix.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* src = a.data<T>();
+      T* o = out.data<T>();
+      parallel_for(0, outer * n, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t lo, int64_t hi) {
+        for (int64_t r = lo; r < hi; r++) {
+          int64_t q = r / n, j = ixp[r - q * n] < 0 ? ixp[r - q * n] + size : ixp[r - q * n];
+          std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
+        }
+      });
+    });
+  } else {
     NoGradGuard ng;
     Tensor src = detach(a);
     for (int64_t i = 0; i < n; i++) {
@@ -154,7 +237,28 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   Tensor src = to_dtype(src_in, a.dtype());
   Tensor ix = contiguous(index);
   Tensor out = clone(detach(a));
-  {
+  if (out.is_contiguous() && a.dtype() != DType::Bool) {  // bool adds saturate: general path
+    check_all_indices(ix, size, "indexAdd");
+    Tensor sc = contiguous(src);
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
+    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    const int32_t* ixp = ix.data<int32_t>();
+    TF_DISPATCH_ALL(a.dtype(), T, {
+      const T* s = sc.data<T>();
+      T* o = out.data<T>();
+      // Split by outer index: one outer row's indices may repeat.
+      parallel_for(0, outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n * inner)), [&](int64_t lo, int64_t hi) {
+        for (int64_t q = lo; q < hi; q++)
+          for (int64_t i = 0; i < n; i++) {
+            int64_t j = ixp[i] < 0 ? ixp[i] + size : ixp[i];
+            T* dst = o + (q * size + j) * inner;
+            const T* from = s + (q * n + i) * inner;
+            for (int64_t k = 0; k < inner; k++) dst[k] = T(dst[k] + from[k]);
+          }
+      });
+    });
+  } else {
     NoGradGuard ng;
     Tensor s = detach(src);
     for (int64_t i = 0; i < n; i++) {

@@ -9,6 +9,8 @@ export interface Series {
   name: string;
   /** (step, value) pairs. */
   points: Array<[number, number]>;
+  /** A shaded band in the curve's colour, (x, low, high) triples: a spread over seeds, an interval. */
+  band?: Array<[number, number, number]>;
 }
 
 /** One chart of the picture, with its curves. */
@@ -87,6 +89,9 @@ function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
     const line = long ? smooth(pts.map(([, v]) => v)) : pts.map(([, v]) => v);
     return pts.map(([step, value], i) => ({ step, value, line: line[i], series: s.name, marked: pts.length <= MARKERS_UP_TO, raw: long }));
   });
+  // Band rows carry only lo/hi, so the curve layers below skip them.
+  const bands = p.series.flatMap((s) => (s.band ?? []).filter(([, lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi))
+    .map(([step, lo, hi]) => ({ step, lo, hi, series: s.name, band: true })));
   const log = p.yScale === 'log' || ((p.yScale ?? 'auto') === 'auto' && spansDecades(p.series));
   const y = (field: string) => ({
     field, type: 'quantitative', title: p.yLabel,
@@ -104,11 +109,12 @@ function panelSpec(p: Panel, xDomain: [number, number]): VegaLiteSpec {
     title: { text: p.title, subtitle: notes || undefined },
     width: WIDTH,
     height: HEIGHT,
-    data: { values },
+    data: { values: [...bands, ...values] },
     encoding,
     layer: [
+      ...(bands.length ? [{ transform: [{ filter: 'datum.band' }], mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { y: y('lo'), y2: { field: 'hi' } } }] : []),
       { transform: [{ filter: 'datum.raw' }], mark: { type: 'line', strokeWidth: 1, opacity: 0.25, clip: true }, encoding: { y: y('value') } },
-      { mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { y: y('line'), tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }] } },
+      { transform: [{ filter: '!datum.band' }], mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { y: y('line'), tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.4g' }] } },
       { transform: [{ filter: 'datum.marked' }], mark: { type: 'point', filled: true, size: 36, opacity: 1, clip: true }, encoding: { y: y('value') } },
     ],
   };
