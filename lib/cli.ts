@@ -71,7 +71,8 @@ function parseError(e: unknown): UsageError | null {
 }
 
 async function runCommand(cmd: Command, argv: string[]): Promise<number> {
-  if (cmd.raw && !argv.includes('--help') && !argv.includes('-h')) {
+  // A raw command answers --help itself: `launch -np 2 train.js --help` is the script's flag.
+  if (cmd.raw) {
     const status = await cmd.raw(argv);
     if (status !== undefined) return status;
   }

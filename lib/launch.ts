@@ -57,7 +57,10 @@ export function launchArgs(argv: string[], openmpi: boolean, cores = os.cpus().l
 }
 
 export function launchMain(argv: string[]): number {
-  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+  // Flags after the script are the script's own (`launch -np 2 train.js --help` asks train.js).
+  const script = argv.findIndex((a) => /\.(c|m)?(j|t)s$/.test(a));
+  const ours = script < 0 ? argv : argv.slice(0, script);
+  if (ours.includes('--help') || ours.includes('-h') || argv.length === 0) {
     process.stdout.write(LAUNCH_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }

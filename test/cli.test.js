@@ -65,6 +65,18 @@ describe('tensorfold CLI', () => {
     expect(cli(['bench', '--help']).stdout).toMatch(/--threads N[\s\S]*workloads:[\s\S]*gemm256/);
   });
 
+  test('bench --distributed --help prints its own usage; flags after launch\'s script are the script\'s', () => {
+    const d = cli(['bench', '--distributed', '--help']);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/^usage: tensorfold bench --distributed [\s\S]*--np N/);
+    noStack(d);
+    // Any program that answers --version stands in for mpirun: the dry run only prints the command.
+    const l = cli(['launch', '-np', '2', '--dry-run', 'train.js', '--help'], { TENSORFOLD_MPIRUN: process.execPath });
+    expect(l.status).toBe(0);
+    expect(l.stdout.trim()).toMatch(/ -np 2 .* train\.js --help$/);
+    expect(cli(['launch', '--help']).stdout).toMatch(/^usage: tensorfold launch/);
+  });
+
   test('unknown top-level flags and commands: a usage message, status 2, no stack trace', () => {
     for (const [args, msg] of [
       [['--frobnicate'], /unknown option --frobnicate/],

@@ -36,6 +36,8 @@ describe('Module.summary', () => {
     expect(s.table).toMatch(/^Sequential\n=+\nLayer \(type\) +Output shape +Params\n=+\n0 \(Linear\) +\[32, 128\] +100,480\n/);
     expect(s.table).toMatch(/\nTotal params: 101,770\nTrainable params: 101,770\nNon-trainable params: 0$/);
     expect(String(s)).toBe(s.table);
+    // console.log(model.summary(...)) shows the table, not the object.
+    expect(require('util').inspect(s)).toBe(s.table);
   });
 
   test('CNN: convolution, BatchNorm, pooling and flatten shapes; the pass changes nothing', () => {

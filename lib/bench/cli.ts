@@ -110,17 +110,17 @@ export const benchCommand: Command = {
     return `usage: tensorfold bench [workload...] [--threads N] [--json] [--compare] [--time S] [--plot FILE]
 
 Runs the benchmark workloads (all of them, or those named), float32, and prints a table.
-  --threads N   engine threads (tf.setNumThreads); PyTorch gets the same number
-  --json        print machine-readable results on stdout (progress stays on stderr)
-  --compare     also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
-  --time S      target seconds per workload (default 1.5)
-  --plot FILE   also draw the results as a bar chart, FILE.svg or FILE.png (needs npm i -D ${PLOT_PACKAGES})
-  --distributed allreduce latency/bandwidth and DDP step scaling over MPI ranks, against PyTorch's gloo
-                (its own flags: --np N, --time S, --batch B, --json, --no-torch)
-  -h, --help    print this text
+  --threads N    engine threads (tf.setNumThreads); PyTorch gets the same number
+  --json         print machine-readable results on stdout (progress stays on stderr)
+  --compare      also run the workloads on PyTorch (${PYTHON}) and print the ratio per row
+  --time S       target seconds per workload (default 1.5)
+  --plot FILE    also draw the results as a bar chart, FILE.svg or FILE.png (needs npm i -D ${PLOT_PACKAGES})
+  --distributed  allreduce latency/bandwidth and DDP step scaling over MPI ranks, against PyTorch's gloo
+                 (its own flags: --np N, --time S, --batch B, --json, --no-torch; --distributed --help)
+  -h, --help     print this text
 
 workloads:
-${WORKLOADS.map((w) => `  ${w.id.padEnd(12)} ${w.description}`).join('\n')}`;
+${WORKLOADS.map((w) => `  ${w.id.padEnd(Math.max(...WORKLOADS.map((x) => x.id.length)))}  ${w.description}`).join('\n')}`;
   },
   options: {
     threads: { type: 'string' },

@@ -44,6 +44,17 @@ function fmtBytes(b: number): string {
   return b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`;
 }
 
+const DISTRIBUTED_USAGE = `usage: tensorfold bench --distributed [--np N] [--time S] [--batch B] [--no-torch] [--json]
+
+Measures allreduce latency and bandwidth and the scaling of a DDP training step over MPI ranks,
+against PyTorch's gloo where /usr/bin/python3 has torch.
+  --np N        number of ranks (default 2)
+  --time S      target seconds per measurement (default 0.4)
+  --batch B     batch size of the DDP step (default 64)
+  --no-torch    skip PyTorch
+  --json        print machine-readable results on stdout
+  -h, --help    print this text`;
+
 export async function distributedBench(argv: string[]): Promise<number> {
   let np = 2;
   let json = false;
@@ -57,9 +68,12 @@ export async function distributedBench(argv: string[]): Promise<number> {
     else if (a === '--no-torch') torch = false;
     else if (a === '--time') time = Number(argv[++i]);
     else if (a === '--batch') batch = Number(argv[++i]);
-    else {
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(DISTRIBUTED_USAGE + '\n');
+      return 0;
+    } else {
       process.stderr.write(`tensorfold bench --distributed: unknown option ${a}\n` +
-        'usage: tensorfold bench --distributed [--np N] [--time S] [--batch B] [--no-torch] [--json]\n');
+        DISTRIBUTED_USAGE + '\n');
       return 2;
     }
   }

@@ -148,7 +148,7 @@ export function summarize(model: Module, inputShape?: number[] | number[][], opt
     `Non-trainable params: ${grouped(totalParams - trainableParams)}`,
   ].join('\n');
 
-  return {
+  const summary: Summary = {
     rows,
     ...(withShapes ? { outputShape: modelOut } : {}),
     totalParams,
@@ -157,4 +157,8 @@ export function summarize(model: Module, inputShape?: number[] | number[][], opt
     table,
     toString: () => table,
   };
+  // console.log(model.summary(...)) prints the table, as Keras's summary() does, not the object;
+  // non-enumerable so the rows and totals compare and serialise as plain data.
+  Object.defineProperty(summary, Symbol.for('nodejs.util.inspect.custom'), { value: () => table });
+  return summary;
 }
