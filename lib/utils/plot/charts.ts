@@ -35,8 +35,8 @@ export interface Panel {
 
 const WIDTH = 330;
 const HEIGHT = 220;
-// Shared look: readable sizes, a white background (PNG has no page behind it).
-const CONFIG = {
+/** @internal The shared look of every chart: readable sizes, a white background (PNG has no page behind it). */
+export const CONFIG = {
   background: 'white',
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
   title: { fontSize: 15, subtitleFontSize: 11, anchor: 'start' },

@@ -1,6 +1,7 @@
 // Scatter plots: points coloured by a group, in panels side by side (embeddings of two models,
 // samples beside data). Every panel shares one colour per group, so a class keeps its colour
 // from panel to panel, and one legend.
+import { CONFIG } from './charts';
 import { VegaLiteSpec } from './render';
 import { rangeError } from '../../errors';
 
@@ -59,13 +60,6 @@ export function scatterSpec(panels: ScatterPanel[], o: ScatterOptions = {}): Veg
       },
     })),
     resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' } },
-    config: {
-      background: 'white',
-      font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
-      title: { fontSize: 15, subtitleFontSize: 11, anchor: 'start' },
-      axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.6 },
-      legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', direction: 'horizontal' },
-      view: { stroke: '#bbb' },
-    },
+    config: CONFIG,
   };
 }
