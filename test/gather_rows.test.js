@@ -127,3 +127,21 @@ test('gradients through contiguous indexSelect and indexAdd match finite differe
   const g1 = tf.grad((y) => weightedSum(y.indexSelect(1, index).pow(2)));
   checkGrad((x) => weightedSum(g1(x), 6), [weights([2, 4, 3], 'float64', 1)], { label: 'indexSelect, second order' });
 });
+
+// Found by the differential tester (a division by a zero row length picked the thread grain):
+// empty rows, indices and outer dims take the row paths without dividing by zero.
+test('row paths on empty tensors: gather, scatterAdd, indexSelect, indexAdd and their gradients', () => {
+  for (const shape of [[2, 3, 0], [0, 3, 2], [2, 0, 2]]) {
+    const x = tf.zeros(shape, { requiresGrad: true });
+    const idxShape = shape.slice(); idxShape[1] = 2;
+    const idx = tf.zeros(idxShape, { dtype: 'int32' });
+    const g = x.gather(1, shape[1] ? idx : tf.zeros([shape[0], 0, shape[2]], { dtype: 'int32' }));
+    expect(g.shape[1]).toBe(shape[1] ? 2 : 0);
+    if (shape[1]) expect(x.scatterAdd(1, idx, tf.ones(idxShape)).shape).toEqual(shape);
+    const s = x.indexSelect(1, tf.zeros([shape[1] ? 1 : 0], { dtype: 'int32' }));
+    s.sum().add(g.sum()).backward();
+    expect(x.grad.shape).toEqual(shape);
+  }
+  expect(tf.zeros([0]).indexSelect(0, tf.zeros([0], { dtype: 'int32' })).shape).toEqual([0]);
+  expect(tf.zeros([3, 0]).indexAdd(0, tf.tensor([0, 2], { dtype: 'int32' }), tf.zeros([2, 0])).shape).toEqual([3, 0]);
+});

@@ -89,7 +89,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
     TF_DISPATCH_ALL(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
-      parallel_for(0, L.outer * L.m, std::max<int64_t>(1, 16384 / L.inner), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, L.outer * L.m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, L.inner)), [&](int64_t lo, int64_t hi) {
         for (int64_t r = lo; r < hi; r++) {
           const T* srow = src + (r / L.m) * size * L.inner;
           const int32_t* irow = ix + r * L.inner;
@@ -143,7 +143,7 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
       const T* s = src.data<T>();
       T* o = out.data<T>();
       // Split by outer row: rows of one outer index may write to the same place.
-      parallel_for(0, L.outer, std::max<int64_t>(1, 16384 / (L.m * L.inner)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, L.outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, L.m * L.inner)), [&](int64_t lo, int64_t hi) {
         for (int64_t q = lo; q < hi; q++) {
           T* orow = o + q * size * L.inner;
           for (int64_t r = q * L.m; r < (q + 1) * L.m; r++)
