@@ -2,7 +2,7 @@
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { DType, NestedArray, checkOptions, checkTensor, describe, dtypeCode, intArg, shapeArg } from './args';
-import { argumentError, shapeError } from './errors';
+import { argumentError, rangeError, shapeError } from './errors';
 import { Generator, generatorArg } from './generator';
 
 /** Options of tf.tensor. */
@@ -104,8 +104,11 @@ export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Ar
   return finish(wrap(native.fromTyped(flat, shape, dtypeCode(dtype))), opts);
 }
 
+// A new tensor's shape: the engine would also refuse a negative size, but in its own name ("tensor").
 function createShape(shape: number | number[], op: string): number[] {
-  return shapeArg(shape, op);
+  const dims = shapeArg(shape, op);
+  if (dims.some((d) => d < 0)) throw rangeError(`${op}: negative dimension in shape [${dims}]`);
+  return dims;
 }
 
 /**

@@ -78,7 +78,9 @@ describe('errors name the op and the shapes, and nothing crashes', () => {
   });
 
   test('negative or absurd sizes: an Error, not an abort', () => {
-    expectError(() => tf.zeros([-1, 3]), 'RangeError', /tensor: negative dimension in shape \[-1,3\]/);
+    // The message names the function the user called (it named the engine's "tensor" before).
+    expectError(() => tf.zeros([-1, 3]), 'RangeError', /^zeros: negative dimension in shape \[-1,3\]/);
+    expectError(() => tf.randn([2, -4]), 'RangeError', /^randn: negative dimension in shape \[2,-4\]/);
     expectError(() => tf.zeros([1e15]), 'RangeError', /shape \[1000000000000000\] is too large/);
     expectError(() => tf.ones([1e8, 1e8]), 'RangeError', /shape \[100000000,100000000\] is too large/);
     expectError(() => tf.randn([2 ** 31, 2 ** 31]), 'RangeError', /too large/);
