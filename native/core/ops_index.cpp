@@ -11,12 +11,15 @@ static void check_index(const Tensor& index, const char* op) {
               " of shape " + shape_str(index.shape()));
 }
 
+// An in-range index; negative counts from the end.
+static inline int64_t wrapped(int64_t i, int64_t size) { return i < 0 ? i + size : i; }
+
 static int64_t read_index(const Tensor& index, int64_t off, int64_t size, const char* op) {
   int64_t v = index.data<int32_t>()[off];
   if (v < -size || v >= size)
     fail_range(std::string(op) + ": index " + std::to_string(v) + " is out of range for a dimension of size " +
                std::to_string(size));
-  return v < 0 ? v + size : v;
+  return wrapped(v, size);
 }
 
 // Visits every element of `shape`, calling fn(multi_index).
@@ -57,16 +60,25 @@ static void check_gather_shapes(const Tensor& a, int64_t dim, const Tensor& inde
 struct RowLayout {
   int64_t outer = 1, inner = 1, m = 1;
 };
+// The element counts before and after `dim` of shape s.
+static void around(const Shape& s, int64_t dim, int64_t& outer, int64_t& inner) {
+  outer = inner = 1;
+  for (int64_t d = 0; d < int64_t(s.size()); d++) {
+    if (d < dim) outer *= s[d];
+    if (d > dim) inner *= s[d];
+  }
+}
 static bool row_layout(const Tensor& a, int64_t dim, const Tensor& index, RowLayout& L) {
   if (a.dim() == 0 || !a.is_contiguous() || !index.is_contiguous()) return false;
-  for (int64_t d = 0; d < a.dim(); d++) {
+  for (int64_t d = 0; d < a.dim(); d++)
     if (d != dim && index.shape()[d] != a.shape()[d]) return false;
-    if (d < dim) L.outer *= a.shape()[d];
-    if (d > dim) L.inner *= a.shape()[d];
-  }
+  around(a.shape(), dim, L.outer, L.inner);
   L.m = index.shape()[dim];
   return true;
 }
+// Rows per pool task on the row paths: about 16K elements each, at least one row (rows may be
+// empty: a zero-size dim must not divide by zero here).
+static int64_t row_grain(int64_t row_elems) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_elems)); }
 
 // Checks every index up front, so that an error is raised before any output is written and does
 // not depend on how the work was split across threads.
@@ -89,14 +101,13 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
     TF_DISPATCH_ALL(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
-      parallel_for(0, L.outer * L.m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, L.inner)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, L.outer * L.m, row_grain(L.inner), [&](int64_t lo, int64_t hi) {
         for (int64_t r = lo; r < hi; r++) {
           const T* srow = src + (r / L.m) * size * L.inner;
           const int32_t* irow = ix + r * L.inner;
           T* orow = o + r * L.inner;
           for (int64_t i = 0; i < L.inner; i++) {
-            int64_t j = irow[i] < 0 ? irow[i] + size : irow[i];
-            orow[i] = srow[j * L.inner + i];
+            orow[i] = srow[wrapped(irow[i], size) * L.inner + i];
           }
         }
       });
@@ -143,13 +154,12 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
       const T* s = src.data<T>();
       T* o = out.data<T>();
       // Split by outer row: rows of one outer index may write to the same place.
-      parallel_for(0, L.outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, L.m * L.inner)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, L.outer, row_grain(L.m * L.inner), [&](int64_t lo, int64_t hi) {
         for (int64_t q = lo; q < hi; q++) {
           T* orow = o + q * size * L.inner;
           for (int64_t r = q * L.m; r < (q + 1) * L.m; r++)
             for (int64_t i = 0; i < L.inner; i++) {
-              int64_t j = ix[r * L.inner + i] < 0 ? ix[r * L.inner + i] + size : ix[r * L.inner + i];
-              T& dst = orow[j * L.inner + i];
+              T& dst = orow[wrapped(ix[r * L.inner + i], size) * L.inner + i];
               dst = T(dst + s[r * L.inner + i]);
             }
         }
@@ -193,16 +203,15 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
     // [outer, size, inner] → [outer, n, inner] by row copies; the general path below makes two
     // views and a copy per index, which dominates for many short rows (a 1-d gather of a million).
     check_all_indices(ix, size, "indexSelect");
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
-    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    int64_t outer, inner;
+    around(a.shape(), dim, outer, inner);
     const int32_t* ixp = ix.data<int32_t>();
     TF_DISPATCH_ALL(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
-      parallel_for(0, outer * n, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
         for (int64_t r = lo; r < hi; r++) {
-          int64_t q = r / n, j = ixp[r - q * n] < 0 ? ixp[r - q * n] + size : ixp[r - q * n];
+          const int64_t q = r / n, j = wrapped(ixp[r - q * n], size);
           std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
         }
       });
@@ -240,19 +249,17 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   if (out.is_contiguous() && a.dtype() != DType::Bool) {  // bool adds saturate: general path
     check_all_indices(ix, size, "indexAdd");
     Tensor sc = contiguous(src);
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < dim; d++) outer *= a.shape()[d];
-    for (int64_t d = dim + 1; d < a.dim(); d++) inner *= a.shape()[d];
+    int64_t outer, inner;
+    around(a.shape(), dim, outer, inner);
     const int32_t* ixp = ix.data<int32_t>();
     TF_DISPATCH_ALL(a.dtype(), T, {
       const T* s = sc.data<T>();
       T* o = out.data<T>();
       // Split by outer index: one outer row's indices may repeat.
-      parallel_for(0, outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n * inner)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, outer, row_grain(n * inner), [&](int64_t lo, int64_t hi) {
         for (int64_t q = lo; q < hi; q++)
           for (int64_t i = 0; i < n; i++) {
-            int64_t j = ixp[i] < 0 ? ixp[i] + size : ixp[i];
-            T* dst = o + (q * size + j) * inner;
+            T* dst = o + (q * size + wrapped(ixp[i], size)) * inner;
             const T* from = s + (q * n + i) * inner;
             for (int64_t k = 0; k < inner; k++) dst[k] = T(dst[k] + from[k]);
           }
