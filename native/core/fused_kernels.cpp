@@ -27,56 +27,13 @@
 namespace tf {
 namespace fused {
 
-namespace fs_scalar {
-#include "simd_scalar.h"
-using VF = F1;
-using VD = D1;
-#include "simd_math.h"
-#include "fused_simd.h"
-}  // namespace fs_scalar
-
-#ifdef TF_FUSED_X86
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-namespace fs_avx2 {
-#include "simd_scalar.h"
-#include "simd_vec_avx2.h"
-#include "simd_math.h"
-#include "fused_simd.h"
-}  // namespace fs_avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,fma")
-#endif
-namespace fs_avx512 {
-#include "simd_scalar.h"
-#include "simd_vec_avx512.h"
-#include "simd_math.h"
-#include "fused_simd.h"
-}  // namespace fs_avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif  // TF_FUSED_X86
-
-#ifdef TF_FUSED_NEON
-namespace fs_neon {
-#include "simd_scalar.h"
-#include "simd_neon.h"
-#include "simd_math.h"
-#include "fused_simd.h"
-}  // namespace fs_neon
-#endif
+#define TF_PER_ISA_BODY "fused_simd.h"
+#define TF_PER_ISA_MATH 1
+#define TF_PER_ISA_NEON 1
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+#undef TF_PER_ISA_MATH
+#undef TF_PER_ISA_NEON
 
 namespace {
 
@@ -95,13 +52,13 @@ struct Impl {
 const Impl& impl() {
   static const Impl chosen = [] {
 #ifdef TF_FUSED_X86
-    if (simd_level() == SimdLevel::AVX512) return TF_FUSED_IMPL(fs_avx512);
-    if (simd_level() == SimdLevel::AVX2) return TF_FUSED_IMPL(fs_avx2);
+    if (simd_level() == SimdLevel::AVX512) return TF_FUSED_IMPL(simd_avx512);
+    if (simd_level() == SimdLevel::AVX2) return TF_FUSED_IMPL(simd_avx2);
 #endif
 #ifdef TF_FUSED_NEON
-    if (simd_level() == SimdLevel::NEON) return TF_FUSED_IMPL(fs_neon);
+    if (simd_level() == SimdLevel::NEON) return TF_FUSED_IMPL(simd_neon);
 #endif
-    return TF_FUSED_IMPL(fs_scalar);
+    return TF_FUSED_IMPL(simd_scalar);
   }();
   return chosen;
 }

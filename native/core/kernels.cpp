@@ -4,7 +4,8 @@
 // compiled once per level below: scalar (baseline, any CPU) everywhere, AVX2+FMA and AVX-512 on
 // x86-64 (each in its own namespace under a target pragma, so this file builds without -march
 // flags and one binary runs on any x86-64), NEON on arm64 (baseline there, no pragma needed);
-// simd_level() picks the namespace at run time.
+// simd_level() picks the namespace at run time. per_isa.h does the compiling, for this file, the
+// fused row kernels (fused_kernels.cpp) and the optimizer steps (optim.cpp).
 //
 // float32 accuracy: max error in ulp against a double-precision reference, measured by
 // scripts/kernel_test.cpp over every 61st float bit pattern (all finite floats; sin/cos |x| < 2^22),
@@ -45,56 +46,13 @@
 
 namespace tf {
 
-namespace simd_scalar {
-#include "simd_scalar.h"
-using VF = F1;
-using VD = D1;
-#include "simd_math.h"
-#include "simd_loops.h"
-}  // namespace simd_scalar
-
-#ifdef TF_KERNELS_X86
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-namespace simd_avx2 {
-#include "simd_scalar.h"
-#include "simd_vec_avx2.h"
-#include "simd_math.h"
-#include "simd_loops.h"
-}  // namespace simd_avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,fma")
-#endif
-namespace simd_avx512 {
-#include "simd_scalar.h"
-#include "simd_vec_avx512.h"
-#include "simd_math.h"
-#include "simd_loops.h"
-}  // namespace simd_avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif  // TF_KERNELS_X86
-
-#ifdef TF_KERNELS_NEON
-namespace simd_neon {
-#include "simd_scalar.h"
-#include "simd_neon.h"
-#include "simd_math.h"
-#include "simd_loops.h"
-}  // namespace simd_neon
-#endif
+#define TF_PER_ISA_BODY "simd_loops.h"
+#define TF_PER_ISA_MATH 1
+#define TF_PER_ISA_NEON 1
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+#undef TF_PER_ISA_MATH
+#undef TF_PER_ISA_NEON
 
 namespace {
 

@@ -31,50 +31,11 @@
 // The loops of optim_loops.h compiled three times, as kernels.cpp does for its kernels: scalar
 // (any CPU), AVX2+FMA and AVX-512, each under a target pragma; with_isa() picks one at run time.
 namespace tf {
-namespace simd_scalar {
-namespace optim {
-#include "simd_scalar.h"
-using VF = F1;
-using VD = D1;
-#include "optim_loops.h"
-}  // namespace optim
-}  // namespace simd_scalar
-
-#ifdef TF_OPTIM_X86
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-namespace simd_avx2 {
-namespace optim {
-#include "simd_scalar.h"
-#include "simd_vec_avx2.h"
-#include "optim_loops.h"
-}  // namespace optim
-}  // namespace simd_avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,fma")
-#endif
-namespace simd_avx512 {
-namespace optim {
-#include "simd_scalar.h"
-#include "simd_vec_avx512.h"
-#include "optim_loops.h"
-}  // namespace optim
-}  // namespace simd_avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif  // TF_OPTIM_X86
+namespace optim_isa {
+#define TF_PER_ISA_BODY "optim_loops.h"
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+}  // namespace optim_isa
 }  // namespace tf
 
 namespace tf {
@@ -138,10 +99,10 @@ template <typename F>
 void with_isa(F&& f) {
 #ifdef TF_OPTIM_X86
   const SimdLevel level = simd_level();
-  if (level == SimdLevel::AVX512) return f(simd_avx512::optim::Isa{});
-  if (level == SimdLevel::AVX2) return f(simd_avx2::optim::Isa{});
+  if (level == SimdLevel::AVX512) return f(optim_isa::simd_avx512::Isa{});
+  if (level == SimdLevel::AVX2) return f(optim_isa::simd_avx2::Isa{});
 #endif
-  f(simd_scalar::optim::Isa{});
+  f(optim_isa::simd_scalar::Isa{});
 }
 
 template <typename T>
