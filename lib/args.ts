@@ -5,19 +5,30 @@ import type { Handle } from './native';
 import { Tensor } from './tensor_class';
 import { argumentError, axisError, dtypeError, show } from './errors';
 
-/** A tensor's element type. */
-export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+/**
+ * A tensor's element type. int64, uint8, float16 and bfloat16 are storage dtypes: math on them runs
+ * in int64 (natively), int32 and float32 (the half types) and rounds back.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool' | 'int64' | 'uint8' | 'float16' | 'bfloat16';
 /** Anything accepted where a tensor operand is: a Tensor or a plain number. */
 export type TensorLike = Tensor | number;
 /** Nested arrays of numbers or booleans. */
 export type NestedArray = number | boolean | NestedArray[];
 
 /** The engine's dtype codes, in order (native/core/tensor.h). */
-export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool'];
+export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool', 'int64', 'uint8', 'float16', 'bfloat16'];
 export function dtypeCode(d: DType, op = 'tensor'): number {
   const c = DTYPES.indexOf(d);
   if (c < 0) throw dtypeError(`${op}: unknown dtype ${show(d)} (expected one of ${DTYPES.join(', ')})`);
   return c;
+}
+
+/** A tensor's values as a numeric typed array (int64 as float64: exact while |v| <= 2^53). */
+export function numbersOf(t: Tensor): Float32Array | Float64Array | Int32Array | Uint8Array {
+  const v = t.toTypedArray();
+  // By tag, not instanceof: the addon's arrays come from Node's realm.
+  return Object.prototype.toString.call(v) === '[object BigInt64Array]' ? Float64Array.from(v as BigInt64Array, Number)
+    : v as Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 
 export function describe(x: unknown): string {

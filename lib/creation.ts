@@ -65,14 +65,14 @@ function flattenNested(data: NestedArray): { flat: Float64Array; shape: number[]
 /**
  * Creates a tensor from a number, nested arrays (shape inferred; float32, or bool for all-boolean
  * data), a typed array (1-d, dtype from the array's kind: Float32Array → float32, Int32Array →
- * int32, Uint8Array → bool...), or another tensor (copied). opts.shape reshapes flat data.
+ * int32, Uint8Array → bool, BigInt64Array → int64...), or another tensor (copied). opts.shape reshapes flat data.
  * @example const x = tf.tensor([[1, 2, 3], [4, 5, 6]]);  // shape [2, 3], float32
  */
-export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | Tensor,
+export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array | Tensor,
   opts: TensorOptions = {}): Tensor {
   checkOptions(opts, 'tensor');
   if (data instanceof Tensor) return finish(opts.dtype ? data.to(opts.dtype).clone() : data.clone(), opts);
-  let flat: Float32Array | Float64Array | Int32Array | Uint8Array;
+  let flat: Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array;
   let shape: number[];
   let dtype: DType;
   if (ArrayBuffer.isView(data)) {
@@ -82,8 +82,9 @@ export function tensor(data: NestedArray | Float32Array | Float64Array | Int32Ar
     else if (tag === 'Float64Array') dtype = 'float64';
     else if (tag === 'Int32Array') dtype = 'int32';
     else if (tag === 'Uint8Array') dtype = 'bool';
-    else throw argumentError(`tensor: typed arrays must be Float32Array, Float64Array, Int32Array or Uint8Array, got ${tag ?? 'a DataView'}`);
-    flat = data as Float32Array | Float64Array | Int32Array | Uint8Array;
+    else if (tag === 'BigInt64Array') dtype = 'int64';
+    else throw argumentError(`tensor: typed arrays must be Float32Array, Float64Array, Int32Array, Uint8Array or BigInt64Array, got ${tag ?? 'a DataView'}`);
+    flat = data as Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array;
     shape = [flat.length];
   } else {
     if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data))

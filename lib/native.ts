@@ -10,8 +10,14 @@ type H = Handle;
 type HN = Handle | number;
 
 export interface Binding {
-  fromTyped(data: Float32Array | Float64Array | Int32Array | Uint8Array, shape: number[], dtype: number): H;
-  toTyped(h: H): Float32Array | Float64Array | Int32Array | Uint8Array;
+  fromTyped(data: Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array, shape: number[], dtype: number): H;
+  toTyped(h: H): Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array;
+  /** The elements' bytes as stored (row-major, little-endian; the half types as bit patterns). */
+  toBytes(h: H): Uint8Array;
+  /** A new tensor from bytes as stored. */
+  fromBytes(data: Uint8Array, shape: number[], dtype: number): H;
+  /** The engine's dtype names by number (native/core/tensor.h TF_DTYPES). */
+  dtypeNames: string[];
   item(h: H): number;
   shape(h: H): number[];
   dtype(h: H): number;

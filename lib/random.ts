@@ -4,7 +4,7 @@
 // only on the generator's state, not on the thread count. The numbers differ from PyTorch's (the
 // generator differs); the distributions are the same.
 import { Tensor, wrap } from './tensor_class';
-import { DType, checkOptions, checkTensor, describe, dtypeCode, intArg, shapeArg } from './args';
+import { DType, checkOptions, checkTensor, describe, dtypeCode, intArg, numbersOf, shapeArg } from './args';
 import { tensor, rand, randn, randint } from './creation';
 import type { RandomOptions } from './creation';
 import { Generator, generatorArg } from './generator';
@@ -98,7 +98,7 @@ export function multinomial(probs: Tensor, n: number, opts: GenOpts & { replacem
   if (K === 0) throw shapeError(`${op}: probs has no categories (shape [${probs.shape}])`);
   if (n <= 0) throw rangeError(`${op}: n must be positive, got ${n}`);
   if (!replacement && n > K) throw rangeError(`${op}: cannot draw ${n} samples without replacement from ${K} categories`);
-  const w = probs.contiguous().toTypedArray();
+  const w = numbersOf(probs.contiguous());
   for (let r = 0; r < R; r++) {
     let sum = 0;
     let nonzero = 0;
@@ -280,7 +280,7 @@ export function poisson(rates: Tensor, opts: GenOpts = {}): Tensor {
   checkOptions(opts, op);
   floatTensor(rates, op, 'rates');
   const g = generatorArg(opts.generator, op);
-  const r = rates.contiguous().toTypedArray();
+  const r = numbersOf(rates.contiguous());
   for (let i = 0; i < r.length; i++)
     if (!(r[i] >= 0) || !Number.isFinite(r[i])) throw rangeError(`${op}: rates must be finite and non-negative, got ${r[i]} at flat index ${i}`);
   const keys = uniforms(r.length, g);

@@ -5,7 +5,7 @@
 // unique, searchsorted and bucketize give integer or value results without gradient, as PyTorch.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, axisOf, boolOpt, checkOptions, checkTensor, describe, intArg } from './args';
+import { TensorLike, axisOf, boolOpt, checkOptions, checkTensor, describe, intArg, numbersOf } from './args';
 import { argumentError, rangeError, shapeError } from './errors';
 
 type H = Tensor['_h'];
@@ -75,7 +75,7 @@ export function unique(x: Tensor, opts: UniqueOpts = {}): Tensor | Tensor[] {
   const cnt = boolOpt(opts.returnCounts, false, 'unique', 'returnCounts');
   const flat = x.detach().reshape([-1]);
   const idx = order(flat, 0, false).toTypedArray() as Int32Array;
-  const vals = flat.toTypedArray();
+  const vals = numbersOf(flat);
   const uniq: number[] = [], counts: number[] = [];
   const inverse = new Int32Array(vals.length);
   for (let i = 0; i < idx.length; i++) {

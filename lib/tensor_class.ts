@@ -94,9 +94,10 @@ export class Tensor {
   // ---- data out ----
   /**
    * The values in row-major order as a typed array of the dtype's kind (Float32Array, Float64Array,
-   * Int32Array, or Uint8Array for bool).
+   * Int32Array, BigInt64Array for int64, Uint8Array for bool and uint8, Float32Array for float16 and
+   * bfloat16: JavaScript has no 16-bit float array in Node 20).
    */
-  toTypedArray(): Float32Array | Float64Array | Int32Array | Uint8Array {
+  toTypedArray(): Float32Array | Float64Array | Int32Array | Uint8Array | BigInt64Array {
     return native.toTyped(this._h);
   }
   /**
@@ -107,7 +108,8 @@ export class Tensor {
     const flat = native.toTyped(this._h);
     const shape = this.shape;
     const isBool = this.dtype === 'bool';
-    const conv = (v: number): number | boolean => (isBool ? v !== 0 : v);
+    // int64 comes as BigInt: numbers out (exact while |v| <= 2^53, as item() and PyTorch's tolist()).
+    const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
     if (shape.length === 0) return conv(flat[0]);
     let pos = 0;
     const build = (d: number): NestedArray[] => {

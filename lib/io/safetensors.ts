@@ -33,6 +33,10 @@ const WRITE_DTYPE: Record<DType, { name: string; size: number }> = {
   float64: { name: 'F64', size: 8 },
   int32: { name: 'I32', size: 4 },
   bool: { name: 'BOOL', size: 1 },
+  int64: { name: 'I64', size: 8 },
+  uint8: { name: 'U8', size: 1 },
+  float16: { name: 'F16', size: 2 },
+  bfloat16: { name: 'BF16', size: 2 },
 };
 
 /** Bytes per element of every dtype we can read. */

@@ -5,7 +5,7 @@
 // the interpolation weights PyTorch's kernels use (nearest: one 1; linear: two taps; cubic: four
 // taps with A = −0.75, edge taps clamped; area: the adaptive-average windows). y = x·Mᵀ along that
 // dim, so the backward pass is the tape's matmul rule.
-import { Tensor, checkOptions } from '../tensor';
+import { Tensor, checkOptions, numbersOf } from '../tensor';
 import { Module } from './module';
 import { need, needFloat, floatTensor, indexTensor, posInt } from './args';
 import { argumentError, shapeError, show } from '../errors';
@@ -205,7 +205,7 @@ export interface GridSampleOptions {
 function reflectCoords(c: Tensor, n: number, alignCorners: boolean): Tensor {
   const lo = alignCorners ? 0 : -0.5, span = alignCorners ? n - 1 : n;
   if (span <= 0) return c.mul(0);
-  const v = c.detach().toTypedArray();
+  const v = numbersOf(c.detach());
   const sign = new Array(v.length), off = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const d = Math.abs(v[i] - lo);
@@ -249,7 +249,7 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
     iy = iy.clamp(0, H - 1);
   }
   const flat = input.reshape([N, C, H * W]);
-  const xv = ix.detach().toTypedArray(), yv = iy.detach().toTypedArray();
+  const xv = numbersOf(ix.detach()), yv = numbersOf(iy.detach());
   const NP = N * P;
   // K integer corners per point, laid out [N, K, P] so that one gather fetches them all; a corner
   // outside the image reads pixel 0 and is then multiplied by 0 (zeros padding).

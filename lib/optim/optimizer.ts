@@ -7,7 +7,7 @@
 //   loss.backward(); opt.step(); opt.zeroGrad();
 import { enableGrad } from '../autograd';
 import { Handle, kernels as native } from '../kernels';
-import { Tensor, describe, keep, checkOptions } from '../tensor';
+import { Tensor, describe, keep, checkOptions, numbersOf } from '../tensor';
 import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
@@ -304,7 +304,7 @@ export function stateDictFromTensors(tensors: Record<string, Tensor>): Optimizer
   const metaT = tensors && tensors[META_KEY];
   if (!(metaT instanceof Tensor))
     throw argumentError(`stateDictFromTensors: expected the record written by stateDictToTensors (no ${META_KEY} tensor)`);
-  const codes = metaT.toTypedArray();
+  const codes = numbersOf(metaT);
   let json = '';
   for (let k = 0; k < codes.length; k += 4096) json += String.fromCharCode(...Array.from(codes.subarray(k, k + 4096)));
   const meta = JSON.parse(json) as { state: Record<string, Record<string, number>>; paramGroups: OptimizerStateDict['paramGroups'] };

@@ -179,7 +179,7 @@ tf::Shape ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op) {
 
 tf::DType ArgDType(const Napi::CallbackInfo& info, size_t i, const char* op) {
   int64_t d = ArgInt(info, i, op, "dtype");
-  if (d < 0 || d > 3) tf::fail(tf::ErrorCode::DType, std::string(op) + ": unknown dtype");
+  if (d < 0 || d >= tf::kDTypeCount) tf::fail(tf::ErrorCode::DType, std::string(op) + ": unknown dtype");
   return tf::DType(d);
 }
 

@@ -19,7 +19,8 @@ static tf::DType TypedDType(napi_typedarray_type t, bool& ok) {
     case napi_float32_array: return tf::DType::F32;
     case napi_float64_array: return tf::DType::F64;
     case napi_int32_array: return tf::DType::I32;
-    case napi_uint8_array: return tf::DType::Bool;
+    case napi_uint8_array: return tf::DType::U8;  // exact byte values; to bool is != 0
+    case napi_bigint64_array: return tf::DType::I64;
     default: ok = false; return tf::DType::F32;
   }
 }
@@ -46,6 +47,8 @@ static Napi::Value FromTyped(CI info) {
 static Napi::Value ToTyped(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     tf::Tensor t = tf::contiguous(tf::detach(Unwrap(info, 0, "toTypedArray")));
+    // JavaScript has no 16-bit float array in Node 20: the half types come out as Float32Array.
+    if (t.dtype() == tf::DType::F16 || t.dtype() == tf::DType::BF16) t = tf::to_dtype(t, tf::DType::F32);
     size_t n = size_t(t.numel()), es = tf::dtype_size(t.dtype());
     auto buf = Napi::ArrayBuffer::New(info.Env(), n * es);
     if (n) std::memcpy(buf.Data(), t.raw_data(), n * es);
@@ -53,8 +56,39 @@ static Napi::Value ToTyped(CI info) {
       case tf::DType::F32: return Napi::Float32Array::New(info.Env(), n, buf, 0);
       case tf::DType::F64: return Napi::Float64Array::New(info.Env(), n, buf, 0);
       case tf::DType::I32: return Napi::Int32Array::New(info.Env(), n, buf, 0);
+      case tf::DType::I64: return Napi::TypedArrayOf<int64_t>::New(info.Env(), n, buf, 0, napi_bigint64_array);
       default: return Napi::Uint8Array::New(info.Env(), n, buf, 0);
     }
+  });
+}
+
+// toBytes(t): the elements' bytes in row-major order, as stored (little-endian; float16 and
+// bfloat16 as their bit patterns), for file formats.
+static Napi::Value ToBytes(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    tf::Tensor t = tf::contiguous(tf::detach(Unwrap(info, 0, "toBytes")));
+    size_t nb = size_t(t.numel()) * tf::dtype_size(t.dtype());
+    auto buf = Napi::ArrayBuffer::New(info.Env(), nb);
+    if (nb) std::memcpy(buf.Data(), t.raw_data(), nb);
+    return Napi::Uint8Array::New(info.Env(), nb, buf, 0);
+  });
+}
+
+// fromBytes(uint8Array, shape, dtype): a new tensor whose elements are these bytes as stored.
+static Napi::Value FromBytes(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      tf::fail(tf::ErrorCode::Argument, "fromBytes: data must be a Uint8Array");
+    auto ta = info[0].As<Napi::Uint8Array>();
+    tf::Shape shape = ArgShape(info, 1, "fromBytes");
+    tf::DType dt = ArgDType(info, 2, "fromBytes");
+    const int64_t n = tf::numel_of(shape, "fromBytes");
+    if (uint64_t(n) * tf::dtype_size(dt) != ta.ByteLength())
+      tf::fail("fromBytes: " + std::to_string(ta.ByteLength()) + " bytes do not fill shape " + tf::shape_str(shape) +
+               " of " + tf::dtype_name(dt) + " (" + std::to_string(uint64_t(n) * tf::dtype_size(dt)) + " bytes)");
+    tf::Tensor t = tf::empty_uninit(shape, dt);
+    if (n) std::memcpy(t.raw_data(), ta.Data(), ta.ByteLength());
+    return Wrap(info.Env(), t);
   });
 }
 
@@ -295,9 +329,15 @@ static Napi::Value InPlace(CI info) {
 void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("fromTyped", Napi::Function::New(env, FromTyped));
   exports.Set("toTyped", Napi::Function::New(env, ToTyped));
+  exports.Set("toBytes", Napi::Function::New(env, ToBytes));
+  exports.Set("fromBytes", Napi::Function::New(env, FromBytes));
   exports.Set("item", Napi::Function::New(env, Item));
   exports.Set("shape", Napi::Function::New(env, ShapeOf));
   exports.Set("dtype", Napi::Function::New(env, DTypeOf));
+  // The engine's dtype names by number (lib/args.ts DTYPES must list the same, in order).
+  Napi::Array names = Napi::Array::New(env);
+  for (int d = 0; d < tf::kDTypeCount; d++) names.Set(uint32_t(d), tf::dtype_name(tf::DType(d)));
+  exports.Set("dtypeNames", names);
   exports.Set("strides", Napi::Function::New(env, StridesOf));
   exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
   exports.Set("dispose", Napi::Function::New(env, Dispose));

@@ -162,12 +162,4 @@ inline Shape broadcast_strides(const Tensor& t, const Shape& shape) {
   return st;
 }
 
-#define TF_DISPATCH_ALL(DT, T, ...)                         \
-  switch (DT) {                                             \
-    case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }   \
-    case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }  \
-    case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; } \
-    case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; } \
-  }
-
 }  // namespace tf

@@ -5,18 +5,28 @@
 
 namespace tf {
 
+// PyTorch's promotion lattice: bool < integers < floats; within the integers the wider one
+// (uint8 < int32 < int64); within the floats float64 wins, float32 beats the half types, and
+// float16 with bfloat16 meet at float32 (neither holds the other's values).
 DType promote(DType a, DType b) {
-  // bool < int32 < float32 < float64
-  auto rank = [](DType d) {
+  if (a == b) return a;
+  auto category = [](DType d) { return d == DType::Bool ? 0 : is_integer(d) ? 1 : 2; };
+  const int ca = category(a), cb = category(b);
+  if (ca != cb) return ca > cb ? a : b;
+  auto width = [](DType d) {
     switch (d) {
-      case DType::Bool: return 0;
+      case DType::U8: return 0;
       case DType::I32: return 1;
-      case DType::F32: return 2;
-      case DType::F64: return 3;
+      case DType::I64: return 2;
+      case DType::F16: case DType::BF16: return 0;
+      case DType::F32: return 1;
+      case DType::F64: return 2;
+      case DType::Bool: return 0;
     }
     return 0;
   };
-  return rank(a) >= rank(b) ? a : b;
+  if (width(a) != width(b)) return width(a) > width(b) ? a : b;
+  return DType::F32;  // float16 with bfloat16
 }
 
 // PyTorch's result_type for two tensors: a 0-d tensor takes part only when it is of a higher
@@ -26,8 +36,8 @@ DType result_type(const Tensor& a, const Tensor& b) {
   const bool za = a.dim() == 0, zb = b.dim() == 0;
   if (za == zb) return promote(a.dtype(), b.dtype());
   const DType dim = za ? b.dtype() : a.dtype(), zero = za ? a.dtype() : b.dtype();
-  if (is_float(dim)) return dim;
-  if (dim == DType::Bool || is_float(zero)) return promote(dim, zero);
+  if (is_floating(dim)) return dim;
+  if (dim == DType::Bool || is_floating(zero)) return promote(dim, zero);
   return dim;
 }
 

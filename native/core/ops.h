@@ -35,6 +35,19 @@ void normal_(const Tensor& t, double mean, double std, Generator& g);   // in pl
 
 // ---- conversion / copies ----
 Tensor to_dtype(const Tensor& a, DType dtype);  // differentiable between float dtypes
+
+// Runs f on a tensor of a storage-only dtype (uint8, float16, bfloat16) converted to its compute
+// dtype (int32, float32) and rounds the result back to the storage dtype when it comes out in the
+// compute dtype: sum of float16 is float16 (accumulated in float32), argmax gives int32 either
+// way. keep_int_result: integer results stay int32 (sum of uint8 does not wrap at 255).
+// Differentiable, since to_dtype is. Ops call it first thing: `if (is_storage_only(a.dtype()))`.
+template <typename F>
+Tensor in_compute_dtype(const Tensor& a, F&& f, bool keep_int_result = false) {
+  const DType c = compute_dtype(a.dtype());
+  Tensor r = f(to_dtype(a, c));
+  if (r.dtype() != c || (keep_int_result && is_integer(c))) return r;
+  return to_dtype(r, a.dtype());
+}
 Tensor contiguous(const Tensor& a);             // a itself when already contiguous
 Tensor clone(const Tensor& a);
 Tensor detach(const Tensor& a);                 // shares storage, no grad

@@ -17,15 +17,9 @@ Tensor full(const Shape& shape, double value, DType dtype) {
 
 Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
 
-template <typename T>
-static T cast_value(double v) {
-  if constexpr (std::is_same_v<T, uint8_t>) return v != 0;
-  else return static_cast<T>(v);
-}
-
 void fill_(const Tensor& dst, double value) {
-  TF_DISPATCH_ALL(dst.dtype(), T, {
-    T v = cast_value<T>(value);
+  TF_DISPATCH_STORED(dst.dtype(), T, {
+    T v = convert<T>(value);
     auto plan = make_plan<1>(dst.shape(), {dst.strides()}, {(char*)dst.raw_data()}, {sizeof(T)});
     run_plan<1>(plan, [&](std::array<char*, 1> p, int64_t n, const std::array<int64_t, 1>& s) {
       T* d = reinterpret_cast<T*>(p[0]);
@@ -39,13 +33,11 @@ template <typename D, typename S>
 static void copy_cast_run(char* dp, const char* sp, int64_t n, int64_t ds, int64_t ss) {
   D* d = reinterpret_cast<D*>(dp);
   const S* s = reinterpret_cast<const S*>(sp);
-  if constexpr (std::is_same_v<D, uint8_t> && !std::is_same_v<S, uint8_t>) {
-    for (int64_t i = 0; i < n; i++) d[i * ds] = s[i * ss] != S(0);
-  } else if (ds == 1 && ss == 1) {
+  if (ds == 1 && ss == 1) {
     if constexpr (std::is_same_v<D, S>) std::memcpy(d, s, size_t(n) * sizeof(D));
-    else for (int64_t i = 0; i < n; i++) d[i] = static_cast<D>(s[i]);
+    else for (int64_t i = 0; i < n; i++) d[i] = convert<D>(s[i]);
   } else {
-    for (int64_t i = 0; i < n; i++) d[i * ds] = static_cast<D>(s[i * ss]);
+    for (int64_t i = 0; i < n; i++) d[i * ds] = convert<D>(s[i * ss]);
   }
 }
 
@@ -55,8 +47,8 @@ static void copy_raw(const Tensor& dst, const Tensor& src) {
   auto plan = make_plan<2>(dst.shape(), {dst.strides(), ss},
                            {(char*)dst.raw_data(), (char*)src.raw_data()},
                            {int64_t(dtype_size(dst.dtype())), int64_t(dtype_size(src.dtype()))});
-  TF_DISPATCH_ALL(dst.dtype(), D, {
-    TF_DISPATCH_ALL(src.dtype(), S, {
+  TF_DISPATCH_STORED(dst.dtype(), D, {
+    TF_DISPATCH_STORED(src.dtype(), S, {
       run_plan<2>(plan, [&](std::array<char*, 2> p, int64_t n, const std::array<int64_t, 2>& s) {
         copy_cast_run<D, S>(p[0], p[1], n, s[0], s[1]);
       });
@@ -77,7 +69,7 @@ Tensor to_dtype(const Tensor& a, DType dtype) {
   if (a.dtype() == dtype) return a;
   Tensor out = empty_uninit(a.shape(), dtype);
   copy_raw(out, a);
-  if (is_float(dtype) && is_float(a.dtype()) && any_requires_grad({a})) {
+  if (is_floating(dtype) && is_floating(a.dtype()) && any_requires_grad({a})) {
     DType from = a.dtype();
     record("to", {a}, {out}, [from](Node&, const std::vector<Tensor>& g) {
       return std::vector<Tensor>{to_dtype(g[0], from)};
@@ -117,7 +109,7 @@ double item_at(const Tensor& a, int64_t i) {
     i /= s;
   }
   double v = 0;
-  TF_DISPATCH_ALL(a.dtype(), T, { v = double(a.data<T>()[off]); });
+  TF_DISPATCH_STORED(a.dtype(), T, { v = convert<double>(a.data<T>()[off]); });
   return v;
 }
 
@@ -129,9 +121,9 @@ Tensor arange(double start, double end, double step, DType dtype) {
   if (n < 0) n = 0;
   if (n > double(kMaxElements)) fail_range("arange: too many elements (" + std::to_string(n) + ")");
   Tensor t = empty({int64_t(n)}, dtype);
-  TF_DISPATCH_ALL(dtype, T, {
+  TF_DISPATCH_STORED(dtype, T, {
     T* d = t.data<T>();
-    for (int64_t i = 0; i < int64_t(n); i++) d[i] = cast_value<T>(start + double(i) * step);
+    for (int64_t i = 0; i < int64_t(n); i++) d[i] = convert<T>(start + double(i) * step);
   });
   return t;
 }
@@ -140,21 +132,21 @@ Tensor linspace(double start, double end, int64_t n, DType dtype) {
   if (n < 0) fail_range("linspace: number of points must be >= 0, got " + std::to_string(n));
   Tensor t = empty({n}, dtype);
   double step = n > 1 ? (end - start) / double(n - 1) : 0;
-  TF_DISPATCH_ALL(dtype, T, {
+  TF_DISPATCH_STORED(dtype, T, {
     T* d = t.data<T>();
     // Symmetric fill as PyTorch does, so the last point is exactly `end`.
     int64_t half = n / 2;
     for (int64_t i = 0; i < n; i++)
-      d[i] = cast_value<T>(i < half ? start + step * double(i) : end - step * double(n - 1 - i));
+      d[i] = convert<T>(i < half ? start + step * double(i) : end - step * double(n - 1 - i));
   });
   return t;
 }
 
 Tensor eye(int64_t n, int64_t m, DType dtype) {
   Tensor t = zeros({n, m}, dtype);
-  TF_DISPATCH_ALL(dtype, T, {
+  TF_DISPATCH_STORED(dtype, T, {
     T* d = t.data<T>();
-    for (int64_t i = 0; i < std::min(n, m); i++) d[i * m + i] = T(1);
+    for (int64_t i = 0; i < std::min(n, m); i++) d[i * m + i] = convert<T>(1.0);
   });
   return t;
 }
@@ -178,10 +170,10 @@ static void fill_random(const Tensor& t, Generator& g, uint64_t per_elem, F&& f)
   int64_t n = t.numel();
   g.offset += uint64_t(n) * per_elem;
   Tensor c = t.is_contiguous() ? t : empty_uninit(t.shape(), t.dtype());
-  TF_DISPATCH_ALL(c.dtype(), T, {
+  TF_DISPATCH_STORED(c.dtype(), T, {
     T* d = c.data<T>();
     parallel_for(0, n, 16384, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; i++) d[i] = cast_value<T>(f(seed, base + uint64_t(i) * per_elem));
+      for (int64_t i = lo; i < hi; i++) d[i] = convert<T>(f(seed, base + uint64_t(i) * per_elem));
     });
   });
   if (!t.is_contiguous()) copy_raw(t, c);
@@ -196,19 +188,21 @@ static double normal01(uint64_t seed, uint64_t ctr) {
 }
 
 Tensor rand(const Shape& shape, DType dtype, Generator& g) {
-  if (!is_float(dtype)) fail_type(std::string("rand: dtype must be floating point, got ") + dtype_name(dtype));
+  if (!is_floating(dtype)) fail_type(std::string("rand: dtype must be floating point, got ") + dtype_name(dtype));
   Tensor t = empty_uninit(shape, dtype);
   fill_random(t, g, 1, [&](uint64_t s, uint64_t c) {
     double u = uniform01(s, c);
-    // float32 rounding can turn u into 1.0; keep the interval half-open.
-    if (dtype == DType::F32 && float(u) >= 1.0f) u = 0.99999994;
-    return u;
+    // Rounding to a narrower float can turn u into 1.0: clamp to the largest value below 1 in the
+    // dtype, keeping the interval half-open.
+    const double top = dtype == DType::F32 ? 0.99999994 : dtype == DType::F16 ? 0.99951171875
+                     : dtype == DType::BF16 ? 0.99609375 : 1.0;
+    return u > top ? top : u;
   });
   return t;
 }
 
 Tensor randn(const Shape& shape, DType dtype, Generator& g) {
-  if (!is_float(dtype)) fail_type(std::string("randn: dtype must be floating point, got ") + dtype_name(dtype));
+  if (!is_floating(dtype)) fail_type(std::string("randn: dtype must be floating point, got ") + dtype_name(dtype));
   Tensor t = empty_uninit(shape, dtype);
   fill_random(t, g, 2, normal01);
   return t;

@@ -88,6 +88,10 @@ static Tensor unary_forward(Unary u, const Tensor& a) {
     const int32_t* s = x.data<int32_t>();
     int32_t* d = out.data<int32_t>();
     parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { unary_int_run(u, s, d, lo, hi); });
+  } else if (x.dtype() == DType::I64) {
+    const int64_t* s = x.data<int64_t>();
+    int64_t* d = out.data<int64_t>();
+    parallel_for(0, n, kParallelElems, [&](int64_t lo, int64_t hi) { unary_int_run(u, s, d, lo, hi); });
   } else {
     const uint8_t* s = x.data<uint8_t>();
     uint8_t* d = out.data<uint8_t>();
@@ -111,6 +115,12 @@ static void record_unary(const Tensor& a, const Tensor& out) {
 Tensor unary(Unary u, const Tensor& a_in) {
   Tensor a = a_in;
   const UnaryDt rule = kUnaryDt[int(u)];
+  if (is_storage_only(a.dtype())) {
+    // Computed in float32 (the half types) or int32 (uint8), rounded back where the result keeps
+    // the input's dtype; a float op on uint8 gives float32, as in PyTorch.
+    Tensor r = unary(u, to_dtype(a, compute_dtype(a.dtype())));
+    return r.dtype() == compute_dtype(a.dtype()) ? to_dtype(r, a.dtype()) : r;
+  }
   if (!is_float(a.dtype())) {
     if (rule == UnaryDt::Float) a = to_dtype(a, DType::F32);  // PyTorch: int and bool -> float
     else if (rule == UnaryDt::Int && a.dtype() == DType::Bool)
@@ -146,7 +156,7 @@ static void binary_scalar_run(Binary op, T* z, const T* x, const T* y, int64_t n
     if constexpr (std::is_floating_point_v<T>) {                                                    \
       for (int64_t i = 0; i < n; i++)                                                               \
         z[i * s[0]] = T(BinaryRule<Binary::Name>::f(double(x[i * s[1]]), double(y[i * s[2]])));    \
-    } else if constexpr (std::is_same_v<T, int32_t> && BinaryDt::dt != BinaryDt::Float) {          \
+    } else if constexpr (is_int<T> && !std::is_same_v<T, uint8_t> && BinaryDt::dt != BinaryDt::Float) { \
       for (int64_t i = 0; i < n; i++) z[i * s[0]] = BinaryRule<Binary::Name>::f(x[i * s[1]], y[i * s[2]]); \
     }                                                                                               \
     break;
@@ -246,6 +256,13 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   const Shape& shape = same_shape ? a_in.shape() : bshape;
   DType dt = result_type(a_in, b_in);
   const BinaryDt rule = kBinaryDt[int(op)];
+  if (is_storage_only(dt)) {
+    // Both operands in the result dtype first (a float32 0-d operand of a float16 op rounds to
+    // float16, as PyTorch casts to the common dtype), then computed in float32 / int32.
+    const DType c = compute_dtype(dt);
+    Tensor r = binary(op, to_dtype(to_dtype(a_in, dt), c), to_dtype(to_dtype(b_in, dt), c));
+    return r.dtype() == c ? to_dtype(r, dt) : r;
+  }
   if (rule == BinaryDt::Float && !is_float(dt)) dt = DType::F32;  // true division, atan2, ...
   else if (rule == BinaryDt::Arith && dt == DType::Bool) dt = DType::I32;
   Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
@@ -408,6 +425,10 @@ Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
   if (!same_shape) bshape = broadcast_shapes(a_in.shape(), b_in.shape(), name);
   const Shape& shape = same_shape ? a_in.shape() : bshape;
   DType dt = result_type(a_in, b_in);
+  if (is_storage_only(dt)) {
+    const DType cd = compute_dtype(dt);
+    return compare(c, to_dtype(to_dtype(detach(a_in), dt), cd), to_dtype(to_dtype(detach(b_in), dt), cd));
+  }
   // Only the data is read: no detached aliases needed unless a conversion happens.
   Tensor a = a_in.dtype() == dt ? a_in : to_dtype(detach(a_in), dt);
   Tensor b = b_in.dtype() == dt ? b_in : to_dtype(detach(b_in), dt);
@@ -471,7 +492,7 @@ Tensor where(const Tensor& cond, const Tensor& a_in, const Tensor& b_in) {
                            {(char*)out.raw_data(), (char*)cond.raw_data(), (char*)a.raw_data(),
                             (char*)b.raw_data()},
                            {es, 1, es, es});
-  TF_DISPATCH_ALL(dt, T, {
+  TF_DISPATCH_STORED(dt, T, {  // a pure selection: every dtype as stored
     run_plan<4>(plan, [&](std::array<char*, 4> p, int64_t n, const std::array<int64_t, 4>& s) {
       T* z = reinterpret_cast<T*>(p[0]);
       const uint8_t* c = reinterpret_cast<const uint8_t*>(p[1]);
@@ -511,6 +532,11 @@ static Tensor clamp_grad_mask(const Tensor& x, std::optional<double> lo, std::op
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   if (a.dtype() == DType::Bool) fail_type("clamp: not supported for bool tensors");
+  if (is_storage_only(a.dtype())) {
+    const DType c = compute_dtype(a.dtype());
+    Tensor r = clamp(to_dtype(a, c), lo, hi);
+    return r.dtype() == c ? to_dtype(r, a.dtype()) : r;
+  }
   if (!is_float(a.dtype())) {
     // int32: a fractional bound promotes the result to float32, as PyTorch's result_type does.
     // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last).

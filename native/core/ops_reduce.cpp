@@ -138,6 +138,8 @@ static Tensor reduce_raw(RedKind k, const Tensor& a_in, const std::vector<int64_
 }
 
 Tensor sum(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  if (is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return sum(x, axes_in, keepdim); }, true);
   Tensor a = a_in.dtype() == DType::Bool ? to_dtype(a_in, DType::I32) : a_in;
   auto axes = norm_axes(axes_in, a.dim(), "sum");
   Tensor out = reduce_raw(RedKind::Sum, a, axes, keepdim, "sum");
@@ -157,6 +159,8 @@ static int64_t count_of(const Tensor& a, const std::vector<int64_t>& axes) {
 }
 
 Tensor mean(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return mean(x, axes_in, keepdim); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "mean");
   int64_t n = count_of(a, axes);
@@ -165,6 +169,8 @@ Tensor mean(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
 
 static Tensor extreme(RedKind k, const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim,
                       const char* op) {
+  if (is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return extreme(k, x, axes_in, keepdim, op); });
   if (a_in.dtype() == DType::Bool) return to_dtype(extreme(k, to_dtype(a_in, DType::I32), axes_in, keepdim, op), DType::Bool);
   auto axes = norm_axes(axes_in, a_in.dim(), op);
   Tensor out = reduce_raw(k, a_in, axes, keepdim, op);
@@ -194,6 +200,8 @@ Tensor amax(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return e
 Tensor amin(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return extreme(RedKind::Min, a, axes, keepdim, "min"); }
 
 static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t> axis, bool keepdim) {
+  if (is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return arg_extreme(is_max, x, axis, keepdim); });
   const char* op = is_max ? "argmax" : "argmin";
   if (a_in.numel() == 0 && (!axis || a_in.dim() == 0 || a_in.size(norm_axis(*axis, a_in.dim(), op)) == 0))
     fail(std::string(op) + ": cannot reduce over an empty dim of a tensor of shape " + shape_str(a_in.shape()));
@@ -239,6 +247,8 @@ Tensor argmax(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { retu
 Tensor argmin(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { return arg_extreme(false, a, axis, keepdim); }
 
 Tensor var(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim, double correction) {
+  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return var(x, axes_in, keepdim, correction); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "var");
   int64_t n = count_of(a, axes);
@@ -274,6 +284,8 @@ Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double cor
 }
 
 Tensor logsumexp(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return logsumexp(x, axes_in, keepdim); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "logsumexp");
   if (a.numel() == 0) return log(sum(exp(a), axes, keepdim));
@@ -293,6 +305,8 @@ static void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_spa
 }
 
 static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) {
+  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return softmax_impl(x, axis_in, log_space); });
   const char* op = log_space ? "logSoftmax" : "softmax";
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   int64_t axis = norm_axis(axis_in, a.dim(), op);

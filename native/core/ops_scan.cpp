@@ -59,6 +59,9 @@ static Tensor scan_raw(const Tensor& a_in, int64_t axis, bool prod, const char* 
       case DType::I32:
         scan_rows<int32_t, uint32_t>(r.t.data<int32_t>(), out.data<int32_t>(), r.rows, r.len, prod);  // wraps as int32
         break;
+      case DType::I64:
+        scan_rows<int64_t, uint64_t>(r.t.data<int64_t>(), out.data<int64_t>(), r.rows, r.len, prod);  // wraps as int64
+        break;
       default: fail(std::string(op) + ": unsupported dtype");
     }
   }
@@ -79,8 +82,10 @@ static Tensor rev_cumsum(const Tensor& g, int64_t ax) {
 }
 
 Tensor cumsum(const Tensor& a, int64_t axis) {
+  if (is_storage_only(a.dtype()))
+    return in_compute_dtype(a, [&](const Tensor& x) { return cumsum(x, axis); }, true);
   Tensor out = scan_raw(a, axis, false, "cumsum");
-  if (is_float(a.dtype()) && any_requires_grad({a})) {
+  if (is_floating(a.dtype()) && any_requires_grad({a})) {
     int64_t ax = a.dim() == 0 ? 0 : norm_axis(axis, a.dim(), "cumsum");
     bool scalar = a.dim() == 0;
     record("cumsum", {a}, {out}, [ax, scalar](Node&, const std::vector<Tensor>& g) {
@@ -92,8 +97,10 @@ Tensor cumsum(const Tensor& a, int64_t axis) {
 }
 
 Tensor cumprod(const Tensor& a, int64_t axis) {
+  if (is_storage_only(a.dtype()))
+    return in_compute_dtype(a, [&](const Tensor& x) { return cumprod(x, axis); }, true);
   Tensor out = scan_raw(a, axis, true, "cumprod");
-  if (is_float(a.dtype()) && any_requires_grad({a})) {
+  if (is_floating(a.dtype()) && any_requires_grad({a})) {
     int64_t ax = a.dim() == 0 ? 0 : norm_axis(axis, a.dim(), "cumprod");
     bool scalar = a.dim() == 0;
     record("cumprod", {a}, {out}, [ax, scalar](Node& self, const std::vector<Tensor>& g) {
@@ -125,6 +132,8 @@ static bool is_nan(T v) {
 }
 
 Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max) {
+  if (is_storage_only(a.dtype()))
+    return in_compute_dtype(a, [&](const Tensor& x) { return cum_extreme_indices(x, axis, is_max); });
   const char* op = is_max ? "cummax" : "cummin";
   Rows r = rows_of(a, axis, op);
   Tensor out = empty_uninit(r.t.shape(), DType::I32);
@@ -169,6 +178,8 @@ static void sort_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool de
 }
 
 Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
+  if (is_storage_only(a.dtype()))
+    return in_compute_dtype(a, [&](const Tensor& x) { return sort_indices(x, axis, descending, k); });
   Rows r = rows_of(a, axis, "sort");
   if (r.len > INT32_MAX) fail("sort: dims longer than 2^31 - 1 are not supported");
   if (k < 0 || k > r.len) k = r.len;

@@ -86,20 +86,18 @@ void empty_cache() { BlockCache::get().clear(); }
 
 const char* dtype_name(DType d) {
   switch (d) {
-    case DType::F32: return "float32";
-    case DType::F64: return "float64";
-    case DType::I32: return "int32";
-    case DType::Bool: return "bool";
+#define TF_CASE(E, name, T) case DType::E: return name;
+    TF_DTYPES(TF_CASE)
+#undef TF_CASE
   }
   return "?";
 }
 
 size_t dtype_size(DType d) {
   switch (d) {
-    case DType::F32: return 4;
-    case DType::F64: return 8;
-    case DType::I32: return 4;
-    case DType::Bool: return 1;
+#define TF_CASE(E, name, T) case DType::E: return sizeof(T);
+    TF_DTYPES(TF_CASE)
+#undef TF_CASE
   }
   return 1;
 }
@@ -138,6 +136,10 @@ ErrorKind error_code_kind(ErrorCode c) {
 }
 void fail(const std::string& msg) { throw Error(ErrorKind::Error, ErrorCode::Shape, msg); }
 void fail_type(const std::string& msg) { throw Error(ErrorKind::Type, ErrorCode::DType, msg); }
+void fail_unsupported_dtype(DType d) {
+  fail_type(std::string(dtype_name(d)) + " tensors are not supported by this operation (a storage dtype: " +
+            "convert with .to('" + dtype_name(compute_dtype(d)) + "') first)");
+}
 void fail_range(const std::string& msg) { throw Error(ErrorKind::Range, ErrorCode::Axis, msg); }
 void fail(ErrorCode code, const std::string& msg) { throw Error(error_code_kind(code), code, msg); }
 void fail(ErrorKind kind, ErrorCode code, const std::string& msg) { throw Error(kind, code, msg); }
@@ -205,7 +207,7 @@ bool Tensor::requires_grad() const { return impl_->requires_grad; }
 void Tensor::set_requires_grad(bool r) {
   if (impl_->grad_fn && !r)
     fail(ErrorCode::State, "requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()");
-  if (r && !is_float(dtype()))
+  if (r && !is_floating(dtype()))
     fail_type(std::string("requiresGrad: only floating-point tensors can require grad, got ") +
               dtype_name(dtype()));
   impl_->requires_grad = r;
@@ -266,35 +268,17 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
   return Tensor(impl);
 }
 
-template <typename S, typename D>
-static void convert_copy(const S* s, D* d, int64_t n) {
-  for (int64_t i = 0; i < n; i++) d[i] = static_cast<D>(s[i]);
-}
-
-template <typename S>
-static void convert_from(const S* s, DType dt, void* dst, int64_t n) {
-  switch (dt) {
-    case DType::F32: convert_copy(s, static_cast<float*>(dst), n); break;
-    case DType::F64: convert_copy(s, static_cast<double*>(dst), n); break;
-    case DType::I32: convert_copy(s, static_cast<int32_t*>(dst), n); break;
-    case DType::Bool: {
-      auto* d = static_cast<uint8_t*>(dst);
-      for (int64_t i = 0; i < n; i++) d[i] = s[i] != S(0);
-      break;
-    }
-  }
-}
-
 Tensor from_buffer(const void* src, DType src_dtype, const Shape& shape, DType dtype) {
   Tensor t = empty(shape, dtype);
-  int64_t n = t.numel();
+  const int64_t n = t.numel();
   if (n == 0) return t;
-  switch (src_dtype) {
-    case DType::F32: convert_from(static_cast<const float*>(src), dtype, t.raw_data(), n); break;
-    case DType::F64: convert_from(static_cast<const double*>(src), dtype, t.raw_data(), n); break;
-    case DType::I32: convert_from(static_cast<const int32_t*>(src), dtype, t.raw_data(), n); break;
-    case DType::Bool: convert_from(static_cast<const uint8_t*>(src), dtype, t.raw_data(), n); break;
-  }
+  TF_DISPATCH_STORED(src_dtype, S, {
+    TF_DISPATCH_STORED(dtype, D, {
+      const S* s = static_cast<const S*>(src);
+      D* d = t.data<D>();
+      for (int64_t i = 0; i < n; i++) d[i] = convert<D>(s[i]);
+    });
+  });
   return t;
 }
 

@@ -17,12 +17,72 @@
 #include <string>
 #include <vector>
 
+#include "scalar_types.h"
+
 namespace tf {
 
-enum class DType : uint8_t { F32 = 0, F64 = 1, I32 = 2, Bool = 3 };
+// The one list of dtypes: X(Enum, "jsName", element type). The order is the dtype's number across
+// the binding (lib/args.ts DTYPES lists the names in this order; test/dtypes.test.js checks it).
+// The last four are storage dtypes as far as math goes: int64 computes natively as an integer,
+// uint8 computes in int32 and float16/bfloat16 in float32, each rounded back (compute_dtype).
+#define TF_DTYPES(X)          \
+  X(F32, "float32", float)    \
+  X(F64, "float64", double)   \
+  X(I32, "int32", int32_t)    \
+  X(Bool, "bool", uint8_t)    \
+  X(I64, "int64", int64_t)    \
+  X(U8, "uint8", ::tf::u8)    \
+  X(F16, "float16", ::tf::f16) \
+  X(BF16, "bfloat16", ::tf::bf16)
+
+#define TF_DTYPE_ENUM_(E, name, T) E,
+enum class DType : uint8_t { TF_DTYPES(TF_DTYPE_ENUM_) };
+#undef TF_DTYPE_ENUM_
+#define TF_DTYPE_COUNT_(E, name, T) +1
+constexpr int kDTypeCount = 0 TF_DTYPES(TF_DTYPE_COUNT_);
+#undef TF_DTYPE_COUNT_
 const char* dtype_name(DType d);
 size_t dtype_size(DType d);
+// float32 / float64: the dtypes the float kernels run on.
 inline bool is_float(DType d) { return d == DType::F32 || d == DType::F64; }
+// Any floating-point dtype, the half types included (what can require grad, what promotes as float).
+inline bool is_floating(DType d) { return is_float(d) || d == DType::F16 || d == DType::BF16; }
+inline bool is_integer(DType d) { return d == DType::I32 || d == DType::I64 || d == DType::U8; }
+// The dtype an op computes in for a tensor of dtype d: float16/bfloat16 in float32, uint8 in
+// int32 (the results round back to d where the op's result has the input's dtype).
+inline DType compute_dtype(DType d) {
+  return d == DType::F16 || d == DType::BF16 ? DType::F32 : d == DType::U8 ? DType::I32 : d;
+}
+inline bool is_storage_only(DType d) { return compute_dtype(d) != d; }
+
+// Runs the block with T = the element type of DT, for every dtype (data movement: copies,
+// conversions, gathers, fills).
+#define TF_DISPATCH_STORED(DT, T, ...)                                     \
+  switch (DT) {                                                            \
+    case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }        \
+    case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }       \
+    case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; }      \
+    case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; }     \
+    case ::tf::DType::I64: { using T = int64_t; __VA_ARGS__; break; }      \
+    case ::tf::DType::U8: { using T = ::tf::u8; __VA_ARGS__; break; }      \
+    case ::tf::DType::F16: { using T = ::tf::f16; __VA_ARGS__; break; }    \
+    case ::tf::DType::BF16: { using T = ::tf::bf16; __VA_ARGS__; break; }  \
+  }
+// (A macro cannot be generated from TF_DTYPES and still take the block; this keeps them in step.)
+static_assert(kDTypeCount == 8, "a dtype was added to TF_DTYPES: add it to TF_DISPATCH_STORED");
+
+// Runs the block with T = the element type of DT for the dtypes kernels compute in (float32,
+// float64, int32, bool, int64). A storage-only dtype reaching it means an op forgot to convert
+// its input with compute_dtype: a clear TypeError rather than arithmetic on raw bits.
+#define TF_DISPATCH_ALL(DT, T, ...)                                           \
+  switch (DT) {                                                               \
+    case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }           \
+    case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }          \
+    case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; }         \
+    case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; }        \
+    case ::tf::DType::I64: { using T = int64_t; __VA_ARGS__; break; }         \
+    default: ::tf::fail_unsupported_dtype(DT);                                \
+  }
 
 using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);  // "[2,3]"
@@ -45,6 +105,8 @@ struct Error : std::runtime_error {
 [[noreturn]] void fail_range(const std::string& msg);  // RangeError, ERR_TENSORFOLD_AXIS
 [[noreturn]] void fail(ErrorCode code, const std::string& msg);  // class from error_code_kind
 [[noreturn]] void fail(ErrorKind kind, ErrorCode code, const std::string& msg);
+// TypeError for a storage-only dtype (uint8, float16, bfloat16) reaching a kernel directly.
+[[noreturn]] void fail_unsupported_dtype(DType d);
 
 // Refcounted, 64-byte aligned buffer. `version` counts in-place writes, so autograd can detect that
 // a tensor saved for backward was modified afterwards.
