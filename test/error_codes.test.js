@@ -57,7 +57,7 @@ const CASES = [
   // TypeScript argument checks (lib/args.ts, creation.ts, tensor_class.ts, ops.ts)
   ['tensor data', () => tf.tensor([1, 'x']), 'TypeError', 'ERR_TENSORFOLD_ARGUMENT'],
   ['tensor fill', () => tf.tensor([1, 2, 3], { shape: [2, 2] }), 'Error', 'ERR_TENSORFOLD_SHAPE'],
-  ['unknown dtype', () => tf.zeros([2], { dtype: 'float16' }), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
+  ['unknown dtype', () => tf.zeros([2], { dtype: 'float8' }), 'TypeError', 'ERR_TENSORFOLD_DTYPE'],
   ['add string', () => tf.ones([2]).add('3'), 'TypeError', 'ERR_TENSORFOLD_ARGUMENT'],
   ['axis NaN', () => tf.ones([2, 3]).sum(NaN), 'TypeError', 'ERR_TENSORFOLD_ARGUMENT'],
   ['concat empty', () => tf.concat([]), 'Error', 'ERR_TENSORFOLD_ARGUMENT'],
