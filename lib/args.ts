@@ -3,7 +3,7 @@
 // left to the engine, which names the op and the shapes in its errors.
 import type { Handle } from './native';
 import { Tensor } from './tensor_class';
-import { argumentError, axisError, dtypeError, show } from './errors';
+import { argumentError, axisError, dtypeError, rangeError, show } from './errors';
 
 /**
  * A tensor's element type. int64, uint8, float16 and bfloat16 are storage dtypes: math on them runs
@@ -17,10 +17,29 @@ export type NestedArray = number | boolean | NestedArray[];
 
 /** The engine's dtype codes, in order (native/core/tensor.h). */
 export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool', 'int64', 'uint8', 'float16', 'bfloat16'];
+/** Whether d is a floating-point dtype (the half types included: they can require grad). */
+export function isFloating(d: DType): boolean {
+  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+}
 export function dtypeCode(d: DType, op = 'tensor'): number {
   const c = DTYPES.indexOf(d);
   if (c < 0) throw dtypeError(`${op}: unknown dtype ${show(d)} (expected one of ${DTYPES.join(', ')})`);
   return c;
+}
+
+/**
+ * An index tensor as int32, the engine's index dtype: int32 as is, int64 narrowed (PyTorch's index
+ * dtype; a value beyond int32 cannot index any dim, so it is a RangeError here).
+ */
+export function int32Index(t: Tensor, op: string, what: string): Tensor {
+  if (t.dtype === 'int32') return t;
+  if (t.dtype !== 'int64') throw dtypeError(`${op}: ${what} must be an int32 or int64 tensor, got ${t.dtype}`);
+  if (t.size > 0) {
+    const lo = t.min().item(), hi = t.max().item();
+    if (lo < -2147483648 || hi > 2147483647)
+      throw rangeError(`${op}: ${what} value ${lo < -2147483648 ? lo : hi} is out of range`);
+  }
+  return t.to('int32');
 }
 
 /** A tensor's values as a numeric typed array (int64 as float64: exact while |v| <= 2^53). */

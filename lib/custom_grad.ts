@@ -2,7 +2,7 @@
 // node stands for it, whose backward is the user's gradFunc. Tensor arguments are the node's inputs.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { describe } from './args';
+import { describe, isFloating } from './args';
 import { zeros } from './creation';
 import { isGradEnabled, noGrad } from './autograd';
 import { argumentError, shapeError } from './errors';
@@ -13,9 +13,7 @@ export type CustomGradResult = {
   gradFunc: (dy: Tensor | Tensor[]) => Tensor | null | (Tensor | null)[];
 };
 
-function isFloat(t: Tensor): boolean {
-  return t.dtype === 'float32' || t.dtype === 'float64';
-}
+const isFloat = (t: Tensor): boolean => isFloating(t.dtype);
 
 /**
  * Defines a function with a hand-written gradient (PyTorch's autograd.Function): f returns the

@@ -7,7 +7,7 @@
 // test/op_table.test.js checks that every op appears here, in docs/API.md and in the fixtures.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, checkTensor, describe, numArg, operand } from './args';
+import { TensorLike, checkTensor, describe, isFloating, numArg, operand } from './args';
 import { tensor } from './creation';
 import { GeluOptions, geluWith } from './fused';
 import { argumentError, internalError } from './errors';
@@ -296,7 +296,7 @@ export function heaviside(x: Tensor, values: TensorLike): Tensor {
   return where(eq(x, 0), v, gt(x, 0).to(x.dtype)).detach();
 }
 
-const isFloat = (x: Tensor): boolean => x.dtype === 'float32' || x.dtype === 'float64';
+const isFloat = (x: Tensor): boolean => isFloating(x.dtype);
 const falses = (x: Tensor): Tensor => wrap(native.full(x.shape, 0, 3));
 /** Elementwise test for NaN; a bool tensor (all false for integer dtypes). */
 export const isnan = (x: Tensor): Tensor => (isFloat(checkTensor(x, 'isnan')) ? ne(x, x) : falses(x));

@@ -6,7 +6,7 @@
 // and the shape instead of whatever the composed op would report.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { DType, TensorLike, checkOptions, checkTensor, describe, intArg } from './args';
+import { DType, TensorLike, checkOptions, checkTensor, describe, dtypeCode, int32Index, intArg, numbersOf } from './args';
 import { argumentError, axisError, dtypeError, shapeError, show, stateError } from './errors';
 import * as I from './inplace';
 import { keep } from './memory';
@@ -16,10 +16,9 @@ const views = native as unknown as {
   sliceStep(h: H, dim: number, start: number, step: number, length: number): H;
   diagonalView(h: H, offset: number, d1: number, d2: number): H;
 };
-const DT: DType[] = ['float32', 'float64', 'int32', 'bool'];
 const int32 = (v: ArrayLike<number>, shape: number[] = [v.length]): Tensor => wrap(native.fromTyped(Int32Array.from(v), shape, 2));
 const bools = (v: ArrayLike<number>, shape: number[]): Tensor => wrap(native.fromTyped(Uint8Array.from(v), shape, 3));
-const zerosOf = (shape: number[], dtype: DType): Tensor => wrap(native.full(shape, 0, DT.indexOf(dtype)));
+const zerosOf = (shape: number[], dtype: DType): Tensor => wrap(native.full(shape, 0, dtypeCode(dtype)));
 const where = (c: Tensor, a: Tensor | number, b: Tensor | number): Tensor =>
   wrap(native.where(c._h, a instanceof Tensor ? a._h : a, b instanceof Tensor ? b._h : b));
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -32,8 +31,7 @@ function dimArg(ndim: number, d: unknown, op: string): number {
 }
 function intTensor(t: unknown, op: string, what: string): Tensor {
   checkTensor(t, op, what);
-  if ((t as Tensor).dtype !== 'int32') throw dtypeError(`${op}: ${what} must be an int32 tensor, got ${(t as Tensor).dtype}`);
-  return t as Tensor;
+  return int32Index(t as Tensor, op, what);
 }
 // Index values checked against a dim of size n (negatives count from the end when `wrap`): the
 // values as numbers, normalised.
@@ -137,7 +135,7 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
 export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
   checkTensor(x, 'nonzero');
   checkOptions(opts, 'nonzero');
-  const v = x.contiguous().toTypedArray();
+  const v = numbersOf(x.contiguous());
   const shape = x.shape, nd = shape.length;
   const coords: number[][] = Array.from({ length: nd }, () => []);
   const flat: number[] = [];
@@ -206,7 +204,7 @@ function scatterTargets(x: Tensor, d: number, idx: Tensor, op: string): Int32Arr
   return out;
 }
 function srcFor(src: unknown, x: Tensor, idx: Tensor, op: string): Tensor {
-  if (typeof src === 'number') return wrap(native.full(idx.shape, src, DT.indexOf(x.dtype)));
+  if (typeof src === 'number') return wrap(native.full(idx.shape, src, dtypeCode(x.dtype)));
   checkTensor(src, op, 'src');
   const s = src as Tensor;
   if (s.ndim !== idx.ndim) throw shapeError(`${op}: src of shape [${s.shape}] must have as many dims as index of shape [${idx.shape}]`);
@@ -240,11 +238,10 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike, 
   if (opts.reduce === 'add') return back(xx.scatterAdd(d, ii.contiguous(), ss));
   if (opts.reduce === 'multiply') {
     // The product of every write and the old value, through logs of nothing: a host loop (no gradient, as in PyTorch 1.13).
-    const out = Array.from(xx.contiguous().toTypedArray() as ArrayLike<number>);
-    const sv = ss.contiguous().toTypedArray() as ArrayLike<number>;
+    const out = Array.from(numbersOf(xx.contiguous()));
+    const sv = numbersOf(ss.contiguous());
     targets.forEach((t, i) => { out[t] *= sv[i]; });
-    return back(wrap(native.fromTyped(x.dtype === 'float32' ? Float32Array.from(out) : x.dtype === 'float64' ? Float64Array.from(out) :
-      x.dtype === 'int32' ? Int32Array.from(out) : Uint8Array.from(out.map((v) => (v ? 1 : 0))), xx.shape, DT.indexOf(x.dtype))));
+    return back(wrap(native.fromTyped(Float64Array.from(out), xx.shape, dtypeCode(x.dtype))));
   }
   if (opts.reduce !== undefined) throw argumentError(`scatter: reduce must be 'add' or 'multiply', got ${show(opts.reduce)}`);
   // Only the last write to each place counts.
@@ -283,22 +280,22 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     const n = Array.from(count, (c) => Math.max(1, c + (self ? 1 : 0)));
     const nt = wrap(native.fromTyped(Int32Array.from(n), xx.shape, 2)).to(x.dtype);
     // Integer means round toward -inf, as PyTorch's floor division does.
-    return back(x.dtype === 'int32' ? total.floorDivide(nt) : total.div(nt));
+    return back(x.dtype === 'int32' || x.dtype === 'int64' || x.dtype === 'uint8' ? total.floorDivide(nt) : total.div(nt));
   }
   // prod / amax / amin: a host loop. prod's gradient is one tape node (scatterProdGrad); amax / amin
   // get PyTorch's (shared evenly among the elements equal to the result) below.
-  const xv = xx.contiguous().toTypedArray() as ArrayLike<number>;
+  const xv = numbersOf(xx.contiguous());
   const out = Array.from(xv);
-  const sv = ss.contiguous().toTypedArray() as ArrayLike<number>;
+  const sv = numbersOf(ss.contiguous());
   const seen = new Uint8Array(out.length);
   targets.forEach((t, i) => {
     const v = sv[i];
     if (!self && !seen[t]) { out[t] = v; seen[t] = 1; return; }
     out[t] = reduce === 'prod' ? out[t] * v : reduce === 'amax' ? (Number.isNaN(v) || v > out[t] ? v : out[t]) : (Number.isNaN(v) || v < out[t] ? v : out[t]);
   });
-  const typed = (o: ArrayLike<number>, dt: DType) => (dt === 'float32' ? Float32Array.from(o) : dt === 'float64' ? Float64Array.from(o) :
-    dt === 'int32' ? Int32Array.from(o) : Uint8Array.from(Array.from(o, (v) => (v ? 1 : 0))));
-  const flatOut = wrap(native.fromTyped(typed(out, x.dtype), xx.shape, DT.indexOf(x.dtype)));
+  // float64 holds every value of every dtype here (int64 up to 2^53); the engine converts to x's dtype.
+  const typed = (o: ArrayLike<number>) => Float64Array.from(o);
+  const flatOut = wrap(native.fromTyped(typed(out), xx.shape, dtypeCode(x.dtype)));
   const r = back(flatOut);
   const float = x.dtype === 'float32' || x.dtype === 'float64';
   if (!float || !native.isGradEnabled() || !(x.requiresGrad || s.requiresGrad)) return r;
@@ -317,7 +314,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   targets.forEach((t, i) => { if (same(sv[i], out[t])) { wSrc[i] = 1; cnt[t]++; } });
   for (let p = 0; p < out.length; p++) if (wSelf[p]) wSelf[p] /= cnt[p];
   targets.forEach((t, i) => { if (wSrc[i]) wSrc[i] /= cnt[t]; });
-  const c = (v: Float64Array, shape: number[]) => wrap(native.fromTyped(typed(v, x.dtype), shape, DT.indexOf(x.dtype)));
+  const c = (v: Float64Array, shape: number[]) => wrap(native.fromTyped(typed(v), shape, dtypeCode(x.dtype)));
   // t - t.detach() is zero with gradient one; non-finite values (inf - inf) are cut out first.
   const zeroValued = (t: Tensor, w: Tensor): Tensor => {
     const f = where(t.isfinite(), t, 0);
@@ -472,8 +469,8 @@ export function index(x: Tensor, ...spec: IndexItem[]): Tensor {
         (nonzero(it, { asTuple: true }) as Tensor[]).forEach((c) => adv.push({ pos: d++, t: c }));
         continue;
       }
-      if (it.dtype !== 'int32') throw dtypeError(`index: index tensors must be int32 or bool, got ${it.dtype}`);
-      adv.push({ pos: d++, t: it });
+      if (it.dtype !== 'int32' && it.dtype !== 'int64') throw dtypeError(`index: index tensors must be int32, int64 or bool, got ${it.dtype}`);
+      adv.push({ pos: d++, t: int32Index(it, 'index', 'index tensor') });
       continue;
     }
     throw argumentError(`index: an index must be a number, a slice string, '...', null or a Tensor, got ${describe(it)}`);
@@ -539,7 +536,7 @@ export function indexPut_(x: Tensor, spec: IndexItem[], value: TensorLike): Tens
   const pos = index(ids, ...spec);
   const p = Int32Array.from(pos.contiguous().toTypedArray() as Int32Array);
   let val: Tensor;
-  if (typeof value === 'number') val = wrap(native.full(pos.shape, value, DT.indexOf(x.dtype)));
+  if (typeof value === 'number') val = wrap(native.full(pos.shape, value, dtypeCode(x.dtype)));
   else {
     checkTensor(value, 'indexPut_', 'value');
     try { val = value.to(x.dtype).expand(pos.shape); } catch {

@@ -6,18 +6,19 @@
 // requires grad (or a view of one) is an Error outside tf.noGrad.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { DType, TensorLike, checkTensor, numArg, operand } from './args';
+import { DType, TensorLike, checkTensor, dtypeCode, isFloating, numArg, operand } from './args';
 import * as E from './elementwise';
 import { argumentError, dtypeError, shapeError } from './errors';
 
 type H = Tensor['_h'];
 const more = native as unknown as { assign(dst: H, value: H, op: string): void; detachInPlace(h: H): void };
 
-const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+const isFloat = isFloating;
+const isInt = (d: DType): boolean => d === 'int32' || d === 'int64' || d === 'uint8';
 // PyTorch's can_cast: an in-place op cannot store a float result in an int tensor, nor a number in bool.
 function castable(from: DType, to: DType): boolean {
   if (isFloat(from)) return isFloat(to);
-  if (from === 'int32') return to !== 'bool';
+  if (isInt(from)) return to !== 'bool';
   return true;
 }
 
@@ -137,8 +138,7 @@ export function copy_(x: Tensor, src: TensorLike): Tensor {
   return apply(x, 'copy_', [src], () => src, true);
 }
 
-const DT: DType[] = ['float32', 'float64', 'int32', 'bool'];
-const dtypeOf = (x: Tensor): number => DT.indexOf(x.dtype);
+const dtypeOf = (x: Tensor): number => dtypeCode(x.dtype);
 function random(x: Tensor, op: string, kind: 'uniform' | 'normal', a: number, b: number): Tensor {
   checkTensor(x, op);
   if (!isFloat(x.dtype)) throw argumentError(`${op}: expected a float tensor, got ${x.dtype}`);

@@ -16,6 +16,7 @@
 // creates and does not return are freed after each step in checkpoint mode (tf.keep one to hold it).
 import { Handle, native } from './native';
 import { Tensor, describe, tidy, wrap, zeros } from './tensor';
+import { isFloating } from './args';
 import { concat, stack } from './ops';
 import { enableGrad, noGrad } from './autograd';
 import { argumentError, axisError, internalError, rangeError, shapeError, stateError, tfError } from './errors';
@@ -111,7 +112,7 @@ function checkCarry(c: unknown, want: Spec, op: string, step: number): void {
       `but the carry has structure ${specStr(want)}`);
 }
 
-const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
+const isFloat = (t: Tensor) => isFloating(t.dtype);
 
 function truthy(v: unknown, op: string): boolean {
   if (typeof v === 'boolean') return v;

@@ -4,7 +4,7 @@
 // only on the generator's state, not on the thread count. The numbers differ from PyTorch's (the
 // generator differs); the distributions are the same.
 import { Tensor, wrap } from './tensor_class';
-import { DType, checkOptions, checkTensor, describe, dtypeCode, intArg, numbersOf, shapeArg } from './args';
+import { DType, checkOptions, checkTensor, describe, dtypeCode, intArg, isFloating, numbersOf, shapeArg } from './args';
 import { tensor, rand, randn, randint } from './creation';
 import type { RandomOptions } from './creation';
 import { Generator, generatorArg } from './generator';
@@ -17,9 +17,7 @@ export type { GeneratorState } from './generator';
 
 type GenOpts = { generator?: Generator };
 
-function isFloat(dt: DType): boolean {
-  return dt === 'float32' || dt === 'float64';
-}
+const isFloat = isFloating;
 function floatTensor(x: unknown, op: string, what: string): Tensor {
   const t = checkTensor(x, op, what);
   if (!isFloat(t.dtype)) throw dtypeError(`${op}: ${what} must be float32 or float64, got ${t.dtype}`);

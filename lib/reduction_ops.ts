@@ -4,7 +4,7 @@
 // are a gather of the input, so their gradients follow from gather's. Index results are int32.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, axisOf, checkOptions, checkTensor, describe, intArg, numArg, operand } from './args';
+import { TensorLike, axisOf, checkOptions, checkTensor, describe, intArg, isFloating, numArg, operand } from './args';
 import * as E from './elementwise';
 import { argumentError, rangeError, shapeError } from './errors';
 
@@ -13,7 +13,7 @@ const more = native as unknown as { scan(kind: string, h: H, axis: number, flag?
 
 const where = (c: Tensor, a: TensorLike, b: TensorLike): Tensor =>
   wrap(native.where(c._h, operand(a, 'where'), operand(b, 'where')));
-const isFloat = (x: Tensor): boolean => x.dtype === 'float32' || x.dtype === 'float64';
+const isFloat = (x: Tensor): boolean => isFloating(x.dtype);
 const floatOf = (x: Tensor): Tensor => (isFloat(x) ? x : x.to('float32'));
 function keepArg(keepdim: unknown, op: string): boolean {
   if (typeof keepdim !== 'boolean') throw argumentError(`${op}: keepdim must be a boolean, got ${describe(keepdim)}`);

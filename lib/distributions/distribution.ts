@@ -1,7 +1,7 @@
 // The base of tf.distributions (torch.distributions.Distribution): parameters are tensors broadcast
 // to the batch shape; a draw has shape sampleShape + batchShape + eventShape.
 import { Tensor } from '../tensor_class';
-import { checkOptions, describe, shapeArg } from '../args';
+import { checkOptions, describe, isFloating, shapeArg } from '../args';
 import { tensor } from '../creation';
 import { noGrad } from '../autograd';
 import { Generator, generatorArg } from '../generator';
@@ -62,9 +62,7 @@ export abstract class Distribution {
   }
 }
 
-function isFloat(t: Tensor): boolean {
-  return t.dtype === 'float32' || t.dtype === 'float64';
-}
+const isFloat = (t: Tensor): boolean => isFloating(t.dtype);
 
 /** A number or a float tensor, as a tensor (numbers become float32, or `like`'s dtype). */
 export function param(x: unknown, op: string, what: string, dtype?: string): Tensor {

@@ -5,10 +5,19 @@
 
 namespace tf {
 
-static void check_index(const Tensor& index, const char* op) {
-  if (index.dtype() != DType::I32)
-    fail_type(std::string(op) + ": index must be an int32 tensor, got " + dtype_name(index.dtype()) +
+// Index tensors are int32 or int64 (PyTorch's dtype); int64 ones are narrowed once here, after a
+// range check (no dim is longer than 2^31 - 1, so a wider index is out of range anyway).
+static Tensor index_as_int32(const Tensor& index, const char* op) {
+  if (index.dtype() == DType::I32) return index;
+  if (index.dtype() != DType::I64)
+    fail_type(std::string(op) + ": index must be an int32 or int64 tensor, got " + dtype_name(index.dtype()) +
               " of shape " + shape_str(index.shape()));
+  Tensor c = contiguous(detach(index));
+  const int64_t* v = c.data<int64_t>();
+  for (int64_t i = 0, n = c.numel(); i < n; i++)
+    if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+      fail_range(std::string(op) + ": index " + std::to_string(v[i]) + " is out of range");
+  return to_dtype(c, DType::I32);
 }
 
 // An in-range index; negative counts from the end.
@@ -88,8 +97,8 @@ static void check_all_indices(const Tensor& index, int64_t size, const char* op)
     if (ix[k] < -size || ix[k] >= size) read_index(index, k, size, op);
 }
 
-Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
-  check_index(index, "gather");
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index_in) {
+  const Tensor index = index_as_int32(index_in, "gather");
   dim = norm_axis(dim, a.dim(), "gather");
   check_gather_shapes(a, dim, index, "gather");
   Tensor out = empty(index.shape(), a.dtype());
@@ -98,7 +107,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   if (row_layout(a, dim, index, L)) {
     check_all_indices(index, size, "gather");
     const int32_t* ix = index.data<int32_t>();
-    TF_DISPATCH_ALL(a.dtype(), T, {
+    TF_DISPATCH_STORED(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
       parallel_for(0, L.outer * L.m, row_grain(L.inner), [&](int64_t lo, int64_t hi) {
@@ -112,7 +121,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
         }
       });
     });
-  } else TF_DISPATCH_ALL(a.dtype(), T, {
+  } else TF_DISPATCH_STORED(a.dtype(), T, {
     const T* src = a.data<T>();
     T* o = out.data<T>();
     int64_t k = 0;
@@ -131,8 +140,13 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src_in) {
-  check_index(index, "scatterAdd");
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index_in, const Tensor& src_in) {
+  const Tensor index = index_as_int32(index_in, "scatterAdd");
+  if (is_storage_only(a.dtype())) {
+    // Accumulates in the compute dtype, rounded back once.
+    const DType c = compute_dtype(a.dtype());
+    return to_dtype(scatter_add(to_dtype(a, c), dim, index, to_dtype(to_dtype(src_in, a.dtype()), c)), a.dtype());
+  }
   dim = norm_axis(dim, a.dim(), "scatterAdd");
   check_gather_shapes(a, dim, index, "scatterAdd");
   if (src_in.dim() != index.dim())
@@ -189,8 +203,8 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
   return out;
 }
 
-Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
-  check_index(index, "indexSelect");
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
+  const Tensor index = index_as_int32(index_in, "indexSelect");
   if (index.dim() > 1) fail("indexSelect: index must be 1-d, got shape " + shape_str(index.shape()));
   if (a.dim() == 0) fail_range("indexSelect: cannot index a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "indexSelect");
@@ -206,7 +220,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
     int64_t outer, inner;
     around(a.shape(), dim, outer, inner);
     const int32_t* ixp = ix.data<int32_t>();
-    TF_DISPATCH_ALL(a.dtype(), T, {
+    TF_DISPATCH_STORED(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
       parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
@@ -233,8 +247,13 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src_in) {
-  check_index(index, "indexAdd");
+Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index_in, const Tensor& src_in) {
+  const Tensor index = index_as_int32(index_in, "indexAdd");
+  if (is_storage_only(a.dtype())) {
+    // Accumulates in the compute dtype, rounded back once.
+    const DType c = compute_dtype(a.dtype());
+    return to_dtype(index_add(to_dtype(a, c), dim, index, to_dtype(to_dtype(src_in, a.dtype()), c)), a.dtype());
+  }
   if (index.dim() > 1) fail("indexAdd: index must be 1-d, got shape " + shape_str(index.shape()));
   if (a.dim() == 0) fail_range("indexAdd: cannot index a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "indexAdd");
@@ -283,8 +302,8 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   return out;
 }
 
-Tensor one_hot(const Tensor& index, int64_t classes) {
-  check_index(index, "oneHot");
+Tensor one_hot(const Tensor& index_in, int64_t classes) {
+  const Tensor index = index_as_int32(index_in, "oneHot");
   if (classes <= 0) fail_range("oneHot: classes must be positive, got " + std::to_string(classes));
   Shape sh = index.shape();
   sh.push_back(classes);

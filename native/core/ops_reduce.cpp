@@ -201,7 +201,7 @@ Tensor amin(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return e
 
 static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t> axis, bool keepdim) {
   if (is_storage_only(a_in.dtype()))
-    return in_compute_dtype(a_in, [&](const Tensor& x) { return arg_extreme(is_max, x, axis, keepdim); });
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return arg_extreme(is_max, x, axis, keepdim); }, true);
   const char* op = is_max ? "argmax" : "argmin";
   if (a_in.numel() == 0 && (!axis || a_in.dim() == 0 || a_in.size(norm_axis(*axis, a_in.dim(), op)) == 0))
     fail(std::string(op) + ": cannot reduce over an empty dim of a tensor of shape " + shape_str(a_in.shape()));

@@ -133,7 +133,7 @@ static bool is_nan(T v) {
 
 Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max) {
   if (is_storage_only(a.dtype()))
-    return in_compute_dtype(a, [&](const Tensor& x) { return cum_extreme_indices(x, axis, is_max); });
+    return in_compute_dtype(a, [&](const Tensor& x) { return cum_extreme_indices(x, axis, is_max); }, true);
   const char* op = is_max ? "cummax" : "cummin";
   Rows r = rows_of(a, axis, op);
   Tensor out = empty_uninit(r.t.shape(), DType::I32);
@@ -179,7 +179,7 @@ static void sort_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool de
 
 Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
   if (is_storage_only(a.dtype()))
-    return in_compute_dtype(a, [&](const Tensor& x) { return sort_indices(x, axis, descending, k); });
+    return in_compute_dtype(a, [&](const Tensor& x) { return sort_indices(x, axis, descending, k); }, true);
   Rows r = rows_of(a, axis, "sort");
   if (r.len > INT32_MAX) fail("sort: dims longer than 2^31 - 1 are not supported");
   if (k < 0 || k > r.len) k = r.len;
