@@ -3,6 +3,7 @@ import { Handle, native } from './native';
 import { Tensor, wrap } from './tensor_class';
 import { checkOptions, describe } from './args';
 import { argumentError } from './errors';
+import { liftHalf } from './storage_dtypes';
 
 type H = Handle;
 interface FusedBinding {
@@ -15,8 +16,17 @@ interface FusedBinding {
   sdpa(q: H, k: H, v: H, mask: H | null, isCausal: boolean, scale: number | null): H;
 }
 
-/** @internal */
-export const fusedNative = native as unknown as FusedBinding;
+const raw = native as unknown as FusedBinding;
+/** @internal The fused kernels; float16/bfloat16 operands run in float32 (storage_dtypes.ts). */
+export const fusedNative: FusedBinding = {
+  geluFused: liftHalf(raw.geluFused),
+  geluBackward: liftHalf(raw.geluBackward),
+  softmaxBackward: liftHalf(raw.softmaxBackward),
+  layerNorm: liftHalf(raw.layerNorm),
+  rmsNorm: liftHalf(raw.rmsNorm),
+  linear: liftHalf(raw.linear),
+  sdpa: liftHalf(raw.sdpa),
+};
 
 export interface GeluOptions {
   /** 'none' (default): x·Φ(x). 'tanh': 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch. */

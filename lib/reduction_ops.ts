@@ -4,7 +4,7 @@
 // are a gather of the input, so their gradients follow from gather's. Index results are int32.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, axisOf, checkOptions, checkTensor, describe, intArg, isFloating, numArg, operand } from './args';
+import { TensorLike, axisOf, checkOptions, checkTensor, describe, dtypeCode, intArg, isFloating, numArg, operand } from './args';
 import * as E from './elementwise';
 import { argumentError, rangeError, shapeError } from './errors';
 
@@ -155,7 +155,7 @@ export function varMean(x: Tensor, axis?: number | number[], keepdim = false, co
 export function bincount(x: Tensor, opts: { weights?: Tensor | null; minlength?: number } = {}): Tensor {
   checkTensor(x, 'bincount');
   checkOptions(opts, 'bincount');
-  if (x.dtype !== 'int32' && x.dtype !== 'bool') throw argumentError(`bincount: expected an int32 tensor, got ${x.dtype}`);
+  if (!['int32', 'int64', 'uint8', 'bool'].includes(x.dtype)) throw argumentError(`bincount: expected an integer tensor, got ${x.dtype}`);
   if (x.ndim !== 1) throw shapeError(`bincount: expected a 1-D tensor, got shape [${x.shape}]`);
   const minlength = intArg(opts.minlength ?? 0, 'bincount', 'minlength');
   if (minlength < 0) throw rangeError(`bincount: minlength must be non-negative, got ${minlength}`);
@@ -169,7 +169,7 @@ export function bincount(x: Tensor, opts: { weights?: Tensor | null; minlength?:
   if (x.size && E.lt(xi, 0).sum().item() > 0) throw rangeError('bincount: the input must be non-negative');
   const n = Math.max(minlength, x.size ? xi.max().item() + 1 : 0);
   const dt = w === null ? 'int32' : w.dtype === 'float64' ? 'float64' : 'float32';
-  const zeros = wrap(native.full([n], 0, ['float32', 'float64', 'int32', 'bool'].indexOf(dt)));
+  const zeros = wrap(native.full([n], 0, dtypeCode(dt)));
   if (x.size === 0) return zeros;
   return zeros.indexAdd(0, xi, w === null ? wrap(native.full([x.size], 1, 2)) : w.to(dt));
 }

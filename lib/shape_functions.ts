@@ -3,11 +3,10 @@
 // and matmul, so differentiable to any order.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { checkOptions, checkTensor, describe, intArg, numArg } from './args';
+import { checkOptions, checkTensor, describe, dtypeCode, intArg, numArg } from './args';
 import { flip } from './shape_ops';
 import { argumentError, shapeError, tfError } from './errors';
 
-const DT = ['float32', 'float64', 'int32', 'bool'];
 function list(ts: unknown, op: string): Tensor[] {
   // A copy: holes in the caller's array become undefined (and fail the check) instead of being skipped.
   const arr = Array.isArray(ts) ? Array.from(ts as unknown[]) : [ts];
@@ -106,7 +105,7 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
       const block = (m: number): Tensor => {
         const s = r.shape;
         s[d] = m;
-        return wrap(native.full(s, value, DT.indexOf(r.dtype)));
+        return wrap(native.full(s, value, dtypeCode(r.dtype)));
       };
       const parts = [...(l ? [block(l)] : []), r, ...(rt ? [block(rt)] : [])];
       r = cat(parts, d);

@@ -4,7 +4,7 @@
 // (meshgrid, einsum, pad, ...) are in lib/shape_functions.ts.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { checkTensor, describe, intArg, shapeArg } from './args';
+import { checkTensor, describe, intArg, numbersOf, shapeArg } from './args';
 import { argumentError, axisError, rangeError, shapeError } from './errors';
 
 // A dim index, negative counting from the end; RangeError naming the op otherwise.
@@ -111,8 +111,8 @@ export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: numb
     counts = Array(n).fill(repeats);
   } else {
     checkTensor(repeats, 'repeatInterleave', 'repeats');
-    if (repeats.dtype !== 'int32') throw argumentError(`repeatInterleave: repeats must be an int32 tensor, got ${repeats.dtype}`);
-    counts = Array.from(repeats.toTypedArray() as Int32Array);
+    if (repeats.dtype !== 'int32' && repeats.dtype !== 'int64') throw argumentError(`repeatInterleave: repeats must be an int32 or int64 tensor, got ${repeats.dtype}`);
+    counts = Array.from(numbersOf(repeats));
     if (repeats.ndim > 1 || (counts.length !== n && counts.length !== 1))
       throw shapeError(`repeatInterleave: repeats of shape [${repeats.shape}] do not match dim ${d} of size ${n}`);
     if (counts.length === 1) counts = Array(n).fill(counts[0]);

@@ -5,12 +5,11 @@
 // unique, searchsorted and bucketize give integer or value results without gradient, as PyTorch.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { TensorLike, axisOf, boolOpt, checkOptions, checkTensor, describe, intArg, numbersOf } from './args';
+import { TensorLike, axisOf, boolOpt, checkOptions, checkTensor, describe, dtypeCode, intArg, numbersOf } from './args';
 import { argumentError, rangeError, shapeError } from './errors';
 
 type H = Tensor['_h'];
 const more = native as unknown as { scan(kind: string, h: H, axis: number, flag?: boolean, k?: number): H };
-const DT = ['float32', 'float64', 'int32', 'bool'];
 
 function order(x: Tensor, ax: number, descending: boolean, k = -1): Tensor {
   return wrap(more.scan('sort', x._h, ax, descending, k));
@@ -85,7 +84,7 @@ export function unique(x: Tensor, opts: UniqueOpts = {}): Tensor | Tensor[] {
     counts[counts.length - 1]++;
     inverse[idx[i]] = uniq.length - 1;
   }
-  const code = DT.indexOf(x.dtype);
+  const code = dtypeCode(x.dtype);
   const values = wrap(native.fromTyped(Float64Array.from(uniq), [uniq.length], code));
   if (!inv && !cnt) return values;
   const out = [values];
@@ -112,7 +111,7 @@ export function searchsorted(sortedSequence: Tensor, values: TensorLike,
   }
   const seq = sortedSequence;
   if (seq.ndim === 0) throw shapeError('searchsorted: sortedSequence must have at least one dim');
-  const v = typeof values === 'number' ? wrap(native.full([], values, DT.indexOf(seq.dtype === 'float64' ? 'float64' : 'float32'))) : checkTensor(values, 'searchsorted', 'values');
+  const v = typeof values === 'number' ? wrap(native.full([], values, dtypeCode(seq.dtype === 'float64' ? 'float64' : 'float32'))) : checkTensor(values, 'searchsorted', 'values');
   const m = seq.shape[seq.ndim - 1];
   let rows: number, per: number;
   if (seq.ndim === 1) { rows = 1; per = v.size; } else {
@@ -122,7 +121,7 @@ export function searchsorted(sortedSequence: Tensor, values: TensorLike,
     rows = lead.reduce((a, b) => a * b, 1);
     per = v.shape[v.ndim - 1];
   }
-  const s = seq.detach().contiguous().toTypedArray(), q = v.detach().contiguous().toTypedArray();
+  const s = numbersOf(seq.detach().contiguous()), q = numbersOf(v.detach().contiguous());
   const out = new Int32Array(q.length);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < per; j++) {

@@ -40,7 +40,7 @@ describe('errors name the op and the shapes, and nothing crashes', () => {
     expectError(() => tf.tensor([true, false]).abs(), 'TypeError', /abs: not supported for bool tensors \(shape \[2\]\)/);
     expectError(() => tf.ones([2, 2], { dtype: 'bool' }).matmul(tf.ones([2, 2])), 'TypeError', /matmul: bool tensors are not supported/);
     expectError(() => tf.where(tf.ones([2]), 1, 0), 'TypeError', /where: condition must be a bool tensor, got float32 of shape \[2\]/);
-    expectError(() => tf.ones([3]).gather(0, tf.zeros([3])), 'TypeError', /gather: index must be an int32 tensor, got float32/);
+    expectError(() => tf.ones([3]).gather(0, tf.zeros([3])), 'TypeError', /gather: index must be an int32 or int64 tensor, got float32/);
     expectError(() => { tf.ones([2], { dtype: 'int32' }).requiresGrad = true; }, 'TypeError', /requiresGrad: only floating-point tensors can require grad, got int32/);
     expectError(() => tf.zeros([2], { dtype: 'float8' }), 'TypeError', /zeros: unknown dtype "float8"/);
     expectError(() => tf.ones([2]).add('3'), 'TypeError', /add: expected a Tensor or a number, got the string "3"/);

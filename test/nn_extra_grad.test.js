@@ -142,7 +142,7 @@ describe('errors', () => {
     expectThrowsKind(() => F.conv3d(tf.randn([1, 2, 3, 3]), tf.randn([1, 2, 1, 1, 1])), 'Error',
       /^conv3d: input \[1,1,2,3,3\] has 1 channels/);
     expectThrowsKind(() => F.crossEntropy(tf.randn([2, 3]), tf.rand([2, 4])), 'Error',
-      /^crossEntropy: target must be int32 class indices of shape \[2\] \(or class probabilities of shape \[2,3\]\), got float32 \[2,4\]$/);
+      /^crossEntropy: target must be int32 or int64 class indices of shape \[2\] \(or class probabilities of shape \[2,3\]\), got float32 \[2,4\]$/);
     expectThrowsKind(() => F.glu(tf.randn([2, 3])), 'Error', /^glu: dim -1 of input \[2,3\] must have an even size, got 3$/);
   });
 });

@@ -77,7 +77,7 @@ describe('loss gradients match finite differences (float64)', () => {
 describe('loss behaviour and errors', () => {
   test('crossEntropy names a wrong target dtype and shape', () => {
     expectThrowsKind(() => F.crossEntropy(tf.randn([64, 10]), tf.randn([64])), 'TypeError',
-      /^crossEntropy: target must be int32 class indices of shape \[64\] \(or class probabilities of shape \[64,10\]\), got float32 \[64\]$/);
+      /^crossEntropy: target must be int32 or int64 class indices of shape \[64\] \(or class probabilities of shape \[64,10\]\), got float32 \[64\]$/);
     expectThrowsKind(() => F.crossEntropy(tf.randn([4, 3]), tf.tensor(new Int32Array([0, 1, 2]))), 'TypeError',
       /shape \[4\], got int32 \[3\]/);
     expectThrowsKind(() => F.nllLoss(tf.randn([2, 3]), tf.zeros([2])), 'TypeError', /nllLoss: target must be int32/);

@@ -1,6 +1,6 @@
 // Argument checks shared by the layers and functions added in lib/nn (one wording for every op).
 import { Handle, kernels as native } from '../kernels';
-import { DType, Tensor, describe, dtypeCode, wrap } from '../tensor';
+import { DType, Tensor, describe, dtypeCode, isFloating, wrap } from '../tensor';
 import { argumentError, dtypeError, internalError, rangeError, show } from '../errors';
 import { where } from '../ops';
 
@@ -12,8 +12,8 @@ export function need(x: unknown, op: string, what = 'input'): Tensor {
 /** @internal */
 export function needFloat(x: unknown, op: string, what = 'input'): Tensor {
   const t = need(x, op, what);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw argumentError(`${op}: ${what} must be float32 or float64, got ${t.dtype} [${t.shape}]`);
+  if (!isFloating(t.dtype))
+    throw argumentError(`${op}: ${what} must be a floating-point tensor, got ${t.dtype} [${t.shape}]`);
   return t;
 }
 /** @internal */

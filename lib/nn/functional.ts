@@ -6,7 +6,8 @@
 import { noGrad } from '../autograd';
 import { Handle, kernels as native } from '../kernels';
 import { where } from '../ops';
-import { Tensor, describe, rand, wrap, checkOptions } from '../tensor';
+import { Tensor, describe, rand, wrap, checkOptions, int32Index, isFloating } from '../tensor';
+import { liftHalf } from '../storage_dtypes';
 import { argumentError, axisError, dtypeError, internalError, rangeError, shapeError, show, stateError, tfError } from '../errors';
 import { fusedNative } from '../fused';  // speed: fused kernels
 import { maskToAdditive } from './args';
@@ -22,8 +23,8 @@ function need(x: unknown, op: string, what = 'input'): Tensor {
 }
 function needFloat(x: unknown, op: string, what = 'input'): Tensor {
   const t = need(x, op, what);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw dtypeError(`${op}: ${what} must be float32 or float64, got ${t.dtype} [${t.shape}]`);
+  if (!isFloating(t.dtype))
+    throw dtypeError(`${op}: ${what} must be a floating-point tensor, got ${t.dtype} [${t.shape}]`);
   return t;
 }
 function optTensor(x: unknown, op: string, what: string): Tensor | null {
@@ -38,7 +39,7 @@ function sameShape(a: number[], b: number[]): boolean {
 function kernel(name: string): (...args: unknown[]) => Handle {
   const f = (native as unknown as Record<string, unknown>)[name];
   if (typeof f !== 'function') throw internalError(`${name}: this build of the native addon has no ${name} kernel`);
-  return f as (...args: unknown[]) => Handle;
+  return liftHalf(f as (...args: unknown[]) => Handle);  // float16/bfloat16 run in float32
 }
 
 function pair(v: IntPair, op: string, what: string): [number, number] {
@@ -385,8 +386,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
 export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
   need(input, 'embedding');
   need(weight, 'embedding', 'weight');
-  if (input.dtype !== 'int32')
-    throw dtypeError(`embedding: input must be int32 indices, got ${input.dtype} [${input.shape}]`);
+  if (input.dtype !== 'int32' && input.dtype !== 'int64')
+    throw dtypeError(`embedding: input must be int32 or int64 indices, got ${input.dtype} [${input.shape}]`);
   if (weight.ndim !== 2) throw shapeError(`embedding: weight must be 2-d [num, dim], got [${weight.shape}]`);
   const out = weight.indexSelect(0, input.reshape([-1])).reshape([...input.shape, weight.shape[1]]);
   if (paddingIdx === undefined || paddingIdx === null) return out;
@@ -423,7 +424,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   needFloat(k, op, 'key');
   needFloat(v, op, 'value');
   const mask = optTensor(opts.attnMask, op, 'attnMask');
-  if (mask && mask.dtype !== 'bool' && mask.dtype !== 'float32' && mask.dtype !== 'float64')
+  if (mask && mask.dtype !== 'bool' && !isFloating(mask.dtype))
     throw argumentError(`${op}: attnMask must be a bool or floating-point tensor, got ${mask.dtype} [${mask.shape}]`);
   const p = opts.dropoutP ?? 0;
   if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw rangeError(`${op}: dropoutP must be in [0, 1), got ${describe(p)}`);
@@ -485,9 +486,11 @@ function classProblem(input: Tensor, target: Tensor, op: string, weight: Tensor 
   const unbatched = input.ndim === 1;
   const C = unbatched ? input.shape[0] : input.shape[1];
   const want = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
-  if (target.dtype !== 'int32' || !sameShape(target.shape, want))
-    throw dtypeError(`${op}: target must be int32 class indices of shape [${want}]` +
-      (op === 'crossEntropy' && target.dtype !== 'int32' ? ` (or class probabilities of shape [${input.shape}])` : '') + `, got ${target.dtype} [${target.shape}]`);
+  const intTarget = target.dtype === 'int32' || target.dtype === 'int64';
+  if (!intTarget || !sameShape(target.shape, want))
+    throw dtypeError(`${op}: target must be int32 or int64 class indices of shape [${want}]` +
+      (op === 'crossEntropy' && !intTarget ? ` (or class probabilities of shape [${input.shape}])` : '') + `, got ${target.dtype} [${target.shape}]`);
+  target = int32Index(target, op, 'target');
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw shapeError(`${op}: weight must have shape [${C}] (one per class), got [${weight.shape}]`);
   const tv = target.toTypedArray() as Int32Array;
@@ -544,7 +547,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (typeof eps !== 'number') throw argumentError(`crossEntropy: labelSmoothing must be a number, got ${describe(eps)}`);
   if (!(eps >= 0 && eps <= 1)) throw rangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = optTensor(opts.weight, 'crossEntropy', 'weight');
-  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === 'float32' || target.dtype === 'float64') &&
+  if (target instanceof Tensor && input instanceof Tensor && isFloating(target.dtype) &&
     sameShape(target.shape, input.shape))
     return crossEntropyProbs(input, target, weight, eps, reduction, ignoreIndex);
   const { x2, t1, C, outShape } = classProblem(input, target, 'crossEntropy', weight, ignoreIndex);

@@ -6,7 +6,7 @@
 // Every function fills its tensor in place (without recording gradients) and returns it.
 import { noGrad } from '../autograd';
 import { argumentError, dtypeError, rangeError, shapeError, show, tfError } from '../errors';
-import { Tensor, describe, checkOptions, rand, randn, tensor } from '../tensor';
+import { Tensor, describe, checkOptions, isFloating, rand, randn, tensor } from '../tensor';
 
 /** The activation calculateGain knows (PyTorch's names, and camelCase forms). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' |
@@ -20,8 +20,8 @@ export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
 function target(t: unknown, op: string): Tensor {
   if (!(t instanceof Tensor)) throw argumentError(`${op}: expected a Tensor, got ${describe(t)}`);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw dtypeError(`${op}: tensor must be float32 or float64, got ${t.dtype}`);
+  if (!isFloating(t.dtype))
+    throw dtypeError(`${op}: tensor must be floating-point, got ${t.dtype}`);
   return t;
 }
 

@@ -17,7 +17,7 @@
 // `model.forward(x)` (or `model.call(x)`).
 import type { Chain } from '../typed';
 import { noGrad } from '../autograd';
-import { DType, Tensor, describe, keep, checkOptions } from '../tensor';
+import { DType, Tensor, describe, keep, checkOptions, isFloating } from '../tensor';
 import { argumentError, axisError, dtypeError, stateError, show } from '../errors';
 import { summarize, Summary, SummaryOptions } from './summary';
 import { addHook, ForwardHook, ForwardPreHook, BackwardHook, RemovableHandle } from './hooks';
@@ -27,7 +27,7 @@ const parameterSet = new WeakSet<Tensor>();
 /** Marks t as a parameter (requiresGrad = true) and returns it: the analogue of torch.nn.Parameter. */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   if (!(t instanceof Tensor)) throw argumentError(`Parameter: expected a Tensor, got ${describe(t)}`);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64' && requiresGrad)
+  if (!isFloating(t.dtype) && requiresGrad)
     throw dtypeError(`Parameter: only floating-point tensors can require grad, got ${t.dtype}`);
   if (!t.isLeaf) t = t.detach();
   t.requiresGrad = requiresGrad;
@@ -281,7 +281,7 @@ export class Module {
     for (const m of this.modules()) {
       const convert = (entries: [string, Tensor, Slot][], param: boolean) => {
         for (const [, t, slot] of entries) {
-          if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) continue;
+          if (t.dtype === dtype || !isFloating(t.dtype)) continue;
           const c = noGrad(() => t.to(dtype));
           slot.holder[slot.key] = param ? Parameter(c, t.requiresGrad) : keep(c);
         }
