@@ -7,7 +7,9 @@
 //   loss.backward(); opt.step(); opt.zeroGrad();
 import { enableGrad } from '../autograd';
 import { Handle, kernels as native } from '../kernels';
-import { Tensor, describe, keep, checkOptions, numbersOf } from '../tensor';
+import { Tensor, describe, keep, checkOptions, dtypeCode, isFloating, numbersOf } from '../tensor';
+
+const F32 = dtypeCode('float32');
 import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
 
 /** One entry of an optimizer's per-parameter state: a state tensor (param-shaped) or a count. */
@@ -116,8 +118,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     params.forEach((p, i) => {
       if (!(p instanceof Tensor))
         throw argumentError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`);
-      if (p.dtype !== 'float32' && p.dtype !== 'float64')
-        throw dtypeError(`${where}: params[${i}] must be float32 or float64 to be optimized, got ${p.dtype}`);
+      if (!isFloating(p.dtype))
+        throw dtypeError(`${where}: params[${i}] must be floating-point to be optimized, got ${p.dtype}`);
       if (!p.isLeaf) throw stateError(`${where}: params[${i}] is not a leaf tensor (it was computed by ${p.gradFn}); optimize the tensors you created`);
     });
     const seen = new Set<Tensor>();
@@ -157,13 +159,30 @@ export abstract class Optimizer<O extends { lr: number }> {
         try {
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = {}));
-          this.update(p, gh, g, st);
+          if (p.dtype === 'float16' || p.dtype === 'bfloat16') this.updateHalf(p, gh, g, st);
+          else this.update(p, gh, g, st);
         } finally {
           native.dispose(gh);
         }
       }
     });
     return loss;
+  }
+
+  // A float16/bfloat16 parameter steps as the storage dtypes compute everywhere: the update runs
+  // on a float32 copy of the parameter and gradient, with the state kept in float32 (so small
+  // steps accumulate in the moments rather than vanish in rounding), and the parameter rounds
+  // back once. PyTorch keeps such state in the parameter's dtype.
+  private updateHalf(p: Tensor, gh: Handle, g: ParamGroup<O>, st: ParamState): void {
+    const p32 = new Tensor(native.to(p._h, F32));
+    const g32 = native.to(gh, F32);
+    try {
+      this.update(p32, g32, g, st);
+      native.inPlace('copy', p._h, p32._h);
+    } finally {
+      native.dispose(g32);
+      p32.dispose();
+    }
   }
 
   /** Clears the gradients: sets them to null (default, as PyTorch), or fills them with zeros. */

@@ -387,15 +387,22 @@ namespace {
 
 void check_float(const char* op, const Tensor& t) {
   if (!t.defined()) fail(ErrorCode::Argument, std::string(op) + ": tensor is missing");
-  if (!is_float(t.dtype())) fail_type(std::string(op) + ": expected a float32 or float64 tensor, got " + describe(t));
+  if (!is_floating(t.dtype())) fail_type(std::string(op) + ": expected a floating-point tensor, got " + describe(t));
+}
+
+// A float32/float64 version of t to compute on: t itself when contiguous, a copy when strided, a
+// float32 copy for float16/bfloat16 (storage dtypes compute in float32).
+Tensor computable(const Tensor& t) {
+  if (is_storage_only(t.dtype())) return to_dtype(t, compute_dtype(t.dtype()));
+  return t.is_contiguous() ? t : contiguous(t);
 }
 
 // Runs fn(data pointer, n) on a contiguous version of t, writing back when t is strided.
 template <typename F>
 void in_place(const Tensor& t, F&& fn) {
   NoGradGuard ng;
-  Tensor c = t.is_contiguous() ? t : contiguous(t);
-  if (t.dtype() == DType::F32) fn(c.data<float>(), c.numel());
+  Tensor c = computable(t);
+  if (c.dtype() == DType::F32) fn(c.data<float>(), c.numel());
   else fn(c.data<double>(), c.numel());
   if (c.impl() != t.impl()) copy_(t, c);
   else t.bump_version();
@@ -408,7 +415,7 @@ double grad_norm_pow(const Tensor& t, double p) {
   check_float(op, t);
   if (std::isnan(p) || p <= 0) fail(ErrorKind::Range, ErrorCode::Argument, std::string(op) + ": normType must be positive, got " + std::to_string(p));
   NoGradGuard ng;
-  Tensor c = contiguous(t);
+  Tensor c = computable(t);
   const int64_t n = c.numel();
   const bool inf = std::isinf(p);
   auto body = [&](auto* x) {
