@@ -564,26 +564,120 @@ EMB16 = torch.tensor(rng.uniform(-1, 1, (5, 3))).to(torch.float16)
 add('index/embedding/float16-weight', {'fn': 'F', 'name': 'embedding', 'args': [T(mk([1, 4], 'int32')), T(EMB16)]},
     lambda: F.embedding(mk([1, 4], 'int64'), EMB16), why='float16 weights: exact lookup')
 
+# ------------------------------------------------------------------ float16/bfloat16 arithmetic edges
+# Two half values combine exactly or nearly so in float32; the one rounding to the half type decides
+# ties (to even), subnormals and overflow. Both torch and the design round the float32 result once.
+EDGE = {
+    'float16': {
+        'add': ([1.0, 1.0, 60000.0, 2 ** -24, 2 ** -14, 65504.0, -0.0, 1.0, math.nan, math.inf],
+                [2 ** -11, 3 * 2 ** -11, 60000.0, 2 ** -24, -2 ** -24, 16.0, -0.0, -1.0, 1.0, -math.inf]),
+        'mul': ([2 ** -24, 3 * 2 ** -24, 300.0, -0.0, 1.0009765625, 2 ** -14, math.inf, 0.0],
+                [0.5, 0.5, 300.0, 5.0, 1.0009765625, 2 ** -10, 0.0, -1.0]),
+        'div': ([1.0, 0.0, -1.0, 1.0, 65504.0, 2 ** -24, 3.0],
+                [0.0, 0.0, 0.0, 3.0, 0.5, 2.0, -0.0]),
+        'sub': ([1.0, 1.0, -65504.0, 0.0], [2 ** -11, 1.0, 32.0, 0.0]),
+        'maximum': ([1.0, math.nan, -0.0, 0.0], [math.nan, 2.0, 0.0, -0.0]),
+        'minimum': ([1.0, math.nan, -0.0, 0.0], [math.nan, 2.0, 0.0, -0.0]),
+    },
+    'bfloat16': {
+        'add': ([1.0, 1.0, 3e38, 9.183549615799121e-41, 1e-38, -0.0, 256.0, math.nan],
+                [2 ** -8, 3 * 2 ** -8, 3e38, 9.183549615799121e-41, -9.183549615799121e-41, -0.0, 1.0, 1.0]),
+        'mul': ([9.183549615799121e-41, 1e20, -0.0, 1.0078125, math.inf],
+                [0.5, 1e20, 5.0, 1.0078125, 0.0]),
+        'div': ([1.0, 0.0, -1.0, 1.0, 3e38], [0.0, 0.0, 0.0, 3.0, 1e-10]),
+        'sub': ([1.0, 256.0, 0.0], [2 ** -8, -1.0, 0.0]),
+        'maximum': ([1.0, math.nan, -0.0, 0.0], [math.nan, 2.0, 0.0, -0.0]),
+        'minimum': ([1.0, math.nan, -0.0, 0.0], [math.nan, 2.0, 0.0, -0.0]),
+    },
+}
+for dt, ops in EDGE.items():
+    for op, (a, b) in ops.items():
+        x, y = mk(a, dt), mk(b, dt)
+        add(f'edge/{op}/{dt}', {'fn': 'method', 'name': op, 'args': [T(x), T(y)]}, lambda op=op, x=x, y=y: getattr(torch, op)(x, y),
+            why='ties to even, subnormals, overflow to inf, NaN, -0: one rounding of the float32 result, exact',
+            design=lambda op=op, x=x, y=y, dt=dt: getattr(torch, op)(x.float(), y.float()).to(DT[dt]))
+# uint8 against negative and large numbers, int64 floor semantics
+U = mk([0, 5, 255], 'uint8')
+for op in ('gt', 'lt', 'eq'):
+    for v in (-1, 256, 255):
+        add(f'edge/{op}/uint8/{v}', {'fn': 'method', 'name': op, 'args': [T(U), N(v)]},
+            lambda op=op, v=v: getattr(torch, op)(U, v), why='uint8 compared with a number outside 0..255')
+L = mk([-7, 7, -2 ** 40 - 1, 2 ** 40 + 1], 'int64')
+for op in ('floorDivide', 'remainder', 'fmod'):
+    fn = TORCH_BINARY.get(op) or getattr(torch, op)
+    add(f'edge/{op}/int64/signs', {'fn': 'method', 'name': op, 'args': [T(L), T(mk([2, -2, 3, -3], 'int64'))]},
+        lambda fn=fn: fn(L, mk([2, -2, 3, -3], 'int64')), why='integer division signs beyond 2^31: exact')
+add('edge/pow/int64/overflow', {'fn': 'method', 'name': 'pow', 'args': [T(mk([2, 3, -2], 'int64')), T(mk([63, 40, 63], 'int64'))]},
+    lambda: torch.pow(mk([2, 3, -2], 'int64'), mk([63, 40, 63], 'int64')), why='int64 pow wraps like C')
+add('edge/mul/int64/wrap', {'fn': 'method', 'name': 'mul', 'args': [T(mk([2 ** 62, 3 * 2 ** 40], 'int64')), T(mk([4, 2 ** 30], 'int64'))]},
+    lambda: mk([2 ** 62, 3 * 2 ** 40], 'int64') * mk([4, 2 ** 30], 'int64'), why='int64 multiplication wraps')
+
+# ------------------------------------------------------------------ more reductions
+for dt in NEW:
+    x = mk(RED_IN[dt], dt)
+    for name, fn, args in [('sum', lambda x: x.sum((0, 1)), [[0, 1]]), ('sum', lambda x: x.sum(1, keepdim=True), [1, True]),
+                           ('amax', lambda x: x.amax(1), [1]), ('any', lambda x: x.any(), []), ('all', lambda x: x.all(1), [1]),
+                           ('cumprod', lambda x: x.cumprod(1), [1]), ('var', lambda x: x.var(1), [1]),
+                           ('std', lambda x: x.std(), []), ('logsumexp', lambda x: x.logsumexp(1), [1]),
+                           ('norm', lambda x: torch.linalg.vector_norm(x), [])]:
+        tol = {'ulp': 1} if dt in HALF and name not in ('amax', 'any', 'all') else 'exact'
+        if dt not in HALF and name in ('var', 'std', 'logsumexp', 'norm'):
+            tol = {'ulp': 16}
+        add(f'reduce2/{name}({",".join(map(str, args))})/{dt}', {'fn': 'method', 'name': name, 'args': [T(x)] + [V(a) for a in args]},
+            lambda fn=fn, x=x: fn(x), tol=tol, why='float32 accumulation rounded once' if tol != 'exact' else 'exact',
+            design=(lambda fn=fn, x=x, dt=dt: fn(x.float()).to(DT[dt])) if dt in HALF else None,
+            ref=(lambda fn=fn, x=x, dt=dt: fn(x.float()).to(DT[dt])) if dt in HALF else (lambda fn=fn, x=x: fn(x.float())))
+
+# ------------------------------------------------------------------ layers in float16 / bfloat16
+for dt in HALF:
+    xin, w, bias = exact_half((3, 8), dt), exact_half((4, 8), dt), exact_half((4,), dt)
+    add(f'nn/linear/{dt}', {'fn': 'F', 'name': 'linear', 'args': [T(xin), T(w), T(bias)]},
+        lambda xin=xin, w=w, bias=bias: F.linear(xin, w, bias), tol={'ulp': 1}, why='float32 math rounded once',
+        design=lambda xin=xin, w=w, bias=bias, dt=dt: F.linear(xin.float(), w.float(), bias.float()).to(DT[dt]),
+        ref=lambda xin=xin, w=w, bias=bias, dt=dt: F.linear(xin.float(), w.float(), bias.float()).to(DT[dt]))
+    ci, cw = exact_half((1, 2, 5, 5), dt), exact_half((3, 2, 3, 3), dt)
+    add(f'nn/conv2d/{dt}', {'fn': 'F', 'name': 'conv2d', 'args': [T(ci), T(cw)]},
+        lambda ci=ci, cw=cw: F.conv2d(ci, cw), tol={'ulp': 1}, why='float32 math rounded once',
+        design=lambda ci=ci, cw=cw, dt=dt: F.conv2d(ci.float(), cw.float()).to(DT[dt]),
+        ref=lambda ci=ci, cw=cw, dt=dt: F.conv2d(ci.float(), cw.float()).to(DT[dt]))
+
 # ------------------------------------------------------------------ gradients
 for dt in HALF:
     x0 = torch.tensor([0.5, -1.5, 3.0, 100.0, 0.0999755859375, 300.0]).to(DT[dt])
-    for expr, f in [('sumsq', lambda x: (x * x).sum()), ('to32mul3sum', lambda x: (x.float() * 3).sum()),
-                    ('meanexp', lambda x: (x / 100).exp().mean())]:
+    W2 = torch.tensor([[0.5, -1.0], [2.0, 0.25], [1.5, 1.0], [-0.5, 3.0], [1.0, 1.0], [0.125, -2.0]]).to(DT[dt])
+    torch_own = None
+    for expr, f in [('sumsq', lambda x, w: (x * x).sum()), ('to32mul3sum', lambda x, w: (x.float() * 3).sum()),
+                    ('meanexp', lambda x, w: (x / 100).exp().mean()),
+                    ('mmsum', lambda x, w: x.reshape(1, 6).matmul(w).sum()),
+                    ('sigmoidsum', lambda x, w: (x / 100).sigmoid().sum()),
+                    ('gathersum', lambda x, w: x.gather(0, torch.tensor([0, 0, 5])).sum()),
+                    ('to64sum', lambda x, w: (x.double() * x.double()).sum())]:
         x = x0.clone().requires_grad_(True)
         try:
-            y = f(x)
+            y = f(x, W2)
             y.backward()
             expect = [enc(y), enc(x.grad)]
+            xd = x0.float().requires_grad_(True)
+            f(xd, W2.float()).backward()
+            FMT = DT[dt]
+            torch_own = None
+            if ulp_apart(xd.grad.to(DT[dt]), x.grad) > 1:  # torch's half backward is less accurate here
+                torch_own, expect = expect, [enc(y), enc(xd.grad.to(DT[dt]))]
         except RuntimeError as e:
+            torch_own = None
             expect = {'torchRejects': first_line(e)}
             xr = x0.float().requires_grad_(True)
-            yr = f(xr)
+            yr = f(xr, W2.float())
             yr.backward()
-            expect['ref'] = [enc(yr.detach().to(DT[dt])), enc(xr.grad.to(DT[dt]))]
+            expect['ref'] = [enc(yr.detach().to(y.dtype if False else (torch.float64 if expr == 'to64sum' else DT[dt]))),
+                             enc(xr.grad.to(DT[dt]))]
         cid = f'grad/{expr}/{dt}'
         ids.add(cid)
-        cases.append({'id': cid, 'call': {'fn': 'grad', 'name': expr, 'args': [T(x0)]}, 'expect': expect,
+        cases.append({'id': cid, 'call': {'fn': 'grad', 'name': expr, 'args': [T(x0), T(W2)]}, 'expect': expect,
                       'tol': {'ulp': 1}, 'why': 'y and x.grad in the dtype of x, 1 ulp (grad of x*x is 2x: exact)'})
+        if torch_own is not None:
+            cases[-1]['torchOwn'] = torch_own
+            cases[-1]['why'] += '; x.grad expected as the float32 gradient rounded once: torch is more than 1 ulp off it'
 
 # ------------------------------------------------------------------ creation functions with {dtype}
 for dt in ALL:

@@ -40,6 +40,10 @@ const GRAD_EXPR = {
   sumsq: (x) => x.mul(x).sum(),
   to32mul3sum: (x) => x.to('float32').mul(3).sum(),
   meanexp: (x) => x.div(100).exp().mean(),
+  mmsum: (x, w) => x.reshape([1, 6]).matmul(w).sum(),
+  sigmoidsum: (x) => x.div(100).sigmoid().sum(),
+  gathersum: (x) => x.gather(0, tf.tensor(new Int32Array([0, 0, 5]))).sum(),
+  to64sum: (x) => { const d = x.to('float64'); return d.mul(d).sum(); },
 };
 
 function run(call) {
@@ -54,7 +58,7 @@ function run(call) {
     case 'grad': {
       const x = args[0];
       x.requiresGrad = true;
-      const y = GRAD_EXPR[call.name](x);
+      const y = GRAD_EXPR[call.name](x, args[1]);
       y.backward();
       return [y, x.grad];
     }
