@@ -641,6 +641,36 @@ for dt in HALF:
         design=lambda ci=ci, cw=cw, dt=dt: F.conv2d(ci.float(), cw.float()).to(DT[dt]),
         ref=lambda ci=ci, cw=cw, dt=dt: F.conv2d(ci.float(), cw.float()).to(DT[dt]))
 
+# ------------------------------------------------------------------ strided inputs, broadcasting, mixed concat
+def TT(t):
+    """t transposed on the JS side (a strided view), so the op reads a non-contiguous input."""
+    return {'t': enc(t), 'then': ['transpose', 0, 1]}
+
+
+for dt in NEW:
+    x = mk(RED_IN[dt], dt)
+    xt = x.t()
+    add(f'strided/add/{dt}', {'fn': 'method', 'name': 'add', 'args': [TT(x), N(1)]}, lambda xt=xt: xt + 1,
+        tol=half_tol(dt), why='a transposed view of a storage dtype, converted for compute')
+    add(f'strided/sum0/{dt}', {'fn': 'method', 'name': 'sum', 'args': [TT(x), V(0)]}, lambda xt=xt: xt.sum(0),
+        tol=half_tol(dt), why='reduction of a transposed view')
+    add(f'strided/to/{dt}', {'fn': 'method', 'name': 'to', 'args': [TT(x), V('float64')]}, lambda xt=xt: xt.double(),
+        why='conversion of a transposed view: exact')
+    add(f'strided/cumsum/{dt}', {'fn': 'method', 'name': 'cumsum', 'args': [TT(x), V(1)]}, lambda xt=xt: xt.cumsum(1),
+        tol=half_tol(dt), why='scan of a transposed view', ref=lambda xt=xt, dt=dt: xt.float().cumsum(1).to(DT[dt]))
+    col = x[:, :1]
+    for other in ('float32', 'int32', 'float16'):
+        row = mk([1, 2, 3, 4], other)
+        add(f'broadcast/{dt}-{other}', {'fn': 'method', 'name': 'mul', 'args': [T(col), T(row)]}, lambda col=col, row=row: col * row,
+            tol=sum_tol(dt, other), why='[3,1] x [4] broadcast with promotion')
+    for other in ('float32', 'int32'):
+        o = mk([[1, 2, 3, 4]], other)
+        add(f'concat-mixed/{dt}-{other}', {'fn': 'tf', 'name': 'concat', 'args': [V('__list__'), T(x), T(o)]},
+            lambda x=x, o=o: torch.cat([x, o]), why='torch.cat promotes mixed dtypes (1.13)')
+    z = x[1, 2]
+    add(f'zero-dim/{dt}', {'fn': 'method', 'name': 'mul', 'args': [T(z), T(z)]}, lambda z=z: z * z, tol=half_tol(dt),
+        why='0-d storage tensors')
+
 # ------------------------------------------------------------------ gradients
 for dt in HALF:
     x0 = torch.tensor([0.5, -1.5, 3.0, 100.0, 0.0999755859375, 300.0]).to(DT[dt])
@@ -711,7 +741,8 @@ for dt in NEW + ['int32', 'float32']:
     add(f'number/where/{dt}', {'fn': 'tf', 'name': 'where', 'args': [T(COND[:3]), T(x), N(2 ** 40)]},
         lambda x=x: torch.where(COND[:3], x, torch.tensor(2 ** 40)), why='where with a number branch')
     add(f'number/clamp/{dt}', {'fn': 'method', 'name': 'clamp', 'args': [T(x), N(2), N(2 ** 33)]},
-        lambda x=x: x.clamp(2, 2 ** 33), why='clamp bounds as numbers', tol=sum_tol(dt))
+        lambda x=x: x.clamp(2, 2 ** 33), why='clamp bounds as numbers', tol=sum_tol(dt),
+        ref=lambda x=x, dt=dt: x.double().clamp(2, 2 ** 33).to(DT[dt]))
 
 # ------------------------------------------------------------------ more ops on the storage dtypes
 for dt in NEW:
