@@ -277,20 +277,14 @@ function swapBytes(b: Uint8Array, size: number): void {
     }
 }
 
-let f16Table: Float32Array | null = null;
-/** All 65536 half-precision values as float32; decoding is then one lookup per element. */
-function halfTable(): Float32Array {
-  if (f16Table) return f16Table;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    if (exp === 0) t[h] = sign * frac * 2 ** -24;
-    else if (exp === 31) t[h] = frac ? NaN : sign * Infinity;
-    else t[h] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  }
-  return (f16Table = t);
+/** One IEEE half-precision bit pattern as a number (float8 e5m2 is the top byte of one). */
+function half(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** float8 e4m3 ("fn" variant used by PyTorch: no infinities, NaN at S.1111.111). */
@@ -339,10 +333,10 @@ function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { 
   if (own) return { data: bytes, dtype: own };
   switch (e.dtype) {
     case 'F8_E5M2': {
-      // e5m2 is the top byte of a float16.
-      const t = halfTable();
+      const lut = new Float32Array(256);
+      for (let b = 0; b < 256; b++) lut[b] = half(b << 8);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = t[bytes[i] << 8];
+      for (let i = 0; i < n; i++) out[i] = lut[bytes[i]];
       return { data: bytesOf(out), dtype: 'float32' };
     }
     case 'F8_E4M3': {
