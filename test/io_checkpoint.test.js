@@ -91,14 +91,22 @@ describe('saveCheckpoint / loadCheckpoint', () => {
 
     // The second tensor's data cannot be produced: serialisation throws after the temporary file
     // was opened and the header and the first tensor were written to it.
+    // The writer takes each tensor's bytes from native.toBytes, so that is where the failure goes in.
+    const { native } = require('../dist/native');
     const poisoned = tf.zeros([1000]);
     let seenDuringWrite = null;
-    poisoned.toTypedArray = () => {
+    const toBytes = native.toBytes;
+    native.toBytes = (h) => {
+      if (h !== poisoned._h) return toBytes(h);
       seenDuringWrite = fs.readdirSync(dir);
       throw new Error('simulated failure mid-write');
     };
-    expect(() => tf.saveCheckpoint(file, { model: fakeModel({ w: tf.ones([4]), v: poisoned }), epoch: 2 }))
-      .toThrow(/saveCheckpoint: writing .*ckpt\.safetensors failed: simulated failure mid-write/);
+    try {
+      expect(() => tf.saveCheckpoint(file, { model: fakeModel({ w: tf.ones([4]), v: poisoned }), epoch: 2 }))
+        .toThrow(/saveCheckpoint: writing .*ckpt\.safetensors failed: simulated failure mid-write/);
+    } finally {
+      native.toBytes = toBytes;
+    }
 
     expect(seenDuringWrite.length).toBe(2);
     expect(seenDuringWrite.some((f) => f.endsWith('.tmp'))).toBe(true);

@@ -9,19 +9,24 @@
 // gaps. We write tensors in the order the caller's object lists them and pad the header with spaces
 // to a multiple of 8 bytes, as the reference writer does, so that data starts 8-byte aligned.
 //
-// Reading accepts more dtypes than tensorfold has, converting where no information (or only
+// Every dtype tensorfold has is stored as itself, in both directions, bit for bit (the bytes go
+// through native.toBytes/fromBytes, so float16/bfloat16 never take a float32 detour):
+//   F32 float32, F64 float64, I32 int32, BOOL bool, I64 int64, U8 uint8, F16 float16, BF16 bfloat16.
+// Reading also accepts the dtypes tensorfold lacks, converting where no information (or only
 // precision that float32 cannot hold anyway) is lost:
-//   F32 → float32, F64 → float64, I32 → int32, BOOL → bool,
-//   F16, BF16, F8_E4M3, F8_E5M2 → float32 (exact: every such value is a float32 value),
-//   I8, U8, I16, U16 → int32 (exact),
-//   I64, U64, U32 → int32, with an Error naming the tensor if any value is outside int32's range.
+//   F8_E4M3, F8_E5M2 → float32 (exact: every such value is a float32 value),
+//   I8, I16, U16 → int32 (exact),
+//   U32, U64 → int32, with a RangeError naming the tensor if any value is outside int32's range.
+// BOOL bytes other than 0 and 1 read as true, as PyTorch treats them.
 // Every structural problem in a file (truncation, an absurd header length, malformed JSON, offsets
 // that overlap, leave gaps or run past the end, a shape that disagrees with its byte count) is an
 // Error naming the file and the problem, raised before any allocation larger than the file itself.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Tensor, tensor, describe, DType } from '../tensor';
+import { Tensor, wrap, describe, DType } from '../tensor';
+import { dtypeCode } from '../args';
+import { native } from '../native';
 import { argumentError, disposedError, ioError, tfError } from '../errors';
 
 /** Headers larger than this are refused: a real header is kilobytes, and a corrupt length field
@@ -99,14 +104,12 @@ function plan(tensors: Record<string, Tensor>, metadata: Metadata | undefined, o
   return { header: padded, entries };
 }
 
-/** Bytes of one tensor in little-endian order, ready to write. */
+/** Bytes of one tensor in little-endian order, ready to write: the elements exactly as stored. */
 function tensorBytes(t: Tensor): Uint8Array {
-  const a = t.toTypedArray();
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (LITTLE_ENDIAN || a.BYTES_PER_ELEMENT === 1) return bytes;
-  const copy = new Uint8Array(bytes);
-  swapBytes(copy, a.BYTES_PER_ELEMENT);
-  return copy;
+  const bytes = native.toBytes(t._h);
+  const size = WRITE_DTYPE[t.dtype].size;
+  if (!LITTLE_ENDIAN && size > 1) swapBytes(bytes, size);
+  return bytes;
 }
 
 function writeAll(fd: number, data: Uint8Array): void {
@@ -238,6 +241,9 @@ function parseHeader(text: string, dataSize: number, file: string, op: string): 
     if (end < begin) throw bad(`${what}: data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataSize)
       throw bad(`${what}: data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes; file truncated?)`);
+    if ((end - begin) % size !== 0)
+      throw bad(`${what}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, not a whole number of ${dtype} ` +
+        `elements (${size} bytes each; truncated or corrupt)`);
     // A product beyond 2^53 is no longer exact, so it could masquerade as a plausible size.
     let bytes = size;
     for (const d of shape as number[]) bytes *= d;
@@ -271,20 +277,14 @@ function swapBytes(b: Uint8Array, size: number): void {
     }
 }
 
-let f16Table: Float32Array | null = null;
-/** All 65536 half-precision values as float32; decoding is then one lookup per element. */
-function halfTable(): Float32Array {
-  if (f16Table) return f16Table;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    if (exp === 0) t[h] = sign * frac * 2 ** -24;
-    else if (exp === 31) t[h] = frac ? NaN : sign * Infinity;
-    else t[h] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  }
-  return (f16Table = t);
+/** One IEEE half-precision bit pattern as a number (float8 e5m2 is the top byte of one). */
+function half(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** float8 e4m3 ("fn" variant used by PyTorch: no infinities, NaN at S.1111.111). */
@@ -297,8 +297,19 @@ function e4m3(b: number): number {
   return sign * (1 + frac / 8) * 2 ** (exp - 7);
 }
 
-/** Converts the raw little-endian bytes of one tensor into something tensorfold can hold. */
-function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { data: Float32Array | Float64Array | Int32Array | Uint8Array; dtype: DType } {
+/** The stored bytes (host order) of a typed array, for native.fromBytes. */
+const bytesOf = (a: Int32Array | Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Dtypes whose file bytes are tensorfold's stored bytes as they are. */
+const NATIVE_DTYPE: Record<string, DType> = {
+  F32: 'float32', F64: 'float64', I32: 'int32', BOOL: 'bool', I64: 'int64', U8: 'uint8', F16: 'float16', BF16: 'bfloat16',
+};
+
+/**
+ * Turns the raw little-endian bytes of one tensor into the stored bytes of a tensorfold dtype:
+ * unchanged for the dtypes we have, converted for the others (see the top of this file).
+ */
+function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { data: Uint8Array; dtype: DType } {
   const size = READ_SIZE[e.dtype];
   if (!LITTLE_ENDIAN && size > 1) swapBytes(bytes, size);
   // `bytes` is a fresh, aligned buffer of exactly this tensor, so typed views over it are safe.
@@ -315,49 +326,31 @@ function decode(bytes: Uint8Array, e: HeaderEntry, file: string, op: string): { 
     }
     return out;
   };
+  const own = NATIVE_DTYPE[e.dtype];
+  if (own === 'bool') {
+    for (let i = 0; i < n; i++) if (bytes[i] > 1) bytes[i] = 1;
+  }
+  if (own) return { data: bytes, dtype: own };
   switch (e.dtype) {
-    case 'F32': return { data: new Float32Array(buf, 0, n), dtype: 'float32' };
-    case 'F64': return { data: new Float64Array(buf, 0, n), dtype: 'float64' };
-    case 'I32': return { data: new Int32Array(buf, 0, n), dtype: 'int32' };
-    case 'BOOL': {
-      for (let i = 0; i < n; i++) if (bytes[i] > 1) bytes[i] = 1;
-      return { data: bytes, dtype: 'bool' };
-    }
-    case 'F16': {
-      const t = halfTable();
-      const src = new Uint16Array(buf, 0, n);
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = t[src[i]];
-      return { data: out, dtype: 'float32' };
-    }
-    case 'BF16': {
-      // bfloat16 is the top half of a float32.
-      const src = new Uint16Array(buf, 0, n);
-      const bits = new Uint32Array(n);
-      for (let i = 0; i < n; i++) bits[i] = src[i] << 16;
-      return { data: new Float32Array(bits.buffer), dtype: 'float32' };
-    }
     case 'F8_E5M2': {
-      // e5m2 is the top byte of a float16.
-      const t = halfTable();
+      const lut = new Float32Array(256);
+      for (let b = 0; b < 256; b++) lut[b] = half(b << 8);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = t[bytes[i] << 8];
-      return { data: out, dtype: 'float32' };
+      for (let i = 0; i < n; i++) out[i] = lut[bytes[i]];
+      return { data: bytesOf(out), dtype: 'float32' };
     }
     case 'F8_E4M3': {
       const lut = new Float32Array(256);
       for (let b = 0; b < 256; b++) lut[b] = e4m3(b);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = lut[bytes[i]];
-      return { data: out, dtype: 'float32' };
+      return { data: bytesOf(out), dtype: 'float32' };
     }
-    case 'I8': return { data: Int32Array.from(new Int8Array(buf, 0, n)), dtype: 'int32' };
-    case 'U8': return { data: Int32Array.from(bytes), dtype: 'int32' };
-    case 'I16': return { data: Int32Array.from(new Int16Array(buf, 0, n)), dtype: 'int32' };
-    case 'U16': return { data: Int32Array.from(new Uint16Array(buf, 0, n)), dtype: 'int32' };
-    case 'U32': return { data: toInt32(new Uint32Array(buf, 0, n)), dtype: 'int32' };
-    case 'I64': return { data: toInt32(new BigInt64Array(buf, 0, n)), dtype: 'int32' };
-    case 'U64': return { data: toInt32(new BigUint64Array(buf, 0, n)), dtype: 'int32' };
+    case 'I8': return { data: bytesOf(Int32Array.from(new Int8Array(buf, 0, n))), dtype: 'int32' };
+    case 'I16': return { data: bytesOf(Int32Array.from(new Int16Array(buf, 0, n))), dtype: 'int32' };
+    case 'U16': return { data: bytesOf(Int32Array.from(new Uint16Array(buf, 0, n))), dtype: 'int32' };
+    case 'U32': return { data: bytesOf(toInt32(new Uint32Array(buf, 0, n))), dtype: 'int32' };
+    case 'U64': return { data: bytesOf(toInt32(new BigUint64Array(buf, 0, n))), dtype: 'int32' };
   }
   throw ioError(`${op}: ${file}: tensor ${JSON.stringify(e.name)}: unsupported dtype ${e.dtype}`);
 }
@@ -398,7 +391,7 @@ export function readSafetensors(file: string, op = 'load'): SafetensorsContents 
       const bytes = new Uint8Array(e.end - e.begin);
       readExactly(fd, bytes, dataStart + e.begin, file, op);
       const { data, dtype } = decode(bytes, e, file, op);
-      const t = tensor(data, { shape: e.shape, dtype });
+      const t = wrap(native.fromBytes(data, e.shape, dtypeCode(dtype, op)));
       created.push(t);
       tensors[e.name] = t;
     }
