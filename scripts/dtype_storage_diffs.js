@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Lists where dist/ disagrees with test/fixtures/dtype_storage.json.gz today: one line per case,
-// `id => difference`, and the count. For updating KNOWN_FAILING in test/dtype_storage.test.js after
+// `id => difference`, and the count. For updating DIFFERENT in test/dtype_storage.test.js after
 // an engine fix:   node scripts/dtype_storage_diffs.js [idPrefix]
 'use strict';
 const { loadCases, replay } = require('../test/dtype_storage_replay');

@@ -104,7 +104,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw shapeError(`linear: input of shape [${x.shape}] does not match weight [${weight.shape}] (last dim must be ${inF})`);
   const b = optTensor(bias, 'linear', 'bias');
   // speed: one node (GEMMs over all leading dims, bias as the GEMM's epilogue) when the dtypes agree
-  if ((x.dtype === 'float32' || x.dtype === 'float64') && weight.dtype === x.dtype && (!b || (b.dtype === x.dtype && b.ndim === 1)))
+  // (float16/bfloat16 too: the kernel then runs in float32 and the result rounds once, bias included)
+  if (isFloating(x.dtype) && weight.dtype === x.dtype && (!b || (b.dtype === x.dtype && b.ndim === 1)))
     return wrap(fusedNative.linear(x._h, weight._h, b ? b._h : null));
   const y = x.matmul(weight.T);
   return b ? y.add(b) : y;

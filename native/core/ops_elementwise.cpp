@@ -315,7 +315,13 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
 Tensor scalar_like(double s, const Tensor& other) {
   DType dt = other.dtype();
   bool integral = std::isfinite(s) && std::floor(s) == s;
-  if (!is_float(dt)) dt = integral ? DType::I32 : DType::F32;
+  // A whole number is an integer operand (int64 when int32 cannot hold it, so it wraps or promotes
+  // as PyTorch's Python int does instead of saturating); a fraction is a float32 one.
+  if (!is_float(dt)) {
+    const bool fits32 = s >= -2147483648.0 && s <= 2147483647.0;
+    const bool fits64 = s >= -9223372036854775808.0 && s < 9223372036854775808.0;
+    dt = integral && fits32 ? DType::I32 : integral && fits64 ? DType::I64 : DType::F32;
+  }
   return scalar_tensor(s, dt);
 }
 
@@ -539,7 +545,13 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
   }
   if (!is_float(a.dtype())) {
     // int32: a fractional bound promotes the result to float32, as PyTorch's result_type does.
-    // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last).
+    // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last). A bound beyond
+    // int32 is compared as a number (PyTorch does not wrap it): saturate it to the dtype's range.
+    if (a.dtype() == DType::I32) {
+      auto fit = [](std::optional<double>& v) { if (v) v = std::min(std::max(*v, -2147483648.0), 2147483647.0); };
+      fit(lo);
+      fit(hi);
+    }
     Tensor r = a;
     if (lo) {
       Tensor l = scalar_like(*lo, a);

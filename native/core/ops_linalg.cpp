@@ -35,15 +35,20 @@ static void mm_into(const Tensor& a, const Tensor& b, const Tensor& out) {
     dgemm(A.trans, B.trans, M, N, K, 1.0, A.t.data<double>(), A.ld, B.t.data<double>(), B.ld, 0.0,
           out.data<double>(), N);
   } else {
+    // Integer matmul (int32, int64): a plain triple loop, wrapping as the dtype does.
     Tensor ac = contiguous(a), bc = contiguous(b);
-    const int32_t* x = ac.data<int32_t>();
-    const int32_t* y = bc.data<int32_t>();
-    int32_t* z = out.data<int32_t>();
-    for (int64_t i = 0; i < M; i++)
-      for (int64_t k = 0; k < K; k++) {
-        int32_t v = x[i * K + k];
-        for (int64_t j = 0; j < N; j++) z[i * N + j] += v * y[k * N + j];
-      }
+    auto run = [&](auto* z, const auto* x, const auto* y) {
+      using T = std::remove_pointer_t<decltype(z)>;
+      using U = std::make_unsigned_t<T>;  // wraps without signed-overflow undefined behaviour
+      for (int64_t i = 0; i < M; i++)
+        for (int64_t k = 0; k < K; k++) {
+          const U v = U(x[i * K + k]);
+          for (int64_t j = 0; j < N; j++) z[i * N + j] = T(U(z[i * N + j]) + v * U(y[k * N + j]));
+        }
+    };
+    if (dt == DType::I64) run(out.data<int64_t>(), ac.data<int64_t>(), bc.data<int64_t>());
+    else if (dt == DType::I32) run(out.data<int32_t>(), ac.data<int32_t>(), bc.data<int32_t>());
+    else fail_unsupported_dtype(dt);
   }
 }
 

@@ -15,7 +15,7 @@ export type { HParamValue } from './summary';
 /** Anything with `item()` (a one-element Tensor) or a plain number. */
 type ScalarLike = number | { item(): number };
 /** A Tensor (anything with `toTypedArray()`) or an array of numbers. */
-type ValuesLike = ArrayLike<number> | { toTypedArray(): ArrayLike<number> };
+type ValuesLike = ArrayLike<number> | { toTypedArray(): ArrayLike<number> | BigInt64Array };
 
 /** A value for an error message (JSON.stringify fails on BigInt and symbols). */
 function show(v: unknown): string {
@@ -135,7 +135,11 @@ export class SummaryWriter {
     checkTag(op, tag);
     let data: ArrayLike<number>;
     if (values !== null && typeof values === 'object' && typeof (values as { toTypedArray?: unknown }).toTypedArray === 'function')
-      data = (values as { toTypedArray(): ArrayLike<number> }).toTypedArray();
+    {
+      const v = (values as { toTypedArray(): ArrayLike<number> | BigInt64Array }).toTypedArray();
+      // int64 comes as BigInt64Array: numbers suffice for a histogram.
+      data = Object.prototype.toString.call(v) === '[object BigInt64Array]' ? Float64Array.from(v as BigInt64Array, Number) : v as ArrayLike<number>;
+    }
     else if (values !== null && typeof values === 'object' && typeof (values as ArrayLike<number>).length === 'number') data = values as ArrayLike<number>;
     else throw argumentError(`SummaryWriter.${op}: values must be a tensor or an array of numbers, got ${typeof values}`);
     if (opts === null || typeof opts !== 'object') throw argumentError(`SummaryWriter.${op}: options must be an object`);
