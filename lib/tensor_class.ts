@@ -18,8 +18,7 @@ export interface Tensor extends ElementwiseMethods, MoreMethods {}
 
 /**
  * An n-dimensional array of values of one dtype (float32, float64, int32, bool, int64, uint8, float16,
- * bfloat16) in native memory, with a place
- * on the gradient tape. Create one with tf.tensor, tf.zeros, tf.randn...; every op returns a new
+ * bfloat16) in native memory, with a place on the gradient tape. Create one with tf.tensor, tf.zeros, tf.randn...; every op returns a new
  * Tensor (or a view). Memory is freed by dispose(), tf.tidy or the garbage collector.
  * @example const x = tf.tensor([[1, 2], [3, 4]], { requiresGrad: true });  // shape [2, 2], float32
  */
