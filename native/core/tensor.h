@@ -55,15 +55,19 @@ inline DType compute_dtype(DType d) {
 }
 inline bool is_storage_only(DType d) { return compute_dtype(d) != d; }
 
+// The dispatch cases of the dtypes kernels compute in (float32, float64, int32, bool, int64).
+#define TF_COMPUTE_CASES_(T, ...)                                        \
+  case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }        \
+  case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }       \
+  case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; }      \
+  case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; }     \
+  case ::tf::DType::I64: { using T = int64_t; __VA_ARGS__; break; }
+
 // Runs the block with T = the element type of DT, for every dtype (data movement: copies,
 // conversions, gathers, fills).
 #define TF_DISPATCH_STORED(DT, T, ...)                                     \
   switch (DT) {                                                            \
-    case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }        \
-    case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }       \
-    case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; }      \
-    case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; }     \
-    case ::tf::DType::I64: { using T = int64_t; __VA_ARGS__; break; }      \
+    TF_COMPUTE_CASES_(T, __VA_ARGS__)                                      \
     case ::tf::DType::U8: { using T = ::tf::u8; __VA_ARGS__; break; }      \
     case ::tf::DType::F16: { using T = ::tf::f16; __VA_ARGS__; break; }    \
     case ::tf::DType::BF16: { using T = ::tf::bf16; __VA_ARGS__; break; }  \
@@ -71,16 +75,12 @@ inline bool is_storage_only(DType d) { return compute_dtype(d) != d; }
 // (A macro cannot be generated from TF_DTYPES and still take the block; this keeps them in step.)
 static_assert(kDTypeCount == 8, "a dtype was added to TF_DTYPES: add it to TF_DISPATCH_STORED");
 
-// Runs the block with T = the element type of DT for the dtypes kernels compute in (float32,
-// float64, int32, bool, int64). A storage-only dtype reaching it means an op forgot to convert
-// its input with compute_dtype: a clear TypeError rather than arithmetic on raw bits.
+// Runs the block with T = the element type of DT for the dtypes kernels compute in. A
+// storage-only dtype reaching it means an op forgot to convert its input with compute_dtype: a
+// clear TypeError rather than arithmetic on raw bits.
 #define TF_DISPATCH_ALL(DT, T, ...)                                           \
   switch (DT) {                                                               \
-    case ::tf::DType::F32: { using T = float; __VA_ARGS__; break; }           \
-    case ::tf::DType::F64: { using T = double; __VA_ARGS__; break; }          \
-    case ::tf::DType::I32: { using T = int32_t; __VA_ARGS__; break; }         \
-    case ::tf::DType::Bool: { using T = uint8_t; __VA_ARGS__; break; }        \
-    case ::tf::DType::I64: { using T = int64_t; __VA_ARGS__; break; }         \
+    TF_COMPUTE_CASES_(T, __VA_ARGS__)                                         \
     default: ::tf::fail_unsupported_dtype(DT);                                \
   }
 
