@@ -115,12 +115,9 @@ static void record_unary(const Tensor& a, const Tensor& out) {
 Tensor unary(Unary u, const Tensor& a_in) {
   Tensor a = a_in;
   const UnaryDt rule = kUnaryDt[int(u)];
-  if (is_storage_only(a.dtype())) {
-    // Computed in float32 (the half types) or int32 (uint8), rounded back where the result keeps
-    // the input's dtype; a float op on uint8 gives float32, as in PyTorch.
-    Tensor r = unary(u, to_dtype(a, compute_dtype(a.dtype())));
-    return r.dtype() == compute_dtype(a.dtype()) ? to_dtype(r, a.dtype()) : r;
-  }
+  // Computed in float32 (the half types) or int32 (uint8), rounded back where the result keeps
+  // the input's dtype; a float op on uint8 gives float32, as in PyTorch.
+  if (is_storage_only(a.dtype())) return in_compute_dtype(a, [&](const Tensor& x) { return unary(u, x); });
   if (!is_float(a.dtype())) {
     if (rule == UnaryDt::Float) a = to_dtype(a, DType::F32);  // PyTorch: int and bool -> float
     else if (rule == UnaryDt::Int && a.dtype() == DType::Bool)
@@ -538,11 +535,7 @@ static Tensor clamp_grad_mask(const Tensor& x, std::optional<double> lo, std::op
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   if (a.dtype() == DType::Bool) fail_type("clamp: not supported for bool tensors");
-  if (is_storage_only(a.dtype())) {
-    const DType c = compute_dtype(a.dtype());
-    Tensor r = clamp(to_dtype(a, c), lo, hi);
-    return r.dtype() == c ? to_dtype(r, a.dtype()) : r;
-  }
+  if (is_storage_only(a.dtype())) return in_compute_dtype(a, [&](const Tensor& x) { return clamp(x, lo, hi); });
   if (!is_float(a.dtype())) {
     // int32: a fractional bound promotes the result to float32, as PyTorch's result_type does.
     // With lo > hi every element becomes hi, as in PyTorch (the hi step runs last). A bound beyond
