@@ -20,21 +20,22 @@ namespace {
 Tensor mT(const Tensor& x) { return transpose(x, -1, -2); }
 Tensor scale(const Tensor& x, double s) { return binary_scalar(Binary::Mul, x, s, false); }
 
-// Constant 0/1 mask of a triangle: tril keeps j - i <= k, triu keeps j - i >= k.
-Tensor tri_mask(int64_t r, int64_t c, int64_t k, bool lower, DType dt) {
-  Tensor m = zeros({r, c}, dt);
+// The triangle as a bool mask: tril keeps j - i <= k, triu keeps j - i >= k. Selected with where
+// rather than multiplied, so an infinite or NaN element outside the triangle becomes 0, not
+// inf·0 = NaN (PyTorch's tril/triu set the other elements; the gradient is selected the same way).
+Tensor tri_mask(int64_t r, int64_t c, int64_t k, bool lower) {
+  Tensor m = zeros({r, c}, DType::Bool);
+  uint8_t* d = m.data<uint8_t>();
   for (int64_t i = 0; i < r; i++)
-    for (int64_t j = 0; j < c; j++) {
-      bool keep = lower ? j - i <= k : j - i >= k;
-      if (!keep) continue;
-      if (dt == DType::F32) m.data<float>()[i * c + j] = 1;
-      else m.data<double>()[i * c + j] = 1;
-    }
+    for (int64_t j = 0; j < c; j++) d[i * c + j] = lower ? j - i <= k : j - i >= k;
   return m;
 }
-Tensor tril(const Tensor& x, int64_t k = 0) { return mul(x, tri_mask(x.size(-2), x.size(-1), k, true, x.dtype())); }
-Tensor triu(const Tensor& x, int64_t k = 0) { return mul(x, tri_mask(x.size(-2), x.size(-1), k, false, x.dtype())); }
-Tensor diag_embed(const Tensor& v) { return mul(unsqueeze(v, -1), eye(v.size(-1), v.size(-1), v.dtype())); }
+Tensor tril(const Tensor& x, int64_t k = 0) { return where(tri_mask(x.size(-2), x.size(-1), k, true), x, zeros({}, x.dtype())); }
+Tensor triu(const Tensor& x, int64_t k = 0) { return where(tri_mask(x.size(-2), x.size(-1), k, false), x, zeros({}, x.dtype())); }
+Tensor diag_embed(const Tensor& v) {
+  const int64_t n = v.size(-1);
+  return where(eye(n, n, DType::Bool), unsqueeze(v, -1), zeros({}, v.dtype()));
+}
 
 // An incoming gradient that is a constant zero (the engine fills outputs that got no gradient with
 // zeros): treated as PyTorch's undefined gradient, so e.g. svdvals never divides by S_j² − S_i²,
