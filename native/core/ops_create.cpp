@@ -44,12 +44,17 @@ static void copy_cast_run(char* dp, const char* sp, int64_t n, int64_t ds, int64
 
 // Strided, broadcasting, converting copy without autograd or version bump.
 static void copy_raw(const Tensor& dst, const Tensor& src) {
-  // float32 <-> float16 of whole contiguous tensors: the conversion every float16 op does twice.
+  // float32 <-> float16 / bfloat16 of whole contiguous tensors: the conversions every op on a half
+  // type does (one in, one out).
   if (dst.is_contiguous() && src.is_contiguous() && dst.shape() == src.shape()) {
     if (src.dtype() == DType::F32 && dst.dtype() == DType::F16)
       return f32_to_f16(src.data<float>(), reinterpret_cast<uint16_t*>(dst.raw_data()), dst.numel());
     if (src.dtype() == DType::F16 && dst.dtype() == DType::F32)
       return f16_to_f32(reinterpret_cast<const uint16_t*>(src.raw_data()), dst.data<float>(), dst.numel());
+    if (src.dtype() == DType::F32 && dst.dtype() == DType::BF16)
+      return f32_to_bf16(src.data<float>(), reinterpret_cast<uint16_t*>(dst.raw_data()), dst.numel());
+    if (src.dtype() == DType::BF16 && dst.dtype() == DType::F32)
+      return bf16_to_f32(reinterpret_cast<const uint16_t*>(src.raw_data()), dst.data<float>(), dst.numel());
   }
   Shape ss = broadcast_strides(src, dst.shape());
   auto plan = make_plan<2>(dst.shape(), {dst.strides(), ss},
