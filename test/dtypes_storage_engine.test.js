@@ -127,6 +127,16 @@ describe('training in float16 / bfloat16', () => {
     for (const p of model.parameters()) expect(p.dtype).toBe(dt);
     expect(losses[29]).toBeLessThan(losses[0] * 0.5);
   });
+  test('Module.to keeps tied weights one tensor (a GPT head tied to its embedding)', () => {
+    const emb = new tf.nn.Embedding(5, 4), head = new tf.nn.Linear(4, 5, { bias: false });
+    head.weight = emb.weight;
+    const m = new tf.nn.Sequential(emb, head);
+    const n = m.parameters().length;
+    m.to('bfloat16');
+    expect(head.weight).toBe(emb.weight);
+    expect(emb.weight.dtype).toBe('bfloat16');
+    expect(m.parameters().length).toBe(n);
+  });
   test('a half-precision parameter takes the float32 step rounded once', () => {
     const p32 = tf.tensor([0.1, -2.5, 3.0, 100.0]);
     const p16 = p32.to('bfloat16').detach();

@@ -278,12 +278,20 @@ export class Module {
 
   /** Converts every floating-point parameter and buffer to dtype (model.to('float64') for gradient checks). */
   to(dtype: DType): this {
+    // One new tensor per old one: a tensor held in two places (tied weights, as a GPT's embedding
+    // and output head) stays one tensor, as PyTorch's in-place conversion keeps it.
+    const converted = new Map<Tensor, Tensor>();
     for (const m of this.modules()) {
       const convert = (entries: [string, Tensor, Slot][], param: boolean) => {
         for (const [, t, slot] of entries) {
           if (t.dtype === dtype || !isFloating(t.dtype)) continue;
-          const c = noGrad(() => t.to(dtype));
-          slot.holder[slot.key] = param ? Parameter(c, t.requiresGrad) : keep(c);
+          let c = converted.get(t);
+          if (!c) {
+            const v = noGrad(() => t.to(dtype));
+            c = param ? Parameter(v, t.requiresGrad) : keep(v);
+            converted.set(t, c);
+          }
+          slot.holder[slot.key] = c;
         }
       };
       convert(m._ownParams(), true);
