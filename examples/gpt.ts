@@ -53,6 +53,7 @@ const args = parseArgs({ name: 'gpt', summary: 'A character-level GPT (nanoGPT\'
   seed: { default: 1337, help: 'random seed (weights and batches; the sample uses seed + 1)' },
   trace: { default: false, help: 'write the initial weights and the run\'s batches, losses and times for scripts/gpt_torch.py' },
   threads: { default: 0, help: 'engine threads (0: the default)' },
+  dtype: { default: 'float32', help: 'parameter and activation dtype: float32, bfloat16 or float16 (the half types compute in float32 per op, optimizer state in float32)' },
 });
 if (args.small) {
   args.steps = Math.min(args.steps, 20);
@@ -172,6 +173,11 @@ console.log(`data: Moby Dick, ${corpus.tokens.length} characters, vocabulary ${c
   `train ${corpus.split}, validation ${corpus.tokens.length - corpus.split}`);
 
 const model = new GPT(cfg);
+if (!['float32', 'bfloat16', 'float16'].includes(args.dtype)) {
+  console.error(`gpt: --dtype must be float32, bfloat16 or float16, got ${args.dtype}`);
+  process.exit(2);
+}
+if (args.dtype !== 'float32') model.to(args.dtype as TF.DType);  // before the optimizer takes the parameters
 console.log(`model: ${cfg.nLayer} blocks, ${cfg.nHead} heads, width ${cfg.nEmbd}, context ${cfg.blockSize}; ` +
   `${model.numParameters()} parameters`);
 
