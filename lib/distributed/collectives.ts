@@ -2,7 +2,8 @@
 // communication thread; the synchronous forms wait for it there, the Async ones return a Promise.
 // In a job of one they run locally (allReduce leaves t as it is, allGather adds a dim of 1, ...).
 import { native, Handle } from '../native';
-import { Tensor, checkOptions, describe, wrap } from '../tensor';
+import { Tensor, checkOptions, describe, isFloating, wrap } from '../tensor';
+import { noGrad } from '../autograd';
 import { distError, state, promiseFor, jobError } from './group';
 
 /** How a reduction combines the ranks' values. */
@@ -17,7 +18,15 @@ export interface ReduceOptions {
 
 function checkTensorArg(t: unknown, op: string): Tensor {
   if (!(t instanceof Tensor)) throw distError(`${op}: expected a Tensor, got ${describe(t)}`, TypeError);
-  if (t.dtype === 'bool') throw distError(`${op}: dtype bool is not supported (float32, float64, int32)`, TypeError);
+  if (t.dtype === 'bool') throw distError(`${op}: dtype bool is not supported`, TypeError);
+  return t;
+}
+
+const isHalf = (t: Tensor): boolean => t.dtype === 'float16' || t.dtype === 'bfloat16';
+// MPI has no half-precision arithmetic: a float16/bfloat16 tensor is reduced as a float32 copy and
+// rounded back once (moving one as its bits, as broadcast and send do, needs nothing).
+function writeBack(t: Tensor, c: Tensor): Tensor {
+  if (c !== t) noGrad(() => t.copy_(c));
   return t;
 }
 
@@ -27,7 +36,7 @@ function opArg(opts: ReduceOptions | undefined, name: string, t: Tensor): number
   const op = opts.op ?? 'sum';
   if (!Object.prototype.hasOwnProperty.call(OPS, op))
     throw distError(`${name}: op must be one of ${Object.keys(OPS).join(', ')}, got ${describe(op)}`, TypeError);
-  if (op === 'mean' && t.dtype === 'int32') throw distError(`${name}: op 'mean' needs a floating-point tensor, got int32`, TypeError);
+  if (op === 'mean' && !isFloating(t.dtype)) throw distError(`${name}: op 'mean' needs a floating-point tensor, got ${t.dtype}`, TypeError);
   return OPS[op as ReduceOp];
 }
 
@@ -65,8 +74,10 @@ export function allReduce(t: Tensor, opts?: ReduceOptions): Tensor {
   requireInit('allReduce');
   checkTensorArg(t, 'allReduce');
   const op = opArg(opts, 'allReduce', t);
-  if (state.mpi) waitJob(submit('allReduce', t, op, 0, false));
-  return t;
+  if (!state.mpi) return t;
+  const c = isHalf(t) ? t.to('float32') : t;
+  waitJob(submit('allReduce', c, op, 0, false));
+  return writeBack(t, c);
 }
 
 /** allReduce that returns at once; the Promise resolves to t when every rank has contributed. */
@@ -76,7 +87,8 @@ export function allReduceAsync(t: Tensor, opts?: ReduceOptions): Promise<Tensor>
     checkTensorArg(t, 'allReduceAsync');
     const op = opArg(opts, 'allReduceAsync', t);
     if (!state.mpi) return Promise.resolve(t);
-    return asyncJob(submit('allReduce', t, op, 0, true)).then(() => t);
+    const c = isHalf(t) ? t.to('float32') : t;
+    return asyncJob(submit('allReduce', c, op, 0, true)).then(() => writeBack(t, c));
   } catch (e) {
     return Promise.reject(e);
   }
@@ -106,6 +118,7 @@ export function reduceScatter(t: Tensor, opts?: ReduceOptions): Tensor {
   const op = opArg(opts, 'reduceScatter', t);
   if (t.ndim === 0) throw distError('reduceScatter: needs a tensor with at least one dimension, got a scalar', RangeError);
   if (!state.mpi) return t.clone();
+  if (isHalf(t)) return (waitJob(submit('reduceScatter', t.to('float32'), op, 0, false)) as Tensor).to(t.dtype);
   return waitJob(submit('reduceScatter', t, op, 0, false)) as Tensor;
 }
 

@@ -92,7 +92,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     let cur: Bucket | null = null;
     let bytes = 0;
     for (const [name, p] of params) {
-      const size = p.size * (p.dtype === 'float64' ? 8 : 4);
+      const size = p.size * (p.dtype === 'float64' ? 8 : p.dtype === 'float16' || p.dtype === 'bfloat16' ? 2 : 4);
       if (!cur || bytes + size > cap || cur.params[0].dtype !== p.dtype) {
         cur = { params: [], names: [], pending: 0, flat: null, job: 0 };
         st.buckets.push(cur);
@@ -180,7 +180,11 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     const st = states.get(this) as State;
     while (st.nextLaunch < st.buckets.length && st.buckets[st.nextLaunch].pending === 0) {
       const b = st.buckets[st.nextLaunch++];
-      b.flat = noGrad(() => concat(b.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape([-1])), 0));
+      // float16/bfloat16 gradients are averaged as float32 (MPI has no half arithmetic) and round once.
+      b.flat = noGrad(() => {
+        const flat = concat(b.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape([-1])), 0);
+        return flat.dtype === 'float16' || flat.dtype === 'bfloat16' ? flat.to('float32') : flat;
+      });
       b.job = submit('allReduce', b.flat, MEAN, 0, false);
     }
   }
@@ -213,7 +217,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
           const avg = flat.narrow(0, off, p.size).reshape(p.shape);
           off += p.size;
           if (p.grad) p.grad.copy_(avg);
-          else p.grad = avg.clone();
+          else p.grad = avg.dtype === p.dtype ? avg.clone() : avg.to(p.dtype);
         }
         b.flat = null;
         b.job = 0;

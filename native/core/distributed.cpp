@@ -408,14 +408,18 @@ uint64_t submit(std::shared_ptr<Job> j) {
   const char* name = kind_name(j->kind);
   if (!g.inited) fail(std::string(name) + ": the process group is not initialised (call initProcessGroup first)");
   if (j->t.defined()) {
-    if (!(j->t.dtype() == DType::F32 || j->t.dtype() == DType::F64 || j->t.dtype() == DType::I32))
-      fail_type(std::string(name) + ": dtype " + dtype_name(j->t.dtype()) + " is not supported (float32, float64, int32)");
+    const DType dt = j->t.dtype();
+    if (dt == DType::Bool) fail_type(std::string(name) + ": dtype bool is not supported");
+    // MPI has no half-precision arithmetic: the TypeScript layer reduces those on float32 copies.
+    const bool reduces = j->kind == Kind::AllReduce || j->kind == Kind::ReduceScatter;
+    if (reduces && (dt == DType::F16 || dt == DType::BF16))
+      fail_type(std::string(name) + ": " + dtype_name(dt) + " is reduced in float32; convert with .to('float32') first");
     if (!j->t.is_contiguous())
       fail(std::string(name) + ": the tensor " + shape_str(j->t.shape()) + " is not contiguous; call contiguous() first");
     if (j->t.numel() * int64_t(dtype_size(j->t.dtype())) > int64_t(INT32_MAX))
       fail_range(std::string(name) + ": the tensor " + shape_str(j->t.shape()) + " is over 2 GiB; split it");
-    if ((j->op == ReduceOp::Mean) && j->t.dtype() == DType::I32)
-      fail_type(std::string(name) + ": op 'mean' needs a floating-point tensor, got int32");
+    if ((j->op == ReduceOp::Mean) && !is_floating(dt))
+      fail_type(std::string(name) + ": op 'mean' needs a floating-point tensor, got " + dtype_name(dt));
   }
   bool writes = j->kind == Kind::AllReduce || j->kind == Kind::Broadcast || j->kind == Kind::Recv;
   if (writes) j->t.bump_version();  // saved-for-backward copies of it are stale from now on

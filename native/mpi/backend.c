@@ -82,6 +82,11 @@ static MPI_Datatype dtype_of(int d) {
     case 0: return MPI_FLOAT;
     case 1: return MPI_DOUBLE;
     case 2: return MPI_INT32_T;
+    case 4: return MPI_INT64_T;
+    case 5: return MPI_UINT8_T;
+    /* float16 / bfloat16: moved as their bits (broadcast, gather, send); the engine never asks
+       MPI to reduce them (their reductions run on float32 copies). */
+    case 6: case 7: return MPI_UINT16_T;
     default: return MPI_DATATYPE_NULL;
   }
 }

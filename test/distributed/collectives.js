@@ -25,14 +25,28 @@ const expect = {
   min: [1, -n, 2],
   prod: [ranks.reduce((a, k) => a * (k + 1), 1), ranks.reduce((a, k) => a * -(k + 1), 1), 2 ** n],
 };
-for (const dtype of ['float32', 'float64', 'int32'])
+// int64 and uint8 reduce natively; float16 / bfloat16 as float32 copies rounded back (the values
+// here are small integers, exact in every dtype).
+for (const dtype of ['float32', 'float64', 'int32', 'int64', 'float16', 'bfloat16'])
   for (const op of ['sum', 'mean', 'max', 'min', 'prod']) {
-    if (dtype === 'int32' && op === 'mean') continue;
+    if ((dtype === 'int32' || dtype === 'int64') && op === 'mean') continue;
     const t = mine(dtype);
     const out = D.allReduce(t, { op });
     if (out !== t) fail('allReduce returns its argument', false, true);
-    close(`allReduce ${dtype} ${op}`, Array.from(t.toTypedArray()), expect[op]);
+    close(`allReduce ${dtype} ${op}`, Array.from(t.toTypedArray(), Number), expect[op]);
   }
+{
+  // uint8 wraps as PyTorch's does.
+  const u = D.allReduce(tf.tensor([r + 1, 200], { dtype: 'uint8' }), { op: 'sum' });
+  close('allReduce uint8 sum', Array.from(u.toTypedArray()), [expect.sum[0] % 256, (200 * n) % 256]);
+  // Half types move as their bits.
+  const h = tf.tensor([r + 0.1, -r], { dtype: 'bfloat16' });
+  D.broadcast(h, 0);
+  close('broadcast bfloat16', Array.from(h.toTypedArray()), Array.from(tf.tensor([0.1, 0], { dtype: 'bfloat16' }).toTypedArray()));
+  const g16 = D.allGather(tf.tensor([r + 0.5], { dtype: 'float16' }));
+  if (g16.dtype !== 'float16') fail('allGather float16 keeps the dtype', g16.dtype, 'float16');
+  close('allGather float16', Array.from(g16.toTypedArray()), ranks.map((k) => k + 0.5));
+}
 (async () => {
   const a = mine('float64');
   const res = await D.allReduceAsync(a, { op: 'sum' });

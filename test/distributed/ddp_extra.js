@@ -26,6 +26,27 @@ const maxAbs = (t) => t.abs().max().item();
   check('noSync then sync = mean of accumulated sums', maxAbs(ddp.module.weight.grad.sub(want)) < 1e-12);
 }
 
+// A bfloat16 model: gradients averaged as float32 and rounded once, so every rank holds the same
+// bfloat16 gradient, equal to the float32 mean of the ranks' bfloat16 gradients rounded to bfloat16.
+{
+  tf.manualSeed(11);
+  const model = new tf.nn.Linear(3, 2);
+  model.to('bfloat16');
+  const ddp = new tf.nn.parallel.DistributedDataParallel(model);
+  tf.manualSeed(20 + r);
+  const x = tf.randn([4, 3]).to('bfloat16');
+  const ref = new tf.nn.Linear(3, 2);
+  ref.to('bfloat16');
+  tf.noGrad(() => { ref.weight.copy_(model.weight); ref.bias.copy_(model.bias); });
+  ref.forward(x).square().sum().backward();
+  ddp.forward(x).square().sum().backward();
+  check('bfloat16 gradient keeps its dtype', model.weight.grad.dtype === 'bfloat16');
+  const want = D.allReduce(ref.weight.grad.to('float32'), { op: 'mean' }).to('bfloat16');
+  check('bfloat16 DDP gradient = float32 mean rounded once', maxAbs(model.weight.grad.to('float32').sub(want.to('float32'))) === 0);
+  const all = D.allGather(model.weight.grad);
+  check('every rank holds the same bfloat16 gradient', maxAbs(all.select(0, 0).sub(all.select(0, n - 1)).to('float32')) === 0);
+}
+
 class TwoHeads extends tf.nn.Module {
   constructor() { super(); this.a = new tf.nn.Linear(2, 2, o); this.b = new tf.nn.Linear(2, 2, o); }
   forward(x, useB) { return useB ? this.b.forward(this.a.forward(x)) : this.a.forward(x); }
