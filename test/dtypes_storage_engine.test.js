@@ -148,6 +148,20 @@ describe('training in float16 / bfloat16', () => {
     o16.step(); oref.step();
     expect(p16.toArray()).toEqual(ref.to('bfloat16').toArray());
   });
+  test.each(['LSTM', 'GRU', 'RNN'])('%s runs in bfloat16, within bfloat16 precision of float32', (cls) => {
+    tf.manualSeed(3);
+    const m = new tf.nn[cls](4, 8, { numLayers: 2 });
+    m.to('bfloat16');
+    const x = tf.randn([5, 3, 4]).to('bfloat16');
+    const [y] = m.forward(x);
+    expect(y.dtype).toBe('bfloat16');
+    y.sum().backward();
+    for (const p of m.parameters()) expect(p.grad.dtype).toBe('bfloat16');
+    m.to('float32');
+    const [y32] = m.forward(x.to('float32'));
+    // Each op rounds to bfloat16 (8 significant bits): a few ulps over two layers of five steps.
+    expect(y.to('float32').sub(y32).abs().max().item()).toBeLessThan(8 * 2 ** -8 * y32.abs().max().item());
+  });
   test('the fused kernels give the float32 result rounded once', () => {
     const x = tf.randn([4, 8]), w = tf.randn([5, 8]);
     for (const dt of ['float16', 'bfloat16']) {

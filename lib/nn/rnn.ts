@@ -10,8 +10,16 @@
 // The input projection of every time step is one matmul ([T·B, in] @ W_ihᵀ, both biases folded in
 // where the gate equations allow), so the per-step work is only h @ W_hhᵀ and the gate arithmetic.
 import { concat, stack } from '../ops';
-import { kernels as native } from '../kernels';
-import { DType, Tensor, describe, wrap, zeros, checkOptions } from '../tensor';
+import { kernels } from '../kernels';
+import { liftHalf } from '../storage_dtypes';
+import { DType, Tensor, describe, wrap, zeros, checkOptions, isFloating } from '../tensor';
+
+// The fused recurrent kernels; float16/bfloat16 operands run in float32 and round back.
+const native = {
+  lstmCell: liftHalf(kernels.lstmCell),
+  gruCell: liftHalf(kernels.gruCell),
+  lstmLayer: liftHalf(kernels.lstmLayer),
+};
 import * as F from './functional';
 import * as init from './init';
 import { Module } from './module';
@@ -142,8 +150,8 @@ class RNNBase extends Module {
   protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor, Tensor | null] {
     const name = this.constructor.name;
     if (!(input instanceof Tensor)) throw argumentError(`${name}: input must be a Tensor, got ${describe(input)}`);
-    if (input.dtype !== 'float32' && input.dtype !== 'float64')
-      throw dtypeError(`${name}: input must be float32 or float64, got ${input.dtype}`);
+    if (!isFloating(input.dtype))
+      throw dtypeError(`${name}: input must be a floating-point tensor, got ${input.dtype}`);
     if (input.ndim !== 2 && input.ndim !== 3)
       throw shapeError(`${name}: expected input of 3 dims ([T,B,in] or [B,T,in] with batchFirst) or 2 dims ([T,in]), got [${input.shape}]`);
     if (input.shape[input.ndim - 1] !== this.inputSize)
