@@ -510,19 +510,20 @@ class Gen:
             raise ValueError('a list result needs a pick')
         self.steps.append(step)
         self.stack.append(r)
-        self.tfd.append(tf_dtype_of(step, r, self.arg_dtypes(step['a'])))
+        data = [a for j, a in enumerate(step['a']) if not is_index_arg(f, j)] if isinstance(step['a'], list) else step['a']
+        self.tfd.append(tf_dtype_of(step, r, self.arg_dtypes(data)))
         return len(self.stack) - 1
 
     def arg_dtypes(self, a):
         """tensorfold dtypes of the stack values and inputs among a step's arguments (constants are index
-        tensors, whose dtype never reaches the result)."""
+        tensors or masks, whose dtype never reaches the result)."""
         if isinstance(a, list):
             return [d for x in a for d in self.arg_dtypes(x)]
         if isinstance(a, dict):
             if '$' in a:
-                return [self.tfd[a['$']]]
+                return [(self.tfd[a['$']], self.stack[a['$']].dim())] if isinstance(self.stack[a['$']], torch.Tensor) else []
             if 'in' in a:
-                return [self.inputs[a['in']]['dtype']]
+                return [(self.inputs[a['in']]['dtype'], len(self.inputs[a['in']]['shape']))]
             if 'c' in a:
                 return []
             return [d for x in a.values() for d in self.arg_dtypes(x)]
@@ -579,6 +580,15 @@ INDEX_RESULT = {'argmax', 'argmin'}
 PICKED_INDEX = {'sort', 'topk', 'cummax', 'cummin', 'kthvalue'}  # [values, indices]: pick 1
 
 
+# The argument positions that hold index tensors (their dtype never reaches the result).
+INDEX_ARGS = {'gather': 2, 'scatter': 2, 'scatterAdd': 2, 'scatterReduce': 2, 'indexSelect': 2, 'indexAdd': 2,
+              'indexCopy': 2, 'indexFill': 2, 'takeAlongDim': 1, 'take': 1}
+
+
+def is_index_arg(f, j):
+    return j == INDEX_ARGS.get(f) or (f in ('index', 'indexPut_') and j >= 1 and not (f == 'indexPut_' and j == 2))
+
+
 def tf_dtype_of(step, r, arg_dtypes):
     """The dtype tensorfold gives a step's result: PyTorch's, except an int64 that is deliberately int32 in
     tensorfold (indices, and integer sums/products/scans of int32/uint8/bool, which PyTorch widens to int64).
@@ -592,7 +602,9 @@ def tf_dtype_of(step, r, arg_dtypes):
         return 'int32'
     if f == 'to':
         return 'int64'
-    return 'int64' if 'int64' in arg_dtypes else 'int32'
+    # tensorfold's promotion of the operands as tensorfold types them (a 0-d int64 does not widen an int32)
+    ts = [torch.empty([1] * nd, dtype=TD[d]) for d, nd in arg_dtypes if d]
+    return 'int64' if ts and promoted(ts) == torch.int64 else 'int32'
 
 
 def R(i):
@@ -1608,6 +1620,8 @@ DT_THEMES = {
     'dt_index': {op_unary: 1, op_binary: 1, op_shape: 3, op_more_shape: 1, op_index: 3, op_gather_scatter: 3, op_mask: 2,
                  op_where: 1, op_inplace: 2, op_int: 2},
     'dt_matmul': {op_unary: 1, op_binary: 2, op_matmul: 5, op_shape: 1, op_reduce: 1, op_int: 1},
+    # integer chains (int64 beyond int32's range, uint8 wrapping) ending in an integer more often
+    'dt_int': {op_int: 8, op_shape: 2, op_index: 2, op_unary: 1, op_binary: 1, op_reduce: 1},
 }
 DT_THEME_ORDER = list(DT_THEMES)
 
@@ -1616,10 +1630,14 @@ def build_dtypes(i):
     theme = DT_THEME_ORDER[i % len(DT_THEME_ORDER)]
     specials = theme in ('dt_pointwise', 'dt_reduce') and (i // len(DT_THEME_ORDER)) % 4 == 0
     g = Gen(theme, specials)
-    first = choice(['float16', 'bfloat16', 'float16', 'bfloat16', 'float32'])
+    if theme == 'dt_int':
+        first = choice(['int64', 'uint8', 'int64', 'uint8', 'int32'])
+        second = choice(['int64', 'uint8', 'int32', 'bool', 'float16', 'bfloat16'])
+    else:
+        first = choice(['float16', 'bfloat16', 'float16', 'bfloat16', 'float32'])
+        second = choice([first, first, 'float16', 'bfloat16', 'float32', 'float64', 'int64', 'uint8', 'int64', 'uint8', 'int32', 'bool'])
     s0 = rand_shape(0, 3) if theme != 'dt_index' else rand_shape(1, 4, 0.02)
     g.new_input(s0, first)
-    second = choice([first, first, 'float16', 'bfloat16', 'float32', 'float64', 'int64', 'uint8', 'int64', 'uint8', 'int32', 'bool'])
     g.new_input(broadcast_partner(s0) if chance(0.7) else rand_shape(0, 3), second)
     return grow(g, i, DT_THEMES[theme])
 
