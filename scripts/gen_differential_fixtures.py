@@ -23,6 +23,13 @@ quarter of the float32 tolerance (same NaN/inf positions). So PyTorch's own roun
 well inside the tolerance, and tensorfold, whose rounding differs, is held to a tolerance that a
 correct implementation meets. Programs whose inputs hold no NaN/inf must also produce only finite
 values and gradients (NaN/inf behaviour is tested by the programs fed NaN/inf/-0 on purpose).
+
+--dtypes writes a second fixture (its own seed and themes; the default programs do not change): int64,
+uint8, float16 and bfloat16 mixed with the dtypes above (see "the dtype programs" below). Each step's
+result gets tensorfold's dtype (tf_dtype_of: PyTorch's, but an int64 that tensorfold deliberately gives as
+int32 stays int32, and a genuine one - from an int64 operand or a conversion - is int64); half programs
+get a tolerance derived from the dtype's ulp and their length (HALF_EPS); float16 ops missing from
+PyTorch's CPU build run in float32 and round once (run_torch).
 """
 import gzip
 import json
