@@ -7,6 +7,7 @@ through PyTorch; test/differential.test.js replays each program in tensorfold an
 values, dtypes and shapes of its outputs and the gradient of every input.
 
     /usr/bin/python3 scripts/gen_differential_fixtures.py [N]   # writes test/fixtures/differential.json.gz
+    /usr/bin/python3 scripts/gen_differential_fixtures.py --dtypes [N]   # test/fixtures/differential_dtypes.json.gz
 
 A program is a list of steps over a stack of values. Each step is {f, a, pick?}: f names the call
 as tensorfold spells it ('add' is the method x.add(...), 'tf.concat' the function, 'tf.linalg.inv'
@@ -22,6 +23,13 @@ quarter of the float32 tolerance (same NaN/inf positions). So PyTorch's own roun
 well inside the tolerance, and tensorfold, whose rounding differs, is held to a tolerance that a
 correct implementation meets. Programs whose inputs hold no NaN/inf must also produce only finite
 values and gradients (NaN/inf behaviour is tested by the programs fed NaN/inf/-0 on purpose).
+
+--dtypes writes a second fixture (its own seed and themes; the default programs do not change): int64,
+uint8, float16 and bfloat16 mixed with the dtypes above (see "the dtype programs" below). Each step's
+result gets tensorfold's dtype (tf_dtype_of: PyTorch's, but an int64 that tensorfold deliberately gives as
+int32 stays int32, and a genuine one - from an int64 operand or a conversion - is int64); half programs
+get a tolerance derived from the dtype's ulp and their length (HALF_EPS); float16 ops missing from
+PyTorch's CPU build run in float32 and round once (run_torch).
 """
 import gzip
 import json
@@ -56,10 +64,18 @@ TOL = {
 }
 FAMILY_ORDER = ['pointwise', 'reduce', 'matmul', 'linalg']
 
-TD = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'bool': torch.bool}
+TD = {'float32': torch.float32, 'float64': torch.float64, 'int32': torch.int32, 'bool': torch.bool,
+      'int64': torch.int64, 'uint8': torch.uint8, 'float16': torch.float16, 'bfloat16': torch.bfloat16}
 FLOATS = (torch.float32, torch.float64)
-# tensorfold's integer results are int32 where PyTorch's are int64 (documented in docs/API.md).
-TF_DTYPE = {torch.float32: 'float32', torch.float64: 'float64', torch.int32: 'int32', torch.int64: 'int32', torch.bool: 'bool'}
+# Float dtype names: the ones the float32/float64/perturbed conditioning runs replace by their precision.
+FLOAT_NAMES = ('float32', 'float64', 'float16', 'bfloat16')
+# tensorfold's integer results are int32 where PyTorch's are int64 (documented in docs/API.md). In the
+# dtype programs (--dtypes) an int64 result is int64 where it is genuinely one: see tf_dtype_of.
+TF_DTYPE = {torch.float32: 'float32', torch.float64: 'float64', torch.int32: 'int32', torch.int64: 'int32', torch.bool: 'bool',
+            torch.uint8: 'uint8', torch.float16: 'float16', torch.bfloat16: 'bfloat16'}
+# The dtypes new inputs may take as a float or an integer partner (the --dtypes mode widens them).
+NEW_FLOATS = ['float32', 'float64']
+INT_PARTNERS = ['int32', 'bool']
 SPECIAL = [math.nan, math.inf, -math.inf, -0.0, 0.0]
 
 rng = np.random.default_rng(SEED)
@@ -264,9 +280,11 @@ for _n in ['sum', 'mean', 'var', 'std', 'logsumexp', 'prod', 'norm', 'cumsum', '
 # ------------------------------------------------------------------------------------------- the interpreter
 def make_const(c, mode):
     dt = c['dtype']
-    if dt in ('float32', 'float64') and mode != 'as_is':
+    if dt in FLOAT_NAMES and mode != 'as_is':
         dt = precision(mode)
     vals = [dec(v) for v in c['values']]
+    if dt in ('int64', 'int32', 'uint8'):
+        return torch.tensor([int(v) for v in c['values']], dtype=TD[dt]).reshape(c['shape'])
     return torch.tensor(vals, dtype=torch.float64).to(TD[dt]).reshape(c['shape'])
 
 
@@ -286,14 +304,77 @@ def resolve(a, stack, inputs, mode):
 
 def call(step, stack, inputs, mode):
     args = resolve(step['a'], stack, inputs, mode)
-    if step['f'] == 'to' and mode != 'as_is' and args[1] in ('float32', 'float64'):
+    if step['f'] == 'to' and mode != 'as_is' and args[1] in FLOAT_NAMES:
         args[1] = precision(mode)
     if step['f'] == 'input':
         return args[0]
-    r = TORCH[step['f']](*args)
+    r = run_torch(step['f'], args)
     if 'pick' in step:
         r = r[step['pick']]
     return r
+
+
+HALVES = (torch.float16, torch.bfloat16)
+
+
+def tensors_in(a):
+    if isinstance(a, torch.Tensor):
+        return [a]
+    if isinstance(a, (list, tuple)):
+        return [t for x in a for t in tensors_in(x)]
+    if isinstance(a, dict):
+        return [t for x in a.values() for t in tensors_in(x)]
+    return []
+
+
+def upcast(a):
+    if isinstance(a, torch.Tensor):
+        return a.float() if a.dtype in HALVES else a
+    if isinstance(a, list):
+        return [upcast(x) for x in a]
+    if isinstance(a, dict):
+        return {k: upcast(v) for k, v in a.items()}
+    return a
+
+
+def category(d):
+    return 0 if d == torch.bool else 2 if d.is_floating_point else 1
+
+
+def promoted(ts):
+    """PyTorch's result dtype of an op over these tensors: 0-d ones count only when of a higher category."""
+    def fold(ds):
+        out = ds[0]
+        for d in ds[1:]:
+            out = torch.promote_types(out, d)
+        return out
+    dimmed = [t.dtype for t in ts if t.dim()]
+    zero = [t.dtype for t in ts if not t.dim()]
+    if not dimmed or not zero:
+        return fold(dimmed or zero)
+    d, z = fold(dimmed), fold(zero)
+    return z if category(z) > category(d) else d
+
+
+def run_torch(f, args):
+    """TORCH[f](*args). PyTorch 1.13's CPU build lacks most float16 kernels (exp, tanh, matmul, softmax, cumsum...)
+    and a few bfloat16 ones (prod, mish, reflection pad): there the op runs on the half operands converted to
+    float32 and its float32 result is rounded to the dtype PyTorch's promotion gives, once. That is the
+    storage dtypes' definition (docs/API.md: each op computes in float32 and rounds its result back once;
+    matmul accumulates in float32), and the casts are differentiable, so a half leaf still gets a gradient in
+    its own dtype, rounded after each op of the backward as well. In-place ops are never emulated."""
+    try:
+        return TORCH[f](*args)
+    except RuntimeError as e:
+        ts = tensors_in(args)
+        if 'not implemented for' not in str(e) or f.endswith('_') or not any(t.dtype in HALVES for t in ts):
+            raise
+    target = promoted(ts)
+    r = TORCH[f](*upcast(args))
+
+    def down(x):
+        return x.to(target) if isinstance(x, torch.Tensor) and x.dtype == torch.float32 and target in HALVES else x
+    return [down(x) for x in r] if isinstance(r, list) else down(r)
 
 
 # The relative change of each float input in the 'perturbed' run: a few float32 roundings. A program whose
@@ -311,13 +392,16 @@ def make_inputs(prog, mode):
     out = []
     for inp in prog['inputs']:
         dt = inp['dtype']
-        if dt in ('float32', 'float64') and mode != 'as_is':
+        if dt in FLOAT_NAMES and mode != 'as_is':
             dt = precision(mode)
+        if dt in ('int64', 'int32', 'uint8'):
+            out.append(torch.tensor([int(v) for v in inp['values']], dtype=TD[dt]).reshape(inp['shape']))
+            continue
         t = torch.tensor([dec(v) for v in inp['values']], dtype=torch.float64).reshape(inp['shape'])
         if mode == 'perturbed' and dt == 'float64':
-            t = t * (1 + PERTURB * torch.tensor(wiggle.choice([-1.0, 1.0], t.shape), dtype=torch.float64))
+            t = t * (1 + prog.get('perturb', PERTURB) * torch.tensor(wiggle.choice([-1.0, 1.0], t.shape), dtype=torch.float64))
         t = t.to(TD[dt])
-        if dt in ('float32', 'float64'):
+        if dt in FLOAT_NAMES:
             t.requires_grad_(True)
         out.append(t)
     return out
@@ -367,7 +451,10 @@ def dec(v):
 
 def enc_tensor(t):
     t = t.detach()
-    sig = 9 if t.dtype == torch.float32 else 14
+    if not t.dtype.is_floating_point and t.dtype != torch.bool:
+        # exact: int64 beyond 2^53 as a decimal string (the replayer reads it into a BigInt)
+        return [v if abs(v) <= 2 ** 53 else str(v) for v in t.reshape(-1).tolist()]
+    sig = 9 if t.dtype in (torch.float32, torch.float16, torch.bfloat16) else 14
     vals = t.reshape(-1).tolist() if t.dtype != torch.bool else [int(b) for b in t.reshape(-1).tolist()]
     return [enc(v, sig) for v in vals]
 
@@ -385,6 +472,7 @@ class Gen:
         self.stack = []
         self.inplace_bases = []
         self.ambiguous = set()  # values defined only up to sign (eigenvectors): never an output
+        self.tfd = []      # tensorfold's dtype of each stack value (tf_dtype_of)
 
     # --- values
     def new_input(self, shape, dtype):
@@ -393,15 +481,29 @@ class Gen:
             vals = [int(b) for b in rng.random(n) < 0.5]
         elif dtype == 'int32':
             vals = [int(v) for v in rng.integers(-3, 4, n)]
+        elif dtype == 'int64':
+            # small, or (a quarter of the inputs) some beyond int32's range, where an int32 result would wrap
+            vals = [int(v) for v in rng.integers(-3, 4, n)]
+            if chance(0.25):
+                vals = [v + int(rng.choice([-1, 1])) * (2 ** 31 + rint(0, 9)) if chance(0.4) else v for v in vals]
+        elif dtype == 'uint8':
+            # small, or near the top (sums and products wrap modulo 256)
+            vals = [int(v) for v in (rng.integers(0, 8, n) if chance(0.7) else rng.integers(0, 256, n))]
         else:
             vals = [round(float(v), 3) for v in rng.uniform(-2, 2, n)]
             if self.specials:
                 vals = [SPECIAL[rint(0, 4)] if rng.random() < 0.15 else v for v in vals]
+            if dtype in ('float16', 'bfloat16'):
+                # values the dtype holds exactly, so that every conversion of the input is exact
+                vals = torch.tensor(vals, dtype=torch.float64).to(TD[dtype]).double().tolist()
             vals = [enc(v, 17) for v in vals]
         k = len(self.inputs)
         self.inputs.append(dict(shape=list(shape), dtype=dtype, values=vals))
-        t = torch.tensor([dec(v) for v in vals], dtype=torch.float64).to(TD[dtype]).reshape(shape)
-        if dtype in ('float32', 'float64'):
+        if dtype in ('int64', 'uint8'):
+            t = torch.tensor(vals, dtype=TD[dtype]).reshape(shape)
+        else:
+            t = torch.tensor([dec(v) for v in vals], dtype=torch.float64).to(TD[dtype]).reshape(shape)
+        if dtype in FLOAT_NAMES:
             t.requires_grad_(True)
         self.tin.append(t)
         return self.emit('input', [{'in': k}])
@@ -415,7 +517,24 @@ class Gen:
             raise ValueError('a list result needs a pick')
         self.steps.append(step)
         self.stack.append(r)
+        data = [a for j, a in enumerate(step['a']) if not is_index_arg(f, j)] if isinstance(step['a'], list) else step['a']
+        self.tfd.append(tf_dtype_of(step, r, self.arg_dtypes(data)))
         return len(self.stack) - 1
+
+    def arg_dtypes(self, a):
+        """tensorfold dtypes of the stack values and inputs among a step's arguments (constants are index
+        tensors or masks, whose dtype never reaches the result)."""
+        if isinstance(a, list):
+            return [d for x in a for d in self.arg_dtypes(x)]
+        if isinstance(a, dict):
+            if '$' in a:
+                return [(self.tfd[a['$']], self.stack[a['$']].dim())] if isinstance(self.stack[a['$']], torch.Tensor) else []
+            if 'in' in a:
+                return [(self.inputs[a['in']]['dtype'], len(self.inputs[a['in']]['shape']))]
+            if 'c' in a:
+                return []
+            return [d for x in a.values() for d in self.arg_dtypes(x)]
+        return []
 
     def try_op(self, fn):
         n_steps, n_in, n_bases = len(self.steps), len(self.inputs), len(self.inplace_bases)
@@ -428,6 +547,7 @@ class Gen:
             del self.inputs[n_in:]
             del self.tin[n_in:]
             del self.inplace_bases[n_bases:]
+            del self.tfd[n_steps:]
             return False
 
     # --- choosing operands
@@ -462,6 +582,38 @@ class Skip(Exception):
     pass
 
 
+# Ops whose int64 result is an index or a count: int32 in tensorfold (docs/API.md), whatever the input.
+INDEX_RESULT = {'argmax', 'argmin'}
+PICKED_INDEX = {'sort', 'topk', 'cummax', 'cummin', 'kthvalue'}  # [values, indices]: pick 1
+
+
+# The argument positions that hold index tensors (their dtype never reaches the result).
+INDEX_ARGS = {'gather': 2, 'scatter': 2, 'scatterAdd': 2, 'scatterReduce': 2, 'indexSelect': 2, 'indexAdd': 2,
+              'indexCopy': 2, 'indexFill': 2, 'takeAlongDim': 1, 'take': 1}
+
+
+def is_index_arg(f, j):
+    return j == INDEX_ARGS.get(f) or (f in ('index', 'indexPut_') and j >= 1 and not (f == 'indexPut_' and j == 2))
+
+
+def tf_dtype_of(step, r, arg_dtypes):
+    """The dtype tensorfold gives a step's result: PyTorch's, except an int64 that is deliberately int32 in
+    tensorfold (indices, and integer sums/products/scans of int32/uint8/bool, which PyTorch widens to int64).
+    An int64 result is genuine (and compared as int64) when an operand is int64 or the step converts to it."""
+    if not isinstance(r, torch.Tensor):
+        return None
+    if r.dtype != torch.int64:
+        return TF_DTYPE[r.dtype]
+    f = step['f']
+    if f in INDEX_RESULT or (f in PICKED_INDEX and step.get('pick') == 1):
+        return 'int32'
+    if f == 'to':
+        return 'int64'
+    # tensorfold's promotion of the operands as tensorfold types them (a 0-d int64 does not widen an int32)
+    ts = [torch.empty([1] * nd, dtype=TD[d]) for d, nd in arg_dtypes if d]
+    return 'int64' if ts and promoted(ts) == torch.int64 else 'int32'
+
+
 def R(i):
     return {'$': i}
 
@@ -470,9 +622,13 @@ def const(t, dtype):
     return {'c': dict(shape=list(t.shape), dtype=dtype, values=[enc(v, 17) for v in t.reshape(-1).tolist()])}
 
 
+INDEX_DTYPES = ['int32']  # the --dtypes mode adds int64 index tensors
+
+
 def int_const(vals, shape=None):
     arr = np.asarray(vals, dtype=np.int64)
-    return {'c': dict(shape=list(arr.shape) if shape is None else shape, dtype='int32', values=[int(v) for v in arr.reshape(-1)])}
+    dt = INDEX_DTYPES[0] if len(INDEX_DTYPES) == 1 else choice(INDEX_DTYPES)
+    return {'c': dict(shape=list(arr.shape) if shape is None else shape, dtype=dt, values=[int(v) for v in arr.reshape(-1)])}
 
 
 def bool_const(shape):
@@ -546,9 +702,9 @@ def binary_operands(g, allow_int=True):
     x = g.T(a)
     if allow_int and chance(0.15):  # an int32 or bool operand: PyTorch's promotion
         shape = broadcast_partner(list(x.shape)) if chance(0.7) else list(x.shape)
-        b = g.new_input(shape, choice(['int32', 'bool']))
+        b = g.new_input(shape, choice(INT_PARTNERS))
     elif chance(0.2):
-        b = g.new_input(broadcast_partner(list(x.shape)), choice(['float32', 'float64']))
+        b = g.new_input(broadcast_partner(list(x.shape)), choice(NEW_FLOATS))
     else:
         b = g.pick(lambda t: t.dtype in FLOATS and can_broadcast(t.shape, x.shape))
     if chance(0.5):
@@ -644,7 +800,7 @@ def op_logical(g):
         g.emit('tf.where', [R(g.emit('logicalNot', [R(m)])), R(a), 0])
     elif k == 2:
         n = g.new_input(broadcast_partner(list(x.shape)), 'int32')
-        m = g.new_input(broadcast_partner(list(x.shape)), choice(['int32', 'bool']))
+        m = g.new_input(broadcast_partner(list(x.shape)), choice(INT_PARTNERS))
         s = g.emit(choice(['add', 'mul', 'sub', 'maximum']), [R(n), R(m)])  # int32 arithmetic stays int32
         g.emit(choice(['add', 'mul']), [R(a), R(s)])
     elif k == 3:
@@ -734,6 +890,10 @@ def op_sort(g):
     if k < 4 and bool(torch.isnan(x.detach()).any()):
         # Where NaN sorts (and so which element the gradient goes to) differs between PyTorch's kernels
         # (kthvalue's quickselect, cummax); tensorfold sorts NaN last everywhere. Not compared.
+        raise Skip()
+    if DTYPES_MODE and k in (1, 2, 3) and x.numel() and bool((x.detach().sort(ax).values.diff(dim=ax) == 0).any()):
+        # Which of tied elements topk/cummax/kthvalue select (and so which one gets the gradient) is up to
+        # the kernel (quickselect in PyTorch). Half values tie often: not compared there.
         raise Skip()
     if k == 0:
         g.emit('sort', [R(i), ax] + ([{'descending': True}] if chance(0.5) else []), pick=0)
@@ -872,7 +1032,7 @@ def op_shape(g):
             if k == 'concat':
                 shp[d] = rint(0, 3)
             same = [j for j, t in g.usable() if t.dtype == x.dtype and list(t.shape) == shp]
-            others.append(R(choice(same)) if same and chance(0.5) else R(g.new_input(shp, TF_DTYPE[x.dtype] if x.dtype != torch.int64 else 'int32')))
+            others.append(R(choice(same)) if same and chance(0.5) else R(g.new_input(shp, g.tfd[i])))
         rng.shuffle(others)
         g.emit('tf.' + k, [others, d])
     elif k in ('split', 'chunk'):
@@ -1326,7 +1486,12 @@ def build(i):
     g.new_input(s0, dtypes[0])
     if theme != 'linalg':
         g.new_input(broadcast_partner(s0) if chance(0.7) else rand_shape(0, 3), choice(dtypes))
-    weights = THEMES[theme]
+    return grow(g, i, THEMES[theme])
+
+
+def grow(g, i, weights):
+    """Adds random ops of the theme's weights to a program that has its inputs; picks its outputs."""
+    theme, specials = g.theme, g.specials
     fns = list(weights)
     p = np.array([weights[f] for f in fns], dtype=float)
     p /= p.sum()
@@ -1350,7 +1515,148 @@ def build(i):
         weights_out.append([enc(v, 17) for v in np.round(rng.uniform(-1, 1, t.numel()), 3).tolist()])
     fam = set(FAMILY.get(s['f'], 'pointwise') for s in g.steps)
     return dict(id=i, theme=theme, specials=specials, inputs=g.inputs, steps=g.steps, outputs=outs, weights=weights_out,
-                family=max(fam, key=FAMILY_ORDER.index))
+                family=max(fam, key=FAMILY_ORDER.index), tfd=[g.tfd[o] for o in outs], step_dtypes=g.tfd)
+
+
+# ------------------------------------------------------------------------------- the dtype programs (--dtypes)
+# Programs over int64, uint8, float16 and bfloat16 mixed with the old dtypes: promotion across ops, uint8
+# wrapping, int64 beyond int32's range, int64 index tensors, half precision through every op family and its
+# gradient (a half leaf's gradient must come out in the leaf's dtype). A second fixture
+# (test/fixtures/differential_dtypes.json.gz, replayed by test/differential_dtypes.test.js) with its own seed,
+# so the 10,000 programs of differential.json.gz stay as they are.
+DT_SEED = 20261201
+DT_OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'differential_dtypes.json.gz')
+INTS = (torch.int64, torch.uint8, torch.int32)
+
+
+def int_operand(g, like=None):
+    """An integer stack value (int64, uint8, int32), or a new integer input (broadcasting with like)."""
+    ids = [j for j, t in g.usable() if t.dtype in INTS and (like is None or can_broadcast(t.shape, like.shape))]
+    if ids and chance(0.6):
+        return ids[-1] if chance(0.5) else choice(ids)
+    shape = broadcast_partner(list(like.shape)) if like is not None else rand_shape(0, 3)
+    return g.new_input(shape, choice(['int64', 'uint8', 'int64', 'uint8', 'int32', 'bool']))
+
+
+def op_int(g):
+    """Integer arithmetic, reductions, sorts and casts across int64/uint8/int32/bool, and back into float."""
+    k = rint(0, 7)
+    if k == 7:
+        # integer matmul of one dtype (PyTorch 1.13 rejects mixed dtypes in most of its matmul paths and
+        # keeps the first operand's dtype in the others; tensorfold promotes)
+        a = int_operand(g)
+        x = g.T(a)
+        if not 1 <= x.dim() <= 3 or x.dtype == torch.bool:
+            raise Skip()
+        kk = x.shape[-1]
+        shp = choice([[kk], [kk, rint(1, 4)]])
+        ids = [j for j, t in g.usable() if t.dtype == x.dtype and list(t.shape) == shp and g.tfd[j] == g.tfd[a]]
+        b = choice(ids) if ids and chance(0.5) else g.new_input(shp, g.tfd[a])
+        g.emit('matmul', [R(a), R(b)])
+    elif k <= 1:
+        a = int_operand(g)
+        name = choice(['add', 'sub', 'mul', 'maximum', 'minimum', 'remainder', 'eq', 'lt', 'ge', 'add', 'mul'])
+        if chance(0.3):
+            b = choice([2, -3, 7])
+        else:
+            b = R(int_operand(g, g.T(a)))
+        if name == 'remainder':
+            # a positive divisor (integer division by zero: PyTorch raises, tensorfold gives 0)
+            b = R(g.emit('add', [R(g.emit('abs', [b])), 1])) if isinstance(b, dict) else abs(b)
+        g.emit(name, [R(a), b])
+    elif k == 2:
+        i = g.pick(lambda t: t.dtype in INTS or t.dtype == torch.bool)
+        x = g.T(i)
+        name = choice(['sum', 'sum', 'prod', 'cumsum', 'amax', 'amin', 'max', 'min', 'argmax', 'argmin'])
+        if name in ('sum', 'max', 'min') and chance(0.3):
+            g.emit(name, [R(i)])
+        elif name == 'cumsum':
+            g.emit('cumsum', [R(i), an_axis(x)])
+        elif name in ('argmax', 'argmin'):
+            g.emit(name, [R(i), an_axis(x), chance(0.5)])
+        elif name in ('amax', 'amin'):
+            g.emit(name, [R(i), an_axis(x), chance(0.5)])
+        else:
+            g.emit(name, [R(i), an_axis(x), chance(0.5)])
+    elif k == 3:
+        i = g.pick(lambda t: t.dtype in INTS and t.dim() > 0)
+        x = g.T(i)
+        ax = an_axis(x)
+        if chance(0.6):
+            # the sort is stable in both, so the indices of ties agree
+            g.emit('sort', [R(i), ax] + ([{'descending': True}] if chance(0.5) else []), pick=rint(0, 1))
+        else:
+            if x.shape[ax] == 0:
+                raise Skip()
+            g.emit('topk', [R(i), rint(1, x.shape[ax]), ax], pick=0)
+    elif k == 4:
+        # casts: float -> integer truncates (finite, non-negative for uint8), integer -> half rounds
+        i = g.pick()
+        x = g.T(i)
+        target = choice(['int64', 'uint8', 'int32', 'float16', 'bfloat16', 'float32', 'float64', 'int64', 'float16', 'bfloat16'])
+        if x.dtype.is_floating_point and target in ('int64', 'uint8', 'int32'):
+            if not bool(torch.isfinite(x.detach()).all()):
+                raise Skip()
+            if target == 'uint8':
+                i = g.emit('abs', [R(i)])
+        g.emit('to', [R(i), target])
+    elif k == 5:
+        # an integer operand in float arithmetic (int64 with a half gives the half type)
+        a = g.pick_float()
+        b = int_operand(g, g.T(a))
+        args = [R(a), R(b)] if chance(0.5) else [R(b), R(a)]
+        g.emit(choice(['add', 'mul', 'sub', 'maximum']), args)
+    else:
+        # a computed int64 index tensor: indexSelect / gather / index with it
+        i = g.pick(lambda t: t.dim() > 0 and t.shape[0] > 0)
+        x = g.T(i)
+        n = x.shape[0]
+        v = g.pick(lambda t: t.dtype == torch.int64)
+        idx = g.emit('remainder', [R(g.emit('flatten', [R(v)])), n])
+        if g.tfd[idx] != 'int64':
+            raise Skip()
+        if chance(0.5):
+            g.emit('indexSelect', [R(i), 0, R(idx)])
+        else:
+            g.emit('index', [R(i), R(idx)])
+
+
+DT_THEMES = {
+    'dt_pointwise': {op_unary: 5, op_param_unary: 1, op_binary: 5, op_ternary: 1, op_logical: 2, op_where: 2, op_int: 4, op_shape: 1},
+    'dt_reduce': {op_unary: 2, op_binary: 2, op_reduce: 5, op_scan: 3, op_argmax: 1, op_sort: 2, op_int: 3, op_shape: 1},
+    'dt_index': {op_unary: 1, op_binary: 1, op_shape: 3, op_more_shape: 1, op_index: 3, op_gather_scatter: 3, op_mask: 2,
+                 op_where: 1, op_inplace: 2, op_int: 2},
+    'dt_matmul': {op_unary: 1, op_binary: 2, op_matmul: 5, op_shape: 1, op_reduce: 1, op_int: 1},
+    # integer chains (int64 beyond int32's range, uint8 wrapping) ending in an integer more often
+    'dt_int': {op_int: 8, op_shape: 2, op_index: 2, op_unary: 1, op_binary: 1, op_reduce: 1},
+}
+DT_THEME_ORDER = list(DT_THEMES)
+
+
+def build_dtypes(i):
+    theme = DT_THEME_ORDER[i % len(DT_THEME_ORDER)]
+    specials = theme in ('dt_pointwise', 'dt_reduce') and (i // len(DT_THEME_ORDER)) % 4 == 0
+    g = Gen(theme, specials)
+    if theme == 'dt_int':
+        first = choice(['int64', 'uint8', 'int64', 'uint8', 'int32'])
+        second = choice(['int64', 'uint8', 'int32', 'bool', 'float16', 'bfloat16'])
+    else:
+        first = choice(['float16', 'bfloat16', 'float16', 'bfloat16', 'float32'])
+        second = choice([first, first, 'float16', 'bfloat16', 'float32', 'float64', 'int64', 'uint8', 'int64', 'uint8', 'int32', 'bool'])
+    s0 = rand_shape(0, 3) if theme != 'dt_index' else rand_shape(1, 4, 0.02)
+    g.new_input(s0, first)
+    g.new_input(broadcast_partner(s0) if chance(0.7) else rand_shape(0, 3), second)
+    return grow(g, i, DT_THEMES[theme])
+
+
+def use_dtypes_mode():
+    """Widens the generator to the storage dtypes (module globals, so the default mode is untouched)."""
+    global FLOATS, NEW_FLOATS, INT_PARTNERS, INDEX_DTYPES, rng
+    FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+    NEW_FLOATS = ['float16', 'bfloat16', 'float32', 'float16', 'bfloat16', 'float64']
+    INT_PARTNERS = ['int32', 'bool', 'int64', 'uint8', 'int64', 'uint8']
+    INDEX_DTYPES = ['int32', 'int64']
+    rng = np.random.default_rng(DT_SEED)
 
 
 def finite(ts):
@@ -1383,8 +1689,30 @@ def drop(why):
     return None
 
 
+# The half classes' tolerance (the --dtypes programs). Both PyTorch and tensorfold round each op's result to
+# the dtype once (on CPU PyTorch's bfloat16 kernels convert to float32 and back per op; its float16 ops run
+# as such here, see run_torch), so each op of the chain adds at most 1 ulp of disagreement (half an ulp of
+# rounding on each side), forward and backward alike, before the later ops amplify it. A program's
+# tolerance is therefore eps * (h + 1), rtol and atol alike (values are of order 1, and a difference of
+# nearly equal values keeps the absolute error of its operands), where eps is the dtype's ulp at 1
+# (2^-10 for float16, 2^-7 for bfloat16; bfloat16 when both occur) and h the number of steps whose result
+# is a half tensor (the +1: the weights of the loss, rounded to the output's dtype). The amplification is
+# bounded as the float32 programs' is: PyTorch's half result must agree with the same program run in
+# float64 within a quarter of that tolerance, and so must the float64 run with every float input moved by
+# a quarter ulp (a program at a discontinuity - a comparison, floor or sort of nearly equal values - is
+# dropped). The float32/float64 classes keep TOL.
+HALF_EPS = {'float16': 2.0 ** -10, 'bfloat16': 2.0 ** -7}
+
+
+def half_class(stack):
+    ds = {t.dtype for t in stack if isinstance(t, torch.Tensor)}
+    return 'bfloat16' if torch.bfloat16 in ds else 'float16' if torch.float16 in ds else None
+
+
 def finish(prog):
     """Runs a built program as it is (the expected values) and checks its conditioning."""
+    tfd = prog.pop('tfd')
+    step_dtypes = prog.pop('step_dtypes')
     try:
         stack, outs, grads = execute(prog)
     except RuntimeError as e:
@@ -1393,14 +1721,22 @@ def finish(prog):
         return drop('error')
     if not prog['specials'] and not finite(list(outs) + list(grads)):
         return drop('non-finite result')
+    hc = half_class(stack)
+    if hc:
+        prog['perturb'] = HALF_EPS[hc] / 4
     try:
-        _, o32, g32 = execute(prog, 'float32')
+        _, o32, g32 = execute(prog, 'float32') if not hc else (None, outs, grads)
         _, o64, g64 = execute(prog, 'float64')
         _, op, gp = execute(prog, 'perturbed')
     except RuntimeError:
         return drop('error in the float32/float64 runs')
     cls = 'float32' if any(isinstance(t, torch.Tensor) and t.dtype == torch.float32 for t in stack) else 'float64'
     rtol, atol = TOL['float32'][prog['family']]
+    if hc:
+        cls = hc
+        h = sum(1 for s, t in zip(prog['steps'], stack) if s['f'] != 'input' and isinstance(t, torch.Tensor) and t.dtype in HALVES)
+        rtol = atol = HALF_EPS[hc] * (h + 1)
+        prog['tolerance'] = [rtol, atol]
     for a, b in zip(list(o32) + list(g32), list(o64) + list(g64)):
         if a is not None and a.dtype == torch.bool:
             if not torch.equal(a, b):
@@ -1417,17 +1753,30 @@ def finish(prog):
             return drop('at a discontinuity')
     prog['tol'] = cls
     prog['expected'] = dict(
-        outputs=[dict(shape=list(o.shape), dtype=TF_DTYPE[o.dtype], values=enc_tensor(o)) for o in outs],
+        outputs=[dict(shape=list(o.shape), dtype=TF_DTYPE[o.dtype] if not DTYPES_MODE else d, values=enc_tensor(o))
+                 for o, d in zip(outs, tfd)],
         grads=[None if gr is None else enc_tensor(gr) for gr in grads])
+    if DTYPES_MODE:
+        prog['expected']['gradDtypes'] = [None if gr is None else TF_DTYPE[gr.dtype] for gr in grads]
+        # tensorfold's dtype of every step's value (for the replayer's diagnosis: the first step that differs)
+        prog['expected']['stepDtypes'] = step_dtypes
     return prog
 
 
+DTYPES_MODE = False
+
+
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+    global DTYPES_MODE
+    args = [a for a in sys.argv[1:] if a != '--dtypes']
+    DTYPES_MODE = '--dtypes' in sys.argv[1:]
+    if DTYPES_MODE:
+        use_dtypes_mode()
+    n = int(args[0]) if args else 4000
     progs = []
     i = 0
     while len(progs) < n:
-        p = build(i)
+        p = build(i) if not DTYPES_MODE else build_dtypes(i)
         i += 1
         if p is None:
             drop('empty')
@@ -1437,13 +1786,16 @@ def main():
             p['id'] = len(progs)
             progs.append(p)
     ops = sorted(set(s['f'] for p in progs for s in p['steps']) - {'input'})
-    data = dict(generator='scripts/gen_differential_fixtures.py', torch=torch.__version__, seed=SEED,
-                tolerances=TOL, ops=ops, programs=progs)
+    out = DT_OUT if DTYPES_MODE else OUT
+    data = dict(generator='scripts/gen_differential_fixtures.py' + (' --dtypes' if DTYPES_MODE else ''), torch=torch.__version__,
+                seed=DT_SEED if DTYPES_MODE else SEED, tolerances=TOL, ops=ops, programs=progs)
+    if DTYPES_MODE:
+        data['halfEps'] = HALF_EPS
     raw = json.dumps(data, separators=(',', ':')).encode()
-    with gzip.GzipFile(OUT, 'wb', mtime=0) as f:
+    with gzip.GzipFile(out, 'wb', mtime=0) as f:
         f.write(raw)
-    print(f'wrote {len(progs)} programs ({len(ops)} ops; {len(raw) / 1e6:.1f} MB, {os.path.getsize(OUT) / 1e6:.2f} MB gzipped) '
-          f'to {os.path.relpath(OUT)}; dropped {DROPS}')
+    print(f'wrote {len(progs)} programs ({len(ops)} ops; {len(raw) / 1e6:.1f} MB, {os.path.getsize(out) / 1e6:.2f} MB gzipped) '
+          f'to {os.path.relpath(out)}; dropped {DROPS}')
     print('ops:', ' '.join(ops))
 
 

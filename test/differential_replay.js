@@ -1,6 +1,8 @@
-// The replayer of scripts/gen_differential_fixtures.py's programs (test/differential.test.js): a plain
-// interpreter that runs each step as the call tensorfold spells it. Also a debugging aid:
+// The replayer of scripts/gen_differential_fixtures.py's programs (test/differential.test.js,
+// test/differential_dtypes.test.js): a plain interpreter that runs each step as the call tensorfold
+// spells it. Also a debugging aid:
 //   node test/differential_replay.js 1298     prints program 1298, its stack and the expected outputs.
+//   node test/differential_replay.js --dtypes 17     the same for program 17 of differential_dtypes.json.gz.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -8,7 +10,9 @@ const zlib = require('zlib');
 const tf = require('..');
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'differential.json.gz');
-const loadFixture = () => JSON.parse(zlib.gunzipSync(fs.readFileSync(FIXTURE)).toString('utf8'));
+const DTYPES_FIXTURE = path.join(__dirname, 'fixtures', 'differential_dtypes.json.gz');
+const loadFixture = (file = FIXTURE) => JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
+const FLOAT_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
 function num(v) {
   if (typeof v === 'number') return v;
@@ -23,6 +27,10 @@ const flat = (vs) => vs.map(num);
 function makeTensor({ shape, dtype, values }) {
   if (dtype === 'int32') return tf.tensor(Int32Array.from(values), { shape });
   if (dtype === 'bool') return tf.tensor(values.map((v) => !!v), { shape, dtype: 'bool' });
+  // int64 values beyond 2^53 come as decimal strings
+  if (dtype === 'int64') return tf.tensor(BigInt64Array.from(values, (v) => BigInt(v)), { shape });
+  if (dtype === 'uint8') return tf.tensor(Uint8Array.from(values), { shape, dtype: 'uint8' });
+  // float16/bfloat16 inputs hold values of their dtype, so converting from float64 is exact
   return tf.tensor(Float64Array.from(flat(values)), { shape }).to(dtype);
 }
 
@@ -52,7 +60,7 @@ function call(f, args) {
 function run(p, onStep = null) {
   const inputs = p.inputs.map((inp) => {
     const t = makeTensor(inp);
-    return inp.dtype.startsWith('float') ? t.requiresGrad_(true) : t;
+    return FLOAT_DTYPES.has(inp.dtype) ? t.requiresGrad_(true) : t;
   });
   const stack = [];
   for (const s of p.steps) {
@@ -87,11 +95,12 @@ const describeProgram = (p) => `program ${p.id} (${p.theme}${p.specials ? ', NaN
   p.steps.map((s, i) => `  %${i} = ${s.f}(${s.a.map(describeArg).join(', ')})${s.pick !== undefined ? `[${s.pick}]` : ''}`).join('\n') +
   `\n  outputs ${p.outputs.map((o) => `%${o}`).join(', ')}\n`;
 
-module.exports = { loadFixture, num, flat, run, describeProgram };
+module.exports = { loadFixture, DTYPES_FIXTURE, num, flat, run, describeProgram };
 
 if (require.main === module) {
-  const fixture = loadFixture();
-  for (const id of process.argv.slice(2).map(Number)) {
+  const argv = process.argv.slice(2);
+  const fixture = loadFixture(argv.includes('--dtypes') ? DTYPES_FIXTURE : FIXTURE);
+  for (const id of argv.filter((a) => a !== '--dtypes').map(Number)) {
     const p = fixture.programs[id];
     console.log(describeProgram(p));
     const show = (t) => (t && t.shape ? `${t.dtype}[${t.shape}] ${JSON.stringify(t.toArray())}` : String(t));
