@@ -95,6 +95,7 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim)
     throw shapeError(`pad: pads must hold a pair per padded dim, at most ${x.ndim} pairs, got [${pads}]`);
   let r = x;
+  let copied = false;
   for (let k = 0; k < pads.length / 2; k++) {
     const d = x.ndim - 1 - k;
     let [l, rt] = [pads[2 * k], pads[2 * k + 1]];
@@ -108,7 +109,7 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
         return wrap(native.full(s, value, dtypeCode(r.dtype)));
       };
       const parts = [...(l ? [block(l)] : []), r, ...(rt ? [block(rt)] : [])];
-      r = cat(parts, d);
+      if (parts.length > 1) { r = cat(parts, d); copied = true; }
       continue;
     }
     if (l < 0 || rt < 0) throw shapeError(`pad: negative pads are only allowed in constant mode, got [${pads}]`);
@@ -128,9 +129,11 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
       else if (mode === 'replicate') right = r.narrow(d, n - 1, 1).expand(r.shape.map((s, i) => (i === d ? rt : s)));
       else right = r.narrow(d, 0, rt);
     }
-    r = cat([...(left ? [left] : []), r, ...(right ? [right] : [])], d);
+    const parts = [...(left ? [left] : []), r, ...(right ? [right] : [])];
+    if (parts.length > 1) { r = cat(parts, d); copied = true; }
   }
-  return r === x ? x.clone() : r;
+  // Always a new tensor, as PyTorch's: with only cropping (or zero) pads r is x or a view of it.
+  return copied ? r : r.clone();
 }
 
 // ---- einsum ----

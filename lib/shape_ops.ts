@@ -86,10 +86,10 @@ export function repeat(x: Tensor, ...sizes: (number | number[])[]): Tensor {
   const shape = [...Array(reps.length - x.ndim).fill(1), ...x.shape];
   const inter: number[] = [], big: number[] = [], out: number[] = [];
   shape.forEach((s, i) => { inter.push(1, s); big.push(reps[i], s); out.push(reps[i] * s); });
-  // clone: with every count 1 the chain is a view of x, and repeat always copies (as PyTorch's), so
-  // an in-place change of the result must not reach x.
+  // clone: with every count 1, or an empty x (contiguous() has nothing to copy), the chain is a view
+  // of x, and repeat always copies (as PyTorch's), so an in-place change of the result must not reach x.
   const r = x.reshape(inter).expand(big).contiguous().reshape(out);
-  return reps.every((k) => k === 1) ? r.clone() : r;
+  return reps.every((k) => k === 1) || x.size === 0 ? r.clone() : r;
 }
 /** numpy.tile: like repeat, with missing leading counts taken as 1. */
 export function tile(x: Tensor, ...reps: (number | number[])[]): Tensor {

@@ -146,17 +146,16 @@ describe('erfinv saves its input, as PyTorch', () => {
 });
 
 // Found by the dtype programs of the differential tester (test/differential_dtypes.test.js) in an earlier
-// draw of its fixture, for every float dtype. test.failing: each passes while the bug is there; when it is
-// fixed, jest reports it, and then the `.failing` goes.
-describe('known bugs: ops that return a view where PyTorch copies', () => {
-  test.failing('tf.pad with cropping (negative) pads copies, so an in-place write on its result is allowed', () => {
+// draw of its fixture, for every float dtype: these returned a view of the input where PyTorch copies.
+describe('ops that copy where they could have returned a view', () => {
+  test('tf.pad with cropping (negative) pads copies, so an in-place write on its result is allowed', () => {
     const x = tf.tensor([1, 2, 3]).requiresGrad_(true);
     const y = tf.pad(x, [-1, 0]);
-    y.sub_(1);  // PyTorch: fine (F.pad returns a new tensor); ours: "a view of a leaf tensor ... cannot be changed in place"
+    y.sub_(1);  // F.pad returns a new tensor (it was a view of the leaf x, and the write an error)
     y.sum().backward();
     expect(arr(x.grad)).toEqual([0, 1, 1]);
   });
-  test.failing('repeat of an empty tensor copies too', () => {
+  test('repeat of an empty tensor copies too', () => {
     const x = tf.zeros([0]).requiresGrad_(true);
     const y = x.repeat([1, 2]);
     y.abs_();

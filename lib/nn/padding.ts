@@ -37,6 +37,7 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
   if (mode !== 'constant' && value !== 0 && value !== undefined)
     throw shapeError(`${op}: a fill value only applies to mode 'constant'`);
   let y = x;
+  let copied = false;
   for (let j = 0; j < dims; j++) {
     const d = x.ndim - 1 - j;
     const before = padding[2 * j], after = padding[2 * j + 1];
@@ -52,7 +53,7 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
       if (before > 0) parts.push(block(before));
       parts.push(y);
       if (after > 0) parts.push(block(after));
-      if (parts.length > 1) y = concat(parts, d);
+      if (parts.length > 1) { y = concat(parts, d); copied = true; }
       continue;
     }
     if (before < 0 || after < 0) throw shapeError(`${op}: mode '${mode}' needs non-negative padding, got [${padding}]`);
@@ -63,8 +64,11 @@ export function pad(x: Tensor, padding: number[], mode: PadMode = 'constant', va
     if (mode === 'replicate' && n === 0) throw shapeError(`${op}: cannot replicate-pad the empty dim ${d} of input [${x.shape}]`);
     const ix = Array.from({ length: n + before + after }, (_, i) => sourceIndex(i - before, n, mode));
     y = y.indexSelect(d, indexTensor(ix));
+    copied = true;
   }
-  return y;
+  // Always a new tensor, as PyTorch's: with only cropping (or no) padding y is still x or a view of
+  // it, and an in-place change of the result must not reach x.
+  return copied ? y : y.clone();
 }
 
 abstract class PadNd extends Module {

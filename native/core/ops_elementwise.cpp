@@ -309,17 +309,24 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   return out;
 }
 
+// A JavaScript number as the other operand of `other`, already in the dtype the pair computes in
+// (PyTorch's rule for a Python number: it never promotes within its category, even against a 0-d
+// tensor): a float tensor keeps its dtype; an integer tensor keeps its dtype for a whole number
+// (which wraps into it, as a Python int does) and becomes float32 for a fraction; bool with a
+// whole number gives int32 (PyTorch: int64), with a fraction float32.
 Tensor scalar_like(double s, const Tensor& other) {
-  DType dt = other.dtype();
-  bool integral = std::isfinite(s) && std::floor(s) == s;
-  // A whole number is an integer operand (int64 when int32 cannot hold it, so it wraps or promotes
-  // as PyTorch's Python int does instead of saturating); a fraction is a float32 one.
-  if (!is_float(dt)) {
-    const bool fits32 = s >= -2147483648.0 && s <= 2147483647.0;
-    const bool fits64 = s >= -9223372036854775808.0 && s < 9223372036854775808.0;
-    dt = integral && fits32 ? DType::I32 : integral && fits64 ? DType::I64 : DType::F32;
-  }
-  return scalar_tensor(s, dt);
+  const DType dt = other.dtype();
+  const bool integral = std::isfinite(s) && std::floor(s) == s;
+  const bool fits64 = s >= -9223372036854775808.0 && s < 9223372036854775808.0;
+  DType r;
+  if (is_floating(dt)) r = dt;
+  else if (!integral || !fits64) r = DType::F32;
+  else if (dt == DType::Bool) r = s >= -2147483648.0 && s <= 2147483647.0 ? DType::I32 : DType::I64;
+  else r = dt;
+  if (is_floating(r)) return scalar_tensor(s, r);
+  // Through int64, so the narrowing wraps (a double outside int32 cast straight to int32 is
+  // undefined, and saturates on x86).
+  return to_dtype(scalar_tensor(s, DType::I64), r);
 }
 
 // Tensor-scalar op on a contiguous float tensor: the scalar stays a stack value (stride 0), no
