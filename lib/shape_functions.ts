@@ -77,7 +77,8 @@ export function vstack(tensors: Tensor[]): Tensor {
   return cat(list(tensors, 'vstack').map(atleast2d), 0);
 }
 
-type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+/** How pad fills: a constant, the reflection (edge not repeated), the edge value, or wrapping around. */
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 /**
  * Pads (or, negative in 'constant' mode, crops) x. pads = [left, right] of the last dim, then of
  * the one before, ...; PyTorch's F.pad order. 'reflect' mirrors without repeating the edge,
@@ -101,6 +102,8 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
     let [l, rt] = [pads[2 * k], pads[2 * k + 1]];
     const n = r.shape[d];
     if (mode === 'constant') {
+      if (n + l + rt < 0 || n + Math.min(l, 0) < 0 || n + Math.min(rt, 0) < 0)
+        throw shapeError(`pad: padding [${pads}] crops dim ${d} of input [${x.shape}] below size 0`);
       if (l < 0) { r = r.narrow(d, -l, r.shape[d] + l); l = 0; }
       if (rt < 0) { r = r.narrow(d, 0, r.shape[d] + rt); rt = 0; }
       const block = (m: number): Tensor => {
@@ -114,9 +117,9 @@ export function pad(x: Tensor, pads: number[], opts: { mode?: PadMode; value?: n
     }
     if (l < 0 || rt < 0) throw shapeError(`pad: negative pads are only allowed in constant mode, got [${pads}]`);
     if (mode === 'reflect' && (l >= n || rt >= n))
-      throw shapeError(`pad: reflect padding (${l}, ${rt}) must be smaller than dim ${d} of size ${n}`);
+      throw shapeError(`pad: reflect padding [${l}, ${rt}] must be smaller than dim ${d} of size ${n}`);
     if (mode === 'circular' && (l > n || rt > n))
-      throw shapeError(`pad: circular padding (${l}, ${rt}) must not exceed dim ${d} of size ${n}`);
+      throw shapeError(`pad: circular padding [${l}, ${rt}] must not exceed dim ${d} of size ${n}`);
     if (n === 0 && (l || rt)) throw shapeError(`pad: cannot ${mode}-pad an empty dim ${d}`);
     let left: Tensor | null = null, right: Tensor | null = null;
     if (l) {
