@@ -19,17 +19,12 @@ import { parseArgs } from './common/args';
 import { loadMnist } from './common/mnist';
 import { evaluate } from './common/train';
 import { RunLog } from './common/runlog';
+import { mnistOptions } from './common/mnist_example';
 
 async function main(): Promise<void> {
   const args = parseArgs({ name: 'mnist_ddp', summary: 'The MNIST CNN of mnist_cnn trained data-parallel over MPI ranks (tensorfold launch -np N), or as a job of one under plain node.' }, {
-    epochs: { default: 3, help: 'training epochs' },
+    ...mnistOptions(3),
     batchSize: { default: 64, help: 'global examples per step, split over the ranks' },
-    lr: { default: 1e-3, help: 'Adam learning rate' },
-    gamma: { default: 0.7, help: 'learning-rate factor after every epoch (StepLR)' },
-    seed: { default: 1, help: 'random seed (weights and data order)' },
-    dataDir: { default: '', help: 'the original MNIST IDX files (default: the 10,000 digits of the mnist package)' },
-    trainLimit: { default: 0, help: 'use at most N training digits (0: all)' },
-    testLimit: { default: 0, help: 'use at most N test digits (0: all)' },
     threads: { default: 0, help: 'engine threads per rank (0: the default)' },
   });
   const checkpoint = path.join(args.out, 'mnist_ddp.safetensors');
