@@ -22,12 +22,18 @@
 #include <cstring>
 #include <strings.h>
 #include <new>
+#include <type_traits>
 #include <thread>
 
 #include "cpu.h"
 #include "gemm_kernels.h"
 #include "parallel.h"
 #include "probe.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
 
 #ifdef TF_HAVE_BLAS
 #include <cblas.h>
@@ -75,13 +81,63 @@ struct Problem {
 // compile-time constant the row pointers stay in registers. (Walking each row and scattering its
 // values MR apart, as the edge path does, ran at ~1.5 ns per element, 13% of a 1024^3 product.)
 template <typename T, int MR>
-void pack_a_rows(const T* A, int64_t lda, int64_t kc, T* d) {
-  const T* s[MR];
-  for (int r = 0; r < MR; ++r) s[r] = A + r * lda;
-  for (int64_t k = 0; k < kc; ++k, d += MR)
+void pack_a_rows_scalar(const T* const* s, int64_t k0, int64_t kc, T* d) {
+  for (int64_t k = k0; k < kc; ++k, d += MR)
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) d[r] = s[r][k];
 }
+
+#if defined(__SSE2__)
+// The same with 4 x 4 (float) or 2 x 2 (double) register transposes: one vector load per row and
+// one vector store per step instead of an element at a time (pack_a_rows was 4% of a 1024^3
+// float product on one thread). SSE2 is in every x86-64, so this needs no dispatch.
+inline void transpose_store(const float* const* s, int r, int64_t k, int MR, float* d) {
+  __m128 x0 = _mm_loadu_ps(s[r] + k), x1 = _mm_loadu_ps(s[r + 1] + k);
+  if (r + 4 <= MR) {
+    __m128 x2 = _mm_loadu_ps(s[r + 2] + k), x3 = _mm_loadu_ps(s[r + 3] + k);
+    _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+    _mm_storeu_ps(d + r, x0);
+    _mm_storeu_ps(d + MR + r, x1);
+    _mm_storeu_ps(d + 2 * MR + r, x2);
+    _mm_storeu_ps(d + 3 * MR + r, x3);
+  } else {  // two rows left (MR = 6): pairs (row r, row r+1) per step
+    const __m128 lo = _mm_unpacklo_ps(x0, x1), hi = _mm_unpackhi_ps(x0, x1);
+    _mm_storel_pi(reinterpret_cast<__m64*>(d + r), lo);
+    _mm_storeh_pi(reinterpret_cast<__m64*>(d + MR + r), lo);
+    _mm_storel_pi(reinterpret_cast<__m64*>(d + 2 * MR + r), hi);
+    _mm_storeh_pi(reinterpret_cast<__m64*>(d + 3 * MR + r), hi);
+  }
+}
+
+template <typename T, int MR>
+void pack_a_rows(const T* A, int64_t lda, int64_t kc, T* d) {
+  const T* s[MR];
+  for (int r = 0; r < MR; ++r) s[r] = A + r * lda;
+  int64_t k = 0;
+  if constexpr (std::is_same_v<T, float> && MR % 2 == 0) {
+    for (; k + 4 <= kc; k += 4, d += 4 * MR) {
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; r += (r + 4 <= MR ? 4 : 2)) transpose_store(s, r, k, MR, d);
+    }
+  } else if constexpr (std::is_same_v<T, double> && MR % 2 == 0) {
+    for (; k + 2 <= kc; k += 2, d += 2 * MR)
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; r += 2) {
+        const __m128d x0 = _mm_loadu_pd(s[r] + k), x1 = _mm_loadu_pd(s[r + 1] + k);
+        _mm_storeu_pd(d + r, _mm_unpacklo_pd(x0, x1));
+        _mm_storeu_pd(d + MR + r, _mm_unpackhi_pd(x0, x1));
+      }
+  }
+  pack_a_rows_scalar<T, MR>(s, k, kc, d);
+}
+#else
+template <typename T, int MR>
+void pack_a_rows(const T* A, int64_t lda, int64_t kc, T* d) {
+  const T* s[MR];
+  for (int r = 0; r < MR; ++r) s[r] = A + r * lda;
+  pack_a_rows_scalar<T, MR>(s, 0, kc, d);
+}
+#endif
 
 template <typename T>
 using PackRows = void (*)(const T*, int64_t, int64_t, T*);
@@ -127,19 +183,41 @@ void pack_a(const Problem<T>& P, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
   }
 }
 
+// Row k of B feeds step k of every full panel: each row is read once, left to right, and its
+// NR-wide pieces go to `panels` panels kc * NR apart (walking one panel at a time instead re-reads
+// every row nc/NR times, a row-stride apart). NR is a constant so each piece is a few vector moves:
+// a memcpy call per piece cost more than the copy (memmove was 2.7% of a 1024^3 product and 7% of
+// attention's batched products).
+template <typename T, int NR>
+void pack_b_rows(const T* B, int64_t ldb, int64_t kc, int64_t panels, T* dst) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const T* s = B + k * ldb;
+    T* d = dst + k * NR;
+    for (int64_t p = 0; p < panels; ++p, s += NR, d += kc * NR) __builtin_memcpy(d, s, sizeof(T) * NR);
+  }
+}
+
+template <typename T>
+using PackBRows = void (*)(const T*, int64_t, int64_t, int64_t, T*);
+
+template <typename T>
+PackBRows<T> pack_b_rows_for(int NR) {
+  switch (NR) {
+    case 4: return pack_b_rows<T, 4>;
+    case 8: return pack_b_rows<T, 8>;
+    case 12: return pack_b_rows<T, 12>;
+    case 16: return pack_b_rows<T, 16>;
+    case 32: return pack_b_rows<T, 32>;
+    default: return nullptr;
+  }
+}
+
 // Packs op(B)[p0:p0+kc, j0:j0+nc] as panels of NR columns: panel p, step k holds NR columns.
 template <typename T>
 void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int NR, T* dst) {
-  const int64_t full = P.tb ? 0 : nc / NR * NR;
-  if (full) {
-    // Row k of B feeds step k of every panel: read each row once, left to right (walking one
-    // panel at a time instead re-reads every row nc/NR times, a row-stride apart).
-    for (int64_t k = 0; k < kc; ++k) {
-      const T* s = P.B + (p0 + k) * P.ldb + j0;
-      T* d = dst + k * NR;
-      for (int64_t jp = 0; jp < full; jp += NR) std::memcpy(d + jp * kc, s + jp, sizeof(T) * NR);
-    }
-  }
+  const PackBRows<T> full_rows = P.tb ? nullptr : pack_b_rows_for<T>(NR);
+  const int64_t full = full_rows ? nc / NR * NR : 0;
+  if (full) full_rows(P.B + p0 * P.ldb + j0, P.ldb, kc, full / NR, dst);
   for (int64_t jp = full; jp < nc; jp += NR) {
     const int64_t nr = std::min<int64_t>(NR, nc - jp);
     T* d = dst + jp * kc;
@@ -147,12 +225,8 @@ void pack_b(const Problem<T>& P, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
       for (int64_t k = 0; k < kc; ++k) {
         const T* s = P.B + (p0 + k) * P.ldb + j0 + jp;
         T* dk = d + k * NR;
-        if (nr == NR) {
-          std::memcpy(dk, s, sizeof(T) * NR);
-        } else {
-          for (int64_t c = 0; c < nr; ++c) dk[c] = s[c];
-          for (int64_t c = nr; c < NR; ++c) dk[c] = T(0);
-        }
+        for (int64_t c = 0; c < nr; ++c) dk[c] = s[c];
+        for (int64_t c = nr; c < NR; ++c) dk[c] = T(0);
       }
     } else {
       // op(B) = B^T: the panel's NR columns are NR rows of B, packed like a panel of A.
@@ -229,19 +303,61 @@ const Blocks& blocks_for(SimdLevel level) {
 // still has 9+ reuses of each panel, for cores with smaller, less associative L1Ds.
 constexpr int64_t kDirectMaxPanels = 8;
 
+// The inner two loops: C[ic:ic+mc, jc:jc+nc] = alpha * A-block * B-block + beta * C over kc steps,
+// B packed in Bp (NR-wide panels, kc * NR apart); A's first `direct` rows (a multiple of MR) read
+// in place at K offset pc, the rest packed in Ap (MR-tall panels, MR * kc apart).
+template <typename T>
+void macro_kernel(const Problem<T>& P, const KernelSet<T>& ks, const T* Ap, const T* Bp, int64_t ic,
+                  int64_t mc, int64_t direct, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
+                  T beta) {
+  const int MR = ks.MR, NR = ks.NR;
+  alignas(64) T tile[16 * 64];
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t nr = std::min<int64_t>(NR, nc - jr);
+    const T* b = Bp + jr * kc;
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t mr = std::min<int64_t>(MR, mc - ir);
+      T* c = P.C + (ic + ir) * P.ldc + jc + jr;
+      const bool edge = mr < MR || nr < NR;
+      T* dst = edge ? tile : c;
+      const int64_t ldd = edge ? NR : P.ldc;
+      const T alpha = edge ? T(1) : P.alpha, bt = edge ? T(0) : beta;
+      if (ir < direct) {
+        const int64_t i = ic + ir;
+        if (P.ta) ks.strided(kc, P.A + pc * P.lda + i, 1, P.lda, b, dst, ldd, alpha, bt);
+        else ks.strided(kc, P.A + i * P.lda + pc, P.lda, 1, b, dst, ldd, alpha, bt);
+      } else {
+        ks.kernel(kc, Ap + (ir - direct) * kc, b, dst, ldd, alpha, bt);
+      }
+      if (edge) store_edge(tile, NR, mr, nr, P.alpha, beta, c, P.ldc);
+    }
+  }
+}
+
+// The K step of the blocks: KC, stretched by up to a third, or shrunk, so K splits into equal
+// blocks with no short last one. A short block costs a whole pass over C and the micro-kernel's
+// start and end for few FMAs: attention's [256x256]x[256x64] ran as 192 + 64 steps at KC = 192
+// (67% of peak on one thread, best of 3) and as one block of 256 reaches 72%; square 256^3 went
+// from 92% to 99% (one block). The AVX-512 micro-kernel runs at 96-99% for KC 192..384 with A
+// streaming from L2 and C out of cache, so the stretch costs nothing in the kernel.
+inline int64_t k_block(int64_t K, int64_t KC) {
+  const int64_t stretched = KC + KC / 3;
+  const int64_t blocks = (K + stretched - 1) / stretched;
+  return std::min(K, ((K + blocks - 1) / blocks + 3) / 4 * 4);
+}
+
 // Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
 template <typename T>
 void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int64_t m0,
                 int64_t m1, int64_t n0, int64_t n1) {
   const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = bl.KC, MC = bl.MC, NC = bl.NC;
+  const int64_t KC = k_block(P.K, bl.KC), MC = bl.MC, NC = bl.NC;
   static thread_local Scratch sa, sb;
   const int64_t kc_max = std::min<int64_t>(KC, P.K);
   const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
   const int64_t nc_max = std::min<int64_t>(NC, (n1 - n0 + NR - 1) / NR * NR);
   T* Ap = static_cast<T*>(sa.get(sizeof(T) * mc_max * kc_max));
   T* Bp = static_cast<T*>(sb.get(sizeof(T) * nc_max * kc_max));
-  alignas(64) T tile[16 * 64];
   // A is packed so the micro-kernel's loads are contiguous and its panel stays in L2 for every
   // B micro-panel of the block; with few of those (thin C, e.g. attention's [256x256]x[256x64])
   // packing costs more than it saves, so the kernel reads A where it lies (kDirectMaxPanels).
@@ -257,26 +373,7 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
         const int64_t mc = std::min(MC, m1 - ic);
         const int64_t full = direct ? mc / MR * MR : 0;  // direct: rows read in place
         pack_a(P, ic + full, mc - full, pc, kc, MR, Ap);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = std::min<int64_t>(NR, nc - jr);
-          const T* b = Bp + jr * kc;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = std::min<int64_t>(MR, mc - ir);
-            T* c = P.C + (ic + ir) * P.ldc + jc + jr;
-            const bool edge = mr < MR || nr < NR;
-            T* dst = edge ? tile : c;
-            const int64_t ldd = edge ? NR : P.ldc;
-            const T alpha = edge ? T(1) : P.alpha, bt = edge ? T(0) : beta;
-            if (ir < full) {
-              const int64_t i = ic + ir;
-              if (P.ta) ks.strided(kc, P.A + pc * P.lda + i, 1, P.lda, b, dst, ldd, alpha, bt);
-              else ks.strided(kc, P.A + i * P.lda + pc, P.lda, 1, b, dst, ldd, alpha, bt);
-            } else {
-              ks.kernel(kc, Ap + (ir - full) * kc, b, dst, ldd, alpha, bt);
-            }
-            if (edge) store_edge(tile, NR, mr, nr, P.alpha, beta, c, P.ldc);
-          }
-        }
+        macro_kernel(P, ks, Ap, Bp, ic, mc, full, jc, nc, pc, kc, beta);
       }
     }
   }
@@ -481,17 +578,24 @@ void gemm_batched(const Problem<T>& P0, int64_t batch, int64_t sA, int64_t sB, i
   const bool blas = route_to_blas();
   if (blas) prepare_blas_threads();
 #endif
-  // Grain: enough items per chunk to be worth a dispatch.
+  // Grain: enough items per claim to be worth a dispatch. Threads claim items from a counter
+  // instead of taking fixed halves, so one slowed by another process on its core (a shared
+  // machine) does fewer items instead of making the other wait (it did: 7% of attention's batched
+  // products went to the caller waiting for the worker).
   const int64_t grain = std::max<int64_t>(1, kParallelMinMacs / std::max<int64_t>(1, macs));
-  parallel_for(0, batch, grain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
+  const int64_t claims = (batch + grain - 1) / grain;
+  std::atomic<int64_t> next{0};
+  parallel_for(0, std::min<int64_t>(threads, claims), 1, [&](int64_t, int64_t) {
+    for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < claims;) {
+      for (int64_t i = c * grain; i < std::min(batch, (c + 1) * grain); ++i) {
 #ifdef TF_HAVE_BLAS
-      if (blas) {
-        if (!trivial(item(i))) cblas_call(item(i));
-        continue;
-      }
+        if (blas) {
+          if (!trivial(item(i))) cblas_call(item(i));
+          continue;
+        }
 #endif
-      own_gemm_serial(item(i));
+        own_gemm_serial(item(i));
+      }
     }
   });
 }
