@@ -21,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <strings.h>
-#include <memory>
 #include <new>
 #include <type_traits>
 #include <thread>
@@ -389,69 +388,6 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
   }
 }
 
-// A threaded product as a queue of (column block, K block, row block) items claimed in that order
-// from a counter, each thread keeping its own copy of the packed B of the K block it is on. With
-// the rows split in fixed halves, a thread sharing its core with another process (this machine
-// is shared) held the other up: 1024^3 ran at 40% of the two-thread peak, the speed of one core,
-// while another build ran. Here the faster thread takes more row blocks. Each K block of a row
-// block accumulates onto the previous one's result, so an item waits until that one is done;
-// the item it waits for was claimed earlier by a running thread that waits only on items
-// claimed earlier still, so the waits always end (and one thread running all of it serially
-// never waits). Each thread packs B at most once per K block, as in the fixed split, and the
-// row blocks are sized so that in the quiet case each thread takes the same rows as before.
-inline void spin_pause(int i) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (i < 4096) {
-    _mm_pause();
-    return;
-  }
-#endif
-  (void)i;
-  std::this_thread::yield();
-}
-
-template <typename T>
-void gemm_rows_dynamic(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl,
-                       int threads) {
-  const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = k_block(P.K, bl.KC), NC = bl.NC;
-  const int64_t unit = ks.rows ? std::min(4, MR) : MR;
-  const int64_t units = (P.M + unit - 1) / unit;
-  // Row blocks: at most MC rows, at least two per thread so there is something to rebalance.
-  const int64_t nb = std::min<int64_t>(
-      units, threads * std::max<int64_t>(2, (P.M + threads * bl.MC - 1) / (threads * bl.MC)));
-  const int64_t nk = (P.K + KC - 1) / KC, nj = (P.N + NC - 1) / NC;
-  const int64_t items = nj * nk * nb;
-  std::unique_ptr<std::atomic<uint8_t>[]> done(new std::atomic<uint8_t>[items]);
-  for (int64_t i = 0; i < items; ++i) done[i].store(0, std::memory_order_relaxed);
-  std::atomic<int64_t> next{0};
-  const int64_t mb_max = ((units + nb - 1) / nb * unit + MR - 1) / MR * MR;
-  const int64_t kc_max = std::min(KC, P.K);
-  const int64_t nc_max = (std::min(NC, P.N) + NR - 1) / NR * NR;
-  parallel_for(0, threads, 1, [&](int64_t, int64_t) {
-    static thread_local Scratch sa, sb;
-    T* Ap = static_cast<T*>(sa.get(sizeof(T) * mb_max * kc_max));
-    T* Bp = static_cast<T*>(sb.get(sizeof(T) * nc_max * kc_max));
-    int64_t packed = -1;  // the (column block, K block) whose B is in Bp
-    for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
-      const int64_t b = it % nb, jk = it / nb, kb = jk % nk;
-      const int64_t jc = jk / nk * NC, nc = std::min(NC, P.N - jc);
-      const int64_t pc = kb * KC, kc = std::min(KC, P.K - pc);
-      if (packed != jk) {
-        pack_b(P, pc, kc, jc, nc, NR, Bp);
-        packed = jk;
-      }
-      const int64_t m0 = std::min(P.M, units * b / nb * unit);
-      const int64_t m1 = std::min(P.M, units * (b + 1) / nb * unit);
-      pack_a(P, m0, m1 - m0, pc, kc, MR, Ap);
-      if (kb > 0)
-        for (int i = 0; !done[it - nb].load(std::memory_order_acquire); ++i) spin_pause(i);
-      macro_kernel(P, ks, Ap, Bp, m0, m1 - m0, 0, jc, nc, pc, kc, kb == 0 ? P.beta : T(1));
-      done[it].store(1, std::memory_order_release);
-    }
-  });
-}
-
 template <typename T>
 void scale_c(T* C, int64_t ldc, int64_t M, int64_t N, T beta) {
   for (int64_t i = 0; i < M; ++i) {
@@ -530,9 +466,6 @@ void own_gemm(const Problem<T>& P) {
   // panels against 42 and one of 4 rows computed at full height: the same time for less work).
   // Four rows still fill the FMA pipes (8 accumulators at AVX-512, 4 x 2 at AVX2).
   const int64_t unit_m = ks.rows ? std::min(4, ks.MR) : ks.MR;
-  if (parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR &&
-      P.M >= 2 * parts * 4 * ks.MR)
-    return gemm_rows_dynamic(P, ks, bl, parts);
   partition(P.M, P.N, parts, unit_m, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
