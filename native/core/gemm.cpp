@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <strings.h>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <thread>
@@ -388,6 +389,101 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
   }
 }
 
+// Threads splitting C's rows all read the same packed B, so when each packed its own copy the
+// B packing was done once per thread (4% of a 1024^3 float product on 2 threads). Here B is packed
+// once, into a buffer holding all of it, shared by the threads. A group of panels is packed on
+// demand by the first thread to need it while another that needs it waits (a packer never waits
+// on anything, so this cannot deadlock, and one thread running every part serially packs
+// everything itself); the threads start at different groups so they pack different ones. Each K
+// block has its own place in the buffer, so nothing is overwritten while a thread may still read
+// it, and no thread waits for another to finish a K block.
+template <typename T>
+class SharedB {
+ public:
+  static constexpr int kGroupPanels = 8;  // panels packed per claim: 1 KB pieces of B's rows
+
+  SharedB(const Problem<T>& P, int NR, int64_t KC, T* buf)
+      : P_(P), NR_(NR), KC_(KC), ncp_((P.N + NR - 1) / NR * NR), buf_(buf),
+        groups_((ncp_ / NR + kGroupPanels - 1) / kGroupPanels),
+        state_(new std::atomic<uint8_t>[static_cast<size_t>(groups_ * ((P.K + KC - 1) / KC))]) {
+    for (int64_t i = 0; i < groups_ * ((P.K + KC - 1) / KC); ++i)
+      state_[i].store(0, std::memory_order_relaxed);
+  }
+  int64_t groups() const { return groups_; }
+  int64_t group_col(int64_t g) const { return g * kGroupPanels * NR_; }
+  int64_t group_cols(int64_t g) const {
+    return std::min<int64_t>(P_.N - group_col(g), int64_t(kGroupPanels) * NR_);
+  }
+  // The packed panels of group g for the K block at pc, packing them first if nobody has.
+  const T* get(int64_t pc, int64_t kc, int64_t g) {
+    std::atomic<uint8_t>& st = state_[(pc / KC_) * groups_ + g];
+    T* dst = buf_ + pc * ncp_ + group_col(g) * kc;
+    uint8_t s = st.load(std::memory_order_acquire);
+    if (s == 0 && st.compare_exchange_strong(s, 1, std::memory_order_acq_rel)) {
+      pack_b(P_, pc, kc, group_col(g), group_cols(g), NR_, dst);
+      st.store(2, std::memory_order_release);
+      return dst;
+    }
+    for (int i = 0; st.load(std::memory_order_acquire) != 2; ++i) {
+#if defined(__x86_64__) || defined(_M_X64)
+      if (i < 4096) {
+        _mm_pause();
+        continue;
+      }
+#endif
+      std::this_thread::yield();
+    }
+    return dst;
+  }
+
+ private:
+  const Problem<T>& P_;
+  const int NR_;
+  const int64_t KC_, ncp_;
+  T* const buf_;
+  const int64_t groups_;
+  std::unique_ptr<std::atomic<uint8_t>[]> state_;
+};
+
+// Most of B that is packed into one shared buffer (the rest takes the split with private B):
+// 1024^2 float64. At 2048^2 float32 (16 MB) sharing measured the same as private copies.
+constexpr int64_t kSharedBMaxBytes = int64_t(8) << 20;
+
+// The rows split as partition() splits them, over one shared packed B (see SharedB).
+template <typename T>
+void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int parts,
+                        int64_t unit) {
+  const int MR = ks.MR, NR = ks.NR;
+  const int64_t KC = k_block(P.K, bl.KC), MC = bl.MC;
+  static thread_local Scratch sb;
+  T* Bbuf = static_cast<T*>(sb.get(sizeof(T) * P.K * ((P.N + NR - 1) / NR * NR)));
+  SharedB<T> shared(P, NR, KC, Bbuf);
+  const int64_t units = (P.M + unit - 1) / unit;
+  parallel_for(0, parts, 1, [&](int64_t lo, int64_t hi) {
+    static thread_local Scratch sa;
+    T* Ap = static_cast<T*>(sa.get(sizeof(T) * MC * std::min(KC, P.K)));
+    const int64_t groups = shared.groups();
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t m0 = std::min(P.M, units * t / parts * unit);
+      const int64_t m1 = std::min(P.M, units * (t + 1) / parts * unit);
+      const int64_t first = groups * t / parts;  // where this part starts packing
+      for (int64_t pc = 0; pc < P.K; pc += KC) {
+        const int64_t kc = std::min(KC, P.K - pc);
+        const T beta = pc == 0 ? P.beta : T(1);
+        for (int64_t ic = m0; ic < m1; ic += MC) {
+          const int64_t mc = std::min(MC, m1 - ic);
+          pack_a(P, ic, mc, pc, kc, MR, Ap);
+          for (int64_t gi = 0; gi < groups; ++gi) {
+            const int64_t g = (first + gi) % groups;
+            macro_kernel(P, ks, Ap, shared.get(pc, kc, g), ic, mc, 0, shared.group_col(g),
+                         shared.group_cols(g), pc, kc, beta);
+          }
+        }
+      }
+    }
+  });
+}
+
 template <typename T>
 void scale_c(T* C, int64_t ldc, int64_t M, int64_t N, T beta) {
   for (int64_t i = 0; i < M; ++i) {
@@ -466,6 +562,10 @@ void own_gemm(const Problem<T>& P) {
   // panels against 42 and one of 4 rows computed at full height: the same time for less work).
   // Four rows still fill the FMA pipes (8 accumulators at AVX-512, 4 x 2 at AVX2).
   const int64_t unit_m = ks.rows ? std::min(4, ks.MR) : ks.MR;
+  // Rows split over one shared packed B when the threads would otherwise each pack all of it.
+  if (parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR && P.M >= parts * 4 * ks.MR &&
+      P.K * P.N * static_cast<int64_t>(sizeof(T)) <= kSharedBMaxBytes)
+    return gemm_rows_shared_b(P, ks, bl, parts, unit_m);
   partition(P.M, P.N, parts, unit_m, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
