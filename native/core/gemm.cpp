@@ -11,9 +11,10 @@
 // computed into a small buffer and copied out.
 //
 // Threads: the rows (or columns) of C are split into one contiguous range per thread, each thread
-// packs its own panels, so threads never wait for each other (parallel_for may run the parts
-// serially when the pool is busy, and that must still be correct). The operand that would be
-// packed twice is the smaller one.
+// packs its own A panels (parallel_for may run the parts serially when the pool is busy, and that
+// must still be correct). The larger dimension is split, so the operand every thread needs whole
+// is the smaller one; when that is B (rows split) and it fits kSharedBMaxBytes, it is packed once
+// and shared (SharedB), otherwise each thread packs its own copy.
 #include "gemm.h"
 
 #include <algorithm>
