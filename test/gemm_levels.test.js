@@ -49,8 +49,10 @@ const dims = [1, 7, 17, 63, 65, 129];
 const shapes = [];
 for (const M of dims) for (const K of dims) for (const N of dims) shapes.push([M, K, N]);
 // All of the small ones, a spread of the rest, and shapes across the cache blocks (K > 384).
+// [100, 64, 64]: row panels shorter than the register tile, A read in place; [290, 300, 272]:
+// the same, packed, in thread ranges of whole 4-row units, over two K blocks.
 const picked = shapes.filter((s, i) => s[0] * s[1] * s[2] <= 17 * 17 * 17 || i % 5 === 0)
-  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300]]);
+  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300], [100, 64, 64], [290, 300, 272]]);
 for (dtype of ['float32', 'float64']) {
   for (const [M, K, N] of picked) {
     const a = rand([M, K]), b = rand([K, N]);

@@ -38,6 +38,7 @@ struct KernelSet {
   int MR, NR;          // register tile
   int64_t KC, MC, NC;  // default cache blocks (gemm.cpp derives them from the CPU's caches)
   StridedKernel<T> strided = nullptr;  // null: A is always packed
+  const StridedKernel<T>* rows = nullptr;  // rows[m]: the strided kernel of m < MR rows, or null
 };
 
 // ---- scalar (any CPU; on arm64 only under TENSORFOLD_SIMD=scalar) ------------------------------
@@ -143,11 +144,10 @@ TF_TARGET_AVX512 inline void ukernel_d_avx512_body(int64_t kc, const double* a, 
 }
 
 // ---- AVX2: 16 ymm registers hold a 6 x 16 float tile (12 accumulators) + 2 B vectors + A -----
-template <bool S>
+template <int MR, bool S>
 TF_TARGET_AVX2 inline void ukernel_s_avx2_body(int64_t kc, const float* a, int64_t rsa, int64_t csa,
                                                const float* b, float* c, int64_t ldc, float alpha,
                                                float beta) {
-  constexpr int MR = 6;
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
   prefetch_tile(c, ldc, MR, 16 * sizeof(float));
   __m256 c0[MR], c1[MR];
@@ -176,11 +176,10 @@ TF_TARGET_AVX2 inline void ukernel_s_avx2_body(int64_t kc, const float* a, int64
   }
 }
 
-template <bool S>
+template <int MR, bool S>
 TF_TARGET_AVX2 inline void ukernel_d_avx2_body(int64_t kc, const double* a, int64_t rsa,
                                                int64_t csa, const double* b, double* c,
                                                int64_t ldc, double alpha, double beta) {
-  constexpr int MR = 6;
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
   prefetch_tile(c, ldc, MR, 8 * sizeof(double));
   __m256d c0[MR], c1[MR];
@@ -234,22 +233,45 @@ TF_TARGET_AVX512 void ukernel_d_avx512_strided(int64_t kc, const double* a, int6
 }
 TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const float* b, float* c,
                                           int64_t ldc, float alpha, float beta) {
-  ukernel_s_avx2_body<false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+  ukernel_s_avx2_body<6, false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
 }
-TF_TARGET_AVX2 inline void ukernel_s_avx2_strided(int64_t kc, const float* a, int64_t rsa,
-                                                  int64_t csa, const float* b, float* c,
-                                                  int64_t ldc, float alpha, float beta) {
-  ukernel_s_avx2_body<true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+template <int MR>
+TF_TARGET_AVX2 void ukernel_s_avx2_strided(int64_t kc, const float* a, int64_t rsa, int64_t csa,
+                                           const float* b, float* c, int64_t ldc, float alpha,
+                                           float beta) {
+  ukernel_s_avx2_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
 }
 TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const double* b, double* c,
                                           int64_t ldc, double alpha, double beta) {
-  ukernel_d_avx2_body<false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+  ukernel_d_avx2_body<6, false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
 }
-TF_TARGET_AVX2 inline void ukernel_d_avx2_strided(int64_t kc, const double* a, int64_t rsa,
-                                                  int64_t csa, const double* b, double* c,
-                                                  int64_t ldc, double alpha, double beta) {
-  ukernel_d_avx2_body<true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+template <int MR>
+TF_TARGET_AVX2 void ukernel_d_avx2_strided(int64_t kc, const double* a, int64_t rsa, int64_t csa,
+                                           const double* b, double* c, int64_t ldc, double alpha,
+                                           double beta) {
+  ukernel_d_avx2_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
 }
+
+// Strided kernels of 1..MR-1 rows, indexed by the row count: the last row panel of a block
+// (M not a multiple of MR) runs the kernel of its height, reading the packed panel (element
+// (i, k) at i + k * MR) or A in place, and writing C directly; the full-height kernel into a
+// buffer, copied out element by element, wasted the missing rows' FMAs and the copy.
+inline constexpr StridedKernel<float> kRowsS512[12] = {
+    nullptr, ukernel_s_avx512_strided<1>, ukernel_s_avx512_strided<2>, ukernel_s_avx512_strided<3>,
+    ukernel_s_avx512_strided<4>, ukernel_s_avx512_strided<5>, ukernel_s_avx512_strided<6>,
+    ukernel_s_avx512_strided<7>, ukernel_s_avx512_strided<8>, ukernel_s_avx512_strided<9>,
+    ukernel_s_avx512_strided<10>, ukernel_s_avx512_strided<11>};
+inline constexpr StridedKernel<double> kRowsD512[12] = {
+    nullptr, ukernel_d_avx512_strided<1>, ukernel_d_avx512_strided<2>, ukernel_d_avx512_strided<3>,
+    ukernel_d_avx512_strided<4>, ukernel_d_avx512_strided<5>, ukernel_d_avx512_strided<6>,
+    ukernel_d_avx512_strided<7>, ukernel_d_avx512_strided<8>, ukernel_d_avx512_strided<9>,
+    ukernel_d_avx512_strided<10>, ukernel_d_avx512_strided<11>};
+inline constexpr StridedKernel<float> kRowsS256[6] = {
+    nullptr, ukernel_s_avx2_strided<1>, ukernel_s_avx2_strided<2>, ukernel_s_avx2_strided<3>,
+    ukernel_s_avx2_strided<4>, ukernel_s_avx2_strided<5>};
+inline constexpr StridedKernel<double> kRowsD256[6] = {
+    nullptr, ukernel_d_avx2_strided<1>, ukernel_d_avx2_strided<2>, ukernel_d_avx2_strided<3>,
+    ukernel_d_avx2_strided<4>, ukernel_d_avx2_strided<5>};
 #endif  // TF_GEMM_X86
 
 #ifdef TF_GEMM_NEON
@@ -326,8 +348,9 @@ inline const KernelSet<float>& kernels_for<float>(SimdLevel level) {
   static const KernelSet<float> scalar{ukernel_scalar<float, 4, 8>, 4, 8, 256, 128, 2048};
 #ifdef TF_GEMM_X86
   static const KernelSet<float> avx512{ukernel_s_avx512<12>, 12, 32, 256, 144, 4096,
-                                       ukernel_s_avx512_strided<12>};
-  static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096, ukernel_s_avx2_strided};
+                                       ukernel_s_avx512_strided<12>, kRowsS512};
+  static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096,
+                                     ukernel_s_avx2_strided<6>, kRowsS256};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif
@@ -346,8 +369,9 @@ inline const KernelSet<double>& kernels_for<double>(SimdLevel level) {
   static const KernelSet<double> scalar{ukernel_scalar<double, 4, 4>, 4, 4, 256, 64, 2048};
 #ifdef TF_GEMM_X86
   static const KernelSet<double> avx512{ukernel_d_avx512<12>, 12, 16, 256, 72, 2048,
-                                        ukernel_d_avx512_strided<12>};
-  static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048, ukernel_d_avx2_strided};
+                                        ukernel_d_avx512_strided<12>, kRowsD512};
+  static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048,
+                                      ukernel_d_avx2_strided<6>, kRowsD256};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif
