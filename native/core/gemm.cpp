@@ -618,9 +618,12 @@ void prepare_blas_threads() {
 //  - Debian's OpenBLAS 0.3.21 runs its "Haswell" (AVX2) kernels on Zen 4/5: 125 GFLOP/s for
 //    float32 1024^3 against 210 for the own AVX-512 kernel (float64: 61 vs 99). So at the
 //    AVX-512 level the own kernel serves everything unless OpenBLAS reports an AVX-512 core.
-//  - At the AVX2 level the two kernels are the same design (6x16 float tile, 2 FMA pipes):
-//    float32, OpenBLAS takes 0.82-1.01x the own kernel's time over the shapes of kernel_bench
-//    (the most on thin products, M = 32..64); float64, 0.87-1.07x. So OpenBLAS serves AVX2.
+//  - At the AVX2 level the two kernels are the same design (6x16 float tile, 2 FMA pipes). Single
+//    threaded over kernel_bench's shapes OpenBLAS took 0.82-1.01x the own kernel's time (float64
+//    0.87-1.07x), but whole training steps on 2 threads favour the own kernel since its shared
+//    packed B and short row panels (TENSORFOLD_SIMD=avx2, OPENBLAS_CORETYPE=Haswell, same run):
+//    lstm_step 14.1 vs 22.7 ms, transformer_step 28.8 vs 43.4, cnn_step 28.5 vs 30.7, mlp_step
+//    and gemm512 equal. So the own kernel serves AVX2 too.
 //  - Below AVX2 (TENSORFOLD_SIMD=scalar, or a CPU without FMA) OpenBLAS always: its kernels
 //    are chosen for the CPU, ours are the portable C++ loop.
 extern "C" char* openblas_get_corename(void);
@@ -644,7 +647,7 @@ bool route_to_blas() {
   }();
   if (forced) return forced == 2;
   if (simd_level() == SimdLevel::AVX512) return blas_has_avx512_core();
-  return true;
+  return simd_level() < SimdLevel::AVX2;
 }
 
 template <typename T>
