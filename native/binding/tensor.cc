@@ -48,7 +48,7 @@ static Napi::Value ToTyped(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     tf::Tensor t = tf::contiguous(tf::detach(Unwrap(info, 0, "toTypedArray")));
     // JavaScript has no 16-bit float array in Node 20: the half types come out as Float32Array.
-    if (t.dtype() == tf::DType::F16 || t.dtype() == tf::DType::BF16) t = tf::to_dtype(t, tf::DType::F32);
+    if (tf::is_half(t.dtype())) t = tf::to_dtype(t, tf::DType::F32);
     size_t n = size_t(t.numel()), es = tf::dtype_size(t.dtype());
     auto buf = Napi::ArrayBuffer::New(info.Env(), n * es);
     if (n) std::memcpy(buf.Data(), t.raw_data(), n * es);

@@ -412,7 +412,7 @@ uint64_t submit(std::shared_ptr<Job> j) {
     if (dt == DType::Bool) fail_type(std::string(name) + ": dtype bool is not supported");
     // MPI has no half-precision arithmetic: the TypeScript layer reduces those on float32 copies.
     const bool reduces = j->kind == Kind::AllReduce || j->kind == Kind::ReduceScatter;
-    if (reduces && (dt == DType::F16 || dt == DType::BF16))
+    if (reduces && is_half(dt))
       fail_type(std::string(name) + ": " + dtype_name(dt) + " is reduced in float32; convert with .to('float32') first");
     if (!j->t.is_contiguous())
       fail(std::string(name) + ": the tensor " + shape_str(j->t.shape()) + " is not contiguous; call contiguous() first");

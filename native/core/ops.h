@@ -41,6 +41,13 @@ Tensor to_dtype(const Tensor& a, DType dtype);  // differentiable between float 
 // compute dtype: sum of float16 is float16 (accumulated in float32), argmax gives int32 either
 // way. keep_int_result: integer results stay int32 (sum of uint8 does not wrap at 255).
 // Differentiable, since to_dtype is. Ops call it first thing: `if (is_storage_only(a.dtype()))`.
+// An operand of an op whose result dtype is the storage dtype `dt`: first in dt (a float32 0-d
+// operand of a float16 op rounds to float16, as PyTorch casts to the common dtype), then in dt's
+// compute dtype. Differentiable.
+inline Tensor operand_in_compute_dtype(const Tensor& x, DType dt) {
+  return to_dtype(to_dtype(x, dt), compute_dtype(dt));
+}
+
 template <typename F>
 Tensor in_compute_dtype(const Tensor& a, F&& f, bool keep_int_result = false) {
   const DType c = compute_dtype(a.dtype());

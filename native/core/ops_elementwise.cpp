@@ -254,11 +254,8 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   DType dt = result_type(a_in, b_in);
   const BinaryDt rule = kBinaryDt[int(op)];
   if (is_storage_only(dt)) {
-    // Both operands in the result dtype first (a float32 0-d operand of a float16 op rounds to
-    // float16, as PyTorch casts to the common dtype), then computed in float32 / int32.
-    const DType c = compute_dtype(dt);
-    Tensor r = binary(op, to_dtype(to_dtype(a_in, dt), c), to_dtype(to_dtype(b_in, dt), c));
-    return r.dtype() == c ? to_dtype(r, dt) : r;
+    Tensor r = binary(op, operand_in_compute_dtype(a_in, dt), operand_in_compute_dtype(b_in, dt));
+    return r.dtype() == compute_dtype(dt) ? to_dtype(r, dt) : r;  // a comparison or true division keeps its dtype
   }
   if (rule == BinaryDt::Float && !is_float(dt)) dt = DType::F32;  // true division, atan2, ...
   else if (rule == BinaryDt::Arith && dt == DType::Bool) dt = DType::I32;
@@ -436,8 +433,7 @@ Tensor compare(Compare c, const Tensor& a_in, const Tensor& b_in) {
   const Shape& shape = same_shape ? a_in.shape() : bshape;
   DType dt = result_type(a_in, b_in);
   if (is_storage_only(dt)) {
-    const DType cd = compute_dtype(dt);
-    return compare(c, to_dtype(to_dtype(detach(a_in), dt), cd), to_dtype(to_dtype(detach(b_in), dt), cd));
+    return compare(c, operand_in_compute_dtype(detach(a_in), dt), operand_in_compute_dtype(detach(b_in), dt));
   }
   // Only the data is read: no detached aliases needed unless a conversion happens.
   Tensor a = a_in.dtype() == dt ? a_in : to_dtype(detach(a_in), dt);

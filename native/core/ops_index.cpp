@@ -142,11 +142,8 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index_in) {
 
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index_in, const Tensor& src_in) {
   const Tensor index = index_as_int32(index_in, "scatterAdd");
-  if (is_storage_only(a.dtype())) {
-    // Accumulates in the compute dtype, rounded back once.
-    const DType c = compute_dtype(a.dtype());
-    return to_dtype(scatter_add(to_dtype(a, c), dim, index, to_dtype(to_dtype(src_in, a.dtype()), c)), a.dtype());
-  }
+  if (is_storage_only(a.dtype()))  // accumulates in the compute dtype, rounded back once
+    return in_compute_dtype(a, [&](const Tensor& x) { return scatter_add(x, dim, index, operand_in_compute_dtype(src_in, a.dtype())); });
   dim = norm_axis(dim, a.dim(), "scatterAdd");
   check_gather_shapes(a, dim, index, "scatterAdd");
   if (src_in.dim() != index.dim())
@@ -249,11 +246,8 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
 
 Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index_in, const Tensor& src_in) {
   const Tensor index = index_as_int32(index_in, "indexAdd");
-  if (is_storage_only(a.dtype())) {
-    // Accumulates in the compute dtype, rounded back once.
-    const DType c = compute_dtype(a.dtype());
-    return to_dtype(index_add(to_dtype(a, c), dim, index, to_dtype(to_dtype(src_in, a.dtype()), c)), a.dtype());
-  }
+  if (is_storage_only(a.dtype()))  // accumulates in the compute dtype, rounded back once
+    return in_compute_dtype(a, [&](const Tensor& x) { return index_add(x, dim, index, operand_in_compute_dtype(src_in, a.dtype())); });
   if (index.dim() > 1) fail("indexAdd: index must be 1-d, got shape " + shape_str(index.shape()));
   if (a.dim() == 0) fail_range("indexAdd: cannot index a 0-d tensor");
   dim = norm_axis(dim, a.dim(), "indexAdd");

@@ -148,11 +148,9 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
     fail_type("matmul: bool tensors are not supported (shapes " + shape_str(a_in.shape()) + " and " +
               shape_str(b_in.shape()) + ")");
   DType dt = promote(a_in.dtype(), b_in.dtype());
-  if (is_storage_only(dt)) {
-    // float16 / bfloat16: products accumulate in float32, and the result rounds back once.
-    const DType c = compute_dtype(dt);
-    return to_dtype(matmul(to_dtype(to_dtype(a_in, dt), c), to_dtype(to_dtype(b_in, dt), c)), dt);
-  }
+  // float16 / bfloat16 accumulate in float32 (uint8 in int32) and round back once.
+  if (is_storage_only(dt))
+    return to_dtype(matmul(operand_in_compute_dtype(a_in, dt), operand_in_compute_dtype(b_in, dt)), dt);
   Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
   // 1-D operands: promote to matrices, then drop the added dim (composed from views, so
   // differentiable for free).

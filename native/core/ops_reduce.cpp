@@ -159,7 +159,7 @@ static int64_t count_of(const Tensor& a, const std::vector<int64_t>& axes) {
 }
 
 Tensor mean(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
-  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+  if (is_half(a_in.dtype()))
     return in_compute_dtype(a_in, [&](const Tensor& x) { return mean(x, axes_in, keepdim); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "mean");
@@ -247,7 +247,7 @@ Tensor argmax(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { retu
 Tensor argmin(const Tensor& a, std::optional<int64_t> axis, bool keepdim) { return arg_extreme(false, a, axis, keepdim); }
 
 Tensor var(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim, double correction) {
-  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+  if (is_half(a_in.dtype()))
     return in_compute_dtype(a_in, [&](const Tensor& x) { return var(x, axes_in, keepdim, correction); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "var");
@@ -284,7 +284,7 @@ Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double cor
 }
 
 Tensor logsumexp(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
-  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+  if (is_half(a_in.dtype()))
     return in_compute_dtype(a_in, [&](const Tensor& x) { return logsumexp(x, axes_in, keepdim); });
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);
   auto axes = norm_axes(axes_in, a.dim(), "logsumexp");
@@ -305,7 +305,7 @@ static void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_spa
 }
 
 static Tensor softmax_impl(const Tensor& a_in, int64_t axis_in, bool log_space) {
-  if (is_floating(a_in.dtype()) && is_storage_only(a_in.dtype()))
+  if (is_half(a_in.dtype()))
     return in_compute_dtype(a_in, [&](const Tensor& x) { return softmax_impl(x, axis_in, log_space); });
   const char* op = log_space ? "logSoftmax" : "softmax";
   Tensor a = is_float(a_in.dtype()) ? a_in : to_dtype(a_in, DType::F32);

@@ -46,12 +46,13 @@ size_t dtype_size(DType d);
 // float32 / float64: the dtypes the float kernels run on.
 inline bool is_float(DType d) { return d == DType::F32 || d == DType::F64; }
 // Any floating-point dtype, the half types included (what can require grad, what promotes as float).
-inline bool is_floating(DType d) { return is_float(d) || d == DType::F16 || d == DType::BF16; }
+inline bool is_half(DType d) { return d == DType::F16 || d == DType::BF16; }
+inline bool is_floating(DType d) { return is_float(d) || is_half(d); }
 inline bool is_integer(DType d) { return d == DType::I32 || d == DType::I64 || d == DType::U8; }
 // The dtype an op computes in for a tensor of dtype d: float16/bfloat16 in float32, uint8 in
 // int32 (the results round back to d where the op's result has the input's dtype).
 inline DType compute_dtype(DType d) {
-  return d == DType::F16 || d == DType::BF16 ? DType::F32 : d == DType::U8 ? DType::I32 : d;
+  return is_half(d) ? DType::F32 : d == DType::U8 ? DType::I32 : d;
 }
 inline bool is_storage_only(DType d) { return compute_dtype(d) != d; }
 
