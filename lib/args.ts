@@ -1,7 +1,7 @@
 // Dtypes and argument checking shared by every public function: what JavaScript can get wrong
 // (types, integer-ness) is caught here with a TypeError naming the op; shape and range checks are
 // left to the engine, which names the op and the shapes in its errors.
-import type { Handle } from './native';
+import { native, type Handle } from './native';
 import { Tensor } from './tensor_class';
 import { argumentError, axisError, dtypeError, rangeError, show } from './errors';
 
@@ -17,9 +17,21 @@ export type NestedArray = number | boolean | NestedArray[];
 
 /** The engine's dtype codes, in order (native/core/tensor.h). */
 export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'bool', 'int64', 'uint8', 'float16', 'bfloat16'];
+/** Whether d is float16 or bfloat16 (storage dtypes that compute in float32). */
+export function isHalf(d: DType): boolean {
+  return d === 'float16' || d === 'bfloat16';
+}
 /** Whether d is a floating-point dtype (the half types included: they can require grad). */
 export function isFloating(d: DType): boolean {
-  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+  return d === 'float32' || d === 'float64' || isHalf(d);
+}
+/** Whether d is an integer dtype (bool is not). */
+export function isInteger(d: DType): boolean {
+  return d === 'int32' || d === 'int64' || d === 'uint8';
+}
+/** Bytes per element of d, as the engine stores it (native/core/tensor.h TF_DTYPES). */
+export function dtypeBytes(d: DType): number {
+  return native.dtypeSizes[dtypeCode(d)];
 }
 export function dtypeCode(d: DType, op = 'tensor'): number {
   const c = DTYPES.indexOf(d);

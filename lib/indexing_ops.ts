@@ -6,7 +6,7 @@
 // and the shape instead of whatever the composed op would report.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { DType, TensorLike, checkOptions, checkTensor, describe, dtypeCode, int32Index, intArg, numbersOf } from './args';
+import { DType, TensorLike, checkOptions, checkTensor, describe, dtypeCode, int32Index, intArg, isInteger, numbersOf } from './args';
 import { argumentError, axisError, dtypeError, shapeError, show, stateError } from './errors';
 import * as I from './inplace';
 import { keep } from './memory';
@@ -280,7 +280,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     const n = Array.from(count, (c) => Math.max(1, c + (self ? 1 : 0)));
     const nt = wrap(native.fromTyped(Int32Array.from(n), xx.shape, 2)).to(x.dtype);
     // Integer means round toward -inf, as PyTorch's floor division does.
-    return back(x.dtype === 'int32' || x.dtype === 'int64' || x.dtype === 'uint8' ? total.floorDivide(nt) : total.div(nt));
+    return back(isInteger(x.dtype) ? total.floorDivide(nt) : total.div(nt));
   }
   // prod / amax / amin: a host loop. prod's gradient is one tape node (scatterProdGrad); amax / amin
   // get PyTorch's (shared evenly among the elements equal to the result) below.

@@ -6,7 +6,7 @@
 // requires grad (or a view of one) is an Error outside tf.noGrad.
 import { native } from './native';
 import { Tensor, wrap } from './tensor_class';
-import { DType, TensorLike, checkTensor, dtypeCode, isFloating, numArg, operand } from './args';
+import { DType, TensorLike, checkTensor, dtypeCode, isFloating, isInteger, numArg, operand } from './args';
 import * as E from './elementwise';
 import { argumentError, dtypeError, shapeError } from './errors';
 
@@ -14,11 +14,10 @@ type H = Tensor['_h'];
 const more = native as unknown as { assign(dst: H, value: H, op: string): void; detachInPlace(h: H): void };
 
 const isFloat = isFloating;
-const isInt = (d: DType): boolean => d === 'int32' || d === 'int64' || d === 'uint8';
 // PyTorch's can_cast: an in-place op cannot store a float result in an int tensor, nor a number in bool.
 function castable(from: DType, to: DType): boolean {
   if (isFloat(from)) return isFloat(to);
-  if (isInt(from)) return to !== 'bool';
+  if (isInteger(from)) return to !== 'bool';
   return true;
 }
 

@@ -18,6 +18,8 @@ export interface Binding {
   fromBytes(data: Uint8Array, shape: number[], dtype: number): H;
   /** The engine's dtype names by number (native/core/tensor.h TF_DTYPES). */
   dtypeNames: string[];
+  /** Bytes per element of each dtype, by number. */
+  dtypeSizes: number[];
   item(h: H): number;
   shape(h: H): number[];
   dtype(h: H): number;

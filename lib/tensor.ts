@@ -3,7 +3,7 @@
 // so `import { ... } from './tensor'` keeps working everywhere.
 export { Tensor, wrap } from './tensor_class';
 export type { DType, TensorLike, NestedArray } from './args';
-export { DTYPES, dtypeCode, describe, checkOptions, intArg, checkTensor, numbersOf, int32Index, isFloating } from './args';
+export { DTYPES, dtypeCode, describe, checkOptions, intArg, checkTensor, numbersOf, int32Index, isFloating, isHalf, isInteger, dtypeBytes } from './args';
 export type { TensorOptions, CreateOptions } from './creation';
 export { tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, randn, rand, randint,
   manualSeed } from './creation';

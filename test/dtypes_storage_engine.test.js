@@ -25,6 +25,7 @@ const sameValue = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(
 describe('dtype list', () => {
   test('the engine and the TypeScript layer list the same dtypes in the same order', () => {
     expect(native.dtypeNames).toEqual(DTYPES);
+    expect(native.dtypeSizes).toEqual([4, 8, 4, 1, 8, 1, 2, 2]);
     expect(DTYPES).toEqual(['float32', 'float64', 'int32', 'bool', 'int64', 'uint8', 'float16', 'bfloat16']);
   });
   test('every dtype round-trips through zeros, ones, to and its own name', () => {

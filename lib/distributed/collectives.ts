@@ -2,7 +2,7 @@
 // communication thread; the synchronous forms wait for it there, the Async ones return a Promise.
 // In a job of one they run locally (allReduce leaves t as it is, allGather adds a dim of 1, ...).
 import { native, Handle } from '../native';
-import { Tensor, checkOptions, describe, isFloating, wrap } from '../tensor';
+import { Tensor, checkOptions, describe, isFloating, isHalf, wrap } from '../tensor';
 import { noGrad } from '../autograd';
 import { distError, state, promiseFor, jobError } from './group';
 
@@ -22,7 +22,6 @@ function checkTensorArg(t: unknown, op: string): Tensor {
   return t;
 }
 
-const isHalf = (t: Tensor): boolean => t.dtype === 'float16' || t.dtype === 'bfloat16';
 // MPI has no half-precision arithmetic: a float16/bfloat16 tensor is reduced as a float32 copy and
 // rounded back once (moving one as its bits, as broadcast and send do, needs nothing).
 function writeBack(t: Tensor, c: Tensor): Tensor {
@@ -75,7 +74,7 @@ export function allReduce(t: Tensor, opts?: ReduceOptions): Tensor {
   checkTensorArg(t, 'allReduce');
   const op = opArg(opts, 'allReduce', t);
   if (!state.mpi) return t;
-  const c = isHalf(t) ? t.to('float32') : t;
+  const c = isHalf(t.dtype) ? t.to('float32') : t;
   waitJob(submit('allReduce', c, op, 0, false));
   return writeBack(t, c);
 }
@@ -87,7 +86,7 @@ export function allReduceAsync(t: Tensor, opts?: ReduceOptions): Promise<Tensor>
     checkTensorArg(t, 'allReduceAsync');
     const op = opArg(opts, 'allReduceAsync', t);
     if (!state.mpi) return Promise.resolve(t);
-    const c = isHalf(t) ? t.to('float32') : t;
+    const c = isHalf(t.dtype) ? t.to('float32') : t;
     return asyncJob(submit('allReduce', c, op, 0, true)).then(() => writeBack(t, c));
   } catch (e) {
     return Promise.reject(e);
@@ -118,7 +117,7 @@ export function reduceScatter(t: Tensor, opts?: ReduceOptions): Tensor {
   const op = opArg(opts, 'reduceScatter', t);
   if (t.ndim === 0) throw distError('reduceScatter: needs a tensor with at least one dimension, got a scalar', RangeError);
   if (!state.mpi) return t.clone();
-  if (isHalf(t)) return (waitJob(submit('reduceScatter', t.to('float32'), op, 0, false)) as Tensor).to(t.dtype);
+  if (isHalf(t.dtype)) return (waitJob(submit('reduceScatter', t.to('float32'), op, 0, false)) as Tensor).to(t.dtype);
   return waitJob(submit('reduceScatter', t, op, 0, false)) as Tensor;
 }
 

@@ -25,7 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Tensor, wrap, describe, DType } from '../tensor';
-import { dtypeCode } from '../args';
+import { dtypeBytes, dtypeCode } from '../args';
 import { native } from '../native';
 import { argumentError, disposedError, ioError, tfError } from '../errors';
 
@@ -33,15 +33,9 @@ import { argumentError, disposedError, ioError, tfError } from '../errors';
  *  must not make us allocate gigabytes. The reference reader uses the same limit. */
 export const MAX_HEADER_BYTES = 100 * 1000 * 1000;
 
-const WRITE_DTYPE: Record<DType, { name: string; size: number }> = {
-  float32: { name: 'F32', size: 4 },
-  float64: { name: 'F64', size: 8 },
-  int32: { name: 'I32', size: 4 },
-  bool: { name: 'BOOL', size: 1 },
-  int64: { name: 'I64', size: 8 },
-  uint8: { name: 'U8', size: 1 },
-  float16: { name: 'F16', size: 2 },
-  bfloat16: { name: 'BF16', size: 2 },
+/** The safetensors name of each dtype (bytes per element: dtypeBytes, the engine's). */
+const WRITE_DTYPE: Record<DType, string> = {
+  float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL', int64: 'I64', uint8: 'U8', float16: 'F16', bfloat16: 'BF16',
 };
 
 /** Bytes per element of every dtype we can read. */
@@ -86,10 +80,9 @@ function plan(tensors: Record<string, Tensor>, metadata: Metadata | undefined, o
     if (name === '__metadata__') throw tfError('ARGUMENT', `${op}: "__metadata__" is reserved by the format and cannot name a tensor`);
     if (!(t instanceof Tensor)) throw argumentError(`${op}: tensors[${JSON.stringify(name)}] must be a Tensor, got ${describe(t)}`);
     if (t.isDisposed) throw disposedError(`${op}: tensors[${JSON.stringify(name)}] has been disposed`);
-    const d = WRITE_DTYPE[t.dtype];
     const shape = t.shape;
-    const bytes = shape.reduce((a, b) => a * b, 1) * d.size;
-    entries.push({ name, tensor: t, dtype: d.name, shape, begin: offset, end: offset + bytes });
+    const bytes = shape.reduce((a, b) => a * b, 1) * dtypeBytes(t.dtype);
+    entries.push({ name, tensor: t, dtype: WRITE_DTYPE[t.dtype], shape, begin: offset, end: offset + bytes });
     offset += bytes;
   }
   const json: Record<string, unknown> = {};
@@ -107,7 +100,7 @@ function plan(tensors: Record<string, Tensor>, metadata: Metadata | undefined, o
 /** Bytes of one tensor in little-endian order, ready to write: the elements exactly as stored. */
 function tensorBytes(t: Tensor): Uint8Array {
   const bytes = native.toBytes(t._h);
-  const size = WRITE_DTYPE[t.dtype].size;
+  const size = dtypeBytes(t.dtype);
   if (!LITTLE_ENDIAN && size > 1) swapBytes(bytes, size);
   return bytes;
 }

@@ -10,7 +10,7 @@
 // averaged gradients copied back into .grad, so optimizer.step() sees the same gradients on every
 // rank: those of the whole (concatenated) batch.
 import { Module } from './module';
-import { Tensor, checkOptions, describe, zeros } from '../tensor';
+import { Tensor, checkOptions, describe, dtypeBytes, isHalf, zeros } from '../tensor';
 import { concat } from '../ops';
 import { noGrad, isGradEnabled } from '../autograd';
 import { kernels as native } from '../kernels';
@@ -92,7 +92,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     let cur: Bucket | null = null;
     let bytes = 0;
     for (const [name, p] of params) {
-      const size = p.size * (p.dtype === 'float64' ? 8 : p.dtype === 'float16' || p.dtype === 'bfloat16' ? 2 : 4);
+      const size = p.size * dtypeBytes(p.dtype);
       if (!cur || bytes + size > cap || cur.params[0].dtype !== p.dtype) {
         cur = { params: [], names: [], pending: 0, flat: null, job: 0 };
         st.buckets.push(cur);
@@ -183,7 +183,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       // float16/bfloat16 gradients are averaged as float32 (MPI has no half arithmetic) and round once.
       b.flat = noGrad(() => {
         const flat = concat(b.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape([-1])), 0);
-        return flat.dtype === 'float16' || flat.dtype === 'bfloat16' ? flat.to('float32') : flat;
+        return isHalf(flat.dtype) ? flat.to('float32') : flat;
       });
       b.job = submit('allReduce', b.flat, MEAN, 0, false);
     }

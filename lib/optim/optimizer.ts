@@ -7,7 +7,7 @@
 //   loss.backward(); opt.step(); opt.zeroGrad();
 import { enableGrad } from '../autograd';
 import { Handle, kernels as native } from '../kernels';
-import { Tensor, describe, keep, checkOptions, dtypeCode, isFloating, numbersOf } from '../tensor';
+import { Tensor, describe, keep, checkOptions, dtypeCode, isFloating, isHalf, numbersOf } from '../tensor';
 
 const F32 = dtypeCode('float32');
 import { argumentError, dtypeError, rangeError, show, stateError, tfError } from '../errors';
@@ -159,7 +159,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         try {
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = {}));
-          if (p.dtype === 'float16' || p.dtype === 'bfloat16') this.updateHalf(p, gh, g, st);
+          if (isHalf(p.dtype)) this.updateHalf(p, gh, g, st);
           else this.update(p, gh, g, st);
         } finally {
           native.dispose(gh);

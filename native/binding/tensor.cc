@@ -335,9 +335,13 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("shape", Napi::Function::New(env, ShapeOf));
   exports.Set("dtype", Napi::Function::New(env, DTypeOf));
   // The engine's dtype names by number (lib/args.ts DTYPES must list the same, in order).
-  Napi::Array names = Napi::Array::New(env);
-  for (int d = 0; d < tf::kDTypeCount; d++) names.Set(uint32_t(d), tf::dtype_name(tf::DType(d)));
+  Napi::Array names = Napi::Array::New(env), sizes = Napi::Array::New(env);
+  for (int d = 0; d < tf::kDTypeCount; d++) {
+    names.Set(uint32_t(d), tf::dtype_name(tf::DType(d)));
+    sizes.Set(uint32_t(d), double(tf::dtype_size(tf::DType(d))));
+  }
   exports.Set("dtypeNames", names);
+  exports.Set("dtypeSizes", sizes);
   exports.Set("strides", Napi::Function::New(env, StridesOf));
   exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
   exports.Set("dispose", Napi::Function::New(env, Dispose));
