@@ -27,7 +27,7 @@ export interface Binding {
   sameStorage(a: H, b: H): boolean;
   dispose(h: H): void;
   isDisposed(h: H): boolean;
-  memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number };
+  memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number; reportedBytes: number };
   emptyCache(): void;
   setReturnErrors(on: boolean): void;
   backendInfo(): { blas: string; lapack: string; simd: string; threads: number };

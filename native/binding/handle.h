@@ -17,6 +17,12 @@ struct EnvState {
   tf::Generator gen;
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
+  // What V8 has been told of live_bytes (napi_adjust_external_memory), and the peak of live_bytes
+  // since report_window_start: see ReportBytes in handle.cc for why the two differ.
+  int64_t reported_bytes = 0;
+  int64_t window_peak_bytes = 0;
+  int64_t report_window_start_ns = 0;
+  uint32_t frees_since_clock = 0;
   // Storages referenced by live JS handles, so bytes of views are counted once. The count normally
   // lives on the storage itself (Storage::js_refs); this map is only for a storage whose count is
   // already owned by another environment.
@@ -47,7 +53,9 @@ tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
 // bias, weight, mask or state buffer).
 tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op);
 bool IsHandle(Napi::Env env, Napi::Value v);
-void Release(node_api_basic_env env, Holder* h);  // drop the handle's reference and its accounting
+// Drops the handle's reference and its accounting; `collected`: called by the garbage collector's
+// finalizer rather than by dispose() (see ReportBytes in handle.cc).
+void Release(node_api_basic_env env, Holder* h, bool collected = false);
 void DrainDeadRefs(Napi::Env env);
 
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* what);
