@@ -28,18 +28,22 @@ export interface Limits {
   cpus: number;
 }
 
+/** Triad bandwidth in GB/s, 0.5 s over 3 arrays well beyond the LLC (memory, not cache). */
+export function measureTriad(): number {
+  const bytes = Math.max(64 << 20, 8 * native.probe('info').l3);
+  return native.probe('triad', bytes, 0.5);
+}
+
 /** ~1.5 s in all: the FMA probe runs 0.4 s per type, the triad 0.5 s over 3 × 256 MiB. */
 export function measureLimits(simd: string, threads: number): Limits {
   const info = native.probe('info');
-  // Arrays well beyond the LLC so the triad measures memory, not cache.
-  const bytes = Math.max(64 << 20, 8 * info.l3);
   return {
     ...info,
     simd,
     threads,
     peakF32: native.probe('peak', simd, false, threads, 0.4),
     peakF64: native.probe('peak', simd, true, threads, 0.4),
-    triad: native.probe('triad', bytes, 0.5),
+    triad: measureTriad(),
     load: os.loadavg()[0],
     cpus: os.cpus().length,
   };
@@ -50,7 +54,7 @@ export function limitShare(row: Row, w: Workload, limits: Limits): number | unde
   if (!w.limit || row.msPerStep === undefined || row.value === null) return undefined;
   const s = row.msPerStep / 1000;
   if ('flop' in w.limit) return w.limit.flop / s / 1e9 / (w.limit.f64 ? limits.peakF64 : limits.peakF32);
-  return w.limit.bytes / s / 1e9 / limits.triad;
+  return w.limit.bytes / s / 1e9 / (row.triad ?? limits.triad);
 }
 
 export function describeLimits(l: Limits): string {

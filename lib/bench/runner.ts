@@ -5,7 +5,7 @@ import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process'
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../index';
-import { Limits, Rss, limitShare, measureLimits, tensorfoldRss, torchRss } from './limits';
+import { Limits, Rss, limitShare, measureLimits, measureTriad, tensorfoldRss, torchRss } from './limits';
 import { Prepared, Unit, Workload, missing } from './workloads';
 
 export interface Row {
@@ -26,6 +26,8 @@ export interface Row {
   timeRatio?: number;
   /** Share of this machine's limit (FMA peak or triad bandwidth) that the row reaches, 0..1. */
   limitShare?: number;
+  /** Bandwidth-bound rows: the triad bandwidth (GB/s) measured just before the row, its limit. */
+  triad?: number;
   /** Training rows: peak resident memory of a child process running the workload. */
   rss?: Rss;
   torchRss?: Rss;
@@ -289,7 +291,13 @@ export async function runBench(list: Workload[], targetS: number, progress: Prog
   for (let i = 0; i < list.length; i++) {
     const w = list[i];
     const tag = `[${i + 1}/${list.length}] ${w.id}`;
+    // A shared machine's memory bandwidth drifts by 2x within minutes (AMD EPYC VM: triad 25 to
+    // 100 GB/s in one session), so a bandwidth-bound row is measured against a triad taken just
+    // before it rather than the one at the start.
+    const triad = w.limit && 'bytes' in w.limit ? measureTriad() : undefined;
+    if (triad !== undefined) progress(`${tag}: triad bandwidth now ${triad.toFixed(1)} GB/s`);
     const row = runOne(w, targetS, tag, progress);
+    if (triad !== undefined) row.triad = triad;
     if (torch && row.value !== null) mergeRow(row, await torch.run(w.id), w);
     row.limitShare = limitShare(row, w, limits);
     if (w.training && row.value !== null) {
