@@ -26,7 +26,7 @@ export interface Row {
   timeRatio?: number;
   /** Share of this machine's limit (FMA peak or triad bandwidth) that the row reaches, 0..1. */
   limitShare?: number;
-  /** Bandwidth-bound rows: the triad bandwidth (GB/s) measured just before the row, its limit. */
+  /** Bandwidth-bound rows: the triad bandwidth (GB/s) around the row (before or after, the higher), its limit. */
   triad?: number;
   /** Training rows: peak resident memory of a child process running the workload. */
   rss?: Rss;
@@ -292,12 +292,15 @@ export async function runBench(list: Workload[], targetS: number, progress: Prog
     const w = list[i];
     const tag = `[${i + 1}/${list.length}] ${w.id}`;
     // A shared machine's memory bandwidth drifts by 2x within minutes (AMD EPYC VM: triad 25 to
-    // 100 GB/s in one session), so a bandwidth-bound row is measured against a triad taken just
-    // before it rather than the one at the start.
-    const triad = w.limit && 'bytes' in w.limit ? measureTriad() : undefined;
-    if (triad !== undefined) progress(`${tag}: triad bandwidth now ${triad.toFixed(1)} GB/s`);
+    // 100 GB/s in one session), so a bandwidth-bound row is measured against triads taken just
+    // before and just after it (the higher one) rather than the one at the start.
+    const bandwidthBound = !!w.limit && 'bytes' in w.limit;
+    const triadBefore = bandwidthBound ? measureTriad() : 0;
     const row = runOne(w, targetS, tag, progress);
-    if (triad !== undefined) row.triad = triad;
+    if (bandwidthBound) {
+      row.triad = Math.max(triadBefore, measureTriad());
+      progress(`${tag}: triad bandwidth around it ${row.triad.toFixed(1)} GB/s`);
+    }
     if (torch && row.value !== null) mergeRow(row, await torch.run(w.id), w);
     row.limitShare = limitShare(row, w, limits);
     if (w.training && row.value !== null) {

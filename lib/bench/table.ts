@@ -39,7 +39,8 @@ export function renderTable(rows: Row[], head: Header, torch: TorchInfo | null):
       '        below 1 means tensorfold is faster; lower is better');
   out.push('limit = share of the machine limit the tensorfold row reaches (FMA peak for GFLOP/s rows, triad',
     '        bandwidth for the 16M-element rows, counting the bytes each op must read and write; the triad is',
-    '        measured again just before each of those rows, as a shared machine\'s bandwidth drifts)');
+    '        measured again just before and after each of those rows, the higher counting, as a shared',
+    '        machine\'s bandwidth drifts)');
   out.push('');
 
   const cols = compare
