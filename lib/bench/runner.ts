@@ -139,6 +139,28 @@ export function runOne(w: Workload, targetS: number, tag: string, progress: Prog
   return row;
 }
 
+/**
+ * runOne in a fresh Node process (lib/bench/row_child.ts), so that no row inherits another's
+ * state. Measured why: V8 shrinks its young generation to 1 MiB after a stretch of low JS
+ * allocation (a training row, or waiting for PyTorch's run of a row with --compare) and does not
+ * grow it again while little survives, and small_add then ran 0.56-0.62 instead of 0.38-0.40 µs
+ * per op (AMD EPYC); glibc's free lists and the block cache likewise carried over from row to row.
+ */
+export function runIsolated(w: Workload, targetS: number, tag: string, progress: Progress, threads: number): Row {
+  const child = path.join(__dirname, 'row_child.js');
+  const r = spawnSync(process.execPath, [child, w.id, String(targetS), String(threads), tag],
+    { encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 });
+  for (const line of (r.stderr || '').split('\n')) if (line) progress(line);
+  try {
+    if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Row;
+  } catch {
+    // reported below
+  }
+  const error = `row process failed (exit ${r.status ?? r.signal}): ${(r.error?.message || r.stdout || '').trim().split('\n').pop()}`;
+  progress(`${tag}: ${error}`);
+  return { workload: w.id, unit: w.unit, value: null, error };
+}
+
 export function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   if (v >= 100) return v.toFixed(0);
@@ -296,7 +318,7 @@ export async function runBench(list: Workload[], targetS: number, progress: Prog
     // before and just after it (the higher one) rather than the one at the start.
     const bandwidthBound = !!w.limit && 'bytes' in w.limit;
     const triadBefore = bandwidthBound ? measureTriad() : 0;
-    const row = runOne(w, targetS, tag, progress);
+    const row = runIsolated(w, targetS, tag, progress, info.threads);
     if (bandwidthBound) {
       row.triad = Math.max(triadBefore, measureTriad());
       progress(`${tag}: triad bandwidth around it ${row.triad.toFixed(1)} GB/s`);
