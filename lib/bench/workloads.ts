@@ -268,6 +268,7 @@ export const WORKLOADS: Workload[] = [
     description: 'nanoGPT char model (4 blocks, n_embd 128, 4 heads, block 64, batch 12, exact GELU, tied head), ' +
       'AdamW (2 groups, warmup+cosine), clip 1.0: one training step',
     needs: ['nn.Linear', 'nn.LayerNorm', 'nn.Embedding', 'nn.utils.clipGradNorm', 'optim.AdamW', 'F.scaledDotProductAttention'],
+    training: true,
     prepare: gptStep,
   },
   {
