@@ -34,6 +34,31 @@ struct Geom {
   int64_t tiles() const { return th() * s(); }
 };
 
+// dw [O, C, 3, 3] from dU [16][O][C]: the adjoint of transform_weight (forward), Gᵀ·dU·G.
+template <typename T>
+void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
+  for (int64_t o = 0; o < O; o++) {
+    for (int64_t c = 0; c < C; c++) {
+      T u[4][4];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) u[i][j] = dU[((i * 4 + j) * O + o) * C + c];
+      // t = Gᵀ·u (3x4): Gᵀ rows (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1)
+      T t[3][4];
+      for (int j = 0; j < 4; j++) {
+        t[0][j] = u[0][j] + T(0.5) * (u[1][j] + u[2][j]);
+        t[1][j] = T(0.5) * (u[1][j] - u[2][j]);
+        t[2][j] = T(0.5) * (u[1][j] + u[2][j]) + u[3][j];
+      }
+      T* g = dw + (o * C + c) * 9;
+      for (int i = 0; i < 3; i++) {
+        g[i * 3 + 0] = t[i][0] + T(0.5) * (t[i][1] + t[i][2]);
+        g[i * 3 + 1] = T(0.5) * (t[i][1] - t[i][2]);
+        g[i * 3 + 2] = T(0.5) * (t[i][1] + t[i][2]) + t[i][3];
+      }
+    }
+  }
+}
+
 // U [16][O][C] from w. Forward: g = w[o][c] ([O, C, 3, 3]). Adjoint (for the input gradient):
 // the conv has O = w's C outputs and C = w's O inputs, g[o][c][i][j] = w[c][o][2-i][2-j].
 template <typename T>
@@ -76,6 +101,7 @@ template <typename T>
 struct Transforms {
   void (*input)(const Geom&, const T*, int64_t, int64_t, T*, T*);
   void (*output)(const Geom&, const T*, const T*, int64_t, int64_t, T*, T*);
+  void (*grad)(const Geom&, const T*, int64_t, int64_t, T*, T*);
 };
 
 // Samples [n0, n1): y = conv(x, U) (+ bias). gemm(M, N, K, A, B, C) computes C = A·B row-major,
@@ -95,6 +121,27 @@ void conv_samples(const Geom& G, const T* x, const T* U, const T* bias, int64_t 
     for (int xi = 0; xi < 16; xi++)
       gemm(G.O, Tn, G.C, U + xi * G.O * G.C, V.get() + xi * G.C * Tn, M.get() + xi * G.O * Tn);
     tr.output(G, M.get(), bias, s0, s1, y, scratch.get());
+  }
+}
+
+// Samples [n0, n1): dU [16][O][C] += Σ dM_ξ·V_ξᵀ over their tiles, the gradient of the 16
+// products (V from x, dM from gy). gemm_nt(M, N, K, A, B, C) computes C += A·Bᵀ with A [M x K],
+// B [N x K] row-major, contiguous.
+template <typename T, typename Gemm>
+void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int64_t n1,
+                         int64_t block, const Transforms<T>& tr, Gemm&& gemm_nt, T* dU) {
+  if (n0 >= n1) return;
+  const int64_t tiles = G.tiles();
+  const int64_t cap = std::min(block, n1 - n0) * tiles;
+  std::unique_ptr<T[]> V(new T[size_t(16 * G.C * cap)]);
+  std::unique_ptr<T[]> dM(new T[size_t(16 * G.O * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(4 * (G.th() + 2) * G.s())]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * tiles;
+    tr.input(G, x, s0, s1, V.get(), scratch.get());
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < 16; xi++)
+      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
   }
 }
 

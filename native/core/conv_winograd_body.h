@@ -141,3 +141,64 @@ void transform_output(const wino::Geom& G, const T* M, const T* bias, int64_t n0
     }
   }
 }
+
+// dM [16][O][T] for samples [n0, n1) of the output gradient gy [N, O, Ho, Wo]: the adjoint of
+// transform_output, A·g·Aᵀ of each 2x2 gradient tile (zero beyond Ho/Wo and in the unused tiles,
+// so they add nothing to the weight gradient). Split by parity like transform_input.
+// scratch: 4·(th + 2)·s.
+template <typename T>
+void transform_grad(const wino::Geom& G, const T* gy, int64_t n0, int64_t n1, T* dM, T* scratch) {
+  const int64_t TH = G.th(), TW = G.tw(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.O * Tn;
+  const int64_t L = TH * S;
+  T* __restrict ee = scratch;
+  T* __restrict eo = scratch + L;
+  T* __restrict oe = scratch + 2 * L;
+  T* __restrict oo = scratch + 3 * L;
+  const int64_t full = G.Wo / 2;
+  for (int64_t n = n0; n < n1; n++) {
+    for (int64_t o = 0; o < G.O; o++) {
+      const T* go = gy + (n * G.O + o) * G.Ho * G.Wo;
+      for (int64_t a = 0; a < TH; a++) {
+        for (int i = 0; i < 2; i++) {
+          T* e = (i == 0 ? ee : oe) + a * S;
+          T* od = (i == 0 ? eo : oo) + a * S;
+          const int64_t h = 2 * a + i;
+          if (h >= G.Ho) {
+            std::fill(e, e + S, T(0));
+            std::fill(od, od + S, T(0));
+            continue;
+          }
+          const T* row = go + h * G.Wo;
+          for (int64_t b = 0; b < full; b++) {
+            e[b] = row[2 * b];
+            od[b] = row[2 * b + 1];
+          }
+          for (int64_t b = full; b < S; b++) {
+            e[b] = b < TW ? row[2 * b] : T(0);  // an odd Wo's last column
+            od[b] = T(0);
+          }
+        }
+      }
+      T* __restrict dst = dM + o * Tn + (n - n0) * tiles;
+      TF_WINO_IVDEP
+      for (int64_t q = 0; q < L; q++) {
+        const T g0[2] = {ee[q], eo[q]};
+        const T g1[2] = {oe[q], oo[q]};
+        T u[4][2];
+        for (int j = 0; j < 2; j++) {
+          u[0][j] = g0[j];
+          u[1][j] = g0[j] + g1[j];
+          u[2][j] = g0[j] - g1[j];
+          u[3][j] = -g1[j];
+        }
+        for (int i = 0; i < 4; i++) {
+          dst[(i * 4 + 0) * plane + q] = u[i][0];
+          dst[(i * 4 + 1) * plane + q] = u[i][0] + u[i][1];
+          dst[(i * 4 + 2) * plane + q] = u[i][0] - u[i][1];
+          dst[(i * 4 + 3) * plane + q] = -u[i][1];
+        }
+      }
+    }
+  }
+}

@@ -258,7 +258,10 @@ bool winograd_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
 template <typename T>
 const wino::Transforms<T>& wino_transforms() {
 #define TF_WINO(ns) \
-  wino::Transforms<T> { &wino_isa::ns::transform_input<T>, &wino_isa::ns::transform_output<T> }
+  wino::Transforms<T> {                                                    \
+    &wino_isa::ns::transform_input<T>, &wino_isa::ns::transform_output<T>, \
+        &wino_isa::ns::transform_grad<T>                                   \
+  }
   static const wino::Transforms<T> chosen = [] {
 #ifdef TF_CONV_X86
     if (simd_level() == SimdLevel::AVX512) return TF_WINO(simd_avx512);
@@ -299,6 +302,30 @@ void winograd_kernel(const ConvGeom& G, bool adjoint, const T* in, const T* w, c
                        },
                        out);
   });
+}
+
+// dw [O, C, 3, 3] of the forward geometry G. Each batch part sums into its own dU (fixed
+// grouping for a given thread count, like the im2col path).
+template <typename T>
+void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
+  wino::Geom W{};
+  W.N = G.N; W.C = G.C; W.H = G.H; W.W = G.W; W.O = G.O; W.Ho = G.Ho; W.Wo = G.Wo;
+  W.ph = G.ph; W.pw = G.pw;
+  const int64_t parts = batch_parts(G), usize = 16 * G.O * G.C;
+  std::unique_ptr<T[]> dU(new T[size_t(parts * usize)]());
+  const int64_t block = wino::block_samples(W, 320);
+  over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
+    wino::weight_grad_samples(W, x, gy, n0, n1, block, wino_transforms<T>(),
+                              [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
+                                gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
+                              },
+                              dU.get() + part * usize);
+  });
+  for (int64_t p = 1; p < parts; p++) {
+    const T* s = dU.get() + p * usize;
+    for (int64_t i = 0; i < usize; i++) dU[i] += s[i];
+  }
+  wino::transform_weight_adjoint(dU.get(), G.O, G.C, dw);
 }
 
 template <typename T>
@@ -361,6 +388,10 @@ void conv_input_grad_kernel(const ConvGeom& G, const T* gy, const T* w, T* dx) {
 // dw, its first sample with beta 0).
 template <typename T>
 void conv_weight_grad_kernel(const ConvGeom& G, const T* x, const T* gy, T* dw) {
+  if (winograd_fits(G.kh, G.kw, G)) {
+    winograd_weight_grad(G, x, gy, dw);
+    return;
+  }
   const int64_t parts = batch_parts(G);
   const int64_t wsize = G.O * G.K;
   std::vector<std::unique_ptr<T[]>> acc(static_cast<size_t>(parts));
