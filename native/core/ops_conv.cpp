@@ -255,6 +255,12 @@ bool winograd_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
          G.groups == 1 && G.C >= 16 && G.O >= 16 && G.Ho >= 4 && G.Wo >= 4;
 }
 
+// Tiles per block of samples. For the MNIST net's second layer (168 tiles a sample with the row
+// padding) blocks of 1 and 2 samples measured equal within noise, 3 about the same, 5 or more
+// up to 35% slower in the weight gradient (V and M, 16·(C + O)·tiles values, outgrow the 2 MiB
+// L2); smaller images put several samples in a block so the GEMMs stay wide.
+constexpr int64_t kWinoBlockTiles = 160;
+
 template <typename T>
 const wino::Transforms<T>& wino_transforms() {
 #define TF_WINO(ns) \
@@ -291,9 +297,7 @@ void winograd_kernel(const ConvGeom& G, bool adjoint, const T* in, const T* w, c
   }
   std::unique_ptr<T[]> U(new T[size_t(16 * W.O * W.C)]);
   wino::transform_weight(w, W.O, W.C, adjoint, U.get());
-  // About 2 samples of the MNIST net's 24x24 output per block: measured 1-4 samples equal
-  // within noise, larger blocks spill L2.
-  const int64_t block = wino::block_samples(W, 320);
+  const int64_t block = wino::block_samples(W, kWinoBlockTiles);
   const ConvGeom& B = G;  // the batch split only depends on N and the problem size
   over_batch(B, batch_parts(B), [&](int64_t n0, int64_t n1, int64_t) {
     wino::conv_samples(W, in, U.get(), b, n0, n1, block, wino_transforms<T>(),
@@ -313,7 +317,7 @@ void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   W.ph = G.ph; W.pw = G.pw;
   const int64_t parts = batch_parts(G), usize = 16 * G.O * G.C;
   std::unique_ptr<T[]> dU(new T[size_t(parts * usize)]());
-  const int64_t block = wino::block_samples(W, 320);
+  const int64_t block = wino::block_samples(W, kWinoBlockTiles);
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
     wino::weight_grad_samples(W, x, gy, n0, n1, block, wino_transforms<T>(),
                               [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
