@@ -56,6 +56,13 @@ namespace wino_isa {
 #undef TF_PER_ISA_BODY
 #undef TF_PER_ISA_NEON
 }  // namespace wino_isa
+namespace direct_isa {
+#define TF_PER_ISA_BODY "conv_direct_body.h"
+#define TF_PER_ISA_NEON 1
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+#undef TF_PER_ISA_NEON
+}  // namespace direct_isa
 namespace {
 using namespace nn_detail;
 
@@ -309,6 +316,58 @@ void winograd_kernel(const ConvGeom& G, bool adjoint, const T* in, const T* w, c
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Direct weight gradient for one input channel (conv_direct_body.h): stride 1, dilation 1, no
+// padding.
+
+bool direct1_fits(const ConvGeom& G) {
+  return G.C == 1 && G.groups == 1 && G.sh == 1 && G.sw == 1 && G.dh == 1 && G.dw == 1 &&
+         G.ph == 0 && G.pw == 0 && G.kh * G.kw >= 2 && G.kh * G.kw <= 49;
+}
+
+template <typename T>
+struct Direct1 {
+  void (*weight_grad)(const T*, int64_t, int64_t, const T*, int64_t, int64_t, int64_t, T*, T*);
+};
+
+template <typename T>
+const Direct1<T>& direct1() {
+#define TF_DIRECT1(ns) \
+  Direct1<T> { &direct_isa::ns::direct1_weight_grad<T> }
+  static const Direct1<T> chosen = [] {
+#ifdef TF_CONV_X86
+    if (simd_level() == SimdLevel::AVX512) return TF_DIRECT1(simd_avx512);
+    if (simd_level() == SimdLevel::AVX2) return TF_DIRECT1(simd_avx2);
+#endif
+#ifdef TF_CONV_NEON
+    if (simd_level() == SimdLevel::NEON) return TF_DIRECT1(simd_neon);
+#endif
+    return TF_DIRECT1(simd_scalar);
+  }();
+#undef TF_DIRECT1
+  return chosen;
+}
+
+// Each batch part sums into its own dw (part 0 into dw itself).
+template <typename T>
+void direct1_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
+  const int64_t parts = batch_parts(G), wsize = G.O * G.K;
+  std::vector<std::unique_ptr<T[]>> acc(static_cast<size_t>(parts));
+  std::fill(dw, dw + wsize, T(0));
+  for (int64_t p = 1; p < parts; p++) acc[p].reset(new T[size_t(wsize)]());
+  over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
+    T* dst = part == 0 ? dw : acc[part].get();
+    std::unique_ptr<T[]> wide(new T[size_t(G.Ho * G.W)]);
+    for (int64_t n = n0; n < n1; n++)
+      direct1<T>().weight_grad(x + n * G.HW, G.H, G.W, gy + n * G.O * G.L, G.O, G.kh, G.kw, dst,
+                               wide.get());
+  });
+  for (int64_t p = 1; p < parts; p++) {
+    const T* s = acc[p].get();
+    for (int64_t i = 0; i < wsize; i++) dw[i] += s[i];
+  }
+}
+
 // dw [O, C, 3, 3] of the forward geometry G. Each batch part sums into its own dU (fixed
 // grouping for a given thread count, like the im2col path).
 template <typename T>
@@ -395,6 +454,10 @@ template <typename T>
 void conv_weight_grad_kernel(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   if (winograd_fits(G.kh, G.kw, G)) {
     winograd_weight_grad(G, x, gy, dw);
+    return;
+  }
+  if (direct1_fits(G)) {
+    direct1_weight_grad(G, x, gy, dw);
     return;
   }
   const int64_t parts = batch_parts(G);

@@ -1,10 +1,12 @@
-// The Winograd F(2x2,3x3) path of conv2d (native/core/conv_winograd*.h): 3x3 kernels, stride 1,
-// dilation 1, groups 1, at least 16 input and 16 output channels. The forward, the input gradient
-// and the weight gradient are compared with a direct float64 convolution written here, in float32
-// and float64, for odd and even sizes, paddings 0-3 (3: the input gradient falls back to im2col),
-// batches that split across threads unevenly and blocks of several samples; float64 gradients of
-// first and second order against central finite differences. Run it under each TENSORFOLD_SIMD
-// level: the transforms are compiled per level.
+// The special paths of conv2d besides im2col + GEMM:
+// - Winograd F(2x2,3x3) (native/core/conv_winograd*.h): 3x3 kernels, stride 1, dilation 1,
+//   groups 1, at least 16 input and 16 output channels; forward, input and weight gradients;
+// - the direct weight gradient for a single input channel (conv_direct_body.h): stride 1,
+//   dilation 1, no padding (3x3 unrolled, other sizes generic).
+// Each is compared with a direct float64 convolution written here, in float32 and float64, for
+// odd and even sizes, paddings, batches that split across threads unevenly and blocks of several
+// samples; float64 gradients of first and second order against central finite differences.
+// Run it under each TENSORFOLD_SIMD level: the kernels are compiled per level.
 'use strict';
 const path = require('path');
 
@@ -36,9 +38,9 @@ const add = (a, b) => B.binary(ADD, a, b);
 // Direct convolution in float64: y, and the adjoints dx = Σ g·w and dw = Σ g·x.
 function direct(x, xs, w, ws, b, ph, pw) {
   const [N, C, H, W] = xs;
-  const O = ws[0];
-  const Ho = H + 2 * ph - 2;
-  const Wo = W + 2 * pw - 2;
+  const [O, , kh, kw] = ws;
+  const Ho = H + 2 * ph - kh + 1;
+  const Wo = W + 2 * pw - kw + 1;
   const y = new Float64Array(N * O * Ho * Wo);
   const each = (fn) => {
     for (let n = 0; n < N; n++)
@@ -46,12 +48,12 @@ function direct(x, xs, w, ws, b, ph, pw) {
         for (let i = 0; i < Ho; i++)
           for (let j = 0; j < Wo; j++)
             for (let c = 0; c < C; c++)
-              for (let p = 0; p < 3; p++)
-                for (let q = 0; q < 3; q++) {
+              for (let p = 0; p < kh; p++)
+                for (let q = 0; q < kw; q++) {
                   const h = i + p - ph;
                   const v = j + q - pw;
                   if (h >= 0 && h < H && v >= 0 && v < W)
-                    fn(((n * O + o) * Ho + i) * Wo + j, ((n * C + c) * H + h) * W + v, ((o * C + c) * 3 + p) * 3 + q);
+                    fn(((n * O + o) * Ho + i) * Wo + j, ((n * C + c) * H + h) * W + v, ((o * C + c) * kh + p) * kw + q);
                 }
   };
   each((yi, xi, wi) => { y[yi] += x[xi] * w[wi]; });
@@ -171,6 +173,59 @@ describe('Winograd conv2d float64 gradients against finite differences', () => {
     };
     const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
     specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+    const V = tensor(randArray(numel(xs), r), xs);
+    const U = tensor(randArray(numel(ws), r), ws);
+    const s = (t, create) => {
+      const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
+      const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
+      return add(dot(gx, V), dot(gw, U));
+    };
+    checkSampled(s, specs, 40, r, 'double backward');
+  });
+});
+
+// [N, O, H, W, kh, kw]
+const singleChannel = [
+  [64, 32, 28, 28, 3, 3],  // the MNIST net's first layer
+  [3, 5, 7, 9, 3, 3],      // batch split 2 + 1, odd sizes
+  [1, 4, 5, 6, 2, 3],      // generic taps
+  [2, 3, 9, 8, 5, 5],
+  [2, 3, 3, 3, 3, 3],      // 1x1 output: only the tail loop
+];
+
+describe('single-input-channel weight gradient against a direct float64 convolution', () => {
+  for (const [N, O, H, W, kh, kw] of singleChannel) {
+    for (const dtype of [F32, F64]) {
+      test(`x [${N},1,${H},${W}] w [${O},1,${kh},${kw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
+        const r = rng(N * 100 + O * 7 + H + kh);
+        const xs = [N, 1, H, W];
+        const ws = [O, 1, kh, kw];
+        const q = (a) => a.map((v) => Math.fround(v));
+        const xd = q(randArray(numel(xs), r));
+        const wd = q(randArray(numel(ws), r));
+        const ref = direct(xd, xs, wd, ws, null, 0, 0);
+        const gd = q(randArray(numel(ref.oshape), r));
+        const tol = dtype === F32 ? 2e-6 : 1e-13;
+        const x = tensor(xd, xs, dtype);
+        const g = tensor(gd, ref.oshape, dtype);
+        expectNear(values(B.conv2dWeightGrad(x, g, ws, [1, 1], [0, 0], [1, 1], 1)), ref.weightGrad(gd), tol, 'weight gradient');
+        expectNear(values(B.conv2d(x, tensor(wd, ws, dtype), null, [1, 1], [0, 0], [1, 1], 1)), ref.y, tol, 'forward');
+      });
+    }
+  }
+
+  test('float64 first and second order against finite differences', () => {
+    const r = rng(43);
+    const xs = [2, 1, 6, 7];
+    const ws = [3, 1, 3, 3];
+    const p = [[1, 1], [0, 0], [1, 1], 1];
+    const specs = {
+      x: { data: randArray(numel(xs), r), shape: xs },
+      w: { data: randArray(numel(ws), r), shape: ws },
+    };
+    const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
+    specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+    checkSampled((t) => dot(B.conv2d(t.x, t.w, null, ...p), t.R), specs, 40, r, 'conv2d');
     const V = tensor(randArray(numel(xs), r), xs);
     const U = tensor(randArray(numel(ws), r), ws);
     const s = (t, create) => {
