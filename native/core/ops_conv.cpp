@@ -1,5 +1,13 @@
 // Convolution (im2col + GEMM), with backward rules that are differentiable again.
 //
+// Two faster kernels serve particular geometries behind the same three ops (so the autograd rules
+// below, and second-order gradients, are unchanged):
+// - Winograd F(2x2,3x3) (conv_winograd.h) for 3x3, stride 1, dilation 1, groups 1 with >= 16
+//   channels each way: forward, input gradient (padding <= 2) and weight gradient, 2.25x fewer
+//   multiplies. The MNIST net's second layer (batch 64, 2 threads, AVX-512): forward 4.2 -> 3.0 ms,
+//   input gradient 4.1 -> 3.9 ms, weight gradient 4.1 -> 3.1 ms.
+// - a direct weight gradient for one input channel (conv_direct_body.h; first layer 0.31 -> 0.24).
+//
 // Convolution math. Let T(x, w, g) = <conv2d(x, w), g>, linear in each argument. Then
 //   conv2d(x, w)            = ∂T/∂g
 //   conv2d_input_grad(g, w) = ∂T/∂x      (col2im of Wᵀ·G)
