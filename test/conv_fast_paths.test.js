@@ -85,8 +85,8 @@ function expectNear(actual, expected, tol, what) {
 const cases = [
   [2, 16, 16, 9, 9, 0, 0],     // odd output (7x7): cut last tile row and column
   [3, 16, 17, 8, 11, 1, 1],    // O not a multiple of any vector width
-  [2, 20, 16, 7, 6, 2, 1],     // padding 2: the input gradient's full correlation is unpadded
-  [1, 16, 16, 6, 7, 3, 0],     // padding 3: input gradient on im2col, forward and weight grad Winograd
+  [2, 20, 16, 7, 6, 2, 1],     // padding 2, 1
+  [1, 16, 16, 6, 7, 3, 0],     // padding wider than the kernel's reach: tiles wholly in the padding
   [5, 16, 24, 6, 6, 0, 1],     // batch split 3 + 2 over two threads
   [30, 16, 16, 9, 9, 0, 0],    // several blocks of samples per thread
   [2, 32, 64, 26, 26, 0, 0],   // the MNIST net's second layer, 2 samples

@@ -4,13 +4,13 @@
 // Why: a 3x3 convolution through im2col + GEMM spends 9·C multiply-adds per output and channel
 // pair; F(2x2,3x3) computes each 2x2 output tile from a 4x4 input tile with 16 products per
 // (output channel, input channel) instead of 36, i.e. 2.25x fewer, as 16 independent GEMMs
-// [O x C]·[C x tiles]. The input and output transforms are additions only. The same kernel
-// serves the input gradient, which is the "full" convolution of the output gradient (padded by
-// 2 - padding) with the weight rotated by 180 degrees and its channel axes swapped.
+// [O x C]·[C x tiles]. The input and output transforms are additions only. The input and weight
+// gradients are the adjoints of this algorithm (transposed transforms, U_ξᵀ·dM_ξ and dM_ξ·V_ξᵀ),
+// so they are exact gradients of what the forward computes, on the same tiles.
 //
 // Numerics: the weight transform has factors 1/2, the others are ±1 sums; the result differs
-// from im2col's by a few ulps of the largest partial sums (what PyTorch's and oneDNN's Winograd
-// paths also accept).
+// from im2col's by a few ulps of the largest partial sums (float32: about 2e-7 relative to the
+// largest output in the tests; Winograd paths in other libraries accept the same).
 #pragma once
 
 #include <algorithm>
@@ -59,16 +59,15 @@ void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
   }
 }
 
-// U [16][O][C] from w. Forward: g = w[o][c] ([O, C, 3, 3]). Adjoint (for the input gradient):
-// the conv has O = w's C outputs and C = w's O inputs, g[o][c][i][j] = w[c][o][2-i][2-j].
+// U [16][O][C] from w [O, C, 3, 3]: G·g·Gᵀ of each 3x3 kernel.
 template <typename T>
-void transform_weight(const T* w, int64_t O, int64_t C, bool adjoint, T* U) {
+void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
   for (int64_t o = 0; o < O; o++) {
     for (int64_t c = 0; c < C; c++) {
       T g[3][3];
-      const T* src = adjoint ? w + (c * O + o) * 9 : w + (o * C + c) * 9;
+      const T* src = w + (o * C + c) * 9;
       for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) g[i][j] = adjoint ? src[(2 - i) * 3 + (2 - j)] : src[i * 3 + j];
+        for (int j = 0; j < 3; j++) g[i][j] = src[i * 3 + j];
       // t = G·g (4x3), G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]
       T t[4][3];
       for (int j = 0; j < 3; j++) {
@@ -102,6 +101,7 @@ struct Transforms {
   void (*input)(const Geom&, const T*, int64_t, int64_t, T*, T*);
   void (*output)(const Geom&, const T*, const T*, int64_t, int64_t, T*, T*);
   void (*grad)(const Geom&, const T*, int64_t, int64_t, T*, T*);
+  void (*input_adjoint)(const Geom&, const T*, int64_t, int64_t, T*, T*);
 };
 
 // Samples [n0, n1): y = conv(x, U) (+ bias). gemm(M, N, K, A, B, C) computes C = A·B row-major,
@@ -142,6 +142,29 @@ void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int
     tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
     for (int xi = 0; xi < 16; xi++)
       gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
+  }
+}
+
+// Samples [n0, n1): dx = the adjoint of conv(·, U) applied to gy: dM from gy (transform_grad),
+// dV_ξ = U_ξᵀ·dM_ξ, dx from dV (transform_input_adjoint). gemm_tn(M, N, K, A, B, C) computes
+// C = Aᵀ·B with A [K x M], B [K x N] row-major, contiguous.
+template <typename T, typename Gemm>
+void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int64_t n1,
+                        int64_t block, const Transforms<T>& tr, Gemm&& gemm_tn, T* dx) {
+  if (n0 >= n1) return;
+  const int64_t tiles = G.tiles(), S = G.s();
+  const int64_t cap = std::min(block, n1 - n0) * tiles;
+  std::unique_ptr<T[]> dM(new T[size_t(16 * G.O * cap)]);
+  std::unique_ptr<T[]> dV(new T[size_t(16 * G.C * cap)]);
+  const int64_t scratch_n =
+      std::max(16 * (G.th() * S + 2 * S + 1) + 4 * (G.th() + 2) * S, 4 * (G.th() + 2) * S);
+  std::unique_ptr<T[]> scratch(new T[size_t(scratch_n)]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * tiles;
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < 16; xi++)
+      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, dV.get() + xi * G.C * Tn);
+    tr.input_adjoint(G, dV.get(), s0, s1, dx, scratch.get());
   }
 }
 

@@ -203,3 +203,76 @@ void transform_grad(const wino::Geom& G, const T* gy, int64_t n0, int64_t n1, T*
     }
   }
 }
+
+// dx for samples [n0, n1) from dV [16][C][T]: the adjoint of transform_input, B·dV·Bᵀ of each
+// tile added back onto the 4x4 input window it was read from (neighbouring windows overlap by 2).
+// The 16 products of every tile go to 16 zero-bordered planes first; then each quarter plane entry
+// gathers its 4 overlapping contributions (tiles p, p - 1, p - s, p - s - 1) in one conflict-free
+// unit-stride loop, and the quarters are interleaved into dx (padding dropped). Writes all of dx.
+// scratch: 16·(th·s + 2·s + 1) + 4·(th + 2)·s.
+template <typename T>
+void transform_input_adjoint(const wino::Geom& G, const T* dV, int64_t n0, int64_t n1, T* dx,
+                             T* scratch) {
+  const int64_t TH = G.th(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.C * Tn;
+  const int64_t L = TH * S;
+  const int64_t DL = L + 2 * S + 1;  // one D plane: S + 1 zeros, L tiles, S zeros
+  const int64_t Q = (TH + 1) * S;    // quarter entries gathered
+  T* D = scratch;
+  T* quarter = scratch + 16 * DL;
+  for (int k = 0; k < 16; k++) {
+    std::fill(D + k * DL, D + k * DL + S + 1, T(0));
+    std::fill(D + k * DL + S + 1 + L, D + (k + 1) * DL, T(0));
+  }
+  for (int64_t n = n0; n < n1; n++) {
+    for (int64_t c = 0; c < G.C; c++) {
+      const T* __restrict src = dV + c * Tn + (n - n0) * tiles;
+      T* __restrict d = D + S + 1;
+      TF_WINO_IVDEP
+      for (int64_t q = 0; q < L; q++) {
+        T v[4][4];
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) v[i][j] = src[(i * 4 + j) * plane + q];
+        // t = B·v over rows, B = [[1,0,0,0],[0,1,-1,1],[-1,1,1,0],[0,0,0,-1]]
+        T t[4][4];
+        for (int j = 0; j < 4; j++) {
+          t[0][j] = v[0][j];
+          t[1][j] = v[1][j] - v[2][j] + v[3][j];
+          t[2][j] = v[1][j] + v[2][j] - v[0][j];
+          t[3][j] = -v[3][j];
+        }
+        for (int i = 0; i < 4; i++) {
+          d[(i * 4 + 0) * DL + q] = t[i][0];
+          d[(i * 4 + 1) * DL + q] = t[i][1] - t[i][2] + t[i][3];
+          d[(i * 4 + 2) * DL + q] = t[i][1] + t[i][2] - t[i][0];
+          d[(i * 4 + 3) * DL + q] = -t[i][3];
+        }
+      }
+      // Window row r of tile a is padded row 2a + r: rows 0, 2 are even (quarter row a, a + 1),
+      // 1, 3 odd; likewise columns. Entry p of a quarter takes tile p's (r, c) with r, c in
+      // {0, 1}, tile p - 1's (r, c + 2), tile p - s's (r + 2, c), tile p - s - 1's (r + 2, c + 2).
+      for (int r = 0; r < 2; r++) {
+        for (int cc = 0; cc < 2; cc++) {
+          T* __restrict out = quarter + (r * 2 + cc) * Q;
+          const T* a0 = d + (r * 4 + cc) * DL;
+          const T* a1 = d + (r * 4 + cc + 2) * DL - 1;
+          const T* a2 = d + ((r + 2) * 4 + cc) * DL - S;
+          const T* a3 = d + ((r + 2) * 4 + cc + 2) * DL - S - 1;
+          TF_WINO_IVDEP
+          for (int64_t p = 0; p < Q; p++) out[p] = a0[p] + a1[p] + a2[p] + a3[p];
+        }
+      }
+      T* xc = dx + (n * G.C + c) * G.H * G.W;
+      for (int64_t h = 0; h < G.H; h++) {
+        const int64_t rr = h + G.ph;
+        const T* qe = quarter + ((rr & 1) * 2 + 0) * Q + (rr >> 1) * S;
+        const T* qo = quarter + ((rr & 1) * 2 + 1) * Q + (rr >> 1) * S;
+        T* row = xc + h * G.W;
+        for (int64_t w = 0; w < G.W; w++) {
+          const int64_t col = w + G.pw;
+          row[w] = (col & 1) ? qo[col >> 1] : qe[col >> 1];
+        }
+      }
+    }
+  }
+}
