@@ -1,0 +1,238 @@
+// The special paths of conv2d besides im2col + GEMM:
+// - Winograd F(2x2,3x3) (native/core/conv_winograd*.h): 3x3 kernels, stride 1, dilation 1,
+//   groups 1, at least 16 input and 16 output channels; forward, input and weight gradients;
+// - the direct weight gradient for a single input channel (conv_direct_body.h): stride 1,
+//   dilation 1, no padding (3x3 unrolled, other sizes generic).
+// Each is compared with a direct float64 convolution written here, in float32 and float64, for
+// odd and even sizes, paddings, batches that split across threads unevenly and blocks of several
+// samples; float64 gradients of first and second order against central finite differences.
+// Run it under each TENSORFOLD_SIMD level: the kernels are compiled per level.
+'use strict';
+const path = require('path');
+
+const B = require(path.join(__dirname, '..', 'dist', 'native')).native;
+
+const F32 = 0;
+const F64 = 1;
+const MUL = 2;
+const ADD = 0;
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2147483648 - 1;
+  };
+}
+const randArray = (n, r) => Array.from({ length: n }, () => r());
+const numel = (shape) => shape.reduce((a, b) => a * b, 1);
+function tensor(data, shape, dtype = F64, requiresGrad = false) {
+  const t = B.fromTyped(dtype === F32 ? Float32Array.from(data) : Float64Array.from(data), shape, dtype);
+  if (requiresGrad) B.setRequiresGrad(t, true);
+  return t;
+}
+const values = (t) => Array.from(B.toTyped(t));
+const dot = (a, b) => B.reduce('sum', B.binary(MUL, a, b), null, false);
+const add = (a, b) => B.binary(ADD, a, b);
+
+// Direct convolution in float64: y, and the adjoints dx = Σ g·w and dw = Σ g·x.
+function direct(x, xs, w, ws, b, ph, pw) {
+  const [N, C, H, W] = xs;
+  const [O, , kh, kw] = ws;
+  const Ho = H + 2 * ph - kh + 1;
+  const Wo = W + 2 * pw - kw + 1;
+  const y = new Float64Array(N * O * Ho * Wo);
+  const each = (fn) => {
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < O; o++)
+        for (let i = 0; i < Ho; i++)
+          for (let j = 0; j < Wo; j++)
+            for (let c = 0; c < C; c++)
+              for (let p = 0; p < kh; p++)
+                for (let q = 0; q < kw; q++) {
+                  const h = i + p - ph;
+                  const v = j + q - pw;
+                  if (h >= 0 && h < H && v >= 0 && v < W)
+                    fn(((n * O + o) * Ho + i) * Wo + j, ((n * C + c) * H + h) * W + v, ((o * C + c) * kh + p) * kw + q);
+                }
+  };
+  each((yi, xi, wi) => { y[yi] += x[xi] * w[wi]; });
+  if (b) for (let k = 0; k < y.length; k++) y[k] += b[Math.floor(k / (Ho * Wo)) % O];
+  return {
+    y,
+    oshape: [N, O, Ho, Wo],
+    inputGrad: (g) => { const dx = new Float64Array(numel(xs)); each((yi, xi, wi) => { dx[xi] += g[yi] * w[wi]; }); return dx; },
+    weightGrad: (g) => { const dw = new Float64Array(numel(ws)); each((yi, xi, wi) => { dw[wi] += g[yi] * x[xi]; }); return dw; },
+  };
+}
+
+// |a - e| <= tol · (1 + max |e|): the Winograd transforms round like a sum of that magnitude.
+function expectNear(actual, expected, tol, what) {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.abs(actual[i] - expected[i]);
+    if (!(e <= worst)) { worst = e; at = i; }
+  }
+  if (!(worst <= tol * (1 + scale)))
+    throw new Error(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (max |ref| ${scale})`);
+}
+
+// [N, C, O, H, W, ph, pw]
+const cases = [
+  [2, 16, 16, 9, 9, 0, 0],     // odd output (7x7): cut last tile row and column
+  [3, 16, 17, 8, 11, 1, 1],    // O not a multiple of any vector width
+  [2, 20, 16, 7, 6, 2, 1],     // padding 2, 1
+  [1, 16, 16, 6, 7, 3, 0],     // padding wider than the kernel's reach: tiles wholly in the padding
+  [5, 16, 24, 6, 6, 0, 1],     // batch split 3 + 2 over two threads
+  [30, 16, 16, 9, 9, 0, 0],    // several blocks of samples per thread
+  [2, 32, 64, 26, 26, 0, 0],   // the MNIST net's second layer, 2 samples
+];
+
+describe('Winograd conv2d against a direct float64 convolution', () => {
+  for (const [N, C, O, H, W, ph, pw] of cases) {
+    for (const dtype of [F32, F64]) {
+      test(`x [${N},${C},${H},${W}] w [${O},${C},3,3] padding [${ph},${pw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
+        const r = rng(N * 1000 + C * 31 + O + H * 7 + ph);
+        const xs = [N, C, H, W];
+        const ws = [O, C, 3, 3];
+        // Values exactly representable in float32, so both dtypes see the same inputs.
+        const q = (a) => a.map((v) => Math.fround(v));
+        const xd = q(randArray(numel(xs), r));
+        const wd = q(randArray(numel(ws), r));
+        const bd = q(randArray(O, r));
+        const ref = direct(xd, xs, wd, ws, bd, ph, pw);
+        const gd = q(randArray(numel(ref.oshape), r));
+        const tol = dtype === F32 ? 2e-6 : 1e-13;
+        const x = tensor(xd, xs, dtype);
+        const w = tensor(wd, ws, dtype);
+        const g = tensor(gd, ref.oshape, dtype);
+        const y = B.conv2d(x, w, tensor(bd, [O], dtype), [1, 1], [ph, pw], [1, 1], 1);
+        expect(B.shape(y)).toEqual(ref.oshape);
+        expectNear(values(y), ref.y, tol, 'forward');
+        expectNear(values(B.conv2dInputGrad(g, w, xs, [1, 1], [ph, pw], [1, 1], 1)), ref.inputGrad(gd), tol, 'input gradient');
+        expectNear(values(B.conv2dWeightGrad(x, g, ws, [1, 1], [ph, pw], [1, 1], 1)), ref.weightGrad(gd), tol, 'weight gradient');
+      });
+    }
+  }
+});
+
+// Central differences of a scalar function at `count` coordinates of each input, chosen at random.
+function checkSampled(s, specs, count, r, what) {
+  const ts = {};
+  for (const k of Object.keys(specs)) ts[k] = tensor(specs[k].data, specs[k].shape, F64, true);
+  const names = Object.keys(specs);
+  const grads = B.gradOf([s(ts, true)], [null], names.map((k) => ts[k]), false, false);
+  const eps = 1e-6;
+  names.forEach((k, ki) => {
+    const ga = values(grads[ki]);
+    const n = specs[k].data.length;
+    for (let m = 0; m < Math.min(count, n); m++) {
+      const i = Math.floor(((r() + 1) / 2) * n);
+      const at = (delta) => {
+        const t = {};
+        for (const nm of names) {
+          const d = specs[nm].data.slice();
+          if (nm === k) d[i] += delta;
+          t[nm] = tensor(d, specs[nm].shape, F64, true);
+        }
+        return B.item(s(t, false));
+      };
+      const num = (at(eps) - at(-eps)) / (2 * eps);
+      if (!(Math.abs(ga[i] - num) <= 1e-6 * Math.abs(num) + 1e-6))
+        throw new Error(`${what}: d/d${k}[${i}] is ${ga[i]}, finite differences give ${num}`);
+    }
+  });
+}
+
+describe('Winograd conv2d float64 gradients against finite differences', () => {
+  const xs = [2, 16, 5, 6];
+  const ws = [16, 16, 3, 3];
+  const p = [[1, 1], [1, 0], [1, 1], 1];
+
+  test('first order: x, w, bias', () => {
+    const r = rng(41);
+    const specs = {
+      x: { data: randArray(numel(xs), r), shape: xs },
+      w: { data: randArray(numel(ws), r), shape: ws },
+      b: { data: randArray(16, r), shape: [16] },
+    };
+    const y0 = B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p);
+    const R = tensor(randArray(numel(B.shape(y0)), r), B.shape(y0));
+    checkSampled((t) => dot(B.conv2d(t.x, t.w, t.b, ...p), R), specs, 60, r, 'conv2d');
+  });
+
+  test('second order: the gradients of <dx, V> + <dw, U> (conv2dInputGrad and conv2dWeightGrad differentiated)', () => {
+    const r = rng(42);
+    const specs = {
+      x: { data: randArray(numel(xs), r), shape: xs },
+      w: { data: randArray(numel(ws), r), shape: ws },
+    };
+    const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
+    specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+    const V = tensor(randArray(numel(xs), r), xs);
+    const U = tensor(randArray(numel(ws), r), ws);
+    const s = (t, create) => {
+      const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
+      const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
+      return add(dot(gx, V), dot(gw, U));
+    };
+    checkSampled(s, specs, 40, r, 'double backward');
+  });
+});
+
+// [N, O, H, W, kh, kw]
+const singleChannel = [
+  [64, 32, 28, 28, 3, 3],  // the MNIST net's first layer
+  [3, 5, 7, 9, 3, 3],      // batch split 2 + 1, odd sizes
+  [1, 4, 5, 6, 2, 3],      // generic taps
+  [2, 3, 9, 8, 5, 5],
+  [2, 3, 3, 3, 3, 3],      // 1x1 output: only the tail loop
+];
+
+describe('single-input-channel weight gradient against a direct float64 convolution', () => {
+  for (const [N, O, H, W, kh, kw] of singleChannel) {
+    for (const dtype of [F32, F64]) {
+      test(`x [${N},1,${H},${W}] w [${O},1,${kh},${kw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
+        const r = rng(N * 100 + O * 7 + H + kh);
+        const xs = [N, 1, H, W];
+        const ws = [O, 1, kh, kw];
+        const q = (a) => a.map((v) => Math.fround(v));
+        const xd = q(randArray(numel(xs), r));
+        const wd = q(randArray(numel(ws), r));
+        const ref = direct(xd, xs, wd, ws, null, 0, 0);
+        const gd = q(randArray(numel(ref.oshape), r));
+        const tol = dtype === F32 ? 2e-6 : 1e-13;
+        const x = tensor(xd, xs, dtype);
+        const g = tensor(gd, ref.oshape, dtype);
+        expectNear(values(B.conv2dWeightGrad(x, g, ws, [1, 1], [0, 0], [1, 1], 1)), ref.weightGrad(gd), tol, 'weight gradient');
+        expectNear(values(B.conv2d(x, tensor(wd, ws, dtype), null, [1, 1], [0, 0], [1, 1], 1)), ref.y, tol, 'forward');
+      });
+    }
+  }
+
+  test('float64 first and second order against finite differences', () => {
+    const r = rng(43);
+    const xs = [2, 1, 6, 7];
+    const ws = [3, 1, 3, 3];
+    const p = [[1, 1], [0, 0], [1, 1], 1];
+    const specs = {
+      x: { data: randArray(numel(xs), r), shape: xs },
+      w: { data: randArray(numel(ws), r), shape: ws },
+    };
+    const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
+    specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+    checkSampled((t) => dot(B.conv2d(t.x, t.w, null, ...p), t.R), specs, 40, r, 'conv2d');
+    const V = tensor(randArray(numel(xs), r), xs);
+    const U = tensor(randArray(numel(ws), r), ws);
+    const s = (t, create) => {
+      const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
+      const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
+      return add(dot(gx, V), dot(gw, U));
+    };
+    checkSampled(s, specs, 40, r, 'double backward');
+  });
+});
