@@ -67,7 +67,8 @@ static double ref_unary(Unary k, double x) {
     case Unary::Tanh: return std::tanh(x);
     case Unary::Sigmoid: return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
     case Unary::Relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0);
-    case Unary::Gelu: return x < -40 ? -0.0 : 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+    // gelu(-inf) is NaN as in PyTorch (-inf * Phi(-inf) = -inf * 0); other large negatives are -0.
+    case Unary::Gelu: return std::isinf(x) && x < 0 ? NAN : x < -40 ? -0.0 : 0.5 * x * std::erfc(-x / std::sqrt(2.0));
     case Unary::Silu: return x / (1 + std::exp(-x));
     case Unary::Softplus: return x > 20 ? x : std::log1p(std::exp(x));
     case Unary::Expm1: return std::expm1(x);
