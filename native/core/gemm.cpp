@@ -395,12 +395,21 @@ inline int64_t k_block(int64_t K, int64_t KC) {
   return std::min(K, ((K + blocks - 1) / blocks + 3) / 4 * 4);
 }
 
+// The row block for `rows` rows: MC, or less so the rows split into equal blocks (whole MR
+// panels) with no short last one. Each row block streams the whole B panel (KC x NC) from L3
+// whatever its height: a thread's 512 rows of a 1024^2 float64 product ran as 168 + 168 + 168 + 8
+// at MC = 168, the last block paying a full B pass for 8 rows' work; now 132 + 132 + 132 + 116.
+inline int64_t m_block(int64_t rows, int64_t MC, int MR) {
+  const int64_t blocks = (rows + MC - 1) / MC;
+  return std::min(MC, std::max<int64_t>(MR, ((rows + blocks - 1) / blocks + MR - 1) / MR * MR));
+}
+
 // Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
 template <typename T>
 void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int64_t m0,
                 int64_t m1, int64_t n0, int64_t n1) {
   const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = k_block(P.K, bl.KC), MC = bl.MC, NC = bl.NC;
+  const int64_t KC = k_block(P.K, bl.KC), MC = m_block(m1 - m0, bl.MC, MR), NC = bl.NC;
   static thread_local Scratch sa, sb;
   const int64_t kc_max = std::min<int64_t>(KC, P.K);
   const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
@@ -507,11 +516,12 @@ void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Block
       const int64_t m0 = std::min(P.M, units * t / parts * unit);
       const int64_t m1 = std::min(P.M, units * (t + 1) / parts * unit);
       const int64_t first = groups * t / parts;  // where this part starts packing
+      const int64_t MCt = m_block(m1 - m0, MC, MR);
       for (int64_t pc = 0; pc < P.K; pc += KC) {
         const int64_t kc = std::min(KC, P.K - pc);
         const T beta = pc == 0 ? P.beta : T(1);
-        for (int64_t ic = m0; ic < m1; ic += MC) {
-          const int64_t mc = std::min(MC, m1 - ic);
+        for (int64_t ic = m0; ic < m1; ic += MCt) {
+          const int64_t mc = std::min(MCt, m1 - ic);
           pack_a(P, ic, mc, pc, kc, MR, Ap);
           for (int64_t gi = 0; gi < groups; ++gi) {
             const int64_t g = (first + gi) % groups;
@@ -740,8 +750,8 @@ void gemm_batched(const Problem<T>& P0, int64_t batch, int64_t sA, int64_t sB, i
   // items and, when its run is done, helps finish the others' runs from their next unclaimed
   // item. A run per thread keeps each thread's items together (claiming every item from one
   // shared counter measured 2.5% slower on attention's products, 2 threads, quiet); the helping
-  // is for a thread slowed by another process: in the bench, with V8's helper threads beside the
-  // two compute threads, bmm_attn measured XXX with fixed runs and YYY with helping.
+  // is for a thread slowed by another process (in `tensorfold bench bmm_attn`, V8's helper threads
+  // run beside the two compute threads: 70-71% of peak with fixed runs, 73% with helping).
   const int64_t grain = std::max<int64_t>(1, kParallelMinMacs / std::max<int64_t>(1, macs));
   const int64_t runs = std::min<int64_t>(threads, (batch + grain - 1) / grain);
   struct alignas(64) Run {  // one cache line each: the owner claims without sharing a line
