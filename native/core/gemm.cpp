@@ -298,9 +298,13 @@ Blocks derive_blocks(const KernelSet<T>& ks) {
 // KC 384, are at 1 and measured 89-92% at 2048^3; the AVX-512 ones, 1536 bytes at KC 256, at 6),
 // capped where the B micro-panel takes an eighth of L2 (it then streams from L2, not L1: two
 // vectors of B per 24 FMAs are far below L2's bandwidth); MC shrinks to keep A's block in a
-// quarter of L2. Measured (AVX-512, Zen 5, medians over interleaved rounds): 2048^3 float
-// 76% -> 83-85% of peak on one thread, 73% -> 80-81% on two (KC 256 -> 1024, MC 336 -> 60);
-// at 1024^3, whose C stays in L3, the same blocks measured -3..+2%, so they are kept for big Cs.
+// quarter of L2. Measured (AVX-512, Zen 5, a C++ harness alternating the two settings in one
+// process, operands in std::vectors): 2048^3 float 76% -> 83-85% of peak on one thread,
+// 73% -> 80-81% on two (KC 256 -> 1024, MC 336 -> 60); at 1024^3, whose C stays in L3, the same
+// blocks measured -3..+2%, so they are kept for big Cs. In `tensorfold bench gemm2048` (its
+// operands from the engine's block cache) the old blocks already ran at 84-87% and the new
+// ones measured the same (458-465 vs 453-470 GFLOP/s, 3 alternating runs each): how much the
+// passes over C cost depends on where C's pages fall in the caches, and fewer passes cost less.
 template <typename T>
 Blocks deep_k_blocks(const KernelSet<T>& ks, const Blocks& b) {
   const CacheSizes& cs = cache_sizes();
