@@ -68,6 +68,26 @@ for (dtype of ['float32', 'float64']) {
     }
     tf.dispose([A, B, At, Bt]);
   }
+  // A C over a quarter of L3 (9 MB in float32 here) takes deep K blocks (two of 520 at AVX-512,
+  // MC 60) and splits its rows over the threads: rows on both sides of the block and thread
+  // boundaries are checked against the reference.
+  {
+    const M = 1100, K = 1040, N = 2048;
+    const rows = [0, 1, 59, 60, 61, 547, 548, 549, 550, 551, 611, 1039, 1090, 1098, 1099];
+    const a = rand([M, K]), b = rand([K, N]);
+    const sub = new Float64Array(rows.length * K);
+    rows.forEach((r, i) => sub.set(a.subarray(r * K, (r + 1) * K), i * K));
+    const [c, mag] = ref(sub, b, 1, rows.length, K, N);
+    const A = T(a, [M, K]), B = T(b, [K, N]);
+    const At = T(a, [M, K]).transpose(0, 1).contiguous().transpose(0, 1);
+    for (const [label, x] of dtype === 'float32' ? [['NN', A], ['TN', At]] : [['NN', A]]) {
+      const r = x.matmul(B), all = r.toTypedArray(), got = new Float64Array(rows.length * N);
+      rows.forEach((row, i) => got.set(all.subarray(row * N, (row + 1) * N), i * N));
+      compare(dtype + ' ' + label + ' ' + M + 'x' + K + 'x' + N + ' (big C)', got, c, mag, dtype);
+      r.dispose();
+    }
+    tf.dispose([A, B, At]);
+  }
   // Batched: [2,3] batch of [M,K]·[K,N]; B shared (broadcast) or transposed per item via permute.
   for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65]]) {
     const nb = 6;

@@ -289,6 +289,36 @@ Blocks derive_blocks(const KernelSet<T>& ks) {
   return b;
 }
 
+// Deep K blocks for a C too big to stay in L3 between K blocks: every K block is one more pass
+// over C, and such a C comes from memory each pass, so the micro-kernel's last step stalls on its
+// tile (perf: at 2048^3 float, one thread, 19% of the AVX-512 micro-kernel's samples were the
+// loads and stores of C after the K loop, against 5% at 1024^3, whose 4 MB C stays in L3;
+// prefetching the tile at the kernel's start, or the next tile's, won back at most a third).
+// So KC grows until the tile's bytes per K step are at most 1.5 (the AVX2 tiles, 384 bytes at
+// KC 384, are at 1 and measured 89-92% at 2048^3; the AVX-512 ones, 1536 bytes at KC 256, at 6),
+// capped where the B micro-panel takes an eighth of L2 (it then streams from L2, not L1: two
+// vectors of B per 24 FMAs are far below L2's bandwidth); MC shrinks to keep A's block in a
+// quarter of L2. Measured (AVX-512, Zen 5, a C++ harness alternating the two settings in one
+// process, operands in std::vectors): 2048^3 float 76% -> 83-85% of peak on one thread,
+// 73% -> 80-81% on two (KC 256 -> 1024, MC 336 -> 60); at 1024^3, whose C stays in L3, the same
+// blocks measured -3..+2%, so they are kept for big Cs. In `tensorfold bench gemm2048` (its
+// operands from the engine's block cache) the old blocks already ran at 84-87% and the new
+// ones measured the same (458-465 vs 453-470 GFLOP/s, 3 alternating runs each): how much the
+// passes over C cost depends on where C's pages fall in the caches, and fewer passes cost less.
+template <typename T>
+Blocks deep_k_blocks(const KernelSet<T>& ks, const Blocks& b) {
+  const CacheSizes& cs = cache_sizes();
+  const int64_t t = static_cast<int64_t>(sizeof(T));
+  int64_t kc = ks.MR * ks.NR * t * 2 / 3;
+  if (cs.l2 > 0) kc = std::min<int64_t>(kc, cs.l2 / 8 / (ks.NR * t));
+  kc = std::min<int64_t>(1024, kc / 32 * 32);
+  if (kc <= b.KC) return b;
+  Blocks d = b;
+  d.KC = kc;
+  if (cs.l2 > 0) d.MC = std::max<int64_t>(4 * ks.MR, cs.l2 / 4 / (kc * t) / ks.MR * ks.MR);
+  return d;
+}
+
 template <typename T>
 const Blocks& blocks_for(SimdLevel level) {
   static const Blocks b[4] = {derive_blocks(kernels_for<T>(SimdLevel::Scalar)),
@@ -296,6 +326,19 @@ const Blocks& blocks_for(SimdLevel level) {
                               derive_blocks(kernels_for<T>(SimdLevel::AVX2)),
                               derive_blocks(kernels_for<T>(SimdLevel::AVX512))};
   return b[static_cast<int>(level)];
+}
+
+// The blocks for a product: deep K blocks when C is over a quarter of L3 (see deep_k_blocks).
+template <typename T>
+const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N) {
+  static const Blocks d[4] = {
+      deep_k_blocks(kernels_for<T>(SimdLevel::Scalar), blocks_for<T>(SimdLevel::Scalar)),
+      deep_k_blocks(kernels_for<T>(SimdLevel::NEON), blocks_for<T>(SimdLevel::NEON)),
+      deep_k_blocks(kernels_for<T>(SimdLevel::AVX2), blocks_for<T>(SimdLevel::AVX2)),
+      deep_k_blocks(kernels_for<T>(SimdLevel::AVX512), blocks_for<T>(SimdLevel::AVX512))};
+  const int64_t l3 = cache_sizes().l3;
+  const bool deep = l3 > 0 && M * N * static_cast<int64_t>(sizeof(T)) > l3 / 4;
+  return deep ? d[static_cast<int>(level)] : blocks_for<T>(level);
 }
 
 // Up to this many B micro-panels in a thread's block, A is read in place instead of packed.
@@ -356,12 +399,21 @@ inline int64_t k_block(int64_t K, int64_t KC) {
   return std::min(K, ((K + blocks - 1) / blocks + 3) / 4 * 4);
 }
 
+// The row block for `rows` rows: MC, or less so the rows split into equal blocks (whole MR
+// panels) with no short last one. Each row block streams the whole B panel (KC x NC) from L3
+// whatever its height: a thread's 512 rows of a 1024^2 float64 product ran as 168 + 168 + 168 + 8
+// at MC = 168, the last block paying a full B pass for 8 rows' work; now 132 + 132 + 132 + 116.
+inline int64_t m_block(int64_t rows, int64_t MC, int MR) {
+  const int64_t blocks = (rows + MC - 1) / MC;
+  return std::min(MC, std::max<int64_t>(MR, ((rows + blocks - 1) / blocks + MR - 1) / MR * MR));
+}
+
 // Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
 template <typename T>
 void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int64_t m0,
                 int64_t m1, int64_t n0, int64_t n1) {
   const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = k_block(P.K, bl.KC), MC = bl.MC, NC = bl.NC;
+  const int64_t KC = k_block(P.K, bl.KC), MC = m_block(m1 - m0, bl.MC, MR), NC = bl.NC;
   static thread_local Scratch sa, sb;
   const int64_t kc_max = std::min<int64_t>(KC, P.K);
   const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
@@ -468,11 +520,12 @@ void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Block
       const int64_t m0 = std::min(P.M, units * t / parts * unit);
       const int64_t m1 = std::min(P.M, units * (t + 1) / parts * unit);
       const int64_t first = groups * t / parts;  // where this part starts packing
+      const int64_t MCt = m_block(m1 - m0, MC, MR);
       for (int64_t pc = 0; pc < P.K; pc += KC) {
         const int64_t kc = std::min(KC, P.K - pc);
         const T beta = pc == 0 ? P.beta : T(1);
-        for (int64_t ic = m0; ic < m1; ic += MC) {
-          const int64_t mc = std::min(MC, m1 - ic);
+        for (int64_t ic = m0; ic < m1; ic += MCt) {
+          const int64_t mc = std::min(MCt, m1 - ic);
           pack_a(P, ic, mc, pc, kc, MR, Ap);
           for (int64_t gi = 0; gi < groups; ++gi) {
             const int64_t g = (first + gi) % groups;
@@ -549,14 +602,15 @@ bool trivial(const Problem<T>& P) {
 template <typename T>
 void own_gemm_serial(const Problem<T>& P) {
   if (trivial(P)) return;
-  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level()), 0, P.M, 0, P.N);
+  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N), 0, P.M, 0,
+             P.N);
 }
 
 template <typename T>
 void own_gemm(const Problem<T>& P) {
   if (trivial(P)) return;
   const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const Blocks& bl = blocks_for<T>(simd_level());
+  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N);
   const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
   // Row ranges: with kernels for short panels the threads' ranges need not be whole panels, so
   // 1024 rows split 512 + 512 (42 panels and one of 8 rows each) rather than 516 + 508 (43
@@ -696,20 +750,39 @@ void gemm_batched(const Problem<T>& P0, int64_t batch, int64_t sA, int64_t sB, i
   const bool blas = route_to_blas();
   if (blas) prepare_blas_threads();
 #endif
-  // Grain: enough items per chunk to be worth a dispatch. Each thread takes a contiguous run of
-  // items: claiming them one at a time from a counter measured 2.5% slower on attention's
-  // products (2 threads, quiet), though it would suit a thread slowed by another process better.
+  // Grain: enough items per run to be worth a dispatch. Each thread takes a contiguous run of
+  // items and, when its run is done, helps finish the others' runs from their next unclaimed
+  // item. A run per thread keeps each thread's items together (claiming every item from one
+  // shared counter measured 2.5% slower on attention's products, 2 threads, quiet); the helping
+  // is for a thread slowed by another process (in `tensorfold bench bmm_attn`, V8's helper threads
+  // run beside the two compute threads: 70-71% of peak with fixed runs, 73% with helping).
   const int64_t grain = std::max<int64_t>(1, kParallelMinMacs / std::max<int64_t>(1, macs));
-  parallel_for(0, batch, grain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
+  const int64_t runs = std::min<int64_t>(threads, (batch + grain - 1) / grain);
+  struct alignas(64) Run {  // one cache line each: the owner claims without sharing a line
+    std::atomic<int64_t> next{0};
+    int64_t end = 0;
+  };
+  std::unique_ptr<Run[]> run(new Run[static_cast<size_t>(std::max<int64_t>(1, runs))]);
+  for (int64_t r = 0; r < runs; ++r) {
+    run[r].next.store(batch * r / runs, std::memory_order_relaxed);
+    run[r].end = batch * (r + 1) / runs;
+  }
+  auto compute = [&](int64_t i) {
 #ifdef TF_HAVE_BLAS
-      if (blas) {
-        if (!trivial(item(i))) cblas_call(item(i));
-        continue;
-      }
-#endif
-      own_gemm_serial(item(i));
+    if (blas) {
+      if (!trivial(item(i))) cblas_call(item(i));
+      return;
     }
+#endif
+    own_gemm_serial(item(i));
+  };
+  // parallel_for may run several runs (or all of them) on one thread; each is still finished.
+  parallel_for(0, runs, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r)
+      for (int64_t k = 0; k < runs; ++k) {
+        Run& x = run[(r + k) % runs];
+        for (int64_t i; (i = x.next.fetch_add(1, std::memory_order_relaxed)) < x.end;) compute(i);
+      }
   });
 }
 
