@@ -2,7 +2,8 @@
 // - Winograd F(2x2,3x3) (native/core/conv_winograd.h, conv_winograd_body.h): 3x3 kernels,
 //   stride 1, dilation 1, groups 1, at least 16 input and 16 output channels, outputs under 8
 //   rows or columns; forward, input and weight gradients;
-// - Winograd F(4x4,3x3) (conv_winograd43*.h): the same with outputs of at least 8x8;
+// - Winograd F(4x4,3x3) (conv_winograd43*.h): the same with outputs of at least 8x8, below
+//   AVX-512 (at TENSORFOLD_SIMD=avx512 those cases exercise F(2x2) on larger images);
 // - the direct weight gradient for a single input channel (conv_direct_body.h): stride 1,
 //   dilation 1, no padding (3x3 unrolled, other sizes generic).
 // Each is compared with a direct float64 convolution written here, in float32 and float64, for

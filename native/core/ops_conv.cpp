@@ -8,8 +8,8 @@
 //   2 threads, AVX-512): forward 4.2 -> 3.0 ms, input gradient 4.1 -> about 3.5 ms, weight
 //   gradient 4.1 -> 3.1 ms.
 //   Outputs of at least 8x8 use F(4x4,3x3) instead (conv_winograd43.h; 4x fewer multiplies, same
-//   adjoint structure; float32 error up to ~5e-6 of the largest output against ~2e-7 for F(2x2)):
-//   step 17.5 -> 17.0 ms at AVX-512, 22.0 -> 20.5 at AVX2.
+//   adjoint structure; float32 error up to ~5e-6 of the largest output against ~2e-7 for F(2x2)),
+//   below AVX-512 only: step 21.3 -> 19.9 ms at AVX2, no gain at AVX-512.
 // - a direct weight gradient for one input channel (conv_direct_body.h; first layer 0.31 -> 0.24).
 //
 // Convolution math. Let T(x, w, g) = <conv2d(x, w), g>, linear in each argument. Then
@@ -339,10 +339,12 @@ void winograd_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* 
 // Winograd F(4x4,3x3) path (conv_winograd43.h): the F(2x2) geometries with outputs of at least
 // 8x8 (smaller ones would be mostly cut tiles). MNIST net's second layer (64 x [32,26,26] ->
 // [64,24,24]), ms: forward 3.6 -> 3.4, input gradient 3.8 -> 3.7, weight gradient 3.5 -> 2.7 at
-// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2.
-
+// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2. The whole step gains 1-2 ms at AVX2 but
+// nothing measurable at AVX-512 (17.1 vs 17.1 ms over 3 alternated runs; the transforms there
+// read the cold gy and x as slowly as F(2x2)'s), so AVX-512 keeps F(2x2) and its ~20x smaller
+// float32 error (2e-7 against 5e-6 of the largest output).
 bool winograd43_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
-  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8;
+  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8 && simd_level() != SimdLevel::AVX512;
 }
 
 // As for F(2x2): blocks of 1 sample (42 tiles for the MNIST layer) measured slower, 3 samples
