@@ -1,6 +1,9 @@
 // The special paths of conv2d besides im2col + GEMM:
-// - Winograd F(2x2,3x3) (native/core/conv_winograd*.h): 3x3 kernels, stride 1, dilation 1,
-//   groups 1, at least 16 input and 16 output channels; forward, input and weight gradients;
+// - Winograd F(2x2,3x3) (native/core/conv_winograd.h, conv_winograd_body.h): 3x3 kernels,
+//   stride 1, dilation 1, groups 1, at least 16 input and 16 output channels, outputs under 8
+//   rows or columns; forward, input and weight gradients;
+// - Winograd F(4x4,3x3) (conv_winograd43*.h): the same with outputs of at least 8x8, below
+//   AVX-512 (at TENSORFOLD_SIMD=avx512 those cases exercise F(2x2) on larger images);
 // - the direct weight gradient for a single input channel (conv_direct_body.h): stride 1,
 //   dilation 1, no padding (3x3 unrolled, other sizes generic).
 // Each is compared with a direct float64 convolution written here, in float32 and float64, for
@@ -84,13 +87,23 @@ function expectNear(actual, expected, tol, what) {
 // [N, C, O, H, W, ph, pw]
 const cases = [
   [2, 16, 16, 9, 9, 0, 0],     // odd output (7x7): cut last tile row and column
-  [3, 16, 17, 8, 11, 1, 1],    // O not a multiple of any vector width
+  [3, 16, 17, 6, 7, 1, 1],     // O not a multiple of any vector width
   [2, 20, 16, 7, 6, 2, 1],     // padding 2, 1
   [1, 16, 16, 6, 7, 3, 0],     // padding wider than the kernel's reach: tiles wholly in the padding
   [5, 16, 24, 6, 6, 0, 1],     // batch split 3 + 2 over two threads
   [30, 16, 16, 9, 9, 0, 0],    // several blocks of samples per thread
+  // F(4x4,3x3) from here on (output at least 8x8)
   [2, 32, 64, 26, 26, 0, 0],   // the MNIST net's second layer, 2 samples
+  [2, 16, 16, 10, 10, 0, 0],   // 8x8 output: exactly 2x2 tiles
+  [3, 16, 17, 8, 11, 1, 1],    // 8x11: the last tile column cut to 3
+  [2, 20, 16, 11, 9, 2, 1],    // padding 2, 1; 13x9 output: cut row and column
+  [1, 16, 16, 7, 8, 3, 2],     // padding 3: tiles wholly in the padding
+  [5, 17, 24, 12, 13, 1, 0],   // batch split 3 + 2, odd C
+  [9, 16, 16, 10, 10, 1, 1],   // several samples per block and blocks per thread
 ];
+// Float32 tolerance, relative to the largest reference value: F(4x4) rounds through transforms
+// with factors up to 8 and 1/24; measured up to about 5e-6 for the MNIST layer.
+const tol32 = (H, W, ph, pw) => (H + 2 * ph - 2 >= 8 && W + 2 * pw - 2 >= 8 ? 1e-5 : 2e-6);
 
 describe('Winograd conv2d against a direct float64 convolution', () => {
   for (const [N, C, O, H, W, ph, pw] of cases) {
@@ -106,7 +119,7 @@ describe('Winograd conv2d against a direct float64 convolution', () => {
         const bd = q(randArray(O, r));
         const ref = direct(xd, xs, wd, ws, bd, ph, pw);
         const gd = q(randArray(numel(ref.oshape), r));
-        const tol = dtype === F32 ? 2e-6 : 1e-13;
+        const tol = dtype === F32 ? tol32(H, W, ph, pw) : 1e-13;
         const x = tensor(xd, xs, dtype);
         const w = tensor(wd, ws, dtype);
         const g = tensor(gd, ref.oshape, dtype);
@@ -148,10 +161,14 @@ function checkSampled(s, specs, count, r, what) {
   });
 }
 
-describe('Winograd conv2d float64 gradients against finite differences', () => {
-  const xs = [2, 16, 5, 6];
+// [xs, padding]: F(2x2) (4x6 output), F(4x4) (9x10 output, cut tiles).
+const fdCases = [
+  [[2, 16, 5, 6], [1, 0]],
+  [[2, 16, 9, 8], [1, 2]],
+];
+for (const [xs, pad] of fdCases) describe(`Winograd conv2d float64 gradients against finite differences, x [${xs}] padding [${pad}]`, () => {
   const ws = [16, 16, 3, 3];
-  const p = [[1, 1], [1, 0], [1, 1], 1];
+  const p = [[1, 1], pad, [1, 1], 1];
 
   test('first order: x, w, bias', () => {
     const r = rng(41);

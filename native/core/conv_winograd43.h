@@ -1,0 +1,165 @@
+// Winograd F(4x4, 3x3) for unstrided, undilated, ungrouped 3x3 convolutions (included by
+// ops_conv.cpp only), the larger-tile sibling of conv_winograd.h's F(2x2, 3x3).
+//
+// Why: each 4x4 output tile comes from a 6x6 input tile with 36 products per (output channel,
+// input channel) instead of 144 (4x fewer multiplies than im2col, against 2.25x for F(2x2)), as
+// 36 independent GEMMs [O x C]·[C x tiles]. Points 0, ±1, ±2, ∞ (Lavin & Gray). The input and
+// weight gradients are the adjoints of this algorithm, like F(2x2)'s, so they are exact
+// gradients of what the forward computes.
+//
+// Numerics: the transforms have factors up to 8 (output) and 5 (input), and the weight transform
+// 1/6, 1/12, 1/24, so float32 rounding is larger than F(2x2)'s; measured against a float64 direct
+// convolution in test/conv_fast_paths.test.js (see ops_conv.cpp's header for the figures).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+
+namespace tf {
+namespace wino43 {
+
+// Geometry: input [N, C, H, W] -> output [N, O, Ho, Wo], padding (ph, pw), tiles of 4x4 outputs.
+// The input (and the gradients) are split by row and column residue mod 4 into 16 planes of
+// blocks; tile t = a·s + b reads block entries t, t + 1, t + s, t + s + 1. Tile rows are
+// s() = tw() + 1 apart (one unused tile a row) so the transforms are single unit-stride loops.
+struct Geom {
+  int64_t N, C, H, W, O, Ho, Wo, ph, pw;
+  int64_t th() const { return (Ho + 3) / 4; }
+  int64_t tw() const { return (Wo + 3) / 4; }
+  int64_t s() const { return tw() + 1; }
+  int64_t tiles() const { return th() * s(); }
+  // One residue plane (th + 2 block rows; the last stays zero so the unused tiles read zeros).
+  int64_t rplane() const { return (th() + 2) * s(); }
+  // Scratch of the input, output and gradient transforms (zero-filled by the caller).
+  int64_t scratch() const { return 16 * rplane(); }
+  // Scratch of the input adjoint: 36 zero-bordered planes of products, then 16 residue planes.
+  int64_t dl() const { return tiles() + 2 * s() + 1; }
+  int64_t scratch_adjoint() const { return 36 * dl() + 16 * rplane(); }
+};
+
+// U [36][O][C] from w [O, C, 3, 3]: G·g·Gᵀ, G rows (1/4, 0, 0), (-1/6, -1/6, -1/6),
+// (-1/6, 1/6, -1/6), (1/24, 1/12, 1/6), (1/24, -1/12, 1/6), (0, 0, 1).
+template <typename T>
+inline void g_col(const T g0, const T g1, const T g2, T* u) {
+  u[0] = g0 / T(4);
+  u[1] = -(g0 + g1 + g2) / T(6);
+  u[2] = -(g0 - g1 + g2) / T(6);
+  u[3] = g0 / T(24) + g1 / T(12) + g2 / T(6);
+  u[4] = g0 / T(24) - g1 / T(12) + g2 / T(6);
+  u[5] = g2;
+}
+
+// Gᵀ·u (6 -> 3), the adjoint of g_col.
+template <typename T>
+inline void gt_col(const T* u, T* g) {
+  g[0] = u[0] / T(4) - u[1] / T(6) - u[2] / T(6) + u[3] / T(24) + u[4] / T(24);
+  g[1] = -u[1] / T(6) + u[2] / T(6) + u[3] / T(12) - u[4] / T(12);
+  g[2] = -u[1] / T(6) - u[2] / T(6) + u[3] / T(6) + u[4] / T(6) + u[5];
+}
+
+template <typename T>
+void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
+  for (int64_t o = 0; o < O; o++) {
+    for (int64_t c = 0; c < C; c++) {
+      const T* g = w + (o * C + c) * 9;
+      T t[3][6];  // t[j] = G·(column j of g)
+      for (int j = 0; j < 3; j++) g_col(g[j], g[3 + j], g[6 + j], t[j]);
+      for (int i = 0; i < 6; i++) {
+        T u[6];
+        g_col(t[0][i], t[1][i], t[2][i], u);
+        for (int j = 0; j < 6; j++) U[((i * 6 + j) * O + o) * C + c] = u[j];
+      }
+    }
+  }
+}
+
+// dw [O, C, 3, 3] from dU [36][O][C]: Gᵀ·dU·G, the adjoint of transform_weight.
+template <typename T>
+void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
+  for (int64_t o = 0; o < O; o++) {
+    for (int64_t c = 0; c < C; c++) {
+      T t[6][3];  // t[i] = Gᵀ·(row i of dU)
+      for (int i = 0; i < 6; i++) {
+        T u[6];
+        for (int j = 0; j < 6; j++) u[j] = dU[((i * 6 + j) * O + o) * C + c];
+        gt_col(u, t[i]);
+      }
+      T* g = dw + (o * C + c) * 9;
+      for (int j = 0; j < 3; j++) {
+        T u[6], r[3];
+        for (int i = 0; i < 6; i++) u[i] = t[i][j];
+        gt_col(u, r);
+        for (int i = 0; i < 3; i++) g[i * 3 + j] = r[i];
+      }
+    }
+  }
+}
+
+inline int64_t block_samples(const Geom& G, int64_t target) {
+  return std::max<int64_t>(1, target / std::max<int64_t>(1, G.tiles()));
+}
+
+template <typename T>
+struct Transforms {
+  void (*input)(const Geom&, const T*, int64_t, int64_t, T*, T*);
+  void (*output)(const Geom&, const T*, const T*, int64_t, int64_t, T*, T*);
+  void (*grad)(const Geom&, const T*, int64_t, int64_t, T*, T*);
+  void (*input_adjoint)(const Geom&, const T*, int64_t, int64_t, T*, T*);
+};
+
+// The three drivers mirror wino::conv_samples, weight_grad_samples and input_grad_samples with
+// 36 products.
+template <typename T, typename Gemm>
+void conv_samples(const Geom& G, const T* x, const T* U, const T* bias, int64_t n0, int64_t n1,
+                  int64_t block, const Transforms<T>& tr, Gemm&& gemm, T* y) {
+  if (n0 >= n1) return;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> V(new T[size_t(36 * G.C * cap)]);
+  std::unique_ptr<T[]> M(new T[size_t(36 * G.O * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.input(G, x, s0, s1, V.get(), scratch.get());
+    for (int xi = 0; xi < 36; xi++)
+      gemm(G.O, Tn, G.C, U + xi * G.O * G.C, V.get() + xi * G.C * Tn, M.get() + xi * G.O * Tn);
+    tr.output(G, M.get(), bias, s0, s1, y, scratch.get());
+  }
+}
+
+template <typename T, typename Gemm>
+void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int64_t n1,
+                         int64_t block, const Transforms<T>& tr, Gemm&& gemm_nt, T* dU) {
+  if (n0 >= n1) return;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> V(new T[size_t(36 * G.C * cap)]);
+  std::unique_ptr<T[]> dM(new T[size_t(36 * G.O * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.input(G, x, s0, s1, V.get(), scratch.get());
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < 36; xi++)
+      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
+  }
+}
+
+template <typename T, typename Gemm>
+void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int64_t n1,
+                        int64_t block, const Transforms<T>& tr, Gemm&& gemm_tn, T* dx) {
+  if (n0 >= n1) return;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> dM(new T[size_t(36 * G.O * cap)]);
+  std::unique_ptr<T[]> dV(new T[size_t(36 * G.C * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(std::max(G.scratch(), G.scratch_adjoint()))]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < 36; xi++)
+      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, dV.get() + xi * G.C * Tn);
+    tr.input_adjoint(G, dV.get(), s0, s1, dx, scratch.get());
+  }
+}
+
+}  // namespace wino43
+}  // namespace tf
