@@ -105,6 +105,31 @@ const cases = [
 // with factors up to 8 and 1/24; measured up to about 5e-6 for the MNIST layer.
 const tol32 = (H, W, ph, pw) => (H + 2 * ph - 2 >= 8 && W + 2 * pw - 2 >= 8 ? 1e-5 : 2e-6);
 
+// Float64 finite-difference inputs for conv2d(x, w) with parameters p: x, w and a random
+// cotangent R of the output's shape.
+function convSpecs(xs, ws, p, r) {
+  const specs = {
+    x: { data: randArray(numel(xs), r), shape: xs },
+    w: { data: randArray(numel(ws), r), shape: ws },
+  };
+  const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
+  specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+  return specs;
+}
+
+// Second order: the gradients of <dx, V> + <dw, U>, i.e. conv2dInputGrad and conv2dWeightGrad
+// differentiated, against finite differences.
+function checkSecondOrder(specs, xs, ws, p, r) {
+  const V = tensor(randArray(numel(xs), r), xs);
+  const U = tensor(randArray(numel(ws), r), ws);
+  const s = (t, create) => {
+    const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
+    const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
+    return add(dot(gx, V), dot(gw, U));
+  };
+  checkSampled(s, specs, 40, r, 'double backward');
+}
+
 describe('Winograd conv2d against a direct float64 convolution', () => {
   for (const [N, C, O, H, W, ph, pw] of cases) {
     for (const dtype of [F32, F64]) {
@@ -184,20 +209,7 @@ for (const [xs, pad] of fdCases) describe(`Winograd conv2d float64 gradients aga
 
   test('second order: the gradients of <dx, V> + <dw, U> (conv2dInputGrad and conv2dWeightGrad differentiated)', () => {
     const r = rng(42);
-    const specs = {
-      x: { data: randArray(numel(xs), r), shape: xs },
-      w: { data: randArray(numel(ws), r), shape: ws },
-    };
-    const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
-    specs.R = { data: randArray(numel(oshape), r), shape: oshape };
-    const V = tensor(randArray(numel(xs), r), xs);
-    const U = tensor(randArray(numel(ws), r), ws);
-    const s = (t, create) => {
-      const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
-      const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
-      return add(dot(gx, V), dot(gw, U));
-    };
-    checkSampled(s, specs, 40, r, 'double backward');
+    checkSecondOrder(convSpecs(xs, ws, p, r), xs, ws, p, r);
   });
 });
 
@@ -236,20 +248,8 @@ describe('single-input-channel weight gradient against a direct float64 convolut
     const xs = [2, 1, 6, 7];
     const ws = [3, 1, 3, 3];
     const p = [[1, 1], [0, 0], [1, 1], 1];
-    const specs = {
-      x: { data: randArray(numel(xs), r), shape: xs },
-      w: { data: randArray(numel(ws), r), shape: ws },
-    };
-    const oshape = B.shape(B.conv2d(tensor(specs.x.data, xs), tensor(specs.w.data, ws), null, ...p));
-    specs.R = { data: randArray(numel(oshape), r), shape: oshape };
+    const specs = convSpecs(xs, ws, p, r);
     checkSampled((t) => dot(B.conv2d(t.x, t.w, null, ...p), t.R), specs, 40, r, 'conv2d');
-    const V = tensor(randArray(numel(xs), r), xs);
-    const U = tensor(randArray(numel(ws), r), ws);
-    const s = (t, create) => {
-      const f = dot(B.conv2d(t.x, t.w, null, ...p), t.R);
-      const [gx, gw] = B.gradOf([f], [null], [t.x, t.w], create, create);
-      return add(dot(gx, V), dot(gw, U));
-    };
-    checkSampled(s, specs, 40, r, 'double backward');
+    checkSecondOrder(specs, xs, ws, p, r);
   });
 });
