@@ -211,6 +211,9 @@ test('ESM consumers: named imports, the namespace and tensorfold/typed, one inst
   const bin = path.join(dir, 'node_modules', '.bin', process.platform === 'win32' ? 'tensorfold.cmd' : 'tensorfold');
   expect(sh(bin, ['--version'], dir).trim()).toBe(require('../package.json').version);
   expect(sh(bin, ['bench', '--help'], dir)).toMatch(/^usage: tensorfold bench/);
+  // A bench row from the installed package: each row runs in its own process (dist/bench/row_child.js).
+  const rows = JSON.parse(sh(bin, ['bench', 'small_add', '--time', '0.2', '--json'], dir));
+  expect(rows.rows).toEqual(expect.arrayContaining([expect.objectContaining({ workload: 'small_add', value: expect.any(Number) })]));
   // Only the exported paths resolve; package.json is one of them.
   expect(sh(process.execPath, ['-e', "console.log(require('tensorfold/package.json').version)"], dir).trim())
     .toBe(require('../package.json').version);
