@@ -17,12 +17,15 @@
 #include <cstdint>
 #include <memory>
 
+#include "conv_winograd_loops.h"
+
 namespace tf {
 namespace wino {
 
 // Geometry of one Winograd convolution: input [N, C, H, W] -> output [N, O, Ho, Wo], padding
 // (ph, pw) (zeros outside the input), tiles of 2x2 outputs.
 struct Geom {
+  static constexpr int kPoints = 16;  // products per (output, input) channel pair
   int64_t N, C, H, W, O, Ho, Wo, ph, pw;
   int64_t th() const { return (Ho + 1) / 2; }
   int64_t tw() const { return (Wo + 1) / 2; }
@@ -32,6 +35,10 @@ struct Geom {
   // unused tiles cost 14% more GEMM columns, far less than scalar transforms did.
   int64_t s() const { return tw() + 2; }
   int64_t tiles() const { return th() * s(); }
+  // Scratch of the input, output and gradient transforms (4 parity planes), and of the input
+  // adjoint (16 zero-bordered planes of products, then the parity planes).
+  int64_t scratch() const { return 4 * (th() + 2) * s(); }
+  int64_t scratch_adjoint() const { return 16 * (th() * s() + 2 * s() + 1) + scratch(); }
 };
 
 // dw [O, C, 3, 3] from dU [16][O][C]: the adjoint of transform_weight (forward), Gᵀ·dU·G.
@@ -89,13 +96,7 @@ void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
   }
 }
 
-// How many samples one block transforms and multiplies at once: about `target` tiles, so the 16
-// GEMMs are wide enough while V and M stay within L2.
-inline int64_t block_samples(const Geom& G, int64_t target) {
-  return std::max<int64_t>(1, target / std::max<int64_t>(1, G.tiles()));
-}
-
-// The transforms at the chosen SIMD level (conv_winograd_body.h, dispatched in ops_conv.cpp).
+// The transforms at the chosen SIMD level (dispatched in ops_conv.cpp).
 template <typename T>
 struct Transforms {
   void (*input)(const Geom&, const T*, int64_t, int64_t, T*, T*);
@@ -104,69 +105,10 @@ struct Transforms {
   void (*input_adjoint)(const Geom&, const T*, int64_t, int64_t, T*, T*);
 };
 
-// Samples [n0, n1): y = conv(x, U) (+ bias). gemm(M, N, K, A, B, C) computes C = A·B row-major,
-// contiguous (the caller's GEMM on the calling thread).
-template <typename T, typename Gemm>
-void conv_samples(const Geom& G, const T* x, const T* U, const T* bias, int64_t n0, int64_t n1,
-                  int64_t block, const Transforms<T>& tr, Gemm&& gemm, T* y) {
-  if (n0 >= n1) return;
-  const int64_t tiles = G.tiles();
-  const int64_t cap = std::min(block, n1 - n0) * tiles;
-  std::unique_ptr<T[]> V(new T[size_t(16 * G.C * cap)]);
-  std::unique_ptr<T[]> M(new T[size_t(16 * G.O * cap)]);
-  std::unique_ptr<T[]> scratch(new T[size_t(4 * (G.th() + 2) * G.s())]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * tiles;
-    tr.input(G, x, s0, s1, V.get(), scratch.get());
-    for (int xi = 0; xi < 16; xi++)
-      gemm(G.O, Tn, G.C, U + xi * G.O * G.C, V.get() + xi * G.C * Tn, M.get() + xi * G.O * Tn);
-    tr.output(G, M.get(), bias, s0, s1, y, scratch.get());
-  }
-}
-
-// Samples [n0, n1): dU [16][O][C] += Σ dM_ξ·V_ξᵀ over their tiles, the gradient of the 16
-// products (V from x, dM from gy). gemm_nt(M, N, K, A, B, C) computes C += A·Bᵀ with A [M x K],
-// B [N x K] row-major, contiguous.
-template <typename T, typename Gemm>
-void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int64_t n1,
-                         int64_t block, const Transforms<T>& tr, Gemm&& gemm_nt, T* dU) {
-  if (n0 >= n1) return;
-  const int64_t tiles = G.tiles();
-  const int64_t cap = std::min(block, n1 - n0) * tiles;
-  std::unique_ptr<T[]> V(new T[size_t(16 * G.C * cap)]);
-  std::unique_ptr<T[]> dM(new T[size_t(16 * G.O * cap)]);
-  std::unique_ptr<T[]> scratch(new T[size_t(4 * (G.th() + 2) * G.s())]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * tiles;
-    tr.input(G, x, s0, s1, V.get(), scratch.get());
-    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
-    for (int xi = 0; xi < 16; xi++)
-      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
-  }
-}
-
-// Samples [n0, n1): dx = the adjoint of conv(·, U) applied to gy: dM from gy (transform_grad),
-// dV_ξ = U_ξᵀ·dM_ξ, dx from dV (transform_input_adjoint). gemm_tn(M, N, K, A, B, C) computes
-// C = Aᵀ·B with A [K x M], B [K x N] row-major, contiguous.
-template <typename T, typename Gemm>
-void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int64_t n1,
-                        int64_t block, const Transforms<T>& tr, Gemm&& gemm_tn, T* dx) {
-  if (n0 >= n1) return;
-  const int64_t tiles = G.tiles(), S = G.s();
-  const int64_t cap = std::min(block, n1 - n0) * tiles;
-  std::unique_ptr<T[]> dM(new T[size_t(16 * G.O * cap)]);
-  std::unique_ptr<T[]> dV(new T[size_t(16 * G.C * cap)]);
-  const int64_t scratch_n =
-      std::max(16 * (G.th() * S + 2 * S + 1) + 4 * (G.th() + 2) * S, 4 * (G.th() + 2) * S);
-  std::unique_ptr<T[]> scratch(new T[size_t(scratch_n)]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * tiles;
-    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
-    for (int xi = 0; xi < 16; xi++)
-      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, dV.get() + xi * G.C * Tn);
-    tr.input_adjoint(G, dV.get(), s0, s1, dx, scratch.get());
-  }
-}
+using wino_loops::block_samples;
+using wino_loops::conv_samples;
+using wino_loops::input_grad_samples;
+using wino_loops::weight_grad_samples;
 
 }  // namespace wino
 }  // namespace tf

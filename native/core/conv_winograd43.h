@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "conv_winograd_loops.h"
+
 namespace tf {
 namespace wino43 {
 
@@ -24,6 +26,7 @@ namespace wino43 {
 // blocks; tile t = a·s + b reads block entries t, t + 1, t + s, t + s + 1. Tile rows are
 // s() = tw() + 1 apart (one unused tile a row) so the transforms are single unit-stride loops.
 struct Geom {
+  static constexpr int kPoints = 36;  // products per (output, input) channel pair
   int64_t N, C, H, W, O, Ho, Wo, ph, pw;
   int64_t th() const { return (Ho + 3) / 4; }
   int64_t tw() const { return (Wo + 3) / 4; }
@@ -96,10 +99,7 @@ void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
   }
 }
 
-inline int64_t block_samples(const Geom& G, int64_t target) {
-  return std::max<int64_t>(1, target / std::max<int64_t>(1, G.tiles()));
-}
-
+// The transforms at the chosen SIMD level (dispatched in ops_conv.cpp).
 template <typename T>
 struct Transforms {
   void (*input)(const Geom&, const T*, int64_t, int64_t, T*, T*);
@@ -108,58 +108,10 @@ struct Transforms {
   void (*input_adjoint)(const Geom&, const T*, int64_t, int64_t, T*, T*);
 };
 
-// The three drivers mirror wino::conv_samples, weight_grad_samples and input_grad_samples with
-// 36 products.
-template <typename T, typename Gemm>
-void conv_samples(const Geom& G, const T* x, const T* U, const T* bias, int64_t n0, int64_t n1,
-                  int64_t block, const Transforms<T>& tr, Gemm&& gemm, T* y) {
-  if (n0 >= n1) return;
-  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
-  std::unique_ptr<T[]> V(new T[size_t(36 * G.C * cap)]);
-  std::unique_ptr<T[]> M(new T[size_t(36 * G.O * cap)]);
-  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
-    tr.input(G, x, s0, s1, V.get(), scratch.get());
-    for (int xi = 0; xi < 36; xi++)
-      gemm(G.O, Tn, G.C, U + xi * G.O * G.C, V.get() + xi * G.C * Tn, M.get() + xi * G.O * Tn);
-    tr.output(G, M.get(), bias, s0, s1, y, scratch.get());
-  }
-}
-
-template <typename T, typename Gemm>
-void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int64_t n1,
-                         int64_t block, const Transforms<T>& tr, Gemm&& gemm_nt, T* dU) {
-  if (n0 >= n1) return;
-  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
-  std::unique_ptr<T[]> V(new T[size_t(36 * G.C * cap)]);
-  std::unique_ptr<T[]> dM(new T[size_t(36 * G.O * cap)]);
-  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
-    tr.input(G, x, s0, s1, V.get(), scratch.get());
-    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
-    for (int xi = 0; xi < 36; xi++)
-      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
-  }
-}
-
-template <typename T, typename Gemm>
-void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int64_t n1,
-                        int64_t block, const Transforms<T>& tr, Gemm&& gemm_tn, T* dx) {
-  if (n0 >= n1) return;
-  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
-  std::unique_ptr<T[]> dM(new T[size_t(36 * G.O * cap)]);
-  std::unique_ptr<T[]> dV(new T[size_t(36 * G.C * cap)]);
-  std::unique_ptr<T[]> scratch(new T[size_t(std::max(G.scratch(), G.scratch_adjoint()))]());
-  for (int64_t s0 = n0; s0 < n1; s0 += block) {
-    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
-    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
-    for (int xi = 0; xi < 36; xi++)
-      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, dV.get() + xi * G.C * Tn);
-    tr.input_adjoint(G, dV.get(), s0, s1, dx, scratch.get());
-  }
-}
+using wino_loops::block_samples;
+using wino_loops::conv_samples;
+using wino_loops::input_grad_samples;
+using wino_loops::weight_grad_samples;
 
 }  // namespace wino43
 }  // namespace tf

@@ -1,0 +1,84 @@
+// The block loops shared by the Winograd convolutions (conv_winograd.h: F(2x2,3x3), 16 products;
+// conv_winograd43.h: F(4x4,3x3), 36 products). Each is written against a geometry type with
+// kPoints, tiles(), scratch() and scratch_adjoint(), and a table of that variant's transforms
+// (input, output, grad, input_adjoint) at the chosen SIMD level.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+
+namespace tf {
+namespace wino_loops {
+
+// How many samples one block transforms and multiplies at once: about `target` tiles, so the
+// GEMMs are wide enough while the transformed blocks stay within L2.
+template <typename Geom>
+int64_t block_samples(const Geom& G, int64_t target) {
+  return std::max<int64_t>(1, target / std::max<int64_t>(1, G.tiles()));
+}
+
+// Samples [n0, n1): y = conv(x, U) (+ bias). gemm(M, N, K, A, B, C) computes C = A·B row-major,
+// contiguous (the caller's GEMM on the calling thread).
+template <typename Geom, typename Tr, typename T, typename Gemm>
+void conv_samples(const Geom& G, const T* x, const T* U, const T* bias, int64_t n0, int64_t n1,
+                  int64_t block, const Tr& tr, Gemm&& gemm, T* y) {
+  if (n0 >= n1) return;
+  constexpr int P = Geom::kPoints;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> V(new T[size_t(P * G.C * cap)]);
+  std::unique_ptr<T[]> M(new T[size_t(P * G.O * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.input(G, x, s0, s1, V.get(), scratch.get());
+    for (int xi = 0; xi < P; xi++)
+      gemm(G.O, Tn, G.C, U + xi * G.O * G.C, V.get() + xi * G.C * Tn, M.get() + xi * G.O * Tn);
+    tr.output(G, M.get(), bias, s0, s1, y, scratch.get());
+  }
+}
+
+// Samples [n0, n1): dU [P][O][C] += Σ dM_ξ·V_ξᵀ over their tiles, the gradient of the P
+// products (V from x, dM from gy). gemm_nt(M, N, K, A, B, C) computes C += A·Bᵀ with A [M x K],
+// B [N x K] row-major, contiguous.
+template <typename Geom, typename Tr, typename T, typename Gemm>
+void weight_grad_samples(const Geom& G, const T* x, const T* gy, int64_t n0, int64_t n1,
+                         int64_t block, const Tr& tr, Gemm&& gemm_nt, T* dU) {
+  if (n0 >= n1) return;
+  constexpr int P = Geom::kPoints;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> V(new T[size_t(P * G.C * cap)]);
+  std::unique_ptr<T[]> dM(new T[size_t(P * G.O * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(G.scratch())]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.input(G, x, s0, s1, V.get(), scratch.get());
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < P; xi++)
+      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, V.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
+  }
+}
+
+// Samples [n0, n1): dx = the adjoint of conv(·, U) applied to gy: dM from gy (transform_grad),
+// dV_ξ = U_ξᵀ·dM_ξ, dx from dV (transform_input_adjoint). gemm_tn(M, N, K, A, B, C) computes
+// C = Aᵀ·B with A [K x M], B [K x N] row-major, contiguous.
+template <typename Geom, typename Tr, typename T, typename Gemm>
+void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int64_t n1,
+                        int64_t block, const Tr& tr, Gemm&& gemm_tn, T* dx) {
+  if (n0 >= n1) return;
+  constexpr int P = Geom::kPoints;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> dM(new T[size_t(P * G.O * cap)]);
+  std::unique_ptr<T[]> dV(new T[size_t(P * G.C * cap)]);
+  std::unique_ptr<T[]> scratch(new T[size_t(std::max(G.scratch(), G.scratch_adjoint()))]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    for (int xi = 0; xi < P; xi++)
+      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, dV.get() + xi * G.C * Tn);
+    tr.input_adjoint(G, dV.get(), s0, s1, dx, scratch.get());
+  }
+}
+
+}  // namespace wino_loops
+}  // namespace tf
