@@ -311,30 +311,6 @@ const wino::Transforms<T>& wino_transforms() {
   return chosen;
 }
 
-// The forward geometry of G for the Winograd kernels.
-wino::Geom wino_geom(const ConvGeom& G) {
-  wino::Geom W{};
-  W.N = G.N; W.C = G.C; W.H = G.H; W.W = G.W; W.O = G.O; W.Ho = G.Ho; W.Wo = G.Wo;
-  W.ph = G.ph; W.pw = G.pw;
-  return W;
-}
-
-// y [N, O, Ho, Wo] = conv(x [N, C, H, W], w) + bias.
-template <typename T>
-void winograd_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* y) {
-  const wino::Geom W = wino_geom(G);
-  std::unique_ptr<T[]> U(new T[size_t(16 * W.O * W.C)]);
-  wino::transform_weight(w, W.O, W.C, U.get());
-  const int64_t block = wino::block_samples(W, kWinoBlockTiles);
-  over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
-    wino::conv_samples(W, x, U.get(), b, n0, n1, block, wino_transforms<T>(),
-                       [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                         gemm_t<T>(false, false, M, N, K, A, K, Bm, N, T(0), C, N);
-                       },
-                       y);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Winograd F(4x4,3x3) path (conv_winograd43.h): the F(2x2) geometries with outputs of at least
 // 8x8 (smaller ones would be mostly cut tiles). MNIST net's second layer (64 x [32,26,26] ->
@@ -373,61 +349,94 @@ const wino43::Transforms<T>& wino43_transforms() {
   return chosen;
 }
 
-wino43::Geom wino43_geom(const ConvGeom& G) {
-  wino43::Geom W{};
+// The two Winograd variants as the drivers below use them: geometry, weight transforms, the
+// transforms at the SIMD level in use, and samples per block.
+struct WinoF2 {
+  using Geom = wino::Geom;
+  static constexpr int64_t kBlockTiles = kWinoBlockTiles;
+  template <typename T>
+  static void weight(const T* w, int64_t O, int64_t C, T* U) { wino::transform_weight(w, O, C, U); }
+  template <typename T>
+  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) { wino::transform_weight_adjoint(dU, O, C, dw); }
+  template <typename T>
+  static const wino::Transforms<T>& transforms() { return wino_transforms<T>(); }
+};
+struct WinoF4 {
+  using Geom = wino43::Geom;
+  static constexpr int64_t kBlockTiles = kWino43BlockTiles;
+  template <typename T>
+  static void weight(const T* w, int64_t O, int64_t C, T* U) { wino43::transform_weight(w, O, C, U); }
+  template <typename T>
+  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) { wino43::transform_weight_adjoint(dU, O, C, dw); }
+  template <typename T>
+  static const wino43::Transforms<T>& transforms() { return wino43_transforms<T>(); }
+};
+
+// The forward geometry of G for variant V's kernels.
+template <typename V>
+typename V::Geom wino_geom(const ConvGeom& G) {
+  typename V::Geom W{};
   W.N = G.N; W.C = G.C; W.H = G.H; W.W = G.W; W.O = G.O; W.Ho = G.Ho; W.Wo = G.Wo;
   W.ph = G.ph; W.pw = G.pw;
   return W;
 }
 
-template <typename T>
-void winograd43_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* y) {
-  const wino43::Geom W = wino43_geom(G);
-  std::unique_ptr<T[]> U(new T[size_t(36 * W.O * W.C)]);
-  wino43::transform_weight(w, W.O, W.C, U.get());
-  const int64_t block = wino43::block_samples(W, kWino43BlockTiles);
+// y [N, O, Ho, Wo] = conv(x [N, C, H, W], w) + bias.
+template <typename V, typename T>
+void winograd_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* y) {
+  const auto W = wino_geom<V>(G);
+  std::unique_ptr<T[]> U(new T[size_t(V::Geom::kPoints * W.O * W.C)]);
+  V::weight(w, W.O, W.C, U.get());
+  const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
-    wino43::conv_samples(W, x, U.get(), b, n0, n1, block, wino43_transforms<T>(),
-                         [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                           gemm_t<T>(false, false, M, N, K, A, K, Bm, N, T(0), C, N);
-                         },
-                         y);
+    wino_loops::conv_samples(W, x, U.get(), b, n0, n1, block, V::template transforms<T>(),
+                             [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
+                               gemm_t<T>(false, false, M, N, K, A, K, Bm, N, T(0), C, N);
+                             },
+                             y);
   });
 }
 
-template <typename T>
-void winograd43_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
-  const wino43::Geom W = wino43_geom(G);
-  std::unique_ptr<T[]> U(new T[size_t(36 * W.O * W.C)]);
-  wino43::transform_weight(w, W.O, W.C, U.get());
-  const int64_t block = wino43::block_samples(W, kWino43BlockTiles);
+// dx [N, C, H, W] as the adjoint of the forward Winograd algorithm (gy -> dM -> dV -> dx) on the
+// forward's tiles, for any padding. The "full correlation" form (a forward Winograd of gy padded
+// by 2 - padding with the rotated, channel-swapped weight) transforms 13x15 tiles of 64 channels
+// instead of 12x14 tiles of 32 for the MNIST net's second layer and measured about 10% slower
+// (F(2x2)).
+template <typename V, typename T>
+void winograd_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
+  const auto W = wino_geom<V>(G);
+  std::unique_ptr<T[]> U(new T[size_t(V::Geom::kPoints * W.O * W.C)]);
+  V::weight(w, W.O, W.C, U.get());
+  const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
-    wino43::input_grad_samples(W, gy, U.get(), n0, n1, block, wino43_transforms<T>(),
-                               [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                 gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-                               },
-                               dx);
+    wino_loops::input_grad_samples(W, gy, U.get(), n0, n1, block, V::template transforms<T>(),
+                                   [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
+                                     gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
+                                   },
+                                   dx);
   });
 }
 
-template <typename T>
-void winograd43_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
-  const wino43::Geom W = wino43_geom(G);
-  const int64_t parts = batch_parts(G), usize = 36 * G.O * G.C;
+// dw [O, C, 3, 3] of the forward geometry G. Each batch part sums into its own dU (fixed
+// grouping for a given thread count, like the im2col path).
+template <typename V, typename T>
+void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
+  const auto W = wino_geom<V>(G);
+  const int64_t parts = batch_parts(G), usize = V::Geom::kPoints * G.O * G.C;
   std::unique_ptr<T[]> dU(new T[size_t(parts * usize)]());
-  const int64_t block = wino43::block_samples(W, kWino43BlockTiles);
+  const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
-    wino43::weight_grad_samples(W, x, gy, n0, n1, block, wino43_transforms<T>(),
-                                [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                  gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-                                },
-                                dU.get() + part * usize);
+    wino_loops::weight_grad_samples(W, x, gy, n0, n1, block, V::template transforms<T>(),
+                                    [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
+                                      gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
+                                    },
+                                    dU.get() + part * usize);
   });
   for (int64_t p = 1; p < parts; p++) {
     const T* s = dU.get() + p * usize;
     for (int64_t i = 0; i < usize; i++) dU[i] += s[i];
   }
-  wino43::transform_weight_adjoint(dU.get(), G.O, G.C, dw);
+  V::weight_adjoint(dU.get(), G.O, G.C, dw);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,55 +491,14 @@ void direct1_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   }
 }
 
-// dx [N, C, H, W] as the adjoint of the forward Winograd algorithm (gy -> dM -> dV -> dx) on the
-// forward's tiles, for any padding. The "full correlation" form (a forward Winograd of gy padded
-// by 2 - padding with the rotated, channel-swapped weight) transforms 13x15 tiles of 64 channels
-// instead of 12x14 tiles of 32 for the MNIST net's second layer and measured about 10% slower.
-template <typename T>
-void winograd_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
-  const wino::Geom W = wino_geom(G);
-  std::unique_ptr<T[]> U(new T[size_t(16 * W.O * W.C)]);
-  wino::transform_weight(w, W.O, W.C, U.get());
-  const int64_t block = wino::block_samples(W, kWinoBlockTiles);
-  over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
-    wino::input_grad_samples(W, gy, U.get(), n0, n1, block, wino_transforms<T>(),
-                             [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                               gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-                             },
-                             dx);
-  });
-}
-
-// dw [O, C, 3, 3] of the forward geometry G. Each batch part sums into its own dU (fixed
-// grouping for a given thread count, like the im2col path).
-template <typename T>
-void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
-  const wino::Geom W = wino_geom(G);
-  const int64_t parts = batch_parts(G), usize = 16 * G.O * G.C;
-  std::unique_ptr<T[]> dU(new T[size_t(parts * usize)]());
-  const int64_t block = wino::block_samples(W, kWinoBlockTiles);
-  over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
-    wino::weight_grad_samples(W, x, gy, n0, n1, block, wino_transforms<T>(),
-                              [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-                              },
-                              dU.get() + part * usize);
-  });
-  for (int64_t p = 1; p < parts; p++) {
-    const T* s = dU.get() + p * usize;
-    for (int64_t i = 0; i < usize; i++) dU[i] += s[i];
-  }
-  wino::transform_weight_adjoint(dU.get(), G.O, G.C, dw);
-}
-
 template <typename T>
 void conv_forward_kernel(const ConvGeom& G, const T* x, const T* w, const T* b, T* y) {
   if (winograd43_fits(G.kh, G.kw, G)) {
-    winograd43_forward(G, x, w, b, y);
+    winograd_forward<WinoF4>(G, x, w, b, y);
     return;
   }
   if (winograd_fits(G.kh, G.kw, G)) {
-    winograd_forward(G, x, w, b, y);
+    winograd_forward<WinoF2>(G, x, w, b, y);
     return;
   }
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
@@ -561,11 +529,11 @@ void conv_forward_kernel(const ConvGeom& G, const T* x, const T* w, const T* b, 
 template <typename T>
 void conv_input_grad_kernel(const ConvGeom& G, const T* gy, const T* w, T* dx) {
   if (winograd43_fits(G.kh, G.kw, G)) {
-    winograd43_input_grad(G, gy, w, dx);
+    winograd_input_grad<WinoF4>(G, gy, w, dx);
     return;
   }
   if (winograd_fits(G.kh, G.kw, G)) {
-    winograd_input_grad(G, gy, w, dx);
+    winograd_input_grad<WinoF2>(G, gy, w, dx);
     return;
   }
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
@@ -592,11 +560,11 @@ void conv_input_grad_kernel(const ConvGeom& G, const T* gy, const T* w, T* dx) {
 template <typename T>
 void conv_weight_grad_kernel(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   if (winograd43_fits(G.kh, G.kw, G)) {
-    winograd43_weight_grad(G, x, gy, dw);
+    winograd_weight_grad<WinoF4>(G, x, gy, dw);
     return;
   }
   if (winograd_fits(G.kh, G.kw, G)) {
-    winograd_weight_grad(G, x, gy, dw);
+    winograd_weight_grad<WinoF2>(G, x, gy, dw);
     return;
   }
   if (direct1_fits(G)) {
