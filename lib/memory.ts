@@ -65,8 +65,9 @@ export function dispose(x: unknown): void {
  * `bytes` (their distinct storages). `cachedBytes`: freed large blocks the engine keeps for reuse,
  * process-wide (TENSORFOLD_CACHE_MB, default 512; `tf.emptyCache()` releases them).
  * `reportedBytes`: the external memory V8's garbage collector counts for this thread (tensor
- * bytes as it was told them: rises at once, frees by dispose/tidy about a second late, so that a
- * loop whose temporaries come and go each step does not start a full collection every step).
+ * bytes as it was told them, plus what other addons report: rises at once, frees by dispose/tidy
+ * about a second late, so that a loop whose temporaries come and go each step does not start a
+ * full collection every step).
  */
 export function memory(): { tensors: number; bytes: number; cachedBytes: number; reportedBytes: number } {
   const m = native.memory();
