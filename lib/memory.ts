@@ -30,7 +30,7 @@ export function tidy<T>(fn: () => T): T {
   }
   const kept = new Set<Tensor>();
   collectTensors(result, kept);
-  for (const t of scope) if (!kept.has(t) && !keptForever.has(t)) native.dispose(t._h);
+  for (const t of scope) if (!kept.has(t) && !keptForever.has(t)) t._disposeHandle();
   // Returned tensors belong to the enclosing scope now.
   if (scopes.length) for (const t of kept) if (scope.has(t)) scopes[scopes.length - 1].add(t);
   return result;

@@ -25,7 +25,10 @@ export interface Binding {
   dtype(h: H): number;
   strides(h: H): number[];
   sameStorage(a: H, b: H): boolean;
-  dispose(h: H): void;
+  /** recycle: nothing refers to h any more, so the handle may be reused for a later result. */
+  dispose(h: H, recycle?: boolean): void;
+  /** A handle that is disposed from the start (what a disposed Tensor holds). */
+  disposedHandle(): H;
   isDisposed(h: H): boolean;
   memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number; reportedBytes: number };
   emptyCache(): void;

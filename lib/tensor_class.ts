@@ -7,6 +7,10 @@ import { device as deviceName } from './device_name';
 import type { ElementwiseMethods, MoreMethods } from './methods';
 import { argumentError, dtypeError, shapeError, stateError } from './errors';
 
+// What a Tensor holds once disposed: a handle that is disposed from the start, so every use names
+// the disposal as before while the tensor's own handle is reused (see Tensor.dispose).
+const DISPOSED: Handle = native.disposedHandle();
+
 /** @internal Wraps a native handle as a Tensor, registering it with the innermost tidy scope. */
 export function wrap(h: Handle): Tensor {
   return new Tensor(h);
@@ -23,8 +27,8 @@ export interface Tensor extends ElementwiseMethods, MoreMethods {}
  * @example const x = tf.tensor([[1, 2], [3, 4]], { requiresGrad: true });  // shape [2, 2], float32
  */
 export class Tensor {
-  /** @internal native handle */
-  readonly _h: Handle;
+  /** @internal native handle (a disposed handle once dispose() has run) */
+  _h: Handle;
   private _shape?: number[];
   private _dtype?: DType;
 
@@ -140,9 +144,20 @@ export class Tensor {
   // ---- lifetime ----
   /** Frees this handle's native memory now (the storage goes once no view or graph holds it). */
   dispose(): void {
-    native.dispose(this._h);
+    this._disposeHandle();
     for (const s of scopes) s.delete(this);
   }
+  /**
+   * @internal Frees the native tensor without touching tidy scopes. The handle is given back for
+   * reuse by a later op's result (creating and collecting a handle costs more than a small op),
+   * so this Tensor stops referring to it.
+   */
+  _disposeHandle(): void {
+    const h = this._h;
+    this._h = DISPOSED;
+    native.dispose(h, true);
+  }
+
 
   // ---- conversion ----
   /** The device: always 'cpu' (see lib/device.ts). */

@@ -163,3 +163,66 @@ describe('block cache', () => {
     expect(tf.memory().cachedBytes).toBe(0);
   });
 });
+
+describe('handles of disposed tensors are reused', () => {
+  // Tensor.dispose() (and tidy) give the native handle back for the next result; the disposed
+  // Tensor holds a permanently disposed handle instead, so it keeps failing clearly.
+  test('the next result reuses the handle; the disposed tensor stays disposed', () => {
+    const a = tf.tensor([1, 2, 3]);
+    const h = a._h;
+    a.dispose();
+    expect(a.isDisposed).toBe(true);
+    const b = tf.tensor([7, 8, 9]);
+    expect(b._h).toBe(h);
+    expect(a.isDisposed).toBe(true);
+    expect(() => a.toArray()).toThrow(/tensor has been disposed/);
+    expect(() => a.add(1)).toThrow(/add: tensor has been disposed/);
+    expect(b.toArray()).toEqual([7, 8, 9]);
+    a.dispose(); // twice: harmless, and b is untouched
+    expect(b.isDisposed).toBe(false);
+    expect(b.add(1).toArray()).toEqual([8, 9, 10]);
+    b.dispose();
+  });
+
+  test('tidy gives handles back too; counts and values stay exact through many reuses', () => {
+    const before = settled();
+    const x = tf.arange(0, 16);
+    let sum = 0;
+    for (let i = 0; i < 5000; i++) {
+      const y = tf.tidy(() => x.add(i).mul(2).sum());
+      sum += y.item();
+      y.dispose();
+    }
+    // sum over i of 2 * (120 + 16 i)
+    expect(sum).toBe(2 * (120 * 5000 + 16 * (4999 * 5000) / 2));
+    x.dispose();
+    const after = tf.memory();
+    expect({ tensors: after.tensors, bytes: after.bytes }).toEqual({ tensors: before.tensors, bytes: before.bytes });
+  });
+
+  test('a burst of disposals larger than the pool, then as many new tensors', () => {
+    const before = settled();
+    const ts = [];
+    for (let i = 0; i < 3000; i++) ts.push(tf.full([4], i));
+    for (const t of ts) t.dispose();
+    expect(tf.memory().tensors).toBe(before.tensors);
+    const again = [];
+    for (let i = 0; i < 3000; i++) again.push(tf.full([4], i + 0.5));
+    for (let i = 0; i < 3000; i++) expect(again[i].toArray()).toEqual([i + 0.5, i + 0.5, i + 0.5, i + 0.5]);
+    for (const t of ts) expect(t.isDisposed).toBe(true);
+    expect(tf.memory().tensors).toBe(before.tensors + 3000);
+    tf.dispose(again);
+    const after = settled();
+    expect({ tensors: after.tensors, bytes: after.bytes }).toEqual({ tensors: before.tensors, bytes: before.bytes });
+  });
+
+  test('a view keeps its storage when its base is disposed and the base handle is reused', () => {
+    const a = tf.tensor([[1, 2], [3, 4]]);
+    const v = a.transpose(0, 1);
+    a.dispose();
+    const c = tf.tensor([5, 6]);
+    expect(v.toArray()).toEqual([[1, 3], [2, 4]]);
+    expect(c.toArray()).toEqual([5, 6]);
+    tf.dispose([v, c]);
+  });
+});

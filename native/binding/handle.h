@@ -32,6 +32,13 @@ struct EnvState {
   std::vector<napi_ref> dead_refs;
   // Return errors as {tfError} values instead of throwing (set by lib/native.ts; see Fail()).
   bool return_errors = false;
+  // Handles of disposed tensors kept for reuse by the next results (see Recycle in handle.cc),
+  // each held by a strong reference while it waits.
+  struct PooledHandle {
+    struct Holder* holder;
+    napi_ref ref;
+  };
+  std::vector<PooledHandle> handle_pool;
 };
 
 struct Holder {
@@ -53,6 +60,12 @@ tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
 // bias, weight, mask or state buffer).
 tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op);
 bool IsHandle(Napi::Env env, Napi::Value v);
+// Disposes the tensor behind handle `v` and keeps the handle for the next Wrap, when the caller
+// guarantees that nothing refers to `v` any more (Tensor.dispose() swaps its handle for a
+// permanently disposed one first). Otherwise the same as Release.
+void Recycle(napi_env env, napi_value v, Holder* h);
+// A handle that is disposed from the start: what a JS Tensor holds once disposed.
+Napi::Value DisposedHandle(Napi::Env env);
 // Drops the handle's reference and its accounting; `collected`: called by the garbage collector's
 // finalizer rather than by dispose() (see ReportBytes in handle.cc).
 void Release(node_api_basic_env env, Holder* h, bool collected = false);

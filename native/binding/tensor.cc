@@ -131,9 +131,19 @@ static Napi::Value SameStorage(CI info) {
   });
 }
 
+// dispose(h, recycle): recycle = true promises that nothing refers to h any more (see Recycle).
 static Napi::Value Dispose(CI info) {
-  if (IsHandle(info.Env(), info[0])) Release(info.Env(), info[0].As<Napi::External<Holder>>().Data());
+  if (!IsHandle(info.Env(), info[0])) return info.Env().Undefined();
+  Holder* h = info[0].As<Napi::External<Holder>>().Data();
+  if (info.Length() > 1 && info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value())
+    Recycle(info.Env(), info[0], h);
+  else
+    Release(info.Env(), h);
   return info.Env().Undefined();
+}
+
+static Napi::Value NewDisposedHandle(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value { return DisposedHandle(info.Env()); });
 }
 
 static Napi::Value IsDisposed(CI info) {
@@ -349,6 +359,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("strides", Napi::Function::New(env, StridesOf));
   exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
   exports.Set("dispose", Napi::Function::New(env, Dispose));
+  exports.Set("disposedHandle", Napi::Function::New(env, NewDisposedHandle));
   exports.Set("isDisposed", Napi::Function::New(env, IsDisposed));
   exports.Set("memory", Napi::Function::New(env, Memory));
   exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
