@@ -211,24 +211,31 @@ void DrainDeadRefs(Napi::Env env) {
   st.dead_refs.clear();
 }
 
-bool IsHandle(Napi::Env env, Napi::Value v) {
-  if (!v.IsExternal()) return false;
+// The tensor handle's Holder, or null when v is anything else. napi_get_value_external fails
+// (status only, no exception) on a non-external, so it doubles as the type check that used to
+// be a separate napi_typeof; the tag then tells our externals from other addons'.
+static Holder* HolderOf(napi_env env, napi_value v) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, v, &data) != napi_ok) return nullptr;
   bool ok = false;
   napi_check_object_type_tag(env, v, &kTensorTag, &ok);
-  return ok;
+  return ok ? static_cast<Holder*>(data) : nullptr;
 }
 
-tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op) {
-  if (!IsHandle(env, v))
-    tf::fail(tf::ErrorCode::Argument, std::string(op) + ": expected a Tensor");
-  Holder* h = v.As<Napi::External<Holder>>().Data();
+bool IsHandle(Napi::Env env, Napi::Value v) { return HolderOf(env, v) != nullptr; }
+
+const tf::Tensor& UnwrapRef(Napi::Env env, Napi::Value v, const char* op) {
+  Holder* h = HolderOf(env, v);
+  if (!h) tf::fail(tf::ErrorCode::Argument, std::string(op) + ": expected a Tensor");
   if (h->disposed)
     tf::fail(tf::ErrorCode::Disposed, std::string(op) + ": tensor has been disposed");
   return h->t;
 }
 
+tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op) { return UnwrapRef(env, v, op); }
+
 tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  return UnwrapValue(info.Env(), info[i], op);
+  return UnwrapRef(info.Env(), info[i], op);
 }
 
 tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op) {

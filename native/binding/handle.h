@@ -56,6 +56,10 @@ Napi::Value Wrap(Napi::Env env, const tf::Tensor& t);
 // Unwraps argument i; throws a TypeError naming `op` if it is not a live tensor handle.
 tf::Tensor Unwrap(const Napi::CallbackInfo& info, size_t i, const char* op);
 tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
+// The handle's tensor itself, not a copy, for ops that call no JavaScript while they use it (a
+// JS callback could dispose the handle and reset the tensor under the reference). Saves two
+// atomic reference-count updates per operand.
+const tf::Tensor& UnwrapRef(Napi::Env env, Napi::Value v, const char* op);
 // Argument i as a tensor, or an undefined tensor when it is null, undefined or absent (optional
 // bias, weight, mask or state buffer).
 tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op);

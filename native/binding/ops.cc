@@ -20,7 +20,7 @@ TFB_FN(Unary)
   int64_t code = ArgInt(info, 0, "unary", "op");
   if (code < 0 || code >= int64_t(tf::Unary::Count)) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "unary: unknown op");
   tf::Unary u = tf::Unary(code);
-  return W(tf::unary(u, Unwrap(info, 1, tf::unary_name(u))));
+  return W(tf::unary(u, UnwrapRef(info.Env(), info[1], tf::unary_name(u))));
 TFB_END
 
 // binary(op, a, b): either side may be a plain number.
@@ -29,9 +29,10 @@ TFB_FN(Binary)
   if (code < 0 || code >= int64_t(tf::Binary::Count)) tf::fail(tf::ErrorKind::Error, tf::ErrorCode::Argument, "binary: unknown op");
   tf::Binary op = tf::Binary(code);
   const char* name = tf::binary_name(op);
-  if (info[2].IsNumber()) return W(tf::binary_scalar(op, Unwrap(info, 1, name), info[2].As<Napi::Number>().DoubleValue(), false));
-  if (info[1].IsNumber()) return W(tf::binary_scalar(op, Unwrap(info, 2, name), info[1].As<Napi::Number>().DoubleValue(), true));
-  return W(tf::binary(op, Unwrap(info, 1, name), Unwrap(info, 2, name)));
+  Napi::Env env = info.Env();
+  if (info[2].IsNumber()) return W(tf::binary_scalar(op, UnwrapRef(env, info[1], name), info[2].As<Napi::Number>().DoubleValue(), false));
+  if (info[1].IsNumber()) return W(tf::binary_scalar(op, UnwrapRef(env, info[2], name), info[1].As<Napi::Number>().DoubleValue(), true));
+  return W(tf::binary(op, UnwrapRef(env, info[1], name), UnwrapRef(env, info[2], name)));
 TFB_END
 
 static tf::Tensor TensorOrScalar(CI info, size_t i, const tf::Tensor& like, const char* op) {

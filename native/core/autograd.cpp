@@ -166,6 +166,10 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
   return false;
 }
 
+bool any_requires_grad(const Tensor& input) {
+  return t_grad_enabled && input.defined() && input.requires_grad();
+}
+
 static std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   // One accumulator per leaf would be nicer to share, but a fresh one per use is equally correct:
   // the engine sums the contributions into .grad one at a time.

@@ -86,6 +86,9 @@ inline bool needs(const Node& n, size_t i) { return n.next[i].node != nullptr; }
 
 // Does any input need grad (and is grad mode on)?
 bool any_requires_grad(const std::vector<Tensor>& inputs);
+// One input: also what any_requires_grad({x}) resolves to, without building a vector (a malloc
+// and two reference-count updates per op on the small-op path).
+bool any_requires_grad(const Tensor& input);
 
 // Record `outputs` as produced by an op over `inputs`. Call only when any_requires_grad(inputs).
 // `save_inputs` / `save_outputs` list indices of inputs / outputs the backward closure reads via

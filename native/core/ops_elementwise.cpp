@@ -113,17 +113,18 @@ static void record_unary(const Tensor& a, const Tensor& out) {
 }
 
 Tensor unary(Unary u, const Tensor& a_in) {
-  Tensor a = a_in;
   const UnaryDt rule = kUnaryDt[int(u)];
   // Computed in float32 (the half types) or int32 (uint8), rounded back where the result keeps
   // the input's dtype; a float op on uint8 gives float32, as in PyTorch.
-  if (is_storage_only(a.dtype())) return in_compute_dtype(a, [&](const Tensor& x) { return unary(u, x); });
-  if (!is_float(a.dtype())) {
-    if (rule == UnaryDt::Float) a = to_dtype(a, DType::F32);  // PyTorch: int and bool -> float
-    else if (rule == UnaryDt::Int && a.dtype() == DType::Bool)
+  if (is_storage_only(a_in.dtype())) return in_compute_dtype(a_in, [&](const Tensor& x) { return unary(u, x); });
+  Tensor converted;  // a_in itself is used where no conversion is needed (no reference-count traffic)
+  if (!is_float(a_in.dtype())) {
+    if (rule == UnaryDt::Float) converted = to_dtype(a_in, DType::F32);  // PyTorch: int and bool -> float
+    else if (rule == UnaryDt::Int && a_in.dtype() == DType::Bool)
       fail_type(std::string(unary_name(u)) + ": not supported for bool tensors (shape " +
-                shape_str(a.shape()) + "), as in PyTorch; convert with .to('int32') first");
+                shape_str(a_in.shape()) + "), as in PyTorch; convert with .to('int32') first");
   }
+  const Tensor& a = converted.defined() ? converted : a_in;
   Tensor out = unary_forward(u, a);
   if (!any_requires_grad({a})) return out;
   switch (u) {
@@ -259,7 +260,12 @@ Tensor binary(Binary op, const Tensor& a_in, const Tensor& b_in) {
   }
   if (rule == BinaryDt::Float && !is_float(dt)) dt = DType::F32;  // true division, atan2, ...
   else if (rule == BinaryDt::Arith && dt == DType::Bool) dt = DType::I32;
-  Tensor a = to_dtype(a_in, dt), b = to_dtype(b_in, dt);
+  // The operands themselves where they already have dtype dt (no reference-count traffic).
+  Tensor a_conv, b_conv;
+  if (a_in.dtype() != dt) a_conv = to_dtype(a_in, dt);
+  if (b_in.dtype() != dt) b_conv = to_dtype(b_in, dt);
+  const Tensor& a = a_conv.defined() ? a_conv : a_in;
+  const Tensor& b = b_conv.defined() ? b_conv : b_in;
   Tensor out;
   if (dt == DType::Bool) {
     // Logical or/and/max/min on bools: compute on int32 and convert back.
