@@ -224,6 +224,11 @@ static Holder* HolderOf(napi_env env, napi_value v) {
 
 bool IsHandle(Napi::Env env, Napi::Value v) { return HolderOf(env, v) != nullptr; }
 
+const tf::Tensor* LiveTensorOf(Napi::Env env, Napi::Value v) {
+  Holder* h = HolderOf(env, v);
+  return h && !h->disposed ? &h->t : nullptr;
+}
+
 const tf::Tensor& UnwrapRef(Napi::Env env, Napi::Value v, const char* op) {
   Holder* h = HolderOf(env, v);
   if (!h) tf::fail(tf::ErrorCode::Argument, std::string(op) + ": expected a Tensor");

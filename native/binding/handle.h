@@ -60,6 +60,9 @@ tf::Tensor UnwrapValue(Napi::Env env, Napi::Value v, const char* op);
 // JS callback could dispose the handle and reset the tensor under the reference). Saves two
 // atomic reference-count updates per operand.
 const tf::Tensor& UnwrapRef(Napi::Env env, Napi::Value v, const char* op);
+// The live tensor behind v, or null for anything else (a number, a disposed handle): for entry
+// points that take a tensor or a number and try the common case first.
+const tf::Tensor* LiveTensorOf(Napi::Env env, Napi::Value v);
 // Argument i as a tensor, or an undefined tensor when it is null, undefined or absent (optional
 // bias, weight, mask or state buffer).
 tf::Tensor UnwrapOptional(const Napi::CallbackInfo& info, size_t i, const char* op);

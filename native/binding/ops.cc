@@ -30,6 +30,10 @@ TFB_FN(Binary)
   tf::Binary op = tf::Binary(code);
   const char* name = tf::binary_name(op);
   Napi::Env env = info.Env();
+  // Two tensors: the common case, tried first (each IsNumber below is a napi_typeof call).
+  const tf::Tensor* a = LiveTensorOf(env, info[1]);
+  const tf::Tensor* b = a ? LiveTensorOf(env, info[2]) : nullptr;
+  if (b) return W(tf::binary(op, *a, *b));
   if (info[2].IsNumber()) return W(tf::binary_scalar(op, UnwrapRef(env, info[1], name), info[2].As<Napi::Number>().DoubleValue(), false));
   if (info[1].IsNumber()) return W(tf::binary_scalar(op, UnwrapRef(env, info[2], name), info[1].As<Napi::Number>().DoubleValue(), true));
   return W(tf::binary(op, UnwrapRef(env, info[1], name), UnwrapRef(env, info[2], name)));
