@@ -2,8 +2,11 @@
 import { native } from './native';
 import { intArg } from './args';
 
-/** Which engine runs the ops: the BLAS and LAPACK libraries, the SIMD level, and the thread count. */
-export function backendInfo(): { blas: string; lapack: string; simd: string; threads: number } {
+/**
+ * Which engine runs the ops: the BLAS and LAPACK libraries, the SIMD level, the thread count, and
+ * OpenBLAS's own thread count (`blasThreads`: 1 unless TENSORFOLD_BLAS_THREADS=openblas; 0 without BLAS).
+ */
+export function backendInfo(): { blas: string; lapack: string; simd: string; threads: number; blasThreads: number } {
   return native.backendInfo();
 }
 

@@ -33,7 +33,7 @@ export interface Binding {
   memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number; reportedBytes: number };
   emptyCache(): void;
   setReturnErrors(on: boolean): void;
-  backendInfo(): { blas: string; lapack: string; simd: string; threads: number };
+  backendInfo(): { blas: string; lapack: string; simd: string; threads: number; blasThreads: number };
   probe(kind: 'info'): { model: string; l1d: number; l2: number; l3: number };
   probe(kind: 'peak', level: string, f64: boolean, threads: number, seconds: number): number;
   probe(kind: 'triad', bytesPerArray: number, seconds: number): number;
@@ -168,7 +168,27 @@ function wrapBinding(raw: Binding): Binding {
   return out as unknown as Binding;
 }
 
+/**
+ * Loads the addon. OpenBLAS (when the build links it) starts its server threads as it loads, one
+ * per core but one, and on Debian's 0.3.21 they never go to sleep: ~2,000 sched_yield calls a
+ * second for the life of the process (AMD EPYC VM), a core kept busy while the engine's pool and
+ * V8's collector want it. The engine calls OpenBLAS single-threaded anyway (its pool splits the
+ * work; gemm.cpp), so unless the user chose a count or asked for OpenBLAS's own threads
+ * (TENSORFOLD_BLAS_THREADS=openblas), OpenBLAS is loaded with OPENBLAS_NUM_THREADS=1 (it reads the
+ * variable only then) and the variable is removed again, so child processes never inherit it.
+ */
+function load(path: string): Binding {
+  const env = process.env;
+  const single = env.OPENBLAS_NUM_THREADS === undefined && env.TENSORFOLD_BLAS_THREADS !== 'openblas';
+  if (single) env.OPENBLAS_NUM_THREADS = '1';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require(path);
+  } finally {
+    if (single) delete env.OPENBLAS_NUM_THREADS;
+  }
+}
+
 /** Path of the loaded addon (the MPI backend of tf.distributed is looked for next to it). */
 export const addonPath = locate();
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-export const native: Binding = wrapBinding(require(addonPath));
+export const native: Binding = wrapBinding(load(addonPath));

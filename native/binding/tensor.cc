@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "../core/cpu.h"
+#include "../core/blas_threads.h"
 #include "../core/gemm.h"
 #include "../core/linalg.h"
 #include "../core/parallel.h"
@@ -182,6 +183,7 @@ static Napi::Value BackendInfo(CI info) {
   o.Set("simd", tf::simd_level_name());
   o.Set("threads", tf::num_threads());
   o.Set("lapack", tf::lapack_backend());
+  o.Set("blasThreads", tf::blas_threads());
   return o;
 }
 

@@ -29,6 +29,7 @@
 // back through memory, plus an NCHW transpose. Smaller batches run samples in order and let the
 // GEMM use the threads.
 #include "ops_nn.h"
+#include "blas_threads.h"
 
 #include <algorithm>
 #include <atomic>
@@ -41,6 +42,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "blas_threads.h"
 #include "conv_winograd.h"
 #include "conv_winograd43.h"
 #include "gemm.h"
@@ -57,9 +59,6 @@
 #define TF_CONV_NEON 1
 #endif
 
-#ifdef TF_HAVE_BLAS
-extern "C" void openblas_set_num_threads(int);
-#endif
 
 namespace tf {
 namespace wino_isa {
@@ -228,26 +227,11 @@ void gemm_t(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64
 // than the engine's own kernel per sample, and as fast as one threaded OpenBLAS GEMM over the
 // whole batch without that path's 40 MiB im2col buffer. OpenBLAS 0.3.21 has no per-call thread
 // count, so the process-wide one is lowered for the duration (counted, for concurrent convs in
-// several worker_threads; a matmul elsewhere meanwhile just runs single-threaded).
+// several worker_threads; a matmul elsewhere meanwhile just runs single-threaded). The count in
+// force before is restored (it used to be set to num_threads() afterwards, which left OpenBLAS
+// threaded behind gemm.cpp's back: its GEMMs then ran threaded inside our pool's threads).
 struct BlasSerial {
-#ifdef TF_HAVE_BLAS
-  static std::mutex& mu() {
-    static std::mutex m;
-    return m;
-  }
-  static int& users() {
-    static int n = 0;
-    return n;
-  }
-  BlasSerial() {
-    std::lock_guard<std::mutex> lock(mu());
-    if (users()++ == 0) openblas_set_num_threads(1);
-  }
-  ~BlasSerial() {
-    std::lock_guard<std::mutex> lock(mu());
-    if (--users() == 0) openblas_set_num_threads(num_threads());
-  }
-#endif
+  BlasThreadScope one{1};
 };
 
 // How many parts the batch is split into (1: samples in order, GEMMs threaded).
