@@ -27,14 +27,26 @@ TF_SIMD_INLINE V cstd(double c) {
   return set1(V{}, c);
 }
 
-// p * 2^n for exp_f (p in [0.7, 1.42], n = round(x / ln2) of the clamped x, NaN where x is):
-// scale2, unless a level has a cheaper way (simd_vec_avx2.h overloads it).
+// exp_f's fast path for levels without a one-instruction scale2 (AVX2 overloads both in
+// simd_vec_avx2.h): exp_all_normal(x) says every lane has |x| < 87, so p 2^n is a normal float
+// whose exponent field is p's plus n; scale_shifted(p, t) forms it from t = x / ln2 + 1.5 * 2^23,
+// whose low mantissa bits hold n (two's complement). Elsewhere the branch is constant false and
+// compiles away.
 template <class V>
-TF_SIMD_INLINE V exp_scale(V p, V n, V) {
+TF_SIMD_INLINE bool exp_all_normal(V) {
+  return false;
+}
+template <class V>
+TF_SIMD_INLINE V scale_shifted(V p, V t) {
+  return scale2(p, t - cst<V>(12582912.0f));
+}
+
+// p * 2^n for exp_f; one lane: ldexp's int exponent cannot take a NaN n (undefined conversion).
+template <class V>
+TF_SIMD_INLINE V exp_scale(V p, V n) {
   return scale2(p, n);
 }
-// One lane: ldexp's int exponent cannot take a NaN n (the conversion is undefined).
-TF_SIMD_INLINE F1 exp_scale(F1 p, F1 n, F1) {
+TF_SIMD_INLINE F1 exp_scale(F1 p, F1 n) {
   return n.v == n.v ? scale2(p, n) : n;
 }
 
@@ -84,23 +96,37 @@ TF_SIMD_INLINE void one_plus(V e, V& dh, V& dl) {
 // e^r = 1 + r + r^2 q(r) evaluated by Horner alone (q of degree 4 fitted with the two leading
 // coefficients fixed at 1: relative error 4e-9 after rounding the coefficients to float). The
 // final FMA 1 + r (...) rounds once and the rounding of r adds at most ~0.2 ulp: max error
-// ~0.8 ulp (scripts/kernel_test.cpp sweeps it). The clamp keeps NaN (min/max return their second
-// operand when unordered), so no NaN select is needed; +-115 covers both ends: below -104 the
-// result underflows to 0 and above 88.73 it overflows to inf inside the scaling.
+// 0.91 ulp over all floats (scripts/kernel_test.cpp sweeps it).
 template <class V>
-TF_SIMD_INLINE V exp_f(V x) {
-  const V xc = vmin(cst<V>(115.0f), vmax(cst<V>(-115.0f), x));
-  const V n = vround(xc * cst<V>(1.44269504088896341f));
-  V r = vfma(n, cst<V>(-0.693145751953125f), xc);  // exact
-  r = vfma(n, cst<V>(-1.42860682030941723212e-6f), r);
+TF_SIMD_INLINE V exp_poly(V r) {
   V p = cst<V>(0.001381461275741458f);
   p = vfma(p, r, cst<V>(0.008368710055947304f));
   p = vfma(p, r, cst<V>(0.04166838899254799f));
   p = vfma(p, r, cst<V>(0.1666652113199234f));
   p = vfma(p, r, cst<V>(0.4999999403953552f));
   p = vfma(p, r, cst<V>(1.0f));
-  p = vfma(p, r, cst<V>(1.0f));
-  return exp_scale(p, n, x);
+  return vfma(p, r, cst<V>(1.0f));
+}
+
+template <class V>
+TF_SIMD_INLINE V exp_reduce(V x, V& t) {
+  // n = round(x / ln2) by the rounding of the FMA into t, whose ulp is 1 (|x / ln2| < 2^22).
+  t = vfma(x, cst<V>(1.44269504088896341f), cst<V>(12582912.0f));
+  const V n = t - cst<V>(12582912.0f);
+  const V r = vfma(n, cst<V>(-0.693145751953125f), x);  // exact
+  return vfma(n, cst<V>(-1.42860682030941723212e-6f), r);
+}
+
+template <class V>
+TF_SIMD_INLINE V exp_f(V x) {
+  V t;
+  // Both paths compute the same n and p, so a lane's result does not depend on its neighbours.
+  if (exp_all_normal(x)) return scale_shifted(exp_poly(exp_reduce(x, t)), t);
+  // The clamp keeps NaN (min/max return their second operand when unordered), so no NaN select
+  // is needed; +-115 covers both ends: below -104 the result underflows to 0 and above 88.73 it
+  // overflows to inf inside scale2.
+  const V p = exp_poly(exp_reduce(vmin(cst<V>(115.0f), vmax(cst<V>(-115.0f), x)), t));
+  return exp_scale(p, t - cst<V>(12582912.0f));
 }
 
 // ---- log --------------------------------------------------------------------------------------
