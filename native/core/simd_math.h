@@ -227,7 +227,7 @@ TF_SIMD_INLINE V softplus_f(V x) {
 // ---- tanh -------------------------------------------------------------------------------------
 // |x| < 0.9: odd polynomial x p(x^2) (least-squares fit, relative error 1e-9).
 // Otherwise 1 - 2 / (exp(2|x|) + 1); there the subtracted term is <= 0.29 of a result >= 0.71,
-// so exp's error is scaled down. Sign restored at the end.
+// so exp's error is scaled down. The sign is x's.
 template <class V>
 TF_SIMD_INLINE V tanh_f(V x) {
   const V a = vabs(x);
@@ -241,8 +241,9 @@ TF_SIMD_INLINE V tanh_f(V x) {
   p = vfma(p, z, cst<V>(-0.3333331737738799f));
   const V small = vfma(p * z, x, x);
   const V E = exp_f(a + a);
-  const V big = copysign_(cst<V>(1.0f) - cst<V>(2.0f) / (E + cst<V>(1.0f)), x);
-  return select(lt(a, cst<V>(0.9f)), small, big);
+  const V big = cst<V>(1.0f) - cst<V>(2.0f) / (E + cst<V>(1.0f));
+  // The sign goes on last so that tanh(-0) = -0 (x + x z p rounds -0 + +0 to +0), as in PyTorch.
+  return copysign_(select(lt(a, cst<V>(0.9f)), small, big), x);
 }
 
 // ---- gelu (exact erf form, PyTorch's default) -------------------------------------------------
