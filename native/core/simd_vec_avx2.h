@@ -63,6 +63,18 @@ inline VF scale2(VF x, VF n) {
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n2), bias), 23));
   return VF{_mm256_mul_ps(_mm256_mul_ps(x.v, p1), p2)};
 }
+// exp_f's fast path (simd_math.h): every |x| < 87, so |n| <= 126, p 2^n is a normal float and
+// adding n to p's exponent field is exact. Two integer instructions instead of scale2's eleven,
+// and none on the two FMA pipes, which the polynomial keeps busy (the loop over a big array is
+// bound there). The check is on x, so it resolves before the arithmetic; a NaN lane fails it and
+// takes the general path.
+inline bool exp_all_normal(VF x) {
+  return _mm256_movemask_ps(_mm256_cmp_ps(vabs(x).v, _mm256_set1_ps(87.0f), _CMP_LT_OQ)) == 0xff;
+}
+inline VF scale_shifted(VF p, VF t) {
+  const __m256i e = _mm256_slli_epi32(_mm256_castps_si256(t.v), 23);
+  return VF{_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p.v), e))};
+}
 inline double hsum(VF a) {
   alignas(32) float t[8];
   _mm256_store_ps(t, a.v);
