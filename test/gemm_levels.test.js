@@ -88,6 +88,24 @@ for (dtype of ['float32', 'float64']) {
     }
     tf.dispose([A, B, At]);
   }
+  // A C out of L2 (1.3 MB in float64) with K over one normal K block: float64 takes deep K
+  // blocks at AVX-512 (one K block of 700, MC 48), its rows split over the threads at 200; float32
+  // (its C fits L2) the normal blocks. Every element is checked, across row blocks and the split.
+  {
+    const M = 400, K = 700, N = 420;
+    const a = rand([M, K]), b = rand([K, N]);
+    const [c, mag] = ref(a, b, 1, M, K, N);
+    const A = T(a, [M, K]), B = T(b, [K, N]);
+    const At = T(a, [M, K]).transpose(0, 1).contiguous().transpose(0, 1);
+    const Bt = T(b, [K, N]).transpose(0, 1).contiguous().transpose(0, 1);
+    for (const [label, x, y] of [['NN', A, B], ['TT', At, Bt]]) {
+      const r = x.matmul(y);
+      compare(dtype + ' ' + label + ' ' + M + 'x' + K + 'x' + N + ' (C out of L2)', r.toTypedArray(), c,
+        mag, dtype);
+      r.dispose();
+    }
+    tf.dispose([A, B, At, Bt]);
+  }
   // Batched: [2,3] batch of [M,K]·[K,N]; B shared (broadcast) or transposed per item via permute.
   for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65]]) {
     const nb = 6;

@@ -328,17 +328,26 @@ const Blocks& blocks_for(SimdLevel level) {
   return b[static_cast<int>(level)];
 }
 
-// The blocks for a product: deep K blocks when C is over a quarter of L3 (see deep_k_blocks).
+// The blocks for a product: deep K blocks when C is out of this core's L2 and K is deep enough
+// for them to save passes over it (see deep_k_blocks). A C in L3 pays for each pass too: the
+// micro-kernel's tile loads and stores after its K loop were 7% of its samples at 1024^3
+// float64 (8 MB C, one thread, KC 256: 4 passes), and one pass of KC 1024 measured (C++
+// harness, AVX-512, Zen 5, alternating in minutes; best of ~40 runs): 1024^3 float64 84 -> 90%
+// of peak on one thread, 81 -> 88% on two; 512^3 float64 88 -> 90-91% (one and two threads);
+// 1024^3 float 88 -> 90-92%; 512^3 float (its 1 MB C fits L2: not deep) the same either way.
+// With K within one normal block, deep blocks would only shrink MC, so they are not used.
 template <typename T>
-const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N) {
+const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N, int64_t K) {
   static const Blocks d[4] = {
       deep_k_blocks(kernels_for<T>(SimdLevel::Scalar), blocks_for<T>(SimdLevel::Scalar)),
       deep_k_blocks(kernels_for<T>(SimdLevel::NEON), blocks_for<T>(SimdLevel::NEON)),
       deep_k_blocks(kernels_for<T>(SimdLevel::AVX2), blocks_for<T>(SimdLevel::AVX2)),
       deep_k_blocks(kernels_for<T>(SimdLevel::AVX512), blocks_for<T>(SimdLevel::AVX512))};
-  const int64_t l3 = cache_sizes().l3;
-  const bool deep = l3 > 0 && M * N * static_cast<int64_t>(sizeof(T)) > l3 / 4;
-  return deep ? d[static_cast<int>(level)] : blocks_for<T>(level);
+  const CacheSizes& cs = cache_sizes();
+  const Blocks& b = blocks_for<T>(level);
+  const int64_t c_bytes = M * N * static_cast<int64_t>(sizeof(T));
+  const bool big_c = cs.l2 > 0 ? c_bytes > cs.l2 : cs.l3 > 0 && c_bytes > cs.l3 / 4;
+  return big_c && K > b.KC + b.KC / 3 ? d[static_cast<int>(level)] : b;
 }
 
 // Up to this many B micro-panels in a thread's block, A is read in place instead of packed.
@@ -602,15 +611,15 @@ bool trivial(const Problem<T>& P) {
 template <typename T>
 void own_gemm_serial(const Problem<T>& P) {
   if (trivial(P)) return;
-  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N), 0, P.M, 0,
-             P.N);
+  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N, P.K), 0, P.M,
+             0, P.N);
 }
 
 template <typename T>
 void own_gemm(const Problem<T>& P) {
   if (trivial(P)) return;
   const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N);
+  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N, P.K);
   const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
   // Row ranges: with kernels for short panels the threads' ranges need not be whole panels, so
   // 1024 rows split 512 + 512 (42 panels and one of 8 rows each) rather than 516 + 508 (43
