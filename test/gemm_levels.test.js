@@ -50,9 +50,12 @@ const shapes = [];
 for (const M of dims) for (const K of dims) for (const N of dims) shapes.push([M, K, N]);
 // All of the small ones, a spread of the rest, and shapes across the cache blocks (K > 384).
 // [100, 64, 64]: row panels shorter than the register tile, A read in place; [290, 300, 272]:
-// the same, packed, in thread ranges of whole 4-row units, over two K blocks.
+// the same, packed, in thread ranges of whole 4-row units, over two K blocks. [100, 200, 64],
+// [37, 160, 96], [256, 256, 64]: B read in place too (128 <= K <= 256, C whole panels wide; NT
+// and TT pack it), short last row panels (37 = 3 x 12 + 1).
 const picked = shapes.filter((s, i) => s[0] * s[1] * s[2] <= 17 * 17 * 17 || i % 5 === 0)
-  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300], [100, 64, 64], [290, 300, 272]]);
+  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300], [100, 64, 64], [290, 300, 272],
+    [100, 200, 64], [37, 160, 96], [256, 256, 64]]);
 for (dtype of ['float32', 'float64']) {
   for (const [M, K, N] of picked) {
     const a = rand([M, K]), b = rand([K, N]);
@@ -107,7 +110,8 @@ for (dtype of ['float32', 'float64']) {
     tf.dispose([A, B, At, Bt]);
   }
   // Batched: [2,3] batch of [M,K]·[K,N]; B shared (broadcast) or transposed per item via permute.
-  for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65]]) {
+  for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65],
+    [37, 160, 96]]) {
     const nb = 6;
     const a = rand([nb, M, K]), b = rand([nb, K, N]), b1 = rand([K, N]);
     const shared = new Float64Array(nb * K * N);
