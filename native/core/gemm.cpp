@@ -289,7 +289,8 @@ Blocks derive_blocks(const KernelSet<T>& ks) {
   return b;
 }
 
-// Deep K blocks for a C too big to stay in L3 between K blocks: every K block is one more pass
+// Deep K blocks for a C out of L2 (first written for one too big to stay in L3 between K blocks;
+// blocks_for<T>(level, M, N, K) says when they are used): every K block is one more pass
 // over C, and such a C comes from memory each pass, so the micro-kernel's last step stalls on its
 // tile (perf: at 2048^3 float, one thread, 19% of the AVX-512 micro-kernel's samples were the
 // loads and stores of C after the K loop, against 5% at 1024^3, whose 4 MB C stays in L3;
