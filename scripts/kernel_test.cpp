@@ -358,11 +358,24 @@ static void test_gemm() {
       }
   // Larger shapes that cross the cache blocks and use the thread pool (split along M and N).
   const int64_t shapes[][3] = {{300, 257, 513}, {257, 700, 300}, {1000, 40, 90}, {40, 1000, 90},
-                               {64, 128, 2000}, {130, 150, 600}};
+                               {64, 128, 2000}, {130, 150, 600},
+                               // C out of L2 with K past one block: deep K blocks at AVX-512
+                               {400, 420, 700}, {600, 520, 900}};
   for (auto& s : shapes)
     for (int t = 0; t < 4; ++t) {
       check_gemm<float>("own_sgemm", own_sgemm, t & 1, t >> 1, s[0], s[1], s[2], 1.f, t == 3 ? 0.5f : 0.f, t == 2 ? 5 : 0, g);
       check_gemm<double>("own_dgemm", own_dgemm, t & 1, t >> 1, s[0], s[1], s[2], 0.5, t == 1 ? 1.0 : 0.0, 0, g);
+    }
+  // A and B read in place (C a few whole panels wide, 128 <= K <= 256): short last row panels,
+  // every transpose (op(B) = B^T is packed), beta 0 and not, padded leading dimensions.
+  const int64_t in_place[][3] = {{100, 64, 200}, {37, 96, 160}, {256, 64, 256}, {13, 32, 128}};
+  for (auto& s : in_place)
+    for (int t = 0; t < 8; ++t) {
+      const bool ta = t & 1, tb = (t >> 1) & 1;
+      const float beta = t & 4 ? 0.75f : 0.f;
+      const int64_t pad = t == 4 ? 3 : 0;
+      check_gemm<float>("own_sgemm", own_sgemm, ta, tb, s[0], s[1], s[2], -0.5f, beta, pad, g);
+      check_gemm<double>("own_dgemm", own_dgemm, ta, tb, s[0], s[1], s[2], -0.5, beta, pad, g);
     }
 }
 
@@ -391,7 +404,8 @@ static void check_batched(F gemm, FB batched, bool ta, bool tb, int64_t nb, int6
 static void test_gemm_batched() {
   std::mt19937 g(5);
   const int64_t shapes[][4] = {{1, 7, 17, 63}, {3, 65, 1, 129}, {64, 17, 33, 7}, {5, 256, 64, 64},
-                               {2, 129, 130, 300}, {16, 1, 1, 1}, {8, 64, 256, 64}};
+                               {2, 129, 130, 300}, {16, 1, 1, 1}, {8, 64, 256, 64},
+                               {6, 37, 96, 160}};
   for (auto& s : shapes)
     for (int t = 0; t < 8; ++t) {
       check_batched<float>(own_sgemm, sgemm_batched, t & 1, (t >> 1) & 1, s[0], s[1], s[2], s[3], t >> 2, g);

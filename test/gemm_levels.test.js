@@ -50,9 +50,12 @@ const shapes = [];
 for (const M of dims) for (const K of dims) for (const N of dims) shapes.push([M, K, N]);
 // All of the small ones, a spread of the rest, and shapes across the cache blocks (K > 384).
 // [100, 64, 64]: row panels shorter than the register tile, A read in place; [290, 300, 272]:
-// the same, packed, in thread ranges of whole 4-row units, over two K blocks.
+// the same, packed, in thread ranges of whole 4-row units, over two K blocks. [100, 200, 64],
+// [37, 160, 96], [256, 256, 64]: B read in place too (128 <= K <= 256, C whole panels wide; NT
+// and TT pack it), short last row panels (37 = 3 x 12 + 1).
 const picked = shapes.filter((s, i) => s[0] * s[1] * s[2] <= 17 * 17 * 17 || i % 5 === 0)
-  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300], [100, 64, 64], [290, 300, 272]]);
+  .concat([[300, 513, 257], [129, 1000, 65], [2, 700, 300], [100, 64, 64], [290, 300, 272],
+    [100, 200, 64], [37, 160, 96], [256, 256, 64]]);
 for (dtype of ['float32', 'float64']) {
   for (const [M, K, N] of picked) {
     const a = rand([M, K]), b = rand([K, N]);
@@ -88,8 +91,27 @@ for (dtype of ['float32', 'float64']) {
     }
     tf.dispose([A, B, At]);
   }
+  // A C out of L2 (1.3 MB in float64) with K over one normal K block: float64 takes deep K
+  // blocks at AVX-512 (one K block of 700, MC 48), its rows split over the threads at 200; float32
+  // (its C fits L2) the normal blocks. Every element is checked, across row blocks and the split.
+  {
+    const M = 400, K = 700, N = 420;
+    const a = rand([M, K]), b = rand([K, N]);
+    const [c, mag] = ref(a, b, 1, M, K, N);
+    const A = T(a, [M, K]), B = T(b, [K, N]);
+    const At = T(a, [M, K]).transpose(0, 1).contiguous().transpose(0, 1);
+    const Bt = T(b, [K, N]).transpose(0, 1).contiguous().transpose(0, 1);
+    for (const [label, x, y] of [['NN', A, B], ['TT', At, Bt]]) {
+      const r = x.matmul(y);
+      compare(dtype + ' ' + label + ' ' + M + 'x' + K + 'x' + N + ' (C out of L2)', r.toTypedArray(), c,
+        mag, dtype);
+      r.dispose();
+    }
+    tf.dispose([A, B, At, Bt]);
+  }
   // Batched: [2,3] batch of [M,K]·[K,N]; B shared (broadcast) or transposed per item via permute.
-  for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65]]) {
+  for (const [M, K, N] of [[1, 1, 1], [7, 17, 63], [65, 7, 17], [64, 256, 64], [17, 129, 65],
+    [37, 160, 96]]) {
     const nb = 6;
     const a = rand([nb, M, K]), b = rand([nb, K, N]), b1 = rand([K, N]);
     const shared = new Float64Array(nb * K * N);

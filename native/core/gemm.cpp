@@ -289,7 +289,8 @@ Blocks derive_blocks(const KernelSet<T>& ks) {
   return b;
 }
 
-// Deep K blocks for a C too big to stay in L3 between K blocks: every K block is one more pass
+// Deep K blocks for a C out of L2 (first written for one too big to stay in L3 between K blocks;
+// blocks_for<T>(level, M, N, K) says when they are used): every K block is one more pass
 // over C, and such a C comes from memory each pass, so the micro-kernel's last step stalls on its
 // tile (perf: at 2048^3 float, one thread, 19% of the AVX-512 micro-kernel's samples were the
 // loads and stores of C after the K loop, against 5% at 1024^3, whose 4 MB C stays in L3;
@@ -328,17 +329,26 @@ const Blocks& blocks_for(SimdLevel level) {
   return b[static_cast<int>(level)];
 }
 
-// The blocks for a product: deep K blocks when C is over a quarter of L3 (see deep_k_blocks).
+// The blocks for a product: deep K blocks when C is out of this core's L2 and K is deep enough
+// for them to save passes over it (see deep_k_blocks). A C in L3 pays for each pass too: the
+// micro-kernel's tile loads and stores after its K loop were 7% of its samples at 1024^3
+// float64 (8 MB C, one thread, KC 256: 4 passes), and one pass of KC 1024 measured (C++
+// harness, AVX-512, Zen 5, alternating in minutes; best of ~40 runs): 1024^3 float64 84 -> 90%
+// of peak on one thread, 81 -> 88% on two; 512^3 float64 88 -> 90-91% (one and two threads);
+// 1024^3 float 88 -> 90-92%; 512^3 float (its 1 MB C fits L2: not deep) the same either way.
+// With K within one normal block, deep blocks would only shrink MC, so they are not used.
 template <typename T>
-const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N) {
+const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N, int64_t K) {
   static const Blocks d[4] = {
       deep_k_blocks(kernels_for<T>(SimdLevel::Scalar), blocks_for<T>(SimdLevel::Scalar)),
       deep_k_blocks(kernels_for<T>(SimdLevel::NEON), blocks_for<T>(SimdLevel::NEON)),
       deep_k_blocks(kernels_for<T>(SimdLevel::AVX2), blocks_for<T>(SimdLevel::AVX2)),
       deep_k_blocks(kernels_for<T>(SimdLevel::AVX512), blocks_for<T>(SimdLevel::AVX512))};
-  const int64_t l3 = cache_sizes().l3;
-  const bool deep = l3 > 0 && M * N * static_cast<int64_t>(sizeof(T)) > l3 / 4;
-  return deep ? d[static_cast<int>(level)] : blocks_for<T>(level);
+  const CacheSizes& cs = cache_sizes();
+  const Blocks& b = blocks_for<T>(level);
+  const int64_t c_bytes = M * N * static_cast<int64_t>(sizeof(T));
+  const bool big_c = cs.l2 > 0 ? c_bytes > cs.l2 : cs.l3 > 0 && c_bytes > cs.l3 / 4;
+  return big_c && K > b.KC + b.KC / 3 ? d[static_cast<int>(level)] : b;
 }
 
 // Up to this many B micro-panels in a thread's block, A is read in place instead of packed.
@@ -348,16 +358,37 @@ const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N) {
 // still has 9+ reuses of each panel, for cores with smaller, less associative L1Ds.
 constexpr int64_t kDirectMaxPanels = 8;
 
+// For K in this range, a product whose A is read in place (above) reads B in place too, when
+// op(B) is B and C's columns are whole panels. Packing such a B is a copy of an operand that is
+// usually out of cache (attention's products: 64 KB per item), for a C only a few panels wide: it
+// was 10% of the micro-kernel's time in `bench bmm_attn`. Measured (gemm_harness, AVX-512 float,
+// 64 items, 2 threads, alternating): [256x256]x[256x64] 74-76 -> 76-78% of peak (median); but
+// [256x64]x[64x256] 77-79 -> 75%: with K that shallow each kernel call is short and starts on B
+// rows that, in place (a row stride apart), are no longer in L1, while its packed panel is.
+constexpr int64_t kInPlaceBMinK = 128, kInPlaceBMaxK = 256;
+
 // The inner two loops: C[ic:ic+mc, jc:jc+nc] = alpha * A-block * B-block + beta * C over kc steps,
 // B packed in Bp (NR-wide panels, kc * NR apart); A's first `direct` rows read in place at K
 // offset pc, the rest packed in Ap (MR-tall panels, MR * kc apart). A panel of fewer than MR rows
 // runs the kernel of its height where the set has one (ks.rows); otherwise, and for tiles
 // narrower than NR, the tile is computed into a buffer and copied out.
+// With rsb > 0, B is read in place instead (Bp: op(B) at row pc, column jc; rows rsb apart),
+// every row of A too, and every tile is a full NR wide (see kInPlaceBMaxK).
 template <typename T>
 void macro_kernel(const Problem<T>& P, const KernelSet<T>& ks, const T* Ap, const T* Bp, int64_t ic,
                   int64_t mc, int64_t direct, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
-                  T beta) {
+                  T beta, int64_t rsb = 0) {
   const int MR = ks.MR, NR = ks.NR;
+  if (rsb > 0) {
+    for (int64_t jr = 0; jr < nc; jr += NR)
+      for (int64_t ir = 0; ir < mc; ir += MR) {
+        const int64_t i = ic + ir, mr = std::min<int64_t>(MR, mc - ir);
+        const T* a = P.ta ? P.A + pc * P.lda + i : P.A + i * P.lda + pc;
+        ks.rows_b[mr](kc, a, P.ta ? 1 : P.lda, P.ta ? P.lda : 1, Bp + jr, rsb,
+                      P.C + i * P.ldc + jc + jr, P.ldc, P.alpha, beta);
+      }
+    return;
+  }
   alignas(64) T tile[16 * 64];
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t nr = std::min<int64_t>(NR, nc - jr);
@@ -424,12 +455,21 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
   // B micro-panel of the block; with few of those (thin C, e.g. attention's [256x256]x[256x64])
   // packing costs more than it saves, so the kernel reads A where it lies (kDirectMaxPanels).
   const bool direct = ks.strided && (n1 - n0) <= kDirectMaxPanels * NR;
+  // B read in place as well: whole panels of a non-transposed B, K in a range (see kInPlaceBMaxK).
+  const bool in_place_b = direct && ks.rows && ks.rows_b && !P.tb && (n1 - n0) % NR == 0 &&
+                          P.K >= kInPlaceBMinK && P.K <= kInPlaceBMaxK;
 
   for (int64_t jc = n0; jc < n1; jc += NC) {
     const int64_t nc = std::min(NC, n1 - jc);
     for (int64_t pc = 0; pc < P.K; pc += KC) {
       const int64_t kc = std::min(KC, P.K - pc);
       const T beta = pc == 0 ? P.beta : T(1);  // later K blocks accumulate onto the first
+      if (in_place_b) {
+        for (int64_t ic = m0; ic < m1; ic += MC)
+          macro_kernel(P, ks, Ap, P.B + pc * P.ldb + jc, ic, std::min(MC, m1 - ic), 0, jc, nc, pc,
+                       kc, beta, P.ldb);
+        continue;
+      }
       pack_b(P, pc, kc, jc, nc, NR, Bp);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
@@ -602,15 +642,15 @@ bool trivial(const Problem<T>& P) {
 template <typename T>
 void own_gemm_serial(const Problem<T>& P) {
   if (trivial(P)) return;
-  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N), 0, P.M, 0,
-             P.N);
+  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N, P.K), 0, P.M,
+             0, P.N);
 }
 
 template <typename T>
 void own_gemm(const Problem<T>& P) {
   if (trivial(P)) return;
   const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N);
+  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N, P.K);
   const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
   // Row ranges: with kernels for short panels the threads' ranges need not be whole panels, so
   // 1024 rows split 512 + 512 (42 panels and one of 8 rows each) rather than 516 + 508 (43

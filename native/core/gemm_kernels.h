@@ -32,6 +32,11 @@ template <typename T>
 using StridedKernel = void (*)(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
                                int64_t ldc, T alpha, T beta);
 
+// The strided kernel reading B in place too: row k of the NR-wide panel at b + k * rsb.
+template <typename T>
+using StridedBKernel = void (*)(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b,
+                                int64_t rsb, T* c, int64_t ldc, T alpha, T beta);
+
 template <typename T>
 struct KernelSet {
   MicroKernel<T> kernel;
@@ -39,6 +44,7 @@ struct KernelSet {
   int64_t KC, MC, NC;  // default cache blocks (gemm.cpp derives them from the CPU's caches)
   StridedKernel<T> strided = nullptr;  // null: A is always packed
   const StridedKernel<T>* rows = nullptr;  // rows[m]: the strided kernel of m < MR rows, or null
+  const StridedBKernel<T>* rows_b = nullptr;  // rows_b[m]: B in place, m <= MR rows, or null
 };
 
 // ---- scalar (any CPU; on arm64 only under TENSORFOLD_SIMD=scalar) ------------------------------
@@ -69,17 +75,19 @@ inline void prefetch_tile(T* c, int64_t ldc, int rows, int row_bytes) {
 }
 
 // ---- AVX-512: 32 zmm registers hold a 12 x 32 float tile (24 accumulators) + 2 B vectors + A ----
-template <int MR, bool S>
+template <int MR, bool S, bool SB = false>
 TF_TARGET_AVX512 inline void ukernel_s_avx512_body(int64_t kc, const float* a, int64_t rsa,
-                                                   int64_t csa, const float* b, float* c,
-                                                   int64_t ldc, float alpha, float beta) {
+                                                   int64_t csa, const float* b, int64_t rsb,
+                                                   float* c, int64_t ldc, float alpha, float beta) {
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  const int64_t bs = SB ? rsb : 32;
   prefetch_tile(c, ldc, MR, 32 * sizeof(float));
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k, a += cs, b += 32) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += bs) {
+    const __m512 b0 = SB ? _mm512_loadu_ps(b) : _mm512_load_ps(b),
+                 b1 = SB ? _mm512_loadu_ps(b + 16) : _mm512_load_ps(b + 16);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i * rs]);
@@ -106,17 +114,20 @@ TF_TARGET_AVX512 inline void ukernel_s_avx512_body(int64_t kc, const float* a, i
   }
 }
 
-template <int MR, bool S>
+template <int MR, bool S, bool SB = false>
 TF_TARGET_AVX512 inline void ukernel_d_avx512_body(int64_t kc, const double* a, int64_t rsa,
-                                                   int64_t csa, const double* b, double* c,
-                                                   int64_t ldc, double alpha, double beta) {
+                                                   int64_t csa, const double* b, int64_t rsb,
+                                                   double* c, int64_t ldc, double alpha,
+                                                   double beta) {
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  const int64_t bs = SB ? rsb : 16;
   prefetch_tile(c, ldc, MR, 16 * sizeof(double));
   __m512d c0[MR], c1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k, a += cs, b += 16) {
-    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += bs) {
+    const __m512d b0 = SB ? _mm512_loadu_pd(b) : _mm512_load_pd(b),
+                  b1 = SB ? _mm512_loadu_pd(b + 8) : _mm512_load_pd(b + 8);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const __m512d ai = _mm512_set1_pd(a[i * rs]);
@@ -144,17 +155,19 @@ TF_TARGET_AVX512 inline void ukernel_d_avx512_body(int64_t kc, const double* a, 
 }
 
 // ---- AVX2: 16 ymm registers hold a 6 x 16 float tile (12 accumulators) + 2 B vectors + A -----
-template <int MR, bool S>
+template <int MR, bool S, bool SB = false>
 TF_TARGET_AVX2 inline void ukernel_s_avx2_body(int64_t kc, const float* a, int64_t rsa, int64_t csa,
-                                               const float* b, float* c, int64_t ldc, float alpha,
-                                               float beta) {
+                                               const float* b, int64_t rsb, float* c, int64_t ldc,
+                                               float alpha, float beta) {
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  const int64_t bs = SB ? rsb : 16;
   prefetch_tile(c, ldc, MR, 16 * sizeof(float));
   __m256 c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k, a += cs, b += 16) {
-    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += bs) {
+    const __m256 b0 = SB ? _mm256_loadu_ps(b) : _mm256_load_ps(b),
+                 b1 = SB ? _mm256_loadu_ps(b + 8) : _mm256_load_ps(b + 8);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m256 ai = _mm256_broadcast_ss(a + i * rs);
@@ -176,17 +189,19 @@ TF_TARGET_AVX2 inline void ukernel_s_avx2_body(int64_t kc, const float* a, int64
   }
 }
 
-template <int MR, bool S>
+template <int MR, bool S, bool SB = false>
 TF_TARGET_AVX2 inline void ukernel_d_avx2_body(int64_t kc, const double* a, int64_t rsa,
-                                               int64_t csa, const double* b, double* c,
+                                               int64_t csa, const double* b, int64_t rsb, double* c,
                                                int64_t ldc, double alpha, double beta) {
   const int64_t rs = S ? rsa : 1, cs = S ? csa : MR;
+  const int64_t bs = SB ? rsb : 8;
   prefetch_tile(c, ldc, MR, 8 * sizeof(double));
   __m256d c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k, a += cs, b += 8) {
-    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+  for (int64_t k = 0; k < kc; ++k, a += cs, b += bs) {
+    const __m256d b0 = SB ? _mm256_loadu_pd(b) : _mm256_load_pd(b),
+                  b1 = SB ? _mm256_loadu_pd(b + 4) : _mm256_load_pd(b + 4);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m256d ai = _mm256_broadcast_sd(a + i * rs);
@@ -212,45 +227,59 @@ TF_TARGET_AVX2 inline void ukernel_d_avx2_body(int64_t kc, const double* a, int6
 template <int MR>
 TF_TARGET_AVX512 void ukernel_s_avx512(int64_t kc, const float* a, const float* b, float* c,
                                        int64_t ldc, float alpha, float beta) {
-  ukernel_s_avx512_body<MR, false>(kc, a, 1, MR, b, c, ldc, alpha, beta);
+  ukernel_s_avx512_body<MR, false>(kc, a, 1, MR, b, 0, c, ldc, alpha, beta);
 }
 template <int MR>
 TF_TARGET_AVX512 void ukernel_s_avx512_strided(int64_t kc, const float* a, int64_t rsa, int64_t csa,
                                                const float* b, float* c, int64_t ldc, float alpha,
                                                float beta) {
-  ukernel_s_avx512_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+  ukernel_s_avx512_body<MR, true>(kc, a, rsa, csa, b, 0, c, ldc, alpha, beta);
 }
 template <int MR>
 TF_TARGET_AVX512 void ukernel_d_avx512(int64_t kc, const double* a, const double* b, double* c,
                                        int64_t ldc, double alpha, double beta) {
-  ukernel_d_avx512_body<MR, false>(kc, a, 1, MR, b, c, ldc, alpha, beta);
+  ukernel_d_avx512_body<MR, false>(kc, a, 1, MR, b, 0, c, ldc, alpha, beta);
 }
 template <int MR>
 TF_TARGET_AVX512 void ukernel_d_avx512_strided(int64_t kc, const double* a, int64_t rsa,
                                                int64_t csa, const double* b, double* c,
                                                int64_t ldc, double alpha, double beta) {
-  ukernel_d_avx512_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+  ukernel_d_avx512_body<MR, true>(kc, a, rsa, csa, b, 0, c, ldc, alpha, beta);
 }
 TF_TARGET_AVX2 inline void ukernel_s_avx2(int64_t kc, const float* a, const float* b, float* c,
                                           int64_t ldc, float alpha, float beta) {
-  ukernel_s_avx2_body<6, false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+  ukernel_s_avx2_body<6, false>(kc, a, 1, 6, b, 0, c, ldc, alpha, beta);
 }
 template <int MR>
 TF_TARGET_AVX2 void ukernel_s_avx2_strided(int64_t kc, const float* a, int64_t rsa, int64_t csa,
                                            const float* b, float* c, int64_t ldc, float alpha,
                                            float beta) {
-  ukernel_s_avx2_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+  ukernel_s_avx2_body<MR, true>(kc, a, rsa, csa, b, 0, c, ldc, alpha, beta);
 }
 TF_TARGET_AVX2 inline void ukernel_d_avx2(int64_t kc, const double* a, const double* b, double* c,
                                           int64_t ldc, double alpha, double beta) {
-  ukernel_d_avx2_body<6, false>(kc, a, 1, 6, b, c, ldc, alpha, beta);
+  ukernel_d_avx2_body<6, false>(kc, a, 1, 6, b, 0, c, ldc, alpha, beta);
 }
 template <int MR>
 TF_TARGET_AVX2 void ukernel_d_avx2_strided(int64_t kc, const double* a, int64_t rsa, int64_t csa,
                                            const double* b, double* c, int64_t ldc, double alpha,
                                            double beta) {
-  ukernel_d_avx2_body<MR, true>(kc, a, rsa, csa, b, c, ldc, alpha, beta);
+  ukernel_d_avx2_body<MR, true>(kc, a, rsa, csa, b, 0, c, ldc, alpha, beta);
 }
+
+// A and B both read in place (B's panel rows rsb apart), for products whose B panels would each
+// be packed for few uses (see gemm.cpp, kInPlaceBMaxK).
+#define TF_STRIDED_B(name, T, target)                                                         \
+  template <int MR>                                                                          \
+  target void name##_strided_b(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, \
+                               int64_t rsb, T* c, int64_t ldc, T alpha, T beta) {            \
+    name##_body<MR, true, true>(kc, a, rsa, csa, b, rsb, c, ldc, alpha, beta);              \
+  }
+TF_STRIDED_B(ukernel_s_avx512, float, TF_TARGET_AVX512)
+TF_STRIDED_B(ukernel_d_avx512, double, TF_TARGET_AVX512)
+TF_STRIDED_B(ukernel_s_avx2, float, TF_TARGET_AVX2)
+TF_STRIDED_B(ukernel_d_avx2, double, TF_TARGET_AVX2)
+#undef TF_STRIDED_B
 
 // Strided kernels of 1..MR-1 rows, indexed by the row count: the last row panel of a block
 // (M not a multiple of MR) runs the kernel of its height, reading the packed panel (element
@@ -272,6 +301,27 @@ inline constexpr StridedKernel<float> kRowsS256[6] = {
 inline constexpr StridedKernel<double> kRowsD256[6] = {
     nullptr, ukernel_d_avx2_strided<1>, ukernel_d_avx2_strided<2>, ukernel_d_avx2_strided<3>,
     ukernel_d_avx2_strided<4>, ukernel_d_avx2_strided<5>};
+// The same with B in place, indexed by the row count 1..MR.
+inline constexpr StridedBKernel<float> kRowsBS512[13] = {
+    nullptr, ukernel_s_avx512_strided_b<1>, ukernel_s_avx512_strided_b<2>,
+    ukernel_s_avx512_strided_b<3>, ukernel_s_avx512_strided_b<4>, ukernel_s_avx512_strided_b<5>,
+    ukernel_s_avx512_strided_b<6>, ukernel_s_avx512_strided_b<7>, ukernel_s_avx512_strided_b<8>,
+    ukernel_s_avx512_strided_b<9>, ukernel_s_avx512_strided_b<10>, ukernel_s_avx512_strided_b<11>,
+    ukernel_s_avx512_strided_b<12>};
+inline constexpr StridedBKernel<double> kRowsBD512[13] = {
+    nullptr, ukernel_d_avx512_strided_b<1>, ukernel_d_avx512_strided_b<2>,
+    ukernel_d_avx512_strided_b<3>, ukernel_d_avx512_strided_b<4>, ukernel_d_avx512_strided_b<5>,
+    ukernel_d_avx512_strided_b<6>, ukernel_d_avx512_strided_b<7>, ukernel_d_avx512_strided_b<8>,
+    ukernel_d_avx512_strided_b<9>, ukernel_d_avx512_strided_b<10>, ukernel_d_avx512_strided_b<11>,
+    ukernel_d_avx512_strided_b<12>};
+inline constexpr StridedBKernel<float> kRowsBS256[7] = {
+    nullptr, ukernel_s_avx2_strided_b<1>, ukernel_s_avx2_strided_b<2>,
+    ukernel_s_avx2_strided_b<3>, ukernel_s_avx2_strided_b<4>, ukernel_s_avx2_strided_b<5>,
+    ukernel_s_avx2_strided_b<6>};
+inline constexpr StridedBKernel<double> kRowsBD256[7] = {
+    nullptr, ukernel_d_avx2_strided_b<1>, ukernel_d_avx2_strided_b<2>,
+    ukernel_d_avx2_strided_b<3>, ukernel_d_avx2_strided_b<4>, ukernel_d_avx2_strided_b<5>,
+    ukernel_d_avx2_strided_b<6>};
 #endif  // TF_GEMM_X86
 
 #ifdef TF_GEMM_NEON
@@ -348,9 +398,9 @@ inline const KernelSet<float>& kernels_for<float>(SimdLevel level) {
   static const KernelSet<float> scalar{ukernel_scalar<float, 4, 8>, 4, 8, 256, 128, 2048};
 #ifdef TF_GEMM_X86
   static const KernelSet<float> avx512{ukernel_s_avx512<12>, 12, 32, 256, 144, 4096,
-                                       ukernel_s_avx512_strided<12>, kRowsS512};
+                                       ukernel_s_avx512_strided<12>, kRowsS512, kRowsBS512};
   static const KernelSet<float> avx2{ukernel_s_avx2, 6, 16, 256, 120, 4096,
-                                     ukernel_s_avx2_strided<6>, kRowsS256};
+                                     ukernel_s_avx2_strided<6>, kRowsS256, kRowsBS256};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif
@@ -369,9 +419,9 @@ inline const KernelSet<double>& kernels_for<double>(SimdLevel level) {
   static const KernelSet<double> scalar{ukernel_scalar<double, 4, 4>, 4, 4, 256, 64, 2048};
 #ifdef TF_GEMM_X86
   static const KernelSet<double> avx512{ukernel_d_avx512<12>, 12, 16, 256, 72, 2048,
-                                        ukernel_d_avx512_strided<12>, kRowsD512};
+                                        ukernel_d_avx512_strided<12>, kRowsD512, kRowsBD512};
   static const KernelSet<double> avx2{ukernel_d_avx2, 6, 8, 256, 60, 2048,
-                                      ukernel_d_avx2_strided<6>, kRowsD256};
+                                      ukernel_d_avx2_strided<6>, kRowsD256, kRowsBD256};
   if (level == SimdLevel::AVX512) return avx512;
   if (level == SimdLevel::AVX2) return avx2;
 #endif
