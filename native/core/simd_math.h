@@ -201,7 +201,8 @@ TF_SIMD_INLINE V sigmoid_core(V x) {
   }
   const V q0 = h / d;
   const V q = sig_quot(q0, h, l, d);
-  const V y = select(pos, q0, fast ? scale_shifted(q, t) : exp_scale(q, n));
+  if (fast) return select(pos, q0, scale_shifted(q, t));
+  const V y = select(pos, q0, exp_scale(q, n));
   // Below -115 x p may overflow; x * 0 gives -0 there, and NaN for -inf as PyTorch (-inf / (1 + inf)).
   if (Silu) return select(lt(x, cst<V>(-115.0f)), x * cst<V>(0.0f), y);
   return y;
