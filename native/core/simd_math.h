@@ -52,52 +52,14 @@ TF_SIMD_INLINE F1 exp_scale(F1 p, F1 n) {
 
 // ---- exp ----------------------------------------------------------------------------------------
 // exp(x) = 2^n * e^r, n = round(x / ln2), r = x - n ln2 in [-ln2/2, ln2/2] (Cody-Waite: ln2_hi has
-// trailing zero bits so n*ln2_hi is exact). e^r = 1 + r + r^2 q(r), q a degree-4 least-squares fit
-// (relative error 8e-9 on the interval, far below float's 6e-8 half-ulp). 1 + r is formed with its
-// rounding error kept (Fast2Sum) so the result is rounded about once: max error ~0.52 ulp.
-// exp_parts returns p and n separately (exp = p 2^n, p in [0.7, 1.42]) so callers that multiply
-// the result further (silu, sigmoid, gelu) can apply 2^n last and round a subnormal result once.
-template <class V>
-TF_SIMD_INLINE void exp_parts(V x, V& p, V& n) {
-  // Below -115 every caller's result is 0 (they select it explicitly); above 89 exp is inf.
-  const V xc = vmin(vmax(x, cst<V>(-115.0f)), cst<V>(89.0f));
-  n = vround(xc * cst<V>(1.44269504088896341f));
-  const V rhi = vfma(n, cst<V>(-0.693145751953125f), xc);  // exact
-  const V rlo = n * cst<V>(-1.42860682030941723212e-6f);
-  const V r = rhi + rlo;
-  V q = cst<V>(0.0013901269024476236f);
-  q = vfma(q, r, cst<V>(0.008363140354462199f));
-  q = vfma(q, r, cst<V>(0.041666853537880716f));
-  q = vfma(q, r, cst<V>(0.16666577320146506f));
-  q = vfma(q, r, cst<V>(0.4999999955257306f));
-  const V h = cst<V>(1.0f) + rhi;
-  const V l = (cst<V>(1.0f) - h) + rhi;  // exact: 1 + rhi = h + l
-  p = h + vfma(r * r, q, l + rlo);
-}
-
-// (nh + nl) / (dh + dl) for small corrections nl, dl: one division plus an FMA-exact remainder, so
-// the rounding of 1 + e and of a product in the numerator do not add to the error.
-template <class V>
-TF_SIMD_INLINE V div2(V nh, V nl, V dh, V dl) {
-  const V q0 = nh / dh;
-  const V rem = vfma(-q0, dh, nh) + (nl - q0 * dl);
-  return vfma(rem, cst<V>(1.0f) / dh, q0);
-}
-
-// 1 + e as an exact sum dh + dl (Fast2Sum; e <= 1).
-template <class V>
-TF_SIMD_INLINE void one_plus(V e, V& dh, V& dl) {
-  dh = cst<V>(1.0f) + e;
-  dl = (cst<V>(1.0f) - dh) + e;
-}
-
+// trailing zero bits so n*ln2_hi is exact).
 // exp_f is the plain exp (a.exp(), softmax, tanh, softplus), written for few instructions: the
 // loop over a big array must keep up with memory, and it is bound by the two FMA pipes (9 FMAs per
-// vector). Cody-Waite reduction as in exp_parts, with e^r = 1 + r + r^2 q(r) evaluated by Horner
-// alone (q of degree 4 fitted with the two leading coefficients fixed at 1: relative error 4e-9
+// vector). e^r = 1 + r + r^2 q(r) evaluated by Horner alone (q of degree 4 fitted with the two leading coefficients fixed at 1: relative error 4e-9
 // after rounding the coefficients to float). The final FMA 1 + r (...) rounds once; the rounding
 // of r and of the previous Horner step add ~0.2 ulp each: max error 0.91 ulp over every float
-// (exp_parts' Fast2Sum form reaches 0.52 for normal results but costs 8 more instructions).
+// (a Fast2Sum form of 1 + r, kept until sigmoid/silu stopped using it, reached 0.52 for normal
+// results but cost 8 more instructions).
 template <class V>
 TF_SIMD_INLINE V exp_poly(V r) {
   V p = cst<V>(0.001381461275741458f);
@@ -191,30 +153,68 @@ TF_SIMD_INLINE V log1p_f(V x) {
 }
 
 // ---- sigmoid / silu / softplus ---------------------------------------------------------------
-// All use e = exp(-|x|) in (0, 1], which never overflows. For x < 0 the result is (x) e / (1 + e),
-// formed as 2^n * ((x) p / (1 + e)) so a subnormal result is rounded only once.
+// Both divide by d = 1 + e, e = exp(-|x|) = p 2^n in (0, 1] (exp_f's reduction and polynomial, so no
+// overflow): sigmoid = 1/d (x >= 0) or p/d 2^n (x < 0), silu = x times that; 2^n goes on last so a
+// subnormal result is rounded once. For x >= 0 the plain quotient is used (e is scaled down there;
+// the rounding of 1 + e costs up to 1 ulp). For x < 0 the result's mantissa is not e's, so e's
+// 0.91-ulp error alone can reach ~1.8 ulp of the result (plain e/d measured 2.3 ulp, silu 3.2):
+// there the final rounding of p is kept (pl, two instructions) and the quotient is corrected by its
+// exact FMA remainder, scaled by a linear 1/d (8% off, on a term of about 1 ulp). Keeping the
+// rounding of 1 + e too measured 0.95 / 0.99 ulp but cost ~8% more. Max error over every float in
+// [-128, 128]: sigmoid 1.67 ulp, silu 1.90 (kernels.cpp). That is exp plus one ordinary division
+// (which runs beside the FMAs) and ~8 instructions, against the old double-length form's two
+// divisions and Fast2Sum exp.
 template <class V>
-TF_SIMD_INLINE V sigmoid_f(V x) {
-  V p, n, dh, dl;
-  exp_parts(-vabs(x), p, n);
-  one_plus(scale2(p, n), dh, dl);
-  const V zero = cst<V>(0.0f);
-  V y = select(ge(x, zero), div2(cst<V>(1.0f), zero, dh, dl), scale2(div2(p, zero, dh, dl), n));
-  y = select(lt(x, cst<V>(-115.0f)), zero, y);
-  return select(unord(x, x), x, y);
+TF_SIMD_INLINE V sig_quot(V q0, V h, V l, V d) {
+  const V rem = vfma(-q0, d, h) + l;  // the FMA remainder is exact
+  return vfma(rem, vfma(cst<V>(-0.5f), d, cst<V>(1.4571f)), q0);
+}
+
+// x * sigmoid(x) (Silu) or sigmoid(x). When every |x| < 80 AVX2 forms 2^n with integer adds (as
+// exp_f's fast path); that is exact there, so those lanes get the same bits from either path.
+template <bool Silu, class V>
+TF_SIMD_INLINE V sigmoid_core(V x) {
+  const auto pos = ge(x, cst<V>(0.0f));
+  const bool fast = exp_all_normal(x * cst<V>(1.0875f));
+  V t;
+  // max keeps NaN (see exp_f); below -115 both results are 0 after the final scaling.
+  const V a = fast ? -vabs(x) : vmax(cst<V>(-115.0f), -vabs(x));
+  const V r = exp_reduce(a, t);
+  V c = cst<V>(0.001381461275741458f);  // exp_poly's steps, stopped before the last
+  c = vfma(c, r, cst<V>(0.008368710055947304f));
+  c = vfma(c, r, cst<V>(0.04166838899254799f));
+  c = vfma(c, r, cst<V>(0.1666652113199234f));
+  c = vfma(c, r, cst<V>(0.4999999403953552f));
+  c = vfma(c, r, cst<V>(1.0f));
+  const V p = vfma(c, r, cst<V>(1.0f));
+  const V pl = vfma(c, r, cst<V>(1.0f) - p);  // 1 + r c = p + pl (1 - p is exact)
+  const V n = t - cst<V>(12582912.0f);
+  const V d = cst<V>(1.0f) + (fast ? scale_shifted(p, t) : exp_scale(p, n));
+  V h, l;
+  if (Silu) {
+    const V xp = x * p;
+    l = vfma(x, pl, vfma(x, p, -xp));  // x (p + pl) = xp + l
+    h = select(pos, x, xp);
+  } else {
+    l = pl;
+    h = select(pos, cst<V>(1.0f), p);
+  }
+  const V q0 = h / d;
+  const V q = sig_quot(q0, h, l, d);
+  if (fast) return select(pos, q0, scale_shifted(q, t));
+  const V y = select(pos, q0, exp_scale(q, n));
+  // Below -115 x p may overflow; x * 0 gives -0 there, and NaN for -inf as PyTorch (-inf / (1 + inf)).
+  if (Silu) return select(lt(x, cst<V>(-115.0f)), x * cst<V>(0.0f), y);
+  return y;
 }
 
 template <class V>
+TF_SIMD_INLINE V sigmoid_f(V x) {
+  return sigmoid_core<false>(x);
+}
+template <class V>
 TF_SIMD_INLINE V silu_f(V x) {
-  V p, n, dh, dl;
-  exp_parts(-vabs(x), p, n);
-  one_plus(scale2(p, n), dh, dl);
-  const V xp = x * p, xp_lo = vfma(x, p, -xp);  // x p exactly
-  V y = select(ge(x, cst<V>(0.0f)), div2(x, cst<V>(0.0f), dh, dl), scale2(div2(xp, xp_lo, dh, dl), n));
-  y = select(lt(x, cst<V>(-115.0f)), cst<V>(-0.0f), y);
-  y = select(gt(x, cst<V>(30.0f)), x, y);  // x (1 - e) rounds to x; also keeps inf
-  y = select(eq(x, cst<V>(-INFINITY)), cst<V>(NAN), y);  // -inf / (1 + inf), as PyTorch computes
-  return select(unord(x, x), x, y);
+  return sigmoid_core<true>(x);
 }
 
 // PyTorch's softplus (beta 1, threshold 20): x when x > 20, else log1p(exp(x)), written as
