@@ -154,45 +154,11 @@ void max_pool_kernel(const PoolGeom& G, const T* x, T* y, int32_t* idx) {
   });
 }
 
-// One plane of the gradient of 2x2 / stride-2 max pooling (Ho = H/2, Wo = W/2, rounded down),
-// written densely: each input element gets its window's g if it is that window's argmax, else 0;
-// a last odd row or column, in no window, gets 0. No zero-fill then scatter: one pass of stores,
-// vectorizable. Returns false when some index is not inside its own window (indices of another
-// pooling geometry of the same output size): the caller then scatters that plane.
+// dx (zero-filled) [P, HW] += scatter of g [P, L] at idx. Returns false on an out-of-range index.
 template <typename T>
-static bool max_unpool2x2(const T* __restrict g, const int32_t* __restrict idx, int64_t H,
-                          int64_t W, int64_t Ho, int64_t Wo, T* __restrict dx) {
-  int64_t hits = 0;
-  for (int64_t oh = 0; oh < Ho; oh++) {
-    T* r0 = dx + 2 * oh * W;
-    T* r1 = r0 + W;
-    const int64_t base = 2 * oh * W;
-    const T* gp = g + oh * Wo;
-    const int32_t* ip = idx + oh * Wo;
-    for (int64_t ow = 0; ow < Wo; ow++) {
-      const int64_t i = int64_t(ip[ow]) - (base + 2 * ow);
-      const T v = gp[ow];
-      r0[2 * ow] = i == 0 ? v : T(0);
-      r0[2 * ow + 1] = i == 1 ? v : T(0);
-      r1[2 * ow] = i == W ? v : T(0);
-      r1[2 * ow + 1] = i == W + 1 ? v : T(0);
-      hits += int64_t(i == 0) + int64_t(i == 1) + int64_t(i == W) + int64_t(i == W + 1);
-    }
-    if (2 * Wo < W) r0[W - 1] = r1[W - 1] = T(0);
-  }
-  if (2 * Ho < H) std::fill(dx + (H - 1) * W, dx + H * W, T(0));
-  return hits == Ho * Wo;
-}
-
-// dx [P, H, W] = scatter of g [P, Ho, Wo] at idx (sums where indices repeat). Returns false on an
-// out-of-range index. Writes all of dx: each thread zeroes its planes before scattering into them
-// (in cache; a serial memset of the whole gradient beforehand was 1% of the MNIST training step),
-// or writes them densely where the output size is that of 2x2 / stride-2 pooling.
-template <typename T>
-bool max_unpool_kernel(int64_t P, int64_t H, int64_t W, int64_t Ho, int64_t Wo, const T* g,
-                       const int32_t* idx, T* dx) {
-  const int64_t HW = H * W, L = Ho * Wo;
-  const bool pairs = Ho == H / 2 && Wo == W / 2 && W >= 2;
+// Writes all of dx: each thread zeroes its planes before scattering into them (in cache; a serial
+// memset of the whole gradient beforehand was 1% of the MNIST training step).
+bool max_unpool_kernel(int64_t P, int64_t HW, int64_t L, const T* g, const int32_t* idx, T* dx) {
   std::atomic<bool> ok{true};
   const int64_t grain = std::max<int64_t>(1, kParallelElems / std::max<int64_t>(1, L));
   parallel_for(0, P, grain, [&](int64_t lo, int64_t hi) {
@@ -200,7 +166,6 @@ bool max_unpool_kernel(int64_t P, int64_t H, int64_t W, int64_t Ho, int64_t Wo, 
       const T* gp = g + p * L;
       const int32_t* ip = idx + p * L;
       T* dp = dx + p * HW;
-      if (pairs && max_unpool2x2(gp, ip, H, W, Ho, Wo, dp)) continue;
       std::fill(dp, dp + HW, T(0));
       for (int64_t o = 0; o < L; o++) {
         const int64_t k = ip[o];
@@ -399,14 +364,14 @@ Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, const Shape& 
   const std::string op = "max_pool2d_backward";
   check_unpool(op, g, indices, input_shape);
   const int64_t P = input_shape[0] * input_shape[1], HW = input_shape[2] * input_shape[3];
-  const int64_t H = input_shape[2], W = input_shape[3], Ho = g.shape()[2], Wo = g.shape()[3];
+  const int64_t L = g.shape()[2] * g.shape()[3];
   const bool work = g.numel() > 0 && P * HW > 0;
   Tensor dx = work ? empty_uninit(input_shape, g.dtype()) : empty(input_shape, g.dtype());
   if (work) {
     Tensor gc = input4(g), ic = input4(indices);
     bool ok = g.dtype() == DType::F32
-                  ? max_unpool_kernel<float>(P, H, W, Ho, Wo, gc.data<float>(), ic.data<int32_t>(), dx.data<float>())
-                  : max_unpool_kernel<double>(P, H, W, Ho, Wo, gc.data<double>(), ic.data<int32_t>(), dx.data<double>());
+                  ? max_unpool_kernel<float>(P, HW, L, gc.data<float>(), ic.data<int32_t>(), dx.data<float>())
+                  : max_unpool_kernel<double>(P, HW, L, gc.data<double>(), ic.data<int32_t>(), dx.data<double>());
     if (!ok) fail(op + ": an index is out of range for input of shape " + shape_str(input_shape));
   }
   if (any_requires_grad({g})) {
