@@ -158,6 +158,60 @@ describe('Winograd conv2d against a direct float64 convolution', () => {
   }
 });
 
+// conv2d's backward with both x and w wanting gradients (and no create_graph) computes them, and
+// the bias gradient, in one pass over the transformed output gradient (ops_conv.cpp:
+// winograd_backward): dx and dw with the same arithmetic as the separate conv2dInputGrad /
+// conv2dWeightGrad, so the same bits, and the direct convolution's values.
+describe('Winograd conv2d backward of x and w together against the separate gradients', () => {
+  for (const [N, C, O, H, W, ph, pw] of cases) {
+    for (const dtype of [F32, F64]) {
+      test(`x [${N},${C},${H},${W}] w [${O},${C},3,3] padding [${ph},${pw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
+        const r = rng(N * 977 + C * 13 + O + W * 5 + pw);
+        const xs = [N, C, H, W];
+        const ws = [O, C, 3, 3];
+        const q = (a) => a.map((v) => Math.fround(v));
+        const xd = q(randArray(numel(xs), r));
+        const wd = q(randArray(numel(ws), r));
+        const bd = q(randArray(O, r));
+        const ref = direct(xd, xs, wd, ws, bd, ph, pw);
+        const gd = q(randArray(numel(ref.oshape), r));
+        const tol = dtype === F32 ? tol32(H, W, ph, pw) : 1e-13;
+        const p = [[1, 1], [ph, pw], [1, 1], 1];
+        const g = tensor(gd, ref.oshape, dtype);
+        const grads = (needX, needW, create) => {
+          const x = tensor(xd, xs, dtype, needX);
+          const w = tensor(wd, ws, dtype, needW);
+          const b = tensor(bd, [O], dtype, true);
+          const f = dot(B.conv2d(x, w, b, ...p), g);
+          const wrt = [needX ? x : null, needW ? w : null, b].filter((t) => t);
+          return B.gradOf([f], [null], wrt, create, create).map(values);
+        };
+        const [gx, gw, gb] = grads(true, true, false);
+        const x = tensor(xd, xs, dtype);
+        const w = tensor(wd, ws, dtype);
+        expect(gx).toEqual(values(B.conv2dInputGrad(g, w, xs, ...p)));
+        expect(gw).toEqual(values(B.conv2dWeightGrad(x, g, ws, ...p)));
+        expectNear(gx, ref.inputGrad(gd), tol, 'input gradient');
+        expectNear(gw, ref.weightGrad(gd), tol, 'weight gradient');
+        // One of them alone, and both under create_graph, take the separate kernels.
+        expect(grads(true, false, false)[0]).toEqual(gx);
+        expect(grads(false, true, false)[0]).toEqual(gw);
+        const [cx, cw, cb] = grads(true, true, true);
+        expect(cx).toEqual(gx);
+        expect(cw).toEqual(gw);
+        // The fused bias gradient sums the transformed gradient's tile totals (rounded per tile),
+        // the separate one sums gy directly.
+        const [, , Ho, Wo] = ref.oshape;
+        const gbRef = new Float64Array(O);
+        for (let k = 0; k < gd.length; k++) gbRef[Math.floor(k / (Ho * Wo)) % O] += gd[k];
+        const btol = dtype === F32 ? 1e-6 : 1e-13;
+        expectNear(gb, gbRef, btol, 'bias gradient (fused)');
+        expectNear(cb, gbRef, btol, 'bias gradient (separate)');
+      });
+    }
+  }
+});
+
 // Central differences of a scalar function at `count` coordinates of each input, chosen at random.
 function checkSampled(s, specs, count, r, what) {
   const ts = {};

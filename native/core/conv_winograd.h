@@ -26,6 +26,8 @@ namespace wino {
 // (ph, pw) (zeros outside the input), tiles of 2x2 outputs.
 struct Geom {
   static constexpr int kPoints = 16;  // products per (output, input) channel pair
+  // The product whose gradient dM (A·g·Aᵀ, A's row 1 = (1, 1)) is the sum of its 2x2 output tile.
+  static constexpr int kSumPoint = 5;
   int64_t N, C, H, W, O, Ho, Wo, ph, pw;
   int64_t th() const { return (Ho + 1) / 2; }
   int64_t tw() const { return (Wo + 1) / 2; }

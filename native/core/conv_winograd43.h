@@ -27,6 +27,9 @@ namespace wino43 {
 // s() = tw() + 1 apart (one unused tile a row) so the transforms are single unit-stride loops.
 struct Geom {
   static constexpr int kPoints = 36;  // products per (output, input) channel pair
+  // The product whose gradient dM (A·g·Aᵀ, A's row 1 = (1, 1, 1, 1)) is the sum of its 4x4 output
+  // tile.
+  static constexpr int kSumPoint = 7;
   int64_t N, C, H, W, O, Ho, Wo, ph, pw;
   int64_t th() const { return (Ho + 3) / 4; }
   int64_t tw() const { return (Wo + 3) / 4; }

@@ -80,5 +80,52 @@ void input_grad_samples(const Geom& G, const T* gy, const T* U, int64_t n0, int6
   }
 }
 
+// Samples [n0, n1): both gradients of a convolution whose input and weight both need them, from
+// one transform of gy: dM serves dx (as in input_grad_samples) and then dU (as in
+// weight_grad_samples), so gy is read and transformed once instead of twice, and the block's
+// dM is still in L2 for the second use. Same arithmetic in the same order as the two separate
+// loops, so the results are bitwise those of input_grad_samples and weight_grad_samples.
+// V reuses dV's buffer (dV is consumed by the input adjoint before V is written).
+// gb (may be null): the bias gradient Σ gy per output channel is added into gb [O] from dM's
+// kSumPoint product (one tile's sum each, zero for the unused and cut tiles), read while it is in
+// L2 instead of another pass over gy.
+template <typename Geom, typename Tr, typename T, typename GemmTn, typename GemmNt>
+void backward_samples(const Geom& G, const T* x, const T* gy, const T* U, int64_t n0, int64_t n1,
+                      int64_t block, const Tr& tr, GemmTn&& gemm_tn, GemmNt&& gemm_nt, T* dx,
+                      T* dU, double* gb) {
+  if (n0 >= n1) return;
+  constexpr int P = Geom::kPoints;
+  const int64_t cap = std::min(block, n1 - n0) * G.tiles();
+  std::unique_ptr<T[]> dM(new T[size_t(P * G.O * cap)]);
+  std::unique_ptr<T[]> VdV(new T[size_t(P * G.C * cap)]);
+  // transform_input needs its own zero-filled scratch (it relies on rows it never writes).
+  std::unique_ptr<T[]> scratch_in(new T[size_t(G.scratch())]());
+  std::unique_ptr<T[]> scratch(new T[size_t(std::max(G.scratch(), G.scratch_adjoint()))]());
+  for (int64_t s0 = n0; s0 < n1; s0 += block) {
+    const int64_t s1 = std::min(n1, s0 + block), Tn = (s1 - s0) * G.tiles();
+    tr.grad(G, gy, s0, s1, dM.get(), scratch.get());
+    if (gb) {
+      for (int64_t o = 0; o < G.O; o++) {
+        const T* row = dM.get() + (Geom::kSumPoint * G.O + o) * Tn;
+        // 16 independent partial sums vectorize; the row total then goes into a double.
+        T part[16] = {};
+        int64_t i = 0;
+        for (; i + 16 <= Tn; i += 16)
+          for (int k = 0; k < 16; k++) part[k] += row[i + k];
+        double rs = 0;
+        for (; i < Tn; i++) rs += row[i];
+        for (int k = 0; k < 16; k++) rs += part[k];
+        gb[o] += rs;
+      }
+    }
+    for (int xi = 0; xi < P; xi++)
+      gemm_tn(G.C, Tn, G.O, U + xi * G.O * G.C, dM.get() + xi * G.O * Tn, VdV.get() + xi * G.C * Tn);
+    tr.input_adjoint(G, VdV.get(), s0, s1, dx, scratch.get());
+    tr.input(G, x, s0, s1, VdV.get(), scratch_in.get());
+    for (int xi = 0; xi < P; xi++)
+      gemm_nt(G.O, G.C, Tn, dM.get() + xi * G.O * Tn, VdV.get() + xi * G.C * Tn, dU + xi * G.O * G.C);
+  }
+}
+
 }  // namespace wino_loops
 }  // namespace tf
