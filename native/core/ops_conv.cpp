@@ -29,7 +29,6 @@
 // back through memory, plus an NCHW transpose. Smaller batches run samples in order and let the
 // GEMM use the threads.
 #include "ops_nn.h"
-#include "blas_threads.h"
 
 #include <algorithm>
 #include <atomic>
@@ -58,7 +57,6 @@
 #include <arm_neon.h>
 #define TF_CONV_NEON 1
 #endif
-
 
 namespace tf {
 namespace wino_isa {
@@ -669,7 +667,6 @@ bool conv2d_backward_fused(const Tensor& g, const Tensor& x, const Tensor& w, co
   if (want_bias) gb = db;
   return true;
 }
-
 
 Tensor conv2d_4d(const std::string& op, const Tensor& x, const Tensor& w, const Tensor& b,
                  const ConvArgs& a);
