@@ -3,7 +3,7 @@
 
 Defines the workloads of WORKLOADS.md exactly as lib/bench/workloads.ts does (same shapes, models,
 hyperparameters, same counted operations) and times them with the same scheme as
-lib/bench/runner.ts: warm-up, samples of >= 2 ms, the median of 3..200 samples filling about
+lib/bench/runner.ts: warm-up, samples of >= 2 ms (>= 50 ms for per-op rows), the median of 3..200 samples filling about
 --time seconds. Progress goes to stderr; with --json, stdout holds only the JSON result.
 
     /usr/bin/python3 scripts/bench_torch.py --threads 2 --json gemm256 small_add
@@ -210,7 +210,11 @@ WORKLOADS = {
 }
 
 
-def measure(step, target_s):
+# Shortest sample of a per-op (µs/op) row in ms: perOpSampleMs in lib/bench/runner.ts.
+PER_OP_SAMPLE_MS = 50
+
+
+def measure(step, target_s, min_sample_ms=2):
     """Median ms per step; the same scheme as measure() in lib/bench/runner.ts."""
     budget_ms = target_s * 1000
     best = float('inf')
@@ -222,7 +226,7 @@ def measure(step, target_s):
         best = min(best, (time.perf_counter() - t0) * 1000)
         n += 1
     est = max(best, 1e-4)
-    inner = max(1, math.ceil(2 / est))
+    inner = max(1, math.ceil(min_sample_ms / est))
     samples = int(min(200, max(3, (budget_ms * 0.9) // (inner * est))))
     times = []
     for _ in range(samples):
@@ -251,7 +255,8 @@ def run_one(wid, target_s, tag):
     try:
         # Only small_tape records a graph; the others match tensorfold's calls, which record
         # nothing because no input requires grad.
-        ms, samples, inner = measure(w['prepare'](), target_s)
+        ms, samples, inner = measure(w['prepare'](), target_s,
+                                     PER_OP_SAMPLE_MS if w['unit'] == 'µs/op' else 2)
         value = figure(w, ms)
         print('%s: %.4g %s (median of %d samples x %d)' % (tag, value, w['unit'], samples, inner),
               file=sys.stderr, flush=True)

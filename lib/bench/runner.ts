@@ -45,12 +45,19 @@ export interface Timing {
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
+/** Shortest sample of a per-op (µs/op) row, in ms; scripts/bench_torch.py uses the same. */
+export const perOpSampleMs = 50;
+
 /**
  * Median time of `step`. Warm-up runs at least twice (first calls pay for page faults, thread
  * start-up, lazy initialisation) and up to a tenth of the budget; a sample groups enough steps to
- * last ≥ 2 ms so the clock's resolution does not matter; between 3 and 200 samples fill the rest.
+ * last ≥ minSampleMs (2 ms: the clock's resolution does not matter) and between 3 and 200 samples
+ * fill the rest. Per-op rows use samples of ≥ 50 ms (perOpSampleMs): their steps produce garbage
+ * that V8 collects every few tens of ms, and samples shorter than that put the collections in a
+ * few slow samples that the median drops (small_add once showed 0.375 µs while the mean, what a
+ * program pays, was 0.59 µs).
  */
-export function measure(step: () => void, targetS: number): Timing {
+export function measure(step: () => void, targetS: number, minSampleMs = 2): Timing {
   const budgetMs = targetS * 1000;
   let best = Infinity;
   const warmStart = nowMs();
@@ -60,7 +67,7 @@ export function measure(step: () => void, targetS: number): Timing {
     best = Math.min(best, nowMs() - t0);
   }
   const est = Math.max(best, 1e-4);
-  const inner = Math.max(1, Math.ceil(2 / est));
+  const inner = Math.max(1, Math.ceil(minSampleMs / est));
   const samples = Math.min(200, Math.max(3, Math.floor((budgetMs * 0.9) / (inner * est))));
   const times: number[] = [];
   for (let s = 0; s < samples; s++) {
@@ -120,7 +127,7 @@ export function runOne(w: Workload, targetS: number, tag: string, progress: Prog
   let prepared: Prepared | undefined;
   try {
     prepared = w.prepare();
-    const t = measure(prepared.step, targetS);
+    const t = measure(prepared.step, targetS, w.unit === 'µs/op' ? perOpSampleMs : 2);
     const value = figure(w, t.msPerStep);
     row = { workload: w.id, unit: w.unit, value, msPerStep: t.msPerStep, samples: t.samples, inner: t.inner };
     progress(`${tag}: ${fmt(value)} ${w.unit} (median of ${t.samples} samples × ${t.inner})`);
