@@ -130,21 +130,27 @@ function checkSecondOrder(specs, xs, ws, p, r) {
   checkSampled(s, specs, 40, r, 'double backward');
 }
 
+// Random inputs of one Winograd case, exactly representable in float32 so both dtypes see the same
+// values, with the direct float64 convolution's results and the tolerance for the dtype.
+function winoCase(N, C, O, H, W, ph, pw, dtype, seed) {
+  const r = rng(seed);
+  const xs = [N, C, H, W];
+  const ws = [O, C, 3, 3];
+  const q = (a) => a.map((v) => Math.fround(v));
+  const xd = q(randArray(numel(xs), r));
+  const wd = q(randArray(numel(ws), r));
+  const bd = q(randArray(O, r));
+  const ref = direct(xd, xs, wd, ws, bd, ph, pw);
+  const gd = q(randArray(numel(ref.oshape), r));
+  const tol = dtype === F32 ? tol32(H, W, ph, pw) : 1e-13;
+  return { xs, ws, xd, wd, bd, ref, gd, tol };
+}
+
 describe('Winograd conv2d against a direct float64 convolution', () => {
   for (const [N, C, O, H, W, ph, pw] of cases) {
     for (const dtype of [F32, F64]) {
       test(`x [${N},${C},${H},${W}] w [${O},${C},3,3] padding [${ph},${pw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
-        const r = rng(N * 1000 + C * 31 + O + H * 7 + ph);
-        const xs = [N, C, H, W];
-        const ws = [O, C, 3, 3];
-        // Values exactly representable in float32, so both dtypes see the same inputs.
-        const q = (a) => a.map((v) => Math.fround(v));
-        const xd = q(randArray(numel(xs), r));
-        const wd = q(randArray(numel(ws), r));
-        const bd = q(randArray(O, r));
-        const ref = direct(xd, xs, wd, ws, bd, ph, pw);
-        const gd = q(randArray(numel(ref.oshape), r));
-        const tol = dtype === F32 ? tol32(H, W, ph, pw) : 1e-13;
+        const { xs, ws, xd, wd, bd, ref, gd, tol } = winoCase(N, C, O, H, W, ph, pw, dtype, N * 1000 + C * 31 + O + H * 7 + ph);
         const x = tensor(xd, xs, dtype);
         const w = tensor(wd, ws, dtype);
         const g = tensor(gd, ref.oshape, dtype);
@@ -166,16 +172,7 @@ describe('Winograd conv2d backward of x and w together against the separate grad
   for (const [N, C, O, H, W, ph, pw] of cases) {
     for (const dtype of [F32, F64]) {
       test(`x [${N},${C},${H},${W}] w [${O},${C},3,3] padding [${ph},${pw}] ${dtype === F32 ? 'float32' : 'float64'}`, () => {
-        const r = rng(N * 977 + C * 13 + O + W * 5 + pw);
-        const xs = [N, C, H, W];
-        const ws = [O, C, 3, 3];
-        const q = (a) => a.map((v) => Math.fround(v));
-        const xd = q(randArray(numel(xs), r));
-        const wd = q(randArray(numel(ws), r));
-        const bd = q(randArray(O, r));
-        const ref = direct(xd, xs, wd, ws, bd, ph, pw);
-        const gd = q(randArray(numel(ref.oshape), r));
-        const tol = dtype === F32 ? tol32(H, W, ph, pw) : 1e-13;
+        const { xs, ws, xd, wd, bd, ref, gd, tol } = winoCase(N, C, O, H, W, ph, pw, dtype, N * 977 + C * 13 + O + W * 5 + pw);
         const p = [[1, 1], [ph, pw], [1, 1], 1];
         const g = tensor(gd, ref.oshape, dtype);
         const grads = (needX, needW, create) => {

@@ -9,6 +9,21 @@
 #include <memory>
 
 namespace tf {
+
+// The sum of row[0:n] (a bias gradient's plane): 16 independent float partial sums, which
+// vectorize, then the total in double.
+template <typename T>
+double row_total(const T* row, int64_t n) {
+  T part[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; k++) part[k] += row[i + k];
+  double rs = 0;
+  for (; i < n; i++) rs += row[i];
+  for (int k = 0; k < 16; k++) rs += part[k];
+  return rs;
+}
+
 namespace wino_loops {
 
 // How many samples one block transforms and multiplies at once: about `target` tiles, so the
@@ -107,15 +122,7 @@ void backward_samples(const Geom& G, const T* x, const T* gy, const T* U, int64_
     if (gb) {
       for (int64_t o = 0; o < G.O; o++) {
         const T* row = dM.get() + (Geom::kSumPoint * G.O + o) * Tn;
-        // 16 independent partial sums vectorize; the row total then goes into a double.
-        T part[16] = {};
-        int64_t i = 0;
-        for (; i + 16 <= Tn; i += 16)
-          for (int k = 0; k < 16; k++) part[k] += row[i + k];
-        double rs = 0;
-        for (; i < Tn; i++) rs += row[i];
-        for (int k = 0; k < 16; k++) rs += part[k];
-        gb[o] += rs;
+        gb[o] += row_total(row, Tn);
       }
     }
     for (int xi = 0; xi < P; xi++)

@@ -698,18 +698,7 @@ Tensor conv_bias_grad(const Tensor& g_in) {
       for (int64_t p = lo; p < hi; p++) {
         double* tot = acc.data() + p * O;
         for (int64_t n = N * p / parts; n < N * (p + 1) / parts; n++) {
-          for (int64_t o = 0; o < O; o++) {
-            const T* row = src + (n * O + o) * L;
-            // 16 independent partial sums vectorize; the row total then goes into a double.
-            T part[16] = {};
-            int64_t i = 0;
-            for (; i + 16 <= L; i += 16)
-              for (int k = 0; k < 16; k++) part[k] += row[i + k];
-            double rs = 0;
-            for (; i < L; i++) rs += row[i];
-            for (int k = 0; k < 16; k++) rs += part[k];
-            tot[o] += rs;
-          }
+          for (int64_t o = 0; o < O; o++) tot[o] += row_total(src + (n * O + o) * L, L);
         }
       }
     });
