@@ -1,6 +1,8 @@
 // Creation, conversion, copies and random numbers.
 #include <cmath>
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "convert_half.h"
 #include "iter.h"
@@ -42,6 +44,70 @@ static void copy_cast_run(char* dp, const char* sp, int64_t n, int64_t ds, int64
   }
 }
 
+// A copy whose source runs across the destination's rows (x.t().contiguous(), a permute that
+// moves the last dim) read the source with a large stride, row by row: every element on another
+// page, 44 ms for 4096 x 4096 float32 (1.5 GB/s; PyTorch 38 ms; AMD EPYC, 2 threads). It is done
+// in bands of kCopyBand destination rows, each walked in tiles kCopyTileCols columns wide: a tile
+// reads kCopyTileCols source lines and the band's next tile reads the same lines' neighbours, so
+// lines and pages are used while in L1 and the TLB. 4096 x 4096: 5-7 ms (a memcpy of it: 3 ms);
+// bands of 16-64 rows or tiles of 32-64 columns measured 7-18 ms.
+// Applies when the destination's inner dim is contiguous and another dim is contiguous in the
+// source; returns false (nothing written) otherwise.
+constexpr int64_t kCopyBand = 256;
+constexpr int64_t kCopyTileCols = 8;
+
+template <typename D, typename S>
+static bool copy_tiled(const IterPlan<2>& p) {
+  const int64_t in = p.nd - 1;
+  if (in < 1 || p.stride(0, in) != 1) return false;
+  const int64_t s_in = p.stride(1, in);
+  if (s_in == 1 || s_in == 0) return false;
+  int64_t t = -1;
+  for (int64_t d = 0; d < in; d++)
+    if (p.stride(1, d) == 1) t = d;
+  if (t < 0 || p.shape(t) < 8 || p.shape(in) < 8) return false;
+  const int64_t rows = p.shape(t), cols = p.shape(in), d_t = p.stride(0, t);
+  // The remaining dims, outermost first, each a plain loop around the tiled pair.
+  std::vector<int64_t> odims;
+  int64_t outer = 1;
+  for (int64_t d = 0; d < in; d++)
+    if (d != t) {
+      odims.push_back(d);
+      outer *= p.shape(d);
+    }
+  // Narrower bands when there would be too few to keep every thread busy.
+  int64_t band = kCopyBand;
+  while (band > 32 && outer * ((rows + band - 1) / band) < 2 * num_threads()) band /= 2;
+  const int64_t bands = (rows + band - 1) / band;
+  D* const dbase = reinterpret_cast<D*>(p.base[0]);
+  const S* const sbase = reinterpret_cast<const S*>(p.base[1]);
+  // One unit: one index of the remaining dims and one band of rows, all its columns.
+  auto units = [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; u++) {
+      int64_t rem = u / bands, off_d = 0, off_s = 0;
+      for (size_t k = odims.size(); k-- > 0;) {
+        const int64_t d = odims[k], idx = rem % p.shape(d);
+        rem /= p.shape(d);
+        off_d += idx * p.stride(0, d);
+        off_s += idx * p.stride(1, d);
+      }
+      const int64_t i0 = (u % bands) * band, i1 = std::min(rows, i0 + band);
+      for (int64_t j0 = 0; j0 < cols; j0 += kCopyTileCols) {
+        const int64_t j1 = std::min(cols, j0 + kCopyTileCols);
+        for (int64_t i = i0; i < i1; i++) {
+          D* drow = dbase + off_d + i * d_t;
+          const S* scol = sbase + off_s + i;
+          for (int64_t j = j0; j < j1; j++) drow[j] = convert<D>(scol[j * s_in]);
+        }
+      }
+    }
+  };
+  const int64_t n_units = outer * bands;
+  if (outer * rows * cols < kParallelElems) units(0, n_units);
+  else parallel_for(0, n_units, std::max<int64_t>(1, kParallelElems / (band * cols)), units);
+  return true;
+}
+
 // Strided, broadcasting, converting copy without autograd or version bump.
 static void copy_raw(const Tensor& dst, const Tensor& src) {
   // float32 <-> float16 / bfloat16 of whole contiguous tensors: the conversions every op on a half
@@ -62,6 +128,7 @@ static void copy_raw(const Tensor& dst, const Tensor& src) {
                            {int64_t(dtype_size(dst.dtype())), int64_t(dtype_size(src.dtype()))});
   TF_DISPATCH_STORED(dst.dtype(), D, {
     TF_DISPATCH_STORED(src.dtype(), S, {
+      if (copy_tiled<D, S>(plan)) return;
       run_plan<2>(plan, [&](std::array<char*, 2> p, int64_t n, const std::array<int64_t, 2>& s) {
         copy_cast_run<D, S>(p[0], p[1], n, s[0], s[1]);
       });
