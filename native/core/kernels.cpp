@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <cstdlib>
@@ -64,12 +65,14 @@ struct Impl {
                      int64_t, bool);
   double (*sum_f32)(const float*, int64_t, int64_t);
   double (*sum_f64)(const double*, int64_t, int64_t);
+  float (*extreme_f32)(const float*, int64_t, bool);
+  double (*extreme_f64)(const double*, int64_t, bool);
 };
 
 #define TF_IMPL(ns)                                                                       \
   Impl {                                                                                  \
     ns::unary_f32, ns::unary_f64, ns::binary_f32, ns::binary_f64, ns::sum_blocks_f32,     \
-        ns::sum_blocks_f64                                                                \
+        ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64                              \
   }
 
 const Impl& impl() {
@@ -246,6 +249,31 @@ float sum_f32(const float* x, int64_t n) {
 double sum_f64(const double* x, int64_t n) {
   if (n <= 0) return 0.0;
   return chunked_sum(x, n, impl().sum_f64);
+}
+
+namespace {
+// Max or min over chunks on the pool, then over the chunks' results (any grouping gives the same
+// value; a NaN anywhere makes every grouping NaN).
+template <class T, class F>
+T chunked_extreme(const T* x, int64_t n, bool is_max, F block) {
+  const int64_t chunks = (n + kSumChunk - 1) / kSumChunk;
+  if (chunks <= 1) return block(x, n, is_max);
+  std::vector<T> part(static_cast<size_t>(chunks));
+  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      const int64_t a = c * kSumChunk;
+      part[static_cast<size_t>(c)] = block(x + a, std::min(kSumChunk, n - a), is_max);
+    }
+  });
+  return block(part.data(), chunks, is_max);
+}
+}  // namespace
+
+float extreme_f32(const float* x, int64_t n, bool is_max) {
+  return chunked_extreme(x, n, is_max, impl().extreme_f32);
+}
+double extreme_f64(const double* x, int64_t n, bool is_max) {
+  return chunked_extreme(x, n, is_max, impl().extreme_f64);
 }
 
 }  // namespace tf

@@ -24,4 +24,8 @@ void binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t 
 float sum_f32(const float* x, int64_t n);
 double sum_f64(const double* x, int64_t n);
 
+// Max (is_max) or min of n >= 1 contiguous elements; NaN when any element is NaN.
+float extreme_f32(const float* x, int64_t n, bool is_max);
+double extreme_f64(const double* x, int64_t n, bool is_max);
+
 }  // namespace tf

@@ -45,6 +45,16 @@ static void add_row(T* __restrict o, const T* __restrict row, int64_t n) {
   for (int64_t i = 0; i < n; i++) o[i] += row[i];
 }
 
+// o = max(o, row) (Max) or min, elementwise; NaN sticks once in o. Branch-free so the compiler
+// vectorises it (the column reductions of max(0) and min(0)).
+template <bool Max, typename T>
+static void extreme_row(T* __restrict o, const T* __restrict row, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const T v = row[i], c = o[i];
+    o[i] = ((Max ? v > c : v < c) || v != v) ? v : c;
+  }
+}
+
 // Reduces contiguous x viewed as [A, R, B] over R. Output [A, B].
 template <typename T, typename Acc>
 static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int64_t B) {
@@ -63,6 +73,9 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
         if (k == RedKind::Sum) {
           if constexpr (std::is_same_v<T, float>) { out[a] = sum_f32(row, R); continue; }
           if constexpr (std::is_same_v<T, double>) { out[a] = sum_f64(row, R); continue; }
+        } else {
+          if constexpr (std::is_same_v<T, float>) { out[a] = extreme_f32(row, R, k == RedKind::Max); continue; }
+          if constexpr (std::is_same_v<T, double>) { out[a] = extreme_f64(row, R, k == RedKind::Max); continue; }
         }
         Acc acc = Acc(row[0]);
         if (k == RedKind::Sum) acc = Acc(0);
@@ -88,7 +101,14 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
         for (int64_t r = 0; r < R; r++) add_row(o + b0, base + r * B + b0, b1 - b0);
         continue;
       }
-      for (int64_t r = (k == RedKind::Sum ? 0 : 1); r < R; r++) {
+      if (k != RedKind::Sum) {
+        for (int64_t r = 1; r < R; r++) {
+          if (k == RedKind::Max) extreme_row<true>(o + b0, base + r * B + b0, b1 - b0);
+          else extreme_row<false>(o + b0, base + r * B + b0, b1 - b0);
+        }
+        continue;
+      }
+      for (int64_t r = 0; r < R; r++) {
         const T* row = base + r * B;
         for (int64_t b = b0; b < b1; b++) o[b] = T(combine(Acc(o[b]), row[b]));
       }
@@ -199,6 +219,31 @@ static Tensor extreme(RedKind k, const Tensor& a_in, std::vector<int64_t> axes_i
 Tensor amax(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return extreme(RedKind::Max, a, axes, keepdim, "max"); }
 Tensor amin(const Tensor& a, std::vector<int64_t> axes, bool keepdim) { return extreme(RedKind::Min, a, axes, keepdim, "min"); }
 
+template <typename T>
+static T extreme_of(const T* x, int64_t n, bool is_max) {
+  if constexpr (std::is_same_v<T, float>) return extreme_f32(x, n, is_max);
+  else if constexpr (std::is_same_v<T, double>) return extreme_f64(x, n, is_max);
+  else return x[0];  // not called: only float rows take the vector path
+}
+
+// Index of the first element equal to m (the first NaN when m is NaN), known to be present. Checks
+// blocks of 16 with a fixed-count loop the compiler vectorises, then finds the element in the block.
+template <typename T>
+static int64_t first_index_of(const T* x, int64_t n, T m) {
+  const bool nan = m != m;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    bool hit = false;
+    for (int j = 0; j < 16; j++) hit |= nan ? x[i + j] != x[i + j] : x[i + j] == m;
+    if (hit) break;
+  }
+  for (; i < n; i++)
+    if (nan ? x[i] != x[i] : x[i] == m) return i;
+  return 0;
+}
+
+// As PyTorch: the first index of the extreme; the first NaN when there is one. Float rows take the
+// vector max or min, then look for its first occurrence.
 static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t> axis, bool keepdim) {
   if (is_storage_only(a_in.dtype()))
     return in_compute_dtype(a_in, [&](const Tensor& x) { return arg_extreme(is_max, x, axis, keepdim); }, true);
@@ -228,17 +273,25 @@ static Tensor arg_extreme(bool is_max, const Tensor& a_in, std::optional<int64_t
   int32_t* o = out.data<int32_t>();
   TF_DISPATCH_ALL(a.dtype(), T, {
     const T* x = a.data<T>();
-    for (int64_t r = 0; r < rows; r++) {
-      const T* row = x + r * R;
-      int64_t best = 0;
-      for (int64_t i = 1; i < R; i++) {
-        if constexpr (std::is_floating_point_v<T>) if (row[best] != row[best]) break;
-        bool better = is_max ? row[i] > row[best] : row[i] < row[best];
-        if constexpr (std::is_floating_point_v<T>) better = better || row[i] != row[i];
-        if (better) best = i;
+    parallel_for(0, rows, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; r++) {
+        const T* row = x + r * R;
+        if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+          if (R >= 64) {
+            o[r] = int32_t(first_index_of(row, R, extreme_of(row, R, is_max)));
+            continue;
+          }
+        }
+        int64_t best = 0;
+        for (int64_t i = 1; i < R; i++) {
+          if constexpr (std::is_floating_point_v<T>) if (row[best] != row[best]) break;
+          bool better = is_max ? row[i] > row[best] : row[i] < row[best];
+          if constexpr (std::is_floating_point_v<T>) better = better || row[i] != row[i];
+          if (better) best = i;
+        }
+        o[r] = int32_t(best);
       }
-      o[r] = int32_t(best);
-    }
+    });
   });
   return out;
 }

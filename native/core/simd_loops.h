@@ -165,6 +165,46 @@ inline double sum_block(const T* p, int64_t m) {
   return s;
 }
 
+// Max (Max = true) or min of m >= 1 elements; NaN when any element is NaN, as PyTorch. The x86
+// max and min drop a NaN operand, so unordered lanes are collected in a mask beside the four
+// vector accumulators.
+template <bool Max, class V, class T>
+inline T extreme_block(const T* p, int64_t m) {
+  auto pick = [](auto a, auto b) { return Max ? vmax(a, b) : vmin(a, b); };
+  int64_t i = 0;
+  T r = p[0];
+  if (m >= 4 * V::N) {
+    V a0 = ld(V{}, p), a1 = ld(V{}, p + V::N), a2 = ld(V{}, p + 2 * V::N), a3 = ld(V{}, p + 3 * V::N);
+    auto nan = m_or(unord(a0, a1), unord(a2, a3));
+    for (i = 4 * V::N; i + 4 * V::N <= m; i += 4 * V::N) {
+      const V v0 = ld(V{}, p + i), v1 = ld(V{}, p + i + V::N);
+      const V v2 = ld(V{}, p + i + 2 * V::N), v3 = ld(V{}, p + i + 3 * V::N);
+      nan = m_or(nan, m_or(unord(v0, v1), unord(v2, v3)));
+      a0 = pick(a0, v0);
+      a1 = pick(a1, v1);
+      a2 = pick(a2, v2);
+      a3 = pick(a3, v3);
+    }
+    if (any(nan)) return std::numeric_limits<T>::quiet_NaN();
+    alignas(64) T lanes[V::N];
+    store(lanes, pick(pick(a0, a1), pick(a2, a3)));
+    r = lanes[0];
+    for (int l = 1; l < V::N; ++l) r = Max ? (lanes[l] > r ? lanes[l] : r) : (lanes[l] < r ? lanes[l] : r);
+  }
+  for (; i < m; ++i) {
+    const T v = p[i];
+    if (v != v) return v;
+    r = Max ? (v > r ? v : r) : (v < r ? v : r);
+  }
+  return r;
+}
+inline float extreme_f32(const float* x, int64_t n, bool is_max) {
+  return is_max ? extreme_block<true, VF>(x, n) : extreme_block<false, VF>(x, n);
+}
+inline double extreme_f64(const double* x, int64_t n, bool is_max) {
+  return is_max ? extreme_block<true, VD>(x, n) : extreme_block<false, VD>(x, n);
+}
+
 inline double sum_blocks_f32(const float* x, int64_t n, int64_t block) {
   double total = 0;
   for (int64_t i = 0; i < n; i += block) total += sum_block<VF>(x + i, std::min(block, n - i));

@@ -126,6 +126,8 @@ inline MD unord(VD a, VD b) {
   const uint64x2_t ord = vandq_u64(vceqq_f64(a.v, a.v), vceqq_f64(b.v, b.v));
   return MD{veorq_u64(ord, vdupq_n_u64(~uint64_t(0)))};
 }
+inline bool any(MD m) { return vmaxvq_u32(vreinterpretq_u32_u64(m.v)) != 0; }
+inline MD m_or(MD a, MD b) { return MD{vorrq_u64(a.v, b.v)}; }
 inline VD select(MD m, VD a, VD b) { return VD{vbslq_f64(m.v, a.v, b.v)}; }
 inline double hsum(VD a) { return vgetq_lane_f64(a.v, 0) + vgetq_lane_f64(a.v, 1); }
 

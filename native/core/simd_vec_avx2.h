@@ -120,6 +120,8 @@ inline MD lt(VD a, VD b) { return MD{_mm256_cmp_pd(a.v, b.v, _CMP_LT_OQ)}; }
 inline MD ge(VD a, VD b) { return MD{_mm256_cmp_pd(a.v, b.v, _CMP_GE_OQ)}; }
 inline MD eq(VD a, VD b) { return MD{_mm256_cmp_pd(a.v, b.v, _CMP_EQ_OQ)}; }
 inline MD unord(VD a, VD b) { return MD{_mm256_cmp_pd(a.v, b.v, _CMP_UNORD_Q)}; }
+inline bool any(MD m) { return _mm256_movemask_pd(m.v) != 0; }
+inline MD m_or(MD a, MD b) { return MD{_mm256_or_pd(a.v, b.v)}; }
 inline VD select(MD m, VD a, VD b) { return VD{_mm256_blendv_pd(b.v, a.v, m.v)}; }
 inline double hsum(VD a) {
   alignas(32) double t[4];

@@ -92,6 +92,8 @@ inline MD lt(VD a, VD b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_LT_OQ); }
 inline MD ge(VD a, VD b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_GE_OQ); }
 inline MD eq(VD a, VD b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_EQ_OQ); }
 inline MD unord(VD a, VD b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_UNORD_Q); }
+inline bool any(MD m) { return m != 0; }
+inline MD m_or(MD a, MD b) { return MD(a | b); }
 inline VD select(MD m, VD a, VD b) { return VD{_mm512_mask_blend_pd(m, b.v, a.v)}; }
 inline double hsum(VD a) { return _mm512_reduce_add_pd(a.v); }
 
