@@ -120,12 +120,13 @@ export function norm(x: Tensor, p: number | 'fro' = 2, axis?: number | number[],
   if (!isFloat(x)) throw argumentError(`norm: expected a float tensor, got ${x.dtype}`);
   if (p === 'fro') p = 2;
   numArg(p, 'norm', 'p');
+  // |x| only where used: for p = 2 it was a whole extra pass over x (and a tensor of its size).
+  if (p === 2) return safeRoot(E.mul(x, x).sum(axis, keepdim), 2);
+  if (p === 0) return E.ne(x, 0).to(x.dtype).sum(axis, keepdim);
   const a = E.abs(x);
   if (p === Infinity) return a.max(axis, keepdim);
   if (p === -Infinity) return a.min(axis, keepdim);
-  if (p === 0) return E.ne(x, 0).to(x.dtype).sum(axis, keepdim);
   if (p === 1) return a.sum(axis, keepdim);
-  if (p === 2) return safeRoot(E.mul(x, x).sum(axis, keepdim), 2);
   return safeRoot(E.pow(a, p).sum(axis, keepdim), p);
 }
 /** Largest value over `axis` (all dims by default; dims removed unless keepdim), as x.max. */
