@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "cpu.h"
 #include "parallel.h"
@@ -167,6 +168,30 @@ void binary_libm(Binary k, const T* a, int64_t sa, const T* b, int64_t sb, T* z,
   }
 }
 
+// x^e for a scalar e that PyTorch computes with a cheaper form, the same form here (so results,
+// -0 and infinities included, are PyTorch's): x*x, x*x*x, sqrt, 1/sqrt, 1/x, 1/(x*x), x, 1.
+// Through the vector kernels instead of std::pow per element: 4096^2 float32 x.pow(2) took 99 ms
+// (PyTorch 21 ms; AMD EPYC, 2 threads). Returns false for other exponents (std::pow then).
+template <class T, class Unary_, class Binary_>
+bool pow_by_scalar(const T* a, T e, T* z, int64_t n, Unary_ un, Binary_ bin) {
+  const T one = 1;
+  if (e == 2) bin(Binary::Mul, a, 1, a, 1, z, n);
+  else if (e == 3) {
+    bin(Binary::Mul, a, 1, a, 1, z, n);
+    bin(Binary::Mul, z, 1, a, 1, z, n);
+  } else if (e == T(0.5)) un(Unary::Sqrt, a, z, n);
+  else if (e == T(-0.5)) un(Unary::Rsqrt, a, z, n);
+  else if (e == -1) bin(Binary::Div, &one, 0, a, 1, z, n);
+  else if (e == -2) {
+    bin(Binary::Mul, a, 1, a, 1, z, n);
+    bin(Binary::Div, &one, 0, z, 1, z, n);
+  } else if (e == 1) {
+    if (z != a) std::memcpy(z, a, size_t(n) * sizeof(T));
+  } else if (e == 0) std::fill(z, z + n, one);
+  else return false;
+  return true;
+}
+
 }  // namespace
 
 void unary_f32(Unary k, const float* x, float* y, int64_t n) {
@@ -192,6 +217,7 @@ void unary_f64(Unary k, const double* x, double* y, int64_t n) {
 void binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb, float* z,
                 int64_t n) {
   if (n <= 0) return;
+  if (k == Binary::Pow && sa == 1 && sb == 0 && pow_by_scalar(a, *b, z, n, unary_f32, binary_f32)) return;
   const Impl& I = impl();
   const Kernel kind = binary_kernel(k);
   const bool nt = streams<float>(n);
@@ -206,6 +232,7 @@ void binary_f32(Binary k, const float* a, int64_t sa, const float* b, int64_t sb
 void binary_f64(Binary k, const double* a, int64_t sa, const double* b, int64_t sb,
                 double* z, int64_t n) {
   if (n <= 0) return;
+  if (k == Binary::Pow && sa == 1 && sb == 0 && pow_by_scalar(a, *b, z, n, unary_f64, binary_f64)) return;
   const Impl& I = impl();
   const Kernel kind = binary_kernel(k);
   const bool nt = streams<double>(n);
