@@ -412,22 +412,35 @@ Tensor binary_scalar(Binary op, const Tensor& a, double s, bool scalar_on_left) 
 }
 
 // ---- comparisons, where, clamp ----
+// The comparison is chosen once per run and the contiguous and scalar-operand cases get their own
+// loops, which the compiler vectorises (a switch per element kept x > 0 on 4096^2 floats at 8.9 ms
+// against PyTorch's 2.9; AMD EPYC, 2 threads).
+template <typename T, typename Op>
+static void compare_loop(uint8_t* z, const T* x, const T* y, int64_t n, const std::array<int64_t, 3>& s, Op op) {
+  if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
+    for (int64_t i = 0; i < n; i++) z[i] = op(x[i], y[i]);
+  } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {
+    const T v = *y;
+    for (int64_t i = 0; i < n; i++) z[i] = op(x[i], v);
+  } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
+    const T u = *x;
+    for (int64_t i = 0; i < n; i++) z[i] = op(u, y[i]);
+  } else {
+    for (int64_t i = 0; i < n; i++) z[i * s[0]] = op(x[i * s[1]], y[i * s[2]]);
+  }
+}
+
 template <typename T>
 static void compare_run(Compare c, uint8_t* z, const T* x, const T* y, int64_t n,
                         const std::array<int64_t, 3>& s) {
-  for (int64_t i = 0; i < n; i++) {
-    T u = x[i * s[1]], v = y[i * s[2]];
-    bool r = false;
-    switch (c) {
-      case Compare::Eq: r = u == v; break;
-      case Compare::Ne: r = u != v; break;
-      case Compare::Lt: r = u < v; break;
-      case Compare::Le: r = u <= v; break;
-      case Compare::Gt: r = u > v; break;
-      case Compare::Ge: r = u >= v; break;
-      case Compare::Count: break;
-    }
-    z[i * s[0]] = r;
+  switch (c) {
+    case Compare::Eq: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u == v; });
+    case Compare::Ne: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u != v; });
+    case Compare::Lt: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u < v; });
+    case Compare::Le: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u <= v; });
+    case Compare::Gt: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u > v; });
+    case Compare::Ge: return compare_loop(z, x, y, n, s, [](T u, T v) -> uint8_t { return u >= v; });
+    case Compare::Count: break;
   }
 }
 
