@@ -73,6 +73,13 @@ namespace wino43_isa {
 #undef TF_PER_ISA_BODY
 #undef TF_PER_ISA_NEON
 }  // namespace wino43_isa
+namespace wgemm_isa {
+#define TF_PER_ISA_BODY "conv_winograd_gemm_body.h"
+#define TF_PER_ISA_NEON 1
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+#undef TF_PER_ISA_NEON
+}  // namespace wgemm_isa
 namespace direct_isa {
 #define TF_PER_ISA_BODY "conv_direct_body.h"
 #define TF_PER_ISA_NEON 1
@@ -331,6 +338,32 @@ const wino43::Transforms<T>& wino43_transforms() {
   return chosen;
 }
 
+// The forward and input-gradient products of both Winograd variants at the SIMD level in use
+// (conv_winograd_gemm_body.h: B read in place instead of packed).
+template <typename T>
+struct WinoGemm {
+  void (*nn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = A·B
+  void (*tn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = Aᵀ·B
+};
+
+template <typename T>
+const WinoGemm<T>& wino_gemm() {
+#define TF_WGEMM(ns) \
+  WinoGemm<T> { &wgemm_isa::ns::wino_gemm_nn<T>, &wgemm_isa::ns::wino_gemm_tn<T> }
+  static const WinoGemm<T> chosen = [] {
+#ifdef TF_CONV_X86
+    if (simd_level() == SimdLevel::AVX512) return TF_WGEMM(simd_avx512);
+    if (simd_level() == SimdLevel::AVX2) return TF_WGEMM(simd_avx2);
+#endif
+#ifdef TF_CONV_NEON
+    if (simd_level() == SimdLevel::NEON) return TF_WGEMM(simd_neon);
+#endif
+    return TF_WGEMM(simd_scalar);
+  }();
+#undef TF_WGEMM
+  return chosen;
+}
+
 // The two Winograd variants as the drivers below use them: geometry, weight transforms, the
 // transforms at the SIMD level in use, and samples per block.
 struct WinoF2 {
@@ -372,9 +405,7 @@ void winograd_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* 
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
     wino_loops::conv_samples(W, x, U.get(), b, n0, n1, block, V::template transforms<T>(),
-                             [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                               gemm_t<T>(false, false, M, N, K, A, K, Bm, N, T(0), C, N);
-                             },
+                             wino_gemm<T>().nn,
                              y);
   });
 }
@@ -392,9 +423,7 @@ void winograd_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
     wino_loops::input_grad_samples(W, gy, U.get(), n0, n1, block, V::template transforms<T>(),
-                                   [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                     gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-                                   },
+                                   wino_gemm<T>().tn,
                                    dx);
   });
 }
@@ -440,9 +469,7 @@ void winograd_backward(const ConvGeom& G, const T* x, const T* gy, const T* w, T
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
     wino_loops::backward_samples(
         W, x, gy, U.get(), n0, n1, block, V::template transforms<T>(),
-        [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-          gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-        },
+        wino_gemm<T>().tn,
         [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
           gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
         },
