@@ -45,8 +45,8 @@ struct Geom {
 
 // dw [O, C, 3, 3] from dU [16][O][C]: the adjoint of transform_weight (forward), Gᵀ·dU·G.
 template <typename T>
-void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
-  for (int64_t o = 0; o < O; o++) {
+void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw, int64_t o0, int64_t o1) {
+  for (int64_t o = o0; o < o1; o++) {
     for (int64_t c = 0; c < C; c++) {
       T u[4][4];
       for (int i = 0; i < 4; i++)
@@ -70,8 +70,8 @@ void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
 
 // U [16][O][C] from w [O, C, 3, 3]: G·g·Gᵀ of each 3x3 kernel.
 template <typename T>
-void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
-  for (int64_t o = 0; o < O; o++) {
+void transform_weight(const T* w, int64_t O, int64_t C, T* U, int64_t o0, int64_t o1) {
+  for (int64_t o = o0; o < o1; o++) {
     for (int64_t c = 0; c < C; c++) {
       T g[3][3];
       const T* src = w + (o * C + c) * 9;

@@ -65,8 +65,8 @@ inline void gt_col(const T* u, T* g) {
 }
 
 template <typename T>
-void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
-  for (int64_t o = 0; o < O; o++) {
+void transform_weight(const T* w, int64_t O, int64_t C, T* U, int64_t o0, int64_t o1) {
+  for (int64_t o = o0; o < o1; o++) {
     for (int64_t c = 0; c < C; c++) {
       const T* g = w + (o * C + c) * 9;
       T t[3][6];  // t[j] = G·(column j of g)
@@ -82,8 +82,8 @@ void transform_weight(const T* w, int64_t O, int64_t C, T* U) {
 
 // dw [O, C, 3, 3] from dU [36][O][C]: Gᵀ·dU·G, the adjoint of transform_weight.
 template <typename T>
-void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
-  for (int64_t o = 0; o < O; o++) {
+void transform_weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw, int64_t o0, int64_t o1) {
+  for (int64_t o = o0; o < o1; o++) {
     for (int64_t c = 0; c < C; c++) {
       T t[6][3];  // t[i] = Gᵀ·(row i of dU)
       for (int i = 0; i < 6; i++) {
