@@ -312,9 +312,11 @@ bool winograd43_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
   return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8 && simd_level() != SimdLevel::AVX512;
 }
 
-// As for F(2x2): blocks of 1 sample (42 tiles for the MNIST layer) measured slower, 3 samples
-// (126 tiles) fastest.
-constexpr int64_t kWino43BlockTiles = 160;
+// With the general GEMM (B packed every call) blocks of 3 samples (144 tiles for the MNIST layer)
+// measured fastest; with the in-place products (conv_winograd_gemm_body.h) 1 sample (48 tiles)
+// is: cnn_step at AVX2 16.6 vs 17.1 ms (3 alternated runs each). Its V and dM (0.2 + 0.4 MiB)
+// also stay within a 512 KiB L2 better than 3 samples' 2 MiB.
+constexpr int64_t kWino43BlockTiles = 64;
 
 template <typename T>
 const wino43::Transforms<T>& wino43_transforms() {
