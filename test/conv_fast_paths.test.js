@@ -100,6 +100,15 @@ const cases = [
   [1, 16, 16, 7, 8, 3, 2],     // padding 3: tiles wholly in the padding
   [5, 17, 24, 12, 13, 1, 0],   // batch split 3 + 2, odd C
   [9, 16, 16, 10, 10, 1, 1],   // several samples per block and blocks per thread
+  // The in-place products' column edges (a block's tiles = their N; F(2x2) at AVX-512, F(4x4)
+  // below it for outputs of 8x8 and more): narrower than one vector, between one and two, and a
+  // last panel shifted onto the one before it; rows (O or C) not a multiple of the register tile.
+  [1, 16, 17, 6, 6, 0, 0],     // 4x4 output, 1 sample: 8 tiles
+  [1, 17, 16, 6, 8, 0, 0],     // 4x6 output: 10 tiles
+  [2, 16, 19, 8, 8, 0, 0],     // 6x6 output, 2 samples in one block: 30 tiles
+  [3, 19, 16, 6, 6, 0, 0],     // 4x4 output, 3 samples: 24 tiles
+  [3, 16, 17, 10, 10, 0, 0],   // 8x8 output, 3 samples: F(4x4) blocks of 6, 12 or 18 tiles
+  [1, 16, 25, 11, 13, 0, 0],   // 9x11 output, 1 sample: F(4x4) 12 tiles, F(2x2) 40
 ];
 // Float32 tolerance, relative to the largest reference value: F(4x4) rounds through transforms
 // with factors up to 8 and 1/24; measured up to about 5e-6 for the MNIST layer.
