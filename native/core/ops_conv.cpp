@@ -9,7 +9,8 @@
 //   gradient 4.1 -> 3.1 ms.
 //   Outputs of at least 8x8 use F(4x4,3x3) instead (conv_winograd43.h; 4x fewer multiplies, same
 //   adjoint structure; float32 error up to ~5e-6 of the largest output against ~2e-7 for F(2x2)),
-//   below AVX-512 only: step 21.3 -> 19.9 ms at AVX2, no gain at AVX-512.
+//   at every level (step 21.3 -> 19.9 ms at AVX2; at AVX-512 since the in-place products,
+//   14.5 -> 13.4 ms).
 // - a direct weight gradient for one input channel (conv_direct_body.h; first layer 0.31 -> 0.24).
 //
 // Convolution math. Let T(x, w, g) = <conv2d(x, w), g>, linear in each argument. Then
@@ -304,12 +305,13 @@ const wino::Transforms<T>& wino_transforms() {
 // Winograd F(4x4,3x3) path (conv_winograd43.h): the F(2x2) geometries with outputs of at least
 // 8x8 (smaller ones would be mostly cut tiles). MNIST net's second layer (64 x [32,26,26] ->
 // [64,24,24]), ms: forward 3.6 -> 3.4, input gradient 3.8 -> 3.7, weight gradient 3.5 -> 2.7 at
-// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2. The whole step gains 1-2 ms at AVX2 but
-// nothing measurable at AVX-512 (17.1 vs 17.1 ms over 3 alternated runs; the transforms there
-// read the cold gy and x as slowly as F(2x2)'s), so AVX-512 keeps F(2x2) and its ~20x smaller
-// float32 error (2e-7 against 5e-6 of the largest output).
+// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2. With the general GEMM the whole step
+// gained 1-2 ms at AVX2 but nothing at AVX-512, which then kept F(2x2) for its ~20x smaller
+// float32 error (2e-7 against 5e-6 of the largest output). With the in-place products and
+// 1-sample blocks F(4x4) wins at AVX-512 too: cnn_step 14.5 -> 13.4 ms (3 alternated runs), so
+// every level uses it; the 5e-6 is within what Winograd paths elsewhere accept.
 bool winograd43_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
-  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8 && simd_level() != SimdLevel::AVX512;
+  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8;
 }
 
 // With the general GEMM (B packed every call) blocks of 3 samples (144 tiles for the MNIST layer)
