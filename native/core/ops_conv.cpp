@@ -348,12 +348,15 @@ template <typename T>
 struct WinoGemm {
   void (*nn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = A·B
   void (*tn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = Aᵀ·B
+  void (*nt)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C += A·Bᵀ
 };
 
 template <typename T>
 const WinoGemm<T>& wino_gemm() {
 #define TF_WGEMM(ns) \
-  WinoGemm<T> { &wgemm_isa::ns::wino_gemm_nn<T>, &wgemm_isa::ns::wino_gemm_tn<T> }
+  WinoGemm<T> {                                                                       \
+    &wgemm_isa::ns::wino_gemm_nn<T>, &wgemm_isa::ns::wino_gemm_tn<T>, &wgemm_isa::ns::wino_gemm_nt<T> \
+  }
   static const WinoGemm<T> chosen = [] {
 #ifdef TF_CONV_X86
     if (simd_level() == SimdLevel::AVX512) return TF_WGEMM(simd_avx512);
@@ -466,9 +469,7 @@ void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
     wino_loops::weight_grad_samples(W, x, gy, n0, n1, block, V::template transforms<T>(),
-                                    [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                      gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-                                    },
+                                    wino_gemm<T>().nt,
                                     dU.get() + part * usize);
   });
   for (int64_t p = 1; p < parts; p++) {
@@ -498,9 +499,7 @@ void winograd_backward(const ConvGeom& G, const T* x, const T* gy, const T* w, T
     wino_loops::backward_samples(
         W, x, gy, U.get(), n0, n1, block, V::template transforms<T>(),
         wino_gemm<T>().tn,
-        [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-          gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-        },
+        wino_gemm<T>().nt,
         dx, dU.get() + part * usize, gb ? gbp.data() + part * G.O : nullptr);
   });
   if (gb) {
