@@ -46,22 +46,28 @@ struct Geom {
 
 // U [36][O][C] from w [O, C, 3, 3]: G·g·Gᵀ, G rows (1/4, 0, 0), (-1/6, -1/6, -1/6),
 // (-1/6, 1/6, -1/6), (1/24, 1/12, 1/6), (1/24, -1/12, 1/6), (0, 0, 1).
+// Multiplies by the rounded reciprocals instead of dividing (the divisions made this transform
+// 3% of the cnn_step profile at AVX2, run twice a step): U differs from the divided one by an ulp
+// or so, far below the algorithm's own float32 error, and the adjoint below is rounded alike.
 template <typename T>
 inline void g_col(const T g0, const T g1, const T g2, T* u) {
-  u[0] = g0 / T(4);
-  u[1] = -(g0 + g1 + g2) / T(6);
-  u[2] = -(g0 - g1 + g2) / T(6);
-  u[3] = g0 / T(24) + g1 / T(12) + g2 / T(6);
-  u[4] = g0 / T(24) - g1 / T(12) + g2 / T(6);
+  const T e = (g0 + g2) * T(-1.0 / 6), f = g1 * T(1.0 / 6);
+  const T a = g0 * T(1.0 / 24) + g2 * T(1.0 / 6), b = g1 * T(1.0 / 12);
+  u[0] = g0 * T(0.25);
+  u[1] = e - f;
+  u[2] = e + f;
+  u[3] = a + b;
+  u[4] = a - b;
   u[5] = g2;
 }
 
 // Gᵀ·u (6 -> 3), the adjoint of g_col.
 template <typename T>
 inline void gt_col(const T* u, T* g) {
-  g[0] = u[0] / T(4) - u[1] / T(6) - u[2] / T(6) + u[3] / T(24) + u[4] / T(24);
-  g[1] = -u[1] / T(6) + u[2] / T(6) + u[3] / T(12) - u[4] / T(12);
-  g[2] = -u[1] / T(6) - u[2] / T(6) + u[3] / T(6) + u[4] / T(6) + u[5];
+  const T p = u[1] + u[2], m = u[2] - u[1], q = u[3] + u[4], r = u[3] - u[4];
+  g[0] = u[0] * T(0.25) - p * T(1.0 / 6) + q * T(1.0 / 24);
+  g[1] = m * T(1.0 / 6) + r * T(1.0 / 12);
+  g[2] = (q - p) * T(1.0 / 6) + u[5];
 }
 
 template <typename T>
