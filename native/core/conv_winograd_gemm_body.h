@@ -1,5 +1,6 @@
-// The Winograd loops' forward and input-gradient products (conv_winograd_loops.h), compiled once
-// per SIMD level (per_isa.h, included from ops_conv.cpp; no include guard).
+// The Winograd loops' products (conv_winograd_loops.h): forward, input gradient and weight
+// gradient, compiled once per SIMD level (per_isa.h, included from ops_conv.cpp; no include
+// guard). Results differ from the general GEMM's by rounding only (same products, one K block).
 //
 // Why not the engine's GEMM: these products are thin (K = C or O, 32 or 64 in the MNIST net's
 // second layer; N = one block's tiles, ~170) and B (the transformed input or gradient, K x N,

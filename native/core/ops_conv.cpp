@@ -11,6 +11,8 @@
 //   adjoint structure; float32 error up to ~5e-6 of the largest output against ~2e-7 for F(2x2)),
 //   at every level (step 21.3 -> 19.9 ms at AVX2; at AVX-512 since the in-place products,
 //   14.5 -> 13.4 ms).
+//   Their products run on their own micro-kernel (conv_winograd_gemm_body.h), which reads the
+//   freshly transformed operand in place instead of packing it per call as the general GEMM did.
 // - a direct weight gradient for one input channel (conv_direct_body.h; first layer 0.31 -> 0.24).
 //
 // Convolution math. Let T(x, w, g) = <conv2d(x, w), g>, linear in each argument. Then
