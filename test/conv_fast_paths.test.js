@@ -2,8 +2,7 @@
 // - Winograd F(2x2,3x3) (native/core/conv_winograd.h, conv_winograd_body.h): 3x3 kernels,
 //   stride 1, dilation 1, groups 1, at least 16 input and 16 output channels, outputs under 8
 //   rows or columns; forward, input and weight gradients;
-// - Winograd F(4x4,3x3) (conv_winograd43*.h): the same with outputs of at least 8x8, below
-//   AVX-512 (at TENSORFOLD_SIMD=avx512 those cases exercise F(2x2) on larger images);
+// - Winograd F(4x4,3x3) (conv_winograd43*.h): the same with outputs of at least 8x8;
 // - the direct weight gradient for a single input channel (conv_direct_body.h): stride 1,
 //   dilation 1, no padding (3x3 unrolled, other sizes generic).
 // Each is compared with a direct float64 convolution written here, in float32 and float64, for
@@ -100,6 +99,15 @@ const cases = [
   [1, 16, 16, 7, 8, 3, 2],     // padding 3: tiles wholly in the padding
   [5, 17, 24, 12, 13, 1, 0],   // batch split 3 + 2, odd C
   [9, 16, 16, 10, 10, 1, 1],   // several samples per block and blocks per thread
+  // The in-place products' column edges (a block's tiles = their N; F(4x4) for outputs of 8x8
+  // and more, F(2x2) below): narrower than one vector, between one and two, and a
+  // last panel shifted onto the one before it; rows (O or C) not a multiple of the register tile.
+  [1, 16, 17, 6, 6, 0, 0],     // 4x4 output, 1 sample: 8 tiles
+  [1, 17, 16, 6, 8, 0, 0],     // 4x6 output: 10 tiles
+  [2, 16, 19, 8, 8, 0, 0],     // 6x6 output, 2 samples in one block: 30 tiles
+  [3, 19, 16, 6, 6, 0, 0],     // 4x4 output, 3 samples: 24 tiles
+  [3, 16, 17, 10, 10, 0, 0],   // 8x8 output, 3 samples: F(4x4) blocks of 6, 12 or 18 tiles
+  [1, 16, 25, 11, 13, 0, 0],   // 9x11 output, 1 sample: F(4x4) 12 tiles, F(2x2) 40
 ];
 // Float32 tolerance, relative to the largest reference value: F(4x4) rounds through transforms
 // with factors up to 8 and 1/24; measured up to about 5e-6 for the MNIST layer.

@@ -83,6 +83,7 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t c = 0; c < G.C; c++) {
       const T* xc = x + (n * G.C + c) * G.H * G.W;
+      if (n + 1 < n1 || c + 1 < G.C) wino_loops::prefetch_plane(xc + G.H * G.W, G.H * G.W);
       for (int64_t r = 0; r < 4 * (TH + 1); r++) {
         T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * S;
         T* __restrict R1 = R0 + RP;
@@ -206,6 +207,7 @@ void transform_grad43(const wino43::Geom& G, const T* gy, int64_t n0, int64_t n1
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t o = 0; o < G.O; o++) {
       const T* go = gy + (n * G.O + o) * G.Ho * G.Wo;
+      if (n + 1 < n1 || o + 1 < G.O) wino_loops::prefetch_plane(go + G.Ho * G.Wo, G.Ho * G.Wo);
       for (int64_t r = 0; r < 4 * TH; r++) {
         T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * S;
         if (r >= G.Ho) {

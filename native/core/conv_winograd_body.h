@@ -38,6 +38,7 @@ void transform_input(const wino::Geom& G, const T* x, int64_t n0, int64_t n1, T*
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t c = 0; c < G.C; c++) {
       const T* xc = x + (n * G.C + c) * G.H * G.W;
+      if (n + 1 < n1 || c + 1 < G.C) wino_loops::prefetch_plane(xc + G.H * G.W, G.H * G.W);
       for (int64_t r = 0; r < 2 * (TH + 1); r++) {
         T* e = ((r & 1) ? oe : ee) + (r >> 1) * S;
         T* o = ((r & 1) ? oo : eo) + (r >> 1) * S;
@@ -160,6 +161,7 @@ void transform_grad(const wino::Geom& G, const T* gy, int64_t n0, int64_t n1, T*
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t o = 0; o < G.O; o++) {
       const T* go = gy + (n * G.O + o) * G.Ho * G.Wo;
+      if (n + 1 < n1 || o + 1 < G.O) wino_loops::prefetch_plane(go + G.Ho * G.Wo, G.Ho * G.Wo);
       for (int64_t a = 0; a < TH; a++) {
         for (int i = 0; i < 2; i++) {
           T* e = (i == 0 ? ee : oe) + a * S;

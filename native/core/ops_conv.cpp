@@ -9,7 +9,10 @@
 //   gradient 4.1 -> 3.1 ms.
 //   Outputs of at least 8x8 use F(4x4,3x3) instead (conv_winograd43.h; 4x fewer multiplies, same
 //   adjoint structure; float32 error up to ~5e-6 of the largest output against ~2e-7 for F(2x2)),
-//   below AVX-512 only: step 21.3 -> 19.9 ms at AVX2, no gain at AVX-512.
+//   at every level (step 21.3 -> 19.9 ms at AVX2; at AVX-512 since the in-place products,
+//   14.5 -> 13.4 ms).
+//   Their products run on their own micro-kernel (conv_winograd_gemm_body.h), which reads the
+//   freshly transformed operand in place instead of packing it per call as the general GEMM did.
 // - a direct weight gradient for one input channel (conv_direct_body.h; first layer 0.31 -> 0.24).
 //
 // Convolution math. Let T(x, w, g) = <conv2d(x, w), g>, linear in each argument. Then
@@ -73,6 +76,13 @@ namespace wino43_isa {
 #undef TF_PER_ISA_BODY
 #undef TF_PER_ISA_NEON
 }  // namespace wino43_isa
+namespace wgemm_isa {
+#define TF_PER_ISA_BODY "conv_winograd_gemm_body.h"
+#define TF_PER_ISA_NEON 1
+#include "per_isa.h"
+#undef TF_PER_ISA_BODY
+#undef TF_PER_ISA_NEON
+}  // namespace wgemm_isa
 namespace direct_isa {
 #define TF_PER_ISA_BODY "conv_direct_body.h"
 #define TF_PER_ISA_NEON 1
@@ -297,17 +307,20 @@ const wino::Transforms<T>& wino_transforms() {
 // Winograd F(4x4,3x3) path (conv_winograd43.h): the F(2x2) geometries with outputs of at least
 // 8x8 (smaller ones would be mostly cut tiles). MNIST net's second layer (64 x [32,26,26] ->
 // [64,24,24]), ms: forward 3.6 -> 3.4, input gradient 3.8 -> 3.7, weight gradient 3.5 -> 2.7 at
-// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2. The whole step gains 1-2 ms at AVX2 but
-// nothing measurable at AVX-512 (17.1 vs 17.1 ms over 3 alternated runs; the transforms there
-// read the cold gy and x as slowly as F(2x2)'s), so AVX-512 keeps F(2x2) and its ~20x smaller
-// float32 error (2e-7 against 5e-6 of the largest output).
+// AVX-512; 4.5 -> 4.2, 5.3 -> 4.5, 4.9 -> 3.7 at AVX2. With the general GEMM the whole step
+// gained 1-2 ms at AVX2 but nothing at AVX-512, which then kept F(2x2) for its ~20x smaller
+// float32 error (2e-7 against 5e-6 of the largest output). With the in-place products and
+// 1-sample blocks F(4x4) wins at AVX-512 too: cnn_step 14.5 -> 13.4 ms (3 alternated runs), so
+// every level uses it; the 5e-6 is within what Winograd paths elsewhere accept.
 bool winograd43_fits(int64_t kh, int64_t kw, const ConvGeom& G) {
-  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8 && simd_level() != SimdLevel::AVX512;
+  return winograd_fits(kh, kw, G) && G.Ho >= 8 && G.Wo >= 8;
 }
 
-// As for F(2x2): blocks of 1 sample (42 tiles for the MNIST layer) measured slower, 3 samples
-// (126 tiles) fastest.
-constexpr int64_t kWino43BlockTiles = 160;
+// With the general GEMM (B packed every call) blocks of 3 samples (144 tiles for the MNIST layer)
+// measured fastest; with the in-place products (conv_winograd_gemm_body.h) 1 sample (48 tiles)
+// is: cnn_step at AVX2 16.6 vs 17.1 ms (3 alternated runs each). Its V and dM (0.2 + 0.4 MiB)
+// also stay within a 512 KiB L2 better than 3 samples' 2 MiB.
+constexpr int64_t kWino43BlockTiles = 64;
 
 template <typename T>
 const wino43::Transforms<T>& wino43_transforms() {
@@ -331,15 +344,62 @@ const wino43::Transforms<T>& wino43_transforms() {
   return chosen;
 }
 
+// The forward and input-gradient products of both Winograd variants at the SIMD level in use
+// (conv_winograd_gemm_body.h: B read in place instead of packed).
+template <typename T>
+struct WinoGemm {
+  void (*nn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = A·B
+  void (*tn)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C = Aᵀ·B
+  void (*nt)(int64_t, int64_t, int64_t, const T*, const T*, T*);  // C += A·Bᵀ
+};
+
+template <typename T>
+const WinoGemm<T>& wino_gemm() {
+#define TF_WGEMM(ns) \
+  WinoGemm<T> {                                                                       \
+    &wgemm_isa::ns::wino_gemm_nn<T>, &wgemm_isa::ns::wino_gemm_tn<T>, &wgemm_isa::ns::wino_gemm_nt<T> \
+  }
+  static const WinoGemm<T> chosen = [] {
+#ifdef TF_CONV_X86
+    if (simd_level() == SimdLevel::AVX512) return TF_WGEMM(simd_avx512);
+    if (simd_level() == SimdLevel::AVX2) return TF_WGEMM(simd_avx2);
+#endif
+#ifdef TF_CONV_NEON
+    if (simd_level() == SimdLevel::NEON) return TF_WGEMM(simd_neon);
+#endif
+    return TF_WGEMM(simd_scalar);
+  }();
+#undef TF_WGEMM
+  return chosen;
+}
+
+// Runs a weight transform (or its adjoint) over output channel ranges on the pool. Serial, F(4x4)'s
+// (divisions by 6, 12, 24 for each of 36 products) was 3% of the cnn_step profile at AVX2, run
+// twice a step with the other thread idle. Each channel's results are independent of the split.
+template <typename F>
+void wino_weight_par(int64_t O, int64_t C, F&& f) {
+  if (O * C < 1024) {
+    f(0, O);
+    return;
+  }
+  parallel_for(0, O, std::max<int64_t>(1, 512 / C), [&](int64_t lo, int64_t hi) { f(lo, hi); });
+}
+
 // The two Winograd variants as the drivers below use them: geometry, weight transforms, the
 // transforms at the SIMD level in use, and samples per block.
 struct WinoF2 {
   using Geom = wino::Geom;
   static constexpr int64_t kBlockTiles = kWinoBlockTiles;
   template <typename T>
-  static void weight(const T* w, int64_t O, int64_t C, T* U) { wino::transform_weight(w, O, C, U); }
+  static void weight(const T* w, int64_t O, int64_t C, T* U) {
+    wino_weight_par(O, C, [&](int64_t o0, int64_t o1) { wino::transform_weight(w, O, C, U, o0, o1); });
+  }
   template <typename T>
-  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) { wino::transform_weight_adjoint(dU, O, C, dw); }
+  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
+    wino_weight_par(O, C, [&](int64_t o0, int64_t o1) {
+      wino::transform_weight_adjoint(dU, O, C, dw, o0, o1);
+    });
+  }
   template <typename T>
   static const wino::Transforms<T>& transforms() { return wino_transforms<T>(); }
 };
@@ -347,9 +407,15 @@ struct WinoF4 {
   using Geom = wino43::Geom;
   static constexpr int64_t kBlockTiles = kWino43BlockTiles;
   template <typename T>
-  static void weight(const T* w, int64_t O, int64_t C, T* U) { wino43::transform_weight(w, O, C, U); }
+  static void weight(const T* w, int64_t O, int64_t C, T* U) {
+    wino_weight_par(O, C, [&](int64_t o0, int64_t o1) { wino43::transform_weight(w, O, C, U, o0, o1); });
+  }
   template <typename T>
-  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) { wino43::transform_weight_adjoint(dU, O, C, dw); }
+  static void weight_adjoint(const T* dU, int64_t O, int64_t C, T* dw) {
+    wino_weight_par(O, C, [&](int64_t o0, int64_t o1) {
+      wino43::transform_weight_adjoint(dU, O, C, dw, o0, o1);
+    });
+  }
   template <typename T>
   static const wino43::Transforms<T>& transforms() { return wino43_transforms<T>(); }
 };
@@ -372,9 +438,7 @@ void winograd_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* 
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
     wino_loops::conv_samples(W, x, U.get(), b, n0, n1, block, V::template transforms<T>(),
-                             [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                               gemm_t<T>(false, false, M, N, K, A, K, Bm, N, T(0), C, N);
-                             },
+                             wino_gemm<T>().nn,
                              y);
   });
 }
@@ -392,9 +456,7 @@ void winograd_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, batch_parts(G), [&](int64_t n0, int64_t n1, int64_t) {
     wino_loops::input_grad_samples(W, gy, U.get(), n0, n1, block, V::template transforms<T>(),
-                                   [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                     gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-                                   },
+                                   wino_gemm<T>().tn,
                                    dx);
   });
 }
@@ -409,9 +471,7 @@ void winograd_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   const int64_t block = wino_loops::block_samples(W, V::kBlockTiles);
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
     wino_loops::weight_grad_samples(W, x, gy, n0, n1, block, V::template transforms<T>(),
-                                    [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-                                      gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-                                    },
+                                    wino_gemm<T>().nt,
                                     dU.get() + part * usize);
   });
   for (int64_t p = 1; p < parts; p++) {
@@ -440,12 +500,8 @@ void winograd_backward(const ConvGeom& G, const T* x, const T* gy, const T* w, T
   over_batch(G, parts, [&](int64_t n0, int64_t n1, int64_t part) {
     wino_loops::backward_samples(
         W, x, gy, U.get(), n0, n1, block, V::template transforms<T>(),
-        [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-          gemm_t<T>(true, false, M, N, K, A, M, Bm, N, T(0), C, N);
-        },
-        [](int64_t M, int64_t N, int64_t K, const T* A, const T* Bm, T* C) {
-          gemm_t<T>(false, true, M, N, K, A, K, Bm, K, T(1), C, N);
-        },
+        wino_gemm<T>().tn,
+        wino_gemm<T>().nt,
         dx, dU.get() + part * usize, gb ? gbp.data() + part * G.O : nullptr);
   });
   if (gb) {
