@@ -73,6 +73,8 @@ static double ref_unary(Unary k, double x) {
     case Unary::Softplus: return x > 20 ? x : std::log1p(std::exp(x));
     case Unary::Expm1: return std::expm1(x);
     case Unary::Log1p: return std::log1p(x);
+    case Unary::Erf: return std::erf(x);
+    case Unary::Erfc: return std::erfc(x);
     default: return NAN;
   }
 }
@@ -156,6 +158,7 @@ static void test_ulp() {
       {Unary::Gelu, -big, big},    {Unary::Sin, -1048576.f * 4, 1048576.f * 4},
       {Unary::Cos, -1048576.f * 4, 1048576.f * 4}, {Unary::Rsqrt, 0, big},
       {Unary::Expm1, -big, big},     {Unary::Log1p, -big, big},
+      {Unary::Erf, -big, big},       {Unary::Erfc, -big, big},
   };
   const char* st = std::getenv("TF_TEST_STRIDE");
   const uint32_t stride = std::getenv("TF_TEST_FULL") ? 1 : (st && std::atoi(st) > 0 ? std::atoi(st) : 61);
@@ -268,9 +271,12 @@ static void test_sizes() {
             wf = std::max(wf, ulp_err_f(z[i], ref_binary(k, a[i * sa], b[i * sb])));
             wd = std::max(wd, ulp_err_d(zd[i], ref_binary(k, ad[i * sa], bd[i * sb])));
           }
-          CHECK(wf <= (k == Binary::Pow ? 1.0 : 0.5), "binary_f32 %s sa=%d sb=%d n=%lld: %.3f ulp",
+          // x^3 by a scalar 3 is x*x*x, rounded twice, as PyTorch computes it (pow_by_scalar in
+          // kernels.cpp); every other form is one correctly rounded operation or std::pow.
+          const bool cubed = k == Binary::Pow && sb == 0 && b[0] == 3.f;
+          CHECK(wf <= (k == Binary::Pow ? (cubed ? 1.5 : 1.0) : 0.5), "binary_f32 %s sa=%d sb=%d n=%lld: %.3f ulp",
                 binary_name(k), sa, sb, (long long)n, wf);
-          CHECK(wd <= 0.5, "binary_f64 %s sa=%d sb=%d n=%lld: %.3f ulp", binary_name(k), sa, sb,
+          CHECK(wd <= (cubed ? 1.0 : 0.5), "binary_f64 %s sa=%d sb=%d n=%lld: %.3f ulp", binary_name(k), sa, sb,
                 (long long)n, wd);
         }
     }

@@ -39,9 +39,12 @@ const ref = {
   gelu: (x) => x * cdf(x),
   rsqrt: (x) => 1 / Math.sqrt(x),
   sqrt: Math.sqrt,
+  erf: (x) => (x >= 0 ? 1 - erfc(x) : erfc(-x) - 1),
+  erfc: (x) => (x >= 0 ? erfc(x) : 2 - erfc(-x)),
 };
 const ranges = { exp: [-87, 88], log: [1e-30, 1e30], tanh: [-10, 10], sin: [-100, 100], cos: [-100, 100], sigmoid: [-80, 80],
-  silu: [-80, 80], softplus: [-30, 30], gelu: [-8, 8], rsqrt: [1e-30, 1e30], sqrt: [0, 1e30] };
+  silu: [-80, 80], softplus: [-30, 30], gelu: [-8, 8], rsqrt: [1e-30, 1e30], sqrt: [0, 1e30],
+  erf: [-4, 4], erfc: [-4, 10] };
 const n = 200000;
 const worst = {};
 for (const [name, [lo, hi]] of Object.entries(ranges)) {
@@ -76,7 +79,7 @@ for (const level of levels) {
       return;
     }
     for (const [name, w] of Object.entries(worst)) {
-      // exp/log/tanh/sin/cos/gelu ≤ 1 ulp measured; sigmoid/silu/softplus/rsqrt ≤ 1.5 (see kernels.cpp).
+      // exp/log/tanh/sin/cos/gelu/erf/erfc ≤ 1 ulp measured; sigmoid/silu/softplus/rsqrt ≤ 1.5 (see kernels.cpp).
       if (w > 2) throw new Error(`${name}: ${w} ulp at SIMD level ${simd}`);
     }
   }, 60000);

@@ -53,8 +53,8 @@ enum class Kernel { Cheap, Simd, Libm };
   X(Log2, "log2", Float, Libm)          \
   X(Log10, "log10", Float, Libm)        \
   X(Exp2, "exp2", Float, Libm)          \
-  X(Erf, "erf", Float, Libm)            \
-  X(Erfc, "erfc", Float, Libm)          \
+  X(Erf, "erf", Float, Simd)            \
+  X(Erfc, "erfc", Float, Simd)          \
   X(Erfinv, "erfinv", Float, Libm)      \
   X(Tan, "tan", Float, Libm)            \
   X(Asin, "asin", Float, Libm)          \

@@ -96,6 +96,8 @@ inline bool unary_f32(Unary k, const float* x, float* y, int64_t n, bool nt) {
     case Unary::Softplus: map1<VF, S>(x, y, n, nt, [](auto v) { return softplus_f(v); }); return true;
     case Unary::Expm1: map1<VF, S>(x, y, n, nt, [](auto v) { return expm1_f(v); }); return true;
     case Unary::Log1p: map1<VF, S>(x, y, n, nt, [](auto v) { return log1p_f(v); }); return true;
+    case Unary::Erf: map1<VF, S>(x, y, n, nt, [](auto v) { return erf_f(v); }); return true;
+    case Unary::Erfc: map1<VF, S>(x, y, n, nt, [](auto v) { return erfc_f(v); }); return true;
     default: return false;
   }
 }

@@ -325,6 +325,52 @@ TF_SIMD_INLINE V gelu_f(V x) {
   return select(unord(x, x), x, y);
 }
 
+// ---- erf / erfc (float) through the same Phi, in double ------------------------------------------
+// erf(x) = 2 Phi(x sqrt2) - 1 and erfc(x) = 2 Phi(-x sqrt2), so with y = x sqrt2:
+//   |y| < 0.75:  erf = 2 y phi_series_d(y^2), erfc = 1 - erf
+//   else:        t = Phi(-|y|) = exp(-x^2) R(|y|) (x^2 exact in double); erf = ±(1 - 2t),
+//                erfc = 2t for x > 0 (its relative accuracy kept all the way into the subnormals),
+//                2 - 2t for x < 0.
+// Evaluated in double and rounded once (the float64 path stays std::erf / std::erfc).
+template <class D>
+TF_SIMD_INLINE void erf_pieces_d(D x, D& erf_near, D& tail) {
+  const D y = x * cstd<D>(1.4142135623730951);
+  erf_near = cstd<D>(2.0) * y * phi_series_d(y * y);
+  const D a = vmin(vabs(y), cstd<D>(30.0));
+  tail = exp_d(vmin(x * x, cstd<D>(700.0)) * cstd<D>(-1.0)) * phi_tail_ratio_d(a);  // Phi(-|y|)
+}
+template <class D>
+TF_SIMD_INLINE D erf_d(D x) {
+  D near, t;
+  erf_pieces_d(x, near, t);
+  const D m = cstd<D>(1.0) - cstd<D>(2.0) * t;
+  const D far = select(lt(x, cstd<D>(0.0)), -m, m);
+  return select(lt(vabs(x), cstd<D>(0.75 / 1.4142135623730951)), near, far);
+}
+template <class D>
+TF_SIMD_INLINE D erfc_d(D x) {
+  D near, t;
+  erf_pieces_d(x, near, t);
+  const D far = select(ge(x, cstd<D>(0.0)), cstd<D>(2.0) * t, cstd<D>(2.0) - cstd<D>(2.0) * t);
+  return select(lt(vabs(x), cstd<D>(0.75 / 1.4142135623730951)), cstd<D>(1.0) - near, far);
+}
+template <class V>
+TF_SIMD_INLINE V erf_f(V x) {
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = erf_d(lo);
+  if constexpr (V::DN == 2) hi = erf_d(hi);
+  return select(unord(x, x), x, narrow(lo, hi));
+}
+template <class V>
+TF_SIMD_INLINE V erfc_f(V x) {
+  typename V::D lo, hi;
+  widen(x, lo, hi);
+  lo = erfc_d(lo);
+  if constexpr (V::DN == 2) hi = erfc_d(hi);
+  return select(unord(x, x), x, narrow(lo, hi));
+}
+
 // ---- expm1 via double ---------------------------------------------------------------------------
 // exp(x) - 1 in double: exp_d's ~1e-15 relative error is ~1e-10 of a result with |x| >= 1e-5, and
 // below that x + x²/2 + x³/6 is exact to double; the only float rounding is the final narrowing.
