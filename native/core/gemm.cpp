@@ -867,6 +867,17 @@ void dgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N
                batch, strideA, strideB, strideC);
 }
 
+GemmBlocking gemm_blocking(bool f64) {
+  auto of = [](const auto& ks, const Blocks& b, const Blocks& d) {
+    return GemmBlocking{ks.MR, ks.NR, b.KC, b.MC, b.NC, d.KC, d.MC};
+  };
+  const SimdLevel lv = simd_level();
+  // A product big and deep enough to take the deep blocks wherever the caches are.
+  const int64_t big = int64_t(1) << 20;
+  if (f64) return of(kernels_for<double>(lv), blocks_for<double>(lv), blocks_for<double>(lv, big, big, big));
+  return of(kernels_for<float>(lv), blocks_for<float>(lv), blocks_for<float>(lv, big, big, big));
+}
+
 const char* gemm_backend() {
 #ifdef TF_HAVE_BLAS
   return "openblas";
