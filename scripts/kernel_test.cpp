@@ -388,7 +388,10 @@ static void test_gemm() {
   const int64_t shapes[][3] = {{300, 257, 513}, {257, 700, 300}, {1000, 40, 90}, {40, 1000, 90},
                                {64, 128, 2000}, {130, 150, 600},
                                // C out of L2 with K past one block: deep K blocks at AVX-512
-                               {400, 420, 700}, {600, 520, 900}};
+                               {400, 420, 700}, {600, 520, 900},
+                               // 484 rows a thread (40 panels + 4 rows): row blocks of 4-5 panels
+                               // with the short one inside the last (deep blocks, MC 60)
+                               {968, 300, 400}};
   for (auto& s : shapes)
     for (int t = 0; t < 4; ++t) {
       check_gemm<float>("own_sgemm", own_sgemm, t & 1, t >> 1, s[0], s[1], s[2], 1.f, t == 3 ? 0.5f : 0.f, t == 2 ? 5 : 0, g);

@@ -430,24 +430,34 @@ inline int64_t k_block(int64_t K, int64_t KC) {
   return std::min(K, ((K + blocks - 1) / blocks + 3) / 4 * 4);
 }
 
-// The row block for `rows` rows: MC, or less so the rows split into equal blocks (whole MR
-// panels) with no short last one. Each row block streams the whole B panel (KC x NC) from L3
-// whatever its height: a thread's 512 rows of a 1024^2 float64 product ran as 168 + 168 + 168 + 8
-// at MC = 168, the last block paying a full B pass for 8 rows' work; now 132 + 132 + 132 + 116.
-inline int64_t m_block(int64_t rows, int64_t MC, int MR) {
-  const int64_t blocks = (rows + MC - 1) / MC;
-  return std::min(MC, std::max<int64_t>(MR, ((rows + blocks - 1) / blocks + MR - 1) / MR * MR));
-}
+// Row blocks for `rows` rows: at most MC rows each, whole MR panels spread evenly over as few
+// blocks as MC allows, the last (short) panel inside the last block. Each row block streams the
+// whole B panel (KC x NC) from L3 whatever its height, so no block may be much shorter than the
+// others: a thread's 512 rows of a 1024^2 float64 product ran as 168 + 168 + 168 + 8 at MC = 168,
+// the last block paying a full B pass for 8 rows' work; rounding each block up to whole panels
+// still left a thread's 1024 rows of a 2048^2 float product (AVX-512, deep blocks, MC 60) as
+// 17 x 60 + 4, the 4-row block streaming the 8 MB B panel; now 4 or 5 panels a block.
+struct RowBlocks {
+  int64_t rows, panels, count;
+  int MR;
+  RowBlocks(int64_t rows_, int64_t MC, int MR_)
+      : rows(rows_), panels((rows_ + MR_ - 1) / MR_),
+        count(std::max<int64_t>(1, (panels + MC / MR_ - 1) / std::max<int64_t>(1, MC / MR_))),
+        MR(MR_) {}
+  int64_t start(int64_t b) const { return std::min(rows, panels * b / count * MR); }
+  int64_t max_rows() const { return std::min(rows, (panels + count - 1) / count * MR); }
+};
 
 // Computes the block C[m0:m1, n0:n1] of the product on the calling thread.
 template <typename T>
 void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int64_t m0,
                 int64_t m1, int64_t n0, int64_t n1) {
   const int MR = ks.MR, NR = ks.NR;
-  const int64_t KC = k_block(P.K, bl.KC), MC = m_block(m1 - m0, bl.MC, MR), NC = bl.NC;
+  const int64_t KC = k_block(P.K, bl.KC), NC = bl.NC;
+  const RowBlocks rb(m1 - m0, bl.MC, MR);
   static thread_local Scratch sa, sb;
   const int64_t kc_max = std::min<int64_t>(KC, P.K);
-  const int64_t mc_max = std::min<int64_t>(MC, (m1 - m0 + MR - 1) / MR * MR);
+  const int64_t mc_max = (rb.max_rows() + MR - 1) / MR * MR;
   const int64_t nc_max = std::min<int64_t>(NC, (n1 - n0 + NR - 1) / NR * NR);
   T* Ap = static_cast<T*>(sa.get(sizeof(T) * mc_max * kc_max));
   T* Bp = static_cast<T*>(sb.get(sizeof(T) * nc_max * kc_max));
@@ -465,14 +475,14 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
       const int64_t kc = std::min(KC, P.K - pc);
       const T beta = pc == 0 ? P.beta : T(1);  // later K blocks accumulate onto the first
       if (in_place_b) {
-        for (int64_t ic = m0; ic < m1; ic += MC)
-          macro_kernel(P, ks, Ap, P.B + pc * P.ldb + jc, ic, std::min(MC, m1 - ic), 0, jc, nc, pc,
-                       kc, beta, P.ldb);
+        for (int64_t b = 0; b < rb.count; ++b)
+          macro_kernel(P, ks, Ap, P.B + pc * P.ldb + jc, m0 + rb.start(b),
+                       rb.start(b + 1) - rb.start(b), 0, jc, nc, pc, kc, beta, P.ldb);
         continue;
       }
       pack_b(P, pc, kc, jc, nc, NR, Bp);
-      for (int64_t ic = m0; ic < m1; ic += MC) {
-        const int64_t mc = std::min(MC, m1 - ic);
+      for (int64_t b = 0; b < rb.count; ++b) {
+        const int64_t ic = m0 + rb.start(b), mc = rb.start(b + 1) - rb.start(b);
         // direct: rows read in place (the last, short panel too when it has its kernel)
         const int64_t full = !direct ? 0 : ks.rows ? mc : mc / MR * MR;
         pack_a(P, ic + full, mc - full, pc, kc, MR, Ap);
@@ -560,12 +570,12 @@ void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Block
       const int64_t m0 = std::min(P.M, units * t / parts * unit);
       const int64_t m1 = std::min(P.M, units * (t + 1) / parts * unit);
       const int64_t first = groups * t / parts;  // where this part starts packing
-      const int64_t MCt = m_block(m1 - m0, MC, MR);
+      const RowBlocks rb(m1 - m0, MC, MR);
       for (int64_t pc = 0; pc < P.K; pc += KC) {
         const int64_t kc = std::min(KC, P.K - pc);
         const T beta = pc == 0 ? P.beta : T(1);
-        for (int64_t ic = m0; ic < m1; ic += MCt) {
-          const int64_t mc = std::min(MCt, m1 - ic);
+        for (int64_t b = 0; b < rb.count; ++b) {
+          const int64_t ic = m0 + rb.start(b), mc = rb.start(b + 1) - rb.start(b);
           pack_a(P, ic, mc, pc, kc, MR, Ap);
           for (int64_t gi = 0; gi < groups; ++gi) {
             const int64_t g = (first + gi) % groups;
