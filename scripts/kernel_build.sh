@@ -61,9 +61,10 @@ if [ "$mode" = all ] || [ "$mode" = test ]; then
   TENSORFOLD_SIMD=scalar "$OUT/kernel_test_own"
   # (`|| exit 1`: set -e does not stop on a failure left of &&.)
   TENSORFOLD_NUM_THREADS=1 "$OUT/kernel_test_own" > /dev/null && echo "1 thread: PASSED" || exit 1
-  # The GEMM under blocks derived from other caches: Zen 3's, and tiny ones, so that the test's
-  # small products cross every cache block and take the deep K blocks.
-  for caches in "l1d=32K,l2=512K,l3=32M" "l1d=16K,l2=128K,l3=1M"; do
+  # The GEMM under blocks derived from other caches: Zen 3's; tiny ones, so that the test's small
+  # products cross every cache block and take the deep K blocks; and a small L3, so that deep K
+  # blocks are halved for the threads' packed B panels (AVX-512: KC 256 -> 128 at 400x420x700).
+  for caches in "l1d=32K,l2=512K,l3=32M" "l1d=16K,l2=128K,l3=1M" "l1d=32K,l2=256K,l3=1M"; do
     for level in "" avx2 scalar; do
       TENSORFOLD_CPU_CACHES=$caches TENSORFOLD_SIMD=$level TF_TEST_ONLY=gemm "$OUT/kernel_test_own" \
         > /dev/null && echo "gemm, caches $caches, simd ${level:-best}: PASSED" || exit 1

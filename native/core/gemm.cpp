@@ -337,8 +337,20 @@ const Blocks& blocks_for(SimdLevel level) {
 // of peak on one thread, 81 -> 88% on two; 512^3 float64 88 -> 90-91% (one and two threads);
 // 1024^3 float 88 -> 90-92%; 512^3 float (its 1 MB C fits L2: not deep) the same either way.
 // With K within one normal block, deep blocks would only shrink MC, so they are not used.
+//
+// The deep K block is then halved while the packed B panels of all threads (`copies` of KC x
+// min(N, NC): threads splitting C's rows each pack all of B's columns) take half of L3 or more,
+// as long as K still spans more than one block: such panels do not stay in L3 between the row
+// blocks that reuse them (beside C streaming through, and other processes), and each row block
+// then streams them from memory; one more pass over a C that already takes several costs less.
+// Measured (gemm_harness, AVX-512, Zen 5, 2 threads unless said, alternating, median of runs):
+// 2048^3 float KC 1024 -> 512: 81.3/84.1/84.0/81.9/85.7 -> 86.2/86.3/86.0/84.7/86.1% of peak;
+// 2048^3 float64 KC 1024 -> 512 -> 256: 60.9/60.6 -> 74.0/74.5 -> 79.2/78.7%. Not halved, as the
+// rule says: 1024^3 float64 (one K block; KC 512 measured 83.4/83.5 against 85.6/86.7%),
+// 1536^3 float (12 MB of B: 85.9/88.1 against 88.0/88.3%), 2048^3 float on one thread (8 MB:
+// 88.1/86.7 against 90.1/91.3%).
 template <typename T>
-const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N, int64_t K) {
+Blocks blocks_for(SimdLevel level, int64_t M, int64_t N, int64_t K, int copies) {
   static const Blocks d[4] = {
       deep_k_blocks(kernels_for<T>(SimdLevel::Scalar), blocks_for<T>(SimdLevel::Scalar)),
       deep_k_blocks(kernels_for<T>(SimdLevel::NEON), blocks_for<T>(SimdLevel::NEON)),
@@ -348,7 +360,13 @@ const Blocks& blocks_for(SimdLevel level, int64_t M, int64_t N, int64_t K) {
   const Blocks& b = blocks_for<T>(level);
   const int64_t c_bytes = M * N * static_cast<int64_t>(sizeof(T));
   const bool big_c = cs.l2 > 0 ? c_bytes > cs.l2 : cs.l3 > 0 && c_bytes > cs.l3 / 4;
-  return big_c && K > b.KC + b.KC / 3 ? d[static_cast<int>(level)] : b;
+  if (!big_c || K <= b.KC + b.KC / 3) return b;
+  Blocks r = d[static_cast<int>(level)];
+  const int64_t t = static_cast<int64_t>(sizeof(T)), cols = std::min(N, r.NC);
+  while (cs.l3 > 0 && r.KC / 2 >= b.KC && K > r.KC + r.KC / 3 &&
+         copies * r.KC * cols * t * 2 >= cs.l3)
+    r.KC /= 2;
+  return r;
 }
 
 // Up to this many B micro-panels in a thread's block, A is read in place instead of packed.
@@ -652,7 +670,9 @@ bool trivial(const Problem<T>& P) {
 template <typename T>
 void own_gemm_serial(const Problem<T>& P) {
   if (trivial(P)) return;
-  gemm_block(P, kernels_for<T>(simd_level()), blocks_for<T>(simd_level(), P.M, P.N, P.K), 0, P.M,
+  // Each thread runs items like this one at the same time, each packing its own B.
+  gemm_block(P, kernels_for<T>(simd_level()),
+             blocks_for<T>(simd_level(), P.M, P.N, P.K, num_threads()), 0, P.M,
              0, P.N);
 }
 
@@ -660,17 +680,20 @@ template <typename T>
 void own_gemm(const Problem<T>& P) {
   if (trivial(P)) return;
   const KernelSet<T>& ks = kernels_for<T>(simd_level());
-  const Blocks& bl = blocks_for<T>(simd_level(), P.M, P.N, P.K);
   const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
+  const bool shared_b = parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR &&
+                        P.M >= parts * 4 * ks.MR &&
+                        P.K * P.N * static_cast<int64_t>(sizeof(T)) <= kSharedBMaxBytes;
+  // Threads splitting the rows each pack all of B (but the shared one); split columns, a part each.
+  const int copies = parts > 1 && P.M >= P.N && !shared_b ? parts : 1;
+  const Blocks bl = blocks_for<T>(simd_level(), P.M, P.N, P.K, copies);
   // Row ranges: with kernels for short panels the threads' ranges need not be whole panels, so
   // 1024 rows split 512 + 512 (42 panels and one of 8 rows each) rather than 516 + 508 (43
   // panels against 42 and one of 4 rows computed at full height: the same time for less work).
   // Four rows still fill the FMA pipes (8 accumulators at AVX-512, 4 x 2 at AVX2).
   const int64_t unit_m = ks.rows ? std::min(4, ks.MR) : ks.MR;
   // Rows split over one shared packed B when the threads would otherwise each pack all of it.
-  if (parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR && P.M >= parts * 4 * ks.MR &&
-      P.K * P.N * static_cast<int64_t>(sizeof(T)) <= kSharedBMaxBytes)
-    return gemm_rows_shared_b(P, ks, bl, parts, unit_m);
+  if (shared_b) return gemm_rows_shared_b(P, ks, bl, parts, unit_m);
   partition(P.M, P.N, parts, unit_m, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
@@ -884,8 +907,8 @@ GemmBlocking gemm_blocking(bool f64) {
   const SimdLevel lv = simd_level();
   // A product big and deep enough to take the deep blocks wherever the caches are.
   const int64_t big = int64_t(1) << 20;
-  if (f64) return of(kernels_for<double>(lv), blocks_for<double>(lv), blocks_for<double>(lv, big, big, big));
-  return of(kernels_for<float>(lv), blocks_for<float>(lv), blocks_for<float>(lv, big, big, big));
+  if (f64) return of(kernels_for<double>(lv), blocks_for<double>(lv), blocks_for<double>(lv, big, big, big, 0));
+  return of(kernels_for<float>(lv), blocks_for<float>(lv), blocks_for<float>(lv, big, big, big, 0));
 }
 
 const char* gemm_backend() {
