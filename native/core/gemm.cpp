@@ -345,7 +345,10 @@ const Blocks& blocks_for(SimdLevel level) {
 // then streams them from memory; one more pass over a C that already takes several costs less.
 // Measured (gemm_harness, AVX-512, Zen 5, 2 threads unless said, alternating, median of runs):
 // 2048^3 float KC 1024 -> 512: 81.3/84.1/84.0/81.9/85.7 -> 86.2/86.3/86.0/84.7/86.1% of peak;
-// 2048^3 float64 KC 1024 -> 512 -> 256: 60.9/60.6 -> 74.0/74.5 -> 79.2/78.7%. Not halved, as the
+// 2048^3 float64 KC 1024 -> 512 -> 256: 60.9/60.6 -> 74.0/74.5 -> 79.2/78.7%; 3000^3 float
+// (KC 1024 -> 512) 75.6/75.3 -> 81.8/83.3%, 4096^3 float (-> 256) 73.4/70.7 -> 78.1/79.0%. In a
+// quiet spell 2048^3 float measured the same either way (88.5/87.3/88.5 against 88.1/87.6/87.6%):
+// the gain is in robustness to L3 taken by others. Not halved, as the
 // rule says: 1024^3 float64 (one K block; KC 512 measured 83.4/83.5 against 85.6/86.7%),
 // 1536^3 float (12 MB of B: 85.9/88.1 against 88.0/88.3%), 2048^3 float on one thread (8 MB:
 // 88.1/86.7 against 90.1/91.3%).
