@@ -33,7 +33,7 @@ export interface Binding {
   memory(): { tensors: number; bytes: number; engineStorages: number; engineBytes: number; cachedBytes: number; reportedBytes: number };
   emptyCache(): void;
   setReturnErrors(on: boolean): void;
-  backendInfo(): { blas: string; lapack: string; simd: string; threads: number; blasThreads: number };
+  backendInfo(): import('./backend').BackendInfo;
   probe(kind: 'info'): { model: string; l1d: number; l2: number; l3: number };
   probe(kind: 'peak', level: string, f64: boolean, threads: number, seconds: number): number;
   probe(kind: 'triad', bytesPerArray: number, seconds: number): number;

@@ -59,12 +59,22 @@ if [ "$mode" = all ] || [ "$mode" = test ]; then
   "$OUT/kernel_test_own"
   TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_own"
   TENSORFOLD_SIMD=scalar "$OUT/kernel_test_own"
-  TENSORFOLD_NUM_THREADS=1 "$OUT/kernel_test_own" > /dev/null && echo "1 thread: PASSED"
+  # (`|| exit 1`: set -e does not stop on a failure left of &&.)
+  TENSORFOLD_NUM_THREADS=1 "$OUT/kernel_test_own" > /dev/null && echo "1 thread: PASSED" || exit 1
+  # The GEMM under blocks derived from other caches: Zen 3's; tiny ones, so that the test's small
+  # products cross every cache block and take the deep K blocks; and a small L3, so that deep K
+  # blocks are halved for the threads' packed B panels (AVX-512: KC 256 -> 128 at 400x420x700).
+  for caches in "l1d=32K,l2=512K,l3=32M" "l1d=16K,l2=128K,l3=1M" "l1d=32K,l2=256K,l3=1M"; do
+    for level in "" avx2 scalar; do
+      TENSORFOLD_CPU_CACHES=$caches TENSORFOLD_SIMD=$level TF_TEST_ONLY=gemm "$OUT/kernel_test_own" \
+        > /dev/null && echo "gemm, caches $caches, simd ${level:-best}: PASSED" || exit 1
+    done
+  done
   if [ $have_blas = 1 ]; then
-    "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED"
+    "$OUT/kernel_test_blas" > /dev/null && echo "blas build: PASSED" || exit 1
     # Each level routes products differently between OpenBLAS and the own kernel.
-    TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_blas" > /dev/null && echo "blas build, avx2: PASSED"
-    TENSORFOLD_SIMD=scalar "$OUT/kernel_test_blas" > /dev/null && echo "blas build, scalar: PASSED"
+    TENSORFOLD_SIMD=avx2 "$OUT/kernel_test_blas" > /dev/null && echo "blas build, avx2: PASSED" || exit 1
+    TENSORFOLD_SIMD=scalar "$OUT/kernel_test_blas" > /dev/null && echo "blas build, scalar: PASSED" || exit 1
   fi
 fi
 if [ "$mode" = all ] || [ "$mode" = bench ]; then

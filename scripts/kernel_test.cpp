@@ -24,6 +24,7 @@
 #include "../native/core/gemm.h"
 #include "../native/core/kernels.h"
 #include "../native/core/parallel.h"
+#include "../native/core/probe.h"
 
 // The optimizer loops as optim.cpp compiles them for the baseline ISA (on arm64 they pick their
 // NEON twin at run time, so this covers NEON there and the one-lane loops everywhere).
@@ -393,7 +394,10 @@ static void test_gemm() {
   const int64_t shapes[][3] = {{300, 257, 513}, {257, 700, 300}, {1000, 40, 90}, {40, 1000, 90},
                                {64, 128, 2000}, {130, 150, 600},
                                // C out of L2 with K past one block: deep K blocks at AVX-512
-                               {400, 420, 700}, {600, 520, 900}};
+                               {400, 420, 700}, {600, 520, 900},
+                               // 484 rows a thread (40 panels + 4 rows): row blocks of 4-5 panels
+                               // with the short one inside the last (deep blocks, MC 60)
+                               {968, 300, 400}};
   for (auto& s : shapes)
     for (int t = 0; t < 4; ++t) {
       check_gemm<float>("own_sgemm", own_sgemm, t & 1, t >> 1, s[0], s[1], s[2], 1.f, t == 3 ? 0.5f : 0.f, t == 2 ? 5 : 0, g);
@@ -410,6 +414,30 @@ static void test_gemm() {
       check_gemm<float>("own_sgemm", own_sgemm, ta, tb, s[0], s[1], s[2], -0.5f, beta, pad, g);
       check_gemm<double>("own_dgemm", own_dgemm, ta, tb, s[0], s[1], s[2], -0.5, beta, pad, g);
     }
+  // Power-of-two leading dimensions (8 KiB rows in float32: every row of a C tile and of an A
+  // panel in the same L1 set), beta 0 and not, odd M; and the same shapes one row longer.
+  for (int t = 0; t < 4; ++t) {
+    const int64_t M = t < 2 ? 37 : 25, pad = 1024 + (t & 1);
+    check_gemm<float>("own_sgemm", own_sgemm, false, false, M, 1024, 1024, 1.f, t & 2 ? 0.75f : 0.f, pad, g);
+    check_gemm<double>("own_dgemm", own_dgemm, false, false, M, 1024, 1024, -0.5, t & 2 ? 0.f : 1.0, pad, g);
+  }
+}
+
+// TENSORFOLD_CPU_CACHES parsing: sizes with units replace the ones named, the rest are kept; a
+// malformed value changes nothing (and warns on stderr).
+static void test_cache_override() {
+  CacheSizes c{1, 2, 3};
+  CHECK(apply_cache_override(nullptr, c) && c.l1d == 1 && c.l2 == 2 && c.l3 == 3, "null override");
+  CHECK(apply_cache_override("l1d=32K,l2=512K,l3=32M", c) && c.l1d == 32768 && c.l2 == 524288 &&
+            c.l3 == 33554432, "full override: %lld %lld %lld", (long long)c.l1d, (long long)c.l2,
+        (long long)c.l3);
+  CHECK(apply_cache_override("l2=1.25M", c) && c.l1d == 32768 && c.l2 == 1310720, "partial override");
+  CHECK(apply_cache_override("l1=49152", c) && c.l1d == 49152, "bytes, l1 alias");
+  const CacheSizes before = c;
+  for (const char* bad : {"l2", "l2=", "l2=abc", "l2=512X", "l4=1M", "l2=-1K", "l1d=12"}) {
+    CHECK(!apply_cache_override(bad, c), "malformed '%s' accepted", bad);
+    CHECK(c.l1d == before.l1d && c.l2 == before.l2 && c.l3 == before.l3, "malformed '%s' applied", bad);
+  }
 }
 
 // Batched products against the same items one by one (the naive check above covers the kernel):
@@ -589,9 +617,16 @@ int main() {
   std::printf("parallel ok\n");
   test_optim();
   std::printf("optim done (%d failures so far)\n", g_failures);
+  test_cache_override();
   test_gemm();
   test_gemm_batched();
   std::printf("gemm done (%d failures so far)\n", g_failures);
+  // TF_TEST_ONLY=gemm: the GEMM part alone (kernel_build.sh reruns it under other cache sizes).
+  const char* only = std::getenv("TF_TEST_ONLY");
+  if (only && !std::strcmp(only, "gemm")) {
+    std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
+    return g_failures ? 1 : 0;
+  }
   test_sizes();
   test_specials();
   test_exp_lanes();

@@ -184,6 +184,27 @@ static Napi::Value BackendInfo(CI info) {
   o.Set("threads", tf::num_threads());
   o.Set("lapack", tf::lapack_backend());
   o.Set("blasThreads", tf::blas_threads());
+  // What the own GEMM's blocking is derived from, and the blocks (TENSORFOLD_CPU_CACHES).
+  const tf::CacheSizes& cs = tf::cache_sizes();
+  auto caches = Napi::Object::New(info.Env());
+  caches.Set("l1d", double(cs.l1d));
+  caches.Set("l2", double(cs.l2));
+  caches.Set("l3", double(cs.l3));
+  o.Set("caches", caches);
+  auto blocks = Napi::Object::New(info.Env());
+  for (const bool f64 : {false, true}) {
+    const tf::GemmBlocking g = tf::gemm_blocking(f64);
+    auto b = Napi::Object::New(info.Env());
+    b.Set("mr", g.mr);
+    b.Set("nr", g.nr);
+    b.Set("kc", double(g.kc));
+    b.Set("mc", double(g.mc));
+    b.Set("nc", double(g.nc));
+    b.Set("deepKc", double(g.deep_kc));
+    b.Set("deepMc", double(g.deep_mc));
+    blocks.Set(f64 ? "float64" : "float32", b);
+  }
+  o.Set("gemmBlocks", blocks);
   return o;
 }
 

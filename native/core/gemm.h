@@ -35,4 +35,14 @@ void dgemm_batched(bool transA, bool transB, int64_t batch, int64_t M, int64_t N
 
 const char* gemm_backend();  // "openblas" or "own"
 
+// The own kernel's register tile and cache blocks at the current SIMD level, as derived from
+// cache_sizes() (probe.h): kc/mc/nc for most products, deep_kc/deep_mc for a C larger than L2
+// with K deep enough (see deep_k_blocks in gemm.cpp; a product whose threads' packed B panels
+// would take half of L3 halves deep_kc, see blocks_for). For tests and tuning.
+struct GemmBlocking {
+  int mr, nr;
+  int64_t kc, mc, nc, deep_kc, deep_mc;
+};
+GemmBlocking gemm_blocking(bool f64);
+
 }  // namespace tf

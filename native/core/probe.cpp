@@ -209,8 +209,53 @@ int64_t chains_scalar(int64_t blocks, double* sink) {
 }  // namespace
 
 const CacheSizes& cache_sizes() {
-  static const CacheSizes cs = detect_caches();
+  static const CacheSizes cs = [] {
+    CacheSizes c = detect_caches();
+    const char* spec = std::getenv("TENSORFOLD_CPU_CACHES");
+    if (!apply_cache_override(spec, c))
+      std::fprintf(stderr,
+                   "tensorfold: ignoring TENSORFOLD_CPU_CACHES='%s' (expected e.g. "
+                   "'l1d=32K,l2=512K,l3=32M': l1d, l2, l3 = size in bytes with an optional K, M "
+                   "or G)\n",
+                   spec);
+    return c;
+  }();
   return cs;
+}
+
+// A malformed value is ignored whole (the caches as detected) rather than half applied.
+bool apply_cache_override(const char* spec, CacheSizes& cs) {
+  if (!spec || !*spec) return true;
+  CacheSizes out = cs;
+  std::string s(spec);
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    const std::string item = s.substr(pos, end - pos);
+    pos = end + 1;
+    if (item.empty()) continue;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string key = item.substr(0, eq), val = item.substr(eq + 1);
+    char* rest = nullptr;
+    const double num = std::strtod(val.c_str(), &rest);
+    if (rest == val.c_str() || !(num > 0)) return false;
+    double scale = 1;
+    const std::string unit(rest);
+    if (unit == "K" || unit == "k" || unit == "KiB") scale = 1024;
+    else if (unit == "M" || unit == "m" || unit == "MiB") scale = 1024.0 * 1024;
+    else if (unit == "G" || unit == "g" || unit == "GiB") scale = 1024.0 * 1024 * 1024;
+    else if (!unit.empty() && unit != "B") return false;
+    const double bytes = num * scale;
+    if (bytes < 1024 || bytes > double(int64_t(1) << 40)) return false;
+    if (key == "l1" || key == "l1d") out.l1d = int64_t(bytes);
+    else if (key == "l2") out.l2 = int64_t(bytes);
+    else if (key == "l3") out.l3 = int64_t(bytes);
+    else return false;
+  }
+  cs = out;
+  return true;
 }
 
 std::string cpu_model() {

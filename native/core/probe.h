@@ -13,8 +13,15 @@ struct CacheSizes {
 };
 
 // Data cache sizes of this CPU: CPUID leaf 4 (Intel) / 0x8000001D (AMD), else
-// /sys/devices/system/cpu/cpu0/cache, else sysconf. Cached after the first call.
+// /sys/devices/system/cpu/cpu0/cache, else sysconf; then TENSORFOLD_CPU_CACHES, e.g.
+// "l1d=32K,l2=512K,l3=32M", replaces the sizes it names (to tune or test the GEMM blocking for
+// another CPU, or correct a hypervisor's report). Cached after the first call.
 const CacheSizes& cache_sizes();
+
+// Parses a TENSORFOLD_CPU_CACHES value into cs (sizes it does not name are kept). A malformed
+// value leaves cs unchanged and returns false (cache_sizes() then says so on stderr); null or ""
+// is no override.
+bool apply_cache_override(const char* spec, CacheSizes& cs);
 
 // "AMD EPYC 9B45" etc. from CPUID's brand string (or /proc/cpuinfo), "" when unknown.
 std::string cpu_model();
