@@ -162,6 +162,24 @@ describe('block cache', () => {
     tf.emptyCache();
     expect(tf.memory().cachedBytes).toBe(0);
   });
+
+  test('blocks from 128 KiB up are cached too (malloc would trim and refault them), smaller ones are not', () => {
+    tf.emptyCache();
+    const small = tf.ones([16384]); // 64 KiB: left to malloc
+    small.dispose();
+    expect(tf.memory().cachedBytes).toBe(0);
+    const mid = tf.ones([65536]); // 256 KiB
+    mid.dispose();
+    expect(tf.memory().cachedBytes).toBeGreaterThanOrEqual(256 << 10);
+    // A result of that size takes the block and is filled correctly; twice in one tidy (two blocks).
+    for (let i = 0; i < 3; i++) {
+      const s = tf.tidy(() => tf.zeros([65536]).add(tf.full([65536], 3)).sum().item());
+      expect(s).toBe(3 * 65536);
+    }
+    expect(tf.zeros([65536]).sum().item()).toBe(0);
+    tf.emptyCache();
+    expect(tf.memory().cachedBytes).toBe(0);
+  });
 });
 
 describe('handles of disposed tensors are reused', () => {

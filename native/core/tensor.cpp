@@ -14,14 +14,18 @@ namespace {
 std::atomic<int64_t> g_live_storages{0};
 std::atomic<int64_t> g_live_bytes{0};
 
-// Freed blocks of 1 MiB and more are kept for reuse, up to a byte limit. glibc returns such blocks
-// to the kernel at once (they are mmap'ed), so every large result would otherwise start with one
-// page fault per 4 KiB: measured, a.mul(b).add(c) on 2^24 floats took 59 ms, of which the two
-// 64 MiB outputs' page faults were most (the memory-bandwidth floor is ~13 ms). Limit:
-// TENSORFOLD_CACHE_MB (default 512; 0 disables).
+// Freed blocks of 128 KiB and more are kept for reuse, up to a byte limit. glibc returns such blocks
+// to the kernel at once (mmap'ed, or trimmed off the heap's top), so every large result would
+// otherwise start with one page fault per 4 KiB: measured, a.mul(b).add(c) on 2^24 floats took
+// 59 ms, of which the two 64 MiB outputs' page faults were most (the memory-bandwidth floor is
+// ~13 ms). The floor was 1 MiB until tf.zeros([768, 128]).add(1) (two 384 KiB blocks per step, as
+// a small transformer's activations) measured 270 us against 10 us once cached (AMD EPYC): glibc
+// grew and trimmed its heap by those blocks every time. Sizes are rounded up to 64 KiB, so the
+// floor also bounds the rounding waste (at most 50%, 12% from 512 KiB). Limit: TENSORFOLD_CACHE_MB
+// (default 512; 0 disables).
 class BlockCache {
  public:
-  static constexpr size_t kMin = size_t(1) << 20;
+  static constexpr size_t kMin = size_t(1) << 17;
   static constexpr size_t kGranule = size_t(1) << 16;  // sizes rounded up to 64 KiB for reuse
 
   static BlockCache& get() {
