@@ -13,8 +13,10 @@
 #ifndef TF_SIMD_INLINE
 #if defined(__GNUC__)
 #define TF_SIMD_INLINE inline __attribute__((always_inline))
+#define TF_SIMD_LAMBDA_INLINE __attribute__((always_inline))  // after a lambda's parameter list
 #else
 #define TF_SIMD_INLINE inline
+#define TF_SIMD_LAMBDA_INLINE
 #endif
 #endif
 
@@ -354,21 +356,23 @@ TF_SIMD_INLINE D erfc_d(D x) {
   const D far = select(ge(x, cstd<D>(0.0)), cstd<D>(2.0) * t, cstd<D>(2.0) - cstd<D>(2.0) * t);
   return select(lt(vabs(x), cstd<D>(0.75 / 1.4142135623730951)), cstd<D>(1.0) - near, far);
 }
-template <class V>
-TF_SIMD_INLINE V erf_f(V x) {
+// f, a double-precision function of one D vector, on both halves of a float vector; the results
+// rounded to float once. NaN lanes come back as the input NaN.
+template <class V, class F>
+TF_SIMD_INLINE V via_double(V x, F f) {
   typename V::D lo, hi;
   widen(x, lo, hi);
-  lo = erf_d(lo);
-  if constexpr (V::DN == 2) hi = erf_d(hi);
+  lo = f(lo);
+  if constexpr (V::DN == 2) hi = f(hi);
   return select(unord(x, x), x, narrow(lo, hi));
 }
 template <class V>
+TF_SIMD_INLINE V erf_f(V x) {
+  return via_double(x, [](auto d) TF_SIMD_LAMBDA_INLINE { return erf_d(d); });
+}
+template <class V>
 TF_SIMD_INLINE V erfc_f(V x) {
-  typename V::D lo, hi;
-  widen(x, lo, hi);
-  lo = erfc_d(lo);
-  if constexpr (V::DN == 2) hi = erfc_d(hi);
-  return select(unord(x, x), x, narrow(lo, hi));
+  return via_double(x, [](auto d) TF_SIMD_LAMBDA_INLINE { return erfc_d(d); });
 }
 
 // ---- expm1 via double ---------------------------------------------------------------------------
