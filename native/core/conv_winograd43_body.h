@@ -122,13 +122,13 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
           R2[k] = (w + 2 >= 0 && w + 2 < G.W) ? row[w + 2] : T(0);
           R3[k] = (w + 3 >= 0 && w + 3 < G.W) ? row[w + 3] : T(0);
         }
-        for (int64_t k = 0; k + 1 < TW; k++) {
-          H0[k] = R0[k + 1];
-          H1[k] = R1[k + 1];
+        // From the row again, not copied from R0 / R1: vector loads of the scalar stores just
+        // made there fail store forwarding (perf: 6% of this transform on one load).
+        for (int64_t k = 0; k < TW; k++) {
+          const int64_t w = 4 * (k + 1) - G.pw;
+          H0[k] = (w >= 0 && w < G.W) ? row[w] : T(0);
+          H1[k] = (w + 1 >= 0 && w + 1 < G.W) ? row[w + 1] : T(0);
         }
-        const int64_t w = 4 * TW - G.pw;  // block tw
-        H0[TW - 1] = (w >= 0 && w < G.W) ? row[w] : T(0);
-        H1[TW - 1] = (w + 1 >= 0 && w + 1 < G.W) ? row[w + 1] : T(0);
       }
       T* __restrict dst = V + c * Tn + (n - n0) * tiles;
       const T* __restrict R = scratch;
