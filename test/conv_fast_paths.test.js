@@ -106,8 +106,13 @@ const cases = [
   [1, 17, 16, 6, 8, 0, 0],     // 4x6 output: 10 tiles
   [2, 16, 19, 8, 8, 0, 0],     // 6x6 output, 2 samples in one block: 30 tiles
   [3, 19, 16, 6, 6, 0, 0],     // 4x4 output, 3 samples: 24 tiles
-  [3, 16, 17, 10, 10, 0, 0],   // 8x8 output, 3 samples: F(4x4) blocks of 6, 12 or 18 tiles
-  [1, 16, 25, 11, 13, 0, 0],   // 9x11 output, 1 sample: F(4x4) 12 tiles, F(2x2) 40
+  [3, 16, 17, 10, 10, 0, 0],   // 8x8 output, 3 samples: F(4x4) blocks of 4, 8 or 12 tiles
+  [1, 16, 25, 11, 13, 0, 0],   // 9x11 output, 1 sample: F(4x4) 9 tiles, F(2x2) 40
+  // F(4x4) tiles are th·tw with no unused column: a tile's columns 4 and 5 come from the shifted
+  // residue planes, the input adjoint's block column tw from its own array.
+  [2, 16, 17, 22, 22, 0, 0],   // 20x20 output: 25-tile samples, blocks of 2 (50 tiles)
+  [1, 17, 16, 14, 18, 0, 1],   // 12x18 output, padding 0, 1: 3x5 tiles, last column cut to 2
+  [2, 16, 16, 13, 12, 1, 1],   // 13x12 output, padding 1: the last input column in block tw
 ];
 // Float32 tolerance, relative to the largest reference value: F(4x4) rounds through transforms
 // with factors up to 8 and 1/24; measured up to about 5e-6 for the MNIST layer.

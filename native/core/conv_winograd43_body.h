@@ -68,37 +68,43 @@ inline void a6(const T* g, T* m) {
 }  // namespace w43
 
 // V [36][C][T] for samples [n0, n1): Bᵀ·d·B of each 6x6 input tile. Each zero-padded input plane
-// is first split into 16 residue planes R(i, j) (rows ≡ i, columns ≡ j mod 4) of 4x4 blocks;
-// tile t then reads R(i mod 4, j mod 4)[t + (i / 4)·s + j / 4] for its entry (i, j).
-// scratch: Geom::scratch(), zero-filled by the caller (the last block row stays zero).
+// is first split into 16 residue planes R(i, j) (rows ≡ i, columns ≡ j mod 4) of 4x4 blocks, tw
+// blocks a row, and 8 planes H(i, j) (j < 2) holding R(i, j)'s blocks shifted by one column (the
+// next block's entries, which a tile's columns 4 and 5 read; block tw is needed only there);
+// tile t then reads R(i mod 4, j)[t + (i / 4)·tw] for its entry (i, j < 4) and
+// H(i mod 4, j - 4)[t + (i / 4)·tw] for j >= 4. scratch: Geom::scratch().
 template <typename T>
 void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1, T* V,
                        T* scratch) {
-  const int64_t TH = G.th(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
-  const int64_t plane = G.C * Tn, RP = G.rplane(), L = TH * S;
+  const int64_t TH = G.th(), TW = G.tw(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.C * Tn, RP = G.rplane(), L = tiles;
   // Column blocks k in [k_lo, k_hi) lie wholly inside the input row.
-  const int64_t k_lo = std::min<int64_t>(S, (G.pw + 3) / 4);
+  const int64_t k_lo = std::min<int64_t>(TW, (G.pw + 3) / 4);
   const int64_t k_hi =
-      std::max<int64_t>(k_lo, std::min<int64_t>(S, G.W - 4 + G.pw >= 0 ? (G.W - 4 + G.pw) / 4 + 1 : 0));
+      std::max<int64_t>(k_lo, std::min<int64_t>(TW, G.W - 4 + G.pw >= 0 ? (G.W - 4 + G.pw) / 4 + 1 : 0));
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t c = 0; c < G.C; c++) {
       const T* xc = x + (n * G.C + c) * G.H * G.W;
       if (n + 1 < n1 || c + 1 < G.C) wino_loops::prefetch_plane(xc + G.H * G.W, G.H * G.W);
       for (int64_t r = 0; r < 4 * (TH + 1); r++) {
-        T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * S;
+        T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * TW;
         T* __restrict R1 = R0 + RP;
         T* __restrict R2 = R0 + 2 * RP;
         T* __restrict R3 = R0 + 3 * RP;
+        T* __restrict H0 = scratch + (16 + (r & 3) * 2) * RP + (r >> 2) * TW;
+        T* __restrict H1 = H0 + RP;
         const int64_t h = r - G.ph;
         if (h < 0 || h >= G.H) {
-          std::fill(R0, R0 + S, T(0));
-          std::fill(R1, R1 + S, T(0));
-          std::fill(R2, R2 + S, T(0));
-          std::fill(R3, R3 + S, T(0));
+          std::fill(R0, R0 + TW, T(0));
+          std::fill(R1, R1 + TW, T(0));
+          std::fill(R2, R2 + TW, T(0));
+          std::fill(R3, R3 + TW, T(0));
+          std::fill(H0, H0 + TW, T(0));
+          std::fill(H1, H1 + TW, T(0));
           continue;
         }
         const T* row = xc + h * G.W;
-        for (int64_t k = 0; k < S; k++) {
+        for (int64_t k = 0; k < TW; k++) {
           if (k == k_lo && k_hi > k_lo) {
             const T* __restrict src = row + 4 * k_lo - G.pw;
             for (; k < k_hi; k++) {
@@ -108,7 +114,7 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
               R2[k] = p[2];
               R3[k] = p[3];
             }
-            if (k >= S) break;
+            if (k >= TW) break;
           }
           const int64_t w = 4 * k - G.pw;
           R0[k] = (w >= 0 && w < G.W) ? row[w] : T(0);
@@ -116,9 +122,17 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
           R2[k] = (w + 2 >= 0 && w + 2 < G.W) ? row[w + 2] : T(0);
           R3[k] = (w + 3 >= 0 && w + 3 < G.W) ? row[w + 3] : T(0);
         }
+        // From the row again, not copied from R0 / R1: vector loads of the scalar stores just
+        // made there fail store forwarding (perf: 6% of this transform on one load).
+        for (int64_t k = 0; k < TW; k++) {
+          const int64_t w = 4 * (k + 1) - G.pw;
+          H0[k] = (w >= 0 && w < G.W) ? row[w] : T(0);
+          H1[k] = (w + 1 >= 0 && w + 1 < G.W) ? row[w + 1] : T(0);
+        }
       }
       T* __restrict dst = V + c * Tn + (n - n0) * tiles;
       const T* __restrict R = scratch;
+      const T* __restrict Hs = scratch + 16 * RP;
       TF_WINO_IVDEP
       for (int64_t q = 0; q < L; q++) {
         T t[6][6];  // t[j] = Bᵀ·(column j of the tile)
@@ -127,7 +141,8 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
           T d[6];
           TF_W43_UNROLL
           for (int i = 0; i < 6; i++)
-            d[i] = R[((i & 3) * 4 + (j & 3)) * RP + q + (i >> 2) * S + (j >> 2)];
+            d[i] = j < 4 ? R[((i & 3) * 4 + j) * RP + q + (i >> 2) * TW]
+                         : Hs[((i & 3) * 2 + (j - 4)) * RP + q + (i >> 2) * TW];
           w43::bt6(d, t[j]);
         }
         TF_W43_UNROLL
@@ -150,8 +165,8 @@ void transform_input43(const wino43::Geom& G, const T* x, int64_t n0, int64_t n1
 template <typename T>
 void transform_output43(const wino43::Geom& G, const T* M, const T* bias, int64_t n0, int64_t n1,
                         T* y, T* scratch) {
-  const int64_t TH = G.th(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
-  const int64_t plane = G.O * Tn, L = TH * S;
+  const int64_t TW = G.tw(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.O * Tn, L = tiles;
   T* __restrict res = scratch;
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t o = 0; o < G.O; o++) {
@@ -180,7 +195,7 @@ void transform_output43(const wino43::Geom& G, const T* M, const T* bias, int64_
       T* yo = y + (n * G.O + o) * G.Ho * G.Wo;
       for (int64_t h = 0; h < G.Ho; h++) {
         T* __restrict yr = yo + h * G.Wo;
-        const T* src = res + (h & 3) * 4 * L + (h >> 2) * S;
+        const T* src = res + (h & 3) * 4 * L + (h >> 2) * TW;
         const T *__restrict s0 = src, *__restrict s1 = src + L, *__restrict s2 = src + 2 * L,
                 *__restrict s3 = src + 3 * L;
         const int64_t full = G.Wo / 4;
@@ -197,22 +212,22 @@ void transform_output43(const wino43::Geom& G, const T* M, const T* bias, int64_
 }
 
 // dM [36][O][T] for samples [n0, n1) of gy: the adjoint of transform_output43, A·g·Aᵀ of each
-// 4x4 gradient tile (zero beyond Ho, Wo and in the unused tiles, so they add nothing).
-// scratch: Geom::scratch(); writes only the first th·s entries of its 16 planes.
+// 4x4 gradient tile (zero beyond Ho, Wo, so they add nothing).
+// scratch: Geom::scratch(); writes only the first th·tw entries of its 16 planes.
 template <typename T>
 void transform_grad43(const wino43::Geom& G, const T* gy, int64_t n0, int64_t n1, T* dM,
                       T* scratch) {
-  const int64_t TH = G.th(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
-  const int64_t plane = G.O * Tn, RP = G.rplane(), L = TH * S;
+  const int64_t TH = G.th(), TW = G.tw(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.O * Tn, RP = G.rplane(), L = tiles;
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t o = 0; o < G.O; o++) {
       const T* go = gy + (n * G.O + o) * G.Ho * G.Wo;
       if (n + 1 < n1 || o + 1 < G.O) wino_loops::prefetch_plane(go + G.Ho * G.Wo, G.Ho * G.Wo);
       for (int64_t r = 0; r < 4 * TH; r++) {
-        T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * S;
+        T* __restrict R0 = scratch + (r & 3) * 4 * RP + (r >> 2) * TW;
         if (r >= G.Ho) {
           TF_W43_UNROLL
-          for (int j = 0; j < 4; j++) std::fill(R0 + j * RP, R0 + j * RP + S, T(0));
+          for (int j = 0; j < 4; j++) std::fill(R0 + j * RP, R0 + j * RP + TW, T(0));
           continue;
         }
         const T* __restrict row = go + r * G.Wo;
@@ -226,7 +241,7 @@ void transform_grad43(const wino43::Geom& G, const T* gy, int64_t n0, int64_t n1
           R2[k] = row[4 * k + 2];
           R3[k] = row[4 * k + 3];
         }
-        for (int64_t k = full; k < S; k++)
+        for (int64_t k = full; k < TW; k++)
           for (int j = 0; j < 4; j++) {
             const int64_t w = 4 * k + j;
             R0[j * RP + k] = w < G.Wo ? row[w] : T(0);
@@ -260,26 +275,30 @@ void transform_grad43(const wino43::Geom& G, const T* gy, int64_t n0, int64_t n1
 
 // dx for samples [n0, n1) from dV [36][C][T]: the adjoint of transform_input43, B·dV·Bᵀ of each
 // tile added back onto its 6x6 window (neighbouring windows overlap by 2). The 36 products go to
-// zero-bordered planes; residue plane entry p then gathers tile p's (i, j), tile p - 1's
-// (i, j + 4), tile p - s's (i + 4, j) and tile p - s - 1's (i + 4, j + 4) where they exist, and
-// the residues are interleaved into dx (padding dropped). Writes all of dx.
+// zero-bordered planes; residue plane entry p (block row a, column b < tw) then gathers tile p's
+// (i, j), tile p - 1's (i, j + 4) when b > 0, tile p - tw's (i + 4, j) and tile p - tw - 1's
+// (i + 4, j + 4) when b > 0 (the b = 0 entries, which read the previous row's last tile there,
+// are redone without those terms); block column tw gets only the last tiles' columns 4 and 5.
+// The residues are then interleaved into dx (padding dropped). Writes all of dx.
 // scratch: Geom::scratch_adjoint().
 template <typename T>
 void transform_input_adjoint43(const wino43::Geom& G, const T* dV, int64_t n0, int64_t n1, T* dx,
                                T* scratch) {
-  const int64_t TH = G.th(), S = G.s(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
-  const int64_t plane = G.C * Tn, L = TH * S, DL = G.dl(), RP = G.rplane();
-  const int64_t Q = (TH + 1) * S;
+  const int64_t TH = G.th(), TW = G.tw(), tiles = G.tiles(), Tn = (n1 - n0) * tiles;
+  const int64_t plane = G.C * Tn, L = tiles, DL = G.dl(), RP = G.rplane();
+  const int64_t Q = (TH + 1) * TW;
   T* D = scratch;
   T* res = scratch + 36 * DL;
+  T* last = res + 16 * RP;  // [16][TH + 1]: block column tw of each residue plane
   for (int k = 0; k < 36; k++) {
-    std::fill(D + k * DL, D + k * DL + S + 1, T(0));
-    std::fill(D + k * DL + S + 1 + L, D + (k + 1) * DL, T(0));
+    std::fill(D + k * DL, D + k * DL + TW + 1, T(0));
+    std::fill(D + k * DL + TW + 1 + L, D + (k + 1) * DL, T(0));
   }
+  std::fill(last, last + 16 * (TH + 1), T(0));  // residues j >= 2 stay zero there
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t c = 0; c < G.C; c++) {
       const T* __restrict src = dV + c * Tn + (n - n0) * tiles;
-      T* __restrict d = D + S + 1;
+      T* __restrict d = D + TW + 1;
       TF_WINO_IVDEP
       for (int64_t q = 0; q < L; q++) {
         T t[6][6];  // t[j] = B·(column j)
@@ -308,34 +327,43 @@ void transform_input_adjoint43(const wino43::Geom& G, const T* dV, int64_t n0, i
           const T* a0 = d + (i * 6 + j) * DL;
           if (i < 2 && j < 2) {
             const T* a1 = d + (i * 6 + j + 4) * DL - 1;
-            const T* a2 = d + ((i + 4) * 6 + j) * DL - S;
-            const T* a3 = d + ((i + 4) * 6 + j + 4) * DL - S - 1;
+            const T* a2 = d + ((i + 4) * 6 + j) * DL - TW;
+            const T* a3 = d + ((i + 4) * 6 + j + 4) * DL - TW - 1;
             TF_WINO_IVDEP
             for (int64_t p = 0; p < Q; p++) out[p] = a0[p] + a1[p] + a2[p] + a3[p];
+            for (int64_t p = 0; p < Q; p += TW) out[p] = a0[p] + a2[p];
+            T* lc = last + (i * 4 + j) * (TH + 1);
+            for (int64_t r = 0; r <= TH; r++) lc[r] = a1[r * TW + TW] + a3[r * TW + TW];
           } else if (i < 2) {
-            const T* a2 = d + ((i + 4) * 6 + j) * DL - S;
+            const T* a2 = d + ((i + 4) * 6 + j) * DL - TW;
             TF_WINO_IVDEP
             for (int64_t p = 0; p < Q; p++) out[p] = a0[p] + a2[p];
           } else if (j < 2) {
             const T* a1 = d + (i * 6 + j + 4) * DL - 1;
             TF_WINO_IVDEP
             for (int64_t p = 0; p < Q; p++) out[p] = a0[p] + a1[p];
+            for (int64_t p = 0; p < Q; p += TW) out[p] = a0[p];
+            T* lc = last + (i * 4 + j) * (TH + 1);
+            for (int64_t r = 0; r <= TH; r++) lc[r] = a1[r * TW + TW];
           } else {
             std::copy(a0, a0 + Q, out);
           }
         }
       }
+      // Entry (row rr, column col) of the padded plane; block column tw lives in `last`.
+      auto at = [&](int64_t rr, int64_t col) -> T {
+        const int64_t k = col >> 2, rc = (rr & 3) * 4 + (col & 3);
+        return k < TW ? res[rc * RP + (rr >> 2) * TW + k] : last[rc * (TH + 1) + (rr >> 2)];
+      };
       T* xc = dx + (n * G.C + c) * G.H * G.W;
       for (int64_t h = 0; h < G.H; h++) {
         const int64_t rr = h + G.ph;
-        const T* src_row = res + (rr & 3) * 4 * RP + (rr >> 2) * S;
+        const T* src_row = res + (rr & 3) * 4 * RP + (rr >> 2) * TW;
         T* row = xc + h * G.W;
-        // Columns in whole residue blocks first (unit-stride per residue), then the rest.
+        // Columns in whole residue blocks first (unit-stride per residue; never block tw, which
+        // holds at most 2 columns of the input), then the rest.
         const int64_t w_lo = std::min<int64_t>(G.W, (4 - G.pw % 4) % 4);
-        for (int64_t w = 0; w < w_lo; w++) {
-          const int64_t col = w + G.pw;
-          row[w] = src_row[(col & 3) * RP + (col >> 2)];
-        }
+        for (int64_t w = 0; w < w_lo; w++) row[w] = at(rr, w + G.pw);
         const int64_t blocks = (G.W - w_lo) / 4, k0 = (w_lo + G.pw) >> 2;
         const T *__restrict s0 = src_row + k0, *__restrict s1 = s0 + RP, *__restrict s2 = s0 + 2 * RP,
                 *__restrict s3 = s0 + 3 * RP;
@@ -346,10 +374,7 @@ void transform_input_adjoint43(const wino43::Geom& G, const T* dV, int64_t n0, i
           dstw[4 * b + 2] = s2[b];
           dstw[4 * b + 3] = s3[b];
         }
-        for (int64_t w = w_lo + 4 * blocks; w < G.W; w++) {
-          const int64_t col = w + G.pw;
-          row[w] = src_row[(col & 3) * RP + (col >> 2)];
-        }
+        for (int64_t w = w_lo + 4 * blocks; w < G.W; w++) row[w] = at(rr, w + G.pw);
       }
     }
   }
