@@ -379,21 +379,27 @@ TF_SIMD_INLINE V gelu_exp_half_sq(V a, V& t) {
   return r1 + vfma(r * r, e, rc);  // r's rounding only enters the r² term
 }
 
-// a Phi(-a) / 2^n = S(a) (1 + p) for a in [0.5, 5.5], rounded once (see above); p, t as
-// gelu_exp_half_sq's.
+// S(a) = c0 + u (c0 = S(mid) hi, u the small rest, lo part included) and e^(-a²/2) = (1 + p) 2^n
+// for a in [0.5, 5.5]; t holds n as gelu_exp_half_sq's.
 template <class V>
-TF_SIMD_INLINE V gelu_tail_scaled(V a, V& p, V& t) {
+TF_SIMD_INLINE void gelu_tail_parts(V a, V& c0, V& u, V& p, V& t) {
   const auto m1 = ge(a, cst<V>(1.0f)), m2 = ge(a, cst<V>(2.0f)), m3 = ge(a, cst<V>(3.5f));
   const auto pick = [&](int k) {
     return select(m3, cst<V>(kGeluS[3][k]),
                   select(m2, cst<V>(kGeluS[2][k]), select(m1, cst<V>(kGeluS[1][k]), cst<V>(kGeluS[0][k]))));
   };
   const V w = a - pick(0);
-  V u = pick(10);
-  for (int k = 9; k >= 3; --k) u = vfma(u, w, pick(k));
-  u = vfma(u, w, pick(2));  // u = (S - S(mid)hi): the small remainder, lo part included
+  u = pick(10);
+  for (int k = 9; k >= 2; --k) u = vfma(u, w, pick(k));
+  c0 = pick(1);
   p = gelu_exp_half_sq(a, t);
-  const V c0 = pick(1);
+}
+
+// a Phi(-a) / 2^n = S (1 + p), rounded once (see above).
+template <class V>
+TF_SIMD_INLINE V gelu_tail_scaled(V a, V& t) {
+  V c0, u, p;
+  gelu_tail_parts(a, c0, u, p, t);
   return c0 + vfma(c0, p, vfma(u, p, u));
 }
 
@@ -406,8 +412,8 @@ TF_SIMD_INLINE V gelu_f(V x) {
   V y = vfma(zh, q, vfma(zl, q, cst<V>(0.5f) * x));
   y = select(eq(x, cst<V>(0.0f)), x, y);  // -0 stays -0, as x Phi(x)
   const V a = vmax(vmin(vabs(x), cst<V>(5.5f)), cst<V>(0.5f));
-  V p, t;
-  const V T = scale_shifted(gelu_tail_scaled(a, p, t), t);  // a Phi(-a), a normal float
+  V t;
+  const V T = scale_shifted(gelu_tail_scaled(a, t), t);  // a Phi(-a), a normal float
   const V far = select(ge(x, cst<V>(0.0f)), x - T, -T);  // +inf - T = +inf
   y = select(lt(vabs(x), cst<V>(0.5f)), y, far);
   const auto wide = lt(x, cst<V>(-5.5f));
