@@ -358,6 +358,22 @@ constexpr float kGeluS[4][11] = {
     {4.5f, 0.381615251f, 1.31823823e-08f, 0.00683181919f, -0.00195541931f, 0.000482796167f, -0.000108682907f, 2.28307763e-05f, -4.56035241e-06f, 9.43462453e-07f, -1.74476412e-07f},
 };
 
+// Four-piece coefficient tables: piece4(a, b1, b2, b3) finds each lane's piece (by a >= b1, b2,
+// b3), pick4(piece, c0, c1, c2, c3) that piece's coefficient. This generic form selects;
+// simd_vec_avx2.h and simd_vec_avx512.h overload both with a permute per coefficient.
+template <class V>
+struct Piece4 {
+  decltype(ge(V{}, V{})) m1, m2, m3;
+};
+template <class V>
+TF_SIMD_INLINE Piece4<V> piece4(V a, float b1, float b2, float b3) {
+  return Piece4<V>{ge(a, cst<V>(b1)), ge(a, cst<V>(b2)), ge(a, cst<V>(b3))};
+}
+template <class V>
+TF_SIMD_INLINE V pick4(const Piece4<V>& p, float c0, float c1, float c2, float c3) {
+  return select(p.m3, cst<V>(c3), select(p.m2, cst<V>(c2), select(p.m1, cst<V>(c1), cst<V>(c0))));
+}
+
 // e^(-a²/2) = (1 + p) 2^n for a in [0.5, 5.5]; t holds n for scale_shifted (as exp_reduce).
 template <class V>
 TF_SIMD_INLINE V gelu_exp_half_sq(V a, V& t) {
@@ -383,11 +399,8 @@ TF_SIMD_INLINE V gelu_exp_half_sq(V a, V& t) {
 // for a in [0.5, 5.5]; t holds n as gelu_exp_half_sq's.
 template <class V>
 TF_SIMD_INLINE void gelu_tail_parts(V a, V& c0, V& u, V& p, V& t) {
-  const auto m1 = ge(a, cst<V>(1.0f)), m2 = ge(a, cst<V>(2.0f)), m3 = ge(a, cst<V>(3.5f));
-  const auto pick = [&](int k) {
-    return select(m3, cst<V>(kGeluS[3][k]),
-                  select(m2, cst<V>(kGeluS[2][k]), select(m1, cst<V>(kGeluS[1][k]), cst<V>(kGeluS[0][k]))));
-  };
+  const auto pc = piece4(a, 1.0f, 2.0f, 3.5f);
+  const auto pick = [&](int k) { return pick4(pc, kGeluS[0][k], kGeluS[1][k], kGeluS[2][k], kGeluS[3][k]); };
   const V w = a - pick(0);
   u = pick(10);
   for (int k = 9; k >= 2; --k) u = vfma(u, w, pick(k));
