@@ -79,7 +79,7 @@ for (const level of levels) {
       return;
     }
     for (const [name, w] of Object.entries(worst)) {
-      // exp/log/tanh/sin/cos/gelu/erf/erfc ≤ 1 ulp measured; sigmoid/silu/softplus/rsqrt ≤ 1.5 (see kernels.cpp).
+      // exp/log/tanh/sin/cos/erf/erfc ≤ 1 ulp measured; gelu 1.16; sigmoid/silu/softplus/rsqrt ≤ 1.5 (see kernels.cpp).
       if (w > 2) throw new Error(`${name}: ${w} ulp at SIMD level ${simd}`);
     }
   }, 60000);

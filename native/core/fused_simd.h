@@ -28,8 +28,9 @@ inline D gelu_grad_d(D x) {
   return vfma(x, e * cstd<D>(0.3989422804014327), cdf);
 }
 
+// The double evaluation, for lanes with |x| > 5.5 (gelu_grad_f leaves them out).
 template <class V>
-inline V gelu_grad_f(V x) {
+inline V gelu_grad_f_wide(V x) {
   typename V::D lo, hi;
   widen(x, lo, hi);
   lo = gelu_grad_d(lo);
@@ -39,6 +40,37 @@ inline V gelu_grad_f(V x) {
   d = select(gt(x, cst<V>(30.0f)), cst<V>(1.0f), d);
   // At ±inf PyTorch's Phi(x) + x phi(x) is inf · 0 = NaN (as the float64 path here): x - x is NaN there.
   d = select(gt(vabs(x), cst<V>(3.4028234663852886e38f)), x - x, d);
+  return select(unord(x, x), x, d);
+}
+
+// In float, with gelu_f's pieces (simd_math.h):
+//   |x| < 0.5:  1/2 + x G(x²), one polynomial for Phi(x) - 1/2 + x phi(x).
+//   a = |x| in [0.5, 5.5], with Phi(-a) = S e^(-a²/2) / a and a phi(a) = a e^(-a²/2) / sqrt(2 pi):
+//     D = Phi(-a) - a phi(a) = (S - a² / sqrt(2 pi)) / a (1 + p) 2^n;
+//     gelu'(x) = D for x < 0, 1 - D for x > 0.
+//   D vanishes near x = -0.7518 (gelu's minimum): S - a²/sqrt(2 pi) is formed with a² and
+//   1/sqrt(2 pi) as exact pairs so that the cancellation there costs little. Beyond 5.5 in
+//   either direction (1 + a phi(a) is not yet 1 at 5.5) lanes go to the double path.
+template <class V>
+inline V gelu_grad_f(V x) {
+  const V z = x * x;
+  V g = cst<V>(kGeluGradG[5]);
+  for (int k = 4; k >= 0; --k) g = vfma(g, z, cst<V>(kGeluGradG[k]));
+  V d = vfma(x, g, cst<V>(0.5f));
+  const V a = vmax(vmin(vabs(x), cst<V>(5.5f)), cst<V>(0.5f));
+  V c0, u, p, t;
+  gelu_tail_parts(a, c0, u, p, t);
+  // S - a² / sqrt(2 pi) with a² = hh + hl and 1/sqrt(2 pi) = k_hi + k_lo: the leading terms
+  // cancel near the zero of D, so they meet in one FMA, exactly up to its rounding.
+  const V hh = a * a;
+  const V hl = vfma(a, a, -hh);
+  const V k_hi = cst<V>(0.398942292f), k_lo = cst<V>(-1.13351701e-08f);
+  const V num = vfma(-k_hi, hh, c0) + (u - vfma(k_hi, hl, k_lo * hh));
+  const V k = num / a;
+  const V far = scale_shifted(vfma(k, p, k), t);
+  d = select(lt(vabs(x), cst<V>(0.5f)), d, select(ge(x, cst<V>(0.0f)), cst<V>(1.0f) - far, far));
+  const auto wide = gt(vabs(x), cst<V>(5.5f));
+  if (any(wide)) d = select(wide, gelu_grad_f_wide(x), d);
   return select(unord(x, x), x, d);
 }
 

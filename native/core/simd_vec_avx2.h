@@ -50,6 +50,21 @@ inline bool any(MF m) { return _mm256_movemask_ps(m.v) != 0; }
 inline MF m_or(MF a, MF b) { return MF{_mm256_or_ps(a.v, b.v)}; }
 inline MF m_and(MF a, MF b) { return MF{_mm256_and_ps(a.v, b.v)}; }
 inline MF m_andnot(MF a, MF b) { return MF{_mm256_andnot_ps(a.v, b.v)}; }
+// Four-piece tables (simd_math.h piece4 / pick4): the lane's piece number as an int, then one
+// permute per coefficient instead of three blends.
+struct Piece4F {
+  __m256i i;
+};
+inline Piece4F piece4(VF a, float b1, float b2, float b3) {
+  // Each true compare is -1: the piece is minus their sum.
+  const __m256i s = _mm256_add_epi32(
+      _mm256_add_epi32(_mm256_castps_si256(ge(a, set1(VF{}, b1)).v), _mm256_castps_si256(ge(a, set1(VF{}, b2)).v)),
+      _mm256_castps_si256(ge(a, set1(VF{}, b3)).v));
+  return Piece4F{_mm256_sub_epi32(_mm256_setzero_si256(), s)};
+}
+inline VF pick4(Piece4F p, float c0, float c1, float c2, float c3) {
+  return VF{_mm256_permutevar8x32_ps(_mm256_setr_ps(c0, c1, c2, c3, c0, c1, c2, c3), p.i)};
+}
 
 // x * 2^n for integer-valued n in [-250, 250]: two exact power-of-two factors, so the product is
 // rounded once (at the second multiply) even when the result is subnormal.

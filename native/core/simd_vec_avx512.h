@@ -56,6 +56,21 @@ inline double hsum(VF a) {
   return s;
 }
 inline bool any(MF m) { return m != 0; }
+// Four-piece tables (simd_math.h piece4 / pick4): the lane's piece number as an int, then one
+// permute per coefficient instead of three blends.
+struct Piece4F {
+  __m512i i;
+};
+inline Piece4F piece4(VF a, float b1, float b2, float b3) {
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i i = _mm512_maskz_mov_epi32(ge(a, set1(VF{}, b1)), one);
+  i = _mm512_mask_add_epi32(i, ge(a, set1(VF{}, b2)), i, one);
+  return Piece4F{_mm512_mask_add_epi32(i, ge(a, set1(VF{}, b3)), i, one)};
+}
+inline VF pick4(Piece4F p, float c0, float c1, float c2, float c3) {
+  return VF{_mm512_permutexvar_ps(
+      p.i, _mm512_setr_ps(c0, c1, c2, c3, c0, c1, c2, c3, c0, c1, c2, c3, c0, c1, c2, c3))};
+}
 inline MF m_or(MF a, MF b) { return a | b; }
 inline MF m_and(MF a, MF b) { return a & b; }
 inline MF m_andnot(MF a, MF b) { return static_cast<MF>(~a & b); }
