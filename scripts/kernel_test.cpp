@@ -173,54 +173,40 @@ static void test_ulp() {
   }
 }
 
-// exp's vector kernel has a fast path taken when a whole vector is in the normal range (AVX2) and a
-// general one; a lane's result must not depend on which its neighbours chose, nor on whether it
-// went through the vector loop or the one-lane tail.
-static void test_exp_lanes() {
-  std::mt19937 g(11);
-  std::uniform_real_distribution<float> small(-86.f, 86.f), wide(-120.f, 120.f);
-  const float odd[] = {NAN, INFINITY, -INFINITY, 88.8f, -87.5f, -103.f, -200.f, 1e30f};
+// Kernels whose vector code picks a path per vector: a lane's result must not depend on which its
+// neighbours chose, nor on whether it went through the vector loop or the one-lane tail.
+//   exp: a fast path when a whole vector is in the normal range (AVX2);
+//   sigmoid, silu: AVX2's integer 2^n when every |x| < 80;
+//   gelu: float32 code unless a lane is below -5.5 (then the double code, selected per lane).
+// `small` keeps whole vectors on the fast path; `wide` mixes; the third mix adds special values.
+// any_nan: NaN's sign and payload may differ (the vector and scalar instructions differ there).
+static void check_lanes(Unary k, unsigned seed, float small_hi, float wide_hi, const std::vector<float>& odd,
+                        bool any_nan) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> small(-small_hi, small_hi), wide(-wide_hi, wide_hi);
   for (int mix = 0; mix < 3; ++mix) {
     const int64_t n = 4096;
     std::vector<float> x(n), y(n);
     for (int64_t i = 0; i < n; ++i) {
       x[i] = mix == 0 ? small(g) : wide(g);
-      if (mix == 2 && i % 37 == 0) x[i] = odd[(i / 37) % 8];
+      if (mix == 2 && i % 37 == 0) x[i] = odd[size_t(i / 37) % odd.size()];
     }
-    unary_f32(Unary::Exp, x.data(), y.data(), n);
+    unary_f32(k, x.data(), y.data(), n);
     for (int64_t i = 0; i < n; ++i) {
       float one;
-      unary_f32(Unary::Exp, &x[i], &one, 1);
-      CHECK(std::memcmp(&one, &y[i], 4) == 0, "exp(%.9g): %.9g in a vector, %.9g alone (mix %d)", x[i], y[i], one, mix);
+      unary_f32(k, &x[i], &one, 1);
+      const bool same = std::memcmp(&one, &y[i], 4) == 0 || (any_nan && std::isnan(one) && std::isnan(y[i]));
+      CHECK(same, "%s(%.9g): %.9g in a vector, %.9g alone (mix %d)", unary_name(k), x[i], y[i], one, mix);
     }
   }
 }
 
-// sigmoid and silu take AVX2's integer 2^n when every |x| < 80 and a general path otherwise (both
-// on the one-lane tail): as for exp, a lane's bits must not depend on its neighbours.
-static void test_sigmoid_lanes() {
-  std::mt19937 g(12);
-  std::uniform_real_distribution<float> small(-79.f, 79.f), wide(-130.f, 130.f);
-  const float odd[] = {NAN, INFINITY, -INFINITY, 88.8f, -87.5f, -103.f, -200.f, 1e30f, -1e30f, -0.0f, 1e-40f, -85.f};
-  for (Unary k : {Unary::Sigmoid, Unary::Silu}) {
-    for (int mix = 0; mix < 3; ++mix) {
-      const int64_t n = 4096;
-      std::vector<float> x(n), y(n);
-      for (int64_t i = 0; i < n; ++i) {
-        x[i] = mix == 0 ? small(g) : wide(g);
-        if (mix == 2 && i % 37 == 0) x[i] = odd[(i / 37) % 12];
-      }
-      unary_f32(k, x.data(), y.data(), n);
-      for (int64_t i = 0; i < n; ++i) {
-        float one;
-        unary_f32(k, &x[i], &one, 1);
-        // NaN's sign and payload are not specified (the vector and scalar instructions differ there).
-        const bool same = std::memcmp(&one, &y[i], 4) == 0 || (std::isnan(one) && std::isnan(y[i]));
-        CHECK(same, "%s(%.9g): %.9g in a vector, %.9g alone (mix %d)", unary_name(k), x[i],
-              y[i], one, mix);
-      }
-    }
-  }
+static void test_lanes() {
+  check_lanes(Unary::Exp, 11, 86.f, 120.f, {NAN, INFINITY, -INFINITY, 88.8f, -87.5f, -103.f, -200.f, 1e30f}, false);
+  const std::vector<float> odd = {NAN, INFINITY, -INFINITY, 88.8f, -87.5f, -103.f, -200.f, 1e30f, -1e30f, -0.0f, 1e-40f, -85.f};
+  check_lanes(Unary::Sigmoid, 12, 79.f, 130.f, odd, true);
+  check_lanes(Unary::Silu, 13, 79.f, 130.f, odd, true);
+  check_lanes(Unary::Gelu, 14, 5.f, 12.f, odd, true);
 }
 
 // ---- every kernel at awkward sizes ----------------------------------------------------------
@@ -629,8 +615,7 @@ int main() {
   }
   test_sizes();
   test_specials();
-  test_exp_lanes();
-  test_sigmoid_lanes();
+  test_lanes();
   std::printf("sizes/specials done (%d failures so far)\n", g_failures);
   test_ulp();
   std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);

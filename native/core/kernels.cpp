@@ -252,19 +252,23 @@ namespace {
 constexpr int64_t kSumBlock = 4096;
 constexpr int64_t kSumChunk = 1 << 18;
 
+// f(first, count) of each chunk of kSumChunk elements (on the pool when there are several), in
+// chunk order: chunks fixed by n alone, so results never depend on the thread count.
+template <class R, class F>
+std::vector<R> per_chunk(int64_t n, F f) {
+  const int64_t chunks = (n + kSumChunk - 1) / kSumChunk;
+  std::vector<R> part(static_cast<size_t>(chunks));
+  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) part[static_cast<size_t>(c)] = f(c * kSumChunk, std::min(kSumChunk, n - c * kSumChunk));
+  });
+  return part;
+}
+
 template <class T, class F>
 double chunked_sum(const T* x, int64_t n, F block_sum) {
-  const int64_t chunks = (n + kSumChunk - 1) / kSumChunk;
-  if (chunks <= 1) return block_sum(x, n, kSumBlock);
-  std::vector<double> part(static_cast<size_t>(chunks));
-  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t c = lo; c < hi; ++c) {
-      const int64_t a = c * kSumChunk, m = std::min(kSumChunk, n - a);
-      part[static_cast<size_t>(c)] = block_sum(x + a, m, kSumBlock);
-    }
-  });
+  if (n <= kSumChunk) return block_sum(x, n, kSumBlock);
   double total = 0;
-  for (double p : part) total += p;
+  for (double p : per_chunk<double>(n, [&](int64_t a, int64_t m) { return block_sum(x + a, m, kSumBlock); })) total += p;
   return total;
 }
 }  // namespace
@@ -284,16 +288,9 @@ namespace {
 // value; a NaN anywhere makes every grouping NaN).
 template <class T, class F>
 T chunked_extreme(const T* x, int64_t n, bool is_max, F block) {
-  const int64_t chunks = (n + kSumChunk - 1) / kSumChunk;
-  if (chunks <= 1) return block(x, n, is_max);
-  std::vector<T> part(static_cast<size_t>(chunks));
-  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t c = lo; c < hi; ++c) {
-      const int64_t a = c * kSumChunk;
-      part[static_cast<size_t>(c)] = block(x + a, std::min(kSumChunk, n - a), is_max);
-    }
-  });
-  return block(part.data(), chunks, is_max);
+  if (n <= kSumChunk) return block(x, n, is_max);
+  const std::vector<T> part = per_chunk<T>(n, [&](int64_t a, int64_t m) { return block(x + a, m, is_max); });
+  return block(part.data(), int64_t(part.size()), is_max);
 }
 }  // namespace
 
