@@ -41,7 +41,7 @@ using VD = D1;
 
 using namespace tf;
 
-static int g_failures = 0;
+static std::atomic<int> g_failures{0};  // atomic: the nested GEMM check runs on pool threads
 #define CHECK(cond, ...)                    \
   do {                                      \
     if (!(cond)) {                          \
@@ -400,6 +400,24 @@ static void test_gemm() {
       check_gemm<float>("own_sgemm", own_sgemm, ta, tb, s[0], s[1], s[2], -0.5f, beta, pad, g);
       check_gemm<double>("own_dgemm", own_dgemm, ta, tb, s[0], s[1], s[2], -0.5, beta, pad, g);
     }
+  // Rows split over one packed B shared by the threads, in a window of two K blocks reused for
+  // the later ones (K spans 3 to 16 blocks, depending on the level and the caches).
+  const int64_t shared_b[][3] = {{600, 300, 2000}, {1100, 520, 1300}, {500, 333, 777}};
+  for (auto& s : shared_b)
+    for (int t = 0; t < 4; ++t) {
+      check_gemm<float>("own_sgemm", own_sgemm, t & 1, t >> 1, s[0], s[1], s[2], 1.f, t == 1 ? 0.5f : 0.f, t == 2 ? 3 : 0, g);
+      check_gemm<double>("own_dgemm", own_dgemm, t & 1, t >> 1, s[0], s[1], s[2], -0.5, t == 3 ? 1.0 : 0.0, 0, g);
+    }
+  // The same called from inside a pool chunk: the product's parts then run one after another on
+  // one thread, the first finding the window's slots still needed by the second (not started),
+  // so it packs those K blocks into its own buffer.
+  parallel_for(0, 2, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      std::mt19937 gc(static_cast<unsigned>(100 + c));
+      check_gemm<float>("own_sgemm nested", own_sgemm, c == 1, false, 600, 300, 2000, 1.f, 0.f, 0, gc);
+      check_gemm<double>("own_dgemm nested", own_dgemm, false, c == 1, 500, 333, 777, 1.0, 0.5, 0, gc);
+    }
+  });
   // Power-of-two leading dimensions (8 KiB rows in float32: every row of a C tile and of an A
   // panel in the same L1 set), beta 0 and not, odd M; and the same shapes one row longer.
   for (int t = 0; t < 4; ++t) {
@@ -602,22 +620,22 @@ int main() {
   test_parallel();
   std::printf("parallel ok\n");
   test_optim();
-  std::printf("optim done (%d failures so far)\n", g_failures);
+  std::printf("optim done (%d failures so far)\n", g_failures.load());
   test_cache_override();
   test_gemm();
   test_gemm_batched();
-  std::printf("gemm done (%d failures so far)\n", g_failures);
+  std::printf("gemm done (%d failures so far)\n", g_failures.load());
   // TF_TEST_ONLY=gemm: the GEMM part alone (kernel_build.sh reruns it under other cache sizes).
   const char* only = std::getenv("TF_TEST_ONLY");
   if (only && !std::strcmp(only, "gemm")) {
-    std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
+    std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures.load());
     return g_failures ? 1 : 0;
   }
   test_sizes();
   test_specials();
   test_lanes();
-  std::printf("sizes/specials done (%d failures so far)\n", g_failures);
+  std::printf("sizes/specials done (%d failures so far)\n", g_failures.load());
   test_ulp();
-  std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
+  std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures.load());
   return g_failures ? 1 : 0;
 }

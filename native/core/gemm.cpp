@@ -13,8 +13,9 @@
 // Threads: the rows (or columns) of C are split into one contiguous range per thread, each thread
 // packs its own A panels (parallel_for may run the parts serially when the pool is busy, and that
 // must still be correct). The larger dimension is split, so the operand every thread needs whole
-// is the smaller one; when that is B (rows split) and it fits kSharedBMaxBytes, it is packed once
-// and shared (SharedB), otherwise each thread packs its own copy.
+// is the smaller one; when that is B (rows split) and two K blocks of it fit shared_b_max_bytes(), it
+// is packed once into a window shared by the threads (SharedB), otherwise each thread packs its
+// own copy.
 #include "gemm.h"
 
 #include <algorithm>
@@ -514,78 +515,126 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
 }
 
 // Threads splitting C's rows all read the same packed B, so when each packed its own copy the
-// B packing was done once per thread (4% of a 1024^3 float product on 2 threads). Here B is packed
-// once, into a buffer holding all of it, shared by the threads. A group of panels is packed on
-// demand by the first thread to need it while another that needs it waits (a packer never waits
-// on anything, so this cannot deadlock, and one thread running every part serially packs
-// everything itself); the threads start at different groups so they pack different ones. Each K
-// block has its own place in the buffer, so nothing is overwritten while a thread may still read
-// it, and no thread waits for another to finish a K block.
+// B packing was done once per thread (4% of a 1024^3 float product on 2 threads), and the copies
+// took twice the L3. Here B is packed once into a shared window of `slots` K blocks. A group of
+// panels is packed on demand by the first thread to need it while another that needs it waits (a
+// packer never waits on anything, so this cannot deadlock, and one thread running every part
+// serially packs everything itself); the threads start at different groups so they pack
+// different ones. K block j lives in slot j % slots. A slot's group is packed over only once every
+// part has finished the K block it holds (`done_`), so nothing is overwritten while a part may
+// still read it; a thread that finds its group's slot still needed by a part that is behind (or
+// has not started: parallel_for may run the parts one after another) packs that group into its
+// own buffer instead of waiting. With two slots the threads can be a whole K block apart.
+//
+// Measured (gemm_harness, Zen 5, 2 threads, alternating, median % of peak; private copies ->
+// shared window): AVX-512 2048^3 float 84.7/83.8 -> 88.1/86.6 (the private copies halve KC to
+// 512, the shared window keeps 1024), 3000^3 float 81.0 -> 87.1, [4096x4096]x[4096x1024] float
+// 42.0 -> 87.6, 2048^3 float64 78.9/79.0 -> 83.8/82.4, 4096^3 float64 51.2 -> 73.5; 1024^3
+// float64 (8 MB of B, shared before too), [8192x1024]x[1024x256] the same. With the whole of B
+// in the buffer instead of two slots (the first version): AVX2 2048^3 float 89.4/90.6 ->
+// 87.8/92.4, 4096^3 88.4/89.7 -> 92.4/91.5, 1536^3 float64 81.8/86.0 -> 88.4/90.4.
 template <typename T>
 class SharedB {
  public:
   static constexpr int kGroupPanels = 8;  // panels packed per claim: 1 KB pieces of B's rows
 
-  SharedB(const Problem<T>& P, int NR, int64_t KC, T* buf)
-      : P_(P), NR_(NR), KC_(KC), ncp_((P.N + NR - 1) / NR * NR), buf_(buf),
-        groups_((ncp_ / NR + kGroupPanels - 1) / kGroupPanels),
-        state_(new std::atomic<uint8_t>[static_cast<size_t>(groups_ * ((P.K + KC - 1) / KC))]) {
-    for (int64_t i = 0; i < groups_ * ((P.K + KC - 1) / KC); ++i)
-      state_[i].store(0, std::memory_order_relaxed);
+  // `slots` K blocks of KC x (N rounded up to panels) in buf; `parts` threads read them.
+  SharedB(const Problem<T>& P, int NR, int64_t KC, int64_t slots, int parts, T* buf)
+      : P_(P), NR_(NR), KC_(KC), ncp_((P.N + NR - 1) / NR * NR), slots_(slots), parts_(parts),
+        buf_(buf), groups_((ncp_ / NR + kGroupPanels - 1) / kGroupPanels),
+        state_(new std::atomic<int64_t>[static_cast<size_t>(slots * groups_)]),
+        done_(new std::atomic<int>[static_cast<size_t>((P.K + KC - 1) / KC)]) {
+    for (int64_t i = 0; i < slots * groups_; ++i) state_[i].store(0, std::memory_order_relaxed);
+    for (int64_t i = 0; i < (P.K + KC - 1) / KC; ++i) done_[i].store(0, std::memory_order_relaxed);
   }
+  // The K blocks (of KC) a window of at most `max_bytes` holds at once, 0 if not even two (or
+  // all of K when that is fewer) fit.
+  static int64_t slots_for(const Problem<T>& P, int NR, int64_t KC, int64_t max_bytes) {
+    const int64_t blocks = (P.K + KC - 1) / KC, want = std::min<int64_t>(blocks, 2);
+    const int64_t slot_bytes = KC * ((P.N + NR - 1) / NR * NR) * static_cast<int64_t>(sizeof(T));
+    return want * slot_bytes <= max_bytes ? want : 0;
+  }
+  static constexpr int64_t group_floats(int NR, int64_t KC) { return kGroupPanels * NR * KC; }
+
   int64_t groups() const { return groups_; }
   int64_t group_col(int64_t g) const { return g * kGroupPanels * NR_; }
   int64_t group_cols(int64_t g) const {
     return std::min<int64_t>(P_.N - group_col(g), int64_t(kGroupPanels) * NR_);
   }
-  // The packed panels of group g for the K block at pc, packing them first if nobody has.
-  const T* get(int64_t pc, int64_t kc, int64_t g) {
-    std::atomic<uint8_t>& st = state_[(pc / KC_) * groups_ + g];
-    T* dst = buf_ + pc * ncp_ + group_col(g) * kc;
-    uint8_t s = st.load(std::memory_order_acquire);
-    if (s == 0 && st.compare_exchange_strong(s, 1, std::memory_order_acq_rel)) {
-      pack_b(P_, pc, kc, group_col(g), group_cols(g), NR_, dst);
-      st.store(2, std::memory_order_release);
-      return dst;
-    }
-    for (int i = 0; st.load(std::memory_order_acquire) != 2; ++i) {
-#if defined(__x86_64__) || defined(_M_X64)
-      if (i < 4096) {
-        _mm_pause();
+  // The packed panels of group g for the K block at pc: from the window, packing them there first
+  // if nobody has, or packed into `own` (group_floats of them) while the slot is still needed.
+  const T* get(int64_t pc, int64_t kc, int64_t g, T* own) {
+    const int64_t kb = pc / KC_, slot = kb % slots_;
+    std::atomic<int64_t>& st = state_[slot * groups_ + g];
+    T* dst = buf_ + slot * KC_ * ncp_ + group_col(g) * kc;
+    const int64_t packing = tag(kb, 1), ready = tag(kb, 2);
+    for (int i = 0;; ++i) {
+      int64_t s = st.load(std::memory_order_acquire);
+      if (s == ready) return dst;
+      if (s == packing) {  // another thread is packing it, which takes no longer than a pack
+        relax(i);
         continue;
       }
-#endif
-      std::this_thread::yield();
+      const int64_t held = (s >> 2) - 1;  // the older K block the slot holds, -1 for none
+      if (held >= kb || (held >= 0 && done_[held].load(std::memory_order_acquire) < parts_)) {
+        pack_b(P_, pc, kc, group_col(g), group_cols(g), NR_, own);
+        return own;
+      }
+      if (st.compare_exchange_strong(s, packing, std::memory_order_acq_rel)) {
+        pack_b(P_, pc, kc, group_col(g), group_cols(g), NR_, dst);
+        st.store(ready, std::memory_order_release);
+        return dst;
+      }
     }
-    return dst;
   }
+  // The calling part has finished reading the K block at pc.
+  void finished(int64_t pc) { done_[pc / KC_].fetch_add(1, std::memory_order_acq_rel); }
 
  private:
+  static int64_t tag(int64_t kb, int phase) { return (kb + 1) << 2 | phase; }
+  static void relax(int i) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (i < 4096) {
+      _mm_pause();
+      return;
+    }
+#endif
+    std::this_thread::yield();
+  }
+
   const Problem<T>& P_;
   const int NR_;
-  const int64_t KC_, ncp_;
+  const int64_t KC_, ncp_, slots_;
+  const int parts_;
   T* const buf_;
   const int64_t groups_;
-  std::unique_ptr<std::atomic<uint8_t>[]> state_;
+  std::unique_ptr<std::atomic<int64_t>[]> state_;  // per slot and group: tag(K block, 1 or 2)
+  std::unique_ptr<std::atomic<int>[]> done_;       // per K block: parts finished with it
 };
 
-// Most of B that is packed into one shared buffer (the rest takes the split with private B):
-// 1024^2 float64. At 2048^2 float32 (16 MB) sharing measured the same as private copies.
-constexpr int64_t kSharedBMaxBytes = int64_t(8) << 20;
+// Most bytes of the shared window (two K blocks of packed B; see SharedB): three quarters of L3,
+// where it stays while the threads stream it (16 MB when L3 is unknown). Wider B takes the split
+// with private copies, each KC x NC. The buffer is kept by the calling thread for the next
+// product, like every packing buffer here.
+inline int64_t shared_b_max_bytes() {
+  const CacheSizes& cs = cache_sizes();
+  return cs.l3 > 0 ? cs.l3 / 4 * 3 : int64_t(16) << 20;
+}
 
 // The rows split as partition() splits them, over one shared packed B (see SharedB).
 template <typename T>
 void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, int parts,
-                        int64_t unit) {
+                        int64_t unit, int64_t slots) {
   const int MR = ks.MR, NR = ks.NR;
   const int64_t KC = k_block(P.K, bl.KC), MC = bl.MC;
   static thread_local Scratch sb;
-  T* Bbuf = static_cast<T*>(sb.get(sizeof(T) * P.K * ((P.N + NR - 1) / NR * NR)));
-  SharedB<T> shared(P, NR, KC, Bbuf);
+  T* Bbuf = static_cast<T*>(sb.get(sizeof(T) * slots * KC * ((P.N + NR - 1) / NR * NR)));
+  SharedB<T> shared(P, NR, KC, slots, parts, Bbuf);
   const int64_t units = (P.M + unit - 1) / unit;
   parallel_for(0, parts, 1, [&](int64_t lo, int64_t hi) {
-    static thread_local Scratch sa;
+    static thread_local Scratch sa, so;
     T* Ap = static_cast<T*>(sa.get(sizeof(T) * MC * std::min(KC, P.K)));
+    T* own = static_cast<T*>(so.get(sizeof(T) * SharedB<T>::group_floats(NR, std::min(KC, P.K))));
     const int64_t groups = shared.groups();
     for (int64_t t = lo; t < hi; ++t) {
       const int64_t m0 = std::min(P.M, units * t / parts * unit);
@@ -600,10 +649,11 @@ void gemm_rows_shared_b(const Problem<T>& P, const KernelSet<T>& ks, const Block
           pack_a(P, ic, mc, pc, kc, MR, Ap);
           for (int64_t gi = 0; gi < groups; ++gi) {
             const int64_t g = (first + gi) % groups;
-            macro_kernel(P, ks, Ap, shared.get(pc, kc, g), ic, mc, 0, shared.group_col(g),
+            macro_kernel(P, ks, Ap, shared.get(pc, kc, g, own), ic, mc, 0, shared.group_col(g),
                          shared.group_cols(g), pc, kc, beta);
           }
         }
+        shared.finished(pc);
       }
     }
   });
@@ -684,19 +734,22 @@ void own_gemm(const Problem<T>& P) {
   if (trivial(P)) return;
   const KernelSet<T>& ks = kernels_for<T>(simd_level());
   const int parts = P.M * P.N * P.K < kParallelMinMacs ? 1 : num_threads();
-  const bool shared_b = parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR &&
-                        P.M >= parts * 4 * ks.MR &&
-                        P.K * P.N * static_cast<int64_t>(sizeof(T)) <= kSharedBMaxBytes;
+  // Rows split over one shared packed B when the threads would otherwise each pack all of it
+  // and its window fits (the blocks are those of one copy of B).
+  const Blocks one = blocks_for<T>(simd_level(), P.M, P.N, P.K, 1);
+  const int64_t slots =
+      parts > 1 && P.M >= P.N && P.N > kDirectMaxPanels * ks.NR && P.M >= parts * 4 * ks.MR
+          ? SharedB<T>::slots_for(P, ks.NR, k_block(P.K, one.KC), shared_b_max_bytes())
+          : 0;
   // Threads splitting the rows each pack all of B (but the shared one); split columns, a part each.
-  const int copies = parts > 1 && P.M >= P.N && !shared_b ? parts : 1;
-  const Blocks bl = blocks_for<T>(simd_level(), P.M, P.N, P.K, copies);
+  const int copies = parts > 1 && P.M >= P.N && !slots ? parts : 1;
+  const Blocks bl = copies == 1 ? one : blocks_for<T>(simd_level(), P.M, P.N, P.K, copies);
   // Row ranges: with kernels for short panels the threads' ranges need not be whole panels, so
   // 1024 rows split 512 + 512 (42 panels and one of 8 rows each) rather than 516 + 508 (43
   // panels against 42 and one of 4 rows computed at full height: the same time for less work).
   // Four rows still fill the FMA pipes (8 accumulators at AVX-512, 4 x 2 at AVX2).
   const int64_t unit_m = ks.rows ? std::min(4, ks.MR) : ks.MR;
-  // Rows split over one shared packed B when the threads would otherwise each pack all of it.
-  if (shared_b) return gemm_rows_shared_b(P, ks, bl, parts, unit_m);
+  if (slots) return gemm_rows_shared_b(P, ks, bl, parts, unit_m, slots);
   partition(P.M, P.N, parts, unit_m, ks.NR, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     gemm_block(P, ks, bl, m0, m1, n0, n1);
   });
