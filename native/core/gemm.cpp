@@ -530,9 +530,8 @@ void gemm_block(const Problem<T>& P, const KernelSet<T>& ks, const Blocks& bl, i
 // shared window): AVX-512 2048^3 float 84.7/83.8 -> 88.1/86.6 (the private copies halve KC to
 // 512, the shared window keeps 1024), 3000^3 float 81.0 -> 87.1, [4096x4096]x[4096x1024] float
 // 42.0 -> 87.6, 2048^3 float64 78.9/79.0 -> 83.8/82.4, 4096^3 float64 51.2 -> 73.5; 1024^3
-// float64 (8 MB of B, shared before too), [8192x1024]x[1024x256] the same. With the whole of B
-// in the buffer instead of two slots (the first version): AVX2 2048^3 float 89.4/90.6 ->
-// 87.8/92.4, 4096^3 88.4/89.7 -> 92.4/91.5, 1536^3 float64 81.8/86.0 -> 88.4/90.4.
+// float64 (8 MB of B, shared before too), [8192x1024]x[1024x256] the same. AVX2: 2048^3 and
+// 4096^3 float the same (90 and 88-89), 1536^3 float64 85.8 -> 89.1, 2048^3 float64 81.5 -> 89.3.
 template <typename T>
 class SharedB {
  public:
