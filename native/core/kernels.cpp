@@ -69,12 +69,19 @@ struct Impl {
   double (*sum_f64)(const double*, int64_t, int64_t);
   float (*extreme_f32)(const float*, int64_t, bool);
   double (*extreme_f64)(const double*, int64_t, bool);
+  double (*sumsq_f32)(const float*, int64_t, int64_t);
+  double (*sumsq_f64)(const double*, int64_t, int64_t);
+  double (*prod_f32)(const float*, int64_t);
+  double (*prod_f64)(const double*, int64_t);
+  void (*col_sum_f32)(const float*, int64_t, int64_t, int64_t, float*);
+  void (*col_sum_f64)(const double*, int64_t, int64_t, int64_t, double*);
 };
 
 #define TF_IMPL(ns)                                                                       \
   Impl {                                                                                  \
     ns::unary_f32, ns::unary_f64, ns::binary_f32, ns::binary_f64, ns::sum_blocks_f32,     \
-        ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64                              \
+        ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64, ns::sumsq_blocks_f32,       \
+        ns::sumsq_blocks_f64, ns::prod_f32, ns::prod_f64, ns::col_sum_f32, ns::col_sum_f64 \
   }
 
 const Impl& impl() {
@@ -251,6 +258,9 @@ namespace {
 // count: threads only decide who computes which chunk, never how values are grouped.
 constexpr int64_t kSumBlock = 4096;
 constexpr int64_t kSumChunk = 1 << 18;
+// Column sums: a task per at least kColTask elements, at most kColTasks row blocks.
+constexpr int64_t kColTask = 1 << 15;
+constexpr int64_t kColTasks = 8;
 
 // f(first, count) of each chunk of kSumChunk elements (on the pool when there are several), in
 // chunk order: chunks fixed by n alone, so results never depend on the thread count.
@@ -299,6 +309,70 @@ float extreme_f32(const float* x, int64_t n, bool is_max) {
 }
 double extreme_f64(const double* x, int64_t n, bool is_max) {
   return chunked_extreme(x, n, is_max, impl().extreme_f64);
+}
+
+double sumsq_f32(const float* x, int64_t n) {
+  if (n <= 0) return 0.0;
+  return chunked_sum(x, n, impl().sumsq_f32);
+}
+double sumsq_f64(const double* x, int64_t n) {
+  if (n <= 0) return 0.0;
+  return chunked_sum(x, n, impl().sumsq_f64);
+}
+
+namespace {
+// Product over chunks on the pool, the chunks' products multiplied in chunk order.
+template <class T, class F>
+double chunked_prod(const T* x, int64_t n, F block) {
+  if (n <= kSumChunk) return block(x, n);
+  double total = 1;
+  for (double p : per_chunk<double>(n, [&](int64_t a, int64_t m) { return block(x + a, m); })) total *= p;
+  return total;
+}
+
+// Column sums of a row-major [R, B] (the sum over the leading dim: every Linear layer's bias
+// gradient). Splitting the columns among threads made each thread read short pieces of every row;
+// instead each task sums a block of whole rows (contiguous memory) into its own row of partial
+// sums, then the partial rows are added in order. Blocks and column pieces depend on R and B only,
+// so results never depend on the thread count. 4096x4096 float32 on 2 threads (AMD EPYC, AVX-512):
+// see scripts/bench_reduce.js.
+template <class T, class F>
+void col_sum(const T* x, T* out, int64_t R, int64_t B, F block) {
+  // Column pieces keep a partial row within L1/L2 when rows are very long.
+  const int64_t cb = B > 16384 ? 8192 : B;
+  const int64_t ncb = (B + cb - 1) / cb;
+  const int64_t want = std::clamp<int64_t>(R * B / kColTask, 1, kColTasks);
+  int64_t nrb = std::clamp<int64_t>((want + ncb - 1) / ncb, 1, R);
+  const int64_t rb = (R + nrb - 1) / nrb;
+  nrb = (R + rb - 1) / rb;
+  if (nrb == 1) {
+    parallel_for(0, ncb, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t c = lo; c < hi; ++c) block(x + c * cb, R, std::min(cb, B - c * cb), B, out + c * cb);
+    });
+    return;
+  }
+  std::vector<T> part(static_cast<size_t>(nrb * B));
+  parallel_for(0, nrb * ncb, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t r = t / ncb, c = t % ncb;
+      block(x + r * rb * B + c * cb, std::min(rb, R - r * rb), std::min(cb, B - c * cb), B,
+            part.data() + r * B + c * cb);
+    }
+  });
+  block(part.data(), nrb, B, B, out);
+}
+}  // namespace
+
+double prod_f32(const float* x, int64_t n) { return chunked_prod(x, n, impl().prod_f32); }
+double prod_f64(const double* x, int64_t n) { return chunked_prod(x, n, impl().prod_f64); }
+
+void col_sum_f32(const float* x, float* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_sum(x, out, R, B, impl().col_sum_f32);
+}
+void col_sum_f64(const double* x, double* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_sum(x, out, R, B, impl().col_sum_f64);
 }
 
 }  // namespace tf
