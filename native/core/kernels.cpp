@@ -75,13 +75,16 @@ struct Impl {
   double (*prod_f64)(const double*, int64_t);
   void (*col_sum_f32)(const float*, int64_t, int64_t, int64_t, float*);
   void (*col_sum_f64)(const double*, int64_t, int64_t, int64_t, double*);
+  void (*col_prod_f32)(const float*, int64_t, int64_t, int64_t, double*);
+  void (*col_prod_f64)(const double*, int64_t, int64_t, int64_t, double*);
 };
 
 #define TF_IMPL(ns)                                                                       \
   Impl {                                                                                  \
     ns::unary_f32, ns::unary_f64, ns::binary_f32, ns::binary_f64, ns::sum_blocks_f32,     \
         ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64, ns::sumsq_blocks_f32,       \
-        ns::sumsq_blocks_f64, ns::prod_f32, ns::prod_f64, ns::col_sum_f32, ns::col_sum_f64 \
+        ns::sumsq_blocks_f64, ns::prod_f32, ns::prod_f64, ns::col_sum_f32, ns::col_sum_f64, \
+        ns::col_prod_f32, ns::col_prod_f64                                                \
   }
 
 const Impl& impl() {
@@ -330,36 +333,57 @@ double chunked_prod(const T* x, int64_t n, F block) {
   return total;
 }
 
-// Column sums of a row-major [R, B] (the sum over the leading dim: every Linear layer's bias
+// Column reductions of a row-major [R, B] (a sum over the leading dim: every Linear layer's bias
 // gradient). Splitting the columns among threads made each thread read short pieces of every row;
-// instead each task sums a block of whole rows (contiguous memory) into its own row of partial
-// sums, then the partial rows are added in order. Blocks and column pieces depend on R and B only,
-// so results never depend on the thread count. 4096x4096 float32 on 2 threads (AMD EPYC, AVX-512):
-// see scripts/bench_reduce.js.
-template <class T, class F>
-void col_sum(const T* x, T* out, int64_t R, int64_t B, F block) {
+// instead each task reduces a block of whole rows (contiguous memory) into its own row of partial
+// results, then the partial rows are combined in order. Blocks and column pieces depend on R and B
+// only, so results never depend on the thread count. Measured with scripts/bench_reduce.js.
+struct ColPlan {
+  int64_t cb, ncb, rb, nrb;  // column piece and row block sizes, and their counts
+};
+ColPlan col_plan(int64_t R, int64_t B) {
+  ColPlan p;
   // Column pieces keep a partial row within L1/L2 when rows are very long.
-  const int64_t cb = B > 16384 ? 8192 : B;
-  const int64_t ncb = (B + cb - 1) / cb;
+  p.cb = B > 16384 ? 8192 : B;
+  p.ncb = (B + p.cb - 1) / p.cb;
   const int64_t want = std::clamp<int64_t>(R * B / kColTask, 1, kColTasks);
-  int64_t nrb = std::clamp<int64_t>((want + ncb - 1) / ncb, 1, R);
-  const int64_t rb = (R + nrb - 1) / nrb;
-  nrb = (R + rb - 1) / rb;
-  if (nrb == 1) {
-    parallel_for(0, ncb, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t c = lo; c < hi; ++c) block(x + c * cb, R, std::min(cb, B - c * cb), B, out + c * cb);
-    });
-    return;
-  }
-  std::vector<T> part(static_cast<size_t>(nrb * B));
-  parallel_for(0, nrb * ncb, 1, [&](int64_t lo, int64_t hi) {
+  const int64_t nrb = std::clamp<int64_t>((want + p.ncb - 1) / p.ncb, 1, R);
+  p.rb = (R + nrb - 1) / nrb;
+  p.nrb = (R + p.rb - 1) / p.rb;
+  return p;
+}
+// block(x piece, rows, cols, stride, partial row) over every (row block, column piece) on the pool,
+// into part (nrb rows of B).
+template <class T, class P, class F>
+void col_blocks(const T* x, int64_t B, const ColPlan& p, P* part, int64_t R, F block) {
+  parallel_for(0, p.nrb * p.ncb, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t t = lo; t < hi; ++t) {
-      const int64_t r = t / ncb, c = t % ncb;
-      block(x + r * rb * B + c * cb, std::min(rb, R - r * rb), std::min(cb, B - c * cb), B,
-            part.data() + r * B + c * cb);
+      const int64_t r = t / p.ncb, c = t % p.ncb;
+      block(x + r * p.rb * B + c * p.cb, std::min(p.rb, R - r * p.rb), std::min(p.cb, B - c * p.cb), B,
+            part + r * B + c * p.cb);
     }
   });
-  block(part.data(), nrb, B, B, out);
+}
+
+template <class T, class F>
+void col_sum(const T* x, T* out, int64_t R, int64_t B, F block) {
+  const ColPlan p = col_plan(R, B);
+  if (p.nrb == 1) return col_blocks(x, B, p, out, R, block);
+  std::vector<T> part(static_cast<size_t>(p.nrb * B));
+  col_blocks(x, B, p, part.data(), R, block);
+  block(part.data(), p.nrb, B, B, out);
+}
+
+template <class T, class F>
+void col_prod(const T* x, T* out, int64_t R, int64_t B, F block) {
+  const ColPlan p = col_plan(R, B);
+  std::vector<double> part(static_cast<size_t>(p.nrb * B));
+  col_blocks(x, B, p, part.data(), R, block);
+  for (int64_t b = 0; b < B; ++b) {
+    double v = part[size_t(b)];
+    for (int64_t r = 1; r < p.nrb; ++r) v *= part[size_t(r * B + b)];
+    out[b] = T(v);
+  }
 }
 }  // namespace
 
@@ -373,6 +397,14 @@ void col_sum_f32(const float* x, float* out, int64_t R, int64_t B) {
 void col_sum_f64(const double* x, double* out, int64_t R, int64_t B) {
   if (R <= 0 || B <= 0) return;
   col_sum(x, out, R, B, impl().col_sum_f64);
+}
+void col_prod_f32(const float* x, float* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_prod(x, out, R, B, impl().col_prod_f32);
+}
+void col_prod_f64(const double* x, double* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_prod(x, out, R, B, impl().col_prod_f64);
 }
 
 }  // namespace tf

@@ -39,5 +39,8 @@ double prod_f64(const double* x, int64_t n);
 // out[b] = sum_r x[r * B + b]: the column sums of a contiguous [R, B] (threaded over row blocks).
 void col_sum_f32(const float* x, float* out, int64_t R, int64_t B);
 void col_sum_f64(const double* x, double* out, int64_t R, int64_t B);
+// out[b] = prod_r x[r * B + b], accumulated in double.
+void col_prod_f32(const float* x, float* out, int64_t R, int64_t B);
+void col_prod_f64(const double* x, double* out, int64_t R, int64_t B);
 
 }  // namespace tf

@@ -109,12 +109,14 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
     return;
   }
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    if (k == RedKind::Sum) {
-      // The common case (bias gradients): whole rows streamed through vector adds (kernels.cpp).
+    if (k == RedKind::Sum || k == RedKind::Prod) {
+      // Sum (bias gradients) and product: whole rows streamed through vector loops (kernels.cpp).
       parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R * B, 1)), [&](int64_t lo, int64_t hi) {
         for (int64_t a = lo; a < hi; a++) {
-          if constexpr (std::is_same_v<T, float>) col_sum_f32(x + a * R * B, out + a * B, R, B);
-          else col_sum_f64(x + a * R * B, out + a * B, R, B);
+          const T* xa = x + a * R * B;
+          T* oa = out + a * B;
+          if constexpr (std::is_same_v<T, float>) (k == RedKind::Sum ? col_sum_f32 : col_prod_f32)(xa, oa, R, B);
+          else (k == RedKind::Sum ? col_sum_f64 : col_prod_f64)(xa, oa, R, B);
         }
       });
       return;

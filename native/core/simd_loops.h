@@ -303,3 +303,21 @@ inline void col_sum_f32(const float* x, int64_t R, int64_t B, int64_t stride, fl
 inline void col_sum_f64(const double* x, int64_t R, int64_t B, int64_t stride, double* out) {
   col_sum_block<VD>(x, R, B, stride, out);
 }
+
+// out[b] = the product over r < R of x[r * stride + b] in double, for b < B (R >= 1): the column
+// products of a block of rows, row by row into a cached row of doubles (plain loops the compiler
+// vectorises; each column's order is fixed, so every SIMD level gives the same bits).
+template <class T>
+inline void col_prod_block(const T* __restrict x, int64_t R, int64_t B, int64_t stride, double* __restrict out) {
+  for (int64_t b = 0; b < B; ++b) out[b] = double(x[b]);
+  for (int64_t r = 1; r < R; ++r) {
+    const T* __restrict xr = x + r * stride;
+    for (int64_t b = 0; b < B; ++b) out[b] *= double(xr[b]);
+  }
+}
+inline void col_prod_f32(const float* x, int64_t R, int64_t B, int64_t stride, double* out) {
+  col_prod_block(x, R, B, stride, out);
+}
+inline void col_prod_f64(const double* x, int64_t R, int64_t B, int64_t stride, double* out) {
+  col_prod_block(x, R, B, stride, out);
+}
