@@ -26,7 +26,7 @@ add('norm()', [768, 768], 'float32', (x) => x.norm(), 201);
 add('norm()', [768], 'float32', (x) => x.norm(), 201);
 for (const dt of ['float32', 'float64']) {
   add('sum(0)', [4096, 4096], dt, (x) => x.sum(0));
-  for (const s of [[256, 1024], [768, 128], [768, 384], [3072, 768], [64, 64]]) add('sum(0)', s, dt, (x) => x.sum(0), 101);
+  for (const s of [[256, 1024], [768, 128], [768, 384], [3072, 768], [64, 64], [128, 256], [64, 512], [512, 96]]) add('sum(0)', s, dt, (x) => x.sum(0), 101);
 }
 for (const c of cases) {
   const label = `${c.name} [${c.shape}] ${c.dtype}`;

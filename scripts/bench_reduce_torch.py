@@ -28,7 +28,7 @@ cases = [
 ]
 for dt in (torch.float32, torch.float64):
     cases.append(('sum(0)', [4096, 4096], dt, lambda x: x.sum(0), 15))
-    for s in ([256, 1024], [768, 128], [768, 384], [3072, 768], [64, 64]):
+    for s in ([256, 1024], [768, 128], [768, 384], [3072, 768], [64, 64], [128, 256], [64, 512], [512, 96]):
         cases.append(('sum(0)', s, dt, lambda x: x.sum(0), 101))
 with torch.no_grad():
     for name, shape, dt, f, reps in cases:

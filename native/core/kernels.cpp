@@ -262,7 +262,7 @@ namespace {
 constexpr int64_t kSumBlock = 4096;
 constexpr int64_t kSumChunk = 1 << 18;
 // Column sums: a task per at least kColTask elements, at most kColTasks row blocks.
-constexpr int64_t kColTask = 1 << 15;
+constexpr int64_t kColTask = 1 << 14;
 constexpr int64_t kColTasks = 8;
 
 // f(first, count) of each chunk of kSumChunk elements (on the pool when there are several), in
