@@ -91,8 +91,8 @@ function near1(shape, seed, dtype = 'float32', spread = 0.02) {
 }
 
 describe('long rows, chunks and columns against float64 references', () => {
-  // Lengths around the 16-lane product loop, the vector widths and the 2^18-element chunks.
-  for (const n of [1, 2, 15, 16, 17, 31, 33, 100, 4097]) {
+  // Lengths around the 32-lane product loop and the vector widths.
+  for (const n of [1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 4097]) {
     test(`prod of rows of ${n}, float32 and float64`, () => {
       for (const dtype of ['float32', 'float64']) {
         const x = near1([3, n], n, dtype, 0.5);

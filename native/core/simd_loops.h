@@ -252,12 +252,12 @@ inline double sumsq_blocks_f64(const double* x, int64_t n, int64_t block) {
 }
 
 // Product of m elements in double (float32 included: no overflow or underflow of the partial
-// products that the float32 result would not have). Sixteen independent lanes written out as an
+// products that the float32 result would not have). 32 independent lanes written out as an
 // array, which the compiler turns into vector multiplies at every level; the grouping is fixed by
 // the source, so every SIMD level gives the same bits.
 template <class T>
 inline double prod_block(const T* p, int64_t m) {
-  constexpr int L = 16;
+  constexpr int L = 32;
   double acc[L];
   for (int j = 0; j < L; ++j) acc[j] = 1.0;
   int64_t i = 0;
