@@ -104,6 +104,29 @@ describe('long rows, chunks and columns against float64 references', () => {
       }
     });
   }
+  test('column products over several row blocks and column pieces', () => {
+    for (const [R, B] of [[4099, 67], [3, 20000], [40001, 3]]) {
+      for (const dtype of ['float32', 'float64']) {
+        const x = near1([R, B], R + B, dtype, 0.002);
+        const want = refProd(vals(x), R, B, 0);
+        expectClose(vals(x.prod(0)), dtype === 'float32' ? want.map(Math.fround) : want,
+          { rtol: dtype === 'float32' ? 1e-6 : 1e-12, atol: 0 }, `${dtype} [${R}, ${B}]`);
+      }
+    }
+  });
+  test('the same bits with 1 thread and with 2', () => {
+    const xs = [near1([4099, 67], 1, 'float32', 0.002), near1([700, 1001], 2, 'float64', 0.002)];
+    const threads = tf.backendInfo().threads;
+    const all = () => xs.flatMap((x) => [vals(x.prod(0)), vals(x.prod(1)), vals(x.prod()), vals(x.norm()), vals(x.norm(2, 1))]);
+    try {
+      tf.setNumThreads(1);
+      const one = all();
+      tf.setNumThreads(2);
+      expect(all()).toEqual(one);
+    } finally {
+      tf.setNumThreads(threads);
+    }
+  });
   test('whole prod over several chunks (float32 accumulated in double)', () => {
     const x = near1([700, 1001], 3, 'float32', 0.001);
     const d = vals(x);
