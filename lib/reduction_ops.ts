@@ -69,22 +69,17 @@ export function logcumsumexp(x: Tensor, axis: number): Tensor {
   return E.add(E.log(cumsum(E.exp(E.sub(t, m)), ax)), m).reshape(x.shape);
 }
 
-/** Product over axis (all elements when axis is omitted); 1 over an empty dim. */
+/**
+ * Product over axis (all elements when axis is omitted); 1 over an empty dim. One pass in the
+ * engine (float32 accumulated in double); the gradient is PyTorch's, exact with zeros in x, and so
+ * is its derivative.
+ */
 export function prod(x: Tensor, axis?: number, keepdim = false): Tensor {
   checkTensor(x, 'prod');
   keepArg(keepdim, 'prod');
-  const { t, ax } = along(x, axis, 'prod');
-  const n = t.shape[ax];
-  let r: Tensor;
-  if (n === 0) {
-    const s = t.shape;
-    s[ax] = 1;
-    r = E.add(t.sum(ax, true), 1);
-    if (r.shape.join() !== s.join()) r = r.reshape(s);
-  } else {
-    r = cumprod(t, ax).narrow(ax, n - 1, 1);
-  }
-  return finish(r, x, axis, ax, keepdim);
+  if (axis === undefined || axis === null) return wrap(native.reduce('prod', x._h, null, keepdim));
+  const ax = axisOf(x, axis, 'prod');
+  return wrap(native.reduce('prod', x._h, x.ndim === 0 ? null : ax, keepdim));
 }
 
 // ---- logical ----
@@ -120,8 +115,8 @@ export function norm(x: Tensor, p: number | 'fro' = 2, axis?: number | number[],
   if (!isFloat(x)) throw argumentError(`norm: expected a float tensor, got ${x.dtype}`);
   if (p === 'fro') p = 2;
   numArg(p, 'norm', 'p');
-  // |x| only where used: for p = 2 it was a whole extra pass over x (and a tensor of its size).
-  if (p === 2) return safeRoot(E.mul(x, x).sum(axis, keepdim), 2);
+  // One pass over x in the engine for p = 2 (x·x, sum and sqrt were three).
+  if (p === 2) return wrap(native.reduce('norm2', x._h, axis ?? null, keepdim));
   if (p === 0) return E.ne(x, 0).to(x.dtype).sum(axis, keepdim);
   const a = E.abs(x);
   if (p === Infinity) return a.max(axis, keepdim);

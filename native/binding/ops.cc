@@ -95,6 +95,8 @@ TFB_FN(Reduce)
   if (kind == "max") return W(tf::amax(a, axes, keep));
   if (kind == "min") return W(tf::amin(a, axes, keep));
   if (kind == "logsumexp") return W(tf::logsumexp(a, axes, keep));
+  if (kind == "prod") return W(tf::prod(a, axes, keep));
+  if (kind == "norm2") return W(tf::norm2(a, axes, keep));
   if (kind == "var" || kind == "std") {
     double corr = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : 1.0;
     return W(kind == "var" ? tf::var(a, axes, keep, corr) : tf::std_(a, axes, keep, corr));

@@ -69,12 +69,22 @@ struct Impl {
   double (*sum_f64)(const double*, int64_t, int64_t);
   float (*extreme_f32)(const float*, int64_t, bool);
   double (*extreme_f64)(const double*, int64_t, bool);
+  double (*sumsq_f32)(const float*, int64_t, int64_t);
+  double (*sumsq_f64)(const double*, int64_t, int64_t);
+  double (*prod_f32)(const float*, int64_t);
+  double (*prod_f64)(const double*, int64_t);
+  void (*col_sum_f32)(const float*, int64_t, int64_t, int64_t, float*);
+  void (*col_sum_f64)(const double*, int64_t, int64_t, int64_t, double*);
+  void (*col_prod_f32)(const float*, int64_t, int64_t, int64_t, double*);
+  void (*col_prod_f64)(const double*, int64_t, int64_t, int64_t, double*);
 };
 
 #define TF_IMPL(ns)                                                                       \
   Impl {                                                                                  \
     ns::unary_f32, ns::unary_f64, ns::binary_f32, ns::binary_f64, ns::sum_blocks_f32,     \
-        ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64                              \
+        ns::sum_blocks_f64, ns::extreme_f32, ns::extreme_f64, ns::sumsq_blocks_f32,       \
+        ns::sumsq_blocks_f64, ns::prod_f32, ns::prod_f64, ns::col_sum_f32, ns::col_sum_f64, \
+        ns::col_prod_f32, ns::col_prod_f64                                                \
   }
 
 const Impl& impl() {
@@ -251,6 +261,9 @@ namespace {
 // count: threads only decide who computes which chunk, never how values are grouped.
 constexpr int64_t kSumBlock = 4096;
 constexpr int64_t kSumChunk = 1 << 18;
+// Column sums: a task per at least kColTask elements, at most kColTasks row blocks.
+constexpr int64_t kColTask = 1 << 14;
+constexpr int64_t kColTasks = 8;
 
 // f(first, count) of each chunk of kSumChunk elements (on the pool when there are several), in
 // chunk order: chunks fixed by n alone, so results never depend on the thread count.
@@ -299,6 +312,100 @@ float extreme_f32(const float* x, int64_t n, bool is_max) {
 }
 double extreme_f64(const double* x, int64_t n, bool is_max) {
   return chunked_extreme(x, n, is_max, impl().extreme_f64);
+}
+
+double sumsq_f32(const float* x, int64_t n) {
+  if (n <= 0) return 0.0;
+  return chunked_sum(x, n, impl().sumsq_f32);
+}
+double sumsq_f64(const double* x, int64_t n) {
+  if (n <= 0) return 0.0;
+  return chunked_sum(x, n, impl().sumsq_f64);
+}
+
+namespace {
+// Product over chunks on the pool, the chunks' products multiplied in chunk order.
+template <class T, class F>
+double chunked_prod(const T* x, int64_t n, F block) {
+  if (n <= kSumChunk) return block(x, n);
+  double total = 1;
+  for (double p : per_chunk<double>(n, [&](int64_t a, int64_t m) { return block(x + a, m); })) total *= p;
+  return total;
+}
+
+// Column reductions of a row-major [R, B] (a sum over the leading dim: every Linear layer's bias
+// gradient). Splitting the columns among threads made each thread read short pieces of every row;
+// instead each task reduces a block of whole rows (contiguous memory) into its own row of partial
+// results, then the partial rows are combined in order. Blocks and column pieces depend on R and B
+// only, so results never depend on the thread count. scripts/bench_reduce.js, 2 threads, AMD EPYC
+// AVX-512: 4096x4096 sum(0) 4.2 -> 0.8-1.1 ms float32 (PyTorch 1.13: 2.9), 6.9 -> 1.5-2.5 ms float64 (6.0).
+struct ColPlan {
+  int64_t cb, ncb, rb, nrb;  // column piece and row block sizes, and their counts
+};
+ColPlan col_plan(int64_t R, int64_t B) {
+  ColPlan p;
+  // Column pieces keep a partial row within L1/L2 when rows are very long.
+  p.cb = B > 16384 ? 8192 : B;
+  p.ncb = (B + p.cb - 1) / p.cb;
+  const int64_t want = std::clamp<int64_t>(R * B / kColTask, 1, kColTasks);
+  const int64_t nrb = std::clamp<int64_t>((want + p.ncb - 1) / p.ncb, 1, R);
+  p.rb = (R + nrb - 1) / nrb;
+  p.nrb = (R + p.rb - 1) / p.rb;
+  return p;
+}
+// block(x piece, rows, cols, stride, partial row) over every (row block, column piece) on the pool,
+// into part (nrb rows of B).
+template <class T, class P, class F>
+void col_blocks(const T* x, int64_t B, const ColPlan& p, P* part, int64_t R, F block) {
+  parallel_for(0, p.nrb * p.ncb, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t r = t / p.ncb, c = t % p.ncb;
+      block(x + r * p.rb * B + c * p.cb, std::min(p.rb, R - r * p.rb), std::min(p.cb, B - c * p.cb), B,
+            part + r * B + c * p.cb);
+    }
+  });
+}
+
+template <class T, class F>
+void col_sum(const T* x, T* out, int64_t R, int64_t B, F block) {
+  const ColPlan p = col_plan(R, B);
+  if (p.nrb == 1) return col_blocks(x, B, p, out, R, block);
+  std::vector<T> part(static_cast<size_t>(p.nrb * B));
+  col_blocks(x, B, p, part.data(), R, block);
+  block(part.data(), p.nrb, B, B, out);
+}
+
+template <class T, class F>
+void col_prod(const T* x, T* out, int64_t R, int64_t B, F block) {
+  const ColPlan p = col_plan(R, B);
+  std::vector<double> part(static_cast<size_t>(p.nrb * B));
+  col_blocks(x, B, p, part.data(), R, block);
+  for (int64_t b = 0; b < B; ++b) {
+    double v = part[size_t(b)];
+    for (int64_t r = 1; r < p.nrb; ++r) v *= part[size_t(r * B + b)];
+    out[b] = T(v);
+  }
+}
+}  // namespace
+
+double prod_f32(const float* x, int64_t n) { return chunked_prod(x, n, impl().prod_f32); }
+double prod_f64(const double* x, int64_t n) { return chunked_prod(x, n, impl().prod_f64); }
+
+void col_sum_f32(const float* x, float* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_sum(x, out, R, B, impl().col_sum_f32);
+}
+void col_sum_f64(const double* x, double* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_sum(x, out, R, B, impl().col_sum_f64);
+}
+void col_prod_f32(const float* x, float* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_prod(x, out, R, B, impl().col_prod_f32);
+}
+void col_prod_f64(const double* x, double* out, int64_t R, int64_t B) {
+  if (R <= 0 || B <= 0) return;
+  col_prod(x, out, R, B, impl().col_prod_f64);
 }
 
 }  // namespace tf

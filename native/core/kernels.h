@@ -28,4 +28,19 @@ double sum_f64(const double* x, int64_t n);
 float extreme_f32(const float* x, int64_t n, bool is_max);
 double extreme_f64(const double* x, int64_t n, bool is_max);
 
+// Sum of squares of n contiguous elements (the 2-norm's reduction), blocked as sum_f32 / sum_f64.
+double sumsq_f32(const float* x, int64_t n);
+double sumsq_f64(const double* x, int64_t n);
+
+// Product of n contiguous elements, accumulated in double (1 when n == 0).
+double prod_f32(const float* x, int64_t n);
+double prod_f64(const double* x, int64_t n);
+
+// out[b] = sum_r x[r * B + b]: the column sums of a contiguous [R, B] (threaded over row blocks).
+void col_sum_f32(const float* x, float* out, int64_t R, int64_t B);
+void col_sum_f64(const double* x, double* out, int64_t R, int64_t B);
+// out[b] = prod_r x[r * B + b], accumulated in double.
+void col_prod_f32(const float* x, float* out, int64_t R, int64_t B);
+void col_prod_f64(const double* x, double* out, int64_t R, int64_t B);
+
 }  // namespace tf

@@ -115,6 +115,8 @@ Tensor argmin(const Tensor& a, std::optional<int64_t> axis, bool keepdim);
 Tensor var(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double correction);
 Tensor std_(const Tensor& a, std::vector<int64_t> axes, bool keepdim, double correction);
 Tensor logsumexp(const Tensor& a, std::vector<int64_t> axes, bool keepdim);
+Tensor prod(const Tensor& a, std::vector<int64_t> axes, bool keepdim);   // int / bool wrap in int32
+Tensor norm2(const Tensor& a, std::vector<int64_t> axes, bool keepdim);  // sqrt(sum(x^2)), float
 Tensor softmax(const Tensor& a, int64_t axis);
 Tensor log_softmax(const Tensor& a, int64_t axis);
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "iter.h"
+#include "ops_scan.h"  // prod's gradient with zeros: cumprod
 #include "kernels.h"
 #include "ops.h"
 #include "fused_kernels.h"  // speed: softmax rows
@@ -38,12 +39,8 @@ static Shape reduced_shape(const Shape& s, const std::vector<int64_t>& axes, boo
   return out;
 }
 
-enum class RedKind { Sum, Max, Min };
-
-template <typename T>
-static void add_row(T* __restrict o, const T* __restrict row, int64_t n) {
-  for (int64_t i = 0; i < n; i++) o[i] += row[i];
-}
+// SumSq (the 2-norm's sum of squares) is only reduced over contiguous rows (B == 1) of float data.
+enum class RedKind { Sum, Max, Min, Prod, SumSq };
 
 // o = max(o, row) (Max) or min, elementwise; NaN sticks once in o. Branch-free so the compiler
 // vectorises it (the column reductions of max(0) and min(0)).
@@ -55,6 +52,22 @@ static void extreme_row(T* __restrict o, const T* __restrict row, int64_t n) {
   }
 }
 
+// Product accumulator: double for float data (as prod_f32), unsigned 64-bit for integers so that
+// overflow wraps (modulo 2^32 once cast back to int32) instead of being undefined.
+template <typename T>
+using ProdAcc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+
+template <typename T>
+static T row_prod(const T* row, int64_t R) {
+  if constexpr (std::is_same_v<T, float>) return T(prod_f32(row, R));
+  else if constexpr (std::is_same_v<T, double>) return prod_f64(row, R);
+  else {
+    uint64_t acc = 1;
+    for (int64_t r = 0; r < R; r++) acc *= uint64_t(row[r]);
+    return T(acc);
+  }
+}
+
 // Reduces contiguous x viewed as [A, R, B] over R. Output [A, B].
 template <typename T, typename Acc>
 static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int64_t B) {
@@ -63,6 +76,7 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
       case RedKind::Sum: return acc + Acc(v);
       case RedKind::Max: return (v != v || Acc(v) > acc) ? Acc(v) : acc;
       case RedKind::Min: return (v != v || Acc(v) < acc) ? Acc(v) : acc;
+      case RedKind::Prod: case RedKind::SumSq: break;  // own loops below
     }
     return acc;
   };
@@ -70,6 +84,12 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
     parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
       for (int64_t a = lo; a < hi; a++) {
         const T* row = x + a * R;
+        if (k == RedKind::Prod) { out[a] = row_prod(row, R); continue; }
+        if (k == RedKind::SumSq) {
+          if constexpr (std::is_same_v<T, float>) out[a] = T(sumsq_f32(row, R));
+          if constexpr (std::is_same_v<T, double>) out[a] = sumsq_f64(row, R);
+          continue;
+        }
         if (k == RedKind::Sum) {
           if constexpr (std::is_same_v<T, float>) { out[a] = sum_f32(row, R); continue; }
           if constexpr (std::is_same_v<T, double>) { out[a] = sum_f64(row, R); continue; }
@@ -88,19 +108,38 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
     });
     return;
   }
-  // Column reduction: accumulate whole rows of B, vector-friendly.
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    if (k == RedKind::Sum || k == RedKind::Prod) {
+      // Sum (bias gradients) and product: whole rows streamed through vector loops (kernels.cpp).
+      parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R * B, 1)), [&](int64_t lo, int64_t hi) {
+        for (int64_t a = lo; a < hi; a++) {
+          const T* xa = x + a * R * B;
+          T* oa = out + a * B;
+          if constexpr (std::is_same_v<T, float>) (k == RedKind::Sum ? col_sum_f32 : col_prod_f32)(xa, oa, R, B);
+          else (k == RedKind::Sum ? col_sum_f64 : col_prod_f64)(xa, oa, R, B);
+        }
+      });
+      return;
+    }
+  }
+  // Other column reductions: accumulate whole rows of B, vector-friendly.
   parallel_for(0, A * B, std::max<int64_t>(64, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
+    std::vector<ProdAcc<T>> pacc;
     for (int64_t a = lo / B; a <= (hi - 1) / B; a++) {
       int64_t b0 = std::max(lo, a * B) - a * B, b1 = std::min(hi, (a + 1) * B) - a * B;
       T* o = out + a * B;
       const T* base = x + a * R * B;
-      for (int64_t b = b0; b < b1; b++) o[b] = k == RedKind::Sum ? T(0) : base[b];
-      if (k == RedKind::Sum && std::is_floating_point_v<T>) {
-        // The common case (bias gradients): a plain add the compiler vectorises; `combine`
-        // switches on the kind per element and stays scalar.
-        for (int64_t r = 0; r < R; r++) add_row(o + b0, base + r * B + b0, b1 - b0);
+      if (k == RedKind::Prod) {
+        pacc.assign(size_t(b1 - b0), ProdAcc<T>(1));
+        ProdAcc<T>* __restrict p = pacc.data();
+        for (int64_t r = 0; r < R; r++) {
+          const T* __restrict row = base + r * B + b0;
+          for (int64_t b = 0; b < b1 - b0; b++) p[b] *= ProdAcc<T>(row[b]);
+        }
+        for (int64_t b = b0; b < b1; b++) o[b] = T(p[b - b0]);
         continue;
       }
+      for (int64_t b = b0; b < b1; b++) o[b] = k == RedKind::Sum ? T(0) : base[b];
       if (k != RedKind::Sum) {
         for (int64_t r = 1; r < R; r++) {
           if (k == RedKind::Max) extreme_row<true>(o + b0, base + r * B + b0, b1 - b0);
@@ -144,11 +183,14 @@ static Tensor reduce_raw(RedKind k, const Tensor& a_in, const std::vector<int64_
   }
   // As PyTorch: a sum over an empty dim is 0, a max or min over one has no value; reducing the
   // non-empty dims of an empty tensor is fine (an empty result).
-  if (R == 0 && k != RedKind::Sum)
+  if (R == 0 && (k == RedKind::Max || k == RedKind::Min))
     fail(std::string(op) + ": cannot reduce over an empty dim of a tensor of shape " + shape_str(a_in.shape()));
   Tensor out = empty(oshape, a.dtype());
   if (A * B == 0) return out;
-  if (R == 0) return out;  // sum of nothing is 0
+  if (R == 0) {  // a sum of nothing is 0, a product 1
+    if (k == RedKind::Prod) fill_(out, 1);
+    return out;
+  }
   TF_DISPATCH_ALL(a.dtype(), T, {
     if constexpr (std::is_same_v<T, uint8_t>) reduce_arb<T, int64_t>(k, a.data<T>(), out.data<T>(), A, R, B);
     else if constexpr (std::is_same_v<T, int32_t>) reduce_arb<T, int64_t>(k, a.data<T>(), out.data<T>(), A, R, B);
@@ -168,6 +210,97 @@ Tensor sum(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
     record("sum", {a}, {out}, [ash, kshape](Node&, const std::vector<Tensor>& g) {
       return std::vector<Tensor>{expand(reshape(g[0], kshape), ash)};
     });
+  }
+  return out;
+}
+
+// x's exclusive products along its last dim: element i gets the product of the others of its row.
+// PyTorch's form (the products before i times those after i, two cumprods) so that second order,
+// through cumprod's own gradient, is theirs too.
+static Tensor exclusive_prods_last(const Tensor& x) {
+  const int64_t d = x.dim() - 1, n = x.shape()[d];
+  Shape one = x.shape();
+  one[d] = 1;
+  Tensor ones = full(one, 1, x.dtype());
+  Tensor rev = arange(double(n - 1), -1.0, -1.0, DType::I32);
+  Tensor before = cumprod(concat({ones, narrow(x, d, 0, n - 1)}, d), d);
+  Tensor after = index_select(cumprod(concat({ones, narrow(index_select(x, d, rev), d, 0, n - 1)}, d), d), d, rev);
+  return mul(before, after);
+}
+
+static bool has_zero(const Tensor& x_in) {
+  Tensor x = contiguous(detach(x_in));
+  const int64_t n = x.numel();
+  if (x.dtype() == DType::F32) return std::find(x.data<float>(), x.data<float>() + n, 0.0f) != x.data<float>() + n;
+  return std::find(x.data<double>(), x.data<double>() + n, 0.0) != x.data<double>() + n;
+}
+
+// As PyTorch 1.13's prod_backward: without a zero anywhere in x, g * result / x; otherwise g times
+// the product of the other elements of each slice. So the one zero of a slice gets the product of
+// the rest, every element of a slice with two zeros gets 0, and a slice without zeros gets the same
+// exclusive products (which differ from result / x only around inf and NaN, as PyTorch's).
+Tensor prod(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  if (is_storage_only(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return prod(x, axes_in, keepdim); }, true);
+  // Integers and bool multiply in int32 / int64, wrapping (PyTorch: int64).
+  Tensor a = a_in.dtype() == DType::Bool ? to_dtype(a_in, DType::I32) : a_in;
+  auto axes = norm_axes(axes_in, a.dim(), "prod");
+  Tensor out = reduce_raw(RedKind::Prod, a, axes, keepdim, "prod");
+  if (is_floating(a.dtype()) && any_requires_grad({a})) {
+    Shape ash = a.shape(), kshape = reduced_shape(a.shape(), axes, true);
+    record("prod", {a}, {out}, [ash, kshape, axes](Node& n, const std::vector<Tensor>& g) {
+      Tensor x = n.get_saved(0);
+      if (x.dim() == 0) return std::vector<Tensor>{g[0]};
+      Tensor gg = expand(reshape(g[0], kshape), ash);
+      if (!has_zero(x)) {
+        Tensor y = expand(reshape(n.get_saved(1), kshape), ash);
+        return std::vector<Tensor>{mul(gg, div(y, x))};
+      }
+      // The reduced dims moved last and flattened into one, where the exclusive products are taken.
+      std::vector<int64_t> perm, inv(ash.size());
+      Shape kept;
+      for (int64_t i = 0; i < int64_t(ash.size()); i++)
+        if (std::find(axes.begin(), axes.end(), i) == axes.end()) { perm.push_back(i); kept.push_back(ash[i]); }
+      for (int64_t i : axes) perm.push_back(i);
+      for (size_t i = 0; i < perm.size(); i++) inv[size_t(perm[i])] = int64_t(i);
+      Shape flat = kept;
+      flat.push_back(-1);
+      Shape permuted;
+      for (int64_t i : perm) permuted.push_back(ash[size_t(i)]);
+      Tensor e = exclusive_prods_last(reshape(permute(x, perm), flat));
+      e = permute(reshape(e, permuted), inv);
+      return std::vector<Tensor>{mul(gg, e)};
+    }, {0}, {0});
+  }
+  return out;
+}
+
+// The 2-norm, sqrt(sum(x^2)), reading x once where the reduced elements are contiguous rows (every
+// case but a reduction over leading dims, which goes through mul and sum). The gradient is x / norm,
+// and 0 where the norm is 0 (as PyTorch), in differentiable ops so second order follows.
+Tensor norm2(const Tensor& a_in, std::vector<int64_t> axes_in, bool keepdim) {
+  if (is_half(a_in.dtype()))
+    return in_compute_dtype(a_in, [&](const Tensor& x) { return norm2(x, axes_in, keepdim); });
+  if (!is_float(a_in.dtype())) fail_type("norm: expected a float tensor, got " + std::string(dtype_name(a_in.dtype())));
+  auto axes = norm_axes(axes_in, a_in.dim(), "norm");
+  const bool rows = axes.empty() || axes.back() == a_in.dim() - 1 ||
+                    axes.back() - axes.front() + 1 != int64_t(axes.size());
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    Tensor s = rows ? reduce_raw(RedKind::SumSq, a_in, axes, keepdim, "norm") : sum(mul(a_in, a_in), axes, keepdim);
+    out = sqrt(s);
+  }
+  if (any_requires_grad({a_in})) {
+    Shape kshape = reduced_shape(a_in.shape(), axes, true);
+    record("norm", {a_in}, {out}, [kshape](Node& n, const std::vector<Tensor>& g) {
+      Tensor x = n.get_saved(0);
+      Tensor y = reshape(n.get_saved(1), kshape);
+      Tensor zero = scalar_tensor(0, x.dtype());
+      Tensor z = compare(Compare::Eq, y, zero);
+      Tensor scale = where(z, zero, div(reshape(g[0], kshape), where(z, scalar_tensor(1, x.dtype()), y)));
+      return std::vector<Tensor>{mul(x, scale)};
+    }, {0}, {0});
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "autograd.h"
 #include "cpu.h"
+#include "kernels.h"  // clipGradNorm: the sum of squares
 #include "ops.h"
 #include "parallel.h"
 
@@ -418,6 +419,9 @@ double grad_norm_pow(const Tensor& t, double p) {
   Tensor c = computable(t);
   const int64_t n = c.numel();
   const bool inf = std::isinf(p);
+  // The 2-norm (clipGradNorm's default, every training step): the vector sum of squares of
+  // kernels.cpp; the double loop below was ~20x slower (768x768 float32: 0.33 ms against 0.014).
+  if (p == 2) return c.dtype() == DType::F32 ? sumsq_f32(c.data<float>(), n) : sumsq_f64(c.data<double>(), n);
   auto body = [&](auto* x) {
     // Per-thread partials combined in chunk order, so the result does not depend on thread count.
     const int64_t chunk = kGrain;

@@ -217,3 +217,107 @@ inline double sum_blocks_f64(const double* x, int64_t n, int64_t block) {
   for (int64_t i = 0; i < n; i += block) total += sum_block<VD>(x + i, std::min(block, n - i));
   return total;
 }
+
+// Sum of squares of one block (the 2-norm's reduction in one pass over x): as sum_block, with the
+// square fused into the accumulation.
+template <class V, class T>
+inline double sumsq_block(const T* p, int64_t m) {
+  V a0 = set1(V{}, T(0)), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 4 * V::N <= m; i += 4 * V::N) {
+    const V v0 = ld(V{}, p + i), v1 = ld(V{}, p + i + V::N);
+    const V v2 = ld(V{}, p + i + 2 * V::N), v3 = ld(V{}, p + i + 3 * V::N);
+    a0 = a0 + v0 * v0;
+    a1 = a1 + v1 * v1;
+    a2 = a2 + v2 * v2;
+    a3 = a3 + v3 * v3;
+  }
+  for (; i + V::N <= m; i += V::N) {
+    const V v = ld(V{}, p + i);
+    a0 = a0 + v * v;
+  }
+  double s = hsum((a0 + a1) + (a2 + a3));
+  for (; i < m; ++i) s += double(p[i]) * double(p[i]);
+  return s;
+}
+inline double sumsq_blocks_f32(const float* x, int64_t n, int64_t block) {
+  double total = 0;
+  for (int64_t i = 0; i < n; i += block) total += sumsq_block<VF>(x + i, std::min(block, n - i));
+  return total;
+}
+inline double sumsq_blocks_f64(const double* x, int64_t n, int64_t block) {
+  double total = 0;
+  for (int64_t i = 0; i < n; i += block) total += sumsq_block<VD>(x + i, std::min(block, n - i));
+  return total;
+}
+
+// Product of m elements in double (float32 included: no overflow or underflow of the partial
+// products that the float32 result would not have). 32 independent lanes written out as an
+// array, which the compiler turns into vector multiplies at every level; the grouping is fixed by
+// the source, so every SIMD level gives the same bits.
+template <class T>
+inline double prod_block(const T* p, int64_t m) {
+  constexpr int L = 32;
+  double acc[L];
+  for (int j = 0; j < L; ++j) acc[j] = 1.0;
+  int64_t i = 0;
+  for (; i + L <= m; i += L)
+    for (int j = 0; j < L; ++j) acc[j] *= double(p[i + j]);
+  for (int w = L / 2; w >= 1; w /= 2)
+    for (int j = 0; j < w; ++j) acc[j] *= acc[j + w];
+  double r = acc[0];
+  for (; i < m; ++i) r *= double(p[i]);
+  return r;
+}
+inline double prod_f32(const float* x, int64_t n) { return prod_block(x, n); }
+inline double prod_f64(const double* x, int64_t n) { return prod_block(x, n); }
+
+// out[b] = sum over r < R of x[r * stride + b], for b < B (R >= 1): the column sums of a block of
+// rows. Four rows at a time are added to the running row of sums, which stays in cache while the
+// rows stream through contiguously. The scalar tail adds in the vector lanes' order, so the result
+// does not depend on B's alignment or the SIMD level.
+template <class V, class T>
+inline void col_sum_block(const T* x, int64_t R, int64_t B, int64_t stride, T* out) {
+  for (int64_t b = 0; b < B; ++b) out[b] = x[b];
+  int64_t r = 1;
+  for (; r + 4 <= R; r += 4) {
+    const T* x0 = x + r * stride;
+    const T *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
+    int64_t b = 0;
+    for (; b + V::N <= B; b += V::N) {
+      const V s = (ld(V{}, x0 + b) + ld(V{}, x1 + b)) + (ld(V{}, x2 + b) + ld(V{}, x3 + b));
+      store(out + b, ld(V{}, out + b) + s);
+    }
+    for (; b < B; ++b) out[b] += (x0[b] + x1[b]) + (x2[b] + x3[b]);
+  }
+  for (; r < R; ++r) {
+    const T* xr = x + r * stride;
+    int64_t b = 0;
+    for (; b + V::N <= B; b += V::N) store(out + b, ld(V{}, out + b) + ld(V{}, xr + b));
+    for (; b < B; ++b) out[b] += xr[b];
+  }
+}
+inline void col_sum_f32(const float* x, int64_t R, int64_t B, int64_t stride, float* out) {
+  col_sum_block<VF>(x, R, B, stride, out);
+}
+inline void col_sum_f64(const double* x, int64_t R, int64_t B, int64_t stride, double* out) {
+  col_sum_block<VD>(x, R, B, stride, out);
+}
+
+// out[b] = the product over r < R of x[r * stride + b] in double, for b < B (R >= 1): the column
+// products of a block of rows, row by row into a cached row of doubles (plain loops the compiler
+// vectorises; each column's order is fixed, so every SIMD level gives the same bits).
+template <class T>
+inline void col_prod_block(const T* __restrict x, int64_t R, int64_t B, int64_t stride, double* __restrict out) {
+  for (int64_t b = 0; b < B; ++b) out[b] = double(x[b]);
+  for (int64_t r = 1; r < R; ++r) {
+    const T* __restrict xr = x + r * stride;
+    for (int64_t b = 0; b < B; ++b) out[b] *= double(xr[b]);
+  }
+}
+inline void col_prod_f32(const float* x, int64_t R, int64_t B, int64_t stride, double* out) {
+  col_prod_block(x, R, B, stride, out);
+}
+inline void col_prod_f64(const double* x, int64_t R, int64_t B, int64_t stride, double* out) {
+  col_prod_block(x, R, B, stride, out);
+}
