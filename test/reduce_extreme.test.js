@@ -125,6 +125,39 @@ describe('whole-tensor and column reductions', () => {
     }
   });
 
+  // Column extremes run in row blocks (several above 16K elements) and, for rows over 16K
+  // elements, column pieces; each block's partial row is combined in order. NaN in the first or
+  // last row of a later block, -inf/inf, a middle axis ([A, R, B]), float32 and float64.
+  test('max and min over leading and middle dims across row blocks and column pieces', () => {
+    for (const [shape, axis] of [[[300, 200], 0], [[5, 40000], 0], [[3, 700, 30], 1], [[1000, 33], 0]]) {
+      const [A, R, B] = axis === 0 ? [1, shape[0], shape[1]] : shape;
+      const n = A * R * B;
+      const x = values(n, 11);
+      const at = (a, r, b) => (a * R + r) * B + b;
+      x[at(A - 1, R - 1, B - 1)] = NaN;
+      x[at(0, R - 1, 0)] = NaN;
+      x[at(0, Math.floor(R / 2), 1)] = NaN;
+      x[at(0, 0, 2)] = Infinity;
+      x[at(A - 1, R - 2, 3)] = -Infinity;
+      for (const dtype of ['float32', 'float64']) {
+        const t = tf.tensor(x).reshape(shape).to(dtype);
+        const xs = t.toTypedArray();
+        const mx = t.max(axis).toTypedArray(), mn = t.min(axis).toTypedArray();
+        for (let a = 0; a < A; a++)
+          for (let b = 0; b < B; b++) {
+            let hi = -Infinity, lo = Infinity;
+            for (let r = 0; r < R; r++) {
+              const v = xs[at(a, r, b)];
+              hi = Number.isNaN(v) || Number.isNaN(hi) ? NaN : Math.max(hi, v);
+              lo = Number.isNaN(v) || Number.isNaN(lo) ? NaN : Math.min(lo, v);
+            }
+            if (!same(mx[a * B + b], hi)) throw new Error(`${dtype} ${shape} max [${a},${b}]: ${mx[a * B + b]} vs ${hi}`);
+            if (!same(mn[a * B + b], lo)) throw new Error(`${dtype} ${shape} min [${a},${b}]: ${mn[a * B + b]} vs ${lo}`);
+          }
+      }
+    }
+  });
+
   test('gradient of max over a row still splits among ties', () => {
     const x = tf.tensor([1, 3, 3, 2, ...new Array(80).fill(0)]).reshape([1, 84]).to('float64').requiresGrad_();
     x.max(1).sum().backward();

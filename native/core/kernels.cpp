@@ -386,6 +386,32 @@ void col_prod(const T* x, T* out, int64_t R, int64_t B, F block) {
     out[b] = T(v);
   }
 }
+
+// o = max(o, row) (or min) elementwise, NaN sticking once in o; branch-free so the compiler
+// vectorises it. The column extremes are memory-bound, so the baseline ISA's vectors suffice.
+template <bool Max, class T>
+void extreme_into(T* __restrict o, const T* __restrict row, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const T v = row[i], c = o[i];
+    o[i] = ((Max ? v > c : v < c) || v != v) ? v : c;
+  }
+}
+
+// Column max or min by the column sums' row blocks: each block's extreme into its partial row,
+// then the partial rows in order (the result is the same whichever way it is split: NaN wins,
+// and otherwise the extreme is one of the values).
+template <bool Max, class T>
+void col_extreme(const T* x, T* out, int64_t R, int64_t B) {
+  const ColPlan p = col_plan(R, B);
+  auto block = [](const T* xb, int64_t rows, int64_t cols, int64_t stride, T* o) {
+    std::copy(xb, xb + cols, o);
+    for (int64_t r = 1; r < rows; ++r) extreme_into<Max>(o, xb + r * stride, cols);
+  };
+  if (p.nrb == 1) return col_blocks(x, B, p, out, R, block);
+  std::vector<T> part(static_cast<size_t>(p.nrb * B));
+  col_blocks(x, B, p, part.data(), R, block);
+  block(part.data(), p.nrb, B, B, out);
+}
 }  // namespace
 
 double prod_f32(const float* x, int64_t n) { return chunked_prod(x, n, impl().prod_f32); }
@@ -406,6 +432,15 @@ void col_prod_f32(const float* x, float* out, int64_t R, int64_t B) {
 void col_prod_f64(const double* x, double* out, int64_t R, int64_t B) {
   if (R <= 0 || B <= 0) return;
   col_prod(x, out, R, B, impl().col_prod_f64);
+}
+
+void col_extreme_f32(const float* x, float* out, int64_t R, int64_t B, bool is_max) {
+  if (R <= 0 || B <= 0) return;
+  is_max ? col_extreme<true>(x, out, R, B) : col_extreme<false>(x, out, R, B);
+}
+void col_extreme_f64(const double* x, double* out, int64_t R, int64_t B, bool is_max) {
+  if (R <= 0 || B <= 0) return;
+  is_max ? col_extreme<true>(x, out, R, B) : col_extreme<false>(x, out, R, B);
 }
 
 }  // namespace tf

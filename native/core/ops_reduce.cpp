@@ -121,6 +121,15 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
       });
       return;
     }
+    if (k == RedKind::Max || k == RedKind::Min) {  // R >= 1 here (reduce_raw)
+      parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R * B, 1)), [&](int64_t lo, int64_t hi) {
+        for (int64_t a = lo; a < hi; a++) {
+          if constexpr (std::is_same_v<T, float>) col_extreme_f32(x + a * R * B, out + a * B, R, B, k == RedKind::Max);
+          else col_extreme_f64(x + a * R * B, out + a * B, R, B, k == RedKind::Max);
+        }
+      });
+      return;
+    }
   }
   // Other column reductions: accumulate whole rows of B, vector-friendly.
   parallel_for(0, A * B, std::max<int64_t>(64, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
