@@ -1,5 +1,5 @@
-// The direct kernels of tril / triu (native/core/ops_triangle.cpp), gather's row paths
-// (ops_index.cpp) and topk's selection (ops_scan.cpp): values against PyTorch 1.13
+// The direct kernels of tril / triu (native/core/ops_triangle.cpp), gather's and indexSelect's row
+// paths (ops_index.cpp) and topk's selection (ops_scan.cpp): values against PyTorch 1.13
 // (scripts/gen_index_kernels_fixtures.py) and, at sizes that take the threaded paths, against index
 // arithmetic; every dtype, offsets, batch dims, strided views, empty tensors, ties and NaN;
 // gradients against finite differences in float64; errors. Run at every SIMD level
@@ -251,6 +251,23 @@ describe('gather', () => {
   gradAndSecond('gather last dim, repeated indices', (a) => a.gather(1, rep), [x]);
   gradAndSecond('gather dim 0', (a) => a.gather(0, idx32([2, 0, 1, 1, 2, 0, 0, 0, 1, 2], [2, 5])), [x]);
   gradAndSecond('gather times gather', (a) => a.gather(1, rep).mul(a.gather(1, rep.flip(1))), [x]);
+});
+
+// ---------------------------------------------------------------- indexSelect along the last dim
+describe('indexSelect / flip along the last dim', () => {
+  test.each(DTYPES)('threaded sizes: %s', (dtype) => {
+    const x = tensorOf([60, 700], dtype, 4);
+    const xv = flat(x);
+    const iv = ints(900, 0, 700, 6);
+    const want = [];
+    for (let q = 0; q < 60; q++) for (const j of iv) want.push(xv[q * 700 + j]);
+    expectSame(flat(x.indexSelect(1, idx32(iv, [900]))), want, 'indexSelect(1)');
+    const rev = [];
+    for (let q = 0; q < 60; q++) for (let j = 699; j >= 0; j--) rev.push(xv[q * 700 + j]);
+    expectSame(flat(x.flip(1)), rev, 'flip(1)');
+    expectSame(flat(x.flip(-1).flip(0)), flat(x.flip([0, 1])), 'flip(0, 1)');
+  });
+  gradAndSecond('flip(-1)', (a) => a.flip(-1).mul(a), [randTensor([3, 5], { seed: 21 })]);
 });
 
 // ---------------------------------------------------------------- topk

@@ -102,10 +102,12 @@ static void check_all_indices(const Tensor& index, int64_t size, const char* op)
 // One index: wrapped if negative; `good` turns false (and position 0 is read) when out of range,
 // so the check costs no separate pass over the index.
 static inline int64_t checked(int64_t v, int64_t size, bool& good) {
-  v += v < 0 ? size : 0;
-  const bool in = uint64_t(v) < uint64_t(size);
-  good &= in;
-  return in ? v : 0;
+  if (v < 0) v += size;
+  if (__builtin_expect(uint64_t(v) >= uint64_t(size), 0)) {
+    good = false;
+    return 0;
+  }
+  return v;
 }
 
 // The row path of gather: out[q, j, i] = src[q, index[q, j, i], i]. Returns false when an index
@@ -274,7 +276,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
   Tensor ix = contiguous(index);
   Shape sh = a.shape();
   sh[dim] = n;
-  Tensor out = empty(sh, a.dtype());
+  Tensor out = empty_uninit(sh, a.dtype());  // both paths write every element
   if (a.is_contiguous()) {
     // [outer, size, inner] → [outer, n, inner] by row copies; the general path below makes two
     // views and a copy per index, which dominates for many short rows (a 1-d gather of a million).
@@ -285,12 +287,19 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
     TF_DISPATCH_STORED(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
-      parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
-        for (int64_t r = lo; r < hi; r++) {
-          const int64_t q = r / n, j = wrapped(ixp[r - q * n], size);
-          std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
-        }
-      });
+      if (inner == 1) {  // along the last dim (flip(-1) is one): a loop per row, not per element
+        parallel_for(0, outer, row_grain(n), [&](int64_t lo, int64_t hi) {
+          for (int64_t q = lo; q < hi; q++)
+            for (int64_t i = 0; i < n; i++) o[q * n + i] = src[q * size + wrapped(ixp[i], size)];
+        });
+      } else {
+        parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
+          for (int64_t r = lo; r < hi; r++) {
+            const int64_t q = r / n, j = wrapped(ixp[r - q * n], size);
+            std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
+          }
+        });
+      }
     });
   } else {
     NoGradGuard ng;
