@@ -182,33 +182,53 @@ static void sort_row(const T* xr, int32_t* orow, int64_t len, bool descending, s
 
 // The first k < len of the row (topk), in one pass over the row (no copy of it) keeping the best k
 // so far. An element later in the row loses a tie with every kept one, so one comparison with the
-// worst kept value rejects nearly all of a random row; that comparison is false for NaN, which
-// then takes the exact order. A random row still admits about k·ln(len/k) elements, so the
-// update is what costs: for small k a sorted array with insertion (a few moves), else a heap.
-template <typename T>
-static void select_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool descending,
-                       std::vector<std::pair<T, int32_t>>& best) {
+// worst kept value rejects nearly all of a random row: a block of 16 is tested at once (a loop the
+// compiler vectorizes), and only a block with a candidate is looked at element by element. That
+// comparison is true for NaN, which then takes the exact order. A random row still admits about
+// k·ln(len/k) elements, so the update matters too: for small k a sorted array with insertion (a
+// few moves), else a heap.
+template <typename T, bool Desc>
+static void select_row(const T* xr, int32_t* orow, int64_t len, int64_t k, std::vector<std::pair<T, int32_t>>& best) {
   if (k == 0) return;
-  const SortOrder<T> first{descending};
+  const SortOrder<T> first{Desc};
   const bool sorted = k <= 64;
   best.resize(size_t(k));
   for (int64_t i = 0; i < k; i++) best[size_t(i)] = {xr[i], int32_t(i)};
   if (sorted) std::sort(best.begin(), best.end(), first);
   else std::make_heap(best.begin(), best.end(), first);  // the top is the worst
   std::pair<T, int32_t>* worst = sorted ? &best.back() : &best.front();
-  for (int64_t i = k; i < len; i++) {
-    const T v = xr[i];
-    if (descending ? v <= worst->first : v >= worst->first) continue;
-    const std::pair<T, int32_t> cand{v, int32_t(i)};
-    if (!first(cand, *worst)) continue;
-    if (sorted) {
-      size_t p = size_t(k - 1);
-      for (; p > 0 && first(cand, best[p - 1]); p--) best[p] = best[p - 1];
-      best[p] = cand;
-    } else {
-      std::pop_heap(best.begin(), best.end(), first);
-      best.back() = cand;
-      std::push_heap(best.begin(), best.end(), first);
+  T bar = worst->first;
+  // Whether v may rank before the worst kept element (true for NaN).
+  auto may_enter = [&bar](T v) { return Desc ? !(v <= bar) : !(v >= bar); };
+  constexpr int64_t kBlock = 16;
+  for (int64_t i0 = k; i0 < len; i0 += kBlock) {
+    const int64_t i1 = std::min(len, i0 + kBlock);
+    if (i1 - i0 == kBlock) {
+      bool any = false;
+      for (int64_t i = i0; i < i1; i++) any |= may_enter(xr[i]);
+      if (!any) continue;
+    }
+    for (int64_t i = i0; i < i1; i++) {
+      if (!may_enter(xr[i])) continue;
+      const std::pair<T, int32_t> cand{xr[i], int32_t(i)};
+      if (!first(cand, *worst)) continue;
+      if (sorted) {
+        // A later non-NaN value passes a kept b when it ranks strictly before it: v > b
+        // (descending, where a NaN b stays ahead), !(v >= b) (ascending, where a NaN b is last).
+        const T v = cand.first;
+        size_t p = size_t(k - 1);
+        if (is_nan(v)) {
+          for (; p > 0 && first(cand, best[p - 1]); p--) best[p] = best[p - 1];
+        } else {
+          for (; p > 0 && (Desc ? v > best[p - 1].first : !(v >= best[p - 1].first)); p--) best[p] = best[p - 1];
+        }
+        best[p] = cand;
+      } else {
+        std::pop_heap(best.begin(), best.end(), first);
+        best.back() = cand;
+        std::push_heap(best.begin(), best.end(), first);
+      }
+      bar = worst->first;
     }
   }
   if (!sorted) std::sort_heap(best.begin(), best.end(), first);
@@ -230,7 +250,8 @@ Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
     parallel_for(0, r.rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(r.len, 1)), [&](int64_t lo, int64_t hi) {
       std::vector<std::pair<T, int32_t>> buf;
       for (int64_t row = lo; row < hi; row++) {
-        if (k < r.len) select_row<T>(x + row * r.len, o + row * k, r.len, k, descending, buf);
+        if (k < r.len && descending) select_row<T, true>(x + row * r.len, o + row * k, r.len, k, buf);
+        else if (k < r.len) select_row<T, false>(x + row * r.len, o + row * k, r.len, k, buf);
         else sort_row<T>(x + row * r.len, o + row * k, r.len, descending, buf);
       }
     });
