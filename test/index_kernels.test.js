@@ -236,6 +236,13 @@ describe('gather', () => {
     v[40 * 1000 + 3] = -901;
     expectThrowsKind(() => x.gather(1, idx32(v, [50, 1000])), 'RangeError', /gather: index -901 is out of range/);
     expectThrowsKind(() => x.gather(0, idx32([50], [1, 1])), 'RangeError', /gather: index 50 is out of range for a dimension of size 50/);
+    // int64 indices are narrowed in a threaded pass: the first one beyond int32 is named.
+    const w = ints(50 * 1000, 0, 900, 5);
+    w[30 * 1000 + 1] = 2 ** 33;
+    w[45 * 1000] = -(2 ** 40);
+    expectThrowsKind(() => x.gather(1, idx32(w, [50, 1000], 'int64')), 'RangeError', /gather: index 8589934592 is out of range/);
+    w[30 * 1000 + 1] = 2 ** 31 - 1;
+    expectThrowsKind(() => x.gather(1, idx32(w, [50, 1000], 'int64')), 'RangeError', /gather: index -1099511627776 is out of range/);
     expectThrowsKind(() => tf.zeros([2, 0]).gather(1, idx32([0], [1, 1])), 'RangeError', /gather: index 0 is out of range for a dimension of size 0/);
     expectThrowsKind(() => x.transpose(0, 1).gather(1, idx32([7, 50], [1, 2])), 'RangeError', /gather: index 50 is out of range/);
   });

@@ -16,10 +16,25 @@ static Tensor index_as_int32(const Tensor& index, const char* op) {
               " of shape " + shape_str(index.shape()));
   Tensor c = contiguous(detach(index));
   const int64_t* v = c.data<int64_t>();
-  for (int64_t i = 0, n = c.numel(); i < n; i++)
-    if (v[i] < INT32_MIN || v[i] > INT32_MAX)
-      fail_range(std::string(op) + ": index " + std::to_string(v[i]) + " is out of range");
-  return to_dtype(c, DType::I32);
+  const int64_t n = c.numel();
+  Tensor out = empty_uninit(c.shape(), DType::I32);
+  int32_t* o = out.data<int32_t>();
+  // Narrowed and checked in one threaded pass (an index as large as the data is common); the
+  // first bad index is then found in order, so the message does not depend on the threads.
+  std::atomic<bool> ok{true};
+  parallel_for(0, n, 65536, [&](int64_t lo, int64_t hi) {
+    bool good = true;
+    for (int64_t i = lo; i < hi; i++) {
+      good &= v[i] >= INT32_MIN && v[i] <= INT32_MAX;
+      o[i] = int32_t(v[i]);
+    }
+    if (!good) ok.store(false, std::memory_order_relaxed);
+  });
+  if (!ok.load())
+    for (int64_t i = 0; i < n; i++)
+      if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+        fail_range(std::string(op) + ": index " + std::to_string(v[i]) + " is out of range");
+  return out;
 }
 
 // An in-range index; negative counts from the end.
