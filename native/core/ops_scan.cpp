@@ -155,7 +155,7 @@ Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max) {
 }
 
 // PyTorch's order of (value, index) pairs: by value (NaN the largest), ties by the lower index,
-// which makes any sorting algorithm stable. `ranks_before(a, b)`: a comes first.
+// which makes any sorting algorithm stable. SortOrder<T>{descending}(a, b): a comes first.
 template <typename T>
 struct SortOrder {
   bool descending;
