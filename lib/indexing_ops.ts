@@ -15,6 +15,7 @@ type H = Tensor['_h'];
 const views = native as unknown as {
   sliceStep(h: H, dim: number, start: number, step: number, length: number): H;
   diagonalView(h: H, offset: number, d1: number, d2: number): H;
+  triangle(h: H, k: number, lower: boolean): H;
 };
 const int32 = (v: ArrayLike<number>, shape: number[] = [v.length]): Tensor => wrap(native.fromTyped(Int32Array.from(v), shape, 2));
 const bools = (v: ArrayLike<number>, shape: number[]): Tensor => wrap(native.fromTyped(Uint8Array.from(v), shape, 3));
@@ -59,10 +60,8 @@ function triangle(x: Tensor, k: number, op: string, lower: boolean): Tensor {
   checkTensor(x, op);
   intArg(k, op, 'k');
   if (x.ndim < 2) throw shapeError(`${op}: expected a tensor of at least 2 dims, got shape [${x.shape}]`);
-  const [r, c] = x.shape.slice(-2);
-  const m = new Uint8Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m[i * c + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
-  return where(bools(m, [r, c]), x, 0);
+  // One native copy pass (native/core/ops_triangle.cpp): the rest is set to 0, never multiplied.
+  return wrap(views.triangle(x._h, k, lower));
 }
 /** The lower triangle of the last two dims (elements with j - i <= k), the rest zero. */
 export const tril = (x: Tensor, k = 0): Tensor => triangle(x, k, 'tril', true);

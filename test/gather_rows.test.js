@@ -1,6 +1,7 @@
 // gather and scatterAdd over whole rows (contiguous input and index, the index as large as the input
 // in every dim but the gathered one), and indexSelect / indexAdd on contiguous tensors, take a loop over
-// [outer, m, inner] in the engine; everything else takes the general strided walk. Both must agree element for element, raise the same errors,
+// [outer, m, inner] in the engine (gather copies a strided input of whole rows to take it too);
+// everything else takes the general strided walk. Both must agree element for element, raise the same errors,
 // and give the same gradients.
 'use strict';
 const tf = require('..');

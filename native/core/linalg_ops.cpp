@@ -8,6 +8,7 @@
 #include <string>
 
 #include "linalg_kernels.h"
+#include "ops_triangle.h"
 #include "parallel.h"
 
 namespace tf {
@@ -20,18 +21,8 @@ namespace {
 Tensor mT(const Tensor& x) { return transpose(x, -1, -2); }
 Tensor scale(const Tensor& x, double s) { return binary_scalar(Binary::Mul, x, s, false); }
 
-// The triangle as a bool mask: tril keeps j - i <= k, triu keeps j - i >= k. Selected with where
-// rather than multiplied, so an infinite or NaN element outside the triangle becomes 0, not
-// inf·0 = NaN (PyTorch's tril/triu set the other elements; the gradient is selected the same way).
-Tensor tri_mask(int64_t r, int64_t c, int64_t k, bool lower) {
-  Tensor m = zeros({r, c}, DType::Bool);
-  uint8_t* d = m.data<uint8_t>();
-  for (int64_t i = 0; i < r; i++)
-    for (int64_t j = 0; j < c; j++) d[i * c + j] = lower ? j - i <= k : j - i >= k;
-  return m;
-}
-Tensor tril(const Tensor& x, int64_t k = 0) { return where(tri_mask(x.size(-2), x.size(-1), k, true), x, zeros({}, x.dtype())); }
-Tensor triu(const Tensor& x, int64_t k = 0) { return where(tri_mask(x.size(-2), x.size(-1), k, false), x, zeros({}, x.dtype())); }
+Tensor tril(const Tensor& x, int64_t k = 0) { return triangle(x, k, true); }
+Tensor triu(const Tensor& x, int64_t k = 0) { return triangle(x, k, false); }
 Tensor diag_embed(const Tensor& v) {
   const int64_t n = v.size(-1);
   return where(eye(n, n, DType::Bool), unsqueeze(v, -1), zeros({}, v.dtype()));

@@ -1,4 +1,6 @@
 // Indexing: gather, index_select, index_add, scatter_add, one_hot. Indices are int32 tensors.
+#include <atomic>
+
 #include "iter.h"
 #include "ops.h"
 #include "parallel.h"
@@ -14,10 +16,25 @@ static Tensor index_as_int32(const Tensor& index, const char* op) {
               " of shape " + shape_str(index.shape()));
   Tensor c = contiguous(detach(index));
   const int64_t* v = c.data<int64_t>();
-  for (int64_t i = 0, n = c.numel(); i < n; i++)
-    if (v[i] < INT32_MIN || v[i] > INT32_MAX)
-      fail_range(std::string(op) + ": index " + std::to_string(v[i]) + " is out of range");
-  return to_dtype(c, DType::I32);
+  const int64_t n = c.numel();
+  Tensor out = empty_uninit(c.shape(), DType::I32);
+  int32_t* o = out.data<int32_t>();
+  // Narrowed and checked in one threaded pass (an index as large as the data is common); the
+  // first bad index is then found in order, so the message does not depend on the threads.
+  std::atomic<bool> ok{true};
+  parallel_for(0, n, 65536, [&](int64_t lo, int64_t hi) {
+    bool good = true;
+    for (int64_t i = lo; i < hi; i++) {
+      good &= v[i] >= INT32_MIN && v[i] <= INT32_MAX;
+      o[i] = int32_t(v[i]);
+    }
+    if (!good) ok.store(false, std::memory_order_relaxed);
+  });
+  if (!ok.load())
+    for (int64_t i = 0; i < n; i++)
+      if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+        fail_range(std::string(op) + ": index " + std::to_string(v[i]) + " is out of range");
+  return out;
 }
 
 // An in-range index; negative counts from the end.
@@ -97,30 +114,95 @@ static void check_all_indices(const Tensor& index, int64_t size, const char* op)
     if (ix[k] < -size || ix[k] >= size) read_index(index, k, size, op);
 }
 
+// One index: wrapped if negative; `good` turns false (and position 0 is read) when out of range,
+// so the check costs no separate pass over the index.
+static inline int64_t checked(int64_t v, int64_t size, bool& good) {
+  if (v < 0) v += size;
+  if (__builtin_expect(uint64_t(v) >= uint64_t(size), 0)) {
+    good = false;
+    return 0;
+  }
+  return v;
+}
+
+// The row path of gather: out[q, j, i] = src[q, index[q, j, i], i]. Returns false when an index
+// is out of range (the caller then reports the first bad one and drops the output).
+template <typename T>
+static bool gather_rows(const T* src, const int32_t* ix, T* o, const RowLayout& L, int64_t size) {
+  std::atomic<bool> ok{true};
+  const int64_t m = L.m, inner = L.inner;
+  if (L.outer * m * inner == 0) return true;
+  if (inner == 1) {
+    // Along the last dim each output row picks from one input row: a loop per row, not per
+    // element (the general loop below spends its time on row bookkeeping when rows are 1 long).
+    parallel_for(0, L.outer, row_grain(m), [&](int64_t lo, int64_t hi) {
+      bool good = true;
+      for (int64_t q = lo; q < hi; q++) {
+        const T* srow = src + q * size;
+        const int32_t* irow = ix + q * m;
+        T* orow = o + q * m;
+        // Random reads miss the cache once per line of a new row; the next row's lines are
+        // prefetched while this one is gathered (one line per 64 bytes of output).
+        const char* next = reinterpret_cast<const char*>(srow + size);
+        const int64_t row_bytes = q + 1 < hi ? size * int64_t(sizeof(T)) : 0;
+        constexpr int64_t kLine = 64 / int64_t(sizeof(T));
+        int64_t pf = 0;
+        for (int64_t j0 = 0; j0 < m; j0 += kLine) {
+          if (pf < row_bytes) __builtin_prefetch(next + pf);
+          pf += 64;
+          const int64_t j1 = std::min(m, j0 + kLine);
+          for (int64_t j = j0; j < j1; j++) orow[j] = srow[checked(irow[j], size, good)];
+        }
+      }
+      if (!good) ok.store(false, std::memory_order_relaxed);
+    });
+    return ok.load();
+  }
+  parallel_for(0, L.outer * m, row_grain(inner), [&](int64_t lo, int64_t hi) {
+    bool good = true;
+    int64_t q = lo / m, j = lo - q * m;
+    for (int64_t r = lo; r < hi; r++) {
+      const T* srow = src + q * size * inner;
+      const int32_t* irow = ix + r * inner;
+      T* orow = o + r * inner;
+      // Each element may come from another row of src (a cache and TLB miss each): the read
+      // kAhead elements on is prefetched, so that many misses overlap.
+      constexpr int64_t kAhead = 32;
+      const int64_t lead = std::max<int64_t>(0, inner - kAhead);
+      for (int64_t i = 0; i < lead; i++) {
+        bool ignore = true;
+        __builtin_prefetch(srow + checked(irow[i + kAhead], size, ignore) * inner + i + kAhead);
+        orow[i] = srow[checked(irow[i], size, good) * inner + i];
+      }
+      for (int64_t i = lead; i < inner; i++) orow[i] = srow[checked(irow[i], size, good) * inner + i];
+      if (++j == m) { j = 0; q++; }
+    }
+    if (!good) ok.store(false, std::memory_order_relaxed);
+  });
+  return ok.load();
+}
+
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index_in) {
   const Tensor index = index_as_int32(index_in, "gather");
   dim = norm_axis(dim, a.dim(), "gather");
   check_gather_shapes(a, dim, index, "gather");
-  Tensor out = empty(index.shape(), a.dtype());
+  Tensor out = empty_uninit(index.shape(), a.dtype());  // both paths write every element
   int64_t size = a.dim() ? a.shape()[dim] : 1;
+  if (size == 0 && index.numel() > 0) check_all_indices(contiguous(index), size, "gather");  // every index is bad
+  // A strided operand of whole rows (a transposed view) is copied once to take the row path: a
+  // blocked copy costs far less than the general path's multi-index walk.
+  Tensor ac = detach(a), ic = index;
+  bool whole = a.dim() > 0;
+  for (int64_t d = 0; d < a.dim() && whole; d++) whole = d == dim || index.shape()[d] == a.shape()[d];
+  if (whole) {
+    ac = contiguous(ac);
+    ic = contiguous(ic);
+  }
   RowLayout L;
-  if (row_layout(a, dim, index, L)) {
-    check_all_indices(index, size, "gather");
-    const int32_t* ix = index.data<int32_t>();
-    TF_DISPATCH_STORED(a.dtype(), T, {
-      const T* src = a.data<T>();
-      T* o = out.data<T>();
-      parallel_for(0, L.outer * L.m, row_grain(L.inner), [&](int64_t lo, int64_t hi) {
-        for (int64_t r = lo; r < hi; r++) {
-          const T* srow = src + (r / L.m) * size * L.inner;
-          const int32_t* irow = ix + r * L.inner;
-          T* orow = o + r * L.inner;
-          for (int64_t i = 0; i < L.inner; i++) {
-            orow[i] = srow[wrapped(irow[i], size) * L.inner + i];
-          }
-        }
-      });
-    });
+  if (row_layout(ac, dim, ic, L)) {
+    bool ok = true;
+    TF_DISPATCH_STORED(a.dtype(), T, { ok = gather_rows<T>(ac.data<T>(), ic.data<int32_t>(), out.data<T>(), L, size); });
+    if (!ok) check_all_indices(ic, size, "gather");
   } else TF_DISPATCH_STORED(a.dtype(), T, {
     const T* src = a.data<T>();
     T* o = out.data<T>();
@@ -209,7 +291,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
   Tensor ix = contiguous(index);
   Shape sh = a.shape();
   sh[dim] = n;
-  Tensor out = empty(sh, a.dtype());
+  Tensor out = empty_uninit(sh, a.dtype());  // both paths write every element
   if (a.is_contiguous()) {
     // [outer, size, inner] → [outer, n, inner] by row copies; the general path below makes two
     // views and a copy per index, which dominates for many short rows (a 1-d gather of a million).
@@ -220,12 +302,19 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index_in) {
     TF_DISPATCH_STORED(a.dtype(), T, {
       const T* src = a.data<T>();
       T* o = out.data<T>();
-      parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
-        for (int64_t r = lo; r < hi; r++) {
-          const int64_t q = r / n, j = wrapped(ixp[r - q * n], size);
-          std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
-        }
-      });
+      if (inner == 1) {  // along the last dim (flip(-1) is one): a loop per row, not per element
+        parallel_for(0, outer, row_grain(n), [&](int64_t lo, int64_t hi) {
+          for (int64_t q = lo; q < hi; q++)
+            for (int64_t i = 0; i < n; i++) o[q * n + i] = src[q * size + wrapped(ixp[i], size)];
+        });
+      } else {
+        parallel_for(0, outer * n, row_grain(inner), [&](int64_t lo, int64_t hi) {
+          for (int64_t r = lo; r < hi; r++) {
+            const int64_t q = r / n, j = wrapped(ixp[r - q * n], size);
+            std::copy_n(src + (q * size + j) * inner, inner, o + r * inner);
+          }
+        });
+      }
     });
   } else {
     NoGradGuard ng;

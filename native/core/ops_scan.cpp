@@ -154,16 +154,12 @@ Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max) {
   return unrows(out, r, a);
 }
 
-// Sorts (value, index) pairs: contiguous keys sort several times faster than indices that point
-// into the row. Ties are broken by the index, which makes the order stable with any algorithm, so
-// the faster std::sort serves, and std::partial_sort when only the first k are wanted (topk).
+// PyTorch's order of (value, index) pairs: by value (NaN the largest), ties by the lower index,
+// which makes any sorting algorithm stable. SortOrder<T>{descending}(a, b): a comes first.
 template <typename T>
-static void sort_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool descending,
-                     std::vector<std::pair<T, int32_t>>& buf) {
-  buf.resize(size_t(len));
-  for (int64_t i = 0; i < len; i++) buf[size_t(i)] = {xr[i], int32_t(i)};
-  // NaN is the largest value (PyTorch's order).
-  auto less = [descending](const std::pair<T, int32_t>& a, const std::pair<T, int32_t>& b) {
+struct SortOrder {
+  bool descending;
+  bool operator()(const std::pair<T, int32_t>& a, const std::pair<T, int32_t>& b) const {
     bool an = is_nan(a.first), bn = is_nan(b.first);
     if (an || bn) {
       if (an && bn) return a.second < b.second;
@@ -171,10 +167,72 @@ static void sort_row(const T* xr, int32_t* orow, int64_t len, int64_t k, bool de
     }
     if (a.first != b.first) return descending ? a.first > b.first : a.first < b.first;
     return a.second < b.second;
-  };
-  if (k < len) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), less);
-  else std::sort(buf.begin(), buf.end(), less);
-  for (int64_t i = 0; i < std::min(k, len); i++) orow[i] = buf[size_t(i)].second;
+  }
+};
+
+// The whole row: sorts (value, index) pairs, since contiguous keys sort several times faster than
+// indices that point into the row.
+template <typename T>
+static void sort_row(const T* xr, int32_t* orow, int64_t len, bool descending, std::vector<std::pair<T, int32_t>>& buf) {
+  buf.resize(size_t(len));
+  for (int64_t i = 0; i < len; i++) buf[size_t(i)] = {xr[i], int32_t(i)};
+  std::sort(buf.begin(), buf.end(), SortOrder<T>{descending});
+  for (int64_t i = 0; i < len; i++) orow[i] = buf[size_t(i)].second;
+}
+
+// The first k < len of the row (topk), in one pass over the row (no copy of it) keeping the best k
+// so far. An element later in the row loses a tie with every kept one, so one comparison with the
+// worst kept value rejects nearly all of a random row: a block of 16 is tested at once (a loop the
+// compiler vectorizes), and only a block with a candidate is looked at element by element. That
+// comparison is true for NaN, which then takes the exact order. A random row still admits about
+// k·ln(len/k) elements, so the update matters too: for small k a sorted array with insertion (a
+// few moves), else a heap.
+template <typename T, bool Desc>
+static void select_row(const T* xr, int32_t* orow, int64_t len, int64_t k, std::vector<std::pair<T, int32_t>>& best) {
+  if (k == 0) return;
+  const SortOrder<T> first{Desc};
+  const bool sorted = k <= 64;
+  best.resize(size_t(k));
+  for (int64_t i = 0; i < k; i++) best[size_t(i)] = {xr[i], int32_t(i)};
+  if (sorted) std::sort(best.begin(), best.end(), first);
+  else std::make_heap(best.begin(), best.end(), first);  // the top is the worst
+  std::pair<T, int32_t>* worst = sorted ? &best.back() : &best.front();
+  T bar = worst->first;
+  // Whether v may rank before the worst kept element (true for NaN).
+  auto may_enter = [&bar](T v) { return Desc ? !(v <= bar) : !(v >= bar); };
+  constexpr int64_t kBlock = 16;
+  for (int64_t i0 = k; i0 < len; i0 += kBlock) {
+    const int64_t i1 = std::min(len, i0 + kBlock);
+    if (i1 - i0 == kBlock) {
+      bool any = false;
+      for (int64_t i = i0; i < i1; i++) any |= may_enter(xr[i]);
+      if (!any) continue;
+    }
+    for (int64_t i = i0; i < i1; i++) {
+      if (!may_enter(xr[i])) continue;
+      const std::pair<T, int32_t> cand{xr[i], int32_t(i)};
+      if (!first(cand, *worst)) continue;
+      if (sorted) {
+        // A later non-NaN value passes a kept b when it ranks strictly before it: v > b
+        // (descending, where a NaN b stays ahead), !(v >= b) (ascending, where a NaN b is last).
+        const T v = cand.first;
+        size_t p = size_t(k - 1);
+        if (is_nan(v)) {
+          for (; p > 0 && first(cand, best[p - 1]); p--) best[p] = best[p - 1];
+        } else {
+          for (; p > 0 && (Desc ? v > best[p - 1].first : !(v >= best[p - 1].first)); p--) best[p] = best[p - 1];
+        }
+        best[p] = cand;
+      } else {
+        std::pop_heap(best.begin(), best.end(), first);
+        best.back() = cand;
+        std::push_heap(best.begin(), best.end(), first);
+      }
+      bar = worst->first;
+    }
+  }
+  if (!sorted) std::sort_heap(best.begin(), best.end(), first);
+  for (int64_t i = 0; i < k; i++) orow[i] = best[size_t(i)].second;
 }
 
 Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
@@ -191,7 +249,11 @@ Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k) {
     const T* x = r.t.data<T>();
     parallel_for(0, r.rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(r.len, 1)), [&](int64_t lo, int64_t hi) {
       std::vector<std::pair<T, int32_t>> buf;
-      for (int64_t row = lo; row < hi; row++) sort_row<T>(x + row * r.len, o + row * k, r.len, k, descending, buf);
+      for (int64_t row = lo; row < hi; row++) {
+        if (k < r.len && descending) select_row<T, true>(x + row * r.len, o + row * k, r.len, k, buf);
+        else if (k < r.len) select_row<T, false>(x + row * r.len, o + row * k, r.len, k, buf);
+        else sort_row<T>(x + row * r.len, o + row * k, r.len, descending, buf);
+      }
     });
   });
   return unrows(out, r, a);

@@ -9,7 +9,7 @@ namespace tf {
 Tensor cumsum(const Tensor& a, int64_t axis);   // int / bool accumulate in int32
 Tensor cumprod(const Tensor& a, int64_t axis);  // exact gradient with zeros, second order too
 Tensor cum_extreme_indices(const Tensor& a, int64_t axis, bool is_max);  // ties: the later index
-// Stable; NaN is largest. k in [0, len): only the first k of each row (a partial sort, for topk).
+// Stable; NaN is largest. k in [0, len): only the first k of each row (a heap selection, for topk).
 Tensor sort_indices(const Tensor& a, int64_t axis, bool descending, int64_t k = -1);
 
 }  // namespace tf
