@@ -397,7 +397,7 @@ void extreme_into(T* __restrict o, const T* __restrict row, int64_t n) {
   }
 }
 
-// Column max or min by the column sums' row blocks: each block's extreme into its partial row,
+// Column max or min (every stored type) by the column sums' row blocks: each block's extreme into its partial row,
 // then the partial rows in order (the result is the same whichever way it is split: NaN wins,
 // and otherwise the extreme is one of the values).
 template <bool Max, class T>
@@ -434,13 +434,15 @@ void col_prod_f64(const double* x, double* out, int64_t R, int64_t B) {
   col_prod(x, out, R, B, impl().col_prod_f64);
 }
 
-void col_extreme_f32(const float* x, float* out, int64_t R, int64_t B, bool is_max) {
+template <class T>
+void col_extreme(const T* x, T* out, int64_t R, int64_t B, bool is_max) {
   if (R <= 0 || B <= 0) return;
   is_max ? col_extreme<true>(x, out, R, B) : col_extreme<false>(x, out, R, B);
 }
-void col_extreme_f64(const double* x, double* out, int64_t R, int64_t B, bool is_max) {
-  if (R <= 0 || B <= 0) return;
-  is_max ? col_extreme<true>(x, out, R, B) : col_extreme<false>(x, out, R, B);
-}
+template void col_extreme(const float*, float*, int64_t, int64_t, bool);
+template void col_extreme(const double*, double*, int64_t, int64_t, bool);
+template void col_extreme(const int32_t*, int32_t*, int64_t, int64_t, bool);
+template void col_extreme(const int64_t*, int64_t*, int64_t, int64_t, bool);
+template void col_extreme(const uint8_t*, uint8_t*, int64_t, int64_t, bool);
 
 }  // namespace tf

@@ -42,8 +42,9 @@ void col_sum_f64(const double* x, double* out, int64_t R, int64_t B);
 // out[b] = prod_r x[r * B + b], accumulated in double.
 void col_prod_f32(const float* x, float* out, int64_t R, int64_t B);
 void col_prod_f64(const double* x, double* out, int64_t R, int64_t B);
-// out[b] = max_r (or min_r) x[r * B + b], NaN if any is NaN (R >= 1).
-void col_extreme_f32(const float* x, float* out, int64_t R, int64_t B, bool is_max);
-void col_extreme_f64(const double* x, double* out, int64_t R, int64_t B, bool is_max);
+// out[b] = max_r (or min_r) x[r * B + b], NaN if any is NaN (R >= 1); float, double, int32_t,
+// int64_t, uint8_t.
+template <class T>
+void col_extreme(const T* x, T* out, int64_t R, int64_t B, bool is_max);
 
 }  // namespace tf

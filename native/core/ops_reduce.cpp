@@ -42,16 +42,6 @@ static Shape reduced_shape(const Shape& s, const std::vector<int64_t>& axes, boo
 // SumSq (the 2-norm's sum of squares) is only reduced over contiguous rows (B == 1) of float data.
 enum class RedKind { Sum, Max, Min, Prod, SumSq };
 
-// o = max(o, row) (Max) or min, elementwise; NaN sticks once in o. Branch-free so the compiler
-// vectorises it (the column reductions of max(0) and min(0)).
-template <bool Max, typename T>
-static void extreme_row(T* __restrict o, const T* __restrict row, int64_t n) {
-  for (int64_t i = 0; i < n; i++) {
-    const T v = row[i], c = o[i];
-    o[i] = ((Max ? v > c : v < c) || v != v) ? v : c;
-  }
-}
-
 // Product accumulator: double for float data (as prod_f32), unsigned 64-bit for integers so that
 // overflow wraps (modulo 2^32 once cast back to int32) instead of being undefined.
 template <typename T>
@@ -121,15 +111,12 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
       });
       return;
     }
-    if (k == RedKind::Max || k == RedKind::Min) {  // R >= 1 here (reduce_raw)
-      parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R * B, 1)), [&](int64_t lo, int64_t hi) {
-        for (int64_t a = lo; a < hi; a++) {
-          if constexpr (std::is_same_v<T, float>) col_extreme_f32(x + a * R * B, out + a * B, R, B, k == RedKind::Max);
-          else col_extreme_f64(x + a * R * B, out + a * B, R, B, k == RedKind::Max);
-        }
-      });
-      return;
-    }
+  }
+  if (k == RedKind::Max || k == RedKind::Min) {  // R >= 1 here (reduce_raw)
+    parallel_for(0, A, std::max<int64_t>(1, kParallelElems / std::max<int64_t>(R * B, 1)), [&](int64_t lo, int64_t hi) {
+      for (int64_t a = lo; a < hi; a++) col_extreme(x + a * R * B, out + a * B, R, B, k == RedKind::Max);
+    });
+    return;
   }
   // Other column reductions: accumulate whole rows of B, vector-friendly.
   parallel_for(0, A * B, std::max<int64_t>(64, kParallelElems / std::max<int64_t>(R, 1)), [&](int64_t lo, int64_t hi) {
@@ -148,14 +135,7 @@ static void reduce_arb(RedKind k, const T* x, T* out, int64_t A, int64_t R, int6
         for (int64_t b = b0; b < b1; b++) o[b] = T(p[b - b0]);
         continue;
       }
-      for (int64_t b = b0; b < b1; b++) o[b] = k == RedKind::Sum ? T(0) : base[b];
-      if (k != RedKind::Sum) {
-        for (int64_t r = 1; r < R; r++) {
-          if (k == RedKind::Max) extreme_row<true>(o + b0, base + r * B + b0, b1 - b0);
-          else extreme_row<false>(o + b0, base + r * B + b0, b1 - b0);
-        }
-        continue;
-      }
+      for (int64_t b = b0; b < b1; b++) o[b] = T(0);
       for (int64_t r = 0; r < R; r++) {
         const T* row = base + r * B;
         for (int64_t b = b0; b < b1; b++) o[b] = T(combine(Acc(o[b]), row[b]));
