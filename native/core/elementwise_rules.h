@@ -13,7 +13,7 @@
 
 #include "op_table.h"
 #include "ops.h"
-#include "fused_act.h"  // gelu_backward
+#include "fused_act.h"  // gelu_backward, silu_backward
 
 namespace tf {
 
@@ -125,11 +125,8 @@ TF_UNARY_RULE(Relu, kOut, return x > 0 || x != x ? x : T(0);, return relu_backwa
 // Φ(x) + x φ(x).
 TF_UNARY_RULE(Gelu, kIn, return x < -40 ? (std::isinf(x) ? T(NAN) : T(-0.0)) : T(0.5 * x * std::erfc(-x / std::sqrt(2.0)));,
               return gelu_backward(g, x, false);)  // one fused kernel (fused_act.h), itself differentiable
-// s (1 + x (1 - s)), s = sigmoid(x)
-TF_UNARY_RULE(Silu, kIn, return x / (T(1) + std::exp(-x));, {
-  Tensor s = sigmoid(x);
-  return mul(g, mul(s, add(S(1, x), mul(x, sub(S(1, x), s)))));
-})
+// g s (1 + x (1 - s)), s = sigmoid(x): one fused kernel (fused_act.h), itself differentiable
+TF_UNARY_RULE(Silu, kIn, return x / (T(1) + std::exp(-x));, return silu_backward(g, x);)
 // linear above 20 (PyTorch's threshold): the derivative is sigmoid(x) below, 1 above
 TF_UNARY_RULE(Softplus, kIn, return x > T(20) ? x : T(std::log1p(std::exp(x)));,
               return mul(g, where(compare(Compare::Gt, x, S(20, x)), S(1, x), sigmoid(x)));)

@@ -26,7 +26,46 @@ Tensor gelu_second(const Tensor& x, bool tanh_approx) {
   return mul(sub(S(1, x), mul(t, t)), inner);
 }
 
+// silu''(x) = s (1 − s) (2 + x (1 − 2s)), s = sigmoid(x), composed of differentiable ops.
+Tensor silu_second(const Tensor& x) {
+  Tensor s = sigmoid(x);
+  Tensor ds = mul(s, sub(S(1, x), s));
+  return mul(ds, add(S(2, x), mul(x, sub(S(1, x), mul(s, S(2, x))))));
+}
+
+// The checks and the recorded node shared by the fused backward ops: g cast to x's dtype, both
+// contiguous, out of x's shape; run(G, X, out) fills out.
+template <class Run, class Grad>
+Tensor fused_backward(const char* op, const Tensor& g_in, const Tensor& x_in, Run run, Grad second) {
+  if (!is_float(x_in.dtype())) fail_type(std::string(op) + ": input must be float32 or float64");
+  if (g_in.shape() != x_in.shape())
+    fail(std::string(op) + ": gradient " + shape_str(g_in.shape()) + " and input " + shape_str(x_in.shape()) +
+         " must have one shape");
+  Tensor g = g_in.dtype() == x_in.dtype() ? g_in : to_dtype(g_in, x_in.dtype());
+  Tensor G = contiguous(detach(g)), X = contiguous(detach(x_in));
+  Tensor out = empty_uninit(X.shape(), X.dtype());
+  run(G, X, out);
+  if (any_requires_grad({g, x_in})) record(op, {g, x_in}, {out}, second, {0, 1});
+  return out;
+}
+
 }  // namespace
+
+Tensor silu_backward(const Tensor& g_in, const Tensor& x_in) {
+  return fused_backward(
+      "siluBackward", g_in, x_in,
+      [](const Tensor& G, const Tensor& X, Tensor& out) {
+        if (X.dtype() == DType::F32)
+          fused::silu_backward<float>(G.data<float>(), X.data<float>(), out.data<float>(), X.numel());
+        else
+          fused::silu_backward<double>(G.data<double>(), X.data<double>(), out.data<double>(), X.numel());
+      },
+      [](Node& n, const std::vector<Tensor>& gg) {
+        Tensor g = n.get_saved(0), x = n.get_saved(1);
+        return std::vector<Tensor>{needs(n, 0) ? silu_backward(gg[0], x) : Tensor(),
+                                   needs(n, 1) ? mul(mul(gg[0], g), silu_second(x)) : Tensor()};
+      });
+}
 
 Tensor gelu_backward(const Tensor& g_in, const Tensor& x_in, bool tanh_approx) {
   const char* op = "geluBackward";

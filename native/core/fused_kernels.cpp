@@ -40,6 +40,7 @@ namespace {
 struct Impl {
   void (*gelu_fwd)(const float*, float*, int64_t, bool);
   void (*gelu_bwd)(const float*, const float*, float*, int64_t, bool);
+  void (*silu_bwd)(const float*, const float*, float*, int64_t);
   void (*softmax_row)(const float*, float*, int64_t, bool);
   void (*softmax_bwd_row)(const float*, const float*, float*, int64_t, bool);
   void (*norm_row)(const float*, const float*, const float*, float*, int64_t, float, bool, float*, float*);
@@ -47,7 +48,7 @@ struct Impl {
 };
 
 #define TF_FUSED_IMPL(ns) \
-  Impl { ns::gelu_fwd, ns::gelu_bwd, ns::softmax_row, ns::softmax_bwd_row, ns::norm_row, ns::norm_bwd_row }
+  Impl { ns::gelu_fwd, ns::gelu_bwd, ns::silu_bwd, ns::softmax_row, ns::softmax_bwd_row, ns::norm_row, ns::norm_bwd_row }
 
 const Impl& impl() {
   static const Impl chosen = [] {
@@ -187,6 +188,28 @@ template <>
 void gelu_backward<double>(const double* g, const double* x, double* o, int64_t n, bool t) {
   split(n, [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; i++) o[i] = g[i] * gelu_grad_d(x[i], t);
+  });
+}
+
+template <>
+void silu_backward<float>(const float* g, const float* x, float* o, int64_t n) {
+  const Impl& I = impl();
+  split(n, [&](int64_t lo, int64_t hi) { I.silu_bwd(g + lo, x + lo, o + lo, hi - lo); });
+}
+template <>
+void silu_backward<double>(const double* g, const double* x, double* o, int64_t n) {
+  split(n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      // sigmoid as the unary Sigmoid op computes it in double (elementwise_rules.h)
+      double s;
+      if (x[i] >= 0) {
+        s = 1.0 / (1.0 + std::exp(-x[i]));
+      } else {
+        const double e = std::exp(x[i]);
+        s = e / (1.0 + e);
+      }
+      o[i] = g[i] * (s * (1.0 + x[i] * (1.0 - s)));
+    }
   });
 }
 

@@ -11,6 +11,9 @@ namespace fused {
 template <class T> void gelu_forward(const T* x, T* y, int64_t n, bool tanh_approx);
 template <class T> void gelu_backward(const T* g, const T* x, T* o, int64_t n, bool tanh_approx);
 
+// o = g · silu'(x) = g · s (1 + x (1 − s)), s = sigmoid(x).
+template <class T> void silu_backward(const T* g, const T* x, T* o, int64_t n);
+
 // Softmax (or log-softmax) of each row of a [rows, C] buffer, and its backward
 // (softmax: o = y·(g − Σ g·y); log-softmax: o = g − exp(y)·Σ g), one pass per row.
 template <class T> void softmax_rows(const T* x, T* y, int64_t rows, int64_t C, bool log_space);

@@ -115,6 +115,18 @@ inline void gelu_bwd(const float* g, const float* x, float* o, int64_t n, bool t
     });
 }
 
+// ---- SiLU -----------------------------------------------------------------------------------------
+// silu'(x) = s (1 + x (1 - s)), s = sigmoid(x): the composed rule's formula and operation order (so
+// ±inf and NaN give what it gave: NaN at ±inf, as PyTorch), with sigmoid_f's value of s.
+inline void silu_bwd(const float* g, const float* x, float* o, int64_t n) {
+  fused_loop<VF>(n, [&](auto v, int64_t i) {
+    using W = decltype(v);
+    const W xv = ld(W{}, x + i);
+    const W s = sigmoid_f(xv);
+    store(o + i, ld(W{}, g + i) * (s * (cst<W>(1.0f) + xv * (cst<W>(1.0f) - s))));
+  });
+}
+
 // ---- reductions over one row -------------------------------------------------------------------
 inline float row_max(const float* x, int64_t n) {
   float m = -INFINITY;
