@@ -1,6 +1,6 @@
 // Creation, conversion, copies and random numbers.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -39,6 +39,10 @@ static void copy_cast_run(char* dp, const char* sp, int64_t n, int64_t ds, int64
   if (ds == 1 && ss == 1) {
     if constexpr (std::is_same_v<D, S>) std::memcpy(d, s, size_t(n) * sizeof(D));
     else for (int64_t i = 0; i < n; i++) d[i] = convert<D>(s[i]);
+  } else if (ds == 1 && ss == 0) {
+    // A broadcast source (the backward of sum / mean expands the gradient this way): a fill, which
+    // vectorises, where the strided loop below did not (sum() of [4096, 512]: 0.26 ms of its backward).
+    std::fill(d, d + n, convert<D>(*s));
   } else {
     for (int64_t i = 0; i < n; i++) d[i * ds] = convert<D>(s[i * ss]);
   }
