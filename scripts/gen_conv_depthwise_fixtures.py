@@ -71,6 +71,10 @@ case("kernel as large as padded input", [2, 2, 3, 4], [2, 1, 5, 6], True, paddin
 case("batch split across threads", [4, 16, 12, 12], [16, 1, 3, 3], True, padding=(1, 1))
 case("stride 3 dilation [1,3] padding [1,3]", [2, 3, 10, 16], [6, 1, 3, 3], False,
      stride=(3, 3), padding=(1, 3), dilation=(1, 3))
+case("3x3 padding [2,0] (one-pass path's widest padding)", [2, 3, 5, 7], [3, 1, 3, 3], True,
+     padding=(2, 0))
+case("3x3 padding [0,2], width 16, multiplier 2", [1, 2, 4, 16], [4, 1, 3, 3], False,
+     padding=(0, 2))
 
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "conv_depthwise.json")
 with open(out, "w") as f:

@@ -45,6 +45,7 @@ describe('depthwise conv2d gradients match finite differences (float64)', () => 
     ['3x3 padding 1, bias', [2, 3, 5, 6], [3, 1, 3, 3], { padding: 1, groups: 3 }],
     ['stride 2, odd sizes', [1, 4, 7, 9], [4, 1, 3, 3], { stride: 2, padding: 1, groups: 4 }],
     ['dilation 2, rectangular', [1, 2, 7, 8], [2, 1, 2, 3], { dilation: 2, padding: [1, 2], groups: 2 }],
+    ['3x3 padding [2,0]', [1, 3, 4, 6], [3, 1, 3, 3], { padding: [2, 0], groups: 3 }],
     ['channel multiplier 3', [1, 2, 4, 5], [6, 1, 3, 3], { padding: 1, groups: 2 }],
     ['stride [1,3], 5x5', [1, 2, 6, 11], [2, 1, 5, 5], { stride: [1, 3], padding: 2, groups: 2 }],
   ];

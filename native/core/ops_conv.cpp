@@ -590,7 +590,16 @@ struct Depthwise {
   void (*forward)(const ConvGeom&, const T*, const T*, T, T*);
   void (*input_grad)(const ConvGeom&, const T*, const T*, T*);
   void (*weight_grad)(const ConvGeom&, const T*, const T*, T*);
+  // 3x3, stride 1, dilation 1, padding <= 2 (depthwise3_fits): all taps in one pass.
+  void (*forward3)(const ConvGeom&, const T*, const T*, T, T*);
+  void (*input_grad3)(const ConvGeom&, const T*, const T*, T*);
+  void (*weight_grad3)(const ConvGeom&, const T*, const T*, T*);
 };
+
+bool depthwise3_fits(const ConvGeom& G) {
+  return G.kh == 3 && G.kw == 3 && G.sh == 1 && G.sw == 1 && G.dh == 1 && G.dw == 1 && G.ph <= 2 &&
+         G.pw <= 2;
+}
 
 template <typename T>
 const Depthwise<T>& depthwise() {
@@ -598,7 +607,10 @@ const Depthwise<T>& depthwise() {
   Depthwise<T> {                                                                     \
     &depthwise_isa::ns::dw_forward_plane<T, ConvGeom>,                               \
         &depthwise_isa::ns::dw_input_grad_plane<T, ConvGeom>,                        \
-        &depthwise_isa::ns::dw_weight_grad_plane<T, ConvGeom>                        \
+        &depthwise_isa::ns::dw_weight_grad_plane<T, ConvGeom>,                       \
+        &depthwise_isa::ns::dw3_forward_plane<T, ConvGeom>,                          \
+        &depthwise_isa::ns::dw3_input_grad_plane<T, ConvGeom>,                       \
+        &depthwise_isa::ns::dw3_weight_grad_plane<T, ConvGeom>                       \
   }
   static const Depthwise<T> chosen = [] {
 #ifdef TF_CONV_X86
@@ -623,12 +635,13 @@ inline int64_t depthwise_grain(const ConvGeom& G) {
 template <typename T>
 void depthwise_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T* y) {
   const auto& k = depthwise<T>();
+  const auto fwd = depthwise3_fits(G) ? k.forward3 : k.forward;
   parallel_for(0, G.N * G.C, depthwise_grain(G), [&](int64_t lo, int64_t hi) {
     for (int64_t p = lo; p < hi; p++) {
       const int64_t c = p % G.C;
       for (int64_t m = 0; m < G.Og; m++) {
         const int64_t o = c * G.Og + m;
-        k.forward(G, x + p * G.HW, w + o * G.K, b ? b[o] : T(0), y + (p / G.C * G.O + o) * G.L);
+        fwd(G, x + p * G.HW, w + o * G.K, b ? b[o] : T(0), y + (p / G.C * G.O + o) * G.L);
       }
     }
   });
@@ -637,6 +650,7 @@ void depthwise_forward(const ConvGeom& G, const T* x, const T* w, const T* b, T*
 template <typename T>
 void depthwise_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
   const auto& k = depthwise<T>();
+  const auto igrad = depthwise3_fits(G) ? k.input_grad3 : k.input_grad;
   parallel_for(0, G.N * G.C, depthwise_grain(G), [&](int64_t lo, int64_t hi) {
     for (int64_t p = lo; p < hi; p++) {
       T* d = dx + p * G.HW;
@@ -644,7 +658,7 @@ void depthwise_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
       const int64_t c = p % G.C;
       for (int64_t m = 0; m < G.Og; m++) {
         const int64_t o = c * G.Og + m;
-        k.input_grad(G, gy + (p / G.C * G.O + o) * G.L, w + o * G.K, d);
+        igrad(G, gy + (p / G.C * G.O + o) * G.L, w + o * G.K, d);
       }
     }
   });
@@ -655,6 +669,7 @@ void depthwise_input_grad(const ConvGeom& G, const T* gy, const T* w, T* dx) {
 template <typename T>
 void depthwise_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
   const auto& k = depthwise<T>();
+  const auto wgrad = depthwise3_fits(G) ? k.weight_grad3 : k.weight_grad;
   const int64_t grain = std::max<int64_t>(1, depthwise_grain(G) / std::max<int64_t>(1, G.N));
   parallel_for(0, G.O, grain, [&](int64_t lo, int64_t hi) {
     std::vector<T> acc(size_t(G.K * G.Wo));
@@ -662,7 +677,7 @@ void depthwise_weight_grad(const ConvGeom& G, const T* x, const T* gy, T* dw) {
       std::fill(acc.begin(), acc.end(), T(0));
       const int64_t c = o / G.Og;
       for (int64_t n = 0; n < G.N; n++)
-        k.weight_grad(G, x + (n * G.C + c) * G.HW, gy + (n * G.O + o) * G.L, acc.data());
+        wgrad(G, x + (n * G.C + c) * G.HW, gy + (n * G.O + o) * G.L, acc.data());
       for (int64_t t = 0; t < G.K; t++) {
         T s = T(0);
         for (int64_t q = 0; q < G.Wo; q++) s += acc[size_t(t * G.Wo + q)];
