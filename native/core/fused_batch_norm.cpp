@@ -125,7 +125,7 @@ std::vector<Tensor> batch_norm_train(const Tensor& x, const Tensor& w, const Ten
       fail_type(std::string(op) + ": " + (p == &w ? "weight" : "bias") + " must be " + dtype_name(x.dtype()) +
                 " like the input, got " + dtype_name(p->dtype()));
   }
-  if (N * S <= 1)
+  if (C > 0 && N * S <= 1)
     fail(std::string(op) + ": expected more than 1 value per channel when training, got input " +
          shape_str(x.shape()));
   Tensor X = contiguous(detach(x));
