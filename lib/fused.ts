@@ -14,6 +14,7 @@ interface FusedBinding {
   rmsNorm(x: H, w: H | null, normalizedNdim: number, eps: number): H;
   linear(x: H, w: H, b: H | null): H;
   sdpa(q: H, k: H, v: H, mask: H | null, isCausal: boolean, scale: number | null): H;
+  batchNormTrain(x: H, w: H | null, b: H | null, eps: number): H[];
 }
 
 const raw = native as unknown as FusedBinding;
@@ -26,6 +27,8 @@ export const fusedNative: FusedBinding = {
   rmsNorm: liftHalf(raw.rmsNorm),
   linear: liftHalf(raw.linear),
   sdpa: liftHalf(raw.sdpa),
+  // float32/float64 only (batchNorm keeps the composed form for the others): returns 3 handles.
+  batchNormTrain: raw.batchNormTrain,
 };
 
 export interface GeluOptions {

@@ -330,14 +330,27 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     if (t !== null && t !== undefined && (!(t instanceof Tensor) || t.size !== C))
       throw shapeError(`batchNorm: ${w} must be a tensor of ${C} elements for input [${x.shape}], got ${describe(t)}`);
   let y: Tensor;
+  let fusedAffine = false;
   if (training) {
     const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
     const n = x.size / C;
     if (n <= 1) throw shapeError(`batchNorm: expected more than 1 value per channel when training, got input [${x.shape}]`);
-    const mean = x.mean(axes, true);
-    const centered = x.sub(mean);
-    const varB = centered.square().mean(axes, true);
-    y = centered.mul(varB.add(eps).rsqrt());
+    let mean: Tensor, varB: Tensor;
+    const same = (t: Tensor | null | undefined) => !t || t.dtype === x.dtype;
+    if ((x.dtype === 'float32' || x.dtype === 'float64') && same(opts.weight) && same(opts.bias)) {
+      // One fused node with its affine part (fused_batch_norm.h).
+      const [yh, mh, vh] = fusedNative.batchNormTrain(x._h, opts.weight ? opts.weight._h : null,
+        opts.bias ? opts.bias._h : null, eps);
+      y = wrap(yh);
+      mean = wrap(mh);
+      varB = wrap(vh);
+      fusedAffine = true;
+    } else {
+      mean = x.mean(axes, true);
+      const centered = x.sub(mean);
+      varB = centered.square().mean(axes, true);
+      y = centered.mul(varB.add(eps).rsqrt());
+    }
     if (runningMean && runningVar) {
       const m = opts.momentum === null ? 1 / (opts.numBatchesTracked ?? 1) : (opts.momentum ?? 0.1);
       noGrad(() => {
@@ -347,10 +360,15 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
         runningVar.copy_(runningVar.mul(1 - m).add(bv.mul(m).to(runningVar.dtype)));
       });
     }
+    if (fusedAffine) {
+      mean.dispose();
+      varB.dispose();
+    }
   } else {
     if (!runningMean || !runningVar) throw stateError('batchNorm: running statistics are required when not training');
     y = x.sub(runningMean.reshape(view)).mul(runningVar.reshape(view).add(eps).rsqrt());
   }
+  if (fusedAffine) return y;
   if (opts.weight) y = y.mul(opts.weight.reshape(view));
   if (opts.bias) y = y.add(opts.bias.reshape(view));
   return y;

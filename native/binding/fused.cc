@@ -4,6 +4,7 @@
 
 #include "../core/attention.h"
 #include "../core/fused_act.h"
+#include "../core/fused_batch_norm.h"
 #include "../core/fused_linear.h"
 #include "../core/fused_norm.h"
 #include "../core/fused_softmax.h"
@@ -56,6 +57,15 @@ static Napi::Value RmsNorm(CI info) {
   });
 }
 
+// batchNormTrain(x, weight|null, bias|null, eps) -> [y, batch mean [C], biased batch var [C]]
+static Napi::Value BatchNormTrain(CI info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    const char* op = "batchNorm";
+    tf::Tensor x = Unwrap(info, 0, op), w = UnwrapOptional(info, 1, op), b = UnwrapOptional(info, 2, op);
+    return WrapAll(info.Env(), tf::batch_norm_train(x, w, b, ArgNum(info, 3, op, "eps")));
+  });
+}
+
 // sdpa(q, k, v, mask|null, isCausal, scale|null)
 static Napi::Value Sdpa(CI info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
@@ -83,6 +93,7 @@ void InitFused(Napi::Env env, Napi::Object exports) {
   exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm, "rmsNorm"));
   exports.Set("linear", Napi::Function::New(env, Linear, "linear"));
   exports.Set("sdpa", Napi::Function::New(env, Sdpa, "sdpa"));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain, "batchNormTrain"));
 }
 
 }  // namespace tfb
