@@ -68,26 +68,20 @@ Tensor silu_backward(const Tensor& g_in, const Tensor& x_in) {
 }
 
 Tensor gelu_backward(const Tensor& g_in, const Tensor& x_in, bool tanh_approx) {
-  const char* op = "geluBackward";
-  if (!is_float(x_in.dtype())) fail_type(std::string(op) + ": input must be float32 or float64");
-  if (g_in.shape() != x_in.shape())
-    fail(std::string(op) + ": gradient " + shape_str(g_in.shape()) + " and input " + shape_str(x_in.shape()) +
-         " must have one shape");
-  Tensor g = g_in.dtype() == x_in.dtype() ? g_in : to_dtype(g_in, x_in.dtype());
-  Tensor G = contiguous(detach(g)), X = contiguous(detach(x_in));
-  Tensor out = empty_uninit(X.shape(), X.dtype());
-  if (X.dtype() == DType::F32)
-    fused::gelu_backward<float>(G.data<float>(), X.data<float>(), out.data<float>(), X.numel(), tanh_approx);
-  else
-    fused::gelu_backward<double>(G.data<double>(), X.data<double>(), out.data<double>(), X.numel(), tanh_approx);
-  if (any_requires_grad({g, x_in})) {
-    record(op, {g, x_in}, {out}, [tanh_approx](Node& n, const std::vector<Tensor>& gg) {
-      Tensor g = n.get_saved(0), x = n.get_saved(1);
-      return std::vector<Tensor>{needs(n, 0) ? gelu_backward(gg[0], x, tanh_approx) : Tensor(),
-                                 needs(n, 1) ? mul(mul(gg[0], g), gelu_second(x, tanh_approx)) : Tensor()};
-    }, {0, 1});
-  }
-  return out;
+  return fused_backward(
+      "geluBackward", g_in, x_in,
+      [tanh_approx](const Tensor& G, const Tensor& X, Tensor& out) {
+        if (X.dtype() == DType::F32)
+          fused::gelu_backward<float>(G.data<float>(), X.data<float>(), out.data<float>(), X.numel(), tanh_approx);
+        else
+          fused::gelu_backward<double>(G.data<double>(), X.data<double>(), out.data<double>(), X.numel(),
+                                       tanh_approx);
+      },
+      [tanh_approx](Node& n, const std::vector<Tensor>& gg) {
+        Tensor g = n.get_saved(0), x = n.get_saved(1);
+        return std::vector<Tensor>{needs(n, 0) ? gelu_backward(gg[0], x, tanh_approx) : Tensor(),
+                                   needs(n, 1) ? mul(mul(gg[0], g), gelu_second(x, tanh_approx)) : Tensor()};
+      });
 }
 
 Tensor gelu(const Tensor& x_in, bool tanh_approx) {
