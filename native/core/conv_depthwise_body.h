@@ -16,19 +16,33 @@ inline void dw_cols(const G& g, int64_t j, int64_t& woff, int64_t& ow0, int64_t&
   ow1 = std::max(ow1, ow0);
 }
 
-// y [Ho, Wo] = bias + Σ_ij w[i,j]·x[oh·sh - ph + i·dh, ow·sw - pw + j·dw] for one plane.
-template <typename T, typename G>
-void dw_forward_plane(const G& g, const T* x, const T* w, T bias, T* y) {
+// The walk the three plane loops below share: row(oh) at the start of each output row, then
+// tap(oh, t, ih, woff, ow0, ow1) for each kernel tap t = i·kw + j whose input row ih lies inside
+// the plane (woff, ow0, ow1 as dw_cols gives them).
+template <typename G, typename Row, typename Tap>
+inline void dw_each_tap(const G& g, Row row, Tap tap) {
   for (int64_t oh = 0; oh < g.Ho; oh++) {
-    T* __restrict yr = y + oh * g.Wo;
-    for (int64_t ow = 0; ow < g.Wo; ow++) yr[ow] = bias;
+    row(oh);
     for (int64_t i = 0; i < g.kh; i++) {
       const int64_t ih = oh * g.sh - g.ph + i * g.dh;
       if (ih < 0 || ih >= g.H) continue;
       for (int64_t j = 0; j < g.kw; j++) {
         int64_t woff, ow0, ow1;
         dw_cols(g, j, woff, ow0, ow1);
-        const T wv = w[i * g.kw + j];
+        tap(oh, i * g.kw + j, ih, woff, ow0, ow1);
+      }
+    }
+  }
+}
+
+// y [Ho, Wo] = bias + Σ_ij w[i,j]·x[oh·sh - ph + i·dh, ow·sw - pw + j·dw] for one plane.
+template <typename T, typename G>
+void dw_forward_plane(const G& g, const T* x, const T* w, T bias, T* y) {
+  dw_each_tap(
+      g, [&](int64_t oh) { std::fill(y + oh * g.Wo, y + (oh + 1) * g.Wo, bias); },
+      [&](int64_t oh, int64_t t, int64_t ih, int64_t woff, int64_t ow0, int64_t ow1) {
+        T* __restrict yr = y + oh * g.Wo;
+        const T wv = w[t];
         const T* __restrict xr = x + ih * g.W + woff;
         if (g.sw == 1) {
           for (int64_t ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow];
@@ -36,23 +50,17 @@ void dw_forward_plane(const G& g, const T* x, const T* w, T bias, T* y) {
           const int64_t s = g.sw;
           for (int64_t ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * s];
         }
-      }
-    }
-  }
+      });
 }
 
 // dx [H, W] += the adjoint of dw_forward_plane applied to gy [Ho, Wo] (no bias).
 template <typename T, typename G>
 void dw_input_grad_plane(const G& g, const T* gy, const T* w, T* dx) {
-  for (int64_t oh = 0; oh < g.Ho; oh++) {
-    const T* __restrict gr = gy + oh * g.Wo;
-    for (int64_t i = 0; i < g.kh; i++) {
-      const int64_t ih = oh * g.sh - g.ph + i * g.dh;
-      if (ih < 0 || ih >= g.H) continue;
-      for (int64_t j = 0; j < g.kw; j++) {
-        int64_t woff, ow0, ow1;
-        dw_cols(g, j, woff, ow0, ow1);
-        const T wv = w[i * g.kw + j];
+  dw_each_tap(
+      g, [](int64_t) {},
+      [&](int64_t oh, int64_t t, int64_t ih, int64_t woff, int64_t ow0, int64_t ow1) {
+        const T* __restrict gr = gy + oh * g.Wo;
+        const T wv = w[t];
         T* __restrict xr = dx + ih * g.W + woff;
         if (g.sw == 1) {
           for (int64_t ow = ow0; ow < ow1; ow++) xr[ow] += wv * gr[ow];
@@ -60,9 +68,7 @@ void dw_input_grad_plane(const G& g, const T* gy, const T* w, T* dx) {
           const int64_t s = g.sw;
           for (int64_t ow = ow0; ow < ow1; ow++) xr[ow * s] += wv * gr[ow];
         }
-      }
-    }
-  }
+      });
 }
 
 // acc [kh·kw, Wo] += per tap, the products gy[oh, ow]·x[ih, iw] summed over the output rows only
@@ -70,15 +76,11 @@ void dw_input_grad_plane(const G& g, const T* gy, const T* w, T* dx) {
 // sums each tap's row once at the end, over all samples.
 template <typename T, typename G>
 void dw_weight_grad_plane(const G& g, const T* x, const T* gy, T* acc) {
-  for (int64_t oh = 0; oh < g.Ho; oh++) {
-    const T* __restrict gr = gy + oh * g.Wo;
-    for (int64_t i = 0; i < g.kh; i++) {
-      const int64_t ih = oh * g.sh - g.ph + i * g.dh;
-      if (ih < 0 || ih >= g.H) continue;
-      for (int64_t j = 0; j < g.kw; j++) {
-        int64_t woff, ow0, ow1;
-        dw_cols(g, j, woff, ow0, ow1);
-        T* __restrict ar = acc + (i * g.kw + j) * g.Wo;
+  dw_each_tap(
+      g, [](int64_t) {},
+      [&](int64_t oh, int64_t t, int64_t ih, int64_t woff, int64_t ow0, int64_t ow1) {
+        const T* __restrict gr = gy + oh * g.Wo;
+        T* __restrict ar = acc + t * g.Wo;
         const T* __restrict xr = x + ih * g.W + woff;
         if (g.sw == 1) {
           for (int64_t ow = ow0; ow < ow1; ow++) ar[ow] += gr[ow] * xr[ow];
@@ -86,9 +88,7 @@ void dw_weight_grad_plane(const G& g, const T* x, const T* gy, T* acc) {
           const int64_t s = g.sw;
           for (int64_t ow = ow0; ow < ow1; ow++) ar[ow] += gr[ow] * xr[ow * s];
         }
-      }
-    }
-  }
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
